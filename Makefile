@@ -1,0 +1,64 @@
+# CCHC: `make run` to try it, `make test` to check everything. See README.md.
+SHELL := /bin/bash
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell scripts/find-python)
+
+.PHONY: run test lint fmt bench worker messages compile-messages reset-db check-python test-reliability
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "CCHC needs Python 3.12 or newer (Django 6 requires it), and none was found."; \
+	  echo "Install python3.12 or python3.13 (apt-get install python3.13, or pyenv), or run"; \
+	  echo "  make run PYTHON=/path/to/python3.12"; \
+	  exit 1; \
+	fi
+
+$(VENV)/.run-installed: requirements.txt
+	@$(MAKE) --no-print-directory check-python
+	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.run-installed
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	@touch $@
+
+compile-messages: $(VENV)/.run-installed
+	@$(PY) scripts/compile_messages.py
+
+run: $(VENV)/.run-installed compile-messages
+	@DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	@DEBUG=1 $(PY) manage.py seed_demo
+	@echo "CCHC is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: $(VENV)/.run-installed
+	TASKS_BACKEND=django_tasks_db.DatabaseBackend $(PY) manage.py db_worker
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	DEBUG=1 $(VENV)/bin/mypy .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+test: $(VENV)/.test-installed compile-messages
+	@$(MAKE) --no-print-directory lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+fmt: $(VENV)/.test-installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Needs GNU gettext (apt-get install gettext); translators then edit locale/vi/LC_MESSAGES/django.po.
+messages: $(VENV)/.run-installed
+	DEBUG=1 $(PY) manage.py makemessages -l vi --no-location --no-obsolete --ignore=.venv --ignore=staticfiles
+	@$(PY) scripts/compile_messages.py
+
+bench: $(VENV)/.test-installed compile-messages
+	$(PY) bench/run.py
+
+reset-db:
+	rm -f var/db.sqlite3 var/db.sqlite3-wal var/db.sqlite3-shm

@@ -1,0 +1,113 @@
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from cchc.accounts.models import User
+from cchc.core.roles import Role
+from cchc.orgunits.models import OrgUnit
+
+# One message for a wrong username, a wrong password and an inactive account alike,
+# so the form never tells whether a username exists.
+INVALID_LOGIN_MESSAGE = _("The username or password is not correct. Check both and try again.")
+PASSWORD_MISMATCH_MESSAGE = _("The two passwords are not the same.")
+USERNAME_TAKEN_MESSAGE = _("This username is already taken; choose another.")
+AREA_CODES_HELP = _("Only for appraisers: the codes of the framework areas, e.g. “1, 3, 5”.")
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": INVALID_LOGIN_MESSAGE,
+        "inactive": INVALID_LOGIN_MESSAGE,
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username")
+        self.fields["password"].label = _("Password")
+        self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)
+
+
+def _parse_area_codes(text: str) -> list[str]:
+    return [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+    org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    area_codes = forms.CharField(
+        label=_("Areas appraised"), required=False, help_text=AREA_CODES_HELP
+    )
+
+    def __init__(
+        self, *args: Any, role_choices: list[tuple[str, str]], units: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices  # type: ignore[attr-defined]
+        self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]
+
+    def clean_area_codes(self) -> list[str]:
+        return _parse_area_codes(self.cleaned_data.get("area_codes", ""))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("role") != Role.APPRAISER:
+            cleaned["area_codes"] = []
+        return cleaned
+
+
+class UserCreateForm(MembershipForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    field_order = [
+        "username",
+        "full_name",
+        "email",
+        "job_title",
+        "password1",
+        "password2",
+        "role",
+        "org_unit",
+        "area_codes",
+    ]
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(USERNAME_TAKEN_MESSAGE)
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", PASSWORD_MISMATCH_MESSAGE)
+        elif first:
+            try:
+                password_validation.validate_password(
+                    first, User(username=cleaned.get("username", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,71 @@
+"""Reads of users and memberships, scoped to what the reader keeps."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cchc.accounts.models import Membership, User
+from cchc.core.permissions import require_capability
+from cchc.core.roles import Capability, Role
+from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.selectors import org_unit_filter_in_scope
+
+USER_KEEPER_ROLES = {Role.HOME_AFFAIRS}
+
+
+def _units_kept_by(user: Any) -> QuerySet[OrgUnit]:
+    return org_unit_filter_in_scope(OrgUnit.objects.all(), user=user, roles=USER_KEEPER_ROLES)
+
+
+def user_list_for_user(*, user: Any, query: str = "") -> QuerySet[User]:
+    """Return users holding a membership in the units the reader keeps, memberships prefetched."""
+    require_capability(user, Capability.VIEW_USERS)
+    users = User.objects.all()
+    if Role.SYSTEM_ADMIN not in user.role_set():
+        kept_unit_ids = _units_kept_by(user).values("pk")
+        users = users.filter(
+            memberships__org_unit__in=kept_unit_ids, memberships__is_active=True
+        ).distinct()
+    if query:
+        users = users.filter(
+            Q(username__icontains=query) | Q(full_name__icontains=query) | Q(email__icontains=query)
+        )
+    active_memberships = Membership.objects.filter(is_active=True).select_related("org_unit")
+    return users.prefetch_related(
+        Prefetch("memberships", queryset=active_memberships, to_attr="listed_memberships")
+    ).order_by("username")
+
+
+def user_get_for_user(*, user: Any, pk: int) -> User:
+    """Return one user the reader keeps; 404 for anyone else."""
+    return get_object_or_404(user_list_for_user(user=user), pk=pk)
+
+
+def membership_list_for_user_detail(*, user: Any, target: User) -> QuerySet[Membership]:
+    """Return all memberships (active and ended) of a user the reader keeps."""
+    require_capability(user, Capability.VIEW_USERS)
+    return target.memberships.select_related("org_unit").order_by("-is_active", "org_unit__path")
+
+
+def membership_get_for_edit(*, user: Any, pk: int) -> Membership:
+    """Return a membership in a unit the reader keeps; 404 elsewhere."""
+    require_capability(user, Capability.MANAGE_USERS)
+    membership = get_object_or_404(Membership.objects.select_related("org_unit", "user"), pk=pk)
+    if not _units_kept_by(user).filter(pk=membership.org_unit_id).exists():
+        raise PermissionDenied
+    return membership
+
+
+def org_units_for_membership(*, user: Any) -> QuerySet[OrgUnit]:
+    """Return the units in which the reader may give roles."""
+    require_capability(user, Capability.MANAGE_USERS)
+    return _units_kept_by(user).filter(active_to__isnull=True).order_by("path")
+
+
+def roles_grantable_by(*, user: Any) -> list[tuple[str, Any]]:
+    """Return the role choices the reader may give: only admins make admins."""
+    if Role.SYSTEM_ADMIN in user.role_set():
+        return list(Role.choices)
+    return [(value, label) for value, label in Role.choices if value != Role.SYSTEM_ADMIN]

@@ -1,0 +1,135 @@
+"""Writes to users and memberships. Every change is atomic and audited; passwords never are."""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cchc.accounts.models import Membership, User
+from cchc.core.audit import audit_record, snapshot
+from cchc.core.roles import Role
+from cchc.orgunits.models import OrgUnit
+
+USER_AUDITED_FIELDS = ["username", "full_name", "email", "job_title", "language", "is_active"]
+MEMBERSHIP_AUDITED_FIELDS = [
+    "user",
+    "role",
+    "org_unit",
+    "area_codes",
+    "is_active",
+    "started_on",
+    "ended_on",
+]
+DUPLICATE_MEMBERSHIP_MESSAGE = gettext_noop("This user already holds that role in that unit.")
+UNKNOWN_LANGUAGE_MESSAGE = gettext_noop("That language is not available.")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    full_name: str = "",
+    email: str = "",
+    job_title: str = "",
+    language: str = settings.LANGUAGE_CODE,
+) -> User:
+    """Create a user who can log in with the password."""
+    user = User(
+        username=username.strip(),
+        full_name=full_name.strip(),
+        email=email.strip(),
+        job_title=job_title.strip(),
+        language=language,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor, action="user.create", target=user, after=snapshot(user, USER_AUDITED_FIELDS)
+    )
+    return user
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    org_unit: OrgUnit,
+    area_codes: list[str] | None = None,
+    started_on: datetime.date | None = None,
+) -> Membership:
+    """Give a user a role in a unit."""
+    if Membership.objects.filter(user=user, role=role, org_unit=org_unit, is_active=True).exists():
+        raise ValidationError({"role": _(DUPLICATE_MEMBERSHIP_MESSAGE)})
+    membership = Membership(
+        user=user,
+        role=Role(role),
+        org_unit=org_unit,
+        area_codes=area_codes or [],
+        started_on=started_on or timezone.localdate(),
+    )
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        actor=actor,
+        action="membership.add",
+        target=membership,
+        after=snapshot(membership, MEMBERSHIP_AUDITED_FIELDS),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_end(
+    *, actor: Any, membership: Membership, ended_on: datetime.date | None = None
+) -> Membership:
+    """End a membership; the row stays for the record."""
+    before = snapshot(membership, MEMBERSHIP_AUDITED_FIELDS)
+    membership.is_active = False
+    membership.ended_on = ended_on or timezone.localdate()
+    membership.full_clean()
+    membership.save(update_fields=["is_active", "ended_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="membership.end",
+        target=membership,
+        before=before,
+        after=snapshot(membership, MEMBERSHIP_AUDITED_FIELDS),
+    )
+    return membership
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the user's interface language."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _(UNKNOWN_LANGUAGE_MESSAGE)})
+    if user.language == language:
+        return user
+    before = {"language": user.language}
+    user.language = language
+    user.save(update_fields=["language"])
+    audit_record(
+        actor=user,
+        action="user.set_language",
+        target=user,
+        before=before,
+        after={"language": language},
+    )
+    return user
+
+
+def user_password_changed(*, user: User) -> None:
+    """Record that the user changed their password (the password itself is never logged)."""
+    audit_record(actor=user, action="user.change_password", target=user)

@@ -1,0 +1,122 @@
+from django.urls import reverse
+
+from cchc.accounts.models import Membership, User
+from cchc.accounts.services import membership_add, user_create
+from cchc.core.roles import Role
+from cchc.core.testing import TEST_PASSWORD, BaseTestCase
+
+
+class UserListTests(BaseTestCase):
+    url = reverse("accounts:user_list")
+
+    def test_home_affairs_sees_the_city_users_but_not_other_provinces(self):
+        stranger = user_create(actor=None, username="stranger", password=TEST_PASSWORD)
+        membership_add(
+            actor=None, user=stranger, role=Role.UNIT_OFFICER, org_unit=self.cast.other_province
+        )
+        self.login("home_affairs")
+        response = self.client.get(self.url)
+        usernames = {user.username for user in response.context["users"]}
+        assert {"ward_officer", "outsider", "appraiser"} <= usernames
+        assert "stranger" not in usernames
+        assert "admin" not in usernames  # the admin's role is in the province, above the city
+
+    def test_a_ward_officer_is_refused(self):
+        self.login("ward_officer")
+        assert self.client.get(self.url).status_code == 403
+
+    def test_the_query_count_does_not_grow_with_users(self):
+        self.login("admin")
+        for number in range(30):
+            user = user_create(actor=None, username=f"u{number}", password=TEST_PASSWORD)
+            membership_add(actor=None, user=user, role=Role.UNIT_OFFICER, org_unit=self.cast.ward_b)
+        # session, user, memberships (request.user), users, their memberships with units,
+        # session save (savepoint, update, release)
+        with self.assertNumQueries(8):
+            self.client.get(self.url)
+
+
+class UserCreateTests(BaseTestCase):
+    url = reverse("accounts:user_create")
+
+    def data(self, **changes: object) -> dict[str, object]:
+        data: dict[str, object] = {
+            "username": "canbo.moi",
+            "full_name": "Nguyễn Văn Mới",
+            "email": "",
+            "job_title": "Công chức",
+            "password1": "mat-khau-dai-2026",
+            "password2": "mat-khau-dai-2026",
+            "role": Role.UNIT_OFFICER,
+            "org_unit": self.cast.ward_b.pk,
+            "area_codes": "",
+        }
+        data.update(changes)
+        return data
+
+    def test_home_affairs_creates_an_officer_for_a_ward(self):
+        self.login("home_affairs")
+        response = self.client.post(self.url, self.data())
+        assert response.status_code == 302
+        user = User.objects.get(username="canbo.moi")
+        assert user.check_password("mat-khau-dai-2026")
+        assert user.role_set() == {Role.UNIT_OFFICER}
+
+    def test_home_affairs_cannot_make_an_administrator_or_use_another_province(self):
+        self.login("home_affairs")
+        response = self.client.post(
+            self.url, self.data(role=Role.SYSTEM_ADMIN, org_unit=self.cast.other_province.pk)
+        )
+        assert response.status_code == 400
+        assert set(response.context["form"].errors) == {"role", "org_unit"}
+        assert not User.objects.filter(username="canbo.moi").exists()
+
+    def test_mismatched_passwords_and_a_taken_username_are_explained(self):
+        self.login("home_affairs")
+        response = self.client.post(self.url, self.data(username="ward_officer", password2="other"))
+        assert set(response.context["form"].errors) == {"username", "password2"}
+
+    def test_a_leader_is_refused(self):
+        self.login("leader")
+        assert self.client.post(self.url, self.data()).status_code == 403
+        assert not User.objects.filter(username="canbo.moi").exists()
+
+
+class MembershipTests(BaseTestCase):
+    def test_home_affairs_gives_and_ends_a_role(self):
+        self.login("home_affairs")
+        url = reverse("accounts:membership_add", args=[self.ward_officer.pk])
+        response = self.client.post(url, {"role": Role.UNIT_CHAIR, "org_unit": self.cast.ward_a.pk})
+        assert response.status_code == 302
+        membership = Membership.objects.get(user=self.ward_officer, role=Role.UNIT_CHAIR)
+        response = self.client.post(reverse("accounts:membership_end", args=[membership.pk]))
+        assert response.status_code == 302
+        membership.refresh_from_db()
+        assert not membership.is_active and membership.ended_on is not None
+
+    def test_giving_the_same_role_twice_is_explained(self):
+        self.login("home_affairs")
+        url = reverse("accounts:membership_add", args=[self.ward_officer.pk])
+        response = self.client.post(
+            url, {"role": Role.UNIT_OFFICER, "org_unit": self.cast.ward_a.pk}
+        )
+        assert response.status_code == 400
+        assert response.context["form"].errors["role"]
+
+    def test_an_officer_cannot_end_someone_elses_role(self):
+        self.login("outsider")
+        membership = Membership.objects.get(user=self.ward_officer)
+        assert (
+            self.client.post(reverse("accounts:membership_end", args=[membership.pk])).status_code
+            == 403
+        )
+        membership.refresh_from_db()
+        assert membership.is_active
+
+    def test_home_affairs_cannot_end_a_role_outside_the_city(self):
+        self.login("home_affairs")
+        membership = Membership.objects.get(user=self.admin)
+        assert (
+            self.client.post(reverse("accounts:membership_end", args=[membership.pk])).status_code
+            == 403
+        )

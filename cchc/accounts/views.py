@@ -1,0 +1,189 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
+
+from cchc.accounts import selectors, services
+from cchc.accounts.forms import LanguageForm, LoginForm, MembershipForm, UserCreateForm
+from cchc.accounts.models import User
+from cchc.core.permissions import capability_required, user_has_capability
+from cchc.core.roles import Capability
+
+USER_CREATED_MESSAGE = gettext_noop(
+    "The account was created. Give the user their password in person."
+)
+MEMBERSHIP_ADDED_MESSAGE = gettext_noop("The role was given.")
+MEMBERSHIP_ENDED_MESSAGE = gettext_noop("The role was ended; it stays in the history.")
+PASSWORD_CHANGED_MESSAGE = gettext_noop("Your password was changed.")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        services.user_password_changed(user=self.request.user)  # type: ignore[arg-type]
+        messages.success(self.request, _(PASSWORD_CHANGED_MESSAGE))
+        return response
+
+
+@login_required
+def profile_view(request: HttpRequest) -> HttpResponse:
+    """Show who I am, my roles and where, and let me change my password and language."""
+    memberships = request.user.active_memberships  # type: ignore[union-attr]
+    return render(request, "accounts/profile.html", {"memberships": memberships})
+
+
+@require_POST
+def language_set_view(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered on the account when logged in."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or reverse("core:home")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("core:home")
+    response = HttpResponseRedirect(next_url)
+    if not form.is_valid():
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 60 * 60,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite="Lax",
+    )
+    return response
+
+
+@capability_required(Capability.VIEW_USERS)
+def user_list_view(request: HttpRequest) -> HttpResponse:
+    """List the users of the units I keep, with their roles."""
+    query = request.GET.get("q", "").strip()
+    users = selectors.user_list_for_user(user=request.user, query=query)
+    context = {
+        "users": users,
+        "query": query,
+        "can_manage": user_has_capability(request.user, Capability.MANAGE_USERS),
+    }
+    return render(request, "accounts/user_list.html", context)
+
+
+@capability_required(Capability.MANAGE_USERS)
+def user_create_view(request: HttpRequest) -> HttpResponse:
+    """Create an account with its first role."""
+    form = UserCreateForm(
+        request.POST if request.method == "POST" else None,
+        role_choices=selectors.roles_grantable_by(user=request.user),
+        units=selectors.org_units_for_membership(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            user = services.user_create(
+                actor=request.user,
+                username=data["username"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                email=data["email"],
+                job_title=data["job_title"],
+            )
+            services.membership_add(
+                actor=request.user,
+                user=user,
+                role=data["role"],
+                org_unit=data["org_unit"],
+                area_codes=data["area_codes"],
+            )
+        messages.success(request, _(USER_CREATED_MESSAGE))
+        return redirect("accounts:user_detail", pk=user.pk)
+    status = 400 if form.errors else 200
+    return render(request, "accounts/user_form.html", {"form": form}, status=status)
+
+
+def _membership_form(request: HttpRequest, data: object = None) -> MembershipForm:
+    return MembershipForm(
+        data,  # type: ignore[arg-type]
+        role_choices=selectors.roles_grantable_by(user=request.user),
+        units=selectors.org_units_for_membership(user=request.user),
+    )
+
+
+@capability_required(Capability.VIEW_USERS)
+def user_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one user's roles (current and ended) and let a keeper give or end roles."""
+    target = selectors.user_get_for_user(user=request.user, pk=pk)
+    can_manage = user_has_capability(request.user, Capability.MANAGE_USERS)
+    form = _membership_form(request) if can_manage else None
+    return _render_user_detail(request, target, form, can_manage)
+
+
+def _render_user_detail(
+    request: HttpRequest, target: User, form: MembershipForm | None, can_manage: bool
+) -> HttpResponse:
+    context = {
+        "target": target,
+        "memberships": selectors.membership_list_for_user_detail(user=request.user, target=target),
+        "form": form,
+        "can_manage": can_manage,
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "accounts/user_detail.html", context, status=status)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_USERS)
+def membership_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a user a role in a unit I keep."""
+    target = selectors.user_get_for_user(user=request.user, pk=pk)
+    form = _membership_form(request, request.POST)
+    if form.is_valid():
+        try:
+            services.membership_add(
+                actor=request.user,
+                user=target,
+                role=form.cleaned_data["role"],
+                org_unit=form.cleaned_data["org_unit"],
+                area_codes=form.cleaned_data["area_codes"],
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                for message in field_errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _(MEMBERSHIP_ADDED_MESSAGE))
+            return redirect("accounts:user_detail", pk=target.pk)
+    return _render_user_detail(request, target, form, can_manage=True)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_USERS)
+def membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a role in a unit I keep."""
+    membership = selectors.membership_get_for_edit(user=request.user, pk=pk)
+    services.membership_end(actor=request.user, membership=membership)
+    messages.success(request, _(MEMBERSHIP_ENDED_MESSAGE))
+    # Ending the last role in my units takes the user out of my list.
+    if selectors.user_list_for_user(user=request.user).filter(pk=membership.user_id).exists():
+        return redirect("accounts:user_detail", pk=membership.user_id)
+    return redirect("accounts:user_list")

@@ -1,0 +1,123 @@
+"""What each role finds on its home page, as data. Later apps fill these panels with figures."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cchc.core.roles import Role
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str | Promise
+    empty_text: str | Promise
+    link_label: str | Promise = ""
+    link_url_name: str = ""
+
+
+ROLE_PANELS: dict[Role, list[Panel]] = {
+    Role.SYSTEM_ADMIN: [
+        Panel(
+            _("Units and users"),
+            _("Keep the tree of units and the accounts of the people who work in them."),
+            _("Open the units"),
+            "orgunits:unit_list",
+        ),
+        Panel(
+            _("Audit trail"),
+            _(
+                "Every change made in CCHC is recorded with who, when and the values before "
+                "and after."
+            ),
+            _("Search the audit trail"),
+            "core:audit_list",
+        ),
+    ],
+    Role.HOME_AFFAIRS: [
+        Panel(
+            _("Scoring rounds"),
+            _(
+                "No scoring round is open yet. Once the year's criteria framework is published "
+                "and a round is opened, the board of units and their status appears here."
+            ),
+        ),
+        Panel(
+            _("Consolidated inspections"),
+            _(
+                "No inspection is planned yet. Inspection requests from the agencies will be "
+                "grouped here into one visit per unit."
+            ),
+        ),
+        Panel(
+            _("Units and users"),
+            _("Keep the wards, communes and agencies of the city and the people who work in them."),
+            _("Open the users"),
+            "accounts:user_list",
+        ),
+    ],
+    Role.APPRAISER: [
+        Panel(
+            _("Appraisal"),
+            _(
+                "Nothing to appraise yet. When a round reaches appraisal, the criteria of your "
+                "areas for every unit appear here as one grid."
+            ),
+        ),
+    ],
+    Role.UNIT_OFFICER: [
+        Panel(
+            _("Self-assessment"),
+            _(
+                "No round is open for your unit yet. When the Home Affairs office opens the "
+                "6-month, 9-month or annual round, your unit's criteria appear here to fill in, "
+                "with their evidence."
+            ),
+        ),
+    ],
+    Role.UNIT_CHAIR: [
+        Panel(
+            _("Approve and submit"),
+            _(
+                "Nothing waits for your approval. When your officer has filled in the "
+                "self-assessment, its summary and the submit button appear here."
+            ),
+        ),
+    ],
+    Role.INSPECTOR: [
+        Panel(
+            _("Inspection visits"),
+            _(
+                "You are not on any inspection team yet. Your visits, checklists and findings "
+                "appear here once a team is formed."
+            ),
+        ),
+    ],
+    Role.LEADER: [
+        Panel(
+            _("City overview"),
+            _(
+                "No results are published yet. Rankings, the area heatmap, the map and the "
+                "recurring causes of shortcomings appear here after the first round."
+            ),
+        ),
+    ],
+    Role.PORTAL_EDITOR: [
+        Panel(
+            _("Public portal"),
+            _(
+                "No article is published yet. News, published results and citizens' comments "
+                "waiting for moderation appear here."
+            ),
+        ),
+    ],
+}
+
+
+def panels_for_roles(roles: frozenset[Role]) -> list[Panel]:
+    """Return the panels for a set of roles, in the order of Role, without repeats."""
+    panels: list[Panel] = []
+    for role in Role:
+        if role in roles:
+            panels.extend(panel for panel in ROLE_PANELS[role] if panel not in panels)
+    return panels

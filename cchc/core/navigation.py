@@ -1,0 +1,24 @@
+"""The main menu as data: each entry shows only to users with its capability."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cchc.core.roles import Capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    capability: Capability | None  # None: every logged-in user
+    section: str  # the first path segment that marks the entry as current
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Overview"), "core:home", None, ""),
+    NavItem(_("Units"), "orgunits:unit_list", Capability.VIEW_ORG_UNITS, "units"),
+    NavItem(_("Users"), "accounts:user_list", Capability.VIEW_USERS, "accounts/users"),
+    NavItem(_("Audit trail"), "core:audit_list", Capability.VIEW_AUDIT, "audit"),
+]

@@ -1,0 +1,40 @@
+"""The roles a membership can give, and what each role may do."""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    HOME_AFFAIRS = "home_affairs", _("Home Affairs coordinator")
+    APPRAISER = "appraiser", _("Agency appraiser")
+    UNIT_OFFICER = "unit_officer", _("Ward/commune PAR officer")
+    UNIT_CHAIR = "unit_chair", _("Ward/commune chair")
+    INSPECTOR = "inspector", _("Inspector")
+    LEADER = "leader", _("Leader")
+    PORTAL_EDITOR = "portal_editor", _("Portal editor")
+
+
+class Capability(StrEnum):
+    """A thing a user may do somewhere in the product; views ask for capabilities, not roles."""
+
+    VIEW_ORG_UNITS = "orgunits.view"
+    MANAGE_ORG_UNITS = "orgunits.manage"
+    IMPORT_ORG_UNITS = "orgunits.import"
+    VIEW_USERS = "accounts.view_users"
+    MANAGE_USERS = "accounts.manage_users"
+    VIEW_AUDIT = "core.view_audit"
+
+
+# Who may do what. Object scope (which units) is decided by the selectors of each app.
+CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
+    Capability.VIEW_ORG_UNITS: frozenset(Role),
+    Capability.MANAGE_ORG_UNITS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
+    # An import may touch any unit of the tree, so only administrators run it.
+    Capability.IMPORT_ORG_UNITS: frozenset({Role.SYSTEM_ADMIN}),
+    Capability.VIEW_USERS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
+    Capability.MANAGE_USERS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
+    Capability.VIEW_AUDIT: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
+}

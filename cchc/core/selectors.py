@@ -1,0 +1,44 @@
+"""Reads of the audit trail."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from cchc.core.models import AuditEvent
+from cchc.core.permissions import require_capability
+from cchc.core.roles import Capability
+
+
+def audit_event_list_for_user(
+    *,
+    user: Any,
+    query: str = "",
+    actor: str = "",
+    object_type: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Return the audit events the user may search, newest first."""
+    require_capability(user, Capability.VIEW_AUDIT)
+    events = AuditEvent.objects.all()
+    if query:
+        events = events.filter(
+            Q(action__icontains=query) | Q(object_repr__icontains=query) | Q(object_id=query)
+        )
+    if actor:
+        events = events.filter(actor_username__iexact=actor)
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    return events.order_by("-at", "-id")
+
+
+def audit_object_types() -> list[str]:
+    """Return the object types that appear in the trail, for the filter."""
+    return list(
+        AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
+    )

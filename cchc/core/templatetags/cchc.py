@@ -1,0 +1,65 @@
+import datetime
+from decimal import Decimal
+
+from django import forms, template
+from django.utils import timezone
+
+from cchc.core import dates
+
+register = template.Library()
+
+
+@register.filter
+def points(value: Decimal | None) -> str:
+    """Render points as 85,25."""
+    return dates.format_points(value)
+
+
+@register.filter
+def count(value: int | None) -> str:
+    """Render a count as 1.234."""
+    return "" if value is None else dates.format_count(value)
+
+
+@register.filter
+def short_date(value: datetime.date | datetime.datetime | None) -> str:
+    """Render a date as 05/01/2026."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return dates.short_date(value)
+
+
+@register.inclusion_tag("includes/form_field.html")
+def form_field(bound_field: forms.BoundField) -> dict[str, object]:
+    """Render a labelled field with its help and its errors next to it, Bootstrap-styled."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css_class = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        css_class = "form-select"
+    else:
+        css_class = "form-control"
+    attrs: dict[str, str | bool] = {"class": css_class}
+    described_by = []
+    if bound_field.help_text:
+        described_by.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        attrs["class"] = f"{css_class} is-invalid"
+        attrs["aria-invalid"] = "true"
+        described_by.append(f"{bound_field.auto_id}_errors")
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return {
+        "field": bound_field,
+        "widget_html": bound_field.as_widget(attrs=attrs),
+        "is_checkbox": isinstance(widget, forms.CheckboxInput),
+        "is_hidden": bound_field.is_hidden,
+    }
+
+
+@register.filter
+def minutes(value: datetime.timedelta | None) -> int:
+    """Render a duration as whole minutes, rounded up (a lockout of 14m30s reads 15)."""
+    if value is None:
+        return 0
+    return max(1, -(-int(value.total_seconds()) // 60))

@@ -1,0 +1,25 @@
+import datetime
+from decimal import Decimal
+
+from cchc.core.dates import document_date_line, format_count, format_points, short_date
+
+
+def test_document_date_line_pads_day_and_month_as_documents_write_them():
+    line = document_date_line("Hà Tĩnh", datetime.date(2026, 1, 5))
+    assert line == "Hà Tĩnh, ngày 05 tháng 01 năm 2026"
+
+
+def test_short_date_is_day_month_year():
+    assert short_date(datetime.date(2026, 1, 5)) == "05/01/2026"
+
+
+def test_points_use_a_decimal_comma_and_trim_trailing_zeros():
+    assert format_points(Decimal("85.25")) == "85,25"
+    assert format_points(Decimal("7.50")) == "7,5"
+    assert format_points(Decimal("12.00")) == "12"
+    assert format_points(Decimal("0.125")) == "0,13"
+
+
+def test_counts_use_a_dot_between_thousands():
+    assert format_count(1234) == "1.234"
+    assert format_count(1234567) == "1.234.567"

@@ -1,0 +1,68 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cchc.core import selectors
+from cchc.core.dashboard import panels_for_roles
+from cchc.core.forms import AuditFilterForm
+from cchc.core.htmx import render_page_or_partial
+from cchc.core.permissions import capability_required
+from cchc.core.roles import Capability
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    """Show each user the panels of their roles, and where they hold them."""
+    user = request.user
+    context = {
+        "memberships": user.active_memberships,  # type: ignore[union-attr]
+        "panels": panels_for_roles(user.role_set()),  # type: ignore[union-attr]
+    }
+    return render(request, "core/home.html", context)
+
+
+@capability_required(Capability.VIEW_AUDIT)
+def audit_list_view(request: HttpRequest) -> HttpResponse:
+    """Search the audit trail: who changed what, when, from which value to which."""
+    form = AuditFilterForm(request.GET or None, object_types=selectors.audit_object_types())
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_event_list_for_user(
+        user=request.user,
+        query=filters.get("q", ""),
+        actor=filters.get("actor", ""),
+        object_type=filters.get("object_type", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {"form": form, "page": page, "query_string": query_string.urlencode()}
+    return render_page_or_partial(
+        request, "core/audit_list.html", "core/_audit_results.html", context
+    )
+
+
+@require_GET
+def health_view(request: HttpRequest) -> HttpResponse:
+    """Answer load balancers and `make run` that the app is up."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the error may have come from them.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

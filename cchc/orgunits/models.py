@@ -1,0 +1,97 @@
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cchc.core.models import BaseModel
+
+
+class OrgUnit(BaseModel):
+    """A node of the administrative tree: province → city → ward/commune, and the agencies."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        WARD = "ward", _("Ward")
+        COMMUNE = "commune", _("Commune")
+        AGENCY = "agency", _("Advising agency")
+
+    # Units that self-score and are inspected.
+    ASSESSED_KINDS = (Kind.WARD, Kind.COMMUNE)
+
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        help_text=_("A stable identifier in CCHC, for example the GSO code or NV-436."),
+    )
+    gso_code = models.CharField(
+        _("GSO code"),
+        max_length=16,
+        blank=True,
+        help_text=_("The official code of the General Statistics Office, where there is one."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialised path of ids ("/1/4/17/"), so "everything under the city" is one indexed query.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    active_from = models.DateField(_("active from"), null=True, blank=True)
+    active_to = models.DateField(_("active to"), null=True, blank=True)
+    boundary = models.JSONField(
+        _("boundary (GeoJSON geometry)"), null=True, blank=True, default=None
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("organisational unit")
+        verbose_name_plural = _("organisational units")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True)
+                | Q(active_from__isnull=True)
+                | Q(active_to__gte=F("active_from")),
+                name="orgunit_active_range_ordered",
+            ),
+            # GSO codes are reused after mergers (18073 was Nam Hà, then Thành Sen), so a code
+            # is unique only among units still active.
+            models.UniqueConstraint(
+                fields=["gso_code"],
+                condition=Q(active_to__isnull=True) & ~Q(gso_code=""),
+                name="orgunit_gso_code_unique_when_active",
+            ),
+        ]
+        indexes = [
+            # Lists of wards/communes of a city, filtered by kind.
+            models.Index(fields=["kind", "path"], name="orgunit_kind_path"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active_on(self, day: datetime.date | None = None) -> bool:
+        """Return whether the unit existed on that day (today by default)."""
+        day = day or timezone.localdate()
+        starts_ok = self.active_from is None or self.active_from <= day
+        ends_ok = self.active_to is None or day <= self.active_to
+        return starts_ok and ends_ok
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_on()
+
+    @property
+    def is_assessed(self) -> bool:
+        return self.kind in self.ASSESSED_KINDS

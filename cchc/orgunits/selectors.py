@@ -1,0 +1,83 @@
+"""Reads of the unit tree. Names and codes are public; changing them is scoped."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cchc.core.permissions import user_has_capability
+from cchc.core.roles import Capability, Role
+from cchc.orgunits.models import OrgUnit
+
+
+def org_unit_scope_paths(*, user: Any, roles: set[Role]) -> list[str]:
+    """Return the tree paths under which the user's memberships with these roles apply."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [m.org_unit.path for m in user.active_memberships if m.role in roles]
+
+
+def org_unit_filter_in_scope(
+    queryset: QuerySet[OrgUnit], *, user: Any, roles: set[Role]
+) -> QuerySet[OrgUnit]:
+    """Keep only units at or under the units where the user holds one of the roles."""
+    if Role.SYSTEM_ADMIN in user.role_set():
+        return queryset
+    paths = org_unit_scope_paths(user=user, roles=roles)
+    if not paths:
+        return queryset.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return queryset.filter(condition)
+
+
+def org_unit_list_for_user(
+    *, user: Any, kind: str = "", query: str = "", include_inactive: bool = True
+) -> QuerySet[OrgUnit]:
+    """Return the units a logged-in user may see (all of them), with their parent."""
+    if not user_has_capability(user, Capability.VIEW_ORG_UNITS):
+        raise PermissionDenied
+    units = OrgUnit.objects.select_related("parent")
+    if kind:
+        units = units.filter(kind=kind)
+    if query:
+        units = units.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    if not include_inactive:
+        units = units.filter(active_to__isnull=True)
+    return units.order_by("path")
+
+
+def org_unit_get_for_user(*, user: Any, pk: int) -> OrgUnit:
+    """Return one unit for reading."""
+    if not user_has_capability(user, Capability.VIEW_ORG_UNITS):
+        raise PermissionDenied
+    return get_object_or_404(OrgUnit.objects.select_related("parent"), pk=pk)
+
+
+def org_unit_manageable_for_user(*, user: Any) -> QuerySet[OrgUnit]:
+    """Return the units the user may change: all for admins, their subtree for Home Affairs."""
+    if not user_has_capability(user, Capability.MANAGE_ORG_UNITS):
+        raise PermissionDenied
+    return org_unit_filter_in_scope(
+        OrgUnit.objects.select_related("parent"), user=user, roles={Role.HOME_AFFAIRS}
+    )
+
+
+def org_unit_get_for_edit(*, user: Any, pk: int) -> OrgUnit:
+    """Return a unit the user may change, 403 when it is outside their scope."""
+    unit = get_object_or_404(OrgUnit.objects.select_related("parent"), pk=pk)
+    if not org_unit_manageable_for_user(user=user).filter(pk=unit.pk).exists():
+        raise PermissionDenied
+    return unit
+
+
+def org_unit_can_manage(*, user: Any, org_unit: OrgUnit) -> bool:
+    """Return whether the user may change this unit (used to show or hide the edit button)."""
+    if not user_has_capability(user, Capability.MANAGE_ORG_UNITS):
+        return False
+    if Role.SYSTEM_ADMIN in user.role_set():
+        return True
+    paths = org_unit_scope_paths(user=user, roles={Role.HOME_AFFAIRS})
+    return any(org_unit.path.startswith(path) for path in paths)

@@ -1,0 +1,136 @@
+import json
+
+import pytest
+
+from cchc.core.imports import ImportFailed
+from cchc.core.models import AuditEvent
+from cchc.core.testing import BaseTestCase
+from cchc.orgunits.importers import (
+    export_units_csv,
+    export_units_geojson,
+    import_units_csv,
+    import_units_geojson,
+)
+from cchc.orgunits.models import OrgUnit
+
+GOOD_CSV = """code,name,kind,parent_code,gso_code,active_from,active_to,sort_order
+X18076,Phường Bắc Hà,phường,H436,18076,01/01/2020,,3
+X18088,Xã Thạch Trung,commune,H436,18088,2020-01-01,,4
+T1,Thôn 1,ward,X18088,,,,
+"""
+
+
+class CsvImportTests(BaseTestCase):
+    def test_it_creates_units_under_existing_and_new_parents(self):
+        result = import_units_csv(actor=self.admin, data=GOOD_CSV.encode())
+        assert (result.created, result.updated) == (3, 0)
+        commune = OrgUnit.objects.get(code="X18088")
+        assert commune.kind == OrgUnit.Kind.COMMUNE
+        assert OrgUnit.objects.get(code="T1").parent == commune
+        assert str(OrgUnit.objects.get(code="X18076").active_from) == "2020-01-01"
+        assert AuditEvent.objects.filter(action="org_unit.import").count() == 1
+
+    def test_it_updates_by_code_and_counts_unchanged_rows(self):
+        import_units_csv(actor=self.admin, data=GOOD_CSV.encode())
+        changed = GOOD_CSV.replace("Phường Bắc Hà", "Phường Bắc Hà (mới)")
+        result = import_units_csv(actor=self.admin, data=changed.encode())
+        assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
+
+    def test_one_bad_row_writes_nothing_and_names_row_and_column(self):
+        bad = GOOD_CSV + "X9,Xã Chín,village,H436,,31/02/2020,,\n"
+        before = OrgUnit.objects.count()
+        with pytest.raises(ImportFailed) as failure:
+            import_units_csv(actor=self.admin, data=bad.encode())
+        errors = {(error.row, error.column) for error in failure.value.errors}
+        assert errors == {(5, "kind"), (5, "active_from")}
+        assert OrgUnit.objects.count() == before
+        assert "Dòng 5" in str(failure.value.errors[0]) or "Row 5" in str(failure.value.errors[0])
+
+    def test_an_error_found_while_writing_also_rolls_everything_back(self):
+        # Row 3 is valid on its own but its GSO code is taken by an active unit.
+        bad = GOOD_CSV.replace(
+            "X18088,Xã Thạch Trung,commune,H436,18088", "X18088,Xã Thạch Trung,commune,H436,18070"
+        )
+        with pytest.raises(ImportFailed) as failure:
+            import_units_csv(actor=self.admin, data=bad.encode())
+        assert failure.value.errors[0].row == 3
+        assert not OrgUnit.objects.filter(code="X18076").exists()
+
+    def test_it_reports_unknown_parents_duplicates_and_loops(self):
+        text = (
+            "code,name,kind,parent_code\n"
+            "A,Unit A,ward,NOPE\n"
+            "B,Unit B,ward,C\n"
+            "C,Unit C,ward,B\n"
+            "A,Unit A again,ward,\n"
+        )
+        with pytest.raises(ImportFailed) as failure:
+            import_units_csv(actor=self.admin, data=text.encode())
+        by_row = {(error.row, error.column) for error in failure.value.errors}
+        assert (2, "parent_code") in by_row
+        assert (5, "code") in by_row
+        assert {(3, "parent_code"), (4, "parent_code")} <= by_row
+
+    def test_it_refuses_a_file_that_is_not_utf8_or_lacks_columns(self):
+        with pytest.raises(ImportFailed):
+            import_units_csv(
+                actor=self.admin, data="code,name,kind\nA,Đông Hà,ward\n".encode("cp1258")
+            )
+        with pytest.raises(ImportFailed) as failure:
+            import_units_csv(actor=self.admin, data=b"code,title\nA,B\n")
+        assert "kind" in str(failure.value.errors[0])
+
+    def test_export_then_import_changes_nothing(self):
+        units = list(OrgUnit.objects.select_related("parent").order_by("path"))
+        result = import_units_csv(actor=self.admin, data=export_units_csv(units).encode())
+        assert result.unchanged == len(units)
+
+
+class GeoJsonImportTests(BaseTestCase):
+    def test_it_imports_boundaries_and_round_trips(self):
+        square = {
+            "type": "Polygon",
+            "coordinates": [[[105.8, 18.3], [105.9, 18.3], [105.9, 18.4], [105.8, 18.3]]],
+        }
+        document = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "code": "X18076",
+                        "name": "Phường Bắc Hà",
+                        "kind": "ward",
+                        "parent_code": "H436",
+                    },
+                    "geometry": square,
+                }
+            ],
+        }
+        import_units_geojson(actor=self.admin, data=json.dumps(document).encode())
+        assert OrgUnit.objects.get(code="X18076").boundary == square
+        units = list(OrgUnit.objects.select_related("parent").order_by("path"))
+        exported = json.dumps(export_units_geojson(units)).encode()
+        assert import_units_geojson(actor=self.admin, data=exported).unchanged == len(units)
+
+    def test_it_refuses_a_bad_geometry_and_writes_nothing(self):
+        document = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"code": "P", "name": "P", "kind": "ward"},
+                    "geometry": {"type": "Point", "coordinates": [1, 2]},
+                }
+            ],
+        }
+        with pytest.raises(ImportFailed) as failure:
+            import_units_geojson(actor=self.admin, data=json.dumps(document).encode())
+        assert (failure.value.errors[0].row, failure.value.errors[0].column) == (1, "geometry")
+        assert not OrgUnit.objects.filter(code="P").exists()
+
+    def test_it_refuses_a_file_that_is_not_geojson(self):
+        with pytest.raises(ImportFailed):
+            import_units_geojson(actor=self.admin, data=b"{not json")
+        with pytest.raises(ImportFailed):
+            import_units_geojson(actor=self.admin, data=b'{"type": "Feature"}')

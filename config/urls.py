@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cchc.core.urls")),
+    path("accounts/", include("cchc.accounts.urls")),
+    path("units/", include("cchc.orgunits.urls")),
+    # Django admin is a back door for system administrators only; users work in CCHC's pages.
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler403 = "cchc.core.views.permission_denied"
+handler404 = "cchc.core.views.page_not_found"
+handler500 = "cchc.core.views.server_error"

@@ -1,0 +1,86 @@
+"""Project-wide pytest setup: a real Chromium for browser tests, found on this machine."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+MISSING_BROWSER_MESSAGE = (
+    "BROWSER TESTS SKIPPED: no Chromium found (install it with `apt-get install chromium`). "
+    "Set REQUIRE_BROWSER=1 to make this a failure."
+)
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", "chromium"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    return None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    path = chromium_path()
+    return f"chromium: {path}" if path else f"chromium: NOT FOUND — {MISSING_BROWSER_MESSAGE}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if chromium_path() is None:
+        terminalreporter.write_sep("!", MISSING_BROWSER_MESSAGE, red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("REQUIRE_BROWSER=1 but no Chromium was found at /usr/bin/chromium.")
+        pytest.skip(MISSING_BROWSER_MESSAGE)
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
+    # test body (fixtures, assertions) are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.console_errors = []  # type: ignore[attr-defined]
+    page.on(
+        "console",
+        lambda message: (
+            page.console_errors.append(message.text)  # type: ignore[attr-defined]
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            page.console_errors.append(  # type: ignore[attr-defined]
+                f"{response.status} {response.url}"
+            )
+            if response.status >= 400 and response.request.resource_type != "document"
+            else None
+        ),
+    )
+    yield page
+    context.close()

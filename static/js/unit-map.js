@@ -1,0 +1,31 @@
+// Draw the units' boundaries on an offline map (no tile server): each shape links to its unit.
+(function () {
+  "use strict";
+  function drawMap() {
+    var element = document.getElementById("unit-map");
+    if (!element || typeof L === "undefined") { return; }
+    var map = L.map(element, { attributionControl: false, zoomSnap: 0.25 });
+    var detailUrl = element.dataset.detailUrl;
+    fetch(element.dataset.geojsonUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (collection) {
+        collection.features = collection.features.filter(function (feature) { return feature.geometry; });
+        var layer = L.geoJSON(collection, {
+          style: function (feature) {
+            var isCommune = feature.properties.kind === "commune";
+            return { color: "#1d4e89", weight: 1, fillColor: isCommune ? "#9cc3e6" : "#5b8fd1", fillOpacity: 0.45 };
+          },
+          onEachFeature: function (feature, shape) {
+            shape.bindTooltip(feature.properties.name, { sticky: true });
+            shape.on("click", function () {
+              window.location.href = detailUrl.replace("/0/", "/" + feature.properties.id + "/");
+            });
+          }
+        }).addTo(map);
+        if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
+        else { map.setView([18.34, 105.9], 12); }
+        element.dataset.ready = "true";
+      });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", drawMap); } else { drawMap(); }
+})();

@@ -1,0 +1,110 @@
+"""Real Chromium, real server: log in, switch language, find one's way as each role."""
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from cchc.core.testing import TEST_PASSWORD, build_cast
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+
+@pytest.fixture
+def cast() -> Any:
+    return build_cast()
+
+
+def shot(page: Any, name: str) -> None:
+    """Keep a screenshot of what the user saw (test-artifacts/, ignored by git)."""
+    if os.environ.get("SCREENSHOTS", "1") == "1":
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Any, live_server: Any, username: str, password: str = TEST_PASSWORD) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def nav_labels(page: Any) -> list[str]:
+    return [text.strip() for text in page.get_by_test_id("main-nav").locator("a").all_inner_texts()]
+
+
+def test_an_officer_logs_in_and_sees_their_work_in_vietnamese(page, live_server, cast):
+    log_in(page, live_server, "ward_officer")
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert "Tự đánh giá" in page.get_by_test_id("panel").first.inner_text()
+    assert "Phường Trần Phú" in page.get_by_test_id("role-list").inner_text()
+    assert nav_labels(page) == ["Tổng quan", "Đơn vị"]
+    shot(page, "home-ward-officer")
+    assert page.console_errors == []
+
+
+def test_a_wrong_password_is_explained_without_saying_whether_the_user_exists(
+    page, live_server, cast
+):
+    log_in(page, live_server, "ward_officer", "wrong-password")
+    alert = page.get_by_role("alert")
+    assert "không đúng" in alert.inner_text()
+    shot(page, "login-error")
+
+
+def test_the_language_switch_is_remembered_on_the_account(page, browser, live_server, cast):
+    log_in(page, live_server, "leader")
+    page.get_by_test_id("lang-en").click()
+    page.wait_for_selector("html[lang=en]")
+    assert "Overview" in nav_labels(page)
+    shot(page, "home-leader-english")
+    # Another browser, no cookie: the account still speaks English after login.
+    other = browser.new_context(locale="vi-VN").new_page()
+    log_in(other, live_server, "leader")
+    other.wait_for_selector("html[lang=en]")
+    assert "Units" in [
+        text.strip() for text in other.get_by_test_id("main-nav").locator("a").all_inner_texts()
+    ]
+    other.context.close()
+
+
+def test_home_affairs_finds_units_users_and_the_audit_trail(page, live_server, cast):
+    log_in(page, live_server, "home_affairs")
+    assert nav_labels(page) == ["Tổng quan", "Đơn vị", "Người dùng", "Nhật ký thay đổi"]
+    page.get_by_test_id("main-nav").get_by_role("link", name="Đơn vị").click()
+    page.wait_for_selector("#unit-map[data-ready=true]")
+    assert page.locator(".leaflet-interactive").count() >= 0
+    assert "Phường Nam Hà" in page.get_by_test_id("unit-table").inner_text()
+    shot(page, "units-home-affairs")
+    page.get_by_test_id("main-nav").get_by_role("link", name="Người dùng").click()
+    assert "ward_officer" in page.get_by_test_id("user-table").inner_text()
+    page.get_by_test_id("main-nav").get_by_role("link", name="Nhật ký thay đổi").click()
+    assert "membership.add" in page.get_by_test_id("audit-table").inner_text()
+    shot(page, "audit-home-affairs")
+    assert page.console_errors == [], page.console_errors
+
+
+def test_the_menu_opens_on_a_phone(page, live_server, cast):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "home_affairs")
+    menu_link = page.get_by_test_id("main-nav").get_by_role("link", name="Đơn vị")
+    assert not menu_link.is_visible()
+    page.locator("label.navbar-toggler").click()
+    assert menu_link.is_visible()
+    shot(page, "home-phone-menu-open")
+
+
+def test_an_officer_is_refused_the_user_pages_with_a_vietnamese_explanation(
+    page, live_server, cast
+):
+    log_in(page, live_server, "ward_officer")
+    page.wait_for_url(f"{live_server.url}/")
+    response = page.goto(f"{live_server.url}/accounts/users/")
+    assert response.status == 403
+    assert re.search("không được phép|không có quyền", page.content())
+    shot(page, "forbidden")

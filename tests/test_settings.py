@@ -1,0 +1,86 @@
+"""The deployment posture: strict CSP, secure headers, a clean `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    clean_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_in_production_mode(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="x" * 64 + "-a-long-random-production-secret",
+        ALLOWED_HOSTS="cchc.example.gov.vn",
+        EMAIL_HOST="smtp.example.gov.vn",
+        SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run_manage("check", DEBUG="0", SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_a_secret_can_come_from_a_file(tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("y" * 64 + "-from-a-file")
+    result = run_manage(
+        "check",
+        DEBUG="0",
+        SECRET_KEY_FILE=str(secret_file),
+        SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get(reverse("accounts:login"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_templates_hold_no_inline_script_or_style(client):
+    offenders = []
+    for template in ROOT.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts:
+            continue
+        text = template.read_text(encoding="utf-8")
+        for marker in ("<script>", " style=", "<style", " onclick=", " onload=", " onchange="):
+            if marker in text:
+                offenders.append(f"{template.relative_to(ROOT)}: {marker.strip()}")
+    assert not offenders, offenders
