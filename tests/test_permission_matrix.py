@@ -6,6 +6,7 @@ each persona must get. `None` as the persona means an anonymous visitor. Statuse
 403 not allowed, 404 hidden, 405 wrong method.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,6 +137,19 @@ CASES = [
 ]
 
 
+# Common English words that never appear in a Vietnamese page unless a string escaped translation.
+ENGLISH_WORDS = re.compile(
+    r"\b(the|and|of|your|you|Select|option|Please|This|is|are|required|Save|Cancel|Search|"
+    r"Log in|Log out|Password|Username|None|True|False)\b"
+)
+HIDDEN_PARTS = re.compile(r"<(script|style|code|title)[^>]*>.*?</\1>|<[^>]+>", re.DOTALL)
+
+
+def english_left_in(html: str) -> list[str]:
+    """Return English words visible in a page that should be all Vietnamese."""
+    return sorted(set(ENGLISH_WORDS.findall(HIDDEN_PARTS.sub(" ", html))))
+
+
 def product_url_names() -> set[str]:
     """Return "namespace:name" for every named URL of the product."""
     names: set[str] = set()
@@ -177,4 +191,8 @@ class PermissionMatrixTests(BaseTestCase):
                         f"{case.method.upper()} {case.url_name} {case.note} as {persona}: "
                         f"got {response.status_code}, expected {case.expected[persona]}"
                     )
+                elif "text/html" in response.get("Content-Type", ""):
+                    english = english_left_in(response.content.decode())
+                    if english:
+                        failures.append(f"{case.url_name} as {persona}: untranslated {english}")
         assert not failures, "\n".join(failures)

@@ -42,7 +42,9 @@ def _parse_area_codes(text: str) -> list[str]:
 
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
-    org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    org_unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=OrgUnit.objects.none(), empty_label=_("— Choose a unit —")
+    )
     area_codes = forms.CharField(
         label=_("Areas appraised"), required=False, help_text=AREA_CODES_HELP
     )
@@ -51,7 +53,7 @@ class MembershipForm(forms.Form):
         self, *args: Any, role_choices: list[tuple[str, str]], units: Any, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices  # type: ignore[attr-defined]
+        self.fields["role"].choices = [("", _("— Choose a role —")), *role_choices]  # type: ignore[attr-defined]
         self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]
 
     def clean_area_codes(self) -> list[str]:

@@ -34,6 +34,8 @@ class OrgUnitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         self.fields["parent"].required = False
+        self.fields["parent"].empty_label = _("— None (top of the tree) —")  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [("", _("— Choose a kind —")), *OrgUnit.Kind.choices]  # type: ignore[attr-defined]
 
     def service_values(self) -> dict[str, Any]:
         """Return the cleaned values named as the services take them."""

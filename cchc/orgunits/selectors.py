@@ -81,3 +81,22 @@ def org_unit_can_manage(*, user: Any, org_unit: OrgUnit) -> bool:
         return True
     paths = org_unit_scope_paths(user=user, roles={Role.HOME_AFFAIRS})
     return any(org_unit.path.startswith(path) for path in paths)
+
+
+def org_units_in_tree_order(units: list[OrgUnit]) -> list[OrgUnit]:
+    """Return units depth-first, siblings by their order then name (a unit whose parent is
+    not in the list counts as a root). Done in memory: the list is already loaded."""
+    ids = {unit.pk for unit in units}
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        parent_id = unit.parent_id if unit.parent_id in ids else None
+        children.setdefault(parent_id, []).append(unit)
+    for siblings in children.values():
+        siblings.sort(key=lambda unit: (unit.sort_order, unit.name))
+    ordered: list[OrgUnit] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(children.get(unit.pk, [])))
+    return ordered

@@ -27,7 +27,9 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in OrgUnit.Kind.values else ""
     query = request.GET.get("q", "").strip()
-    units = selectors.org_unit_list_for_user(user=request.user, kind=kind, query=query)
+    units = selectors.org_units_in_tree_order(
+        list(selectors.org_unit_list_for_user(user=request.user, kind=kind, query=query))
+    )
     context = {
         "units": units,
         "kind": kind,
@@ -141,7 +143,9 @@ def unit_import_view(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.VIEW_ORG_UNITS)
 def unit_export_csv_view(request: HttpRequest) -> HttpResponse:
     """Download every unit as CSV in the import format."""
-    units = list(selectors.org_unit_list_for_user(user=request.user))
+    units = selectors.org_units_in_tree_order(
+        list(selectors.org_unit_list_for_user(user=request.user))
+    )
     response = HttpResponse(
         "\ufeff" + importers.export_units_csv(units), content_type="text/csv; charset=utf-8"
     )
@@ -152,7 +156,9 @@ def unit_export_csv_view(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.VIEW_ORG_UNITS)
 def unit_export_geojson_view(request: HttpRequest) -> HttpResponse:
     """Download every unit with its boundary as GeoJSON; the map reads the same data."""
-    units = list(selectors.org_unit_list_for_user(user=request.user))
+    units = selectors.org_units_in_tree_order(
+        list(selectors.org_unit_list_for_user(user=request.user))
+    )
     response = JsonResponse(
         importers.export_units_geojson(units), json_dumps_params={"ensure_ascii": False}
     )

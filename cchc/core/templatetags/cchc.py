@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django import forms, template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc.core import dates
 
@@ -63,3 +64,17 @@ def minutes(value: datetime.timedelta | None) -> int:
     if value is None:
         return 0
     return max(1, -(-int(value.total_seconds()) // 60))
+
+
+@register.filter
+def audit_value(value: object) -> str:
+    """Render a value from the audit trail for people: yes/no, lists joined, "—" for nothing."""
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return str(_("yes"))
+    if value is False:
+        return str(_("no"))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    return str(value)

@@ -44,6 +44,22 @@ class UnitListTests(BaseTestCase):
         assert "Phường Nam Hà" in content
         assert "Phường Trần Phú" not in content
 
+    def test_units_are_listed_as_a_tree_with_siblings_in_their_order(self):
+        org_unit_create(
+            actor=None, code="Z1", name="Xã Z", kind="commune", parent=self.cast.city, sort_order=1
+        )
+        self.login("leader")
+        names = [unit.name for unit in self.client.get(self.url).context["units"]]
+        assert names == [
+            "Tỉnh Hà Tĩnh",
+            "Thành phố Hà Tĩnh",
+            "Phòng Tư pháp",
+            "Phường Nam Hà",
+            "Phường Trần Phú",
+            "Xã Z",
+            "Tỉnh Nghệ An",
+        ]
+
     def test_the_query_count_does_not_grow_with_units(self):
         self.login("home_affairs")
         for number in range(40):
