@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "cchc.core",
     "cchc.orgunits",
     "cchc.accounts",
+    "cchc.frameworks",
+    "cchc.demo",
 ]
 
 MIDDLEWARE = [

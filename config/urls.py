@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("cchc.core.urls")),
     path("accounts/", include("cchc.accounts.urls")),
     path("units/", include("cchc.orgunits.urls")),
+    path("frameworks/", include("cchc.frameworks.urls")),
     # Django admin is a back door for system administrators only; users work in CCHC's pages.
     path(settings.ADMIN_URL, admin.site.urls),
 ]

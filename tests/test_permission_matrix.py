@@ -17,6 +17,7 @@ from cchc.accounts.models import Membership
 from cchc.accounts.services import membership_add
 from cchc.core.roles import Role
 from cchc.core.testing import PERSONAS, BaseTestCase, Cast
+from cchc.frameworks.tests.factories import make_framework
 
 ANONYMOUS = "anonymous"
 ALL = [ANONYMOUS, *PERSONAS]
@@ -51,6 +52,20 @@ def fresh_membership(cast: Cast, unit_name: str) -> dict[str, Any]:
     Membership.objects.filter(user=user, role=Role.LEADER, org_unit=unit).update(is_active=False)
     membership = membership_add(actor=None, user=user, role=Role.LEADER, org_unit=unit)
     return {"pk": membership.pk}
+
+
+def published(cast: Cast) -> dict[str, Any]:
+    return {"pk": make_framework(cast.city, publish=True, name="Published").pk}
+
+
+def draft(cast: Cast, issuer: str = "city") -> dict[str, Any]:
+    return {"pk": make_framework(getattr(cast, issuer), name=f"Draft {issuer}").pk}
+
+
+def criterion_of(framework_pk: int, code: str = "1.2") -> dict[str, Any]:
+    from cchc.frameworks.models import Criterion
+
+    return {"pk": Criterion.objects.get(framework_id=framework_pk, code=code).pk}
 
 
 @dataclass
@@ -134,6 +149,49 @@ CASES = [
         note="outside the city",
     ),
     Case("orgunits:unit_import", admin_only()),
+    Case("frameworks:framework_list", statuses(200)),
+    Case("frameworks:framework_template", statuses(200)),
+    Case("frameworks:framework_import", keepers_only()),
+    Case("frameworks:framework_detail", statuses(200), kwargs=published),
+    Case("frameworks:framework_detail", keepers_only(refused=404), kwargs=draft, note="draft"),
+    Case(
+        "frameworks:framework_detail",
+        keepers_only(home_affairs=404, refused=404),
+        kwargs=lambda cast: draft(cast, "other_province"),
+        note="a draft of another province",
+    ),
+    Case("frameworks:framework_edit", keepers_only(), kwargs=draft),
+    Case("frameworks:framework_publish", keepers_only(302), kwargs=draft, method="post"),
+    Case("frameworks:framework_publish", statuses(405, anonymous=405), kwargs=draft),
+    Case("frameworks:framework_copy", keepers_only(302), kwargs=published, method="post"),
+    Case("frameworks:framework_archive", keepers_only(302), kwargs=published, method="post"),
+    Case("frameworks:framework_diff", statuses(200), kwargs=published),
+    Case("frameworks:framework_export_xlsx", statuses(200), kwargs=published),
+    Case("frameworks:framework_export_csv", statuses(200), kwargs=published),
+    Case("frameworks:framework_export_csv", keepers_only(refused=404), kwargs=draft, note="draft"),
+    Case("frameworks:criterion_create", keepers_only(), kwargs=draft),
+    Case(
+        "frameworks:criterion_edit",
+        keepers_only(),
+        kwargs=lambda cast: criterion_of(draft(cast)["pk"]),
+    ),
+    Case(
+        "frameworks:criterion_delete",
+        keepers_only(302),
+        kwargs=lambda cast: criterion_of(draft(cast)["pk"]),
+        method="post",
+    ),
+    Case(
+        "frameworks:criterion_preview",
+        statuses(200),
+        kwargs=lambda cast: criterion_of(published(cast)["pk"]),
+    ),
+    Case(
+        "frameworks:criterion_preview",
+        keepers_only(refused=404),
+        kwargs=lambda cast: criterion_of(draft(cast)["pk"]),
+        note="draft",
+    ),
 ]
 
 

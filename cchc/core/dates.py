@@ -1,7 +1,9 @@
 """Dates and numbers as Vietnamese documents write them."""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from cchc.core.points import round_points
 
 
 def document_date_line(place: str, day: datetime.date) -> str:
@@ -18,15 +20,11 @@ def short_date(day: datetime.date | None) -> str:
     return "" if day is None else f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
-POINTS_QUANTUM = Decimal("0.01")
-
-
 def format_points(points: Decimal | None) -> str:
     """Return points the Vietnamese way, trailing zeros trimmed: 85,25 · 7,5 · 12."""
     if points is None:
         return ""
-    rounded = points.quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP)
-    text = f"{rounded:f}"
+    text = f"{round_points(points):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")

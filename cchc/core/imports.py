@@ -19,8 +19,16 @@ class ImportErrorItem:
     row: int
     column: str
     message: str
+    sheet: str = ""
 
     def __str__(self) -> str:
+        if self.sheet:
+            return _("Sheet “%(sheet)s”, row %(row)s, column “%(column)s”: %(message)s") % {
+                "sheet": self.sheet,
+                "row": self.row,
+                "column": self.column or "—",
+                "message": self.message,
+            }
         if self.column:
             return _("Row %(row)s, column “%(column)s”: %(message)s") % {
                 "row": self.row,

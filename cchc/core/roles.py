@@ -26,6 +26,8 @@ class Capability(StrEnum):
     VIEW_USERS = "accounts.view_users"
     MANAGE_USERS = "accounts.manage_users"
     VIEW_AUDIT = "core.view_audit"
+    VIEW_FRAMEWORKS = "frameworks.view"
+    MANAGE_FRAMEWORKS = "frameworks.manage"
 
 
 # Who may do what. Object scope (which units) is decided by the selectors of each app.
@@ -37,4 +39,6 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_USERS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
     Capability.MANAGE_USERS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
     Capability.VIEW_AUDIT: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
+    Capability.VIEW_FRAMEWORKS: frozenset(Role),
+    Capability.MANAGE_FRAMEWORKS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
 }

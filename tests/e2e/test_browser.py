@@ -43,7 +43,7 @@ def test_an_officer_logs_in_and_sees_their_work_in_vietnamese(page, live_server,
     assert page.locator("html").get_attribute("lang") == "vi"
     assert "Tự đánh giá" in page.get_by_test_id("panel").first.inner_text()
     assert "Phường Trần Phú" in page.get_by_test_id("role-list").inner_text()
-    assert nav_labels(page) == ["Tổng quan", "Đơn vị"]
+    assert nav_labels(page) == ["Tổng quan", "Bộ tiêu chí", "Đơn vị"]
     shot(page, "home-ward-officer")
     assert page.console_errors == []
 
@@ -75,7 +75,13 @@ def test_the_language_switch_is_remembered_on_the_account(page, browser, live_se
 
 def test_home_affairs_finds_units_users_and_the_audit_trail(page, live_server, cast):
     log_in(page, live_server, "home_affairs")
-    assert nav_labels(page) == ["Tổng quan", "Đơn vị", "Người dùng", "Nhật ký thay đổi"]
+    assert nav_labels(page) == [
+        "Tổng quan",
+        "Bộ tiêu chí",
+        "Đơn vị",
+        "Người dùng",
+        "Nhật ký thay đổi",
+    ]
     page.get_by_test_id("main-nav").get_by_role("link", name="Đơn vị").click()
     page.wait_for_selector("#unit-map[data-ready=true]")
     assert page.locator(".leaflet-interactive").count() >= 0

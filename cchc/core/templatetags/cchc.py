@@ -34,7 +34,9 @@ def short_date(value: datetime.date | datetime.datetime | None) -> str:
 def form_field(bound_field: forms.BoundField) -> dict[str, object]:
     """Render a labelled field with its help and its errors next to it, Bootstrap-styled."""
     widget = bound_field.field.widget
-    if isinstance(widget, forms.CheckboxInput):
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        css_class = "form-check-input me-1"
+    elif isinstance(widget, forms.CheckboxInput):
         css_class = "form-check-input"
     elif isinstance(widget, forms.Select):
         css_class = "form-select"
@@ -78,3 +80,12 @@ def audit_value(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "—"
     return str(value)
+
+
+@register.filter
+def is_in(value: object, container: object) -> bool:
+    """Return whether value is in container (a set of ids, say)."""
+    try:
+        return value in container  # type: ignore[operator]
+    except TypeError:
+        return False

@@ -10,16 +10,22 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cchc.accounts.models import Membership, User
 from cchc.accounts.services import membership_add, user_create
 from cchc.core.roles import Role
+from cchc.frameworks.importers import read_framework_file
+from cchc.frameworks.models import Framework
+from cchc.frameworks.services import framework_import, framework_publish
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.services import org_unit_create
 
 DEMO_PASSWORD = "cchc-demo-2026"
-UNITS_FILE = Path(__file__).resolve().parents[3] / "orgunits" / "data" / "ha-tinh-units.json"
+CCHC_DIR = Path(__file__).resolve().parents[3]
+UNITS_FILE = CCHC_DIR / "orgunits" / "data" / "ha-tinh-units.json"
+FRAMEWORK_FILE = CCHC_DIR / "frameworks" / "data" / "example-commune-framework.csv"
+FRAMEWORK_NAME = "Bộ chỉ số CCHC cấp xã (minh họa)"
 REFUSE_MESSAGE = (
     "seed_demo refuses to run with DEBUG off: demo users and passwords must never reach "
     "production. Set DEBUG=1 on a development machine."
@@ -146,6 +152,7 @@ class Command(BaseCommand):
             )
             for i, (code, name, slug, areas) in enumerate(AGENCIES)
         ]
+        self.framework(city)
         if city.boundary is None:
             city.boundary = {"type": "Polygon", "coordinates": [city_ring]}
             city.save(update_fields=["boundary"])
@@ -185,6 +192,34 @@ class Command(BaseCommand):
                 self.user(f"chutich.{slug}", f"Chủ tịch UBND {ward.name}", Role.UNIT_CHAIR, ward)
             )
         return logins
+
+    def framework(self, city: OrgUnit) -> Framework:
+        """Import and publish the illustrative commune framework for this year, once."""
+        year = timezone.localdate().year
+        existing = Framework.objects.filter(issuer=city, name=FRAMEWORK_NAME, year=year).first()
+        if existing is not None:
+            return existing
+        content, agencies = read_framework_file(
+            data=FRAMEWORK_FILE.read_bytes(), file_name=FRAMEWORK_FILE.name
+        )
+        framework = framework_import(
+            actor=None,
+            issuer=city,
+            content=content,
+            agencies=agencies,
+            name=FRAMEWORK_NAME,
+            year=year,
+            unit_kinds=[OrgUnit.Kind.WARD, OrgUnit.Kind.COMMUNE],
+            decision_number="52/2019/QĐ-UBND (cấu trúc)",
+            description=(
+                "Bộ chỉ số minh họa: cấu trúc 70 điểm tiêu chí + 30 điểm điều tra xã hội học theo "
+                "QĐ 52/2019/QĐ-UBND của UBND tỉnh Hà Tĩnh; tên lĩnh vực theo bộ chỉ số cấp xã của "
+                "Hà Nội; phần lớn tiêu chí, điểm và cách chấm được dựng lại để minh họa."
+            ),
+            is_illustrative=True,
+            source=FRAMEWORK_FILE.name,
+        )
+        return framework_publish(actor=None, framework=framework)
 
     def print_logins(self, logins: list[DemoLogin]) -> None:
         with translation.override(settings.LANGUAGE_CODE):

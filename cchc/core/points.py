@@ -1,0 +1,52 @@
+"""Points are Decimal, rounded one way in one place: half-up to two decimal places."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import translation
+
+POINTS_QUANTUM = Decimal("0.01")
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+
+def round_points(value: Decimal) -> Decimal:
+    """Return value rounded half-up to two places: the only rounding rule for points."""
+    return value.quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def parse_decimal(text: str | int | float | Decimal) -> Decimal:
+    """Parse "7,5", "7.5", "1.234,5" or 7.5 into a Decimal; raise ValueError otherwise."""
+    if isinstance(text, Decimal):
+        return text
+    if isinstance(text, int):
+        return Decimal(text)
+    if isinstance(text, float):
+        return Decimal(repr(text))
+    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
+    if "," in cleaned and "." in cleaned:
+        # Vietnamese thousands dots with a decimal comma: 1.234,5
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as error:
+        raise ValueError(text) from error
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+def format_decimal(value: Decimal | None, places: int = 2) -> str:
+    """Return a number for people, trailing zeros trimmed: 85,25 in Vietnamese, 85.25 in English."""
+    if value is None:
+        return ""
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    if (translation.get_language() or "vi").startswith("vi"):
+        text = text.replace(".", ",")
+    return text
