@@ -49,8 +49,8 @@ def admin_only(allowed: int = 200) -> dict[str, int]:
 def fresh_membership(cast: Cast, unit_name: str) -> dict[str, Any]:
     user = cast.users["no_role"]
     unit = getattr(cast, unit_name)
-    Membership.objects.filter(user=user, role=Role.LEADER, org_unit=unit).update(is_active=False)
-    membership = membership_add(actor=None, user=user, role=Role.LEADER, org_unit=unit)
+    Membership.objects.filter(user=user, role=Role.INSPECTOR, org_unit=unit).update(is_active=False)
+    membership = membership_add(actor=None, user=user, role=Role.INSPECTOR, org_unit=unit)
     return {"pk": membership.pk}
 
 
@@ -125,7 +125,7 @@ CASES = [
     Case(
         "accounts:membership_end",
         keepers_only(allowed=302),
-        kwargs=lambda cast: fresh_membership(cast, "ward_b"),
+        kwargs=lambda cast: fresh_membership(cast, "agency"),
         method="post",
     ),
     Case(

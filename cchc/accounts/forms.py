@@ -15,6 +15,10 @@ from cchc.orgunits.models import OrgUnit
 INVALID_LOGIN_MESSAGE = _("The username or password is not correct. Check both and try again.")
 PASSWORD_MISMATCH_MESSAGE = _("The two passwords are not the same.")
 USERNAME_TAKEN_MESSAGE = _("This username is already taken; choose another.")
+USERNAME_CHARACTERS_MESSAGE = _(
+    "Use only letters, digits and the signs . @ + - _ in a username, without spaces "
+    "(for example canbo.tranphu)."
+)
 AREA_CODES_HELP = _("Only for appraisers: the codes of the framework areas, e.g. “1, 3, 5”.")
 
 
@@ -96,6 +100,10 @@ class UserCreateForm(MembershipForm):
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
+        try:
+            User.username_validator(username)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(USERNAME_CHARACTERS_MESSAGE) from error
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(USERNAME_TAKEN_MESSAGE)
         return username

@@ -69,12 +69,14 @@ class Membership(BaseModel):
                 fields=["user", "role", "org_unit"],
                 condition=Q(is_active=True),
                 name="membership_unique_active_role_per_unit",
+                violation_error_message=_("This user already holds that role in that unit."),
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True)
                 | Q(started_on__isnull=True)
                 | Q(ended_on__gte=F("started_on")),
                 name="membership_dates_ordered",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
         indexes = [

@@ -1,6 +1,7 @@
 """Writes to users and memberships. Every change is atomic and audited; passwords never are."""
 
 import datetime
+import re
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,24 @@ MEMBERSHIP_AUDITED_FIELDS = [
     "ended_on",
 ]
 DUPLICATE_MEMBERSHIP_MESSAGE = gettext_noop("This user already holds that role in that unit.")
+ROLE_UNIT_MESSAGE = gettext_noop("This role is held in a {kinds}, not in a {kind}.")
+AREA_CODES_MESSAGE = gettext_noop(
+    "Area codes are framework codes such as 1, 3.2 or DT, separated by commas."
+)
+ALREADY_ENDED_MESSAGE = gettext_noop("This role has already ended.")
+OWN_ROLE_MESSAGE = gettext_noop("You cannot end your own role; ask another keeper to do it.")
+# The kinds of unit in which each role is held; None: any unit.
+ROLE_UNIT_KINDS: dict[Role, tuple[str, ...] | None] = {
+    Role.SYSTEM_ADMIN: None,
+    Role.HOME_AFFAIRS: ("province", "city", "district", "agency"),
+    Role.APPRAISER: ("agency",),
+    Role.UNIT_OFFICER: ("ward", "commune"),
+    Role.UNIT_CHAIR: ("ward", "commune"),
+    Role.INSPECTOR: ("province", "city", "district", "agency"),
+    Role.LEADER: ("province", "city", "district"),
+    Role.PORTAL_EDITOR: ("province", "city", "district", "agency"),
+}
+AREA_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.]*$")
 UNKNOWN_LANGUAGE_MESSAGE = gettext_noop("That language is not available.")
 
 
@@ -69,7 +88,19 @@ def membership_add(
     area_codes: list[str] | None = None,
     started_on: datetime.date | None = None,
 ) -> Membership:
-    """Give a user a role in a unit."""
+    """Give a user a role in a unit that fits it (officers in wards, appraisers in agencies)."""
+    kinds = ROLE_UNIT_KINDS[Role(role)]
+    if kinds is not None and org_unit.kind not in kinds:
+        labels = ", ".join(str(OrgUnit.Kind(kind).label).lower() for kind in kinds)
+        raise ValidationError(
+            {
+                "org_unit": _(ROLE_UNIT_MESSAGE).format(
+                    kinds=labels, kind=org_unit.get_kind_display().lower()
+                )
+            }
+        )
+    if any(not AREA_CODE_PATTERN.match(code) for code in area_codes or []):
+        raise ValidationError({"area_codes": _(AREA_CODES_MESSAGE)})
     if Membership.objects.filter(user=user, role=role, org_unit=org_unit, is_active=True).exists():
         raise ValidationError({"role": _(DUPLICATE_MEMBERSHIP_MESSAGE)})
     membership = Membership(
@@ -95,6 +126,11 @@ def membership_end(
     *, actor: Any, membership: Membership, ended_on: datetime.date | None = None
 ) -> Membership:
     """End a membership; the row stays for the record."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not membership.is_active:
+        raise ValidationError(_(ALREADY_ENDED_MESSAGE))
+    if actor is not None and membership.user_id == getattr(actor, "pk", None):
+        raise ValidationError(_(OWN_ROLE_MESSAGE))
     before = snapshot(membership, MEMBERSHIP_AUDITED_FIELDS)
     membership.is_active = False
     membership.ended_on = ended_on or timezone.localdate()

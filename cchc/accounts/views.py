@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from cchc.accounts import selectors, services
 from cchc.accounts.forms import LanguageForm, LoginForm, MembershipForm, UserCreateForm
 from cchc.accounts.models import User
+from cchc.core.forms import add_service_errors
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability
 
@@ -99,24 +100,28 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            user = services.user_create(
-                actor=request.user,
-                username=data["username"],
-                password=data["password1"],
-                full_name=data["full_name"],
-                email=data["email"],
-                job_title=data["job_title"],
-            )
-            services.membership_add(
-                actor=request.user,
-                user=user,
-                role=data["role"],
-                org_unit=data["org_unit"],
-                area_codes=data["area_codes"],
-            )
-        messages.success(request, _(USER_CREATED_MESSAGE))
-        return redirect("accounts:user_detail", pk=user.pk)
+        try:
+            with transaction.atomic():
+                user = services.user_create(
+                    actor=request.user,
+                    username=data["username"],
+                    password=data["password1"],
+                    full_name=data["full_name"],
+                    email=data["email"],
+                    job_title=data["job_title"],
+                )
+                services.membership_add(
+                    actor=request.user,
+                    user=user,
+                    role=data["role"],
+                    org_unit=data["org_unit"],
+                    area_codes=data["area_codes"],
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _(USER_CREATED_MESSAGE))
+            return redirect("accounts:user_detail", pk=user.pk)
     status = 400 if form.errors else 200
     return render(request, "accounts/user_form.html", {"form": form}, status=status)
 
@@ -167,9 +172,7 @@ def membership_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                 area_codes=form.cleaned_data["area_codes"],
             )
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                for message in field_errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             messages.success(request, _(MEMBERSHIP_ADDED_MESSAGE))
             return redirect("accounts:user_detail", pk=target.pk)
@@ -181,7 +184,12 @@ def membership_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     """End a role in a unit I keep."""
     membership = selectors.membership_get_for_edit(user=request.user, pk=pk)
-    services.membership_end(actor=request.user, membership=membership)
+    try:
+        services.membership_end(actor=request.user, membership=membership)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("accounts:user_detail", pk=membership.user_id)
     messages.success(request, _(MEMBERSHIP_ENDED_MESSAGE))
     # Ending the last role in my units takes the user out of my list.
     if selectors.user_list_for_user(user=request.user).filter(pk=membership.user_id).exists():

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,3 +19,14 @@ class AuditFilterForm(forms.Form):
         self.fields["object_type"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
             (value, value) for value in object_types
         ]
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (else at the top)."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for field, field_errors in error.message_dict.items():
+        for message in field_errors:
+            form.add_error(field if field in form.fields else None, message)

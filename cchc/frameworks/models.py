@@ -63,7 +63,9 @@ class Framework(BaseModel):
         ordering = ["-year", "name", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["issuer", "name", "year", "version"], name="framework_unique_version"
+                fields=["issuer", "name", "year", "version"],
+                name="framework_unique_version",
+                violation_error_message=_("This version of the framework exists already."),
             ),
         ]
         indexes = [
@@ -134,9 +136,17 @@ class Criterion(BaseModel):
         verbose_name_plural = _("criteria")
         ordering = ["framework", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["framework", "code"], name="criterion_unique_code"),
+            models.UniqueConstraint(
+                fields=["framework", "code"],
+                name="criterion_unique_code",
+                violation_error_message=_(
+                    "Another criterion of this framework already has this code."
+                ),
+            ),
             models.CheckConstraint(
-                condition=Q(max_points__gte=0), name="criterion_max_points_not_negative"
+                condition=Q(max_points__gte=0),
+                name="criterion_max_points_not_negative",
+                violation_error_message=_("The maximum cannot be negative."),
             ),
         ]
         indexes = [
@@ -179,8 +189,16 @@ class ClassificationBand(models.Model):
         verbose_name_plural = _("classification bands")
         ordering = ["framework", "-min_percent"]
         constraints = [
-            models.UniqueConstraint(fields=["framework", "name"], name="band_unique_name"),
-            models.UniqueConstraint(fields=["framework", "min_percent"], name="band_unique_floor"),
+            models.UniqueConstraint(
+                fields=["framework", "name"],
+                name="band_unique_name",
+                violation_error_message=_("Two bands have the same name or the same per cent."),
+            ),
+            models.UniqueConstraint(
+                fields=["framework", "min_percent"],
+                name="band_unique_floor",
+                violation_error_message=_("Two bands have the same name or the same per cent."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.forms import add_service_errors
 from cchc.core.imports import ImportFailed
 from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
-from cchc.core.versioning import version_token
+from cchc.core.versioning import form_take_current_version, version_token
 from cchc.frameworks import importers, selectors, services
 from cchc.frameworks.forms import (
     CriterionForm,
@@ -104,8 +105,9 @@ def framework_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error.current
             form.add_error(None, error.message)
+            form_take_current_version(form, conflict, "version_token")
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _(SAVED_MESSAGE))
             return redirect("frameworks:framework_detail", pk=pk)
@@ -315,10 +317,9 @@ def criterion_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error.current
             form.add_error(None, error.message)
+            form_take_current_version(form, conflict, "version_token")
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                for message in field_errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             if request.htmx:  # type: ignore[attr-defined]
                 return _render_criterion(request, criterion, None)
@@ -358,9 +359,7 @@ def criterion_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 **values,
             )
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                for message in field_errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             messages.success(request, _(SAVED_MESSAGE))
             return redirect(f"{criterion.framework.get_absolute_url()}#criterion-{criterion.pk}")

@@ -30,10 +30,11 @@ class OrgUnitForm(forms.ModelForm):
             "active_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args: Any, parents: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parents: Any, parent_required: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
-        self.fields["parent"].required = False
+        # Only administrators may create or keep a unit at the top of the tree.
+        self.fields["parent"].required = parent_required
         self.fields["parent"].empty_label = _("— None (top of the tree) —")  # type: ignore[attr-defined]
         self.fields["kind"].choices = [("", _("— Choose a kind —")), *OrgUnit.Kind.choices]  # type: ignore[attr-defined]
 

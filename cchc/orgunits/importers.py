@@ -55,6 +55,10 @@ PARENT_LOOP_MESSAGE = gettext_noop(
 NOT_GEOJSON_MESSAGE = gettext_noop("The file is not a GeoJSON FeatureCollection.")
 BAD_GEOMETRY_MESSAGE = gettext_noop("The geometry must be a Polygon or MultiPolygon.")
 EMPTY_FILE_MESSAGE = gettext_noop("The file has no units in it.")
+END_BEFORE_START_MESSAGE = gettext_noop("The end date cannot be before the start date.")
+DUPLICATE_GSO_MESSAGE = gettext_noop(
+    "The GSO code “{code}” is given to two active units (also on row {row})."
+)
 
 
 @dataclass
@@ -111,6 +115,8 @@ def _parse_row(row_number: int, values: dict[str, str], errors: list[ImportError
                 dates[column] = parse_date(raw)
             except ValueError as error:
                 errors.append(ImportErrorItem(row_number, column, str(error)))
+    if dates["active_from"] and dates["active_to"] and dates["active_to"] < dates["active_from"]:
+        errors.append(ImportErrorItem(row_number, "active_to", _(END_BEFORE_START_MESSAGE)))
     sort_order = 0
     if values.get("sort_order"):
         try:
@@ -152,6 +158,18 @@ def _order_by_parent(rows: list[UnitRow], errors: list[ImportErrorItem]) -> list
             )
         else:
             by_code[unit_row.code] = unit_row
+    active_gso: dict[str, UnitRow] = {}
+    for unit_row in rows:
+        if unit_row.gso_code and unit_row.active_to is None:
+            first = active_gso.setdefault(unit_row.gso_code, unit_row)
+            if first is not unit_row:
+                errors.append(
+                    ImportErrorItem(
+                        unit_row.row,
+                        "gso_code",
+                        _(DUPLICATE_GSO_MESSAGE).format(code=unit_row.gso_code, row=first.row),
+                    )
+                )
     parent_codes = {r.parent_code for r in rows if r.parent_code and r.parent_code not in by_code}
     existing = set(OrgUnit.objects.filter(code__in=parent_codes).values_list("code", flat=True))
     ordered: list[UnitRow] = []

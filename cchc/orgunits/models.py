@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -21,12 +22,22 @@ class OrgUnit(BaseModel):
 
     # Units that self-score and are inspected.
     ASSESSED_KINDS = (Kind.WARD, Kind.COMMUNE)
+    # Which kinds of unit may stand directly above each kind (None: at the top of the tree).
+    # Wards and communes sit under a city or district, or, since 07/2025, under the province.
+    PARENT_KINDS: dict[str, tuple[str | None, ...]] = {
+        Kind.PROVINCE: (None,),
+        Kind.CITY: (Kind.PROVINCE,),
+        Kind.DISTRICT: (Kind.PROVINCE,),
+        Kind.WARD: (Kind.CITY, Kind.DISTRICT, Kind.PROVINCE),
+        Kind.COMMUNE: (Kind.CITY, Kind.DISTRICT, Kind.PROVINCE),
+        Kind.AGENCY: (Kind.PROVINCE, Kind.CITY, Kind.DISTRICT),
+    }
 
     code = models.CharField(
         _("code"),
         max_length=32,
         unique=True,
-        help_text=_("A stable identifier in CCHC, for example the GSO code or NV-436."),
+        help_text=_("A stable identifier in CCHC, for example the GSO code or 436-NV."),
     )
     gso_code = models.CharField(
         _("GSO code"),
@@ -64,6 +75,7 @@ class OrgUnit(BaseModel):
                 | Q(active_from__isnull=True)
                 | Q(active_to__gte=F("active_from")),
                 name="orgunit_active_range_ordered",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
             # GSO codes are reused after mergers (18073 was Nam Hà, then Thành Sen), so a code
             # is unique only among units still active.
@@ -71,6 +83,10 @@ class OrgUnit(BaseModel):
                 fields=["gso_code"],
                 condition=Q(active_to__isnull=True) & ~Q(gso_code=""),
                 name="orgunit_gso_code_unique_when_active",
+                violation_error_message=_(
+                    "Another active unit already has this GSO code. End that unit first "
+                    "(set its end date) if this one replaces it."
+                ),
             ),
         ]
         indexes = [
@@ -80,6 +96,21 @@ class OrgUnit(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        allowed = self.PARENT_KINDS.get(self.kind, ())
+        parent_kind = self.parent.kind if self.parent else None
+        if self.kind and parent_kind not in allowed:
+            if parent_kind is None:
+                message = _("A %(kind)s must be placed under another unit.") % {
+                    "kind": self.get_kind_display().lower()
+                }
+            else:
+                message = _("A %(kind)s cannot be placed under a %(parent)s.") % {
+                    "kind": self.get_kind_display().lower(),
+                    "parent": self.Kind(parent_kind).label.lower(),
+                }
+            raise ValidationError({"parent": message})
 
     def is_active_on(self, day: datetime.date | None = None) -> bool:
         """Return whether the unit existed on that day (today by default)."""

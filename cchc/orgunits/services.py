@@ -28,6 +28,22 @@ PARENT_CYCLE_MESSAGE = gettext_noop(
 )
 
 
+GSO_CODE_TAKEN_MESSAGE = gettext_noop(
+    "Another active unit already has this GSO code. End that unit first (set its end date) "
+    "if this one replaces it."
+)
+
+
+def _check_gso_code(unit: OrgUnit) -> None:
+    """Name the field when an active unit already has the GSO code (the database constraint
+    alone would report it for the whole form)."""
+    if not unit.gso_code or unit.active_to is not None:
+        return
+    taken = OrgUnit.objects.filter(gso_code=unit.gso_code, active_to__isnull=True)
+    if taken.exclude(pk=unit.pk).exists():
+        raise ValidationError({"gso_code": _(GSO_CODE_TAKEN_MESSAGE)})
+
+
 def _path_for(*, unit: OrgUnit) -> tuple[str, int]:
     if unit.parent is None:
         return f"/{unit.pk}/", 0
@@ -70,6 +86,7 @@ def org_unit_create(
         boundary=boundary,
         sort_order=sort_order,
     )
+    _check_gso_code(unit)
     unit.full_clean(exclude=["path"])
     unit.save()
     unit.path, unit.depth = _path_for(unit=unit)
@@ -103,6 +120,7 @@ def org_unit_update(
     for name, value in changes.items():
         setattr(org_unit, name, value.strip() if isinstance(value, str) else value)
     org_unit.path, org_unit.depth = _path_for(unit=org_unit)
+    _check_gso_code(org_unit)
     org_unit.full_clean(exclude=["path"])
     org_unit.save()
     if org_unit.path != old_path:

@@ -1,16 +1,18 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.forms import add_service_errors
 from cchc.core.htmx import render_page_or_partial
 from cchc.core.imports import ImportFailed
-from cchc.core.permissions import capability_required, user_has_capability
-from cchc.core.roles import Capability
-from cchc.core.versioning import version_token
+from cchc.core.permissions import capability_required, user_has_capability, user_has_role
+from cchc.core.roles import Capability, Role
+from cchc.core.versioning import form_take_current_version, version_token
 from cchc.orgunits import importers, selectors, services
 from cchc.orgunits.forms import OrgUnitForm, OrgUnitImportForm
 from cchc.orgunits.models import OrgUnit
@@ -59,12 +61,16 @@ def unit_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_create_view(request: HttpRequest) -> HttpResponse:
     """Add a unit under one I keep."""
     parents = selectors.org_unit_manageable_for_user(user=request.user)
-    form = OrgUnitForm(request.POST if request.method == "POST" else None, parents=parents)
+    form = OrgUnitForm(
+        request.POST if request.method == "POST" else None,
+        parents=parents,
+        parent_required=not user_has_role(request.user, Role.SYSTEM_ADMIN),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             unit = services.org_unit_create(actor=request.user, **form.service_values())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _(UNIT_SAVED_MESSAGE))
             return redirect("orgunits:unit_detail", pk=unit.pk)
@@ -77,12 +83,22 @@ def unit_create_view(request: HttpRequest) -> HttpResponse:
 def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a unit I keep; refuse to overwrite someone else's newer save."""
     unit = selectors.org_unit_get_for_edit(user=request.user, pk=pk)
-    parents = selectors.org_unit_manageable_for_user(user=request.user).exclude(
-        path__startswith=unit.path
+    # A keeper may move a unit within their part of the tree, or leave it where it is (the
+    # city's own parent, the province, is outside a city coordinator's part but stays offered).
+    manageable = selectors.org_unit_manageable_for_user(user=request.user)
+    parents = OrgUnit.objects.filter(
+        Q(pk__in=manageable.exclude(path__startswith=unit.path).values("pk"))
+        | Q(pk=unit.parent_id or 0)
+    ).order_by("path")
+    parent_required = unit.parent_id is not None or not user_has_role(
+        request.user, Role.SYSTEM_ADMIN
     )
+    title_name = unit.name
     conflict = None
     if request.method == "POST":
-        form = OrgUnitForm(request.POST, instance=unit, parents=parents)
+        form = OrgUnitForm(
+            request.POST, instance=unit, parents=parents, parent_required=parent_required
+        )
         if form.is_valid():
             try:
                 services.org_unit_update(
@@ -94,14 +110,20 @@ def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             except ConflictError as error:
                 conflict = error.current
                 form.add_error(None, error.message)
+                form_take_current_version(form, conflict, "version")
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _(UNIT_SAVED_MESSAGE))
                 return redirect("orgunits:unit_detail", pk=pk)
     else:
-        form = OrgUnitForm(instance=unit, parents=parents, initial={"version": version_token(unit)})
-    context = {"form": form, "unit": unit, "conflict": conflict}
+        form = OrgUnitForm(
+            instance=unit,
+            parents=parents,
+            parent_required=parent_required,
+            initial={"version": version_token(unit)},
+        )
+    context = {"form": form, "unit": unit, "conflict": conflict, "title_name": title_name}
     return render(request, "orgunits/unit_form.html", context, status=400 if form.errors else 200)
 
 

@@ -65,6 +65,15 @@ class LanguageTests(BaseTestCase):
         assert '<html lang="vi">' in response.content.decode()
         assert "Tổng quan" in response.content.decode()
 
+    def test_a_visitor_gets_vietnamese_whatever_the_browser_says(self):
+        response = self.client.get(
+            reverse("accounts:login"), headers={"Accept-Language": "en-US,en"}
+        )
+        assert '<html lang="vi">' in response.content.decode()
+        self.client.post(self.url, {"language": "en"})
+        response = self.client.get(reverse("accounts:login"))
+        assert '<html lang="en">' in response.content.decode()
+
     def test_the_choice_is_remembered_on_the_account(self):
         self.login("leader")
         response = self.client.post(

@@ -12,7 +12,7 @@ class UserListTests(BaseTestCase):
     def test_home_affairs_sees_the_city_users_but_not_other_provinces(self):
         stranger = user_create(actor=None, username="stranger", password=TEST_PASSWORD)
         membership_add(
-            actor=None, user=stranger, role=Role.UNIT_OFFICER, org_unit=self.cast.other_province
+            actor=None, user=stranger, role=Role.LEADER, org_unit=self.cast.other_province
         )
         self.login("home_affairs")
         response = self.client.get(self.url)
@@ -71,6 +71,12 @@ class UserCreateTests(BaseTestCase):
         assert set(response.context["form"].errors) == {"role", "org_unit"}
         assert not User.objects.filter(username="canbo.moi").exists()
 
+    def test_a_username_with_a_space_is_explained_next_to_the_field(self):
+        self.login("home_affairs")
+        response = self.client.post(self.url, self.data(username="nguyen van b"))
+        assert response.status_code == 400
+        assert response.context["form"].errors["username"]
+
     def test_mismatched_passwords_and_a_taken_username_are_explained(self):
         self.login("home_affairs")
         response = self.client.post(self.url, self.data(username="ward_officer", password2="other"))
@@ -83,6 +89,32 @@ class UserCreateTests(BaseTestCase):
 
 
 class MembershipTests(BaseTestCase):
+    def test_a_role_must_fit_its_unit_and_area_codes_must_be_codes(self):
+        self.login("home_affairs")
+        url = reverse("accounts:membership_add", args=[self.ward_officer.pk])
+        response = self.client.post(url, {"role": Role.UNIT_CHAIR, "org_unit": self.cast.agency.pk})
+        assert response.status_code == 400
+        assert response.context["form"].errors["org_unit"]
+        response = self.client.post(
+            url, {"role": Role.APPRAISER, "org_unit": self.cast.agency.pk, "area_codes": "1, -1"}
+        )
+        assert response.context["form"].errors["area_codes"]
+
+    def test_ending_a_role_twice_or_ones_own_role_is_refused(self):
+        self.login("home_affairs")
+        membership = Membership.objects.get(user=self.ward_officer)
+        url = reverse("accounts:membership_end", args=[membership.pk])
+        self.client.post(url)
+        response = self.client.post(url, follow=True)
+        assert any(
+            "đã kết thúc" in str(message) or "already" in str(message)
+            for message in response.context["messages"]
+        )
+        own = Membership.objects.get(user=self.home_affairs)
+        self.client.post(reverse("accounts:membership_end", args=[own.pk]))
+        own.refresh_from_db()
+        assert own.is_active
+
     def test_home_affairs_gives_and_ends_a_role(self):
         self.login("home_affairs")
         url = reverse("accounts:membership_add", args=[self.ward_officer.pk])

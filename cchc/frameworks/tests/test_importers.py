@@ -229,7 +229,10 @@ class CommandTests(BaseTestCase):
 
 
 def test_agency_codes_are_resolved(db):
-    agency = org_unit_create(actor=None, code="AG", name="Phòng Nội vụ", kind="agency")
+    province = org_unit_create(actor=None, code="P", name="Tỉnh P", kind="province")
+    agency = org_unit_create(
+        actor=None, code="AG", name="Phòng Nội vụ", kind="agency", parent=province
+    )
     content, agencies = read_framework_file(
         data=b"code,title,max_points,rule,agency_code\nA,A,1,yes_no,AG\n", file_name="f.csv"
     )

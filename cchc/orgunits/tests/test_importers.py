@@ -15,8 +15,8 @@ from cchc.orgunits.models import OrgUnit
 
 GOOD_CSV = """code,name,kind,parent_code,gso_code,active_from,active_to,sort_order
 X18076,Phường Bắc Hà,phường,H436,18076,01/01/2020,,3
-X18088,Xã Thạch Trung,commune,H436,18088,2020-01-01,,4
-T1,Thôn 1,ward,X18088,,,,
+X1,Phường Một,ward,H999,,,,
+H999,Thành phố Mới,city,T42,,2020-01-01,,4
 """
 
 
@@ -24,9 +24,9 @@ class CsvImportTests(BaseTestCase):
     def test_it_creates_units_under_existing_and_new_parents(self):
         result = import_units_csv(actor=self.admin, data=GOOD_CSV.encode())
         assert (result.created, result.updated) == (3, 0)
-        commune = OrgUnit.objects.get(code="X18088")
-        assert commune.kind == OrgUnit.Kind.COMMUNE
-        assert OrgUnit.objects.get(code="T1").parent == commune
+        city = OrgUnit.objects.get(code="H999")
+        assert city.kind == OrgUnit.Kind.CITY
+        assert OrgUnit.objects.get(code="X1").parent == city
         assert str(OrgUnit.objects.get(code="X18076").active_from) == "2020-01-01"
         assert AuditEvent.objects.filter(action="org_unit.import").count() == 1
 
@@ -47,14 +47,34 @@ class CsvImportTests(BaseTestCase):
         assert "Dòng 5" in str(failure.value.errors[0]) or "Row 5" in str(failure.value.errors[0])
 
     def test_an_error_found_while_writing_also_rolls_everything_back(self):
-        # Row 3 is valid on its own but its GSO code is taken by an active unit.
-        bad = GOOD_CSV.replace(
-            "X18088,Xã Thạch Trung,commune,H436,18088", "X18088,Xã Thạch Trung,commune,H436,18070"
-        )
+        # Row 4 is valid on its own but its GSO code is taken by an active unit.
+        bad = GOOD_CSV.replace("H999,Thành phố Mới,city,T42,", "H999,Thành phố Mới,city,T42,18070")
         with pytest.raises(ImportFailed) as failure:
             import_units_csv(actor=self.admin, data=bad.encode())
-        assert failure.value.errors[0].row == 3
+        assert (failure.value.errors[0].row, failure.value.errors[0].column) == (4, "gso_code")
         assert not OrgUnit.objects.filter(code="X18076").exists()
+
+    def test_end_dates_and_repeated_gso_codes_are_reported_with_the_other_problems(self):
+        text = (
+            "code,name,kind,parent_code,gso_code,active_from,active_to\n"
+            "A,Phường A,ward,H436,9001,01/07/2025,30/06/2025\n"
+            "B,Phường B,ward,H436,9002,,\n"
+            "C,Phường C,ward,H436,9002,,\n"
+            "D,Phường D,village,H436,,,\n"
+        )
+        with pytest.raises(ImportFailed) as failure:
+            import_units_csv(actor=self.admin, data=text.encode())
+        found = {(error.row, error.column) for error in failure.value.errors}
+        assert found == {(2, "active_to"), (4, "gso_code"), (5, "kind")}
+
+    def test_a_database_rule_broken_while_writing_reads_as_a_sentence(self):
+        with pytest.raises(ImportFailed) as failure:
+            import_units_csv(
+                actor=self.admin,
+                data=b"code,name,kind,parent_code,gso_code\nQ,Phuong Q,ward,H436,18070\n",
+            )
+        assert "Constraint" not in str(failure.value.errors[0])
+        assert failure.value.errors[0].column == "gso_code"
 
     def test_it_reports_unknown_parents_duplicates_and_loops(self):
         text = (

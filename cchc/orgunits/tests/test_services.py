@@ -58,8 +58,18 @@ class OrgUnitServiceTests(BaseTestCase):
             gso_code="18073",
             name="Phường Thành Sen",
             kind="ward",
+            parent=self.cast.province,
         )
         assert unit.gso_code == "18073"
+
+    def test_a_kind_must_fit_its_parent(self):
+        with pytest.raises(ValidationError) as error:
+            org_unit_create(
+                actor=self.admin, code="P", name="P", kind="ward", parent=self.cast.ward_a
+            )
+        assert "parent" in error.value.message_dict
+        with pytest.raises(ValidationError):
+            org_unit_create(actor=self.admin, code="Q", name="Q", kind="commune")
 
     def test_it_refuses_an_end_before_the_start(self):
         import datetime

@@ -119,6 +119,25 @@ class UnitEditTests(BaseTestCase):
         assert response.status_code == 400
         assert response.context["form"].errors["name"]
 
+    def test_saving_the_city_unchanged_keeps_it_under_the_province(self):
+        # The province is outside a city coordinator's part of the tree, but stays the parent.
+        self.login("home_affairs")
+        url = reverse("orgunits:unit_edit", args=[self.cast.city.pk])
+        form = self.client.get(url).context["form"]
+        data = {
+            name: "" if form[name].value() is None else form[name].value() for name in form.fields
+        }
+        response = self.client.post(url, data)
+        assert response.status_code == 302, response.context["form"].errors
+        assert OrgUnit.objects.get(pk=self.cast.city.pk).parent == self.cast.province
+
+    def test_home_affairs_cannot_move_a_unit_to_the_top_of_the_tree(self):
+        self.login("home_affairs")
+        url = reverse("orgunits:unit_edit", args=[self.cast.ward_a.pk])
+        response = self.client.post(url, form_data(self.cast.ward_a, parent=""))
+        assert response.status_code == 400
+        assert OrgUnit.objects.get(pk=self.cast.ward_a.pk).parent == self.cast.city
+
     def test_a_stale_form_shows_the_other_persons_values_and_overwrites_nothing(self):
         self.login("home_affairs")
         stale = form_data(self.cast.ward_a, name="Mine", parent=self.cast.city.pk)
@@ -132,6 +151,15 @@ class UnitEditTests(BaseTestCase):
         assert response.context["conflict"].name == "Theirs"
         assert 'data-testid="conflict"' in response.content.decode()
         assert OrgUnit.objects.get(pk=self.cast.ward_a.pk).name == "Theirs"
+        # Having seen their values, saving again (knowingly) goes through.
+        again = dict(stale, version=response.context["form"]["version"].value())
+        assert (
+            self.client.post(
+                reverse("orgunits:unit_edit", args=[self.cast.ward_a.pk]), again
+            ).status_code
+            == 302
+        )
+        assert OrgUnit.objects.get(pk=self.cast.ward_a.pk).name == "Mine"
 
 
 class UnitCreateTests(BaseTestCase):
@@ -150,6 +178,30 @@ class UnitCreateTests(BaseTestCase):
         response = self.client.post(self.url, data)
         assert response.status_code == 302
         assert OrgUnit.objects.get(code="X18112").parent == self.cast.city
+
+    def test_home_affairs_must_place_a_new_unit_in_the_tree(self):
+        self.login("home_affairs")
+        data = {"code": "Z", "name": "Tỉnh Z", "kind": "province", "parent": "", "sort_order": 0}
+        response = self.client.post(self.url, data)
+        assert response.status_code == 400
+        assert response.context["form"].errors["parent"]
+
+    def test_a_kind_that_does_not_fit_its_parent_is_explained(self):
+        self.login("home_affairs")
+        data = {
+            "code": "Z",
+            "name": "Tỉnh Z",
+            "kind": "province",
+            "parent": self.cast.ward_a.pk,
+            "sort_order": 0,
+        }
+        response = self.client.post(self.url, data)
+        assert response.status_code == 400
+        assert (
+            "không thể đặt trực thuộc" in response.content.decode()
+            or response.context["form"].errors["parent"]
+        )
+        assert not OrgUnit.objects.filter(code="Z").exists()
 
     def test_home_affairs_cannot_add_under_another_province(self):
         self.login("home_affairs")
