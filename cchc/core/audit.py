@@ -6,7 +6,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from cchc.core.models import AuditEvent
 
@@ -69,3 +72,70 @@ def audit_record(
         after=after,
         ip_address=ip_address,
     )
+
+
+# --- Reading the trail as people ------------------------------------------------------------
+
+VERB_LABELS = {
+    "create": gettext_lazy("created"),
+    "update": gettext_lazy("changed"),
+    "delete": gettext_lazy("deleted"),
+    "import": gettext_lazy("imported"),
+    "publish": gettext_lazy("published"),
+    "archive": gettext_lazy("archived"),
+    "copy": gettext_lazy("copied"),
+    "add": gettext_lazy("given"),
+    "end": gettext_lazy("ended"),
+    "set_language": gettext_lazy("language changed"),
+    "change_password": gettext_lazy("password changed"),
+}
+ENTITY_MODELS = {
+    "org_unit": "orgunits.orgunit",
+    "user": "accounts.user",
+    "membership": "accounts.membership",
+    "framework": "frameworks.framework",
+    "criterion": "frameworks.criterion",
+}
+
+
+def _model_for(label: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def object_type_label(object_type: str) -> str:
+    """Return "đơn vị" for "orgunits.orgunit"."""
+    model = _model_for(object_type)
+    return str(model._meta.verbose_name) if model else object_type
+
+
+def action_label(action: str) -> str:
+    """Return "đơn vị — đã sửa" for "org_unit.update"."""
+    entity, _dot, verb = action.partition(".")
+    model = _model_for(ENTITY_MODELS.get(entity, ""))
+    entity_label = str(model._meta.verbose_name) if model else entity
+    return f"{entity_label} — {VERB_LABELS.get(verb, verb)}"
+
+
+def field_label(object_type: str, name: str) -> str:
+    """Return a field's verbose name for an audited key, or the key itself."""
+    model = _model_for(object_type)
+    if model is not None:
+        try:
+            return str(getattr(model._meta.get_field(name), "verbose_name", name))
+        except FieldDoesNotExist:
+            pass
+    return str(EXTRA_FIELD_LABELS.get(name, name))
+
+
+EXTRA_FIELD_LABELS = {
+    "criteria": gettext_lazy("criteria"),
+    "source": gettext_lazy("source file"),
+    "bands": gettext_lazy("classification bands"),
+    "created": gettext_lazy("created"),
+    "updated": gettext_lazy("updated"),
+    "unchanged": gettext_lazy("unchanged"),
+    "copied_from": gettext_lazy("copied from"),
+}

@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.audit import object_type_label
+
 
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
@@ -17,7 +19,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: object, object_types: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["object_type"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
-            (value, value) for value in object_types
+            (value, object_type_label(value)) for value in object_types
         ]
 
 

@@ -90,7 +90,7 @@ def test_home_affairs_finds_units_users_and_the_audit_trail(page, live_server, c
     page.get_by_test_id("main-nav").get_by_role("link", name="Người dùng").click()
     assert "ward_officer" in page.get_by_test_id("user-table").inner_text()
     page.get_by_test_id("main-nav").get_by_role("link", name="Nhật ký thay đổi").click()
-    assert "membership.add" in page.get_by_test_id("audit-table").inner_text()
+    assert "phân công vai trò — đã giao" in page.get_by_test_id("audit-table").inner_text()
     shot(page, "audit-home-affairs")
     assert page.console_errors == [], page.console_errors
 

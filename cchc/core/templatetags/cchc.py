@@ -1,13 +1,15 @@
 import datetime
+import json
 from decimal import Decimal
 
 from django import forms, template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.core import dates
+from cchc.core import audit, dates
 
 register = template.Library()
+AUDIT_VALUE_MAX = 120
 
 
 @register.filter
@@ -78,8 +80,13 @@ def audit_value(value: object) -> str:
     if value is False:
         return str(_("no"))
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or "—"
-    return str(value)
+        text = ", ".join(str(item) for item in value) or "—"
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value)
+    # Boundaries and long texts would drown the table; the full value stays in the database.
+    return text if len(text) <= AUDIT_VALUE_MAX else text[: AUDIT_VALUE_MAX - 1] + "…"
 
 
 @register.filter
@@ -89,3 +96,18 @@ def is_in(value: object, container: object) -> bool:
         return value in container  # type: ignore[operator]
     except TypeError:
         return False
+
+
+@register.filter
+def audit_action(value: str) -> str:
+    return audit.action_label(value)
+
+
+@register.filter
+def audit_object_type(value: str) -> str:
+    return audit.object_type_label(value)
+
+
+@register.simple_tag
+def audit_field(object_type: str, name: str) -> str:
+    return audit.field_label(object_type, name)

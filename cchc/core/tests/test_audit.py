@@ -52,7 +52,7 @@ class AuditPageTests(BaseTestCase):
         response = self.client.get(self.url, {"q": "Nam Hà Mới"})
         assert response.status_code == 200
         assert "Phường Nam Hà Mới" in response.content.decode()
-        assert "org_unit.update" in response.content.decode()
+        assert "đơn vị — đã sửa" in response.content.decode()
 
     def test_a_ward_officer_is_refused(self):
         self.login("ward_officer")
