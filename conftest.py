@@ -84,3 +84,9 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     )
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Any) -> None:
+    """Uploaded files of a test go to its own temporary folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

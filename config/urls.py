@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("cchc.accounts.urls")),
     path("units/", include("cchc.orgunits.urls")),
     path("frameworks/", include("cchc.frameworks.urls")),
+    path("rounds/", include("cchc.assessments.urls")),
     # Django admin is a back door for system administrators only; users work in CCHC's pages.
     path(settings.ADMIN_URL, admin.site.urls),
 ]

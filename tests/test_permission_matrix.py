@@ -27,10 +27,17 @@ KEEPERS = {"admin", "home_affairs"}
 SKIPPED_NAMESPACES = {"admin"}
 
 
-def statuses(default: int, anonymous: int = 302, **overrides: int) -> dict[str, int]:
+def statuses(
+    default: int, anonymous: int = 302, role_free: bool = False, **overrides: int
+) -> dict[str, int]:
+    """Expected statuses. A logged-in user without any role is refused (403) everywhere but
+    the pages every account has (role_free): the overview, the account pages, the language.
+    405 (wrong method) comes before any permission check."""
     result = dict.fromkeys(PERSONAS, default)
     result[ANONYMOUS] = anonymous
     result.update(overrides)
+    if not role_free and default != 405:
+        result["no_role"] = 403
     return result
 
 
@@ -47,11 +54,95 @@ def admin_only(allowed: int = 200) -> dict[str, int]:
 
 
 def fresh_membership(cast: Cast, unit_name: str) -> dict[str, Any]:
-    user = cast.users["no_role"]
+    from cchc.accounts.models import User
+
+    # A user of its own: giving roles to a persona would change what that persona may see.
+    user, _created = User.objects.get_or_create(username="matrix_target")
     unit = getattr(cast, unit_name)
     Membership.objects.filter(user=user, role=Role.INSPECTOR, org_unit=unit).update(is_active=False)
     membership = membership_add(actor=None, user=user, role=Role.INSPECTOR, org_unit=unit)
     return {"pk": membership.pk}
+
+
+def open_round(cast: Cast) -> Any:
+    from cchc.assessments.models import Round
+    from cchc.assessments.tests.factories import make_round
+
+    existing = Round.objects.filter(framework__name="Matrix", status=Round.Status.OPEN).first()
+    return existing or make_round(cast, name="Matrix")
+
+
+def round_pk(cast: Cast) -> dict[str, Any]:
+    return {"pk": open_round(cast).pk}
+
+
+def draft_round(cast: Cast) -> dict[str, Any]:
+    from cchc.assessments.tests.factories import make_round
+
+    return {"pk": make_round(cast, open_it=False, name="Draft round").pk}
+
+
+def ward_a_assessment(cast: Cast) -> Any:
+    from cchc.assessments.tests.factories import assessment_of
+
+    return assessment_of(open_round(cast), cast.ward_a)
+
+
+def scored(cast: Cast, code: str = "1.1") -> dict[str, Any]:
+    """An assessment of ward A with criterion `code` declared; kwargs for per-criterion URLs."""
+    from cchc.assessments.services import score_save
+    from cchc.frameworks.models import Criterion
+
+    assessment = ward_a_assessment(cast)
+    criterion = Criterion.objects.get(framework=assessment.round.framework, code=code)
+    score_save(actor=None, assessment=assessment, criterion=criterion, data={"answer": "yes"})
+    return {"pk": assessment.pk, "criterion_pk": criterion.pk}
+
+
+def with_evidence(cast: Cast) -> dict[str, Any]:
+    import datetime
+
+    from cchc.assessments.services import evidence_cite
+    from cchc.frameworks.models import Criterion
+
+    assessment = ward_a_assessment(cast)
+    criterion = Criterion.objects.get(framework=assessment.round.framework, code="1.1")
+    evidence = evidence_cite(
+        actor=None,
+        assessment=assessment,
+        criterion=criterion,
+        title="KH",
+        document_number="1/KH",
+        document_date=datetime.date(2026, 1, 5),
+    )
+    return {"pk": assessment.pk, "criterion_pk": criterion.pk, "evidence_pk": evidence.pk}
+
+
+def evidence_file(cast: Cast) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cchc.assessments.services import evidence_upload
+    from cchc.frameworks.models import Criterion
+
+    assessment = ward_a_assessment(cast)
+    criterion = Criterion.objects.get(framework=assessment.round.framework, code="1.1")
+    pdf = SimpleUploadedFile("kh.pdf", b"%PDF-1.4 matrix\n%%EOF")
+    evidence = evidence_upload(actor=None, assessment=assessment, criterion=criterion, upload=pdf)
+    return {"pk": evidence.pk}
+
+
+def appeal(cast: Cast) -> dict[str, Any]:
+    # Made directly: reaching the appeals stage through the services per persona would make
+    # the matrix slow, and the view's permission does not depend on how the appeal came to be.
+    from cchc.assessments.models import Appeal, Score
+
+    scored(cast, "1.2")
+    score = Score.objects.get(assessment=ward_a_assessment(cast), criterion__code="1.2")
+    Appeal.objects.filter(score=score).update(status=Appeal.Status.REJECTED)
+    item = Appeal.objects.create(
+        score=score, reason="x", requested_points=1, filed_by=cast.ward_chair
+    )
+    return {"pk": item.pk}
 
 
 def published(cast: Cast) -> dict[str, Any]:
@@ -79,16 +170,21 @@ class Case:
 
 
 CASES = [
-    Case("core:home", statuses(200)),
-    Case("core:health", statuses(200, anonymous=200)),
+    Case("core:home", statuses(200, role_free=True)),
+    Case("core:health", statuses(200, anonymous=200, role_free=True)),
     Case("core:audit_list", keepers_only()),
-    Case("accounts:login", statuses(302, anonymous=200)),
+    Case("accounts:login", statuses(302, anonymous=200, role_free=True)),
     Case("accounts:logout", statuses(405, anonymous=405), note="GET is refused"),
-    Case("accounts:logout", statuses(302), method="post"),
-    Case("accounts:profile", statuses(200)),
-    Case("accounts:password_change", statuses(200)),
+    Case("accounts:logout", statuses(302, role_free=True), method="post"),
+    Case("accounts:profile", statuses(200, role_free=True)),
+    Case("accounts:password_change", statuses(200, role_free=True)),
     Case("accounts:language_set", statuses(405, anonymous=405)),
-    Case("accounts:language_set", statuses(302), method="post", data={"language": "vi"}),
+    Case(
+        "accounts:language_set",
+        statuses(302, role_free=True),
+        method="post",
+        data={"language": "vi"},
+    ),
     Case("accounts:user_list", keepers_only()),
     Case("accounts:user_create", keepers_only()),
     Case(
@@ -192,7 +288,112 @@ CASES = [
         kwargs=lambda cast: criterion_of(draft(cast)["pk"]),
         note="draft",
     ),
+    Case("assessments:round_list", statuses(200)),
+    Case("assessments:round_create", keepers_only()),
+    Case("assessments:round_detail", statuses(200, no_role=404), kwargs=round_pk),
+    Case("assessments:round_detail", keepers_only(refused=404), kwargs=draft_round, note="draft"),
+    Case("assessments:round_advance", keepers_only(302), kwargs=draft_round, method="post"),
+    Case("assessments:appraisal", keepers_only(appraiser=200), kwargs=round_pk),
+    Case(
+        "assessments:results",
+        statuses(200, ward_officer=403, ward_chair=403, outsider=403, no_role=404),
+        kwargs=round_pk,
+        note="before publication",
+    ),
+    Case(
+        "assessments:results_export",
+        statuses(200, ward_officer=403, ward_chair=403, outsider=403, no_role=404),
+        kwargs=round_pk,
+    ),
+    Case(
+        "assessments:assessment_detail",
+        statuses(200, outsider=404, no_role=404),
+        kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
+    ),
+    Case(
+        "assessments:assessment_submit",
+        statuses(200, outsider=404, no_role=404),
+        kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
+    ),
+    Case(
+        "assessments:assessment_return",
+        keepers_only(302),
+        kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
+        method="post",
+    ),
+    Case(
+        "assessments:assessment_extend",
+        keepers_only(302),
+        kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
+        method="post",
+    ),
+    Case(
+        "assessments:score_save",
+        statuses(403, ward_officer=302, ward_chair=302, outsider=404),
+        kwargs=scored,
+        method="post",
+    ),
+    Case(
+        "assessments:score_confirm",
+        statuses(403, ward_officer=302, ward_chair=302, outsider=404),
+        kwargs=scored,
+        method="post",
+    ),
+    Case(
+        "assessments:evidence_add",
+        statuses(403, ward_officer=302, ward_chair=302, outsider=404),
+        kwargs=scored,
+        method="post",
+        data={"how": "cite"},
+    ),
+    Case(
+        "assessments:evidence_detach",
+        statuses(403, ward_officer=302, ward_chair=302, outsider=404),
+        kwargs=with_evidence,
+        method="post",
+    ),
+    Case(
+        "assessments:score_appraise",
+        statuses(403, admin=302, home_affairs=302, appraiser=302),
+        kwargs=lambda cast: (
+            scored(cast, "2.1")
+            and {
+                "pk": ward_a_assessment(cast).pk,
+                "criterion_pk": criterion_of_round(cast, "2.1"),
+            }
+        ),
+        method="post",
+        note="the round is not in appraisal: refused with the reason",
+    ),
+    Case(
+        "assessments:score_appraise",
+        statuses(403, admin=302, home_affairs=302, appraiser=404),
+        kwargs=lambda cast: {
+            "pk": ward_a_assessment(cast).pk,
+            "criterion_pk": criterion_of_round(cast, "1.1"),
+        },
+        method="post",
+        note="a criterion of another agency",
+    ),
+    Case(
+        "assessments:appeal_file",
+        statuses(403, ward_officer=302, ward_chair=302, outsider=404),
+        kwargs=scored,
+        method="post",
+    ),
+    Case("assessments:appeal_decide", keepers_only(302), kwargs=appeal, method="post"),
+    Case(
+        "assessments:evidence_download",
+        statuses(200, outsider=404, no_role=404),
+        kwargs=evidence_file,
+    ),
 ]
+
+
+def criterion_of_round(cast: Cast, code: str) -> int:
+    from cchc.frameworks.models import Criterion
+
+    return Criterion.objects.get(framework=open_round(cast).framework, code=code).pk
 
 
 # Common English words that never appear in a Vietnamese page unless a string escaped translation.

@@ -1,6 +1,8 @@
 """What each role finds on its home page, as data. Later apps fill these panels with figures."""
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,32 @@ class Panel:
     empty_text: str | Promise
     link_label: str | Promise = ""
     link_url_name: str = ""
+    key: str = ""  # a live panel with the same key (from an app) takes this one's place
+
+
+@dataclass(frozen=True)
+class PanelItem:
+    text: str
+    url: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LivePanel:
+    """A panel filled by an app with the user's current work."""
+
+    key: str
+    title: str | Promise
+    items: list[PanelItem] = field(default_factory=list)
+
+
+# Apps register functions user -> list[LivePanel] in their AppConfig.ready(); core imports none.
+PANEL_PROVIDERS: list[Callable[[Any], list[LivePanel]]] = []
+
+
+def register_panel_provider(provider: Callable[[Any], list[LivePanel]]) -> None:
+    if provider not in PANEL_PROVIDERS:
+        PANEL_PROVIDERS.append(provider)
 
 
 ROLE_PANELS: dict[Role, list[Panel]] = {
@@ -41,6 +69,7 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
                 "No scoring round is open yet. Once the year's criteria framework is published "
                 "and a round is opened, the board of units and their status appears here."
             ),
+            key="rounds",
         ),
         Panel(
             _("Consolidated inspections"),
@@ -63,6 +92,7 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
                 "Nothing to appraise yet. When a round reaches appraisal, the criteria of your "
                 "areas for every unit appear here as one grid."
             ),
+            key="appraisal",
         ),
     ],
     Role.UNIT_OFFICER: [
@@ -73,6 +103,7 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
                 "6-month, 9-month or annual round, your unit's criteria appear here to fill in, "
                 "with their evidence."
             ),
+            key="self_assessment",
         ),
     ],
     Role.UNIT_CHAIR: [
@@ -82,6 +113,7 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
                 "Nothing waits for your approval. When your officer has filled in the "
                 "self-assessment, its summary and the submit button appear here."
             ),
+            key="approve",
         ),
     ],
     Role.INSPECTOR: [
@@ -100,6 +132,7 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
                 "No results are published yet. Rankings, the area heatmap, the map and the "
                 "recurring causes of shortcomings appear here after the first round."
             ),
+            key="overview",
         ),
     ],
     Role.PORTAL_EDITOR: [
@@ -112,6 +145,15 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
         ),
     ],
 }
+
+
+def panels_for_user(user: Any) -> list[Panel | LivePanel]:
+    """Return the user's panels: each role's panels, live ones in place of their empty ones."""
+    live = {panel.key: panel for provider in PANEL_PROVIDERS for panel in provider(user)}
+    return [
+        live.get(panel.key, panel) if panel.key else panel
+        for panel in panels_for_roles(user.role_set())
+    ]
 
 
 def panels_for_roles(roles: frozenset[Role]) -> list[Panel]:

@@ -32,3 +32,8 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     for field, field_errors in error.message_dict.items():
         for message in field_errors:
             form.add_error(field if field in form.fields else None, message)
+
+
+def form_error_messages(form: forms.BaseForm) -> list[str]:
+    """Return every error of a form as plain sentences (for messages after a redirect)."""
+    return [str(message) for errors in form.errors.values() for message in errors]

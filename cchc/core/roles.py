@@ -28,6 +28,10 @@ class Capability(StrEnum):
     VIEW_AUDIT = "core.view_audit"
     VIEW_FRAMEWORKS = "frameworks.view"
     MANAGE_FRAMEWORKS = "frameworks.manage"
+    VIEW_ROUNDS = "assessments.view"
+    MANAGE_ROUNDS = "assessments.manage"
+    SELF_ASSESS = "assessments.self_assess"
+    APPRAISE = "assessments.appraise"
 
 
 # Who may do what. Object scope (which units) is decided by the selectors of each app.
@@ -41,4 +45,8 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_AUDIT: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
     Capability.VIEW_FRAMEWORKS: frozenset(Role),
     Capability.MANAGE_FRAMEWORKS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
+    Capability.VIEW_ROUNDS: frozenset(Role),
+    Capability.MANAGE_ROUNDS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
+    Capability.SELF_ASSESS: frozenset({Role.UNIT_OFFICER, Role.UNIT_CHAIR}),
+    Capability.APPRAISE: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.APPRAISER}),
 }

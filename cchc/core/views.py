@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cchc.core import selectors
-from cchc.core.dashboard import panels_for_roles
+from cchc.core.dashboard import panels_for_user
 from cchc.core.forms import AuditFilterForm
 from cchc.core.htmx import render_page_or_partial
 from cchc.core.permissions import capability_required
@@ -20,7 +20,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "memberships": user.active_memberships,  # type: ignore[union-attr]
-        "panels": panels_for_roles(user.role_set()),  # type: ignore[union-attr]
+        "panels": panels_for_user(user),
     }
     return render(request, "core/home.html", context)
 

@@ -111,3 +111,16 @@ def audit_object_type(value: str) -> str:
 @register.simple_tag
 def audit_field(object_type: str, name: str) -> str:
     return audit.field_label(object_type, name)
+
+
+@register.filter
+def abs_value(value: int) -> int:
+    return abs(value)
+
+
+@register.filter
+def to_decimal(value: object) -> Decimal | None:
+    """Turn a stored number (a JSON string in a published snapshot) back into a Decimal."""
+    if value in (None, ""):
+        return None
+    return Decimal(str(value))

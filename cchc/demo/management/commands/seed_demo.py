@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone, translation
@@ -15,6 +16,7 @@ from django.utils import timezone, translation
 from cchc.accounts.models import Membership, User
 from cchc.accounts.services import membership_add, user_create
 from cchc.core.roles import Role
+from cchc.demo.rounds import seed_rounds
 from cchc.frameworks.importers import read_framework_file
 from cchc.frameworks.models import Framework
 from cchc.frameworks.services import framework_import, framework_publish
@@ -82,6 +84,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError(REFUSE_MESSAGE)
+        # One slow hash for every demo account (they share the printed demo password).
+        self.password_hash = make_password(DEMO_PASSWORD)
         with transaction.atomic():
             logins = self.seed()
         if not options["quiet"]:
@@ -97,7 +101,11 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             user = user_create(
-                actor=None, username=username, password=DEMO_PASSWORD, full_name=full_name
+                actor=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                full_name=full_name,
+                password_hash=self.password_hash,
             )
         if role == Role.SYSTEM_ADMIN and not user.is_superuser:
             # The demo administrator may also open the Django admin back door.
@@ -152,7 +160,7 @@ class Command(BaseCommand):
             )
             for i, (code, name, slug, areas) in enumerate(AGENCIES)
         ]
-        self.framework(city)
+        framework = self.framework(city)
         if city.boundary is None:
             city.boundary = {"type": "Polygon", "coordinates": [city_ring]}
             city.save(update_fields=["boundary"])
@@ -191,6 +199,7 @@ class Command(BaseCommand):
             logins.append(
                 self.user(f"chutich.{slug}", f"Chủ tịch UBND {ward.name}", Role.UNIT_CHAIR, ward)
             )
+        seed_rounds(framework=framework, city=city, coordinator=User.objects.get(username="noivu"))
         return logins
 
     def framework(self, city: OrgUnit) -> Framework:

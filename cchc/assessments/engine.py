@@ -1,0 +1,120 @@
+"""The bridge from stored scores to the scoring engine: load a unit's tree once, score it in
+memory, and keep the totals on the assessment row (so boards and rankings never rescore)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from cchc.assessments.models import Assessment, Score
+from cchc.frameworks.models import Criterion
+from cchc.frameworks.rules import ManualRule
+from cchc.frameworks.scoring import Node, TreeResult, score_tree
+
+# Appraised points are entered directly, to the hundredth.
+APPRAISED_RULE = ManualRule(step=Decimal("0.01"))
+
+
+@dataclass
+class LoadedTree:
+    criteria: list[Criterion]
+    nodes: list[Node]
+    scores: dict[int, Score]  # by criterion id
+    parent_ids: set[int]
+
+    @property
+    def leaves(self) -> list[Criterion]:
+        return [criterion for criterion in self.criteria if criterion.pk not in self.parent_ids]
+
+
+def load_tree(assessment: Assessment, *, with_evidence: bool = False) -> LoadedTree:
+    """Load the framework's criteria and the unit's scores: two or three queries in all."""
+    criteria = list(
+        Criterion.objects.filter(framework_id=assessment.round.framework_id)
+        .select_related("agency")
+        .order_by("order")
+    )
+    scores_query = Score.objects.filter(assessment=assessment)
+    if with_evidence:
+        scores_query = scores_query.prefetch_related("evidence")
+    scores = {score.criterion_id: score for score in scores_query}
+    parent_ids = {criterion.parent_id for criterion in criteria if criterion.parent_id}
+    nodes = [criterion.as_node() for criterion in criteria]
+    return LoadedTree(criteria, nodes, scores, parent_ids)
+
+
+def self_result(tree: LoadedTree) -> TreeResult:
+    """Score what the unit declared (criteria it does not self-score are left out)."""
+    inputs = {
+        criterion_id: score.inputs for criterion_id, score in tree.scores.items() if score.inputs
+    }
+    return score_tree(tree.nodes, inputs, include=lambda node: node.is_self_scored)
+
+
+def appraised_nodes(nodes: Iterable[Node]) -> list[Node]:
+    return [
+        Node(n.id, n.code, n.parent_id, n.max_points, APPRAISED_RULE, n.section, n.is_self_scored)
+        for n in nodes
+    ]
+
+
+def appraised_inputs(tree: LoadedTree) -> dict[int, dict[str, Any]]:
+    inputs: dict[int, dict[str, Any]] = {}
+    for criterion_id, score in tree.scores.items():
+        if score.is_not_applicable:
+            continue
+        if score.appraised_points is not None:
+            inputs[criterion_id] = {"points": score.appraised_points}
+    return inputs
+
+
+def appraised_result(tree: LoadedTree, *, self_scored_only: bool = False) -> TreeResult:
+    """Score the appraised points; a criterion the unit declared not applicable stays so.
+    With self_scored_only, only the criteria the unit scored itself (to compare with it)."""
+    leaf_ids = {node.id for node in tree.nodes if node.id not in tree.parent_ids}
+    not_applicable = {
+        criterion_id
+        for criterion_id, score in tree.scores.items()
+        if score.is_not_applicable and criterion_id in leaf_ids
+    }
+    nodes = appraised_nodes(tree.nodes)
+    return score_tree(
+        nodes,
+        appraised_inputs(tree),
+        include=lambda node: (
+            node.id not in not_applicable and (node.is_self_scored or not self_scored_only)
+        ),
+    )
+
+
+def refresh_totals(assessment: Assessment, tree: LoadedTree) -> Assessment:
+    """Store the self and appraised totals on the assessment (one UPDATE)."""
+    own = self_result(tree)
+    self_leaves = [leaf for leaf in tree.leaves if leaf.is_self_scored]
+    assessment.self_points = own.total
+    assessment.self_max = own.applicable_max
+    assessment.leaf_count = len(self_leaves)
+    assessment.declared_count = sum(
+        1 for leaf in self_leaves if leaf.pk in tree.scores and tree.scores[leaf.pk].inputs
+    )
+    if any(score.appraised_points is not None for score in tree.scores.values()):
+        appraised = appraised_result(tree)
+        assessment.appraised_points = appraised.total
+        assessment.appraised_max = appraised.applicable_max
+        assessment.appraised_self_part = appraised_result(tree, self_scored_only=True).total
+    else:
+        assessment.appraised_points = assessment.appraised_max = None
+        assessment.appraised_self_part = None
+    assessment.save(
+        update_fields=[
+            "self_points",
+            "self_max",
+            "leaf_count",
+            "declared_count",
+            "appraised_points",
+            "appraised_max",
+            "appraised_self_part",
+            "updated_at",
+        ]
+    )
+    return assessment

@@ -1,0 +1,104 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cchc.assessments.models import Round
+from cchc.frameworks.models import Framework
+from cchc.orgunits.models import OrgUnit
+
+
+def date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RoundForm(forms.Form):
+    framework = forms.ModelChoiceField(
+        label=_("Framework"), queryset=Framework.objects.none(), empty_label=_("— Choose —")
+    )
+    period = forms.ChoiceField(label=_("Period"), choices=Round.Period.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"),
+        queryset=OrgUnit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every ward and commune that self-scores in this round."),
+    )
+    self_assessment_due_on = forms.DateField(
+        label=_("Self-assessment deadline"), widget=date_widget()
+    )
+    appraisal_due_on = forms.DateField(label=_("Appraisal deadline"), widget=date_widget())
+    appeals_due_on = forms.DateField(label=_("Appeals deadline"), widget=date_widget())
+    previous = forms.ModelChoiceField(
+        label=_("Previous round"),
+        queryset=Round.objects.none(),
+        required=False,
+        empty_label=_("— None —"),
+        help_text=_(
+            "The 9-month round starts from the 6-month one: figures and evidence are carried over."
+        ),
+    )
+
+    def __init__(self, *args: Any, frameworks: Any, units: Any, rounds: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = frameworks  # type: ignore[attr-defined]
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["previous"].queryset = rounds  # type: ignore[attr-defined]
+
+
+class ExtendForm(forms.Form):
+    due_on = forms.DateField(label=_("New deadline"), widget=date_widget())
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class DecisionForm(forms.Form):
+    decision_number = forms.CharField(label=_("Decision number"), max_length=64, required=False)
+    decision_date = forms.DateField(label=_("Decision date"), required=False, widget=date_widget())
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("What must change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EvidenceUploadForm(forms.Form):
+    file = forms.FileField(label=_("File (PDF, DOCX, XLSX, JPG, PNG)"))
+    title = forms.CharField(label=_("Title"), max_length=500, required=False)
+    effective_on = forms.DateField(label=_("Effective from"), required=False, widget=date_widget())
+
+
+class EvidenceCiteForm(forms.Form):
+    title = forms.CharField(label=_("Document"), max_length=500)
+    document_number = forms.CharField(label=_("Number"), max_length=64)
+    document_date = forms.DateField(label=_("Date"), widget=date_widget())
+    issuer = forms.CharField(label=_("Issued by"), max_length=255, required=False)
+
+
+class AppraiseForm(forms.Form):
+    points = forms.DecimalField(
+        label=_("Appraised score"), min_value=0, decimal_places=2, max_digits=8
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class AppealForm(forms.Form):
+    requested_points = forms.DecimalField(
+        label=_("Points you ask for"), min_value=0, decimal_places=2, max_digits=8
+    )
+    reason = forms.CharField(
+        label=_("Why the appraised score is wrong"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Accept")), ("0", _("Reject"))],
+        coerce=lambda value: value == "1",
+    )
+    points = forms.DecimalField(
+        label=_("Points decided"), required=False, min_value=0, decimal_places=2, max_digits=8
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 1}))

@@ -1,0 +1,349 @@
+import datetime
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cchc.core.models import BaseModel
+from cchc.frameworks.models import Criterion, Framework
+from cchc.orgunits.models import OrgUnit
+
+
+class Round(BaseModel):
+    """One scoring round (6 months, 9 months or the year) of a published framework."""
+
+    class Period(models.TextChoices):
+        H1 = "h1", _("6 months")
+        M9 = "m9", _("9 months")
+        ANNUAL = "annual", _("Year")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Self-assessment")
+        APPRAISAL = "appraisal", _("Appraisal")
+        APPEALS = "appeals", _("Appeals")
+        FINALISED = "finalised", _("Finalised")
+        PUBLISHED = "published", _("Results published")
+
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    organiser = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("organised by"),
+        on_delete=models.PROTECT,
+        related_name="organised_rounds",
+    )
+    period = models.CharField(_("period"), max_length=8, choices=Period.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    self_assessment_due_on = models.DateField(_("self-assessment deadline"))
+    appraisal_due_on = models.DateField(_("appraisal deadline"))
+    appeals_due_on = models.DateField(_("appeals deadline"))
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous round"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_rounds",
+        help_text=_("Inputs and evidence are carried over from it; ranks are compared with it."),
+    )
+    decision_number = models.CharField(_("decision number"), max_length=64, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The ranking as published: later changes cannot alter it.
+    published_results = models.JSONField(_("published results"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scoring round")
+        verbose_name_plural = _("scoring rounds")
+        ordering = ["-year", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "period", "year"],
+                name="round_unique_period",
+                violation_error_message=_("This framework already has a round for that period."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(period)s round %(year)s") % {
+            "period": self.get_period_display(),
+            "year": self.year,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:round_detail", args=[self.pk])
+
+
+class Assessment(BaseModel):
+    """One unit's self-assessment in one round, then its appraisal and result."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    due_on = models.DateField(_("deadline"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    # Totals kept with the row so rankings and boards never score every unit again.
+    self_points = models.DecimalField(_("self-score"), default=0, max_digits=8, decimal_places=2)
+    self_max = models.DecimalField(
+        _("applicable maximum"), default=0, max_digits=8, decimal_places=2
+    )
+    appraised_points = models.DecimalField(
+        _("appraised score"), null=True, blank=True, max_digits=8, decimal_places=2
+    )
+    appraised_max = models.DecimalField(
+        _("appraised maximum"), null=True, blank=True, max_digits=8, decimal_places=2
+    )
+    # The appraised points of the criteria the unit scored itself: what its self-score claimed.
+    appraised_self_part = models.DecimalField(
+        _("appraised score of self-scored criteria"),
+        null=True,
+        blank=True,
+        max_digits=8,
+        decimal_places=2,
+    )
+    declared_count = models.PositiveIntegerField(_("criteria declared"), default=0)
+    leaf_count = models.PositiveIntegerField(_("criteria to declare"), default=0)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["round", "org_unit__sort_order", "org_unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "org_unit"],
+                name="assessment_unique_unit",
+                violation_error_message=_("This unit is already in the round."),
+            ),
+        ]
+        indexes = [
+            # A ward's own assessments, newest round first.
+            models.Index(fields=["org_unit", "round"], name="assessment_unit_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit} — {self.round}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:assessment_detail", args=[self.pk])
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.SUBMITTED or self.round.status != Round.Status.OPEN
+
+    def days_left(self, today: datetime.date | None = None) -> int:
+        """Days to the deadline (negative when late)."""
+        return (self.due_on - (today or timezone.localdate())).days
+
+
+class Score(BaseModel):
+    """What a unit declared for one criterion, the points it earns, and the appraisal."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="scores"
+    )
+    inputs = models.JSONField(_("declared figures"), default=dict, blank=True)
+    self_points = models.DecimalField(
+        _("self-score"), null=True, blank=True, max_digits=8, decimal_places=2
+    )
+    self_explanation = models.CharField(_("how it was scored"), max_length=500, blank=True)
+    is_not_applicable = models.BooleanField(_("not applicable"), default=False)
+    explanation = models.TextField(
+        _("explanation (giải trình)"),
+        blank=True,
+        help_text=_("Required when the criterion is scored without evidence."),
+    )
+    is_carried_over = models.BooleanField(
+        _("carried over"),
+        default=False,
+        help_text=_("Taken from the previous round; shown as such until the officer confirms it."),
+    )
+    appraised_points = models.DecimalField(
+        _("appraised score"), null=True, blank=True, max_digits=8, decimal_places=2
+    )
+    appraisal_reason = models.TextField(_("reason for the appraised score"), blank=True)
+    appraised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appraised by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    appraised_at = models.DateTimeField(_("appraised at"), null=True, blank=True)
+    evidence: "models.ManyToManyField[Evidence, Any]" = models.ManyToManyField(
+        "Evidence", verbose_name=_("evidence"), blank=True, related_name="scores"
+    )
+
+    class Meta:
+        verbose_name = _("criterion score")
+        verbose_name_plural = _("criterion scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="score_unique_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(self_points__isnull=True) | Q(self_points__gte=0),
+                name="score_self_points_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(appraised_points__isnull=True) | Q(appraised_points__gte=0),
+                name="score_appraised_points_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} — {self.criterion.code}"
+
+    @property
+    def is_declared(self) -> bool:
+        return bool(self.inputs)
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    """Store under a random name per unit: the uploaded name is kept for display only."""
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"evidence/{instance.org_unit_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(BaseModel):
+    """A document that proves a score: an uploaded file, or an issued document cited by number."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "DOCX"
+        XLSX = "xlsx", "XLSX"
+        JPEG = "jpg", "JPG"
+        PNG = "png", "PNG"
+        CITED = "cited", _("Cited document")
+
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name=_("first used in"),
+        on_delete=models.PROTECT,
+        related_name="evidence_files",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=evidence_path, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    title = models.CharField(_("title"), max_length=500)
+    document_number = models.CharField(_("document number"), max_length=64, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=255, blank=True)
+    effective_on = models.DateField(_("effective from"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind != self.Kind.CITED
+
+    def describe(self) -> dict[str, Any]:
+        return {"title": self.title, "kind": self.kind, "sha256": self.sha256}
+
+
+class Appeal(BaseModel):
+    """A unit contests one appraised score; the coordinator decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    score = models.ForeignKey(
+        Score, verbose_name=_("criterion score"), on_delete=models.CASCADE, related_name="appeals"
+    )
+    reason = models.TextField(_("why the unit contests it"))
+    requested_points = models.DecimalField(_("points asked for"), max_digits=8, decimal_places=2)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decided_points = models.DecimalField(
+        _("points decided"), null=True, blank=True, max_digits=8, decimal_places=2
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["score"],
+                condition=Q(status="pending"),
+                name="appeal_one_pending_per_score",
+                violation_error_message=_("This criterion already has an appeal waiting."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} — {self.get_status_display()}"

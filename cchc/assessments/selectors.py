@@ -1,0 +1,189 @@
+"""Who sees which round, assessment, score and evidence.
+
+- Keepers (Home Affairs, administrators) see the rounds they organise, drafts included.
+- A ward or commune sees only its own assessment, and its appraised scores only once the
+  round is published.
+- Appraisers, inspectors, leaders and portal editors see the rounds of their city (an agency
+  belongs to its city) once they are opened, every unit included.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from cchc.assessments.models import Appeal, Assessment, Evidence, Round
+from cchc.core.permissions import require_capability, user_has_capability
+from cchc.core.roles import Capability, Role
+from cchc.frameworks.models import Criterion
+from cchc.orgunits.models import OrgUnit
+
+UNIT_ROLES = {Role.UNIT_OFFICER, Role.UNIT_CHAIR}
+KEEPER_ROLES = {Role.HOME_AFFAIRS}
+
+
+def _is_admin(user: Any) -> bool:
+    return Role.SYSTEM_ADMIN in user.role_set()
+
+
+def _keeper_paths(user: Any) -> list[str]:
+    return [m.org_unit.path for m in user.active_memberships if m.role in KEEPER_ROLES]
+
+
+def reader_roots(user: Any) -> list[str]:
+    """Paths whose rounds a non-unit reader follows: an agency reads its city's rounds."""
+    roots = []
+    for membership in user.active_memberships:
+        if membership.role in UNIT_ROLES:
+            continue
+        unit = membership.org_unit
+        if unit.kind == OrgUnit.Kind.AGENCY and unit.parent_id:
+            roots.append(unit.path[: unit.path.rstrip("/").rfind("/") + 1])
+        else:
+            roots.append(unit.path)
+    return roots
+
+
+def own_unit_ids(user: Any) -> set[int]:
+    """Return the units where the user fills in or submits a self-assessment."""
+    return {m.org_unit_id for m in user.active_memberships if m.role in UNIT_ROLES}
+
+
+def _organiser_under(paths: list[str]) -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(organiser__path__startswith=path)
+    return condition
+
+
+def _organiser_around(paths: list[str]) -> Q:
+    """Rounds organised at, under or above one of the paths."""
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(organiser__path__startswith=path)
+        ids = path.strip("/").split("/")
+        ancestors = ["/" + "/".join(ids[:depth]) + "/" for depth in range(1, len(ids))]
+        condition |= Q(organiser__path__in=ancestors)
+    return condition
+
+
+def round_list_for_user(*, user: Any) -> QuerySet[Round]:
+    """Return the rounds the user may see, newest first."""
+    require_capability(user, Capability.VIEW_ROUNDS)
+    rounds = Round.objects.select_related("framework", "organiser")
+    if _is_admin(user):
+        return rounds.order_by("-year", "-created_at")
+    visible = _organiser_under(_keeper_paths(user))
+    opened = ~Q(status=Round.Status.DRAFT)
+    visible |= opened & _organiser_around(reader_roots(user))
+    units = own_unit_ids(user)
+    if units:
+        visible |= opened & Q(assessments__org_unit_id__in=units)
+    return rounds.filter(visible).distinct().order_by("-year", "-created_at")
+
+
+def round_get_for_user(*, user: Any, pk: int) -> Round:
+    return get_object_or_404(round_list_for_user(user=user), pk=pk)
+
+
+def round_can_manage(*, user: Any, round_: Round) -> bool:
+    if not user_has_capability(user, Capability.MANAGE_ROUNDS):
+        return False
+    if _is_admin(user):
+        return True
+    return any(round_.organiser.path.startswith(path) for path in _keeper_paths(user))
+
+
+def round_get_for_manage(*, user: Any, pk: int) -> Round:
+    round_ = round_get_for_user(user=user, pk=pk)
+    if not round_can_manage(user=user, round_=round_):
+        raise PermissionDenied
+    return round_
+
+
+def assessments_for_board(*, user: Any, round_: Round) -> QuerySet[Assessment]:
+    """Return the round's assessments the user may see: all of them, or only their own."""
+    assessments = round_.assessments.select_related("org_unit").order_by(
+        "org_unit__sort_order", "org_unit__name"
+    )
+    if round_can_manage(user=user, round_=round_) or reader_roots(user):
+        return assessments
+    return assessments.filter(org_unit_id__in=own_unit_ids(user))
+
+
+def assessment_get_for_user(*, user: Any, pk: int) -> Assessment:
+    """Return an assessment the user may read; another ward's is 404."""
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("round__framework", "round__organiser", "org_unit"),
+        pk=pk,
+    )
+    round_get_for_user(user=user, pk=assessment.round_id)
+    if (
+        not round_can_manage(user=user, round_=assessment.round)
+        and not reader_roots(user)
+        and assessment.org_unit_id not in own_unit_ids(user)
+    ):
+        raise Http404
+    return assessment
+
+
+def can_fill(*, user: Any, assessment: Assessment) -> bool:
+    """Officers and chairs of the unit fill in its self-assessment."""
+    return assessment.org_unit_id in own_unit_ids(user)
+
+
+def can_submit(*, user: Any, assessment: Assessment) -> bool:
+    return any(
+        m.role == Role.UNIT_CHAIR and m.org_unit_id == assessment.org_unit_id
+        for m in user.active_memberships
+    )
+
+
+def shows_appraisal(*, user: Any, assessment: Assessment) -> bool:
+    """The unit sees its appraised scores only once the round is published (or in appeals,
+    where it must see them to contest them); everyone else who may read it sees them."""
+    if assessment.org_unit_id in own_unit_ids(user) and not (
+        round_can_manage(user=user, round_=assessment.round) or reader_roots(user)
+    ):
+        return assessment.round.status in (
+            Round.Status.APPEALS,
+            Round.Status.FINALISED,
+            Round.Status.PUBLISHED,
+        )
+    return True
+
+
+def appraisable_criteria(*, user: Any, round_: Round) -> QuerySet[Criterion]:
+    """Return the leaf criteria the user appraises in this round: keepers all, an appraiser
+    those of their agency (or of the framework areas named on their membership)."""
+    leaves = Criterion.objects.filter(framework_id=round_.framework_id, children__isnull=True)
+    if round_can_manage(user=user, round_=round_):
+        return leaves.order_by("order")
+    condition = Q(pk__in=[])
+    for membership in user.active_memberships:
+        if membership.role != Role.APPRAISER:
+            continue
+        condition |= Q(agency_id=membership.org_unit_id)
+        for code in membership.area_codes:
+            condition |= Q(code=code) | Q(code__startswith=f"{code}.")
+    return leaves.filter(condition).order_by("order")
+
+
+def evidence_get_for_user(*, user: Any, pk: int) -> Evidence:
+    """Return evidence the user may download: whoever may read the assessment it belongs to."""
+    evidence = get_object_or_404(Evidence.objects.select_related("assessment"), pk=pk)
+    assessment_get_for_user(user=user, pk=evidence.assessment_id)
+    return evidence
+
+
+def unit_evidence(*, assessment: Assessment) -> QuerySet[Evidence]:
+    """Return the unit's evidence, to reuse for another criterion."""
+    return Evidence.objects.filter(org_unit_id=assessment.org_unit_id).order_by("-created_at")
+
+
+def appeals_for_round(*, round_: Round) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(score__assessment__round=round_).select_related(
+        "score__criterion", "score__assessment__org_unit", "filed_by"
+    )

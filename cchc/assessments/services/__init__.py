@@ -1,0 +1,44 @@
+"""Writes of the scoring cycle, one module per stage (see docs/architecture.md)."""
+
+from cchc.assessments.services.appeals import appeal_decide, appeal_file
+from cchc.assessments.services.appraisal import score_appraise
+from cchc.assessments.services.evidence import (
+    evidence_cite,
+    evidence_detach,
+    evidence_reuse,
+    evidence_upload,
+)
+from cchc.assessments.services.rounds import (
+    assessment_extend,
+    round_advance,
+    round_create,
+    round_transition_refusal,
+)
+from cchc.assessments.services.self_assessment import (
+    assessment_return,
+    assessment_submit,
+    carry_over_round,
+    score_confirm,
+    score_save,
+    submission_problems,
+)
+
+__all__ = [
+    "appeal_decide",
+    "appeal_file",
+    "assessment_extend",
+    "assessment_return",
+    "assessment_submit",
+    "carry_over_round",
+    "evidence_cite",
+    "evidence_detach",
+    "evidence_reuse",
+    "evidence_upload",
+    "round_advance",
+    "round_create",
+    "round_transition_refusal",
+    "score_appraise",
+    "score_confirm",
+    "score_save",
+    "submission_problems",
+]

@@ -1,0 +1,102 @@
+"""Appeals: within the appeal window a unit contests an appraised score; the coordinator decides."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cchc.assessments.engine import load_tree, refresh_totals
+from cchc.assessments.models import Appeal, Round, Score
+from cchc.core.audit import audit_record
+from cchc.core.dates import format_points
+
+APPEALS_CLOSED_MESSAGE = gettext_noop("Appeals are accepted only while the round is in appeals.")
+NOT_APPRAISED_MESSAGE = gettext_noop("This criterion has no appraised score to contest.")
+REASON_MESSAGE = gettext_noop("Say why the appraised score is wrong.")
+RANGE_MESSAGE = gettext_noop("The points must be between 0 and {max}.")
+PENDING_MESSAGE = gettext_noop("This criterion already has an appeal waiting.")
+DECIDED_MESSAGE = gettext_noop("This appeal has already been decided.")
+DECISION_REASON_MESSAGE = gettext_noop("Say why the appeal is accepted or rejected.")
+
+
+def _check_points(points: Decimal, maximum: Decimal) -> None:
+    if points < 0 or points > maximum or points != points.quantize(Decimal("0.01")):
+        raise ValidationError({"points": _(RANGE_MESSAGE).format(max=format_points(maximum))})
+
+
+@transaction.atomic
+def appeal_file(*, actor: Any, score: Score, reason: str, requested_points: Decimal) -> Appeal:
+    """Contest an appraised score with reasons (evidence can be added to the criterion)."""
+    score = (
+        Score.objects.select_for_update()
+        .select_related("assessment__round", "criterion")
+        .get(pk=score.pk)
+    )
+    if score.assessment.round.status != Round.Status.APPEALS:
+        raise ValidationError(_(APPEALS_CLOSED_MESSAGE))
+    if score.appraised_points is None:
+        raise ValidationError(_(NOT_APPRAISED_MESSAGE))
+    if not reason.strip():
+        raise ValidationError({"reason": _(REASON_MESSAGE)})
+    _check_points(requested_points, score.criterion.max_points)
+    if score.appeals.filter(status=Appeal.Status.PENDING).exists():
+        raise ValidationError(_(PENDING_MESSAGE))
+    appeal = Appeal.objects.create(
+        score=score, reason=reason.strip(), requested_points=requested_points, filed_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="appeal.file",
+        target=appeal,
+        after={"requested_points": str(requested_points), "reason": appeal.reason},
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, actor: Any, appeal: Appeal, accept: bool, reason: str, points: Decimal | None = None
+) -> Appeal:
+    """Accept (setting the appraised score) or reject an appeal, with the reason; logged."""
+    appeal = (
+        Appeal.objects.select_for_update()
+        .select_related("score__assessment__round", "score__criterion")
+        .get(pk=appeal.pk)
+    )
+    if appeal.status != Appeal.Status.PENDING:
+        raise ValidationError(_(DECIDED_MESSAGE))
+    if appeal.score.assessment.round.status != Round.Status.APPEALS:
+        raise ValidationError(_(APPEALS_CLOSED_MESSAGE))
+    if not reason.strip():
+        raise ValidationError({"reason": _(DECISION_REASON_MESSAGE)})
+    score = appeal.score
+    before = {"appraised_points": str(score.appraised_points)}
+    if accept:
+        new_points = appeal.requested_points if points is None else points
+        _check_points(new_points, score.criterion.max_points)
+        score.appraised_points = new_points
+        score.appraisal_reason = reason.strip()
+        score.save(update_fields=["appraised_points", "appraisal_reason", "updated_at"])
+        refresh_totals(score.assessment, load_tree(score.assessment))
+        appeal.decided_points = new_points
+    appeal.status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
+    appeal.decision_reason = reason.strip()
+    appeal.decided_by = actor
+    appeal.decided_at = timezone.now()
+    appeal.save()
+    audit_record(
+        actor=actor,
+        action="appeal.decide",
+        target=appeal,
+        before=before,
+        after={
+            "status": appeal.status,
+            "appraised_points": str(score.appraised_points),
+            "reason": appeal.decision_reason,
+        },
+    )
+    return appeal

@@ -1,0 +1,81 @@
+"""Appraisal (thẩm định): an agency sets the appraised score of the criteria it appraises,
+with a reason when it differs from the unit's self-score."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cchc.assessments.engine import load_tree, refresh_totals
+from cchc.assessments.models import Assessment, Round, Score
+from cchc.core.audit import audit_record
+from cchc.core.dates import format_points
+from cchc.core.exceptions import ConflictError
+from cchc.core.versioning import STALE_EDIT_MESSAGE, version_token
+from cchc.frameworks.models import Criterion
+
+APPRAISAL_STATE_MESSAGE = gettext_noop(
+    "Scores can be appraised only while the round is in appraisal."
+)
+NOT_SUBMITTED_MESSAGE = gettext_noop("The unit has not submitted its self-assessment.")
+RANGE_MESSAGE = gettext_noop("The appraised score must be between 0 and {max}.")
+STEP_MESSAGE = gettext_noop("Points have at most two decimal places.")
+REASON_MESSAGE = gettext_noop(
+    "The appraised score differs from the self-score: say why, so the unit understands."
+)
+
+
+@transaction.atomic
+def score_appraise(
+    *,
+    actor: Any,
+    assessment: Assessment,
+    criterion: Criterion,
+    points: Decimal,
+    reason: str = "",
+    expected_version: str | None = None,
+) -> Score:
+    """Set the appraised points of one criterion of one unit."""
+    points = Decimal(points)
+    assessment = (
+        Assessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
+    )
+    if assessment.round.status != Round.Status.APPRAISAL:
+        raise ValidationError(_(APPRAISAL_STATE_MESSAGE))
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError(_(NOT_SUBMITTED_MESSAGE))
+    if points < 0 or points > criterion.max_points:
+        raise ValidationError(
+            {"points": _(RANGE_MESSAGE).format(max=format_points(criterion.max_points))}
+        )
+    if points != points.quantize(Decimal("0.01")):
+        raise ValidationError({"points": _(STEP_MESSAGE)})
+    score, created = Score.objects.select_for_update().get_or_create(
+        assessment=assessment, criterion=criterion
+    )
+    if expected_version and not created and version_token(score) != expected_version:
+        raise ConflictError(_(STALE_EDIT_MESSAGE), current=score)
+    differs = (
+        criterion.is_self_scored and score.self_points is not None and points != score.self_points
+    )
+    if differs and not reason.strip():
+        raise ValidationError({"reason": _(REASON_MESSAGE)})
+    before = {"appraised_points": str(score.appraised_points), "reason": score.appraisal_reason}
+    score.appraised_points = points
+    score.appraisal_reason = reason.strip()
+    score.appraised_by = actor
+    score.appraised_at = timezone.now()
+    score.save()
+    refresh_totals(assessment, load_tree(assessment))
+    audit_record(
+        actor=actor,
+        action="score.appraise",
+        target=score,
+        before=before,
+        after={"appraised_points": str(points), "reason": score.appraisal_reason},
+    )
+    return score

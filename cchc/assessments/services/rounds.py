@@ -1,0 +1,239 @@
+"""Rounds: open, move through their states (one function decides), extend deadlines, publish."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cchc.assessments.models import Appeal, Assessment, Round, Score
+from cchc.core.audit import audit_record, snapshot
+from cchc.frameworks.models import Framework
+from cchc.orgunits.models import OrgUnit
+
+NOT_PUBLISHED_FRAMEWORK_MESSAGE = gettext_noop(
+    "Only a published framework can be used for a round."
+)
+DEADLINES_ORDER_MESSAGE = gettext_noop(
+    "The deadlines must follow each other: self-assessment, then appraisal, then appeals."
+)
+NO_UNITS_MESSAGE = gettext_noop("Choose at least one ward or commune for the round.")
+WRONG_KIND_MESSAGE = gettext_noop("{unit} is not a kind of unit this framework scores.")
+NOT_NEXT_MESSAGE = gettext_noop("A round in “{current}” cannot move to “{target}”.")
+NOT_ALL_APPRAISED_MESSAGE = gettext_noop(
+    "{count} criteria of submitted assessments are not appraised yet."
+)
+PENDING_APPEALS_MESSAGE = gettext_noop("Decide every appeal before finalising the round.")
+NOTHING_SUBMITTED_MESSAGE = gettext_noop("No unit has submitted its self-assessment yet.")
+DECISION_NEEDED_MESSAGE = gettext_noop(
+    "Give the number and date of the decision that publishes it."
+)
+EXTEND_REASON_MESSAGE = gettext_noop("Say why the deadline is extended.")
+EXTEND_ORDER_MESSAGE = gettext_noop("The new deadline must be later than the current one.")
+EXTEND_STATE_MESSAGE = gettext_noop("Deadlines can be extended only while the round is open.")
+
+# The one order of a round's life.
+NEXT_STATUS = {
+    Round.Status.DRAFT: Round.Status.OPEN,
+    Round.Status.OPEN: Round.Status.APPRAISAL,
+    Round.Status.APPRAISAL: Round.Status.APPEALS,
+    Round.Status.APPEALS: Round.Status.FINALISED,
+    Round.Status.FINALISED: Round.Status.PUBLISHED,
+}
+ROUND_FIELDS = [
+    "framework",
+    "organiser",
+    "period",
+    "year",
+    "status",
+    "self_assessment_due_on",
+    "appraisal_due_on",
+    "appeals_due_on",
+    "previous",
+    "decision_number",
+    "decision_date",
+]
+
+
+def unappraised_count(round_: Round) -> int:
+    """Count leaf criteria of submitted assessments that have no appraised score yet."""
+    leaf_ids = set(
+        round_.framework.criteria.filter(children__isnull=True).values_list("pk", flat=True)
+    )
+    submitted = round_.assessments.filter(status=Assessment.Status.SUBMITTED)
+    # A criterion the unit declared not applicable needs no appraised score.
+    done = (
+        Score.objects.filter(assessment__in=submitted, criterion_id__in=leaf_ids)
+        .filter(Q(appraised_points__isnull=False) | Q(is_not_applicable=True))
+        .count()
+    )
+    return len(leaf_ids) * submitted.count() - done
+
+
+def round_transition_refusal(round_: Round, target: str) -> str | None:
+    """Return why the round cannot move to target now, or None when it can."""
+    if NEXT_STATUS.get(Round.Status(round_.status)) != target:
+        return _(NOT_NEXT_MESSAGE).format(
+            current=round_.get_status_display(), target=Round.Status(target).label
+        )
+    if target == Round.Status.OPEN:
+        if round_.framework.status != Framework.Status.PUBLISHED:
+            return _(NOT_PUBLISHED_FRAMEWORK_MESSAGE)
+        if not round_.assessments.exists():
+            return _(NO_UNITS_MESSAGE)
+    if (
+        target == Round.Status.APPRAISAL
+        and not round_.assessments.filter(status=Assessment.Status.SUBMITTED).exists()
+    ):
+        return _(NOTHING_SUBMITTED_MESSAGE)
+    if target == Round.Status.APPEALS:
+        missing = unappraised_count(round_)
+        if missing:
+            return _(NOT_ALL_APPRAISED_MESSAGE).format(count=missing)
+    if (
+        target == Round.Status.FINALISED
+        and Appeal.objects.filter(
+            score__assessment__round=round_, status=Appeal.Status.PENDING
+        ).exists()
+    ):
+        return _(PENDING_APPEALS_MESSAGE)
+    if target == Round.Status.PUBLISHED and not (round_.decision_number and round_.decision_date):
+        return _(DECISION_NEEDED_MESSAGE)
+    return None
+
+
+def _check_deadlines(
+    self_assessment_due_on: datetime.date,
+    appraisal_due_on: datetime.date,
+    appeals_due_on: datetime.date,
+) -> None:
+    if not self_assessment_due_on <= appraisal_due_on <= appeals_due_on:
+        raise ValidationError(_(DEADLINES_ORDER_MESSAGE))
+
+
+@transaction.atomic
+def round_create(
+    *,
+    actor: Any,
+    framework: Framework,
+    organiser: OrgUnit,
+    period: str,
+    year: int,
+    units: list[OrgUnit],
+    self_assessment_due_on: datetime.date,
+    appraisal_due_on: datetime.date,
+    appeals_due_on: datetime.date,
+    previous: Round | None = None,
+) -> Round:
+    """Create a draft round with one assessment per unit (nothing is visible to units yet)."""
+    if framework.status != Framework.Status.PUBLISHED:
+        raise ValidationError({"framework": _(NOT_PUBLISHED_FRAMEWORK_MESSAGE)})
+    if not units:
+        raise ValidationError({"units": _(NO_UNITS_MESSAGE)})
+    for unit in units:
+        if unit.kind not in framework.unit_kinds:
+            raise ValidationError({"units": _(WRONG_KIND_MESSAGE).format(unit=unit.name)})
+    _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on)
+    round_ = Round(
+        framework=framework,
+        organiser=organiser,
+        period=period,
+        year=year,
+        self_assessment_due_on=self_assessment_due_on,
+        appraisal_due_on=appraisal_due_on,
+        appeals_due_on=appeals_due_on,
+        previous=previous,
+    )
+    round_.full_clean()
+    round_.save()
+    Assessment.objects.bulk_create(
+        Assessment(round=round_, org_unit=unit, due_on=self_assessment_due_on) for unit in units
+    )
+    audit_record(
+        actor=actor,
+        action="round.create",
+        target=round_,
+        after={**snapshot(round_, ROUND_FIELDS), "units": [unit.code for unit in units]},
+    )
+    return round_
+
+
+@transaction.atomic
+def round_advance(
+    *,
+    actor: Any,
+    round_: Round,
+    decision_number: str = "",
+    decision_date: datetime.date | None = None,
+) -> Round:
+    """Move the round to its next state, or refuse with the reason."""
+    round_ = Round.objects.select_for_update().select_related("framework").get(pk=round_.pk)
+    target = NEXT_STATUS.get(Round.Status(round_.status))
+    if target is None:
+        raise ValidationError(
+            _(NOT_NEXT_MESSAGE).format(current=round_.get_status_display(), target="—")
+        )
+    if target == Round.Status.PUBLISHED:
+        round_.decision_number = decision_number.strip() or round_.decision_number
+        round_.decision_date = decision_date or round_.decision_date
+    refusal = round_transition_refusal(round_, target)
+    if refusal:
+        raise ValidationError(refusal)
+    before = round_.status
+    if target == Round.Status.OPEN:
+        from cchc.assessments.services.self_assessment import carry_over_round
+
+        carry_over_round(round_=round_)
+    if target == Round.Status.PUBLISHED:
+        from cchc.assessments.services.results import round_results
+
+        round_.published_at = timezone.now()
+        round_.published_results = [row.as_json() for row in round_results(round_)]
+    round_.status = target
+    round_.save()
+    audit_record(
+        actor=actor,
+        action="round.advance",
+        target=round_,
+        before={"status": before},
+        after={
+            "status": target,
+            **(
+                {
+                    "decision_number": round_.decision_number,
+                    "decision_date": str(round_.decision_date),
+                }
+                if target == Round.Status.PUBLISHED
+                else {}
+            ),
+        },
+    )
+    return round_
+
+
+@transaction.atomic
+def assessment_extend(
+    *, actor: Any, assessment: Assessment, due_on: datetime.date, reason: str
+) -> Assessment:
+    """Give one unit more time; the reason is kept in the audit trail."""
+    if assessment.round.status != Round.Status.OPEN:
+        raise ValidationError(_(EXTEND_STATE_MESSAGE))
+    if not reason.strip():
+        raise ValidationError({"reason": _(EXTEND_REASON_MESSAGE)})
+    if due_on <= assessment.due_on:
+        raise ValidationError({"due_on": _(EXTEND_ORDER_MESSAGE)})
+    before = assessment.due_on
+    assessment.due_on = due_on
+    assessment.save(update_fields=["due_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="assessment.extend",
+        target=assessment,
+        before={"due_on": before.isoformat()},
+        after={"due_on": due_on.isoformat(), "reason": reason.strip()},
+    )
+    return assessment

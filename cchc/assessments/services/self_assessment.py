@@ -1,0 +1,297 @@
+"""The unit's side: declare figures criterion by criterion, explain what has no evidence,
+submit (which locks and fingerprints), or be returned for changes."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cchc.assessments.engine import LoadedTree, load_tree, refresh_totals
+from cchc.assessments.models import Assessment, Round, Score
+from cchc.core.audit import audit_record
+from cchc.core.exceptions import ConflictError
+from cchc.core.versioning import STALE_EDIT_MESSAGE, version_token
+from cchc.frameworks.models import Criterion
+from cchc.frameworks.rules import InputError
+
+LOCKED_MESSAGE = gettext_noop(
+    "This self-assessment is locked (submitted, or the round is past self-assessment); "
+    "nothing was saved."
+)
+NOT_SELF_SCORED_MESSAGE = gettext_noop("The unit does not score this criterion itself.")
+NOT_A_LEAF_MESSAGE = gettext_noop("Only criteria without sub-criteria are scored.")
+MISSING_INPUTS_MESSAGE = gettext_noop("Criterion {code}: the figures are not declared yet.")
+INVALID_INPUTS_MESSAGE = gettext_noop("Criterion {code}: {message}")
+MISSING_EXPLANATION_MESSAGE = gettext_noop(
+    "Criterion {code}: scored without evidence; write an explanation (giải trình)."
+)
+CARRIED_MESSAGE = gettext_noop(
+    "Criterion {code}: carried over from the previous round; confirm or change it."
+)
+NOT_SUBMITTED_MESSAGE = gettext_noop("Only a submitted self-assessment can be returned.")
+RETURN_REASON_MESSAGE = gettext_noop("Say what the unit must change.")
+SUBMIT_STATE_MESSAGE = gettext_noop(
+    "The self-assessment can only be submitted while the round is open."
+)
+
+
+def _ensure_editable(assessment: Assessment) -> None:
+    if (
+        assessment.status == Assessment.Status.SUBMITTED
+        or assessment.round.status != Round.Status.OPEN
+    ):
+        raise ValidationError(_(LOCKED_MESSAGE))
+
+
+def _mark_in_progress(assessment: Assessment) -> None:
+    if assessment.status == Assessment.Status.NOT_STARTED:
+        assessment.status = Assessment.Status.IN_PROGRESS
+        assessment.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def score_save(
+    *,
+    actor: Any,
+    assessment: Assessment,
+    criterion: Criterion,
+    data: dict[str, Any],
+    explanation: str | None = None,
+    expected_version: str | None = None,
+) -> tuple[Score, LoadedTree]:
+    """Save the figures a unit declares for one criterion and the points they earn.
+
+    `data` is what the form sent (strings); the criterion's rule reads it. Empty figures clear
+    the criterion. A stale save (someone saved since the form was read) raises ConflictError
+    with the other person's score.
+    """
+    assessment = (
+        Assessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
+    )
+    _ensure_editable(assessment)
+    if criterion.children.exists():
+        raise ValidationError(_(NOT_A_LEAF_MESSAGE))
+    if not criterion.is_self_scored:
+        raise ValidationError(_(NOT_SELF_SCORED_MESSAGE))
+    score, _created = Score.objects.select_for_update().get_or_create(
+        assessment=assessment, criterion=criterion
+    )
+    if expected_version and not _created and version_token(score) != expected_version:
+        raise ConflictError(_(STALE_EDIT_MESSAGE), current=score)
+    # The audit line names the score by its unit, round and criterion: reuse the loaded rows.
+    score.assessment, score.criterion = assessment, criterion
+    rule = criterion.rule
+    try:
+        inputs = rule.parse_inputs(data)
+        declared = any(value not in (None, [], {}) for value in inputs.values())
+        result = rule.score(inputs, criterion.max_points) if declared else None
+    except InputError as error:
+        raise ValidationError({error.field or "__all__": error.message}) from error
+    before = {"inputs": score.inputs, "self_points": str(score.self_points)}
+    score.inputs = _jsonable(inputs) if declared else {}
+    score.self_points = result.points if result else None
+    score.is_not_applicable = bool(result and result.points is None)
+    score.self_explanation = result.explanation if result else ""
+    score.is_carried_over = False
+    if explanation is not None:
+        score.explanation = explanation.strip()
+    score.save()
+    _mark_in_progress(assessment)
+    tree = load_tree(assessment)
+    refresh_totals(assessment, tree)
+    audit_record(
+        actor=actor,
+        action="score.save",
+        target=score,
+        before=before,
+        after={"inputs": score.inputs, "self_points": str(score.self_points)},
+    )
+    return score, tree
+
+
+def _jsonable(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Keep declared figures as JSON: Decimals as exact strings."""
+    return json.loads(json.dumps(inputs, default=str))
+
+
+@transaction.atomic
+def carry_over_round(*, round_: Round) -> int:
+    """Pre-fill each unit's scores from the previous round (9 months from 6 months), marked as
+    carried over until the officer confirms them. Return how many scores were carried."""
+    if round_.previous is None or round_.previous.framework_id != round_.framework_id:
+        return 0
+    previous = {
+        (score.assessment.org_unit_id, score.criterion_id): score
+        for score in Score.objects.filter(assessment__round=round_.previous)
+        .select_related("assessment")
+        .prefetch_related("evidence")
+        if score.inputs
+    }
+    created = 0
+    for assessment in round_.assessments.all():
+        carried = []
+        for (unit_id, criterion_id), old in previous.items():
+            if unit_id != assessment.org_unit_id:
+                continue
+            carried.append(
+                (
+                    Score(
+                        assessment=assessment,
+                        criterion_id=criterion_id,
+                        inputs=old.inputs,
+                        self_points=old.self_points,
+                        self_explanation=old.self_explanation,
+                        is_not_applicable=old.is_not_applicable,
+                        explanation=old.explanation,
+                        is_carried_over=True,
+                    ),
+                    list(old.evidence.all()),
+                )
+            )
+        new_scores = Score.objects.bulk_create(score for score, _evidence in carried)
+        for score, (_old, evidence) in zip(new_scores, carried, strict=True):
+            if evidence:
+                score.evidence.set(evidence)
+        if new_scores:
+            assessment.status = Assessment.Status.IN_PROGRESS
+            assessment.save(update_fields=["status", "updated_at"])
+            refresh_totals(assessment, load_tree(assessment))
+        created += len(new_scores)
+    return created
+
+
+def submission_problems(tree: LoadedTree) -> list[tuple[Criterion, str]]:
+    """Return what blocks submission, criterion by criterion, in the framework's order."""
+    problems: list[tuple[Criterion, str]] = []
+    for criterion in tree.leaves:
+        if not criterion.is_self_scored:
+            continue
+        score = tree.scores.get(criterion.pk)
+        if score is None or not score.inputs:
+            problems.append((criterion, _(MISSING_INPUTS_MESSAGE).format(code=criterion.code)))
+            continue
+        try:
+            criterion.rule.score(score.inputs, criterion.max_points)
+        except InputError as error:
+            problems.append(
+                (
+                    criterion,
+                    _(INVALID_INPUTS_MESSAGE).format(code=criterion.code, message=error.message),
+                )
+            )
+        if score.is_carried_over:
+            problems.append((criterion, _(CARRIED_MESSAGE).format(code=criterion.code)))
+        has_evidence = bool(score.evidence.all())
+        if criterion.evidence_required and not has_evidence and not score.explanation.strip():
+            problems.append((criterion, _(MISSING_EXPLANATION_MESSAGE).format(code=criterion.code)))
+    return problems
+
+
+def fingerprint(assessment: Assessment, tree: LoadedTree) -> str:
+    """Return a SHA-256 of what was submitted: every score's figures and points, and the
+    hashes of the evidence attached to it. Anyone can recompute it from the same content."""
+    content = {
+        "unit": assessment.org_unit.code,
+        "round": assessment.round_id,
+        "scores": [
+            {
+                "criterion": criterion.code,
+                "inputs": tree.scores[criterion.pk].inputs,
+                "points": str(tree.scores[criterion.pk].self_points),
+                "explanation": tree.scores[criterion.pk].explanation,
+                "evidence": sorted(
+                    e.sha256 or f"cited:{e.document_number}"
+                    for e in tree.scores[criterion.pk].evidence.all()
+                ),
+            }
+            for criterion in tree.leaves
+            if criterion.pk in tree.scores
+        ],
+    }
+    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+@transaction.atomic
+def assessment_submit(*, actor: Any, assessment: Assessment) -> Assessment:
+    """Submit the unit's self-assessment: check it is complete, lock it, record its fingerprint."""
+    assessment = (
+        Assessment.objects.select_for_update()
+        .select_related("round", "org_unit")
+        .get(pk=assessment.pk)
+    )
+    if assessment.round.status != Round.Status.OPEN:
+        raise ValidationError(_(SUBMIT_STATE_MESSAGE))
+    _ensure_editable(assessment)
+    tree = load_tree(assessment, with_evidence=True)
+    problems = submission_problems(tree)
+    if problems:
+        raise ValidationError([message for _criterion, message in problems])
+    refresh_totals(assessment, tree)
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.submitted_by = actor
+    assessment.fingerprint = fingerprint(assessment, tree)
+    assessment.return_reason = ""
+    assessment.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "fingerprint",
+            "return_reason",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="assessment.submit",
+        target=assessment,
+        after={
+            "fingerprint": assessment.fingerprint,
+            "self_points": str(assessment.self_points),
+            "self_max": str(assessment.self_max),
+        },
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_return(*, actor: Any, assessment: Assessment, reason: str) -> Assessment:
+    """Send a submitted self-assessment back to the unit for changes, saying why."""
+    assessment = (
+        Assessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
+    )
+    if (
+        assessment.status != Assessment.Status.SUBMITTED
+        or assessment.round.status != Round.Status.OPEN
+    ):
+        raise ValidationError(_(NOT_SUBMITTED_MESSAGE))
+    if not reason.strip():
+        raise ValidationError({"reason": _(RETURN_REASON_MESSAGE)})
+    assessment.status = Assessment.Status.RETURNED
+    assessment.return_reason = reason.strip()
+    assessment.save(update_fields=["status", "return_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="assessment.return",
+        target=assessment,
+        before={"status": Assessment.Status.SUBMITTED},
+        after={"status": assessment.status, "reason": assessment.return_reason},
+    )
+    return assessment
+
+
+@transaction.atomic
+def score_confirm(*, actor: Any, score: Score) -> Score:
+    """Confirm a value carried over from the previous round as still right."""
+    _ensure_editable(score.assessment)
+    score.is_carried_over = False
+    score.save(update_fields=["is_carried_over", "updated_at"])
+    audit_record(actor=actor, action="score.confirm", target=score)
+    return score

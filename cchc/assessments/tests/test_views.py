@@ -1,0 +1,332 @@
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cchc.assessments.models import Assessment, Evidence, Round, Score
+from cchc.assessments.services import assessment_submit, round_advance, score_appraise
+from cchc.assessments.tests.factories import assessment_of, make_round
+from cchc.assessments.tests.test_workflow import fill
+from cchc.core.testing import BaseTestCase
+from cchc.frameworks.models import Criterion
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+class SelfAssessmentPageTests(BaseTestCase):
+    def setUp(self):
+        self.round = make_round(self.cast)
+        self.assessment = assessment_of(self.round, self.cast.ward_a)
+        self.url = self.assessment.get_absolute_url()
+
+    def criterion(self, code):
+        return Criterion.objects.get(framework=self.round.framework, code=code)
+
+    def save_url(self, code):
+        return reverse("assessments:score_save", args=[self.assessment.pk, self.criterion(code).pk])
+
+    def test_the_officer_sees_the_criteria_and_saves_as_they_type(self):
+        self.login("ward_officer")
+        response = self.client.get(self.url)
+        assert response.status_code == 200
+        assert "Hồ sơ đúng hạn" in response.content.decode()
+        criterion = self.criterion("2.1")
+        response = self.client.post(
+            self.save_url("2.1"),
+            {f"c{criterion.pk}-numerator": "17", f"c{criterion.pk}-denominator": "18"},
+            headers={"HX-Request": "true"},
+        )
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "17/18 = 94,4% → 1 điểm" in content
+        assert 'id="assessment-totals" class="assessment-totals" hx-swap-oob="true"' in content
+
+    def test_a_numerator_above_the_denominator_is_explained_in_the_row(self):
+        self.login("ward_officer")
+        criterion = self.criterion("2.1")
+        response = self.client.post(
+            self.save_url("2.1"),
+            {f"c{criterion.pk}-numerator": "19", f"c{criterion.pk}-denominator": "18"},
+            headers={"HX-Request": "true"},
+        )
+        assert 'data-testid="row-error"' in response.content.decode()
+        assert not Score.objects.filter(assessment=self.assessment).exists()
+
+    def test_another_ward_cannot_see_or_save(self):
+        self.login("outsider")
+        assert self.client.get(self.url).status_code == 404
+        criterion = self.criterion("1.1")
+        response = self.client.post(self.save_url("1.1"), {f"c{criterion.pk}-answer": "yes"})
+        assert response.status_code == 404
+        assert not Score.objects.filter(assessment=self.assessment).exists()
+
+    def test_the_page_query_count_does_not_grow_with_criteria(self):
+        self.login("ward_officer")
+        fill(self.assessment, self.ward_officer)
+        # session, user, memberships, assessment, round visible, criteria, scores, evidence,
+        # unit evidence, session save ×3
+        with self.assertNumQueries(12) as first:
+            self.client.get(self.url)
+        # A bigger framework, same number of queries.
+        import datetime
+
+        from cchc.assessments.services import round_create
+        from cchc.frameworks.tests.factories import make_framework
+
+        text = "code,parent_code,title,max_points,rule\nA,,Lĩnh vực,40,sum\n" + "".join(
+            f"A.{n},A,Tiêu chí {n},1,yes_no\n" for n in range(1, 41)
+        )
+        framework = make_framework(self.cast.city, text=text, publish=True, name="Lớn")
+        big = round_create(
+            actor=None,
+            framework=framework,
+            organiser=self.cast.city,
+            period="annual",
+            year=2026,
+            units=[self.cast.ward_a],
+            self_assessment_due_on=datetime.date(2026, 12, 1),
+            appraisal_due_on=datetime.date(2026, 12, 10),
+            appeals_due_on=datetime.date(2026, 12, 20),
+        )
+        big = round_advance(actor=None, round_=big)
+        big_assessment = assessment_of(big, self.cast.ward_a)
+        for criterion in Criterion.objects.filter(framework=framework, children__isnull=True)[:30]:
+            from cchc.assessments.services import score_save
+
+            score_save(
+                actor=None, assessment=big_assessment, criterion=criterion, data={"answer": "yes"}
+            )
+        with self.assertNumQueries(len(first.captured_queries)):
+            response = self.client.get(big_assessment.get_absolute_url())
+        assert "Tiêu chí 40" in response.content.decode()
+
+    def test_saving_one_criterion_takes_a_handful_of_queries(self):
+        self.login("ward_officer")
+        criterion = self.criterion("1.1")
+        self.client.post(
+            self.save_url("1.1"), {f"c{criterion.pk}-answer": "no"}, headers={"HX-Request": "true"}
+        )
+        # session, user, memberships, criterion (by code, test), assessment, round visible,
+        # criterion; then in one transaction: lock assessment, has-children, lock score, update,
+        # criteria, scores, update totals, audit; then the row: criteria, scores, evidence,
+        # unit evidence; session save ×3
+        with self.assertNumQueries(26):
+            self.client.post(
+                self.save_url("1.1"),
+                {f"c{criterion.pk}-answer": "yes"},
+                headers={"HX-Request": "true"},
+            )
+
+
+class EvidenceTests(BaseTestCase):
+    def setUp(self):
+        self.round = make_round(self.cast)
+        self.assessment = assessment_of(self.round, self.cast.ward_a)
+        self.criterion = Criterion.objects.get(framework=self.round.framework, code="1.1")
+        self.url = reverse("assessments:evidence_add", args=[self.assessment.pk, self.criterion.pk])
+        self.login("ward_officer")
+
+    def upload(self, name, content):
+        return self.client.post(
+            self.url, {"how": "upload", "file": SimpleUploadedFile(name, content)}
+        )
+
+    def test_a_pdf_and_a_docx_are_accepted_by_content(self):
+        self.upload("kế hoạch.pdf", PDF)
+        self.upload("bao-cao.docx", docx_bytes())
+        kinds = sorted(Evidence.objects.values_list("kind", flat=True))
+        assert kinds == ["docx", "pdf"]
+        evidence = Evidence.objects.get(kind="pdf")
+        assert evidence.original_name == "kế hoạch.pdf" and len(evidence.sha256) == 64
+        response = self.client.get(reverse("assessments:evidence_download", args=[evidence.pk]))
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment")
+        assert b"".join(response.streaming_content) == PDF
+
+    def test_an_executable_named_pdf_an_html_file_and_an_empty_file_are_refused(self):
+        for name, content in [
+            ("ke-hoach.pdf", b"MZ\x90\x00 this is really an exe"),
+            ("page.pdf", b"<html><script>alert(1)</script></html>"),
+            ("empty.pdf", b""),
+        ]:
+            response = self.client.post(
+                self.url,
+                {"how": "upload", "file": SimpleUploadedFile(name, content)},
+                headers={"HX-Request": "true"},
+            )
+            assert 'data-testid="row-error"' in response.content.decode(), name
+        assert not Evidence.objects.exists()
+
+    def test_folders_and_control_characters_never_reach_the_stored_name(self):
+        # Django's upload parser drops folders and control characters from the name it hands
+        # over; the file itself is stored under a random name in the unit's folder.
+        self.upload("../../etc/passwd.pdf", PDF)
+        evidence = Evidence.objects.get()
+        assert evidence.original_name == "passwd.pdf"
+        assert evidence.file.name.startswith(f"evidence/{self.cast.ward_a.pk}/")
+        assert "passwd" not in evidence.file.name
+
+    def test_an_oversize_file_is_refused(self):
+        with self.settings(UPLOAD_MAX_BYTES=10):
+            self.upload("big.pdf", PDF)
+        assert not Evidence.objects.exists()
+
+    def test_the_same_file_twice_is_stored_once_and_reused(self):
+        self.upload("a.pdf", PDF)
+        other = Criterion.objects.get(framework=self.round.framework, code="1.2")
+        self.client.post(
+            reverse("assessments:evidence_add", args=[self.assessment.pk, other.pk]),
+            {"how": "upload", "file": SimpleUploadedFile("copy.pdf", PDF)},
+        )
+        assert Evidence.objects.count() == 1
+        assert Score.objects.filter(evidence__isnull=False).count() == 2
+
+    def test_another_ward_cannot_download(self):
+        self.upload("a.pdf", PDF)
+        evidence = Evidence.objects.get()
+        self.login("outsider")
+        assert (
+            self.client.get(
+                reverse("assessments:evidence_download", args=[evidence.pk])
+            ).status_code
+            == 404
+        )
+
+
+class BoardAndResultsTests(BaseTestCase):
+    def setUp(self):
+        self.round = make_round(self.cast)
+
+    def test_the_board_query_count_does_not_grow_with_units(self):
+        self.login("home_affairs")
+        # session, user, memberships, round, assessments with units, next-step check,
+        # appeals, session save ×3
+        with self.assertNumQueries(10):
+            response = self.client.get(self.round.get_absolute_url())
+        assert "Phường Trần Phú" in response.content.decode()
+
+    def test_a_ward_sees_only_its_own_row(self):
+        self.login("ward_officer")
+        response = self.client.get(self.round.get_absolute_url())
+        units = [assessment.org_unit.name for assessment, _days in response.context["rows"]]
+        assert units == ["Phường Trần Phú"]
+
+    def test_the_unit_sees_appraised_scores_only_after_publication(self):
+        a = assessment_of(self.round, self.cast.ward_a)
+        fill(a, self.ward_officer)
+        assessment_submit(actor=self.ward_chair, assessment=a)
+        round_ = round_advance(actor=None, round_=self.round)
+        criterion = Criterion.objects.get(framework=round_.framework, code="1.2")
+        score_appraise(
+            actor=self.home_affairs,
+            assessment=a,
+            criterion=criterion,
+            points=0,
+            reason="Thiếu 4 báo cáo.",
+        )
+        self.login("ward_officer")
+        response = self.client.get(a.get_absolute_url())
+        assert response.context["show_appraisal"] is False
+        assert "Thiếu 4 báo cáo." not in response.content.decode()
+        assert self.client.get(reverse("assessments:results", args=[round_.pk])).status_code == 403
+        self.login("leader")
+        assert "Thiếu 4 báo cáo." in self.client.get(a.get_absolute_url()).content.decode()
+
+    def test_the_appraiser_sees_only_the_criteria_of_their_agency(self):
+        a = assessment_of(self.round, self.cast.ward_a)
+        fill(a, self.ward_officer)
+        assessment_submit(actor=self.ward_chair, assessment=a)
+        round_advance(actor=None, round_=self.round)
+        self.login("appraiser")
+        response = self.client.get(reverse("assessments:appraisal", args=[self.round.pk]))
+        codes = [criterion.code for criterion, _done in response.context["criteria"]]
+        assert codes == ["2.1", "2.2"]
+        criterion = Criterion.objects.get(framework=self.round.framework, code="1.1")
+        response = self.client.post(
+            reverse("assessments:score_appraise", args=[a.pk, criterion.pk]), {"points": "0"}
+        )
+        assert response.status_code == 404
+        mine = Criterion.objects.get(framework=self.round.framework, code="2.1")
+        response = self.client.post(
+            reverse("assessments:score_appraise", args=[a.pk, mine.pk]),
+            {"points": "3"},
+            headers={"HX-Request": "true"},
+        )
+        assert 'data-testid="appraise-error"' in response.content.decode()  # differs: reason needed
+        self.client.post(
+            reverse("assessments:score_appraise", args=[a.pk, mine.pk]),
+            {"points": "3", "reason": "Một hồ sơ trễ không được tính."},
+            headers={"HX-Request": "true"},
+        )
+        assert Score.objects.get(assessment=a, criterion=mine).appraised_points == 3
+
+    def test_results_export_is_a_real_workbook(self):
+        from openpyxl import load_workbook
+
+        self.login("home_affairs")
+        response = self.client.get(reverse("assessments:results_export", args=[self.round.pk]))
+        workbook = load_workbook(io.BytesIO(response.content))
+        assert workbook.active["A4"].value == "Hạng"
+
+
+class RoundCreateTests(BaseTestCase):
+    def test_the_coordinator_opens_a_round_for_the_city_wards(self):
+        from cchc.frameworks.tests.factories import make_framework
+
+        framework = make_framework(self.cast.city, publish=True)
+        self.login("home_affairs")
+        response = self.client.post(
+            reverse("assessments:round_create"),
+            {
+                "framework": framework.pk,
+                "period": "h1",
+                "year": 2026,
+                "units": [self.cast.ward_a.pk, self.cast.ward_b.pk],
+                "self_assessment_due_on": "2026-07-10",
+                "appraisal_due_on": "2026-07-25",
+                "appeals_due_on": "2026-08-05",
+            },
+        )
+        round_ = Round.objects.get()
+        assert response["Location"] == round_.get_absolute_url()
+        assert round_.assessments.count() == 2
+        self.client.post(reverse("assessments:round_advance", args=[round_.pk]))
+        round_.refresh_from_db()
+        assert round_.status == Round.Status.OPEN
+
+    def test_deadlines_out_of_order_are_explained(self):
+        from cchc.frameworks.tests.factories import make_framework
+
+        framework = make_framework(self.cast.city, publish=True)
+        self.login("home_affairs")
+        response = self.client.post(
+            reverse("assessments:round_create"),
+            {
+                "framework": framework.pk,
+                "period": "h1",
+                "year": 2026,
+                "units": [self.cast.ward_a.pk],
+                "self_assessment_due_on": "2026-08-10",
+                "appraisal_due_on": "2026-07-25",
+                "appeals_due_on": "2026-08-05",
+            },
+        )
+        assert response.status_code == 400
+        assert not Round.objects.exists()
+
+    def test_an_officer_cannot_create_a_round(self):
+        self.login("ward_officer")
+        assert self.client.get(reverse("assessments:round_create")).status_code == 403
+
+
+def test_assessment_status_choices_are_four():
+    assert len(Assessment.Status.choices) == 4

@@ -1,0 +1,50 @@
+from django.urls import path
+
+from cchc.assessments import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("", views.round_list_view, name="round_list"),
+    path("new/", views.round_create_view, name="round_create"),
+    path("<int:pk>/", views.round_detail_view, name="round_detail"),
+    path("<int:pk>/advance/", views.round_advance_view, name="round_advance"),
+    path("<int:pk>/appraisal/", views.appraisal_view, name="appraisal"),
+    path("<int:pk>/results/", views.results_view, name="results"),
+    path("<int:pk>/results.xlsx", views.results_export_view, name="results_export"),
+    path("assessments/<int:pk>/", views.assessment_detail_view, name="assessment_detail"),
+    path("assessments/<int:pk>/submit/", views.assessment_submit_view, name="assessment_submit"),
+    path("assessments/<int:pk>/return/", views.assessment_return_view, name="assessment_return"),
+    path("assessments/<int:pk>/extend/", views.assessment_extend_view, name="assessment_extend"),
+    path(
+        "assessments/<int:pk>/criteria/<int:criterion_pk>/score/",
+        views.score_save_view,
+        name="score_save",
+    ),
+    path(
+        "assessments/<int:pk>/criteria/<int:criterion_pk>/confirm/",
+        views.score_confirm_view,
+        name="score_confirm",
+    ),
+    path(
+        "assessments/<int:pk>/criteria/<int:criterion_pk>/evidence/",
+        views.evidence_add_view,
+        name="evidence_add",
+    ),
+    path(
+        "assessments/<int:pk>/criteria/<int:criterion_pk>/evidence/<int:evidence_pk>/detach/",
+        views.evidence_detach_view,
+        name="evidence_detach",
+    ),
+    path(
+        "assessments/<int:pk>/criteria/<int:criterion_pk>/appraise/",
+        views.score_appraise_view,
+        name="score_appraise",
+    ),
+    path(
+        "assessments/<int:pk>/criteria/<int:criterion_pk>/appeal/",
+        views.appeal_file_view,
+        name="appeal_file",
+    ),
+    path("appeals/<int:pk>/decide/", views.appeal_decide_view, name="appeal_decide"),
+    path("evidence/<int:pk>/", views.evidence_download_view, name="evidence_download"),
+]

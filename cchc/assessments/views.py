@@ -1,0 +1,742 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
+
+from cchc.assessments import selectors, services
+from cchc.assessments.engine import LoadedTree, appraised_result, load_tree, self_result
+from cchc.assessments.exports import results_xlsx
+from cchc.assessments.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    AppraiseForm,
+    DecisionForm,
+    EvidenceCiteForm,
+    EvidenceUploadForm,
+    ExtendForm,
+    ReturnForm,
+    RoundForm,
+)
+from cchc.assessments.models import Appeal, Assessment, Evidence, Round, Score
+from cchc.assessments.services.evidence import evidence_content_type
+from cchc.assessments.services.results import published_or_live_results
+from cchc.assessments.services.rounds import NEXT_STATUS
+from cchc.core.exceptions import ConflictError
+from cchc.core.forms import add_service_errors, form_error_messages
+from cchc.core.permissions import capability_required, user_has_capability
+from cchc.core.roles import Capability
+from cchc.core.versioning import version_token
+from cchc.frameworks.models import Criterion, Framework
+from cchc.frameworks.selectors import framework_issuers_for_user
+from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.selectors import org_unit_filter_in_scope
+
+ROUND_CREATED_MESSAGE = gettext_noop("The round was created as a draft. Check it, then open it.")
+ROUND_MOVED_MESSAGE = gettext_noop("The round is now in “%(status)s”.")
+EXTENDED_MESSAGE = gettext_noop("The deadline of %(unit)s is now %(date)s.")
+SUBMITTED_MESSAGE = gettext_noop("The self-assessment was submitted and locked.")
+RETURNED_MESSAGE = gettext_noop("The self-assessment was returned to the unit.")
+EVIDENCE_ADDED_MESSAGE = gettext_noop("The evidence was added.")
+APPEAL_FILED_MESSAGE = gettext_noop("The appeal was sent to the Home Affairs office.")
+APPEAL_DECIDED_MESSAGE = gettext_noop("The decision on the appeal was recorded.")
+REFRESHED_FIELDS = [
+    "status",
+    "self_points",
+    "self_max",
+    "declared_count",
+    "leaf_count",
+    "updated_at",
+]
+NOT_EDITABLE_MESSAGE = gettext_noop("You cannot change this self-assessment.")
+
+
+# --- Rounds -------------------------------------------------------------------------------------
+
+
+@capability_required(Capability.VIEW_ROUNDS)
+def round_list_view(request: HttpRequest) -> HttpResponse:
+    """List the rounds I may see; a ward officer goes straight to their own assessment."""
+    rounds = list(selectors.round_list_for_user(user=request.user))
+    own = selectors.own_unit_ids(request.user)
+    own_assessments = {
+        assessment.round_id: assessment
+        for assessment in Assessment.objects.filter(
+            round__in=[r.pk for r in rounds], org_unit_id__in=own
+        )
+    }
+    context = {
+        "rows": [(round_, own_assessments.get(round_.pk)) for round_ in rounds],
+        "can_create": user_has_capability(request.user, Capability.MANAGE_ROUNDS),
+    }
+    return render(request, "assessments/round_list.html", context)
+
+
+@capability_required(Capability.MANAGE_ROUNDS)
+def round_create_view(request: HttpRequest) -> HttpResponse:
+    """Set up a round: framework, period, units and deadlines."""
+    issuers = framework_issuers_for_user(user=request.user)
+    frameworks = Framework.objects.filter(status=Framework.Status.PUBLISHED, issuer__in=issuers)
+    units = org_unit_filter_in_scope(
+        OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True),
+        user=request.user,
+        roles=set(selectors.KEEPER_ROLES),
+    ).order_by("sort_order", "name")
+    rounds = selectors.round_list_for_user(user=request.user)
+    today = timezone.localdate()
+    form = RoundForm(
+        request.POST if request.method == "POST" else None,
+        frameworks=frameworks,
+        units=units,
+        rounds=rounds,
+        initial={"year": today.year, "units": list(units)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            round_ = services.round_create(
+                actor=request.user,
+                framework=data["framework"],
+                organiser=data["framework"].issuer,
+                period=data["period"],
+                year=data["year"],
+                units=list(data["units"]),
+                self_assessment_due_on=data["self_assessment_due_on"],
+                appraisal_due_on=data["appraisal_due_on"],
+                appeals_due_on=data["appeals_due_on"],
+                previous=data["previous"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _(ROUND_CREATED_MESSAGE))
+            return redirect(round_.get_absolute_url())
+    status = 400 if form.errors else 200
+    return render(request, "assessments/round_form.html", {"form": form}, status=status)
+
+
+@capability_required(Capability.VIEW_ROUNDS)
+def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The round board: units × status with days left or late, and the next step."""
+    round_ = selectors.round_get_for_user(user=request.user, pk=pk)
+    can_manage = selectors.round_can_manage(user=request.user, round_=round_)
+    assessments = list(selectors.assessments_for_board(user=request.user, round_=round_))
+    target = NEXT_STATUS.get(Round.Status(round_.status))
+    refusal = services.round_transition_refusal(round_, target) if can_manage and target else None
+    today = timezone.localdate()
+    context = {
+        "round": round_,
+        "rows": [(assessment, assessment.days_left(today)) for assessment in assessments],
+        "can_manage": can_manage,
+        "next_status": Round.Status(target).label if target else "",
+        "next_is_publish": target == Round.Status.PUBLISHED,
+        "refusal": refusal,
+        "decision_form": DecisionForm(initial={"decision_date": today}),
+        "extend_form": ExtendForm(),
+        "return_form": ReturnForm(),
+        "shows_totals": can_manage or bool(selectors.reader_roots(request.user)),
+        "appeals": list(selectors.appeals_for_round(round_=round_)) if can_manage else [],
+        "appeal_form": AppealDecisionForm(),
+        "can_appraise": user_has_capability(request.user, Capability.APPRAISE)
+        and round_.status == Round.Status.APPRAISAL,
+    }
+    return render(request, "assessments/round_detail.html", context)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_ROUNDS)
+def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the round to its next state (publishing needs the decision), or say why not."""
+    round_ = selectors.round_get_for_manage(user=request.user, pk=pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        round_ = services.round_advance(
+            actor=request.user,
+            round_=round_,
+            decision_number=form.cleaned_data.get("decision_number") or "",
+            decision_date=form.cleaned_data.get("decision_date"),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _(ROUND_MOVED_MESSAGE) % {"status": round_.get_status_display()})
+    return redirect(round_.get_absolute_url())
+
+
+@require_POST
+@capability_required(Capability.MANAGE_ROUNDS)
+def assessment_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give one unit more time, with the reason."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    if not selectors.round_can_manage(user=request.user, round_=assessment.round):
+        raise PermissionDenied
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_extend(
+                actor=request.user, assessment=assessment, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _(EXTENDED_MESSAGE)
+                % {
+                    "unit": assessment.org_unit,
+                    "date": form.cleaned_data["due_on"].strftime("%d/%m/%Y"),
+                },
+            )
+    else:
+        for message in form_error_messages(form):
+            messages.error(request, message)
+    return redirect(assessment.round.get_absolute_url())
+
+
+# --- Self-assessment ---------------------------------------------------------------------------
+
+
+def _field_rows(criterion: Criterion, score: Score | None) -> list[dict[str, Any]]:
+    """Describe the inputs a criterion's rule reads, with their current values, for the row."""
+    inputs = score.inputs if score else {}
+    rows = []
+    for field in criterion.rule.input_fields():
+        if field.name.startswith("count_"):
+            value = (inputs.get("counts") or {}).get(field.name[len("count_") :], "")
+        else:
+            value = inputs.get(field.name, "")
+        if field.kind == "multi":
+            value = [str(item) for item in (value or [])]
+        rows.append(
+            {
+                "name": f"c{criterion.pk}-{field.name}",
+                "label": field.label,
+                "kind": field.kind,
+                "choices": field.choices,
+                "value": "" if value is None else value,
+            }
+        )
+    return rows
+
+
+def _row_context(
+    criterion: Criterion, score: Score | None, *, editable: bool, show_appraisal: bool
+) -> dict[str, Any]:
+    return {
+        "criterion": criterion,
+        "score": score,
+        "fields": _field_rows(criterion, score) if criterion.is_self_scored else [],
+        "evidence": list(score.evidence.all()) if score else [],
+        "editable": editable and criterion.is_self_scored,
+        "show_appraisal": show_appraisal,
+        "version": version_token(score) if score else "",
+    }
+
+
+def _page_context(request: HttpRequest, assessment: Assessment, tree: LoadedTree) -> dict[str, Any]:
+    editable = (
+        selectors.can_fill(user=request.user, assessment=assessment) and not assessment.is_locked
+    )
+    show_appraisal = selectors.shows_appraisal(user=request.user, assessment=assessment)
+    own = self_result(tree)
+    appraised = appraised_result(tree) if show_appraisal else None
+    areas = [
+        {
+            "criterion": criterion,
+            "result": own.results.get(criterion.pk),
+            "appraised": appraised.results.get(criterion.pk) if appraised else None,
+        }
+        for criterion in tree.criteria
+        if criterion.pk in tree.parent_ids and criterion.depth <= 1
+    ]
+    rows = []
+    for criterion in tree.criteria:
+        if criterion.pk in tree.parent_ids:
+            rows.append(
+                {
+                    "criterion": criterion,
+                    "is_parent": True,
+                    "result": own.results.get(criterion.pk),
+                    "appraised": appraised.results.get(criterion.pk) if appraised else None,
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "is_parent": False,
+                    **_row_context(
+                        criterion,
+                        tree.scores.get(criterion.pk),
+                        editable=editable,
+                        show_appraisal=show_appraisal,
+                    ),
+                }
+            )
+    return {
+        "assessment": assessment,
+        "round": assessment.round,
+        "rows": rows,
+        "areas": areas,
+        "own": own,
+        "appraised": appraised,
+        "editable": editable,
+        "show_appraisal": show_appraisal,
+        "can_submit": selectors.can_submit(user=request.user, assessment=assessment)
+        and not assessment.is_locked,
+        "can_manage": selectors.round_can_manage(user=request.user, round_=assessment.round),
+        "can_appeal": selectors.can_fill(user=request.user, assessment=assessment)
+        and assessment.round.status == Round.Status.APPEALS,
+        "days_left": assessment.days_left(),
+        "unit_evidence": list(selectors.unit_evidence(assessment=assessment)) if editable else [],
+        "upload_form": EvidenceUploadForm(),
+        "cite_form": EvidenceCiteForm(),
+        "appeal_form": AppealForm(),
+    }
+
+
+@capability_required(Capability.VIEW_ROUNDS)
+def assessment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The self-assessment page: the criteria with their figures, points, evidence and totals."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    tree = load_tree(assessment, with_evidence=True)
+    return render(
+        request, "assessments/assessment_detail.html", _page_context(request, assessment, tree)
+    )
+
+
+def _criterion_of(assessment: Assessment, criterion_pk: int) -> Criterion:
+    return get_object_or_404(
+        Criterion.objects.select_related("agency"),
+        pk=criterion_pk,
+        framework_id=assessment.round.framework_id,
+    )
+
+
+def _render_row(
+    request: HttpRequest,
+    assessment: Assessment,
+    criterion: Criterion,
+    *,
+    error: str = "",
+    conflict: Score | None = None,
+    status: int = 200,
+    parts_only: bool = False,
+) -> HttpResponse:
+    # The save changed the totals and the status kept on the row: read them again.
+    assessment.refresh_from_db(fields=REFRESHED_FIELDS)
+    tree = load_tree(assessment, with_evidence=True)
+    page = _page_context(request, assessment, tree)
+    row = next(
+        row for row in page["rows"] if not row["is_parent"] and row["criterion"].pk == criterion.pk
+    )
+    context = {**page, "row": row, "error": error, "conflict": conflict, "oob": True}
+    if request.htmx:  # type: ignore[attr-defined]
+        # htmx swaps only 2xx answers: a refused save comes back as 200 with its message.
+        template = "assessments/_score_saved.html" if parts_only else "assessments/_score_row.html"
+        return render(request, template, context)
+    if error or conflict:
+        messages.error(request, error or _("Someone else saved this criterion; see their value."))
+    return redirect(f"{assessment.get_absolute_url()}#score-{criterion.pk}")
+
+
+@require_POST
+@capability_required(Capability.SELF_ASSESS)
+def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """Save one criterion's figures (htmx, as the officer types) and answer with its row."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_fill(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    criterion = _criterion_of(assessment, criterion_pk)
+    prefix = f"c{criterion.pk}-"
+    data = {
+        key[len(prefix) :]: request.POST.getlist(key)
+        if key.endswith("ticked")
+        else request.POST.get(key)
+        for key in request.POST
+        if key.startswith(prefix)
+    }
+    explanation = request.POST.get(f"{prefix}explanation")
+    version = request.POST.get(f"{prefix}version")
+    data.pop("explanation", None)
+    data.pop("version", None)
+    try:
+        services.score_save(
+            actor=request.user,
+            assessment=assessment,
+            criterion=criterion,
+            data=data,
+            explanation=explanation,
+            expected_version=version or None,
+        )
+    except ConflictError as conflict:
+        return _render_row(
+            request,
+            assessment,
+            criterion,
+            error=str(conflict.message),
+            conflict=conflict.current,
+            parts_only=True,
+        )
+    except ValidationError as error:
+        return _render_row(
+            request,
+            assessment,
+            criterion,
+            error=" ".join(str(m) for m in error.messages),
+            status=400,
+            parts_only=True,
+        )
+    return _render_row(request, assessment, criterion, parts_only=True)
+
+
+@require_POST
+@capability_required(Capability.SELF_ASSESS)
+def score_confirm_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """Confirm a value carried over from the previous round."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_fill(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    criterion = _criterion_of(assessment, criterion_pk)
+    score = get_object_or_404(Score, assessment=assessment, criterion=criterion)
+    try:
+        services.score_confirm(actor=request.user, score=score)
+    except ValidationError as error:
+        return _render_row(
+            request, assessment, criterion, error=" ".join(str(m) for m in error.messages)
+        )
+    return _render_row(request, assessment, criterion)
+
+
+@require_POST
+@capability_required(Capability.SELF_ASSESS)
+def evidence_add_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """Add evidence to a criterion: upload a file, cite a document, or reuse one of the unit's."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_fill(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    criterion = _criterion_of(assessment, criterion_pk)
+    how = request.POST.get("how", "upload")
+    try:
+        if how == "reuse":
+            evidence = get_object_or_404(
+                Evidence, pk=request.POST.get("evidence") or 0, org_unit_id=assessment.org_unit_id
+            )
+            services.evidence_reuse(
+                actor=request.user, assessment=assessment, criterion=criterion, evidence=evidence
+            )
+        elif how == "cite":
+            form = EvidenceCiteForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form_error_messages(form))
+            services.evidence_cite(
+                actor=request.user, assessment=assessment, criterion=criterion, **form.cleaned_data
+            )
+        else:
+            upload_form = EvidenceUploadForm(request.POST, request.FILES)
+            if not upload_form.is_valid():
+                raise ValidationError(form_error_messages(upload_form))
+            services.evidence_upload(
+                actor=request.user,
+                assessment=assessment,
+                criterion=criterion,
+                upload=upload_form.cleaned_data["file"],
+                title=upload_form.cleaned_data["title"],
+                effective_on=upload_form.cleaned_data["effective_on"],
+            )
+    except ValidationError as error:
+        return _render_row(
+            request,
+            assessment,
+            criterion,
+            error=" ".join(str(m) for m in error.messages),
+            status=400,
+        )
+    if not request.htmx:  # type: ignore[attr-defined]
+        messages.success(request, _(EVIDENCE_ADDED_MESSAGE))
+    return _render_row(request, assessment, criterion)
+
+
+@require_POST
+@capability_required(Capability.SELF_ASSESS)
+def evidence_detach_view(
+    request: HttpRequest, pk: int, criterion_pk: int, evidence_pk: int
+) -> HttpResponse:
+    """Take evidence off a criterion."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_fill(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    criterion = _criterion_of(assessment, criterion_pk)
+    score = get_object_or_404(Score, assessment=assessment, criterion=criterion)
+    evidence = get_object_or_404(score.evidence, pk=evidence_pk)
+    try:
+        services.evidence_detach(actor=request.user, score=score, evidence=evidence)
+    except ValidationError as error:
+        return _render_row(
+            request, assessment, criterion, error=" ".join(str(m) for m in error.messages)
+        )
+    return _render_row(request, assessment, criterion)
+
+
+@capability_required(Capability.VIEW_ROUNDS)
+def evidence_download_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Serve an evidence file as an attachment, to those who may read its assessment."""
+    evidence = selectors.evidence_get_for_user(user=request.user, pk=pk)
+    if not evidence.is_file or not evidence.file:
+        raise Http404
+    response: Any = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name or f"evidence-{evidence.pk}",
+        content_type=evidence_content_type(evidence),
+    )
+    return response
+
+
+@capability_required(Capability.VIEW_ROUNDS)
+def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chair's summary: totals per area, what blocks submission, and one button."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    can_submit = selectors.can_submit(user=request.user, assessment=assessment)
+    if request.method == "POST":
+        if not can_submit:
+            raise PermissionDenied
+        try:
+            services.assessment_submit(actor=request.user, assessment=assessment)
+        except ValidationError as error:
+            for message in error.messages[:20]:
+                messages.error(request, message)
+            return redirect("assessments:assessment_submit", pk=pk)
+        messages.success(request, _(SUBMITTED_MESSAGE))
+        return redirect(assessment.get_absolute_url())
+    tree = load_tree(assessment, with_evidence=True)
+    problems = services.submission_problems(tree) if not assessment.is_locked else []
+    page = _page_context(request, assessment, tree)
+    context = {**page, "problems": problems, "can_submit": can_submit and not assessment.is_locked}
+    return render(request, "assessments/assessment_submit.html", context)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_ROUNDS)
+def assessment_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return a submitted self-assessment to its unit, saying what to change."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    if not selectors.round_can_manage(user=request.user, round_=assessment.round):
+        raise PermissionDenied
+    form = ReturnForm(request.POST)
+    try:
+        services.assessment_return(
+            actor=request.user,
+            assessment=assessment,
+            reason=form.data.get("reason", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _(RETURNED_MESSAGE))
+    return redirect(assessment.round.get_absolute_url())
+
+
+# --- Appraisal ------------------------------------------------------------------------------------
+
+
+@capability_required(Capability.APPRAISE)
+def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One criterion at a time across every unit: self-score, figures and evidence beside the
+    appraised score. Tab moves from unit to unit; each change saves itself."""
+    round_ = selectors.round_get_for_user(user=request.user, pk=pk)
+    criteria = list(selectors.appraisable_criteria(user=request.user, round_=round_))
+    if not criteria:
+        raise PermissionDenied
+    chosen_pk = request.GET.get("criterion", "")
+    criterion = next((c for c in criteria if str(c.pk) == chosen_pk), criteria[0])
+    assessments = list(
+        round_.assessments.filter(status=Assessment.Status.SUBMITTED)
+        .select_related("org_unit")
+        .order_by("org_unit__sort_order", "org_unit__name")
+    )
+    scores = {
+        score.assessment_id: score
+        for score in Score.objects.filter(
+            assessment__in=assessments, criterion=criterion
+        ).prefetch_related("evidence")
+    }
+    done_counts: dict[int, int] = {}
+    for criterion_id in Score.objects.filter(
+        assessment__in=assessments, criterion__in=criteria, appraised_points__isnull=False
+    ).values_list("criterion_id", flat=True):
+        done_counts[criterion_id] = done_counts.get(criterion_id, 0) + 1
+    context = {
+        "round": round_,
+        "criteria": [(c, done_counts.get(c.pk, 0)) for c in criteria],
+        "criterion": criterion,
+        "rows": [_appraisal_row(a, scores.get(a.pk), criterion) for a in assessments],
+        "unit_count": len(assessments),
+        "is_open": round_.status == Round.Status.APPRAISAL,
+    }
+    return render(request, "assessments/appraisal.html", context)
+
+
+def _appraisal_row(
+    assessment: Assessment, score: Score | None, criterion: Criterion
+) -> dict[str, Any]:
+    return {
+        "assessment": assessment,
+        "score": score,
+        "criterion": criterion,
+        "evidence": list(score.evidence.all()) if score else [],
+        "version": version_token(score) if score else "",
+        "differs": bool(
+            score
+            and score.appraised_points is not None
+            and score.self_points is not None
+            and score.appraised_points != score.self_points
+        ),
+    }
+
+
+@require_POST
+@capability_required(Capability.APPRAISE)
+def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """Save one appraised score (htmx) and answer with the unit's row."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    criterion = get_object_or_404(
+        selectors.appraisable_criteria(user=request.user, round_=assessment.round), pk=criterion_pk
+    )
+    form = AppraiseForm(request.POST)
+    error = ""
+    posted: dict[str, str] | None = None
+    if not request.POST.get("points", "").strip():
+        # A reason typed before the score: nothing to save yet, keep what was typed.
+        posted = {"points": "", "reason": request.POST.get("reason", "")}
+    elif form.is_valid():
+        try:
+            services.score_appraise(
+                actor=request.user,
+                assessment=assessment,
+                criterion=criterion,
+                points=form.cleaned_data["points"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"] or None,
+            )
+        except (ValidationError, ConflictError) as failure:
+            if isinstance(failure, ConflictError):
+                error = str(failure.message)
+            else:
+                error = " ".join(str(m) for m in failure.messages)
+    else:
+        error = " ".join(form_error_messages(form))
+    if error:
+        # Keep what the appraiser typed, so they correct it instead of typing it again.
+        posted = {
+            "points": request.POST.get("points", ""),
+            "reason": request.POST.get("reason", ""),
+        }
+    score = (
+        Score.objects.filter(assessment=assessment, criterion=criterion)
+        .prefetch_related("evidence")
+        .first()
+    )
+    if not request.htmx:  # type: ignore[attr-defined]
+        if error:
+            messages.error(request, f"{assessment.org_unit}: {error}")
+        url = reverse("assessments:appraisal", args=[assessment.round_id])
+        return redirect(f"{url}?criterion={criterion.pk}")
+    context = {
+        "row": _appraisal_row(assessment, score, criterion),
+        "posted": posted,
+        "error": error,
+        "oob": True,
+    }
+    return render(request, "assessments/_appraisal_saved.html", context)
+
+
+# --- Appeals and results ---------------------------------------------------------------------
+
+
+@require_POST
+@capability_required(Capability.SELF_ASSESS)
+def appeal_file_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """Contest one appraised score during the appeal window."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_fill(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    criterion = _criterion_of(assessment, criterion_pk)
+    score = get_object_or_404(Score, assessment=assessment, criterion=criterion)
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_file(actor=request.user, score=score, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _(APPEAL_FILED_MESSAGE))
+    else:
+        for message in form_error_messages(form):
+            messages.error(request, message)
+    return redirect(f"{assessment.get_absolute_url()}#score-{criterion.pk}")
+
+
+@require_POST
+@capability_required(Capability.MANAGE_ROUNDS)
+def appeal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept or reject an appeal, with the reason."""
+    appeal = get_object_or_404(Appeal.objects.select_related("score__assessment__round"), pk=pk)
+    round_ = selectors.round_get_for_manage(user=request.user, pk=appeal.score.assessment.round_id)
+    form = AppealDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_decide(actor=request.user, appeal=appeal, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _(APPEAL_DECIDED_MESSAGE))
+    else:
+        for message in form_error_messages(form):
+            messages.error(request, message)
+    return redirect(round_.get_absolute_url())
+
+
+def _results_visible(request: HttpRequest, round_: Round) -> bool:
+    return (
+        round_.status == Round.Status.PUBLISHED
+        or selectors.round_can_manage(user=request.user, round_=round_)
+        or bool(selectors.reader_roots(request.user))
+    )
+
+
+@capability_required(Capability.VIEW_ROUNDS)
+def results_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ranking: total, percentage, rank (ties share it), band, change, and the self vs
+    appraised gap. Published rounds show what was published, frozen."""
+    round_ = selectors.round_get_for_user(user=request.user, pk=pk)
+    if not _results_visible(request, round_):
+        raise PermissionDenied
+    rows = published_or_live_results(round_)
+    context = {"round": round_, "rows": rows, "is_frozen": round_.status == Round.Status.PUBLISHED}
+    return render(request, "assessments/results.html", context)
+
+
+@capability_required(Capability.VIEW_ROUNDS)
+def results_export_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download the ranking as XLSX."""
+    round_ = selectors.round_get_for_user(user=request.user, pk=pk)
+    if not _results_visible(request, round_):
+        raise PermissionDenied
+    response = HttpResponse(
+        results_xlsx(round_, published_or_live_results(round_)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-{round_.pk}.xlsx"'
+    return response
