@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cchc.orgunits",
     "cchc.accounts",
     "cchc.frameworks",
+    "cchc.notifications",
     "cchc.assessments",
     "cchc.demo",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("units/", include("cchc.orgunits.urls")),
     path("frameworks/", include("cchc.frameworks.urls")),
     path("rounds/", include("cchc.assessments.urls")),
+    path("inbox/", include("cchc.notifications.urls")),
     # Django admin is a back door for system administrators only; users work in CCHC's pages.
     path(settings.ADMIN_URL, admin.site.urls),
 ]

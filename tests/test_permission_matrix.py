@@ -145,6 +145,15 @@ def appeal(cast: Cast) -> dict[str, Any]:
     return {"pk": item.pk}
 
 
+def question(cast: Cast) -> dict[str, Any]:
+    # Made directly, like the appeal: the view's permission does not depend on the round's stage.
+    from cchc.assessments.models import Question, Score
+
+    scored(cast, "1.1")
+    score = Score.objects.get(assessment=ward_a_assessment(cast), criterion__code="1.1")
+    return {"pk": Question.objects.create(score=score, text="?", asked_by=cast.appraiser).pk}
+
+
 def published(cast: Cast) -> dict[str, Any]:
     return {"pk": make_framework(cast.city, publish=True, name="Published").pk}
 
@@ -382,6 +391,24 @@ CASES = [
         method="post",
     ),
     Case("assessments:appeal_decide", keepers_only(302), kwargs=appeal, method="post"),
+    Case(
+        "assessments:question_ask",
+        statuses(403, admin=302, home_affairs=302, appraiser=302),
+        kwargs=lambda cast: {
+            "pk": ward_a_assessment(cast).pk,
+            "criterion_pk": criterion_of_round(cast, "2.1"),
+        },
+        method="post",
+        note="refused with the reason outside appraisal",
+    ),
+    Case(
+        "assessments:question_answer",
+        statuses(403, ward_officer=302, ward_chair=302, outsider=404),
+        kwargs=question,
+        method="post",
+    ),
+    Case("notifications:inbox", statuses(200, role_free=True)),
+    Case("notifications:inbox_read", statuses(302, role_free=True), method="post"),
     Case(
         "assessments:evidence_download",
         statuses(200, outsider=404, no_role=404),

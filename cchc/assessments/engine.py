@@ -36,7 +36,7 @@ def load_tree(assessment: Assessment, *, with_evidence: bool = False) -> LoadedT
     )
     scores_query = Score.objects.filter(assessment=assessment)
     if with_evidence:
-        scores_query = scores_query.prefetch_related("evidence")
+        scores_query = scores_query.prefetch_related("evidence", "questions")
     scores = {score.criterion_id: score for score in scores_query}
     parent_ids = {criterion.parent_id for criterion in criteria if criterion.parent_id}
     nodes = [criterion.as_node() for criterion in criteria]

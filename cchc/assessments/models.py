@@ -347,3 +347,40 @@ class Appeal(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.score} — {self.get_status_display()}"
+
+
+class Question(BaseModel):
+    """An appraiser asks the unit about one criterion; the unit answers (and may add evidence)."""
+
+    score = models.ForeignKey(
+        Score, verbose_name=_("criterion score"), on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.TextField(_("question"))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.answer)

@@ -45,6 +45,12 @@ urlpatterns = [
         views.appeal_file_view,
         name="appeal_file",
     ),
+    path(
+        "assessments/<int:pk>/criteria/<int:criterion_pk>/ask/",
+        views.question_ask_view,
+        name="question_ask",
+    ),
+    path("questions/<int:pk>/answer/", views.question_answer_view, name="question_answer"),
     path("appeals/<int:pk>/decide/", views.appeal_decide_view, name="appeal_decide"),
     path("evidence/<int:pk>/", views.evidence_download_view, name="evidence_download"),
 ]

@@ -24,7 +24,7 @@ from cchc.assessments.forms import (
     ReturnForm,
     RoundForm,
 )
-from cchc.assessments.models import Appeal, Assessment, Evidence, Round, Score
+from cchc.assessments.models import Appeal, Assessment, Evidence, Question, Round, Score
 from cchc.assessments.services.evidence import evidence_content_type
 from cchc.assessments.services.results import published_or_live_results
 from cchc.assessments.services.rounds import NEXT_STATUS
@@ -54,6 +54,8 @@ REFRESHED_FIELDS = [
     "leaf_count",
     "updated_at",
 ]
+QUESTION_SENT_MESSAGE = gettext_noop("The question was sent to %(unit)s.")
+ANSWER_SENT_MESSAGE = gettext_noop("Your answer was sent to the appraiser.")
 NOT_EDITABLE_MESSAGE = gettext_noop("You cannot change this self-assessment.")
 
 
@@ -229,9 +231,20 @@ def _field_rows(criterion: Criterion, score: Score | None) -> list[dict[str, Any
 
 
 def _row_context(
-    criterion: Criterion, score: Score | None, *, editable: bool, show_appraisal: bool
+    criterion: Criterion,
+    score: Score | None,
+    *,
+    editable: bool,
+    show_appraisal: bool,
+    answering: bool = False,
 ) -> dict[str, Any]:
+    questions = list(score.questions.all()) if score else []
     return {
+        "questions": questions,
+        # During appraisal the unit answers questions and may add evidence to those criteria.
+        "can_answer": answering and bool(questions),
+        "can_add_evidence": (editable and criterion.is_self_scored)
+        or (answering and bool(questions)),
         "criterion": criterion,
         "score": score,
         "fields": _field_rows(criterion, score) if criterion.is_self_scored else [],
@@ -243,9 +256,9 @@ def _row_context(
 
 
 def _page_context(request: HttpRequest, assessment: Assessment, tree: LoadedTree) -> dict[str, Any]:
-    editable = (
-        selectors.can_fill(user=request.user, assessment=assessment) and not assessment.is_locked
-    )
+    can_fill = selectors.can_fill(user=request.user, assessment=assessment)
+    editable = can_fill and not assessment.is_locked
+    answering = can_fill and assessment.round.status == Round.Status.APPRAISAL
     show_appraisal = selectors.shows_appraisal(user=request.user, assessment=assessment)
     own = self_result(tree)
     appraised = appraised_result(tree) if show_appraisal else None
@@ -278,6 +291,7 @@ def _page_context(request: HttpRequest, assessment: Assessment, tree: LoadedTree
                         tree.scores.get(criterion.pk),
                         editable=editable,
                         show_appraisal=show_appraisal,
+                        answering=answering,
                     ),
                 }
             )
@@ -296,7 +310,10 @@ def _page_context(request: HttpRequest, assessment: Assessment, tree: LoadedTree
         "can_appeal": selectors.can_fill(user=request.user, assessment=assessment)
         and assessment.round.status == Round.Status.APPEALS,
         "days_left": assessment.days_left(),
-        "unit_evidence": list(selectors.unit_evidence(assessment=assessment)) if editable else [],
+        "unit_evidence": list(selectors.unit_evidence(assessment=assessment))
+        if editable or answering
+        else [],
+        "question_count": sum(1 for row in rows if not row["is_parent"] and row["questions"]),
         "upload_form": EvidenceUploadForm(),
         "cite_form": EvidenceCiteForm(),
         "appeal_form": AppealForm(),
@@ -308,9 +325,12 @@ def assessment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The self-assessment page: the criteria with their figures, points, evidence and totals."""
     assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
     tree = load_tree(assessment, with_evidence=True)
-    return render(
-        request, "assessments/assessment_detail.html", _page_context(request, assessment, tree)
-    )
+    context = _page_context(request, assessment, tree)
+    if request.GET.get("questions"):
+        # "Only the returned items": the criteria an appraiser asked about.
+        context["rows"] = [r for r in context["rows"] if not r["is_parent"] and r["questions"]]
+        context["only_questions"] = True
+    return render(request, "assessments/assessment_detail.html", context)
 
 
 def _criterion_of(assessment: Assessment, criterion_pk: int) -> Criterion:
@@ -568,7 +588,7 @@ def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
         score.assessment_id: score
         for score in Score.objects.filter(
             assessment__in=assessments, criterion=criterion
-        ).prefetch_related("evidence")
+        ).prefetch_related("evidence", "questions")
     }
     done_counts: dict[int, int] = {}
     for criterion_id in Score.objects.filter(
@@ -643,7 +663,7 @@ def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
         }
     score = (
         Score.objects.filter(assessment=assessment, criterion=criterion)
-        .prefetch_related("evidence")
+        .prefetch_related("evidence", "questions")
         .first()
     )
     if not request.htmx:  # type: ignore[attr-defined]
@@ -658,6 +678,54 @@ def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
         "oob": True,
     }
     return render(request, "assessments/_appraisal_saved.html", context)
+
+
+@require_POST
+@capability_required(Capability.APPRAISE)
+def question_ask_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """Ask the unit about one criterion during appraisal."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    criterion = get_object_or_404(
+        selectors.appraisable_criteria(user=request.user, round_=assessment.round), pk=criterion_pk
+    )
+    try:
+        services.question_ask(
+            actor=request.user,
+            assessment=assessment,
+            criterion=criterion,
+            text=request.POST.get("text", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _(QUESTION_SENT_MESSAGE) % {"unit": assessment.org_unit})
+    url = reverse("assessments:appraisal", args=[assessment.round_id])
+    return redirect(f"{url}?criterion={criterion.pk}")
+
+
+@require_POST
+@capability_required(Capability.SELF_ASSESS)
+def question_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer an appraiser's question about one of my unit's criteria."""
+    question = get_object_or_404(Question.objects.select_related("score"), pk=pk)
+    assessment = selectors.assessment_get_for_user(
+        user=request.user, pk=question.score.assessment_id
+    )
+    if not selectors.can_fill(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    try:
+        services.question_answer(
+            actor=request.user, question=question, answer=request.POST.get("answer", "")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _(ANSWER_SENT_MESSAGE))
+    return redirect(
+        f"{assessment.get_absolute_url()}?questions=1#score-{question.score.criterion_id}"
+    )
 
 
 # --- Appeals and results ---------------------------------------------------------------------

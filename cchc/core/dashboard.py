@@ -44,6 +44,9 @@ def register_panel_provider(provider: Callable[[Any], list[LivePanel]]) -> None:
         PANEL_PROVIDERS.append(provider)
 
 
+# Shown to everyone above the role panels when an app has something for it (the inbox).
+COMMON_PANELS = [Panel(_("New notifications"), "", key="inbox")]
+
 ROLE_PANELS: dict[Role, list[Panel]] = {
     Role.SYSTEM_ADMIN: [
         Panel(
@@ -150,7 +153,8 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
 def panels_for_user(user: Any) -> list[Panel | LivePanel]:
     """Return the user's panels: each role's panels, live ones in place of their empty ones."""
     live = {panel.key: panel for provider in PANEL_PROVIDERS for panel in provider(user)}
-    return [
+    common: list[Panel | LivePanel] = [live[p.key] for p in COMMON_PANELS if p.key in live]
+    return common + [
         live.get(panel.key, panel) if panel.key else panel
         for panel in panels_for_roles(user.role_set())
     ]

@@ -21,6 +21,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Scoring rounds"), "assessments:round_list", Capability.VIEW_ROUNDS, "rounds"),
     NavItem(_("Frameworks"), "frameworks:framework_list", Capability.VIEW_FRAMEWORKS, "frameworks"),
     NavItem(_("Units"), "orgunits:unit_list", Capability.VIEW_ORG_UNITS, "units"),
+    NavItem(_("Notifications"), "notifications:inbox", None, "inbox"),
     NavItem(_("Users"), "accounts:user_list", Capability.VIEW_USERS, "accounts/users"),
     NavItem(_("Audit trail"), "core:audit_list", Capability.VIEW_AUDIT, "audit"),
 ]

@@ -8,6 +8,7 @@ from cchc.assessments.services.evidence import (
     evidence_reuse,
     evidence_upload,
 )
+from cchc.assessments.services.questions import question_answer, question_ask
 from cchc.assessments.services.rounds import (
     assessment_extend,
     round_advance,
@@ -31,6 +32,8 @@ __all__ = [
     "assessment_submit",
     "carry_over_round",
     "evidence_cite",
+    "question_answer",
+    "question_ask",
     "evidence_detach",
     "evidence_reuse",
     "evidence_upload",

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cchc.assessments.models import Assessment, Evidence, Round, Score
+from cchc.assessments.models import Assessment, Evidence, Question, Round, Score
 from cchc.assessments.services.self_assessment import LOCKED_MESSAGE
 from cchc.core.audit import audit_record
 from cchc.core.dates import format_count
@@ -106,7 +106,18 @@ def check_upload(upload: Any) -> tuple[str, str, int]:
     return kind, digest.hexdigest(), size
 
 
-def _ensure_editable(assessment: Assessment) -> None:
+def _ensure_editable(assessment: Assessment, criterion: Criterion | None = None) -> None:
+    """Evidence is added while the unit fills in its self-assessment, or during appraisal to a
+    criterion an appraiser asked about."""
+    asked = (
+        assessment.round.status == Round.Status.APPRAISAL
+        and criterion is not None
+        and Question.objects.filter(
+            score__assessment=assessment, score__criterion=criterion
+        ).exists()
+    )
+    if asked:
+        return
     if (
         assessment.status == Assessment.Status.SUBMITTED
         or assessment.round.status != Round.Status.OPEN
@@ -140,7 +151,7 @@ def evidence_upload(
     effective_on: datetime.date | None = None,
 ) -> Evidence:
     """Store a checked file (once per unit: the same content is reused) and attach it."""
-    _ensure_editable(assessment)
+    _ensure_editable(assessment, criterion)
     kind, sha256, size = check_upload(upload)
     original_name = clean_file_name(upload.name)
     evidence = Evidence.objects.filter(org_unit=assessment.org_unit, sha256=sha256).first()
@@ -181,7 +192,7 @@ def evidence_cite(
     issuer: str = "",
 ) -> Evidence:
     """Cite an issued document (number, date, issuer) as evidence, without a file."""
-    _ensure_editable(assessment)
+    _ensure_editable(assessment, criterion)
     if not title.strip():
         raise ValidationError({"title": _(TITLE_NEEDED_MESSAGE)})
     if not document_number.strip() or document_date is None:
@@ -214,7 +225,7 @@ def evidence_reuse(
     *, actor: Any, assessment: Assessment, criterion: Criterion, evidence: Evidence
 ) -> Evidence:
     """Attach evidence the unit already has to another criterion."""
-    _ensure_editable(assessment)
+    _ensure_editable(assessment, criterion)
     if evidence.org_unit_id != assessment.org_unit_id:
         raise ValidationError(_(NOT_YOURS_MESSAGE))
     _attach(actor=actor, assessment=assessment, criterion=criterion, evidence=evidence)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.assessments.models import Appeal, Assessment, Round, Score
+from cchc.assessments.services import notices
 from cchc.core.audit import audit_record, snapshot
 from cchc.frameworks.models import Framework
 from cchc.orgunits.models import OrgUnit
@@ -195,6 +196,12 @@ def round_advance(
         round_.published_results = [row.as_json() for row in round_results(round_)]
     round_.status = target
     round_.save()
+    if target == Round.Status.OPEN:
+        notices.notify_round_opened(round_)
+    elif target == Round.Status.APPEALS:
+        notices.notify_appraised(round_)
+    elif target == Round.Status.PUBLISHED:
+        notices.notify_published(round_)
     audit_record(
         actor=actor,
         action="round.advance",

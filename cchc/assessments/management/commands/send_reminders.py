@@ -1,0 +1,17 @@
+"""manage.py send_reminders — remind units of deadlines in 3 days and in 1 day, once each.
+
+Run it daily (cron, a systemd timer, or the send_reminders task on a database worker)."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from cchc.assessments.services.notices import send_deadline_reminders
+
+
+class Command(BaseCommand):
+    help = "Send the due deadline reminders (each only once)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sent = send_deadline_reminders()
+        self.stdout.write(f"{sent}")

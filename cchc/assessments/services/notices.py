@@ -1,0 +1,123 @@
+"""Who is told what, at each step of a round (in-app inbox and e-mail)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.accounts.models import Membership, User
+from cchc.assessments.models import Assessment, Round
+from cchc.core.dates import short_date
+from cchc.core.roles import Role
+from cchc.notifications.models import Notification
+from cchc.notifications.services import notify
+
+UNIT_ROLES = [Role.UNIT_OFFICER, Role.UNIT_CHAIR]
+REMINDER_DAYS = (3, 1)
+
+
+def people_of(unit_ids: Iterable[int], roles: Iterable[str] = UNIT_ROLES) -> list[User]:
+    """Return the active users holding one of the roles in the units (one query)."""
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            org_unit_id__in=list(unit_ids), role__in=list(roles), is_active=True
+        ).select_related("user")
+    ]
+
+
+def notify_round_opened(round_: Round) -> None:
+    for assessment in round_.assessments.select_related("org_unit"):
+
+        def compose(user: Any, a: Assessment = assessment) -> tuple[str, str]:
+            return (
+                _("%(round)s is open") % {"round": round_},
+                _("Fill in the self-assessment of %(unit)s by %(date)s.")
+                % {"unit": a.org_unit, "date": short_date(a.due_on)},
+            )
+
+        notify(
+            users=people_of([assessment.org_unit_id]),
+            kind=Notification.Kind.ROUND_OPENED,
+            compose=compose,
+            url=assessment.get_absolute_url(),
+            dedupe_key=f"opened:{assessment.pk}",
+        )
+
+
+def notify_appraised(round_: Round) -> None:
+    for assessment in round_.assessments.filter(status=Assessment.Status.SUBMITTED):
+        notify(
+            users=people_of([assessment.org_unit_id]),
+            kind=Notification.Kind.APPRAISED,
+            compose=lambda user: (
+                _("Appraisal results of %(round)s") % {"round": round_},
+                _("The appraised scores can be read now; appeals are accepted until %(date)s.")
+                % {"date": short_date(round_.appeals_due_on)},
+            ),
+            url=assessment.get_absolute_url(),
+            dedupe_key=f"appraised:{assessment.pk}",
+        )
+
+
+def notify_published(round_: Round) -> None:
+    unit_ids = list(round_.assessments.values_list("org_unit_id", flat=True))
+    leaders = people_of([round_.organiser_id], [Role.LEADER])
+    notify(
+        users=[*people_of(unit_ids), *leaders],
+        kind=Notification.Kind.PUBLISHED,
+        compose=lambda user: (
+            _("Results of %(round)s are published") % {"round": round_},
+            _("Decision %(number)s of %(date)s.")
+            % {"number": round_.decision_number, "date": short_date(round_.decision_date)},
+        ),
+        url=f"/rounds/{round_.pk}/results/",
+        dedupe_key=f"published:{round_.pk}",
+    )
+
+
+def notify_returned(assessment: Assessment) -> None:
+    notify(
+        users=people_of([assessment.org_unit_id]),
+        kind=Notification.Kind.RETURNED,
+        compose=lambda user: (
+            _("The self-assessment of %(unit)s was returned") % {"unit": assessment.org_unit},
+            assessment.return_reason,
+        ),
+        url=assessment.get_absolute_url(),
+    )
+
+
+def send_deadline_reminders(*, today: Any = None) -> int:
+    """Remind units 3 days and 1 day before their deadline; each reminder goes once."""
+    today = today or timezone.localdate()
+    sent = 0
+    pending = (
+        Assessment.objects.filter(round__status=Round.Status.OPEN)
+        .exclude(status=Assessment.Status.SUBMITTED)
+        .select_related("org_unit", "round")
+    )
+    for assessment in pending:
+        days = assessment.days_left(today)
+        if days not in REMINDER_DAYS:
+            continue
+
+        def compose(user: Any, a: Assessment = assessment, d: int = days) -> tuple[str, str]:
+            return (
+                _("%(days)s days left for the self-assessment of %(unit)s")
+                % {"days": d, "unit": a.org_unit},
+                _("The deadline is %(date)s; %(done)s of %(total)s criteria have figures.")
+                % {"date": short_date(a.due_on), "done": a.declared_count, "total": a.leaf_count},
+            )
+
+        sent += len(
+            notify(
+                users=people_of([assessment.org_unit_id]),
+                kind=Notification.Kind.DEADLINE_SOON,
+                compose=compose,
+                url=assessment.get_absolute_url(),
+                dedupe_key=f"deadline:{days}:{assessment.pk}",
+            )
+        )
+    return sent

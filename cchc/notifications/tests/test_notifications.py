@@ -1,0 +1,87 @@
+import datetime
+
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from cchc.accounts.models import User
+from cchc.assessments.services import assessment_return, assessment_submit
+from cchc.assessments.tests.factories import assessment_of, make_round
+from cchc.assessments.tests.test_workflow import fill
+from cchc.core.testing import BaseTestCase
+from cchc.notifications.models import Notification
+
+
+class RoundNoticeTests(BaseTestCase):
+    def setUp(self):
+        User.objects.filter(username="ward_officer").update(email="canbo@example.gov.vn")
+
+    def test_opening_a_round_tells_each_unit_in_its_language_and_by_email(self):
+        User.objects.filter(username="ward_chair").update(language="en")
+        with self.captureOnCommitCallbacks(execute=True):
+            round_ = make_round(self.cast)
+        officer_note = Notification.objects.get(user=self.ward_officer)
+        chair_note = Notification.objects.get(user=self.ward_chair)
+        assert officer_note.title == "Đợt 6 tháng năm 2026 đã mở"
+        assert "is open" in chair_note.title
+        assert officer_note.url == assessment_of(round_, self.cast.ward_a).get_absolute_url()
+        assert not Notification.objects.filter(user=self.home_affairs).exists()
+        assert len(mail.outbox) == 1 and mail.outbox[0].to == ["canbo@example.gov.vn"]
+
+    def test_a_returned_assessment_tells_the_unit_why(self):
+        round_ = make_round(self.cast)
+        assessment = assessment_of(round_, self.cast.ward_a)
+        fill(assessment, self.ward_officer)
+        assessment_submit(actor=self.ward_chair, assessment=assessment)
+        assessment_return(actor=self.home_affairs, assessment=assessment, reason="Thiếu kế hoạch.")
+        note = Notification.objects.get(user=self.ward_officer, kind=Notification.Kind.RETURNED)
+        assert note.body == "Thiếu kế hoạch."
+
+    def test_reminders_go_three_days_and_one_day_before_the_deadline_once_each(self):
+        round_ = make_round(self.cast, due=datetime.date(2026, 7, 10))
+        due = assessment_of(round_, self.cast.ward_a).due_on
+        with time_machine.travel(datetime.datetime(2026, 7, 7, 8, 0, tzinfo=datetime.UTC)):
+            call_command("send_reminders", stdout=__import__("io").StringIO())
+            call_command("send_reminders", stdout=__import__("io").StringIO())
+        with time_machine.travel(datetime.datetime(2026, 7, 9, 8, 0, tzinfo=datetime.UTC)):
+            call_command("send_reminders", stdout=__import__("io").StringIO())
+        reminders = Notification.objects.filter(
+            user=self.ward_officer, kind=Notification.Kind.DEADLINE_SOON
+        )
+        assert due == datetime.date(2026, 7, 10)
+        assert reminders.count() == 2
+        # Ward B's people are reminded too, ward A's submitted unit is not reminded again.
+        assert (
+            Notification.objects.filter(
+                user=self.outsider, kind=Notification.Kind.DEADLINE_SOON
+            ).count()
+            == 2
+        )
+
+
+class InboxTests(BaseTestCase):
+    def test_i_see_only_my_own_notifications_and_can_mark_them_read(self):
+        make_round(self.cast)
+        self.login("ward_officer")
+        response = self.client.get(reverse("notifications:inbox"))
+        items = list(response.context["page"].object_list)
+        assert items and all(item.user_id == self.ward_officer.pk for item in items)
+        self.client.post(reverse("notifications:inbox_read"))
+        assert not Notification.objects.filter(
+            user=self.ward_officer, read_at__isnull=True
+        ).exists()
+        assert Notification.objects.filter(user=self.outsider, read_at__isnull=True).exists()
+
+    def test_the_inbox_query_count_does_not_grow_with_notifications(self):
+        make_round(self.cast)
+        self.login("ward_officer")
+        # session, user, memberships, count, page, session save ×3
+        with self.assertNumQueries(8):
+            self.client.get(reverse("notifications:inbox"))
+
+    def test_unread_notifications_come_first_on_the_home_page(self):
+        make_round(self.cast)
+        self.login("ward_officer")
+        response = self.client.get(reverse("core:home"))
+        assert response.context["panels"][0].key == "inbox"
