@@ -90,15 +90,17 @@ def scoring_panels(user: Any) -> list[LivePanel]:
         ]
         if items:
             panels.append(LivePanel("appraisal", _("Appraisal"), items))
-    published = [round_ for round_ in rounds if round_.status == Round.Status.PUBLISHED]
-    if published and Role.LEADER in roles:
+    if Role.LEADER in roles and rounds:
         items = [
             PanelItem(
                 str(round_),
-                reverse("assessments:results", args=[round_.pk]),
-                _("Results published"),
+                reverse("assessments:results", args=[round_.pk])
+                if round_.status == Round.Status.PUBLISHED
+                else round_.get_absolute_url(),
+                round_.get_status_display(),
             )
-            for round_ in published
+            for round_ in rounds
+            if round_.status != Round.Status.DRAFT
         ]
         panels.append(LivePanel("overview", _("City overview"), items))
     return panels

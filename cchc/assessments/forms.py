@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Round
+from cchc.core.points import parse_decimal
 from cchc.frameworks.models import Framework
 from cchc.orgunits.models import OrgUnit
 
@@ -73,10 +74,23 @@ class EvidenceCiteForm(forms.Form):
     issuer = forms.CharField(label=_("Issued by"), max_length=255, required=False)
 
 
+class PointsField(forms.CharField):
+    """Points as officials write them: 7,5 or 7.5."""
+
+    default_error_messages = {"invalid": _("Write a number such as 7,5.")}
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_decimal(str(text))
+        except ValueError as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
 class AppraiseForm(forms.Form):
-    points = forms.DecimalField(
-        label=_("Appraised score"), min_value=0, decimal_places=2, max_digits=8
-    )
+    points = PointsField(label=_("Appraised score"))
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 1})
     )
@@ -84,9 +98,7 @@ class AppraiseForm(forms.Form):
 
 
 class AppealForm(forms.Form):
-    requested_points = forms.DecimalField(
-        label=_("Points you ask for"), min_value=0, decimal_places=2, max_digits=8
-    )
+    requested_points = PointsField(label=_("Points you ask for"))
     reason = forms.CharField(
         label=_("Why the appraised score is wrong"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -98,7 +110,5 @@ class AppealDecisionForm(forms.Form):
         choices=[("1", _("Accept")), ("0", _("Reject"))],
         coerce=lambda value: value == "1",
     )
-    points = forms.DecimalField(
-        label=_("Points decided"), required=False, min_value=0, decimal_places=2, max_digits=8
-    )
+    points = PointsField(label=_("Points decided"), required=False)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 1}))

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +32,7 @@ from cchc.assessments.services.rounds import NEXT_STATUS
 from cchc.core.exceptions import ConflictError
 from cchc.core.forms import add_service_errors, form_error_messages
 from cchc.core.permissions import capability_required, user_has_capability
+from cchc.core.points import format_decimal
 from cchc.core.roles import Capability
 from cchc.core.versioning import version_token
 from cchc.frameworks.models import Criterion, Framework
@@ -145,6 +147,7 @@ def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "shows_totals": can_manage or bool(selectors.reader_roots(request.user)),
         "appeals": list(selectors.appeals_for_round(round_=round_)) if can_manage else [],
         "appeal_form": AppealDecisionForm(),
+        "results_visible": _results_visible(request, round_),
         "can_appraise": user_has_capability(request.user, Capability.APPRAISE)
         and round_.status == Round.Status.APPRAISAL,
     }
@@ -225,9 +228,25 @@ def _field_rows(criterion: Criterion, score: Score | None) -> list[dict[str, Any
                 "kind": field.kind,
                 "choices": field.choices,
                 "value": "" if value is None else value,
+                "display": _display_value(field.kind, field.choices, value),
             }
         )
     return rows
+
+
+def _display_value(kind: str, choices: Any, value: Any) -> str:
+    """Show a declared figure as people read it: the label of a choice, 7,5 for a number."""
+    labels = dict(choices)
+    if kind == "multi":
+        return ", ".join(str(labels.get(item, item)) for item in value) or "—"
+    if value in (None, ""):
+        return "—"
+    if kind == "choice":
+        return str(labels.get(value, value))
+    try:
+        return format_decimal(Decimal(str(value)))
+    except ArithmeticError:
+        return str(value)
 
 
 def _row_context(
@@ -388,6 +407,8 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
     version = request.POST.get(f"{prefix}version")
     data.pop("explanation", None)
     data.pop("version", None)
+    if data.get("declared"):
+        data["declared"] = str(data["declared"])
     try:
         services.score_save(
             actor=request.user,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import BaseModel
-from cchc.frameworks.rules import Rule, RuleType, parse_rule
+from cchc.frameworks.rules import Rule, RuleError, RuleType, parse_rule
 from cchc.frameworks.scoring import Node, Section
 from cchc.orgunits.models import OrgUnit
 
@@ -160,6 +160,14 @@ class Criterion(BaseModel):
     @property
     def rule(self) -> Rule:
         return parse_rule(self.rule_text)
+
+    @property
+    def rule_description(self) -> str:
+        """The rule in one sentence for people; empty while the rule text is being corrected."""
+        try:
+            return self.rule.describe()
+        except RuleError:
+            return ""
 
     def as_node(self) -> Node:
         """Return what the scoring engine needs, without further queries."""

@@ -145,6 +145,10 @@ class Rule:
     def to_text(self) -> str:
         raise NotImplementedError
 
+    def describe(self) -> str:
+        """Say in one sentence how the rule scores, for the people who declare figures."""
+        raise NotImplementedError
+
     def problems_for(self, max_points: Decimal) -> list[str]:
         """Return what is wrong with this rule on a criterion worth max_points."""
         return []
@@ -172,6 +176,9 @@ class Rule:
 class SumRule(Rule):
     type = RuleType.SUM
 
+    def describe(self) -> str:
+        return _("Sum of the sub-criteria.")
+
     def to_text(self) -> str:
         return "sum"
 
@@ -180,6 +187,11 @@ class SumRule(Rule):
 class ManualRule(Rule):
     type = RuleType.MANUAL
     step: Decimal = Decimal("0.25")
+
+    def describe(self) -> str:
+        return _("Points entered directly, in steps of %(step)s.") % {
+            "step": format_decimal(self.step)
+        }
 
     def to_text(self) -> str:
         return f"manual step={self.step}"
@@ -222,6 +234,12 @@ class ManualRule(Rule):
 class YesNoRule(Rule):
     type = RuleType.YES_NO
     allows_not_applicable: bool = False
+
+    def describe(self) -> str:
+        text = _("Yes earns the maximum, no earns 0.")
+        if self.allows_not_applicable:
+            text += " " + _("“Not applicable” takes the criterion out of the maximum.")
+        return text
 
     def to_text(self) -> str:
         return "yes_no na" if self.allows_not_applicable else "yes_no"
@@ -288,6 +306,18 @@ class TiersRule(Rule):
     type = RuleType.TIERS
     tiers: tuple[Tier, ...] = ()
     on_number: bool = False  # thresholds on a declared number instead of a percentage
+
+    def describe(self) -> str:
+        parts = [
+            f"{self._band(index)} → "
+            + (_("the maximum") if tier.points is None else format_decimal(tier.points))
+            for index, tier in enumerate(self.tiers)
+        ]
+        lowest = format_decimal(self.tiers[-1].threshold) + ("" if self.on_number else "%")
+        return _("By tiers: %(tiers)s; below %(lowest)s → 0.") % {
+            "tiers": "; ".join(parts),
+            "lowest": lowest,
+        }
 
     def to_text(self) -> str:
         head = "tiers number" if self.on_number else "tiers"
@@ -368,6 +398,18 @@ class RatioRule(Rule):
     target_percent: Decimal = HUNDRED
     cap: Decimal | None = None
 
+    def describe(self) -> str:
+        text = _("Maximum × achieved / total")
+        if self.target_percent != HUNDRED:
+            text += " " + _("(the maximum once %(target)s is reached)") % {
+                "target": percent_text(self.target_percent)
+            }
+        if self.floor_percent is not None:
+            text += "; " + _("below %(floor)s → 0") % {"floor": percent_text(self.floor_percent)}
+        if self.cap is not None:
+            text += "; " + _("at most %(cap)s") % {"cap": format_decimal(self.cap)}
+        return text + "."
+
     def to_text(self) -> str:
         parts = ["ratio"]
         if self.floor_percent is not None:
@@ -440,6 +482,15 @@ class DeductionRule(Rule):
     per_occurrence: Decimal = Decimal("0.25")
     is_percent: bool = False
 
+    def describe(self) -> str:
+        if self.is_percent:
+            return _("%(each)s of the maximum off per occurrence, never below 0.") % {
+                "each": percent_text(self.per_occurrence)
+            }
+        return _("%(each)s points off per occurrence, never below 0.") % {
+            "each": format_decimal(self.per_occurrence)
+        }
+
     def to_text(self) -> str:
         return f"deduction {self.per_occurrence}{'%' if self.is_percent else ''}"
 
@@ -494,6 +545,13 @@ class ChecklistRule(Rule):
 
     type = RuleType.CHECKLIST
     items: tuple[ChecklistItem, ...] = ()
+
+    def describe(self) -> str:
+        items = "; ".join(
+            item.label if item.points is None else f"{item.label} ({format_decimal(item.points)})"
+            for item in self.items
+        )
+        return _("Each item done earns its share: %(items)s.") % {"items": items}
 
     def to_text(self) -> str:
         return "checklist: " + "; ".join(
@@ -592,6 +650,12 @@ class GradedRule(Rule):
     type = RuleType.GRADED
     levels: tuple[Level, ...] = DEFAULT_LEVELS
 
+    def describe(self) -> str:
+        levels = "; ".join(f"{level.label} {percent_text(level.percent)}" for level in self.levels)
+        return _("By level of completion, as a share of the maximum: %(levels)s.") % {
+            "levels": levels
+        }
+
     def to_text(self) -> str:
         return f"graded: {_levels_text(self.levels)}"
 
@@ -630,6 +694,12 @@ class SurveyRule(Rule):
 
     type = RuleType.SURVEY
     weights: tuple[Level, ...] = DEFAULT_SURVEY_WEIGHTS
+
+    def describe(self) -> str:
+        weights = "; ".join(
+            f"{level.label} {percent_text(level.percent)}" for level in self.weights
+        )
+        return _("Survey answers, weighted: %(weights)s.") % {"weights": weights}
 
     def to_text(self) -> str:
         return f"survey: {_levels_text(self.weights)}"

@@ -1,6 +1,7 @@
 """The whole cycle in a real browser: the officer fills and uploads, the chair submits, the
 appraiser re-scores, the coordinator finalises and publishes, and the ward sees its result."""
 
+import re
 from typing import Any
 
 import pytest
@@ -65,6 +66,13 @@ def test_the_whole_scoring_cycle(page, browser, live_server, scene):
     expect(page.locator(f"#score-{c['1.1'].pk} .evidence-item")).to_contain_text(
         "ke-hoach-cchc.pdf"
     )
+    # The row still works after the evidence came back: change it, and the points follow.
+    expect(page.locator(f"#score-{c['1.1'].pk}")).not_to_have_class(re.compile(r"htmx-"))
+    page.locator(f"#c{c['1.1'].pk}-answer").select_option("no")
+    expect(page.get_by_test_id("points-1.1")).to_have_text("0")
+    expect(page.locator(f"#subtotal-{c['1'].pk}")).to_contain_text("1 / 3,5")
+    page.locator(f"#c{c['1.1'].pk}-answer").select_option("yes")
+    expect(page.get_by_test_id("points-1.1")).to_have_text("2,5")
     shot(page, "self-assessment-filled")
     assert page.console_errors == [], page.console_errors
 

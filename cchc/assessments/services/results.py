@@ -4,7 +4,9 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from cchc.assessments.models import Assessment, Round
+from django.db.models import Count, Q
+
+from cchc.assessments.models import Assessment, Round, Score
 from cchc.core.points import HUNDRED, round_points
 from cchc.frameworks.selectors import band_for, bands_of
 
@@ -25,6 +27,7 @@ class ResultRow:
     band_colour: str
     previous_rank: int | None
     rank_change: int | None  # positive: moved up
+    is_complete: bool = True  # every criterion appraised; only complete units are ranked
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,17 +49,27 @@ def round_results(round_: Round) -> list[ResultRow]:
         round_.assessments.select_related("org_unit").filter(status=Assessment.Status.SUBMITTED)
     )
     bands = bands_of(round_.framework)
+    leaf_total = round_.framework.criteria.filter(children__isnull=True).count()
+    done = dict(
+        Score.objects.filter(assessment__in=assessments, criterion__children__isnull=True)
+        .filter(Q(appraised_points__isnull=False) | Q(is_not_applicable=True))
+        .values("assessment")
+        .annotate(count=Count("id"))
+        .values_list("assessment", "count")
+    )
     previous_ranks: dict[int, int | None] = {}
     if round_.previous_id and round_.previous and round_.previous.published_results:
         previous_ranks = {
             row["org_unit_id"]: row.get("rank") for row in round_.previous.published_results
         }
     percents: list[Decimal | None] = []
+    complete = {a.pk for a in assessments if done.get(a.pk, 0) >= leaf_total}
     for assessment in assessments:
         points, maximum = assessment.appraised_points, assessment.appraised_max
-        percents.append(
-            round_points(points * HUNDRED / maximum) if points is not None and maximum else None
-        )
+        if assessment.pk in complete and points is not None and maximum:
+            percents.append(round_points(points * HUNDRED / maximum))
+        else:
+            percents.append(None)
     ranks = rank_competition(percents)
     rows = []
     for assessment, percent, rank in zip(assessments, percents, ranks, strict=True):
@@ -79,6 +92,7 @@ def round_results(round_: Round) -> list[ResultRow]:
                 band_colour=band.colour if band else "",
                 previous_rank=previous_rank,
                 rank_change=(previous_rank - rank) if previous_rank and rank else None,
+                is_complete=assessment.pk in complete,
             )
         )
     rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.unit_name))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from cchc.assessments.models import Appeal, Assessment, Round, Score
 from cchc.assessments.services import notices
 from cchc.core.audit import audit_record, snapshot
+from cchc.core.dates import short_date
 from cchc.frameworks.models import Framework
 from cchc.orgunits.models import OrgUnit
 
@@ -29,12 +30,19 @@ NOT_ALL_APPRAISED_MESSAGE = gettext_noop(
     "{count} criteria of submitted assessments are not appraised yet."
 )
 PENDING_APPEALS_MESSAGE = gettext_noop("Decide every appeal before finalising the round.")
+STILL_TIME_MESSAGE = gettext_noop(
+    "{count} units have not submitted and their deadline has not passed (the last one is "
+    "{date}). Wait for them, or for their deadlines, before appraisal locks the self-assessments."
+)
 NOTHING_SUBMITTED_MESSAGE = gettext_noop("No unit has submitted its self-assessment yet.")
 DECISION_NEEDED_MESSAGE = gettext_noop(
     "Give the number and date of the decision that publishes it."
 )
 EXTEND_REASON_MESSAGE = gettext_noop("Say why the deadline is extended.")
 EXTEND_ORDER_MESSAGE = gettext_noop("The new deadline must be later than the current one.")
+EXTEND_LIMIT_MESSAGE = gettext_noop(
+    "The new deadline must come before the appraisal deadline ({date})."
+)
 EXTEND_STATE_MESSAGE = gettext_noop("Deadlines can be extended only while the round is open.")
 
 # The one order of a round's life.
@@ -86,11 +94,16 @@ def round_transition_refusal(round_: Round, target: str) -> str | None:
             return _(NOT_PUBLISHED_FRAMEWORK_MESSAGE)
         if not round_.assessments.exists():
             return _(NO_UNITS_MESSAGE)
-    if (
-        target == Round.Status.APPRAISAL
-        and not round_.assessments.filter(status=Assessment.Status.SUBMITTED).exists()
-    ):
-        return _(NOTHING_SUBMITTED_MESSAGE)
+    if target == Round.Status.APPRAISAL:
+        if not round_.assessments.filter(status=Assessment.Status.SUBMITTED).exists():
+            return _(NOTHING_SUBMITTED_MESSAGE)
+        # Appraisal locks every self-assessment: not while a unit still has time to submit.
+        waiting = round_.assessments.exclude(status=Assessment.Status.SUBMITTED).filter(
+            due_on__gte=timezone.localdate()
+        )
+        latest = waiting.order_by("-due_on").values_list("due_on", flat=True).first()
+        if latest is not None:
+            return _(STILL_TIME_MESSAGE).format(count=waiting.count(), date=short_date(latest))
     if target == Round.Status.APPEALS:
         missing = unappraised_count(round_)
         if missing:
@@ -233,6 +246,14 @@ def assessment_extend(
         raise ValidationError({"reason": _(EXTEND_REASON_MESSAGE)})
     if due_on <= assessment.due_on:
         raise ValidationError({"due_on": _(EXTEND_ORDER_MESSAGE)})
+    if due_on >= assessment.round.appraisal_due_on:
+        raise ValidationError(
+            {
+                "due_on": _(EXTEND_LIMIT_MESSAGE).format(
+                    date=short_date(assessment.round.appraisal_due_on)
+                )
+            }
+        )
     before = assessment.due_on
     assessment.due_on = due_on
     assessment.save(update_fields=["due_on", "updated_at"])

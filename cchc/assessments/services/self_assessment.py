@@ -87,9 +87,12 @@ def score_save(
     # The audit line names the score by its unit, round and criterion: reuse the loaded rows.
     score.assessment, score.criterion = assessment, criterion
     rule = criterion.rule
+    data = dict(data)
+    # A checklist with nothing ticked is a real answer ("none done"), not a blank one.
+    said_none = str(data.pop("declared", "")) == "1"
     try:
         inputs = rule.parse_inputs(data)
-        declared = any(value not in (None, [], {}) for value in inputs.values())
+        declared = said_none or any(value not in (None, [], {}) for value in inputs.values())
         result = rule.score(inputs, criterion.max_points) if declared else None
     except InputError as error:
         raise ValidationError({error.field or "__all__": error.message}) from error

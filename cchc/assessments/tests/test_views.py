@@ -175,6 +175,21 @@ class EvidenceTests(BaseTestCase):
         assert evidence.file.name.startswith(f"evidence/{self.cast.ward_a.pk}/")
         assert "passwd" not in evidence.file.name
 
+    def test_the_row_sent_back_after_evidence_keeps_its_parts_in_place(self):
+        # Parts marked out-of-band inside the row would be pulled out of it by htmx.
+        response = self.client.post(
+            self.url,
+            {"how": "upload", "file": SimpleUploadedFile("a.pdf", PDF)},
+            headers={"HX-Request": "true"},
+        )
+        row = response.content.decode().split("</tbody>")[0]
+        assert f'id="points-{self.criterion.pk}"' in row
+        assert "hx-swap-oob" not in row
+        assert (
+            'id="assessment-totals" class="assessment-totals" hx-swap-oob="true"'
+            in response.content.decode()
+        )
+
     def test_an_oversize_file_is_refused(self):
         with self.settings(UPLOAD_MAX_BYTES=10):
             self.upload("big.pdf", PDF)

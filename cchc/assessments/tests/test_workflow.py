@@ -1,5 +1,6 @@
 """The whole cycle through the services: every transition and every refusal."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -143,20 +144,77 @@ class SelfAssessmentTests(BaseTestCase):
         again = assessment_submit(actor=self.ward_chair, assessment=self.assessment)
         assert again.status == Assessment.Status.SUBMITTED
 
-    def test_deadlines_extend_with_a_reason_only(self):
-        new_date = self.assessment.due_on.replace(day=28)
+    def test_deadlines_extend_with_a_reason_and_before_appraisal_only(self):
+        # The round: self-assessment by 01/07, appraisal by 16/07.
         with pytest.raises(ValidationError):
             assessment_extend(
-                actor=self.home_affairs, assessment=self.assessment, due_on=new_date, reason=""
+                actor=self.home_affairs,
+                assessment=self.assessment,
+                due_on=datetime.date(2026, 7, 10),
+                reason="",
             )
+        with pytest.raises(ValidationError) as error:
+            assessment_extend(
+                actor=self.home_affairs,
+                assessment=self.assessment,
+                due_on=datetime.date(2026, 8, 1),
+                reason="Lũ lụt",
+            )
+        assert "16/07/2026" in str(error.value)
         assessment_extend(
             actor=self.home_affairs,
             assessment=self.assessment,
-            due_on=new_date.replace(month=8),
+            due_on=datetime.date(2026, 7, 10),
             reason="Lũ lụt",
         )
         self.assessment.refresh_from_db()
-        assert self.assessment.due_on.month == 8
+        assert self.assessment.due_on == datetime.date(2026, 7, 10)
+
+    def test_appraisal_waits_while_a_unit_still_has_time(self):
+        import time_machine
+
+        fill(self.assessment, self.ward_officer)
+        assessment_submit(actor=self.ward_chair, assessment=self.assessment)
+        with time_machine.travel(datetime.datetime(2026, 6, 20, 8, 0, tzinfo=datetime.UTC)):
+            refusal = round_transition_refusal(self.round, Round.Status.APPRAISAL)
+        assert refusal and "01/07/2026" in refusal
+        assert (
+            round_transition_refusal(self.round, Round.Status.APPRAISAL) is None
+        )  # today is past it
+
+    def test_a_checklist_with_nothing_ticked_is_declared_as_none_done(self):
+        from cchc.assessments.services import round_create
+        from cchc.frameworks.tests.factories import make_framework
+
+        framework = make_framework(
+            self.cast.city,
+            text="code,title,max_points,rule\nK,Danh mục ISO,3,checklist: A; B; C\n",
+            publish=True,
+            name="Checklist",
+        )
+        round_ = round_create(
+            actor=None,
+            framework=framework,
+            organiser=self.cast.city,
+            period="annual",
+            year=2026,
+            units=[self.cast.ward_a],
+            self_assessment_due_on=datetime.date(2026, 12, 1),
+            appraisal_due_on=datetime.date(2026, 12, 10),
+            appeals_due_on=datetime.date(2026, 12, 20),
+        )
+        round_ = round_advance(actor=None, round_=round_)
+        assessment = assessment_of(round_, self.cast.ward_a)
+        criterion = Criterion.objects.get(framework=framework, code="K")
+        score, _tree = score_save(
+            actor=self.ward_officer,
+            assessment=assessment,
+            criterion=criterion,
+            data={"declared": "1"},
+        )
+        assert score.self_points == 0 and score.inputs == {"ticked": []}
+        assessment.refresh_from_db()
+        assert assessment.declared_count == 1
 
 
 class RoundLifeTests(BaseTestCase):
