@@ -18,7 +18,7 @@ HEADERS = [
     "Tỷ lệ (%)",
     "Xếp loại",
     "Điểm tự chấm",
-    "Chênh lệch tự chấm − thẩm định",
+    "Chênh lệch: tự chấm − thẩm định (các tiêu chí đơn vị tự chấm)",
     "Hạng đợt trước",
     "Thay đổi hạng",
 ]
@@ -34,7 +34,7 @@ def results_xlsx(round_: Round, rows: list[dict[str, Any]]) -> bytes:
     sheet.title = "Kết quả"
     sheet.append([str(round_), str(round_.framework)])
     sheet.append(
-        [f"Quyết định {round_.decision_number}", str(round_.decision_date or "")]
+        [f"Quyết định {round_.decision_number}", round_.decision_date]
         if round_.decision_number
         else ["Chưa công bố"]
     )

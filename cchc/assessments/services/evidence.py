@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -31,6 +32,7 @@ WRONG_CONTENT_MESSAGE = gettext_noop(
 )
 TITLE_NEEDED_MESSAGE = gettext_noop("Give the document a title.")
 CITATION_NEEDED_MESSAGE = gettext_noop("A cited document needs its number and its date.")
+FUTURE_DOCUMENT_MESSAGE = gettext_noop("A document cannot be dated in the future.")
 NOT_YOURS_MESSAGE = gettext_noop("This evidence belongs to another unit.")
 
 SIGNATURES = (
@@ -197,6 +199,8 @@ def evidence_cite(
         raise ValidationError({"title": _(TITLE_NEEDED_MESSAGE)})
     if not document_number.strip() or document_date is None:
         raise ValidationError({"document_number": _(CITATION_NEEDED_MESSAGE)})
+    if document_date > timezone.localdate():
+        raise ValidationError({"document_date": _(FUTURE_DOCUMENT_MESSAGE)})
     evidence = Evidence(
         org_unit=assessment.org_unit,
         assessment=assessment,
