@@ -63,6 +63,9 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 768})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # The user answers "OK" to every "are you sure?" (tests that cancel say so themselves).
+    page.accept_dialogs = lambda dialog: dialog.accept()  # type: ignore[attr-defined]
+    page.on("dialog", page.accept_dialogs)  # type: ignore[attr-defined]
     page.console_errors = []  # type: ignore[attr-defined]
     page.on(
         "console",

@@ -40,6 +40,13 @@ def test_a_coordinator_edits_a_draft_in_place_and_publishes_it(page, live_server
     page.get_by_test_id("save-criterion").click()
     page.get_by_test_id("save-criterion").wait_for(state="detached")
     expect(check).to_contain_text("có thể ban hành")
+    # Publishing asks first; cancelling leaves the draft as it was.
+    page.remove_listener("dialog", page.accept_dialogs)
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_test_id("publish").click()
+    page.wait_for_timeout(300)
+    assert "Bản nháp" in page.get_by_test_id("framework-status").inner_text()
+    page.on("dialog", page.accept_dialogs)
     page.get_by_test_id("publish").click()
     page.wait_for_load_state("networkidle")
     assert "Đã ban hành" in page.get_by_test_id("framework-status").inner_text()

@@ -28,6 +28,7 @@ def scene() -> Any:
 def new_page(browser: Any) -> Any:
     page = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900}).new_page()
     page.set_default_timeout(10_000)
+    page.on("dialog", lambda dialog: dialog.accept())
     return page
 
 
