@@ -407,6 +407,25 @@ CASES = [
         kwargs=question,
         method="post",
     ),
+    Case(
+        "analytics:overview", statuses(403, admin=200, home_affairs=200, leader=200, inspector=200)
+    ),
+    Case(
+        "analytics:heatmap_csv",
+        statuses(403, admin=200, home_affairs=200, leader=200, inspector=200),
+        kwargs=round_pk,
+    ),
+    Case(
+        "analytics:map_data",
+        statuses(403, admin=200, home_affairs=200, leader=200, inspector=200),
+        kwargs=round_pk,
+    ),
+    Case(
+        "analytics:map_data",
+        statuses(403, admin=403, home_affairs=403, leader=404, inspector=404),
+        kwargs=draft_round,
+        note="a draft round",
+    ),
     Case("notifications:inbox", statuses(200, role_free=True)),
     Case("notifications:inbox_read", statuses(302, role_free=True), method="post"),
     Case(

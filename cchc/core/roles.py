@@ -32,6 +32,7 @@ class Capability(StrEnum):
     MANAGE_ROUNDS = "assessments.manage"
     SELF_ASSESS = "assessments.self_assess"
     APPRAISE = "assessments.appraise"
+    VIEW_ANALYTICS = "analytics.view"
 
 
 # Who may do what. Object scope (which units) is decided by the selectors of each app.
@@ -49,4 +50,7 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_ROUNDS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
     Capability.SELF_ASSESS: frozenset({Role.UNIT_OFFICER, Role.UNIT_CHAIR}),
     Capability.APPRAISE: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.APPRAISER}),
+    Capability.VIEW_ANALYTICS: frozenset(
+        {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.LEADER, Role.INSPECTOR}
+    ),
 }

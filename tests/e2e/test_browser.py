@@ -77,6 +77,7 @@ def test_home_affairs_finds_units_users_and_the_audit_trail(page, live_server, c
     log_in(page, live_server, "home_affairs")
     assert nav_labels(page) == [
         "Tổng quan",
+        "Tổng quan thành phố",
         "Đợt đánh giá",
         "Bộ tiêu chí",
         "Đơn vị",

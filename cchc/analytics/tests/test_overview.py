@@ -1,0 +1,97 @@
+import datetime
+from decimal import Decimal
+
+from django.urls import reverse
+
+from cchc.analytics.selectors import round_heatmap
+from cchc.assessments.services import assessment_submit, round_advance, round_create, score_appraise
+from cchc.assessments.tests.factories import ROUND_FRAMEWORK, assessment_of, make_round
+from cchc.assessments.tests.test_workflow import fill
+from cchc.core.testing import BaseTestCase
+from cchc.frameworks.models import Criterion
+from cchc.frameworks.tests.factories import make_framework
+from cchc.orgunits.services import org_unit_create
+
+
+class OverviewTests(BaseTestCase):
+    def appraised_round(self):
+        round_ = make_round(self.cast)
+        a = assessment_of(round_, self.cast.ward_a)
+        fill(a, self.ward_officer)
+        assessment_submit(actor=self.ward_chair, assessment=a)
+        round_ = round_advance(actor=None, round_=round_)
+        for criterion in Criterion.objects.filter(
+            framework=round_.framework, children__isnull=True
+        ):
+            score = a.scores.get(criterion=criterion)
+            points, reason = score.self_points, ""
+            if criterion.code == "2.2":
+                points, reason = Decimal("1.5"), "Thiếu phiếu."
+            score_appraise(
+                actor=None, assessment=a, criterion=criterion, points=points, reason=reason
+            )
+        return round_, a
+
+    def test_the_heatmap_gives_each_area_its_share_and_the_over_claim(self):
+        round_, a = self.appraised_round()
+        heatmap = round_heatmap(round_)
+        assert [area.code for area in heatmap.areas] == ["1", "2"]
+        row = next(row for row in heatmap.rows if row.assessment == a)
+        # Area 1: 2.5 + 0.75 of 3.5 = 92.86%; area 2: 1 + 1.5 of 8.5 = 29.41%
+        assert [cell.percent for cell in row.cells] == [Decimal("92.86"), Decimal("29.41")]
+        assert [cell.bucket for cell in row.cells] == ["excellent", "weak"]
+        assert row.gap == Decimal("1.13")  # self 2.63 on 2.2, appraised 1.5
+
+    def test_a_leader_sees_the_overview_and_a_ward_does_not(self):
+        round_, _a = self.appraised_round()
+        self.login("leader")
+        response = self.client.get(reverse("analytics:overview"), {"round": round_.pk})
+        assert response.status_code == 200
+        assert 'data-testid="heatmap"' in response.content.decode()
+        self.login("ward_officer")
+        assert self.client.get(reverse("analytics:overview")).status_code == 403
+
+    def test_csv_and_map_give_the_same_figures(self):
+        round_, _a = self.appraised_round()
+        self.login("home_affairs")
+        text = self.client.get(reverse("analytics:heatmap_csv", args=[round_.pk])).content.decode(
+            "utf-8-sig"
+        )
+        assert "92.86" in text and "29.41" in text
+        data = self.client.get(reverse("analytics:map_data", args=[round_.pk])).json()
+        assert data["type"] == "FeatureCollection"
+
+    def test_the_query_count_does_not_grow_with_units(self):
+        framework = make_framework(self.cast.city, text=ROUND_FRAMEWORK, publish=True, name="Đếm")
+        self.login("leader")
+
+        def round_with(units, period):
+            round_ = round_create(
+                actor=None,
+                framework=framework,
+                organiser=self.cast.city,
+                period=period,
+                year=2026,
+                units=units,
+                self_assessment_due_on=datetime.date(2026, 7, 1),
+                appraisal_due_on=datetime.date(2026, 7, 10),
+                appeals_due_on=datetime.date(2026, 7, 20),
+            )
+            return round_advance(actor=None, round_=round_)
+
+        small = round_with([self.cast.ward_a], "h1")
+        extra = [
+            org_unit_create(
+                actor=None, code=f"W{n}", name=f"Phường {n}", kind="ward", parent=self.cast.city
+            )
+            for n in range(6)
+        ]
+        big = round_with([self.cast.ward_a, self.cast.ward_b, *extra], "m9")
+        for assessment in big.assessments.all():
+            fill(assessment, None)
+        # session, user, memberships, the round, rounds to choose from, criteria, assessments,
+        # scores, session save ×3
+        with self.assertNumQueries(11) as first:
+            self.client.get(reverse("analytics:overview"), {"round": small.pk})
+        with self.assertNumQueries(len(first.captured_queries)):
+            self.client.get(reverse("analytics:overview"), {"round": big.pk})
