@@ -22,6 +22,8 @@ def setup_django() -> None:
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
     os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ["STATIC_MANIFEST"] = "0"  # no collectstatic for a benchmark
     if not os.environ.get("DATABASE_URL"):
         folder = tempfile.mkdtemp(prefix="cchc-bench-")
         os.environ["SQLITE_PATH"] = str(Path(folder) / "bench.sqlite3")

@@ -9,13 +9,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from cchc.assessments import selectors as assessment_selectors
-from cchc.assessments.engine import appraised_nodes
-from cchc.assessments.models import Assessment, Round, Score
+from cchc.assessments.models import Assessment, Round
 from cchc.core.permissions import require_capability
 from cchc.core.points import HUNDRED, round_points
 from cchc.core.roles import Capability
 from cchc.frameworks.models import Criterion
-from cchc.frameworks.scoring import Node, Section, score_tree
+from cchc.frameworks.scoring import Section
 
 # The heatmap's colour buckets follow the classification palette (docs/architecture.md).
 BUCKETS = (
@@ -120,65 +119,53 @@ def _areas(criteria: list[Criterion]) -> list[Criterion]:
 
 
 def round_heatmap(round_: Round) -> Heatmap:
-    """Score every unit's tree (appraised when the round has reached appraisal, else declared)."""
+    """Read every unit's stored totals per area (appraised once the round has reached appraisal,
+    else declared): two queries and no scoring, whatever the number of units."""
     criteria = list(Criterion.objects.filter(framework_id=round_.framework_id).order_by("order"))
     assessments = list(
         round_.assessments.select_related("org_unit").order_by(
             "org_unit__sort_order", "org_unit__name"
         )
     )
-    scores: dict[int, dict[int, Score]] = defaultdict(dict)
-    for score in Score.objects.filter(assessment__round=round_).only(
-        "assessment_id",
-        "criterion_id",
-        "inputs",
-        "self_points",
-        "appraised_points",
-        "is_not_applicable",
-    ):
-        scores[score.assessment_id][score.criterion_id] = score
-    uses_appraisal = round_.status not in (Round.Status.OPEN,)
-    nodes = appraised_nodes(criterion.as_node() for criterion in criteria)
-    leaf_ids = {c.pk for c in criteria} - {c.parent_id for c in criteria if c.parent_id}
+    uses_appraisal = round_.status != Round.Status.OPEN
     areas = _areas(criteria)
     heatmap = Heatmap(round=round_, areas=areas, uses_appraisal=uses_appraisal)
     for assessment in assessments:
-        unit_scores = scores.get(assessment.pk, {})
-        appraised = _score(
-            nodes, unit_scores, leaf_ids, "appraised_points" if uses_appraisal else "self_points"
-        )
-        declared = _score(nodes, unit_scores, leaf_ids, "self_points", self_scored_only=True)
-        appraised_own = _score(
-            nodes,
-            unit_scores,
-            leaf_ids,
-            "appraised_points" if uses_appraisal else "self_points",
-            self_scored_only=True,
-        )
+        stored = assessment.area_totals or {}
         cells = []
         for area in areas:
-            result = appraised.results.get(area.pk)
-            own = declared.results.get(area.pk)
-            points = result.points if result else Decimal(0)
-            maximum = result.applicable_max if result else Decimal(0)
+            values = stored.get(str(area.pk), {})
+            points, maximum = (
+                _pair(values, "a", "am") if uses_appraisal else _pair(values, "s", "sm")
+            )
             percent = round_points(points * HUNDRED / maximum) if maximum else None
             cells.append(
                 Cell(
                     area.pk,
                     points,
                     maximum,
-                    own.points if own else Decimal(0),
+                    Decimal(values.get("s") or 0),
                     percent,
                     bucket(percent),
                 )
             )
+        if uses_appraisal:
+            total = assessment.appraised_points or Decimal(0)
+            maximum = assessment.appraised_max or Decimal(0)
+            own_part = assessment.appraised_self_part or Decimal(0)
+        else:
+            total, maximum, own_part = (
+                assessment.self_points,
+                assessment.self_max,
+                assessment.self_points,
+            )
         row = HeatmapRow(
             assessment=assessment,
             cells=cells,
-            total=appraised.total,
-            maximum=appraised.applicable_max,
-            self_total=declared.total,
-            appraised_self_part=appraised_own.total,
+            total=total,
+            maximum=maximum,
+            self_total=assessment.self_points,
+            appraised_self_part=own_part,
         )
         row.percent = round_points(row.total * HUNDRED / row.maximum) if row.maximum else None
         row.bucket = bucket(row.percent)
@@ -186,27 +173,5 @@ def round_heatmap(round_: Round) -> Heatmap:
     return heatmap
 
 
-def _score(
-    nodes: list[Node],
-    unit_scores: dict[int, Score],
-    leaf_ids: set[int],
-    field_name: str,
-    *,
-    self_scored_only: bool = False,
-) -> Any:
-    inputs = {}
-    not_applicable = set()
-    for criterion_id, score in unit_scores.items():
-        if score.is_not_applicable:
-            not_applicable.add(criterion_id)
-            continue
-        value = getattr(score, field_name)
-        if value is not None and criterion_id in leaf_ids:
-            inputs[criterion_id] = {"points": value}
-    return score_tree(
-        nodes,
-        inputs,
-        include=lambda node: (
-            node.id not in not_applicable and (node.is_self_scored or not self_scored_only)
-        ),
-    )
+def _pair(values: dict[str, Any], points_key: str, max_key: str) -> tuple[Decimal, Decimal]:
+    return Decimal(values.get(points_key) or 0), Decimal(values.get(max_key) or 0)

@@ -87,6 +87,24 @@ def appraised_result(tree: LoadedTree, *, self_scored_only: bool = False) -> Tre
     )
 
 
+def area_totals(tree: LoadedTree, own: TreeResult, appraised: TreeResult | None) -> dict[str, Any]:
+    """Per group of criteria (every parent): the self and appraised points and applicable
+    maxima, kept on the row so the city overview never rescores a unit."""
+    totals: dict[str, Any] = {}
+    for criterion in tree.criteria:
+        if criterion.pk not in tree.parent_ids:
+            continue
+        mine = own.results.get(criterion.pk)
+        theirs = appraised.results.get(criterion.pk) if appraised else None
+        totals[str(criterion.pk)] = {
+            "s": str(mine.points) if mine else "0",
+            "sm": str(mine.applicable_max) if mine else "0",
+            "a": str(theirs.points) if theirs else None,
+            "am": str(theirs.applicable_max) if theirs else None,
+        }
+    return totals
+
+
 def refresh_totals(assessment: Assessment, tree: LoadedTree) -> Assessment:
     """Store the self and appraised totals on the assessment (one UPDATE)."""
     own = self_result(tree)
@@ -97,6 +115,7 @@ def refresh_totals(assessment: Assessment, tree: LoadedTree) -> Assessment:
     assessment.declared_count = sum(
         1 for leaf in self_leaves if leaf.pk in tree.scores and tree.scores[leaf.pk].inputs
     )
+    appraised = None
     if any(score.appraised_points is not None for score in tree.scores.values()):
         appraised = appraised_result(tree)
         assessment.appraised_points = appraised.total
@@ -105,6 +124,7 @@ def refresh_totals(assessment: Assessment, tree: LoadedTree) -> Assessment:
     else:
         assessment.appraised_points = assessment.appraised_max = None
         assessment.appraised_self_part = None
+    assessment.area_totals = area_totals(tree, own, appraised)
     assessment.save(
         update_fields=[
             "self_points",
@@ -114,6 +134,7 @@ def refresh_totals(assessment: Assessment, tree: LoadedTree) -> Assessment:
             "appraised_points",
             "appraised_max",
             "appraised_self_part",
+            "area_totals",
             "updated_at",
         ]
     )

@@ -134,6 +134,9 @@ class Assessment(BaseModel):
         max_digits=8,
         decimal_places=2,
     )
+    # Per group of criteria: {"<criterion id>": {"s", "sm", "a", "am"}} (self and appraised
+    # points and applicable maxima), written with the totals; read by the city overview.
+    area_totals = models.JSONField(_("totals per area"), default=dict, blank=True)
     declared_count = models.PositiveIntegerField(_("criteria declared"), default=0)
     leaf_count = models.PositiveIntegerField(_("criteria to declare"), default=0)
 
