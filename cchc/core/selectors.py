@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from cchc.core.models import AuditEvent
 from cchc.core.permissions import require_capability
-from cchc.core.roles import Capability
+from cchc.core.roles import Capability, Role
 
 
 def audit_event_list_for_user(
@@ -19,9 +19,22 @@ def audit_event_list_for_user(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Return the audit events the user may search, newest first."""
+    """Return the audit events the user may search, newest first.
+
+    Administrators see everything. A Home Affairs coordinator sees what the people of their
+    part of the tree did (and their own actions): not the province's administrators, not the
+    system's own loading of data."""
     require_capability(user, Capability.VIEW_AUDIT)
     events = AuditEvent.objects.all()
+    if Role.SYSTEM_ADMIN not in user.role_set():
+        paths = [m.org_unit.path for m in user.active_memberships if m.role == Role.HOME_AFFAIRS]
+        people = Q(actor=user)
+        for path in paths:
+            people |= Q(
+                actor__memberships__org_unit__path__startswith=path,
+                actor__memberships__is_active=True,
+            )
+        events = events.filter(people).distinct()
     if query:
         events = events.filter(
             Q(action__icontains=query) | Q(object_repr__icontains=query) | Q(object_id=query)

@@ -74,6 +74,13 @@ def test_the_language_switch_is_remembered_on_the_account(page, browser, live_se
 
 
 def test_home_affairs_finds_units_users_and_the_audit_trail(page, live_server, cast):
+    from cchc.accounts.services import membership_add
+    from cchc.core.roles import Role
+
+    # Something the coordinator did, for the trail to show.
+    membership_add(
+        actor=cast.home_affairs, user=cast.no_role, role=Role.INSPECTOR, org_unit=cast.agency
+    )
     log_in(page, live_server, "home_affairs")
     assert nav_labels(page) == [
         "Tổng quan",

@@ -47,12 +47,33 @@ class AuditPageTests(BaseTestCase):
     url = reverse("core:audit_list")
 
     def test_home_affairs_sees_and_searches_the_trail(self):
-        org_unit_update(actor=self.admin, org_unit=self.cast.ward_b, name="Phường Nam Hà Mới")
+        org_unit_update(
+            actor=self.ward_officer, org_unit=self.cast.ward_b, name="Phường Nam Hà Mới"
+        )
         self.login("home_affairs")
         response = self.client.get(self.url, {"q": "Nam Hà Mới"})
         assert response.status_code == 200
         assert "Phường Nam Hà Mới" in response.content.decode()
         assert "đơn vị — đã sửa" in response.content.decode()
+
+    def test_a_coordinator_sees_the_people_of_the_city_not_the_province_admin(self):
+        from cchc.orgunits.services import org_unit_update
+
+        org_unit_update(actor=self.admin, org_unit=self.cast.other_province, name="Tỉnh khác")
+        org_unit_update(actor=self.home_affairs, org_unit=self.cast.ward_b, name="Phường Nam Hà 2")
+        audit_record(actor=self.ward_officer, action="test.officer", object_type="x")
+        self.login("home_affairs")
+        actions = [event.action for event in self.client.get(self.url).context["page"].object_list]
+        assert "test.officer" in actions and "org_unit.update" in actions
+        seen = {
+            event.actor_username for event in self.client.get(self.url).context["page"].object_list
+        }
+        assert "admin" not in seen and "" not in seen
+        self.login("admin")
+        seen = {
+            event.actor_username for event in self.client.get(self.url).context["page"].object_list
+        }
+        assert "admin" in seen
 
     def test_a_ward_officer_is_refused(self):
         self.login("ward_officer")
@@ -65,13 +86,13 @@ class AuditPageTests(BaseTestCase):
         assert response.context["form"].errors["date_from"]
 
     def test_htmx_gets_only_the_results(self):
-        self.login("home_affairs")
+        self.login("admin")
         response = self.client.get(self.url, headers={"HX-Request": "true"})
         assert "<html" not in response.content.decode()
         assert 'data-testid="audit-table"' in response.content.decode()
 
     def test_the_query_count_does_not_grow_with_events(self):
-        self.login("home_affairs")
+        self.login("admin")
         for number in range(60):
             audit_record(
                 actor=self.admin, action="test.bulk", object_type="x", object_repr=str(number)
