@@ -30,7 +30,7 @@ from cchc.assessments.services.evidence import evidence_content_type
 from cchc.assessments.services.results import published_or_live_results
 from cchc.assessments.services.rounds import NEXT_STATUS
 from cchc.core.exceptions import ConflictError
-from cchc.core.forms import add_service_errors, form_error_messages
+from cchc.core.forms import add_service_errors, form_error_messages, perform
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.points import format_decimal
 from cchc.core.roles import Capability
@@ -709,18 +709,16 @@ def question_ask_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpR
     criterion = get_object_or_404(
         selectors.appraisable_criteria(user=request.user, round_=assessment.round), pk=criterion_pk
     )
-    try:
-        services.question_ask(
+    perform(
+        request,
+        lambda: services.question_ask(
             actor=request.user,
             assessment=assessment,
             criterion=criterion,
             text=request.POST.get("text", ""),
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _(QUESTION_SENT_MESSAGE) % {"unit": assessment.org_unit})
+        ),
+        _(QUESTION_SENT_MESSAGE) % {"unit": assessment.org_unit},
+    )
     url = reverse("assessments:appraisal", args=[assessment.round_id])
     return redirect(f"{url}?criterion={criterion.pk}")
 
@@ -735,15 +733,13 @@ def question_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not selectors.can_fill(user=request.user, assessment=assessment):
         raise PermissionDenied
-    try:
-        services.question_answer(
+    perform(
+        request,
+        lambda: services.question_answer(
             actor=request.user, question=question, answer=request.POST.get("answer", "")
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _(ANSWER_SENT_MESSAGE))
+        ),
+        _(ANSWER_SENT_MESSAGE),
+    )
     return redirect(
         f"{assessment.get_absolute_url()}?questions=1#score-{question.score.criterion_id}"
     )
@@ -762,17 +758,12 @@ def appeal_file_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRe
     criterion = _criterion_of(assessment, criterion_pk)
     score = get_object_or_404(Score, assessment=assessment, criterion=criterion)
     form = AppealForm(request.POST)
-    if form.is_valid():
-        try:
-            services.appeal_file(actor=request.user, score=score, **form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _(APPEAL_FILED_MESSAGE))
-    else:
-        for message in form_error_messages(form):
-            messages.error(request, message)
+    perform(
+        request,
+        lambda: services.appeal_file(actor=request.user, score=score, **form.cleaned_data),
+        _(APPEAL_FILED_MESSAGE),
+        form,
+    )
     return redirect(f"{assessment.get_absolute_url()}#score-{criterion.pk}")
 
 
@@ -783,17 +774,12 @@ def appeal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = get_object_or_404(Appeal.objects.select_related("score__assessment__round"), pk=pk)
     round_ = selectors.round_get_for_manage(user=request.user, pk=appeal.score.assessment.round_id)
     form = AppealDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.appeal_decide(actor=request.user, appeal=appeal, **form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _(APPEAL_DECIDED_MESSAGE))
-    else:
-        for message in form_error_messages(form):
-            messages.error(request, message)
+    perform(
+        request,
+        lambda: services.appeal_decide(actor=request.user, appeal=appeal, **form.cleaned_data),
+        _(APPEAL_DECIDED_MESSAGE),
+        form,
+    )
     return redirect(round_.get_absolute_url())
 
 

@@ -1,4 +1,8 @@
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -37,3 +41,25 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 def form_error_messages(form: forms.BaseForm) -> list[str]:
     """Return every error of a form as plain sentences (for messages after a redirect)."""
     return [str(message) for errors in form.errors.values() for message in errors]
+
+
+def perform(
+    request: Any,
+    action: Callable[[], Any],
+    success: str,
+    form: forms.BaseForm | None = None,
+) -> bool:
+    """For a POST that redirects: check the form, run the service, and report either the
+    success or every error (in Vietnamese, from the form or the service) as messages."""
+    if form is not None and not form.is_valid():
+        for message in form_error_messages(form):
+            messages.error(request, message)
+        return False
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success)
+    return True
