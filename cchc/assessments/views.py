@@ -326,8 +326,7 @@ def _page_context(request: HttpRequest, assessment: Assessment, tree: LoadedTree
         "can_submit": selectors.can_submit(user=request.user, assessment=assessment)
         and not assessment.is_locked,
         "can_manage": selectors.round_can_manage(user=request.user, round_=assessment.round),
-        "can_appeal": selectors.can_fill(user=request.user, assessment=assessment)
-        and assessment.round.status == Round.Status.APPEALS,
+        "can_appeal": can_fill and assessment.round.status == Round.Status.APPEALS,
         "days_left": assessment.days_left(),
         "unit_evidence": list(selectors.unit_evidence(assessment=assessment))
         if editable or answering
@@ -350,6 +349,15 @@ def assessment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         context["rows"] = [r for r in context["rows"] if not r["is_parent"] and r["questions"]]
         context["only_questions"] = True
     return render(request, "assessments/assessment_detail.html", context)
+
+
+def _fillable(request: HttpRequest, pk: int, criterion_pk: int) -> tuple[Assessment, Criterion]:
+    """Return an assessment the user fills in (404 for another unit's, 403 for a reader) and
+    one of its framework's criteria."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_fill(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    return assessment, _criterion_of(assessment, criterion_pk)
 
 
 def _criterion_of(assessment: Assessment, criterion_pk: int) -> Criterion:
@@ -391,10 +399,7 @@ def _render_row(
 @capability_required(Capability.SELF_ASSESS)
 def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     """Save one criterion's figures (htmx, as the officer types) and answer with its row."""
-    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
-    if not selectors.can_fill(user=request.user, assessment=assessment):
-        raise PermissionDenied
-    criterion = _criterion_of(assessment, criterion_pk)
+    assessment, criterion = _fillable(request, pk, criterion_pk)
     prefix = f"c{criterion.pk}-"
     data = {
         key[len(prefix) :]: request.POST.getlist(key)
@@ -443,10 +448,7 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
 @capability_required(Capability.SELF_ASSESS)
 def score_confirm_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     """Confirm a value carried over from the previous round."""
-    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
-    if not selectors.can_fill(user=request.user, assessment=assessment):
-        raise PermissionDenied
-    criterion = _criterion_of(assessment, criterion_pk)
+    assessment, criterion = _fillable(request, pk, criterion_pk)
     score = get_object_or_404(Score, assessment=assessment, criterion=criterion)
     try:
         services.score_confirm(actor=request.user, score=score)
@@ -461,10 +463,7 @@ def score_confirm_view(request: HttpRequest, pk: int, criterion_pk: int) -> Http
 @capability_required(Capability.SELF_ASSESS)
 def evidence_add_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     """Add evidence to a criterion: upload a file, cite a document, or reuse one of the unit's."""
-    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
-    if not selectors.can_fill(user=request.user, assessment=assessment):
-        raise PermissionDenied
-    criterion = _criterion_of(assessment, criterion_pk)
+    assessment, criterion = _fillable(request, pk, criterion_pk)
     how = request.POST.get("how", "upload")
     try:
         if how == "reuse":
@@ -512,10 +511,7 @@ def evidence_detach_view(
     request: HttpRequest, pk: int, criterion_pk: int, evidence_pk: int
 ) -> HttpResponse:
     """Take evidence off a criterion."""
-    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
-    if not selectors.can_fill(user=request.user, assessment=assessment):
-        raise PermissionDenied
-    criterion = _criterion_of(assessment, criterion_pk)
+    assessment, criterion = _fillable(request, pk, criterion_pk)
     score = get_object_or_404(Score, assessment=assessment, criterion=criterion)
     evidence = get_object_or_404(score.evidence, pk=evidence_pk)
     try:
@@ -752,10 +748,7 @@ def question_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Capability.SELF_ASSESS)
 def appeal_file_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     """Contest one appraised score during the appeal window."""
-    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
-    if not selectors.can_fill(user=request.user, assessment=assessment):
-        raise PermissionDenied
-    criterion = _criterion_of(assessment, criterion_pk)
+    assessment, criterion = _fillable(request, pk, criterion_pk)
     score = get_object_or_404(Score, assessment=assessment, criterion=criterion)
     form = AppealForm(request.POST)
     perform(

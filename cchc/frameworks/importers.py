@@ -387,28 +387,17 @@ def _check_tree(rows: list[CriterionRow], sheet: str, errors: list[ImportErrorIt
 
     for root in children.get("", []):
         visit(root, 0)
+    index_of = {row.code: index for index, row in enumerate(rows)}
     nodes = [
         Node(
             id=index,
             code=row.code,
-            parent_id=None,
+            parent_id=index_of[row.parent_code] if row.parent_code else None,
             max_points=row.max_points,
             rule=parse_rule(row.rule_text),
             section=row.section,
         )
         for index, row in enumerate(rows)
-    ]
-    index_of = {row.code: index for index, row in enumerate(rows)}
-    nodes = [
-        Node(
-            id=node.id,
-            code=node.code,
-            parent_id=index_of[rows[node.id].parent_code] if rows[node.id].parent_code else None,
-            max_points=node.max_points,
-            rule=node.rule,
-            section=node.section,
-        )
-        for node in nodes
     ]
     for code, column, message in sum_problems(nodes):
         if column != "rule":  # rule problems were reported row by row above
