@@ -37,19 +37,20 @@ def form_field(bound_field: forms.BoundField) -> dict[str, object]:
     """Render a labelled field with its help and its errors next to it, Bootstrap-styled."""
     widget = bound_field.field.widget
     if isinstance(widget, forms.CheckboxSelectMultiple):
-        css_class = "form-check-input me-1"
+        # Django puts the attributes on the list's wrapper too: style it by CSS instead.
+        css_class = ""
     elif isinstance(widget, forms.CheckboxInput):
         css_class = "form-check-input"
     elif isinstance(widget, forms.Select):
         css_class = "form-select"
     else:
         css_class = "form-control"
-    attrs: dict[str, str | bool] = {"class": css_class}
+    attrs: dict[str, str | bool] = {"class": css_class} if css_class else {}
     described_by = []
     if bound_field.help_text:
         described_by.append(f"{bound_field.auto_id}_help")
     if bound_field.errors:
-        attrs["class"] = f"{css_class} is-invalid"
+        attrs["class"] = f"{css_class} is-invalid".strip()
         attrs["aria-invalid"] = "true"
         described_by.append(f"{bound_field.auto_id}_errors")
     if described_by:
@@ -58,6 +59,7 @@ def form_field(bound_field: forms.BoundField) -> dict[str, object]:
         "field": bound_field,
         "widget_html": bound_field.as_widget(attrs=attrs),
         "is_checkbox": isinstance(widget, forms.CheckboxInput),
+        "is_checkbox_list": isinstance(widget, forms.CheckboxSelectMultiple),
         "is_hidden": bound_field.is_hidden,
     }
 
