@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cchc.frameworks",
     "cchc.notifications",
     "cchc.assessments",
+    "cchc.inspections",
     "cchc.analytics",
     "cchc.demo",
 ]

@@ -436,6 +436,175 @@ CASES = [
 ]
 
 
+# --- Inspections: ward A's visit under way; the appraiser is its only member, the inspector
+# (also in the agency) is not on its team, so sees it only once published.
+
+
+def visiting(cast: Cast) -> Any:
+    from cchc.inspections.models import Inspection
+    from cchc.inspections.tests.factories import approved_inspection, to_status
+
+    return to_status(cast, approved_inspection(cast), Inspection.Status.VISITING)
+
+
+def inspection_pk(cast: Cast) -> dict[str, Any]:
+    return {"pk": visiting(cast).pk}
+
+
+def plan_pk(cast: Cast) -> dict[str, Any]:
+    return {"pk": visiting(cast).plan_id}
+
+
+def request_pk(cast: Cast) -> dict[str, Any]:
+    return {"pk": visiting(cast).requests.first().pk}
+
+
+def member_pk(cast: Cast) -> dict[str, Any]:
+    return {"pk": visiting(cast).team.first().pk}
+
+
+def document_pk(cast: Cast) -> dict[str, Any]:
+    from cchc.inspections.models import DocumentRequest
+    from cchc.inspections.services.visits import visit_items
+
+    inspection = visiting(cast)
+    item = visit_items(inspection)[0]
+    document, _created = DocumentRequest.objects.get_or_create(
+        inspection=inspection, item=item, defaults={"text": "Quyết định"}
+    )
+    return {"pk": document.pk}
+
+
+def finding_pk(cast: Cast) -> dict[str, Any]:
+    from cchc.inspections.models import Finding
+
+    inspection = visiting(cast)
+    finding = Finding.objects.filter(inspection=inspection, text="Ma trận").first()
+    finding = finding or Finding.objects.create(
+        inspection=inspection, kind="shortcoming", topic="iso", area="Duy trì", text="Ma trận"
+    )
+    return {"pk": finding.pk}
+
+
+def recommendation_pk(cast: Cast) -> dict[str, Any]:
+    from cchc.inspections.models import Recommendation
+
+    inspection = visiting(cast)
+    recommendation, _created = Recommendation.objects.get_or_create(
+        inspection=inspection, text="Ma trận"
+    )
+    return {"pk": recommendation.pk}
+
+
+def action_pk(cast: Cast) -> dict[str, Any]:
+    import datetime
+
+    from cchc.inspections.models import RemediationAction
+
+    recommendation = recommendation_pk(cast)["pk"]
+    action, _created = RemediationAction.objects.get_or_create(
+        recommendation_id=recommendation,
+        text="Ma trận",
+        defaults={"owner": cast.ward_a, "deadline": datetime.date(2030, 1, 1)},
+    )
+    return {"pk": action.pk}
+
+
+def photo_pk(cast: Cast) -> dict[str, Any]:
+    from cchc.inspections.services.visits import photo_add
+    from cchc.inspections.tests.factories import png
+
+    inspection = visiting(cast)
+    photo = inspection.files.first() or photo_add(actor=None, inspection=inspection, upload=png())
+    return {"pk": photo.pk}
+
+
+def checklist_pk(cast: Cast) -> dict[str, Any]:
+    from cchc.inspections.models import Checklist
+
+    visiting(cast)
+    return {"pk": Checklist.objects.order_by("pk")[0].pk}
+
+
+# Who sees ward A's visit: keepers, the leader, its team and the ward itself (plan approved).
+SEES_VISIT = statuses(200, inspector=404, outsider=404, portal_editor=403)
+TEAM_WRITES = statuses(403, admin=302, home_affairs=302, appraiser=302, inspector=404)
+TEAM_READS = statuses(403, admin=200, home_affairs=200, appraiser=200, inspector=404)
+UNIT_WRITES = statuses(403, ward_officer=302, ward_chair=302, outsider=404)
+INSPECTION_CASES = [
+    Case("inspections:inspection_list", statuses(200, portal_editor=403)),
+    Case("inspections:plan_create", keepers_only(302), method="post", data={"year": 2031}),
+    Case(
+        "inspections:plan_detail",
+        statuses(200, ward_officer=404, ward_chair=404, outsider=404, portal_editor=403),
+        kwargs=plan_pk,
+    ),
+    Case(
+        "inspections:request_create",
+        statuses(403, admin=302, home_affairs=302, appraiser=302, inspector=302),
+        kwargs=plan_pk,
+        method="post",
+        note="refused with the reason: the plan is approved",
+    ),
+    Case(
+        "inspections:request_delete",
+        statuses(403, admin=302, home_affairs=302, appraiser=302),
+        kwargs=request_pk,
+        method="post",
+        note="the filer or a keeper; refused with the reason once approved",
+    ),
+    Case("inspections:plan_propose", keepers_only(302), kwargs=plan_pk, method="post"),
+    Case("inspections:plan_approve", keepers_only(302), kwargs=plan_pk, method="post"),
+    Case("inspections:inspection_detail", SEES_VISIT, kwargs=inspection_pk),
+    Case("inspections:checklist_visit", SEES_VISIT, kwargs=inspection_pk),
+    Case("inspections:reschedule", keepers_only(302), kwargs=inspection_pk, method="post"),
+    Case("inspections:team_add", keepers_only(302), kwargs=inspection_pk, method="post"),
+    Case("inspections:team_remove", keepers_only(302), kwargs=member_pk, method="post"),
+    Case("inspections:decision", keepers_only(302), kwargs=inspection_pk, method="post"),
+    Case("inspections:publish", keepers_only(302), kwargs=inspection_pk, method="post"),
+    Case("inspections:advance", TEAM_WRITES, kwargs=inspection_pk, method="post"),
+    Case("inspections:documents_request", TEAM_WRITES, kwargs=inspection_pk, method="post"),
+    Case(
+        "inspections:item_result",
+        TEAM_WRITES,
+        kwargs=lambda cast: {"pk": visiting(cast).pk, "item_pk": document_item(cast)},
+        method="post",
+    ),
+    Case("inspections:photo_add", TEAM_WRITES, kwargs=inspection_pk, method="post"),
+    Case("inspections:support", TEAM_WRITES, kwargs=inspection_pk, method="post"),
+    Case("inspections:finding_create", TEAM_WRITES, kwargs=inspection_pk, method="post"),
+    Case("inspections:finding_suggest", TEAM_READS, kwargs=inspection_pk),
+    Case(
+        "inspections:finding_cause",
+        TEAM_WRITES,
+        kwargs=finding_pk,
+        method="post",
+        data={"title": "Nguyên nhân ma trận", "linked": "1"},
+    ),
+    Case("inspections:finding_delete", TEAM_WRITES, kwargs=finding_pk, method="post"),
+    Case("inspections:recommendation_create", TEAM_WRITES, kwargs=inspection_pk, method="post"),
+    Case("inspections:action_create", TEAM_WRITES, kwargs=recommendation_pk, method="post"),
+    Case("inspections:action_verify", TEAM_WRITES, kwargs=action_pk, method="post"),
+    Case("inspections:action_reopen", TEAM_WRITES, kwargs=action_pk, method="post"),
+    Case("inspections:action_report", UNIT_WRITES, kwargs=action_pk, method="post"),
+    Case("inspections:document_answer", UNIT_WRITES, kwargs=document_pk, method="post"),
+    Case("inspections:file_download", SEES_VISIT, kwargs=photo_pk),
+    Case("inspections:root_causes", statuses(200, portal_editor=403)),
+    Case("inspections:checklist_list", statuses(200, portal_editor=403)),
+    Case("inspections:checklist_detail", statuses(200, portal_editor=403), kwargs=checklist_pk),
+    Case("inspections:checklist_export", statuses(200, portal_editor=403), kwargs=checklist_pk),
+    Case("inspections:checklist_import", keepers_only(302), method="post"),
+    Case("inspections:checklist_from_framework", keepers_only(302), method="post"),
+]
+CASES += INSPECTION_CASES
+
+
+def document_item(cast: Cast) -> int:
+    from cchc.inspections.services.visits import visit_items
+
+    return visit_items(visiting(cast))[0].pk
+
+
 def criterion_of_round(cast: Cast, code: str) -> int:
     from cchc.frameworks.models import Criterion
 

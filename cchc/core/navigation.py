@@ -20,6 +20,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "core:home", None, ""),
     NavItem(_("City overview"), "analytics:overview", Capability.VIEW_ANALYTICS, "overview"),
     NavItem(_("Scoring rounds"), "assessments:round_list", Capability.VIEW_ROUNDS, "rounds"),
+    NavItem(
+        _("Inspections"), "inspections:inspection_list", Capability.VIEW_INSPECTIONS, "inspections"
+    ),
     NavItem(_("Frameworks"), "frameworks:framework_list", Capability.VIEW_FRAMEWORKS, "frameworks"),
     NavItem(_("Units"), "orgunits:unit_list", Capability.VIEW_ORG_UNITS, "units"),
     NavItem(_("Notifications"), "notifications:inbox", None, "inbox"),

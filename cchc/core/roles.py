@@ -33,6 +33,11 @@ class Capability(StrEnum):
     SELF_ASSESS = "assessments.self_assess"
     APPRAISE = "assessments.appraise"
     VIEW_ANALYTICS = "analytics.view"
+    VIEW_INSPECTIONS = "inspections.view"
+    MANAGE_INSPECTIONS = "inspections.manage"
+    REQUEST_INSPECTIONS = "inspections.request"
+    INSPECT = "inspections.inspect"
+    REMEDIATE = "inspections.remediate"
 
 
 # Who may do what. Object scope (which units) is decided by the selectors of each app.
@@ -53,4 +58,15 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_ANALYTICS: frozenset(
         {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.LEADER, Role.INSPECTOR}
     ),
+    # Which inspections each reader sees is decided by cchc.inspections.selectors.
+    Capability.VIEW_INSPECTIONS: frozenset(Role) - {Role.PORTAL_EDITOR},
+    Capability.MANAGE_INSPECTIONS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
+    Capability.REQUEST_INSPECTIONS: frozenset(
+        {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.APPRAISER, Role.INSPECTOR}
+    ),
+    # Recording results and findings also needs a seat on the inspection's team.
+    Capability.INSPECT: frozenset(
+        {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.APPRAISER, Role.INSPECTOR}
+    ),
+    Capability.REMEDIATE: frozenset({Role.UNIT_OFFICER, Role.UNIT_CHAIR}),
 }

@@ -123,7 +123,8 @@ def seed_rounds(*, framework: Framework, city: OrgUnit, coordinator: Any) -> lis
             criterion=first_leaf,
             title=f"Kế hoạch CCHC năm {year} của {unit.name}",
             document_number=f"{rng.randint(1, 40)}/KH-UBND",
-            document_date=datetime.date(year, 1, rng.randint(5, 25)),
+            # Never in the future, even when the demo is seeded in early January.
+            document_date=min(datetime.date(year, 1, rng.randint(5, 25)), timezone.localdate()),
             issuer=f"UBND {unit.name}",
         )
         assessment_submit(actor=_chair(unit), assessment=assessment)

@@ -17,6 +17,12 @@ class Notification(BaseModel):
         ANSWER = "answer", _("Answer from a unit")
         APPRAISED = "appraised", _("Appraisal results")
         PUBLISHED = "published", _("Results published")
+        INSPECTION_PLANNED = "inspection_planned", _("Inspection planned")
+        DOCUMENTS_REQUESTED = "documents_requested", _("Documents requested for an inspection")
+        INSPECTION_CONCLUDED = "inspection_concluded", _("Inspection concluded")
+        REMEDIATION_REPORTED = "remediation_reported", _("Remediation reported")
+        REMEDIATION_REOPENED = "remediation_reopened", _("Remediation reopened")
+        REMEDIATION_OVERDUE = "remediation_overdue", _("Remediation overdue")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -43,7 +43,14 @@ def test_an_officer_logs_in_and_sees_their_work_in_vietnamese(page, live_server,
     assert page.locator("html").get_attribute("lang") == "vi"
     assert "Tự đánh giá" in page.get_by_test_id("panel").first.inner_text()
     assert "Phường Trần Phú" in page.get_by_test_id("role-list").inner_text()
-    assert nav_labels(page) == ["Tổng quan", "Đợt đánh giá", "Bộ tiêu chí", "Đơn vị", "Thông báo"]
+    assert nav_labels(page) == [
+        "Tổng quan",
+        "Đợt đánh giá",
+        "Kiểm tra",
+        "Bộ tiêu chí",
+        "Đơn vị",
+        "Thông báo",
+    ]
     shot(page, "home-ward-officer")
     assert page.console_errors == []
 
@@ -86,6 +93,7 @@ def test_home_affairs_finds_units_users_and_the_audit_trail(page, live_server, c
         "Tổng quan",
         "Tổng quan thành phố",
         "Đợt đánh giá",
+        "Kiểm tra",
         "Bộ tiêu chí",
         "Đơn vị",
         "Thông báo",

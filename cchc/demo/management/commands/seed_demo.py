@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from cchc.accounts.models import Membership, User
 from cchc.accounts.services import membership_add, user_create
 from cchc.core.roles import Role
+from cchc.demo.inspections import seed_inspections
 from cchc.demo.rounds import seed_rounds
 from cchc.frameworks.importers import read_framework_file
 from cchc.frameworks.models import Framework
@@ -200,6 +201,8 @@ class Command(BaseCommand):
                 self.user(f"chutich.{slug}", f"Chủ tịch UBND {ward.name}", Role.UNIT_CHAIR, ward)
             )
         seed_rounds(framework=framework, city=city, coordinator=User.objects.get(username="noivu"))
+        inspections = seed_inspections(city=city, coordinator=User.objects.get(username="noivu"))
+        self.stdout.write(inspections["line"])
         return logins
 
     def framework(self, city: OrgUnit) -> Framework:

@@ -1,0 +1,63 @@
+"""What the inspections put on each role's home page."""
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.assessments.selectors import own_unit_ids
+from cchc.core.dashboard import LivePanel, PanelItem
+from cchc.core.dates import short_date
+from cchc.core.permissions import user_has_capability
+from cchc.core.roles import Capability
+from cchc.inspections import selectors
+from cchc.inspections.models import Inspection
+
+
+def inspection_panels(user: Any) -> list[LivePanel]:
+    if not user_has_capability(user, Capability.VIEW_INSPECTIONS):
+        return []
+    panels: list[LivePanel] = []
+    today = timezone.localdate()
+    upcoming = list(
+        selectors.inspection_list_for_user(user=user)
+        .exclude(status=Inspection.Status.CLOSED)
+        .order_by("visit_date")[:6]
+    )
+    if upcoming:
+        panels.append(
+            LivePanel(
+                "inspections",
+                _("Inspections"),
+                [
+                    PanelItem(
+                        f"{inspection.org_unit} — {short_date(inspection.visit_date)}",
+                        inspection.get_absolute_url(),
+                        inspection.get_status_display(),
+                    )
+                    for inspection in upcoming
+                ],
+            )
+        )
+    units = own_unit_ids(user)
+    if units and user_has_capability(user, Capability.REMEDIATE):
+        actions = list(selectors.actions_for_units(unit_ids=units).order_by("deadline")[:6])
+        if actions:
+            items = []
+            for action in actions:
+                note = _("%(status)s · by %(date)s") % {
+                    "status": action.get_status_display(),
+                    "date": short_date(action.deadline),
+                }
+                if action.is_overdue(today):
+                    note += " · " + _("overdue")
+                items.append(
+                    PanelItem(
+                        action.text[:90],
+                        action.recommendation.inspection.get_absolute_url()
+                        + f"#action-{action.pk}",
+                        note,
+                    )
+                )
+            panels.append(LivePanel("remediation", _("Remediation to report"), items))
+    return panels

@@ -1,0 +1,262 @@
+"""Who sees which plan and inspection.
+
+- Keepers (Home Affairs, administrators) see the plans they organise and all their visits.
+- Leaders see every visit of their city.
+- An inspector or an appraiser sees the visits whose team they sit on, and, once published,
+  the others of their city.
+- A ward or commune sees its own visits once the plan is approved, never another unit's.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cchc.accounts.models import Membership
+from cchc.assessments.selectors import _is_admin, _keeper_paths, own_unit_ids, reader_roots
+from cchc.core.permissions import require_capability, user_has_capability
+from cchc.core.roles import Capability, Role
+from cchc.core.textsearch import rank_similar
+from cchc.inspections.models import (
+    Checklist,
+    Finding,
+    Inspection,
+    InspectionFile,
+    InspectionPlan,
+    RemediationAction,
+    RootCause,
+    TeamMember,
+)
+from cchc.orgunits.models import OrgUnit
+
+TEAM_ROLES = {Role.APPRAISER, Role.INSPECTOR}
+
+
+def _under(field: str, paths: list[str]) -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__path__startswith": path})
+    return condition
+
+
+def plan_list_for_user(*, user: Any) -> QuerySet[InspectionPlan]:
+    """Plans the user may read: keepers' own, and their city's for agencies and leaders."""
+    require_capability(user, Capability.VIEW_INSPECTIONS)
+    plans = InspectionPlan.objects.select_related("organiser")
+    if _is_admin(user):
+        return plans
+    visible = _under("organiser", _keeper_paths(user) + reader_roots(user))
+    return plans.filter(visible).distinct()
+
+
+def plan_get_for_user(*, user: Any, pk: int) -> InspectionPlan:
+    return get_object_or_404(plan_list_for_user(user=user), pk=pk)
+
+
+def plan_can_manage(*, user: Any, plan: InspectionPlan) -> bool:
+    if not user_has_capability(user, Capability.MANAGE_INSPECTIONS):
+        return False
+    return _is_admin(user) or any(
+        plan.organiser.path.startswith(path) for path in _keeper_paths(user)
+    )
+
+
+def plan_get_for_manage(*, user: Any, pk: int) -> InspectionPlan:
+    plan = plan_get_for_user(user=user, pk=pk)
+    if not plan_can_manage(user=user, plan=plan):
+        raise PermissionDenied
+    return plan
+
+
+def requesting_agencies(*, user: Any, plan: InspectionPlan) -> QuerySet[OrgUnit]:
+    """Agencies on whose behalf the user may file requests: their own, or any for keepers."""
+    agencies = OrgUnit.objects.filter(
+        kind=OrgUnit.Kind.AGENCY, active_to__isnull=True, path__startswith=plan.organiser.path
+    )
+    if plan_can_manage(user=user, plan=plan):
+        return agencies
+    if not user_has_capability(user, Capability.REQUEST_INSPECTIONS):
+        return agencies.none()
+    ids = [m.org_unit_id for m in user.active_memberships if m.role in TEAM_ROLES]
+    return agencies.filter(pk__in=ids)
+
+
+def inspection_list_for_user(*, user: Any) -> QuerySet[Inspection]:
+    """Visits the user may read, soonest first."""
+    require_capability(user, Capability.VIEW_INSPECTIONS)
+    inspections = Inspection.objects.select_related("org_unit", "plan__organiser")
+    if _is_admin(user):
+        return inspections
+    roles = user.role_set()
+    visible = _under("plan__organiser", _keeper_paths(user))
+    leader_roots = [m.org_unit.path for m in user.active_memberships if m.role == Role.LEADER]
+    visible |= _under("plan__organiser", leader_roots)
+    if roles & TEAM_ROLES:
+        visible |= Q(team__user=user)
+        visible |= Q(is_published=True) & _under("plan__organiser", reader_roots(user))
+    units = own_unit_ids(user)
+    if units:
+        visible |= Q(org_unit_id__in=units, plan__status=InspectionPlan.Status.APPROVED)
+    return inspections.filter(visible).distinct()
+
+
+def inspection_get_for_user(*, user: Any, pk: int) -> Inspection:
+    return get_object_or_404(inspection_list_for_user(user=user), pk=pk)
+
+
+def can_manage(*, user: Any, inspection: Inspection) -> bool:
+    return plan_can_manage(user=user, plan=inspection.plan)
+
+
+def is_on_team(*, user: Any, inspection: Inspection) -> bool:
+    return any(member.user_id == user.pk for member in inspection.team.all())
+
+
+def can_inspect(*, user: Any, inspection: Inspection) -> bool:
+    """Team members record the visit; the coordinator may correct it."""
+    if not user_has_capability(user, Capability.INSPECT):
+        return False
+    return can_manage(user=user, inspection=inspection) or is_on_team(
+        user=user, inspection=inspection
+    )
+
+
+def can_answer(*, user: Any, inspection: Inspection) -> bool:
+    """Officers and chairs of the inspected unit send documents and report remediation."""
+    return user_has_capability(user, Capability.REMEDIATE) and (
+        inspection.org_unit_id in own_unit_ids(user)
+    )
+
+
+def inspection_for_page(*, user: Any, pk: int) -> Inspection:
+    """One inspection with everything its page shows, in a fixed number of queries."""
+    inspections = inspection_list_for_user(user=user).prefetch_related(
+        Prefetch("team", queryset=TeamMember.objects.select_related("user", "agency")),
+        "requests__agency",
+        Prefetch(
+            "files",
+            queryset=InspectionFile.objects.select_related("item").order_by("created_at"),
+        ),
+        "document_requests__item",
+        "document_requests__files",
+        "document_requests__evidence",
+        Prefetch(
+            "findings",
+            queryset=Finding.objects.prefetch_related("root_causes", "items", "criteria")
+            .select_related("repeat_of__inspection")
+            .order_by("kind", "topic", "area", "created_at"),
+        ),
+        "recommendations__findings",
+        "recommendations__root_causes",
+        Prefetch(
+            "recommendations__actions",
+            queryset=RemediationAction.objects.select_related("owner").prefetch_related(
+                "reports__files", "reports__reported_by"
+            ),
+        ),
+    )
+    return get_object_or_404(inspections, pk=pk)
+
+
+def checklists_for(*, organiser: OrgUnit, topics: list[str]) -> list[Checklist]:
+    """The checklist in use for each topic: the newest active version issued at or above."""
+    ancestors = [int(pk) for pk in organiser.path.strip("/").split("/") if pk]
+    chosen: dict[str, Checklist] = {}
+    for checklist in (
+        Checklist.objects.filter(issuer_id__in=ancestors, is_active=True, topic__in=topics)
+        .select_related("issuer")
+        .order_by("topic", "-issuer__path", "-version")
+    ):
+        chosen.setdefault(checklist.topic, checklist)
+    return [chosen[topic] for topic in topics if topic in chosen]
+
+
+def checklist_list_for_user(*, user: Any) -> QuerySet[Checklist]:
+    require_capability(user, Capability.VIEW_INSPECTIONS)
+    return Checklist.objects.select_related("issuer", "framework").annotate(
+        item_count=Count("items")
+    )
+
+
+def checklist_get_for_user(*, user: Any, pk: int) -> Checklist:
+    return get_object_or_404(checklist_list_for_user(user=user), pk=pk)
+
+
+def finding_suggestions(
+    *, inspection: Inspection, text: str, limit: int = 5
+) -> tuple[list[tuple[RootCause, float]], list[tuple[Finding, float]]]:
+    """Root causes already recorded by the organiser, and similar shortcomings of other units,
+    ranked by how alike their words are (accent-insensitive)."""
+    if len(text.strip()) < 4:
+        return [], []
+    causes = list(RootCause.objects.filter(organiser=inspection.plan.organiser))
+    ranked_causes = rank_similar(text, [(cause, cause.title) for cause in causes], limit=limit)
+    others = (
+        Finding.objects.filter(
+            kind=Finding.Kind.SHORTCOMING, inspection__plan__organiser=inspection.plan.organiser
+        )
+        .exclude(inspection=inspection)
+        .select_related("inspection__org_unit")
+        .prefetch_related("root_causes")
+        .order_by("-created_at")[:2000]
+    )
+    ranked_findings = rank_similar(
+        text, [(finding, finding.text) for finding in others], limit=limit
+    )
+    return ranked_causes, ranked_findings
+
+
+def root_cause_ranking(*, user: Any) -> list[dict[str, Any]]:
+    """Root causes ranked by how many shortcomings and units they explain, across topics."""
+    require_capability(user, Capability.VIEW_INSPECTIONS)
+    visible = inspection_list_for_user(user=user).values("pk")
+    links = (
+        Finding.root_causes.through.objects.filter(finding__inspection__in=visible)
+        .values_list(
+            "rootcause_id",
+            "finding_id",
+            "finding__inspection__org_unit_id",
+            "finding__topic",
+        )
+        .order_by()
+    )
+    findings: dict[int, set[int]] = defaultdict(set)
+    units: dict[int, set[int]] = defaultdict(set)
+    topics: dict[int, set[str]] = defaultdict(set)
+    for cause_id, finding_id, unit_id, topic in links:
+        findings[cause_id].add(finding_id)
+        units[cause_id].add(unit_id)
+        topics[cause_id].add(topic)
+    causes = RootCause.objects.in_bulk(list(findings))
+    rows: list[dict[str, Any]] = [
+        {
+            "cause": causes[cause_id],
+            "findings": len(findings[cause_id]),
+            "units": len(units[cause_id]),
+            "topics": sorted(topics[cause_id]),
+        }
+        for cause_id in findings
+    ]
+    rows.sort(key=lambda row: (-row["findings"], -row["units"], row["cause"].title))
+    return rows
+
+
+def agency_members(*, organiser: OrgUnit) -> QuerySet[Membership]:
+    """Memberships that can put a person on a team: appraisers and inspectors of agencies."""
+    return Membership.objects.filter(
+        is_active=True,
+        role__in=list(TEAM_ROLES),
+        org_unit__kind=OrgUnit.Kind.AGENCY,
+        org_unit__path__startswith=organiser.path,
+        user__is_active=True,
+    ).select_related("user", "org_unit")
+
+
+def actions_for_units(*, unit_ids: set[int]) -> QuerySet[RemediationAction]:
+    return (
+        RemediationAction.objects.filter(owner_id__in=unit_ids)
+        .exclude(status=RemediationAction.Status.VERIFIED)
+        .select_related("recommendation__inspection", "owner")
+    )

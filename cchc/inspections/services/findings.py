@@ -1,0 +1,442 @@
+"""Findings, the root causes they share, recommendations, and remediation to closure."""
+
+import datetime
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cchc.accounts.models import Membership
+from cchc.assessments.selectors import UNIT_ROLES
+from cchc.core.audit import audit_record
+from cchc.core.dates import short_date
+from cchc.core.textsearch import fold
+from cchc.inspections.models import (
+    ChecklistItem,
+    Finding,
+    Inspection,
+    InspectionFile,
+    ProgressReport,
+    Recommendation,
+    RemediationAction,
+    RootCause,
+    Topic,
+)
+from cchc.inspections.services.visits import _store_file, close_when_remedied, visit_items
+from cchc.notifications.models import Notification
+from cchc.notifications.services import notify
+
+AREA_NEEDED_MESSAGE = gettext_noop("Choose the area of the finding.")
+TEXT_NEEDED_MESSAGE = gettext_noop("Describe the finding.")
+SEVERITY_NEEDED_MESSAGE = gettext_noop("Give the shortcoming a severity.")
+TOPIC_NOT_IN_VISIT_MESSAGE = gettext_noop("This visit does not cover that topic.")
+FINDINGS_LOCKED_MESSAGE = gettext_noop(
+    "Findings are recorded during the visit, and can be corrected until it is concluded."
+)
+ROOT_CAUSE_TITLE_MESSAGE = gettext_noop("Name the root cause.")
+ADDRESSES_NOTHING_MESSAGE = gettext_noop(
+    "A recommendation must address at least one finding or root cause."
+)
+RECOMMENDATION_TEXT_MESSAGE = gettext_noop("Write the recommendation.")
+ACTION_FIELDS_MESSAGE = gettext_noop("Describe the action and give its deadline.")
+DEADLINE_PAST_MESSAGE = gettext_noop("The deadline cannot be in the past.")
+OWNER_MESSAGE = gettext_noop(
+    "The responsible unit must be the inspected unit or one of {organiser}."
+)
+REPORT_TEXT_MESSAGE = gettext_noop("Say what was done.")
+ACTION_CLOSED_MESSAGE = gettext_noop("This action is already verified and closed.")
+NO_EVIDENCE_MESSAGE = gettext_noop(
+    "The unit has sent no evidence for this action; an action is closed only on evidence."
+)
+NOT_REPORTED_MESSAGE = gettext_noop("The unit has not reported this action as done yet.")
+REOPEN_REASON_MESSAGE = gettext_noop("Say why the action is reopened.")
+NOT_CONCLUDED_MESSAGE = gettext_noop("Remediation starts once the inspection is concluded.")
+
+WRITABLE = {Inspection.Status.VISITING}
+
+
+def _ensure_writable(inspection: Inspection) -> None:
+    if inspection.status not in WRITABLE:
+        raise ValidationError(_(FINDINGS_LOCKED_MESSAGE))
+
+
+def earlier_repeat(finding: Finding) -> Finding | None:
+    """The latest shortcoming of an earlier visit to the same unit on the same criterion or
+    root cause: the shortcoming recurs."""
+    if finding.kind != Finding.Kind.SHORTCOMING:
+        return None
+    criteria = list(finding.criteria.values_list("pk", flat=True))
+    causes = list(finding.root_causes.values_list("pk", flat=True))
+    codes = list(finding.criteria.values_list("code", flat=True))
+    if not criteria and not causes:
+        return None
+    shared = Q(root_causes__in=causes) | Q(criteria__in=criteria) | Q(criteria__code__in=codes)
+    return (
+        Finding.objects.filter(
+            shared,
+            kind=Finding.Kind.SHORTCOMING,
+            inspection__org_unit_id=finding.inspection.org_unit_id,
+            inspection__visit_date__lt=finding.inspection.visit_date,
+        )
+        .order_by("-inspection__visit_date", "-created_at")
+        .first()
+    )
+
+
+def _refresh_repeat(finding: Finding) -> None:
+    repeat = earlier_repeat(finding)
+    if (repeat.pk if repeat else None) != finding.repeat_of_id:
+        finding.repeat_of = repeat
+        finding.save(update_fields=["repeat_of", "updated_at"])
+
+
+@transaction.atomic
+def finding_create(
+    *,
+    actor: Any,
+    inspection: Inspection,
+    kind: str,
+    topic: str,
+    area: str,
+    text: str,
+    severity: str = "",
+    cause_kind: str = "",
+    cause: str = "",
+    items: list[ChecklistItem] | None = None,
+    root_causes: list[RootCause] | None = None,
+) -> Finding:
+    """Record a strength or a shortcoming in an area; items link it to criteria as well."""
+    _ensure_writable(inspection)
+    if not area.strip():
+        raise ValidationError({"area": _(AREA_NEEDED_MESSAGE)})
+    if not text.strip():
+        raise ValidationError({"text": _(TEXT_NEEDED_MESSAGE)})
+    if topic not in inspection.topics:
+        raise ValidationError({"topic": _(TOPIC_NOT_IN_VISIT_MESSAGE)})
+    if kind == Finding.Kind.SHORTCOMING and not severity:
+        raise ValidationError({"severity": _(SEVERITY_NEEDED_MESSAGE)})
+    finding = Finding.objects.create(
+        inspection=inspection,
+        kind=Finding.Kind(kind),
+        topic=Topic(topic),
+        area=area.strip()[:255],
+        text=text.strip(),
+        folded=fold(text),
+        severity=severity if kind == Finding.Kind.SHORTCOMING else "",
+        cause_kind=cause_kind,
+        cause=cause.strip(),
+        recorded_by=actor,
+    )
+    allowed = {item.pk for item in visit_items(inspection)}
+    chosen = [item for item in items or [] if item.pk in allowed]
+    finding.items.set(chosen)
+    finding.criteria.set([item.criterion_id for item in chosen if item.criterion_id])
+    finding.root_causes.set(root_causes or [])
+    _refresh_repeat(finding)
+    audit_record(
+        actor=actor,
+        action="finding.create",
+        target=finding,
+        after={
+            "kind": kind,
+            "topic": topic,
+            "area": finding.area,
+            "severity": finding.severity,
+            "root_causes": [cause.pk for cause in root_causes or []],
+        },
+    )
+    return finding
+
+
+@transaction.atomic
+def finding_delete(*, actor: Any, finding: Finding) -> None:
+    _ensure_writable(finding.inspection)
+    audit_record(
+        actor=actor,
+        action="finding.delete",
+        target=finding,
+        before={"kind": finding.kind, "text": finding.text},
+    )
+    finding.delete()
+
+
+@transaction.atomic
+def root_cause_get_or_create(
+    *, actor: Any, organiser: Any, title: str, description: str = ""
+) -> RootCause:
+    """Return the organiser's root cause of that name (typed with or without accents), or
+    record a new one."""
+    if not title.strip():
+        raise ValidationError({"title": _(ROOT_CAUSE_TITLE_MESSAGE)})
+    folded = fold(title)[:255]
+    existing = RootCause.objects.filter(organiser=organiser, folded=folded).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            cause = RootCause.objects.create(
+                organiser=organiser,
+                title=title.strip()[:255],
+                folded=folded,
+                description=description.strip(),
+                created_by=actor,
+            )
+    except IntegrityError:
+        return RootCause.objects.get(organiser=organiser, folded=folded)
+    audit_record(
+        actor=actor, action="root_cause.create", target=cause, after={"title": cause.title}
+    )
+    return cause
+
+
+@transaction.atomic
+def finding_link_root_cause(
+    *, actor: Any, finding: Finding, root_cause: RootCause, linked: bool = True
+) -> Finding:
+    """Confirm (link) or reject (unlink) a root cause for a shortcoming."""
+    _ensure_writable(finding.inspection)
+    if linked:
+        finding.root_causes.add(root_cause)
+    else:
+        finding.root_causes.remove(root_cause)
+    _refresh_repeat(finding)
+    audit_record(
+        actor=actor,
+        action="finding.update",
+        target=finding,
+        after={"root_cause": root_cause.pk, "linked": linked},
+    )
+    return finding
+
+
+@transaction.atomic
+def recommendation_create(
+    *,
+    actor: Any,
+    inspection: Inspection,
+    text: str,
+    findings: list[Finding],
+    root_causes: list[RootCause],
+) -> Recommendation:
+    _ensure_writable(inspection)
+    if not text.strip():
+        raise ValidationError({"text": _(RECOMMENDATION_TEXT_MESSAGE)})
+    findings = [finding for finding in findings if finding.inspection_id == inspection.pk]
+    if not findings and not root_causes:
+        raise ValidationError(_(ADDRESSES_NOTHING_MESSAGE))
+    recommendation = Recommendation.objects.create(inspection=inspection, text=text.strip())
+    recommendation.findings.set(findings)
+    recommendation.root_causes.set(root_causes)
+    audit_record(
+        actor=actor,
+        action="recommendation.create",
+        target=recommendation,
+        after={
+            "findings": [finding.pk for finding in findings],
+            "root_causes": [cause.pk for cause in root_causes],
+        },
+    )
+    return recommendation
+
+
+@transaction.atomic
+def action_create(
+    *,
+    actor: Any,
+    recommendation: Recommendation,
+    text: str,
+    deadline: datetime.date | None,
+    owner: Any = None,
+) -> RemediationAction:
+    inspection = recommendation.inspection
+    _ensure_writable(inspection)
+    if not text.strip() or deadline is None:
+        raise ValidationError(_(ACTION_FIELDS_MESSAGE))
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _(DEADLINE_PAST_MESSAGE)})
+    owner = owner or inspection.org_unit
+    if owner.pk != inspection.org_unit_id and not owner.path.startswith(
+        inspection.plan.organiser.path
+    ):
+        raise ValidationError(
+            {"owner": _(OWNER_MESSAGE).format(organiser=inspection.plan.organiser)}
+        )
+    action = RemediationAction.objects.create(
+        recommendation=recommendation, owner=owner, text=text.strip(), deadline=deadline
+    )
+    audit_record(
+        actor=actor,
+        action="remediation_action.create",
+        target=action,
+        after={"owner": owner.pk, "deadline": deadline.isoformat()},
+    )
+    return action
+
+
+def _owner_people(action: RemediationAction) -> list[Any]:
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            org_unit=action.owner_id, role__in=list(UNIT_ROLES), is_active=True
+        ).select_related("user")
+    ]
+
+
+def _team_people(inspection: Inspection) -> list[Any]:
+    return [member.user for member in inspection.team.select_related("user")]
+
+
+@transaction.atomic
+def progress_report(
+    *,
+    actor: Any,
+    action: RemediationAction,
+    text: str,
+    uploads: list[Any],
+    is_done: bool,
+) -> ProgressReport:
+    """The unit reports what it did, with evidence; "done" asks the team to verify."""
+    inspection = action.recommendation.inspection
+    if inspection.status not in {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED}:
+        raise ValidationError(_(NOT_CONCLUDED_MESSAGE))
+    if action.status == RemediationAction.Status.VERIFIED:
+        raise ValidationError(_(ACTION_CLOSED_MESSAGE))
+    if not text.strip():
+        raise ValidationError({"text": _(REPORT_TEXT_MESSAGE)})
+    report = ProgressReport.objects.create(
+        action=action, text=text.strip(), is_done=is_done, reported_by=actor
+    )
+    stored = [
+        _store_file(
+            actor=actor,
+            inspection=inspection,
+            upload=upload,
+            purpose=InspectionFile.Purpose.REMEDIATION,
+        )
+        for upload in uploads
+    ]
+    report.files.set(stored)
+    if is_done:
+        action.status = RemediationAction.Status.REPORTED
+        action.save(update_fields=["status", "updated_at"])
+        notify(
+            users=_team_people(inspection),
+            kind=Notification.Kind.REMEDIATION_REPORTED,
+            compose=lambda _user: (
+                _("%(unit)s reports an action done") % {"unit": action.owner},
+                action.text[:200],
+            ),
+            url=inspection.get_absolute_url(),
+        )
+    audit_record(
+        actor=actor,
+        action="progress_report.create",
+        target=report,
+        after={"action": action.pk, "done": is_done, "files": len(stored)},
+    )
+    return report
+
+
+@transaction.atomic
+def action_verify(*, actor: Any, action: RemediationAction) -> RemediationAction:
+    """Close an action the unit reported done, on the evidence it sent."""
+    action = RemediationAction.objects.select_for_update().get(pk=action.pk)
+    if action.status == RemediationAction.Status.VERIFIED:
+        raise ValidationError(_(ACTION_CLOSED_MESSAGE))
+    if action.status != RemediationAction.Status.REPORTED:
+        raise ValidationError(_(NOT_REPORTED_MESSAGE))
+    if not ProgressReport.objects.filter(action=action, files__isnull=False).exists():
+        raise ValidationError(_(NO_EVIDENCE_MESSAGE))
+    action.status = RemediationAction.Status.VERIFIED
+    action.verified_by = actor
+    action.verified_at = timezone.now()
+    action.save(update_fields=["status", "verified_by", "verified_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="remediation_action.update",
+        target=action,
+        before={"status": RemediationAction.Status.REPORTED},
+        after={"status": action.status},
+    )
+    close_when_remedied(action.recommendation.inspection)
+    return action
+
+
+@transaction.atomic
+def action_reopen(*, actor: Any, action: RemediationAction, reason: str) -> RemediationAction:
+    """Send an action back to the unit with the reason (not done, or not proven)."""
+    action = RemediationAction.objects.select_for_update().get(pk=action.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": _(REOPEN_REASON_MESSAGE)})
+    inspection = action.recommendation.inspection
+    before = action.status
+    action.status = RemediationAction.Status.OPEN
+    action.reopen_reason = reason.strip()
+    action.verified_by = None
+    action.verified_at = None
+    action.save(
+        update_fields=["status", "reopen_reason", "verified_by", "verified_at", "updated_at"]
+    )
+    if inspection.status == Inspection.Status.CLOSED:
+        inspection.status = Inspection.Status.CONCLUDED
+        inspection.save(update_fields=["status", "updated_at"])
+    notify(
+        users=_owner_people(action),
+        kind=Notification.Kind.REMEDIATION_REOPENED,
+        compose=lambda _user: (
+            _("An action was reopened: %(text)s") % {"text": action.text[:80]},
+            reason.strip(),
+        ),
+        url=inspection.get_absolute_url(),
+    )
+    audit_record(
+        actor=actor,
+        action="remediation_action.update",
+        target=action,
+        before={"status": before},
+        after={"status": action.status, "reopen_reason": action.reopen_reason},
+    )
+    return action
+
+
+def _overdue_message(action: RemediationAction, _user: Any) -> tuple[str, str]:
+    return (
+        _("Remediation overdue at %(unit)s") % {"unit": action.owner},
+        _("“%(text)s” was due on %(date)s.")
+        % {"text": action.text[:120], "date": short_date(action.deadline)},
+    )
+
+
+def escalate_overdue(*, today: datetime.date | None = None) -> int:
+    """Tell the unit, the team and the coordinator about each action past its deadline, once
+    per action and deadline; return how many actions were escalated."""
+    today = today or timezone.localdate()
+    overdue = list(
+        RemediationAction.objects.filter(deadline__lt=today, escalated_on__isnull=True)
+        .exclude(status=RemediationAction.Status.VERIFIED)
+        .select_related("recommendation__inspection__plan__organiser", "owner")
+    )
+    for action in overdue:
+        inspection = action.recommendation.inspection
+        keepers = [
+            membership.user
+            for membership in Membership.objects.filter(
+                org_unit=inspection.plan.organiser, role="home_affairs", is_active=True
+            ).select_related("user")
+        ]
+        with transaction.atomic():
+            notify(
+                users=_owner_people(action) + _team_people(inspection) + keepers,
+                kind=Notification.Kind.REMEDIATION_OVERDUE,
+                compose=partial(_overdue_message, action),
+                url=inspection.get_absolute_url(),
+                dedupe_key=f"remediation-overdue-{action.pk}-{action.deadline.isoformat()}",
+            )
+            action.escalated_on = today
+            action.save(update_fields=["escalated_on", "updated_at"])
+    return len(overdue)

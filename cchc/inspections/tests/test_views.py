@@ -1,0 +1,264 @@
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cchc.core.testing import BaseTestCase
+from cchc.inspections.models import Checklist, Finding, Inspection, ItemResult
+from cchc.inspections.services import findings, planning, visits
+from cchc.inspections.tests.factories import (
+    approved_inspection,
+    import_checklists,
+    team_ready,
+    to_status,
+    year_window,
+)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return len(captured.captured_queries)
+
+
+class PageQueryTests(BaseTestCase):
+    """Each page reads in a fixed number of queries, whatever the number of rows."""
+
+    def grow(self, inspection, names):
+        """Add findings, root causes, recommendations, actions and results."""
+        for index in names:
+            cause = findings.root_cause_get_or_create(
+                actor=None, organiser=self.cast.city, title=f"Nguyên nhân {index}"
+            )
+            finding = findings.finding_create(
+                actor=None,
+                inspection=inspection,
+                kind=Finding.Kind.SHORTCOMING,
+                topic="iso",
+                area="Duy trì và cải tiến",
+                text=f"Hạn chế {index}",
+                severity="minor",
+                items=visits.visit_items(inspection)[:2],
+                root_causes=[cause],
+            )
+            recommendation = findings.recommendation_create(
+                actor=None,
+                inspection=inspection,
+                text=f"Kiến nghị {index}",
+                findings=[finding],
+                root_causes=[cause],
+            )
+            findings.action_create(
+                actor=None,
+                recommendation=recommendation,
+                text=f"Việc {index}",
+                deadline=timezone.localdate() + datetime.timedelta(days=10),
+            )
+        for item in visits.visit_items(inspection)[: len(names) * 2]:
+            visits.item_result_save(actor=None, inspection=inspection, item=item, verdict="meets")
+
+    def test_pages_do_not_grow_with_rows(self):
+        inspection = to_status(
+            self.cast, approved_inspection(self.cast), Inspection.Status.VISITING
+        )
+        self.login("home_affairs")
+        urls = [
+            reverse("inspections:inspection_list"),
+            inspection.plan.get_absolute_url(),
+            inspection.get_absolute_url(),
+            reverse("inspections:checklist_visit", args=[inspection.pk]),
+            reverse("inspections:root_causes"),
+            reverse("inspections:checklist_list"),
+            reverse("inspections:checklist_detail", args=[Checklist.objects.first().pk]),
+        ]
+        findings.finding_create(
+            actor=None,
+            inspection=inspection,
+            kind="strength",
+            topic="tthc",
+            area="Công khai thủ tục hành chính",
+            text="Niêm yết đầy đủ",
+        )
+        self.grow(inspection, [0])
+        before = [count_queries(self.client, url) for url in urls]
+        self.grow(inspection, [1, 2, 3])
+        after = [count_queries(self.client, url) for url in urls]
+        assert before == after, list(zip(urls, before, after, strict=True))
+        # The budgets, so a change that adds queries is seen (session save ×3 included).
+        with self.assertNumQueries(before[2]):
+            self.client.get(inspection.get_absolute_url())
+        assert before[2] <= 45, before
+
+
+class ScopeTests(BaseTestCase):
+    def setUp(self):
+        import_checklists(self.cast)
+        team_ready(self.cast)
+        year = timezone.localdate().year
+        self.plan = planning.plan_get_or_create(actor=None, organiser=self.cast.city, year=year)
+        start, end = year_window(year)
+        planning.request_file(
+            actor=self.appraiser,
+            plan=self.plan,
+            org_unit=self.cast.ward_a,
+            topic="iso",
+            agency=self.cast.agency,
+            window_start=start,
+            window_end=end,
+        )
+        planning.plan_propose(actor=self.home_affairs, plan=self.plan, earliest=start)
+        self.inspection = Inspection.objects.get(plan=self.plan)
+        # One member only: the appraiser; the inspector is not on this team.
+        for member in self.inspection.team.exclude(user=self.appraiser):
+            planning.team_member_remove(actor=None, member=member)
+        if not self.inspection.team.filter(user=self.appraiser).exists():
+            planning.team_member_add(
+                actor=None,
+                inspection=self.inspection,
+                user=self.appraiser,
+                topics=["iso"],
+                is_head=True,
+            )
+        self.url = self.inspection.get_absolute_url()
+
+    def status_for(self, persona):
+        self.login(persona)
+        return self.client.get(self.url).status_code
+
+    def test_who_sees_the_inspection_before_and_after_publication(self):
+        expected = {
+            "home_affairs": 200,
+            "leader": 200,
+            "appraiser": 200,
+            "inspector": 404,
+            "ward_officer": 404,
+            "outsider": 404,
+            "portal_editor": 403,
+        }
+        assert {p: self.status_for(p) for p in expected} == expected
+        planning.plan_approve(actor=self.home_affairs, plan=self.plan)
+        assert self.status_for("ward_officer") == 200, "the unit sees its own once approved"
+        assert self.status_for("outsider") == 404
+        inspection = to_status(self.cast, self.inspection, Inspection.Status.CONCLUDED)
+        visits.inspection_publish(actor=self.home_affairs, inspection=inspection, publish=True)
+        assert self.status_for("inspector") == 200, "published: the other inspectors see it"
+        assert self.status_for("outsider") == 404, "another ward never sees it here"
+
+    def test_only_the_team_records_results_and_only_the_unit_reports(self):
+        planning.plan_approve(actor=self.home_affairs, plan=self.plan)
+        inspection = to_status(self.cast, self.inspection, Inspection.Status.VISITING)
+        item = visits.visit_items(inspection)[0]
+        url = reverse("inspections:item_result", args=[inspection.pk, item.pk])
+        self.login("inspector")
+        assert self.client.post(url, {"verdict": "meets"}).status_code == 404
+        self.login("ward_officer")
+        assert self.client.post(url, {"verdict": "meets"}).status_code == 403
+        self.login("appraiser")
+        response = self.client.post(url, {"verdict": "meets"}, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        assert ItemResult.objects.filter(inspection=inspection, item=item).exists()
+
+
+class VisitPageTests(BaseTestCase):
+    def setUp(self):
+        self.inspection = to_status(
+            self.cast, approved_inspection(self.cast), Inspection.Status.VISITING
+        )
+        self.member = self.inspection.team.first().user.username
+        self.item = visits.visit_items(self.inspection)[0]
+        self.url = reverse("inspections:item_result", args=[self.inspection.pk, self.item.pk])
+
+    def test_a_verdict_saves_in_place_and_a_stale_one_is_refused_with_theirs_shown(self):
+        self.login(self.member)
+        response = self.client.post(
+            self.url, {"verdict": "partly", "note": "Thiếu ảnh"}, headers={"HX-Request": "true"}
+        )
+        body = response.content.decode()
+        assert response.status_code == 200 and f'id="item-{self.item.pk}"' in body
+        result = ItemResult.objects.get(inspection=self.inspection, item=self.item)
+        stale = result.updated_at.isoformat()
+        visits.item_result_save(
+            actor=None,
+            inspection=self.inspection,
+            item=self.item,
+            verdict="meets",
+            version=stale,
+        )
+        response = self.client.post(
+            self.url,
+            {"verdict": "not_met", "note": "Không có", "version": stale},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 409
+        assert "Không có" in response.content.decode(), "my note stays in the form"
+        assert ItemResult.objects.get(pk=result.pk).verdict == "meets"
+
+    def test_a_missing_note_is_refused_in_place(self):
+        self.login(self.member)
+        response = self.client.post(
+            self.url, {"verdict": "not_met"}, headers={"HX-Request": "true"}
+        )
+        assert response.status_code == 400
+        assert not ItemResult.objects.filter(inspection=self.inspection).exists()
+
+    def test_suggestions_appear_as_the_inspector_types(self):
+        findings.root_cause_get_or_create(
+            actor=None, organiser=self.cast.city, title="Kinh phí còn hạn hẹp"
+        )
+        self.login(self.member)
+        response = self.client.get(
+            reverse("inspections:finding_suggest", args=[self.inspection.pk]),
+            {"text": "kinh phi han hep nen ISO cham"},
+        )
+        assert "Kinh phí còn hạn hẹp" in response.content.decode()
+
+    def test_a_finding_form_with_a_new_root_cause(self):
+        self.login(self.member)
+        response = self.client.post(
+            reverse("inspections:finding_create", args=[self.inspection.pk]),
+            {
+                "kind": "shortcoming",
+                "area": "iso|2. Duy trì và cải tiến",
+                "text": "Chưa đánh giá nội bộ",
+                "severity": "moderate",
+                "new_root_cause": "Thiếu cán bộ chuyên trách",
+            },
+        )
+        assert response.status_code == 302
+        finding = Finding.objects.get()
+        assert finding.area == "2. Duy trì và cải tiến"
+        assert [cause.title for cause in finding.root_causes.all()] == ["Thiếu cán bộ chuyên trách"]
+        response = self.client.post(
+            reverse("inspections:finding_create", args=[self.inspection.pk]),
+            {"kind": "shortcoming", "area": "", "text": "Không khu vực", "severity": "minor"},
+            follow=True,
+        )
+        assert Finding.objects.count() == 1
+
+
+class ChecklistImportViewTests(BaseTestCase):
+    def test_a_bad_file_says_where_and_imports_nothing(self):
+        self.login("home_affairs")
+        data = b"section_code,section,code,item\n1,A,1.1,\n"
+        response = self.client.post(
+            reverse("inspections:checklist_import"),
+            {"topic": "iso", "name": "ISO", "file": SimpleUploadedFile("x.csv", data)},
+            follow=True,
+        )
+        body = response.content.decode()
+        assert "2" in body and "item" in body
+        assert not Checklist.objects.exists()
+
+    def test_a_good_file_opens_the_checklist(self):
+        self.login("home_affairs")
+        data = "section_code,section,code,item\n1,A,1.1,Chính sách\n".encode()
+        response = self.client.post(
+            reverse("inspections:checklist_import"),
+            {"topic": "iso", "name": "ISO", "file": SimpleUploadedFile("x.csv", data)},
+        )
+        checklist = Checklist.objects.get()
+        assert response.status_code == 302 and response["Location"] == checklist.get_absolute_url()

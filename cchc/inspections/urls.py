@@ -1,0 +1,51 @@
+from django.urls import path
+
+from cchc.inspections import views
+
+app_name = "inspections"
+urlpatterns = [
+    path("", views.inspection_list_view, name="inspection_list"),
+    path("plans/new/", views.plan_create_view, name="plan_create"),
+    path("plans/<int:pk>/", views.plan_detail_view, name="plan_detail"),
+    path("plans/<int:pk>/requests/", views.request_create_view, name="request_create"),
+    path("plans/<int:pk>/propose/", views.plan_propose_view, name="plan_propose"),
+    path("plans/<int:pk>/approve/", views.plan_approve_view, name="plan_approve"),
+    path("requests/<int:pk>/delete/", views.request_delete_view, name="request_delete"),
+    path("<int:pk>/", views.inspection_detail_view, name="inspection_detail"),
+    path("<int:pk>/reschedule/", views.inspection_reschedule_view, name="reschedule"),
+    path("<int:pk>/team/", views.team_add_view, name="team_add"),
+    path("team/<int:pk>/remove/", views.team_remove_view, name="team_remove"),
+    path("<int:pk>/decision/", views.decision_view, name="decision"),
+    path("<int:pk>/advance/", views.inspection_advance_view, name="advance"),
+    path("<int:pk>/documents/", views.documents_request_view, name="documents_request"),
+    path("documents/<int:pk>/answer/", views.document_answer_view, name="document_answer"),
+    path("<int:pk>/checklist/", views.checklist_visit_view, name="checklist_visit"),
+    path("<int:pk>/items/<int:item_pk>/", views.item_result_save_view, name="item_result"),
+    path("<int:pk>/photos/", views.photo_add_view, name="photo_add"),
+    path("<int:pk>/support/", views.support_save_view, name="support"),
+    path("<int:pk>/findings/", views.finding_create_view, name="finding_create"),
+    path("<int:pk>/findings/suggest/", views.finding_suggest_view, name="finding_suggest"),
+    path("findings/<int:pk>/delete/", views.finding_delete_view, name="finding_delete"),
+    path("findings/<int:pk>/causes/", views.finding_cause_view, name="finding_cause"),
+    path(
+        "<int:pk>/recommendations/",
+        views.recommendation_create_view,
+        name="recommendation_create",
+    ),
+    path("recommendations/<int:pk>/actions/", views.action_create_view, name="action_create"),
+    path("actions/<int:pk>/report/", views.action_report_view, name="action_report"),
+    path("actions/<int:pk>/verify/", views.action_verify_view, name="action_verify"),
+    path("actions/<int:pk>/reopen/", views.action_reopen_view, name="action_reopen"),
+    path("<int:pk>/publish/", views.publish_view, name="publish"),
+    path("files/<int:pk>/", views.file_download_view, name="file_download"),
+    path("root-causes/", views.root_cause_list_view, name="root_causes"),
+    path("checklists/", views.checklist_list_view, name="checklist_list"),
+    path("checklists/import/", views.checklist_import_view, name="checklist_import"),
+    path(
+        "checklists/from-framework/",
+        views.checklist_from_framework_view,
+        name="checklist_from_framework",
+    ),
+    path("checklists/<int:pk>/", views.checklist_detail_view, name="checklist_detail"),
+    path("checklists/<int:pk>/export.csv", views.checklist_export_view, name="checklist_export"),
+]

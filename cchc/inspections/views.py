@@ -1,0 +1,1035 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
+
+from cchc.assessments.models import Evidence
+from cchc.assessments.selectors import own_unit_ids
+from cchc.assessments.services.evidence import CONTENT_TYPES
+from cchc.core.exceptions import ConflictError
+from cchc.core.forms import form_error_messages, perform
+from cchc.core.imports import ImportFailed
+from cchc.core.permissions import capability_required, user_has_capability
+from cchc.core.roles import Capability, Role
+from cchc.frameworks.models import Framework
+from cchc.inspections import selectors
+from cchc.inspections.forms import (
+    ActionForm,
+    ChecklistFrameworkForm,
+    ChecklistImportForm,
+    DocumentAnswerForm,
+    FindingForm,
+    ItemResultForm,
+    PhotoForm,
+    PlanForm,
+    ProgressForm,
+    RecommendationForm,
+    ReopenForm,
+    RequestForm,
+    RescheduleForm,
+    SupportForm,
+    TeamDecisionForm,
+    TeamMemberForm,
+)
+from cchc.inspections.models import (
+    DocumentRequest,
+    Finding,
+    Inspection,
+    InspectionFile,
+    InspectionPlan,
+    InspectionRequest,
+    ItemResult,
+    Recommendation,
+    RemediationAction,
+    RootCause,
+    TeamMember,
+    Topic,
+)
+from cchc.inspections.services import checklists, findings, planning, visits
+from cchc.orgunits.models import OrgUnit
+
+PLAN_READY_MESSAGE = gettext_noop("The plan for %(year)s is ready for requests.")
+REQUEST_FILED_MESSAGE = gettext_noop("The request was filed.")
+REQUEST_WITHDRAWN_MESSAGE = gettext_noop("The request was withdrawn.")
+PROPOSED_MESSAGE = gettext_noop(
+    "%(requests)s requests → %(visits)s visits; %(units)s units visited once instead of "
+    "several times."
+)
+APPROVED_MESSAGE = gettext_noop("The plan was approved; units and teams were notified.")
+RESCHEDULED_MESSAGE = gettext_noop("The visit was moved.")
+MEMBER_ADDED_MESSAGE = gettext_noop("%(person)s joined the team.")
+MEMBER_REMOVED_MESSAGE = gettext_noop("%(person)s left the team.")
+DECISION_SAVED_MESSAGE = gettext_noop("The decision forming the team was recorded.")
+MOVED_MESSAGE = gettext_noop("The inspection is now “%(status)s”.")
+DOCUMENTS_ASKED_MESSAGE = gettext_noop("%(count)s documents were asked of the unit.")
+ANSWER_SENT_MESSAGE = gettext_noop("Sent to the inspection team.")
+RESULT_SAVED_MESSAGE = gettext_noop("Saved.")
+PHOTO_ADDED_MESSAGE = gettext_noop("The photo was added.")
+SUPPORT_SAVED_MESSAGE = gettext_noop("The support given was recorded.")
+FINDING_SAVED_MESSAGE = gettext_noop("The finding was recorded.")
+FINDING_DELETED_MESSAGE = gettext_noop("The finding was deleted.")
+CAUSE_LINKED_MESSAGE = gettext_noop("The root cause was linked.")
+CAUSE_UNLINKED_MESSAGE = gettext_noop("The root cause was unlinked.")
+RECOMMENDATION_SAVED_MESSAGE = gettext_noop("The recommendation was recorded.")
+ACTION_SAVED_MESSAGE = gettext_noop("The remediation action was recorded.")
+REPORT_SENT_MESSAGE = gettext_noop("Your report was sent to the inspection team.")
+VERIFIED_MESSAGE = gettext_noop("The action was verified and closed.")
+REOPENED_MESSAGE = gettext_noop("The action was reopened and the unit told why.")
+PUBLISHED_MESSAGE = gettext_noop("The inspection is marked for the public portal.")
+UNPUBLISHED_MESSAGE = gettext_noop("The inspection was taken off the public portal.")
+CHECKLIST_IMPORTED_MESSAGE = gettext_noop(
+    "The checklist was imported with %(count)s items; it replaces the previous version."
+)
+NO_ORGANISER_MESSAGE = gettext_noop("You coordinate no unit, so you cannot organise a plan.")
+CONFLICT_OUTSIDE = gettext_noop("Outside the window of %(count)s requests by up to %(days)s days")
+CONFLICT_NO_MEMBER = gettext_noop("No free member of %(agency)s for “%(topic)s”")
+
+
+def _organiser_for(user: Any) -> OrgUnit | None:
+    keeper_roles = {Role.HOME_AFFAIRS, Role.SYSTEM_ADMIN}
+    for membership in user.active_memberships:
+        if membership.role in keeper_roles and membership.org_unit.kind != OrgUnit.Kind.AGENCY:
+            return membership.org_unit
+    return None
+
+
+def _conflict_lines(inspection: Inspection, agencies: dict[int, OrgUnit]) -> list[str]:
+    lines = []
+    for conflict in inspection.conflicts:
+        if conflict.get("kind") == "outside_window":
+            lines.append(
+                _(CONFLICT_OUTSIDE)
+                % {"count": len(conflict.get("requests", [])), "days": conflict.get("days", 0)}
+            )
+        elif conflict.get("kind") == "no_member":
+            agency = agencies.get(conflict.get("agency") or 0)
+            topic = conflict.get("topic")
+            lines.append(
+                _(CONFLICT_NO_MEMBER)
+                % {
+                    "agency": agency or "—",
+                    "topic": Topic(topic).label if topic in Topic.values else "—",
+                }
+            )
+    return lines
+
+
+# --- Plans and requests ---------------------------------------------------------------------
+
+
+@capability_required(Capability.VIEW_INSPECTIONS)
+def inspection_list_view(request: HttpRequest) -> HttpResponse:
+    """Plans, the visits I may see, and, for a unit, what it still has to remedy."""
+    user = request.user
+    plans = list(selectors.plan_list_for_user(user=user).order_by("-year"))
+    inspections = list(
+        selectors.inspection_list_for_user(user=user)
+        .prefetch_related("team__user")
+        .order_by("-plan__year", "visit_date", "org_unit__sort_order")
+    )
+    units = own_unit_ids(user)
+    context = {
+        "plans": plans,
+        "inspections": inspections,
+        "actions": list(selectors.actions_for_units(unit_ids=units)) if units else [],
+        "today": timezone.localdate(),
+        "can_plan": user_has_capability(user, Capability.MANAGE_INSPECTIONS)
+        and _organiser_for(user) is not None,
+        "plan_form": PlanForm(
+            initial={"year": max([timezone.localdate().year - 1, *(p.year for p in plans)]) + 1}
+        ),
+    }
+    return render(request, "inspections/inspection_list.html", context)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INSPECTIONS)
+def plan_create_view(request: HttpRequest) -> HttpResponse:
+    organiser = _organiser_for(request.user)
+    if organiser is None:
+        messages.error(request, _(NO_ORGANISER_MESSAGE))
+        return redirect("inspections:inspection_list")
+    form = PlanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a year between 2000 and 2100."))
+        return redirect("inspections:inspection_list")
+    plan = planning.plan_get_or_create(
+        actor=request.user, organiser=organiser, year=form.cleaned_data["year"]
+    )
+    messages.success(request, _(PLAN_READY_MESSAGE) % {"year": plan.year})
+    return redirect(plan.get_absolute_url())
+
+
+def _request_form(request: HttpRequest, plan: InspectionPlan, data: Any = None) -> RequestForm:
+    units = OrgUnit.objects.filter(
+        kind__in=OrgUnit.ASSESSED_KINDS,
+        path__startswith=plan.organiser.path,
+        active_to__isnull=True,
+    ).order_by("sort_order", "name")
+    return RequestForm(
+        data,
+        units=units,
+        agencies=selectors.requesting_agencies(user=request.user, plan=plan).order_by(
+            "sort_order", "name"
+        ),
+        initial={"window_start": f"{plan.year}-09-01", "window_end": f"{plan.year}-10-31"},
+    )
+
+
+@capability_required(Capability.VIEW_INSPECTIONS)
+def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Requests, the consolidated visits with their conflicts, the saving, and approval."""
+    plan = selectors.plan_get_for_user(user=request.user, pk=pk)
+    can_manage = selectors.plan_can_manage(user=request.user, plan=plan)
+    requests = list(plan.requests.select_related("org_unit", "agency", "filed_by", "inspection"))
+    visible = set(
+        selectors.inspection_list_for_user(user=request.user)
+        .filter(plan=plan)
+        .values_list("pk", flat=True)
+    )
+    inspections = [
+        inspection
+        for inspection in plan.inspections.select_related("org_unit").prefetch_related(
+            "team__user", "team__agency"
+        )
+        if can_manage or inspection.pk in visible
+    ]
+    agencies = {unit.pk: unit for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.AGENCY)}
+    form = _request_form(request, plan)
+    can_request = (
+        plan.status == InspectionPlan.Status.DRAFT and form.fields["agency"].queryset.exists()  # type: ignore[attr-defined]
+    )
+    context = {
+        "plan": plan,
+        "can_manage": can_manage,
+        "can_request": can_request,
+        "requests": requests if can_manage or can_request else [],
+        "rows": [(inspection, _conflict_lines(inspection, agencies)) for inspection in inspections],
+        "form": form,
+        "is_draft": plan.status == InspectionPlan.Status.DRAFT,
+    }
+    return render(request, "inspections/plan_detail.html", context)
+
+
+@require_POST
+@capability_required(Capability.REQUEST_INSPECTIONS)
+def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get_for_user(user=request.user, pk=pk)
+    form = _request_form(request, plan, request.POST)
+    perform(
+        request,
+        lambda: planning.request_file(actor=request.user, plan=plan, **form.cleaned_data),
+        _(REQUEST_FILED_MESSAGE),
+        form,
+    )
+    return redirect(plan.get_absolute_url())
+
+
+@require_POST
+@capability_required(Capability.REQUEST_INSPECTIONS)
+def request_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection_request = get_object_or_404(
+        InspectionRequest.objects.select_related("plan__organiser"), pk=pk
+    )
+    plan = selectors.plan_get_for_user(user=request.user, pk=inspection_request.plan_id)
+    if inspection_request.filed_by_id != request.user.pk and not selectors.plan_can_manage(
+        user=request.user, plan=plan
+    ):
+        raise PermissionDenied
+    perform(
+        request,
+        lambda: planning.request_withdraw(actor=request.user, request=inspection_request),
+        _(REQUEST_WITHDRAWN_MESSAGE),
+    )
+    return redirect(plan.get_absolute_url())
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INSPECTIONS)
+def plan_propose_view(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get_for_manage(user=request.user, pk=pk)
+    try:
+        result = planning.plan_propose(actor=request.user, plan=plan)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _(PROPOSED_MESSAGE)
+            % {
+                "requests": result.request_count,
+                "visits": result.visit_count,
+                "units": result.units_consolidated,
+            },
+        )
+    return redirect(plan.get_absolute_url())
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INSPECTIONS)
+def plan_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get_for_manage(user=request.user, pk=pk)
+    perform(
+        request,
+        lambda: planning.plan_approve(actor=request.user, plan=plan),
+        _(APPROVED_MESSAGE),
+    )
+    return redirect(plan.get_absolute_url())
+
+
+# --- One inspection -------------------------------------------------------------------------
+
+
+def _areas(items: list[Any]) -> list[tuple[str, str]]:
+    """The areas a finding can be in: the sections of the visit's checklists."""
+    seen: dict[str, str] = {}
+    for item in items:
+        label = f"{Topic(item.checklist.topic).label} — {item.section_code}. {item.section_name}"
+        seen.setdefault(f"{item.checklist.topic}|{item.section_code}. {item.section_name}", label)
+    return list(seen.items())
+
+
+def _finding_form(inspection: Inspection, items: list[Any], data: Any = None) -> FindingForm:
+    from cchc.inspections.models import ChecklistItem
+
+    return FindingForm(
+        data,
+        areas=_areas(items),
+        items=ChecklistItem.objects.filter(pk__in=[item.pk for item in items]),
+        causes=RootCause.objects.filter(organiser=inspection.plan.organiser),
+    )
+
+
+def _team_people(inspection: Inspection) -> list[tuple[int, str]]:
+    return [
+        (membership.user_id, f"{membership.user} — {membership.org_unit}")
+        for membership in selectors.agency_members(organiser=inspection.plan.organiser).order_by(
+            "org_unit__sort_order", "user__full_name"
+        )
+    ]
+
+
+@capability_required(Capability.VIEW_INSPECTIONS)
+def inspection_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything about one visit: team, documents, checklist results, photos, findings, root
+    causes, recommendations and remediation, with the next step for whoever may take it."""
+    inspection = selectors.inspection_for_page(user=request.user, pk=pk)
+    user = request.user
+    can_manage = selectors.can_manage(user=user, inspection=inspection)
+    can_inspect = selectors.can_inspect(user=user, inspection=inspection)
+    can_answer = selectors.can_answer(user=user, inspection=inspection)
+    items = visits.visit_items(inspection)
+    results = {result.item_id: result for result in inspection.results.all()}
+    counts = dict.fromkeys(ItemResult.Verdict.values, 0)
+    for result in results.values():
+        counts[result.verdict] += 1
+    status = Inspection.Status(inspection.status)
+    target = visits.NEXT_STATUS.get(status)
+    may_move = target is not None and (
+        can_manage if target == Inspection.Status.PREPARING else can_inspect
+    )
+    refusal = visits.transition_refusal(inspection, target) if may_move and target else None
+    all_findings = list(inspection.findings.all())
+    causes = {cause.pk: cause for finding in all_findings for cause in finding.root_causes.all()}
+    for recommendation in inspection.recommendations.all():
+        for cause in recommendation.root_causes.all():
+            causes[cause.pk] = cause
+    today = timezone.localdate()
+    own_evidence = Evidence.objects.filter(org_unit=inspection.org_unit).order_by("-created_at")
+    context = {
+        "inspection": inspection,
+        "can_manage": can_manage,
+        "can_inspect": can_inspect,
+        "can_answer": can_answer,
+        "is_editable": status in planning.EDITABLE_STATUSES,
+        "is_visiting": status == Inspection.Status.VISITING,
+        "is_remediating": status in {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED},
+        "next_status": Inspection.Status(target).label if target else "",
+        "next_value": target or "",
+        "may_move": may_move,
+        "refusal": refusal,
+        "item_count": len(items),
+        "result_count": len(results),
+        "counts": [(ItemResult.Verdict(key).label, key, value) for key, value in counts.items()],
+        "strengths": [f for f in all_findings if f.kind == Finding.Kind.STRENGTH],
+        "shortcomings": [f for f in all_findings if f.kind == Finding.Kind.SHORTCOMING],
+        "causes": sorted(causes.values(), key=lambda cause: cause.title),
+        "photos": [f for f in inspection.files.all() if f.purpose == InspectionFile.Purpose.PHOTO],
+        "today": today,
+        "documents_sent": sum(
+            1 for document in inspection.document_requests.all() if document.answered_at
+        ),
+        "reschedule_form": RescheduleForm(
+            prefix="move", initial={"visit_date": inspection.visit_date}
+        ),
+        "member_form": TeamMemberForm(
+            prefix="member", people=_team_people(inspection), topics=inspection.topics
+        )
+        if can_manage
+        else None,
+        "decision_form": TeamDecisionForm(
+            prefix="decision",
+            initial={
+                "number": inspection.decision_number,
+                "date": inspection.decision_date or today,
+                "signer": inspection.decision_signer,
+            },
+        ),
+        "own_evidence": list(own_evidence[:200]) if can_answer else [],
+        "photo_form": PhotoForm(prefix="photo"),
+        "support_form": SupportForm(prefix="support", initial={"text": inspection.support_given}),
+        "finding_form": _finding_form(inspection, items) if can_inspect else None,
+        "recommendation_form": RecommendationForm(
+            prefix="rec",
+            findings=inspection.findings.all(),
+            causes=RootCause.objects.filter(pk__in=list(causes)),
+        )
+        if can_inspect
+        else None,
+        "organiser_causes": RootCause.objects.filter(organiser=inspection.plan.organiser),
+    }
+    return render(request, "inspections/inspection_detail.html", context)
+
+
+def _for_manage(request: HttpRequest, pk: int) -> Inspection:
+    inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_manage(user=request.user, inspection=inspection):
+        raise PermissionDenied
+    return inspection
+
+
+def _for_team(request: HttpRequest, pk: int) -> Inspection:
+    inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_inspect(user=request.user, inspection=inspection):
+        raise PermissionDenied
+    return inspection
+
+
+def _for_unit(request: HttpRequest, pk: int) -> Inspection:
+    inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_answer(user=request.user, inspection=inspection):
+        raise PermissionDenied
+    return inspection
+
+
+def _back(inspection: Inspection, anchor: str = "") -> HttpResponse:
+    return redirect(inspection.get_absolute_url() + (f"#{anchor}" if anchor else ""))
+
+
+def _post(
+    request: HttpRequest,
+    inspection: Inspection,
+    action: Callable[[], Any],
+    success: str,
+    form: Any = None,
+    anchor: str = "",
+) -> HttpResponse:
+    perform(request, action, success, form)
+    return _back(inspection, anchor)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INSPECTIONS)
+def inspection_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _for_manage(request, pk)
+    form = RescheduleForm(request.POST, prefix="move")
+    return _post(
+        request,
+        inspection,
+        lambda: planning.visit_reschedule(
+            actor=request.user, inspection=inspection, **form.cleaned_data
+        ),
+        _(RESCHEDULED_MESSAGE),
+        form,
+        "team",
+    )
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INSPECTIONS)
+def team_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from cchc.accounts.models import User
+
+    inspection = _for_manage(request, pk)
+    form = TeamMemberForm(
+        request.POST,
+        prefix="member",
+        people=_team_people(inspection) + _any_person(request),
+        topics=inspection.topics,
+    )
+
+    def add() -> None:
+        person = get_object_or_404(User, pk=form.cleaned_data["user"])
+        planning.team_member_add(
+            actor=request.user,
+            inspection=inspection,
+            user=person,
+            topics=form.cleaned_data["topics"],
+            is_head=form.cleaned_data["is_head"],
+        )
+        messages.success(request, _(MEMBER_ADDED_MESSAGE) % {"person": person})
+
+    if not form.is_valid():
+        for message in form_error_messages(form):
+            messages.error(request, message)
+        return _back(inspection, "team")
+    try:
+        add()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return _back(inspection, "team")
+
+
+def _any_person(request: HttpRequest) -> list[tuple[int, str]]:
+    """Accept any user id in the form: the service says clearly why someone cannot join."""
+    raw = request.POST.get("member-user", "")
+    return [(int(raw), raw)] if raw.isdigit() else []
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INSPECTIONS)
+def team_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(TeamMember.objects.select_related("inspection", "user"), pk=pk)
+    inspection = _for_manage(request, member.inspection_id)
+    return _post(
+        request,
+        inspection,
+        lambda: planning.team_member_remove(actor=request.user, member=member),
+        _(MEMBER_REMOVED_MESSAGE) % {"person": member.user},
+        anchor="team",
+    )
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INSPECTIONS)
+def decision_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _for_manage(request, pk)
+    form = TeamDecisionForm(request.POST, prefix="decision")
+    return _post(
+        request,
+        inspection,
+        lambda: visits.decision_record(
+            actor=request.user, inspection=inspection, **form.cleaned_data
+        ),
+        _(DECISION_SAVED_MESSAGE),
+        form,
+        "team",
+    )
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def inspection_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the visit on: preparing (the coordinator), visiting and concluded (the team)."""
+    inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    target = request.POST.get("target", "")
+    allowed = (
+        selectors.can_manage(user=request.user, inspection=inspection)
+        if target == Inspection.Status.PREPARING
+        else selectors.can_inspect(user=request.user, inspection=inspection)
+    )
+    if not allowed:
+        raise PermissionDenied
+    try:
+        inspection = visits.inspection_advance(
+            actor=request.user, inspection=inspection, target=target
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _(MOVED_MESSAGE) % {"status": inspection.get_status_display()})
+    return _back(inspection)
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def documents_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _for_team(request, pk)
+    try:
+        count = visits.documents_request(actor=request.user, inspection=inspection)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _(DOCUMENTS_ASKED_MESSAGE) % {"count": count})
+    return _back(inspection, "documents")
+
+
+@require_POST
+@capability_required(Capability.REMEDIATE)
+def document_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(DocumentRequest, pk=pk)
+    inspection = _for_unit(request, document.inspection_id)
+    form = DocumentAnswerForm(
+        request.POST,
+        request.FILES,
+        evidence=Evidence.objects.filter(org_unit=inspection.org_unit),
+    )
+    return _post(
+        request,
+        inspection,
+        lambda: visits.document_answer(
+            actor=request.user,
+            request=document,
+            upload=form.cleaned_data["file"],
+            evidence=form.cleaned_data["evidence"],
+            note=form.cleaned_data["note"],
+        ),
+        _(ANSWER_SENT_MESSAGE),
+        form,
+        "documents",
+    )
+
+
+@capability_required(Capability.VIEW_INSPECTIONS)
+def checklist_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The checklist during the visit, made for a tablet: one card per item, a verdict, a note,
+    saved item by item."""
+    inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    can_inspect = selectors.can_inspect(user=request.user, inspection=inspection)
+    items = visits.visit_items(inspection)
+    results = {result.item_id: result for result in inspection.results.all()}
+    member = next((m for m in inspection.team.all() if m.user_id == request.user.pk), None)
+    mine = set(member.sections) if member else set()
+    rows = [
+        {
+            "item": item,
+            "result": results.get(item.pk),
+            "mine": f"{item.checklist_id}:{item.section_code}" in mine,
+        }
+        for item in items
+    ]
+    context = {
+        "inspection": inspection,
+        "rows": rows,
+        "can_record": can_inspect and inspection.status == Inspection.Status.VISITING,
+        "verdicts": ItemResult.Verdict.choices,
+        "marked": len(results),
+    }
+    return render(request, "inspections/checklist_visit.html", context)
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def item_result_save_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Save one verdict; htmx gets the card back, a plain form post goes back to the list."""
+    inspection = _for_team(request, pk)
+    item = next((i for i in visits.visit_items(inspection) if i.pk == item_pk), None)
+    if item is None:
+        raise Http404
+    form = ItemResultForm(request.POST)
+    error_messages: list[str] = []
+    conflict = None
+    if form.is_valid():
+        try:
+            visits.item_result_save(
+                actor=request.user,
+                inspection=inspection,
+                item=item,
+                verdict=form.cleaned_data["verdict"],
+                note=form.cleaned_data["note"],
+                version=form.cleaned_data["version"],
+            )
+        except ConflictError as error:
+            conflict = error.current
+            error_messages = [error.message]
+        except ValidationError as error:
+            error_messages = list(error.messages)
+    else:
+        error_messages = [str(m) for errors in form.errors.values() for m in errors]
+    result = ItemResult.objects.filter(inspection=inspection, item=item).first()
+    if not getattr(request, "htmx", False):
+        for message in error_messages:
+            messages.error(request, message)
+        if not error_messages:
+            messages.success(request, _(RESULT_SAVED_MESSAGE))
+        return redirect(f"{request.path.rsplit('/items/', 1)[0]}/checklist/#item-{item.pk}")
+    row = {"item": item, "result": result, "mine": True}
+    context = {
+        "inspection": inspection,
+        "row": row,
+        "can_record": True,
+        "verdicts": ItemResult.Verdict.choices,
+        "errors": error_messages,
+        "saved": not error_messages,
+        "conflict": conflict,
+        "posted": form.data if error_messages else None,
+    }
+    return render(
+        request,
+        "inspections/_item_card.html",
+        context,
+        status=409 if conflict else (400 if error_messages else 200),
+    )
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _for_team(request, pk)
+    form = PhotoForm(request.POST, request.FILES, prefix="photo")
+    return _post(
+        request,
+        inspection,
+        lambda: visits.photo_add(
+            actor=request.user,
+            inspection=inspection,
+            upload=form.cleaned_data["file"],
+            caption=form.cleaned_data["caption"],
+        ),
+        _(PHOTO_ADDED_MESSAGE),
+        form,
+        "photos",
+    )
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def support_save_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _for_team(request, pk)
+    form = SupportForm(request.POST, prefix="support")
+    return _post(
+        request,
+        inspection,
+        lambda: visits.support_save(
+            actor=request.user, inspection=inspection, text=form.cleaned_data["text"]
+        ),
+        _(SUPPORT_SAVED_MESSAGE),
+        form,
+        "support",
+    )
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def finding_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _for_team(request, pk)
+    form = _finding_form(inspection, visits.visit_items(inspection), request.POST)
+
+    def create() -> None:
+        data = form.cleaned_data
+        topic, _sep, area = data["area"].partition("|")
+        causes = list(data["root_causes"])
+        if data["new_root_cause"].strip():
+            causes.append(
+                findings.root_cause_get_or_create(
+                    actor=request.user,
+                    organiser=inspection.plan.organiser,
+                    title=data["new_root_cause"],
+                )
+            )
+        findings.finding_create(
+            actor=request.user,
+            inspection=inspection,
+            kind=data["kind"],
+            topic=topic,
+            area=area,
+            text=data["text"],
+            severity=data["severity"],
+            cause_kind=data["cause_kind"],
+            cause=data["cause"],
+            items=list(data["items"]),
+            root_causes=causes,
+        )
+
+    return _post(request, inspection, create, _(FINDING_SAVED_MESSAGE), form, "findings")
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def finding_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_object_or_404(Finding, pk=pk)
+    inspection = _for_team(request, finding.inspection_id)
+    return _post(
+        request,
+        inspection,
+        lambda: findings.finding_delete(actor=request.user, finding=finding),
+        _(FINDING_DELETED_MESSAGE),
+        anchor="findings",
+    )
+
+
+@capability_required(Capability.INSPECT)
+def finding_suggest_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """As the inspector types: existing root causes and similar shortcomings of other units."""
+    inspection = _for_team(request, pk)
+    causes, similar = selectors.finding_suggestions(
+        inspection=inspection, text=request.GET.get("text", "")
+    )
+    return render(
+        request,
+        "inspections/_suggestions.html",
+        {"causes": causes, "similar": similar, "inspection": inspection},
+    )
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def finding_cause_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm (link) or reject (unlink) a root cause for a finding."""
+    finding = get_object_or_404(Finding.objects.select_related("inspection"), pk=pk)
+    inspection = _for_team(request, finding.inspection_id)
+    linked = request.POST.get("linked") == "1"
+
+    def link() -> None:
+        title = request.POST.get("title", "")
+        if title.strip():
+            cause = findings.root_cause_get_or_create(
+                actor=request.user, organiser=inspection.plan.organiser, title=title
+            )
+        else:
+            cause = get_object_or_404(
+                RootCause, pk=request.POST.get("cause") or 0, organiser=inspection.plan.organiser
+            )
+        findings.finding_link_root_cause(
+            actor=request.user, finding=finding, root_cause=cause, linked=linked
+        )
+
+    success = _(CAUSE_LINKED_MESSAGE) if linked else _(CAUSE_UNLINKED_MESSAGE)
+    return _post(request, inspection, link, success, anchor=f"finding-{finding.pk}")
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def recommendation_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _for_team(request, pk)
+    form = RecommendationForm(
+        request.POST,
+        prefix="rec",
+        findings=inspection.findings.all(),
+        causes=RootCause.objects.filter(organiser=inspection.plan.organiser),
+    )
+    return _post(
+        request,
+        inspection,
+        lambda: findings.recommendation_create(
+            actor=request.user,
+            inspection=inspection,
+            text=form.cleaned_data["text"],
+            findings=list(form.cleaned_data["findings"]),
+            root_causes=list(form.cleaned_data["root_causes"]),
+        ),
+        _(RECOMMENDATION_SAVED_MESSAGE),
+        form,
+        "recommendations",
+    )
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def action_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation, pk=pk)
+    inspection = _for_team(request, recommendation.inspection_id)
+    form = ActionForm(request.POST)
+    return _post(
+        request,
+        inspection,
+        lambda: findings.action_create(
+            actor=request.user, recommendation=recommendation, **form.cleaned_data
+        ),
+        _(ACTION_SAVED_MESSAGE),
+        form,
+        "recommendations",
+    )
+
+
+def _action(pk: int) -> RemediationAction:
+    return get_object_or_404(
+        RemediationAction.objects.select_related("recommendation__inspection", "owner"), pk=pk
+    )
+
+
+@require_POST
+@capability_required(Capability.REMEDIATE)
+def action_report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(pk)
+    inspection = selectors.inspection_get_for_user(
+        user=request.user, pk=action.recommendation.inspection_id
+    )
+    if action.owner_id not in own_unit_ids(request.user):
+        raise PermissionDenied
+    form = ProgressForm(request.POST, request.FILES)
+    return _post(
+        request,
+        inspection,
+        lambda: findings.progress_report(
+            actor=request.user,
+            action=action,
+            text=form.cleaned_data["text"],
+            uploads=[form.cleaned_data["file"]] if form.cleaned_data["file"] else [],
+            is_done=form.cleaned_data["is_done"],
+        ),
+        _(REPORT_SENT_MESSAGE),
+        form,
+        f"action-{action.pk}",
+    )
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def action_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(pk)
+    inspection = _for_team(request, action.recommendation.inspection_id)
+    return _post(
+        request,
+        inspection,
+        lambda: findings.action_verify(actor=request.user, action=action),
+        _(VERIFIED_MESSAGE),
+        anchor=f"action-{action.pk}",
+    )
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def action_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(pk)
+    inspection = _for_team(request, action.recommendation.inspection_id)
+    form = ReopenForm(request.POST)
+    return _post(
+        request,
+        inspection,
+        lambda: findings.action_reopen(
+            actor=request.user, action=action, reason=form.cleaned_data["reason"]
+        ),
+        _(REOPENED_MESSAGE),
+        form,
+        f"action-{action.pk}",
+    )
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INSPECTIONS)
+def publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _for_manage(request, pk)
+    publish = request.POST.get("publish") == "1"
+    return _post(
+        request,
+        inspection,
+        lambda: visits.inspection_publish(
+            actor=request.user, inspection=inspection, publish=publish
+        ),
+        _(PUBLISHED_MESSAGE) if publish else _(UNPUBLISHED_MESSAGE),
+    )
+
+
+@capability_required(Capability.VIEW_INSPECTIONS)
+def file_download_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Serve a file of an inspection to those who may read the inspection."""
+    stored = get_object_or_404(InspectionFile, pk=pk)
+    selectors.inspection_get_for_user(user=request.user, pk=stored.inspection_id)
+    response: Any = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=not stored.is_image,
+        filename=stored.original_name,
+        content_type=CONTENT_TYPES.get(Evidence.Kind(stored.kind), "application/octet-stream"),
+    )
+    return response
+
+
+# --- Root causes and checklists -------------------------------------------------------------
+
+
+@capability_required(Capability.VIEW_INSPECTIONS)
+def root_cause_list_view(request: HttpRequest) -> HttpResponse:
+    """Root causes ranked by how many shortcomings and units they explain."""
+    rows = selectors.root_cause_ranking(user=request.user)
+    for row in rows:
+        row["topic_labels"] = [Topic(topic).label for topic in row["topics"]]
+    return render(request, "inspections/root_causes.html", {"rows": rows})
+
+
+@capability_required(Capability.VIEW_INSPECTIONS)
+def checklist_list_view(request: HttpRequest) -> HttpResponse:
+    checklists_ = list(selectors.checklist_list_for_user(user=request.user))
+    can_manage = user_has_capability(request.user, Capability.MANAGE_INSPECTIONS)
+    organiser = _organiser_for(request.user)
+    context = {
+        "checklists": checklists_,
+        "can_manage": can_manage and organiser is not None,
+        "import_form": ChecklistImportForm(),
+        "framework_form": ChecklistFrameworkForm(
+            frameworks=Framework.objects.filter(status=Framework.Status.PUBLISHED)
+        ),
+    }
+    return render(request, "inspections/checklist_list.html", context)
+
+
+@capability_required(Capability.VIEW_INSPECTIONS)
+def checklist_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    checklist = selectors.checklist_get_for_user(user=request.user, pk=pk)
+    items = list(checklist.items.select_related("criterion").order_by("order"))
+    return render(
+        request, "inspections/checklist_detail.html", {"checklist": checklist, "items": items}
+    )
+
+
+@capability_required(Capability.VIEW_INSPECTIONS)
+def checklist_export_view(request: HttpRequest, pk: int) -> HttpResponse:
+    checklist = selectors.checklist_get_for_user(user=request.user, pk=pk)
+    response = HttpResponse(
+        "\ufeff" + checklists.checklist_export_csv(checklist), content_type="text/csv"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="checklist-{checklist.topic}-v{checklist.version}.csv"'
+    )
+    return response
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INSPECTIONS)
+def checklist_import_view(request: HttpRequest) -> HttpResponse:
+    """Import a checklist file: every row, or nothing, with each error's row and column."""
+    organiser = _organiser_for(request.user)
+    if organiser is None:
+        raise PermissionDenied
+    form = ChecklistImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for message in form_error_messages(form):
+            messages.error(request, message)
+        return redirect("inspections:checklist_list")
+    upload = form.cleaned_data["file"]
+    try:
+        checklist = checklists.checklist_import(
+            actor=request.user,
+            issuer=organiser,
+            topic=form.cleaned_data["topic"],
+            name=form.cleaned_data["name"],
+            data=upload.read(),
+            file_name=upload.name,
+        )
+    except ImportFailed as failure:
+        for error in failure.errors[:50]:
+            messages.error(request, str(error))
+        return redirect("inspections:checklist_list")
+    messages.success(request, _(CHECKLIST_IMPORTED_MESSAGE) % {"count": checklist.items.count()})
+    return redirect(checklist.get_absolute_url())
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INSPECTIONS)
+def checklist_from_framework_view(request: HttpRequest) -> HttpResponse:
+    organiser = _organiser_for(request.user)
+    if organiser is None:
+        raise PermissionDenied
+    form = ChecklistFrameworkForm(
+        request.POST, frameworks=Framework.objects.filter(status=Framework.Status.PUBLISHED)
+    )
+    if not form.is_valid():
+        for message in form_error_messages(form):
+            messages.error(request, message)
+        return redirect("inspections:checklist_list")
+    checklist = checklists.checklist_from_framework(
+        actor=request.user, issuer=organiser, framework=form.cleaned_data["framework"]
+    )
+    messages.success(request, _(CHECKLIST_IMPORTED_MESSAGE) % {"count": checklist.items.count()})
+    return redirect(checklist.get_absolute_url())
