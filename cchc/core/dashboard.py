@@ -47,6 +47,15 @@ def register_panel_provider(provider: Callable[[Any], list[LivePanel]]) -> None:
 # Shown to everyone above the role panels when an app has something for it (the inbox).
 COMMON_PANELS = [Panel(_("New notifications"), "", key="inbox")]
 
+# Visits an agency's appraiser sits on, or a leader follows.
+TEAM_VISITS_PANEL = Panel(
+    _("Inspection visits"),
+    _("No inspection visit concerns you yet. Planned and ongoing visits appear here."),
+    _("Open the inspections"),
+    "inspections:inspection_list",
+    key="inspections",
+)
+
 ROLE_PANELS: dict[Role, list[Panel]] = {
     Role.SYSTEM_ADMIN: [
         Panel(
@@ -80,6 +89,9 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
                 "No inspection is planned yet. Inspection requests from the agencies will be "
                 "grouped here into one visit per unit."
             ),
+            _("Open the inspections"),
+            "inspections:inspection_list",
+            key="inspections",
         ),
         Panel(
             _("Units and users"),
@@ -97,6 +109,7 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
             ),
             key="appraisal",
         ),
+        TEAM_VISITS_PANEL,
     ],
     Role.UNIT_OFFICER: [
         Panel(
@@ -108,6 +121,14 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
             ),
             key="self_assessment",
         ),
+        Panel(
+            _("Remediation to report"),
+            _(
+                "Nothing to remedy. After an inspection, the actions your unit must take appear "
+                "here with their deadlines."
+            ),
+            key="remediation",
+        ),
     ],
     Role.UNIT_CHAIR: [
         Panel(
@@ -118,6 +139,14 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
             ),
             key="approve",
         ),
+        Panel(
+            _("Remediation to report"),
+            _(
+                "Nothing to remedy. After an inspection, the actions your unit must take appear "
+                "here with their deadlines."
+            ),
+            key="remediation",
+        ),
     ],
     Role.INSPECTOR: [
         Panel(
@@ -126,6 +155,7 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
                 "You are not on any inspection team yet. Your visits, checklists and findings "
                 "appear here once a team is formed."
             ),
+            key="inspections",
         ),
     ],
     Role.LEADER: [
@@ -137,6 +167,7 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
             ),
             key="overview",
         ),
+        TEAM_VISITS_PANEL,
     ],
     Role.PORTAL_EDITOR: [
         Panel(

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -599,6 +600,9 @@ def checklist_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
     can_inspect = selectors.can_inspect(user=request.user, inspection=inspection)
     items = visits.visit_items(inspection)
     results = {result.item_id: result for result in inspection.results.all()}
+    photos: dict[int, list[InspectionFile]] = {}
+    for photo in inspection.files.filter(purpose=InspectionFile.Purpose.PHOTO, item__isnull=False):
+        photos.setdefault(photo.item_id or 0, []).append(photo)
     member = next((m for m in inspection.team.all() if m.user_id == request.user.pk), None)
     mine = set(member.sections) if member else set()
     rows = [
@@ -606,6 +610,7 @@ def checklist_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "result": results.get(item.pk),
             "mine": f"{item.checklist_id}:{item.section_code}" in mine,
+            "photos": photos.get(item.pk, []),
         }
         for item in items
     ]
@@ -654,7 +659,12 @@ def item_result_save_view(request: HttpRequest, pk: int, item_pk: int) -> HttpRe
         if not error_messages:
             messages.success(request, _(RESULT_SAVED_MESSAGE))
         return redirect(f"{request.path.rsplit('/items/', 1)[0]}/checklist/#item-{item.pk}")
-    row = {"item": item, "result": result, "mine": True}
+    row = {
+        "item": item,
+        "result": result,
+        "mine": True,
+        "photos": list(inspection.files.filter(purpose=InspectionFile.Purpose.PHOTO, item=item)),
+    }
     context = {
         "inspection": inspection,
         "row": row,
@@ -676,21 +686,28 @@ def item_result_save_view(request: HttpRequest, pk: int, item_pk: int) -> HttpRe
 @require_POST
 @capability_required(Capability.INSPECT)
 def photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a photo of the visit, of the whole visit or of one checklist item."""
     inspection = _for_team(request, pk)
     form = PhotoForm(request.POST, request.FILES, prefix="photo")
-    return _post(
+    item_pk = request.POST.get("item", "")
+    item = next((i for i in visits.visit_items(inspection) if str(i.pk) == item_pk), None)
+    perform(
         request,
-        inspection,
         lambda: visits.photo_add(
             actor=request.user,
             inspection=inspection,
             upload=form.cleaned_data["file"],
             caption=form.cleaned_data["caption"],
+            item=item,
         ),
         _(PHOTO_ADDED_MESSAGE),
         form,
-        "photos",
     )
+    if item is not None:
+        return redirect(
+            reverse("inspections:checklist_visit", args=[inspection.pk]) + f"#item-{item.pk}"
+        )
+    return _back(inspection, "photos")
 
 
 @require_POST

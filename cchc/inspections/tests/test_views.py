@@ -262,3 +262,36 @@ class ChecklistImportViewTests(BaseTestCase):
         )
         checklist = Checklist.objects.get()
         assert response.status_code == 302 and response["Location"] == checklist.get_absolute_url()
+
+
+class ItemPhotoAndPanelTests(BaseTestCase):
+    def test_a_photo_of_one_item_shows_on_its_card(self):
+        from cchc.inspections.tests.factories import png
+
+        inspection = to_status(
+            self.cast, approved_inspection(self.cast), Inspection.Status.VISITING
+        )
+        item = visits.visit_items(inspection)[1]
+        self.login(inspection.team.first().user.username)
+        response = self.client.post(
+            reverse("inspections:photo_add", args=[inspection.pk]),
+            {"item": item.pk, "photo-file": png("niem-yet.png"), "photo-caption": "Bảng niêm yết"},
+        )
+        assert response["Location"].endswith(f"/checklist/#item-{item.pk}")
+        photo = inspection.files.get()
+        assert photo.item_id == item.pk and photo.caption == "Bảng niêm yết"
+        page = self.client.get(reverse("inspections:checklist_visit", args=[inspection.pk]))
+        assert reverse("inspections:file_download", args=[photo.pk]) in page.content.decode()
+
+    def test_the_home_page_lists_visits_and_the_units_remediation(self):
+        inspection = to_status(
+            self.cast, approved_inspection(self.cast), Inspection.Status.CONCLUDED
+        )
+        self.login("ward_officer")
+        body = self.client.get(reverse("core:home")).content.decode()
+        assert "Tổ chức đánh giá nội bộ" in body  # the action to report
+        assert inspection.get_absolute_url() in body
+        self.login("outsider")
+        assert (
+            "Tổ chức đánh giá nội bộ" not in self.client.get(reverse("core:home")).content.decode()
+        )
