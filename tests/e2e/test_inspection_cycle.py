@@ -110,15 +110,15 @@ def test_a_whole_inspection_from_request_to_closed_remediation(page, browser, li
     page.get_by_test_id("open-checklist").click()
     first = page.get_by_test_id("item-1.1")
     first.locator("label", has_text="Đạt").first.click()
-    first.locator("button[type=submit]").click()
+    first.get_by_test_id("save-verdict").click()
     expect(page.get_by_test_id("item-1.1").get_by_test_id("verdict")).to_have_text("Đạt")
     second = page.get_by_test_id("item-2.1")
     second.locator("label", has_text="Không đạt").click()
-    second.locator("button[type=submit]").click()
+    second.get_by_test_id("save-verdict").click()
     expect(page.get_by_test_id("item-2.1")).to_contain_text("ghi chú")  # a note is needed
     second = page.get_by_test_id("item-2.1")
     second.locator("textarea").fill("Chưa chi hỗ trợ quý III")
-    second.locator("button[type=submit]").click()
+    second.get_by_test_id("save-verdict").click()
     expect(page.get_by_test_id("item-2.1").get_by_test_id("verdict")).to_have_text("Không đạt")
     shot(page, "inspection-checklist")
 
