@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 import fontpkg_be_vietnam_pro
+import fontpkg_noto_serif
 import xstatic.pkg.leaflet
 from django.utils.csp import CSP  # type: ignore[attr-defined]
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "cchc.notifications",
     "cchc.assessments",
     "cchc.inspections",
+    "cchc.documents",
     "cchc.analytics",
     "cchc.demo",
 ]
@@ -164,6 +166,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR),
     ("fonts/be-vietnam-pro", str(fontpkg_be_vietnam_pro.ROOT / "files")),
+    # The serif of official documents, so the browser preview reads like the PDF.
+    ("fonts/noto-serif", str(fontpkg_noto_serif.ROOT / "files")),
 ]
 MEDIA_URL = "media/"
 # Uploaded files live outside the web root and are served only through views that check access.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("frameworks/", include("cchc.frameworks.urls")),
     path("rounds/", include("cchc.assessments.urls")),
     path("inspections/", include("cchc.inspections.urls")),
+    path("documents/", include("cchc.documents.urls")),
     path("inbox/", include("cchc.notifications.urls")),
     path("overview/", include("cchc.analytics.urls")),
     # Django admin is a back door for system administrators only; users work in CCHC's pages.

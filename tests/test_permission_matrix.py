@@ -599,6 +599,92 @@ INSPECTION_CASES = [
 CASES += INSPECTION_CASES
 
 
+# --- Documents: previews of ward A's visit; an issued plan (units do not see plans).
+
+
+def issued_plan(cast: Cast) -> dict[str, Any]:
+    from cchc.documents.models import IssuedDocument
+    from cchc.documents.services import issue
+
+    plan = visiting(cast).plan
+    document = IssuedDocument.objects.filter(plan=plan).first() or issue(
+        actor=None, kind="inspection_plan", target=plan, signer_name="Chủ tịch"
+    )
+    return {"pk": document.pk}
+
+
+def bulk_job(cast: Cast) -> dict[str, Any]:
+    from cchc.documents.models import BulkJob
+
+    job, _created = BulkJob.objects.get_or_create(
+        plan=visiting(cast).plan, kind="conclusion_notice", defaults={"status": "done"}
+    )
+    return {"pk": job.pk}
+
+
+def notice_of_visit(cast: Cast) -> dict[str, Any]:
+    return {"kind": "conclusion_notice", "pk": visiting(cast).pk}
+
+
+SEES_PLAN_DOCUMENT = statuses(
+    200, ward_officer=404, ward_chair=404, outsider=404, portal_editor=404
+)
+DOCUMENT_CASES = [
+    Case("documents:register", statuses(200)),
+    Case("documents:preview", SEES_VISIT, kwargs=notice_of_visit),
+    Case("documents:preview_raw", SEES_VISIT, kwargs=notice_of_visit),
+    Case("documents:draft_docx", SEES_VISIT, kwargs=notice_of_visit),
+    Case(
+        "documents:issue",
+        statuses(403, admin=302, home_affairs=302, appraiser=302, inspector=404, outsider=404),
+        kwargs=notice_of_visit,
+        method="post",
+        note="the team issues the notice (refused with the reason here: no signer)",
+    ),
+    Case("documents:issued_detail", SEES_PLAN_DOCUMENT, kwargs=issued_plan),
+    Case(
+        "documents:issued_file",
+        SEES_PLAN_DOCUMENT,
+        kwargs=lambda cast: {**issued_plan(cast), "fmt": "pdf"},
+    ),
+    Case(
+        "documents:scan_upload",
+        statuses(
+            403,
+            admin=302,
+            home_affairs=302,
+            ward_officer=404,
+            ward_chair=404,
+            outsider=404,
+            portal_editor=404,
+        ),
+        kwargs=issued_plan,
+        method="post",
+    ),
+    Case(
+        "documents:template_download",
+        keepers_only(),
+        kwargs=lambda cast: {"kind": "conclusion_notice"},
+    ),
+    Case(
+        "documents:template_upload",
+        keepers_only(302),
+        kwargs=lambda cast: {"kind": "conclusion_notice"},
+        method="post",
+    ),
+    Case(
+        "documents:bulk_start",
+        statuses(403, admin=302, home_affairs=302, ward_officer=404, ward_chair=404, outsider=404),
+        kwargs=plan_pk,
+        method="post",
+        note="refused with the reason: no visit is concluded",
+    ),
+    Case("documents:bulk_detail", keepers_only(), kwargs=bulk_job),
+    Case("documents:bulk_download", keepers_only(404), kwargs=bulk_job, note="no ZIP yet"),
+]
+CASES += DOCUMENT_CASES
+
+
 def document_item(cast: Cast) -> int:
     from cchc.inspections.services.visits import visit_items
 

@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cchc.assessments.forms import date_widget
+
+
+class IssueForm(forms.Form):
+    signer_name = forms.CharField(label=_("Signed by"), max_length=255)
+    issued_on = forms.DateField(label=_("Date"), widget=date_widget())
+    difficulties = forms.CharField(
+        label=_("Difficulties"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    proposals = forms.CharField(
+        label=_("Proposals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ScanForm(forms.Form):
+    file = forms.FileField(label=_("Signed and stamped scan (PDF)"))
+
+
+class TemplateUploadForm(forms.Form):
+    file = forms.FileField(label=_("Word template (.docx)"))
+
+
+class BulkForm(forms.Form):
+    signer_name = forms.CharField(
+        label=_("Signed by"),
+        max_length=255,
+        required=False,
+        help_text=_("Leave empty: each notice is signed by the head of its team."),
+    )

@@ -1,0 +1,78 @@
+"""What every builder shares: the bodies' names, the place, Vietnamese numbers and dates."""
+
+import datetime
+from decimal import Decimal
+
+from cchc.core.dates import format_points, short_date
+from cchc.documents.content import Block
+from cchc.inspections.models import Inspection, Topic
+from cchc.orgunits.models import OrgUnit
+
+PREFIXES = ("Thành phố ", "Thị xã ", "Tỉnh ", "Quận ", "Huyện ", "Phường ", "Xã ", "Thị trấn ")
+# The consolidated visit covers these, in the order the article names them.
+TOPIC_TITLES = {
+    Topic.CCHC: "Công tác cải cách hành chính",
+    Topic.TTHC: "Công tác kiểm soát thủ tục hành chính, hoạt động của Bộ phận một cửa",
+    Topic.ISO: "Duy trì, áp dụng Hệ thống quản lý chất lượng theo TCVN ISO 9001:2015",
+    Topic.DIRECTIVES: "Thực hiện ý kiến chỉ đạo",
+}
+# The same topics inside a sentence: "kiểm tra công tác cải cách hành chính, … và …".
+TOPIC_PHRASES = {
+    Topic.CCHC: "công tác cải cách hành chính",
+    Topic.TTHC: "công tác kiểm soát thủ tục hành chính",
+    Topic.ISO: "duy trì Hệ thống quản lý chất lượng TCVN ISO 9001:2015",
+    Topic.DIRECTIVES: "thực hiện ý kiến chỉ đạo",
+}
+VERDICT_COLUMNS = ["Đạt", "Đạt một phần", "Không đạt", "Không áp dụng"]
+
+
+def committee(unit: OrgUnit | None) -> str:
+    """ "UBND THÀNH PHỐ HÀ TĨNH" for the unit's People's Committee ("" for none)."""
+    return f"UBND {unit.name.upper()}" if unit is not None else ""
+
+
+def place_of(unit: OrgUnit) -> str:
+    """ "Hà Tĩnh" for "Thành phố Hà Tĩnh": the place name written before the date."""
+    for prefix in PREFIXES:
+        if unit.name.startswith(prefix):
+            return unit.name[len(prefix) :]
+    return unit.name
+
+
+def points(value: Decimal | str | None) -> str:
+    """ "85,25" """
+    if value is None or value == "":
+        return ""
+    return format_points(Decimal(str(value)))
+
+
+def percent(value: Decimal | str | None) -> str:
+    return f"{points(value)}%" if value not in (None, "") else ""
+
+
+def day(value: datetime.date | None) -> str:
+    return short_date(value)
+
+
+def topics_phrase(topics: list[str]) -> str:
+    """ "công tác cải cách hành chính, kiểm soát thủ tục hành chính và …", in topic order."""
+    phrases = [TOPIC_PHRASES[Topic(t)] for t in Topic.values if t in topics]
+    if len(phrases) < 2:
+        return "".join(phrases)
+    return ", ".join(phrases[:-1]) + " và " + phrases[-1]
+
+
+def inspection_subject(inspection: Inspection) -> str:
+    return (
+        f"Kiểm tra {topics_phrase(inspection.topics)} năm {inspection.plan.year} "
+        f"tại UBND {inspection.org_unit.name}"
+    )
+
+
+def lower_first(text: str) -> str:
+    """ "kiểm tra …" from "Kiểm tra …": a phrase continued inside a sentence."""
+    return text[:1].lower() + text[1:]
+
+
+def numbered(items: list[str]) -> list[Block]:
+    return [Block("paragraph", text=f"{index}. {text}") for index, text in enumerate(items, 1)]

@@ -1,0 +1,176 @@
+"""Thông báo kết luận kiểm tra: for one unit — bases, time and team, results per topic and
+section, strengths, shortcomings with their causes, the root causes they share, and the
+recommendations with deadlines for remedying and reporting back."""
+
+from collections import Counter
+
+from cchc.documents.content import Block, Document
+from cchc.documents.kinds.common import (
+    TOPIC_TITLES,
+    VERDICT_COLUMNS,
+    committee,
+    day,
+    inspection_subject,
+    lower_first,
+    place_of,
+)
+from cchc.inspections.models import Finding, Inspection, ItemResult, Topic
+from cchc.inspections.services.visits import visit_items
+
+SYMBOL = "TB-ĐKT"
+VERDICTS = [
+    ItemResult.Verdict.MEETS,
+    ItemResult.Verdict.PARTLY,
+    ItemResult.Verdict.NOT_MET,
+    ItemResult.Verdict.NOT_APPLICABLE,
+]
+
+
+def _finding_line(finding: Finding) -> str:
+    text = finding.text.rstrip(" ;.")
+    if finding.cause:
+        kind = (
+            f" {finding.get_cause_kind_display().split(' (')[0].lower()}"
+            if finding.cause_kind
+            else ""
+        )
+        text += f" (nguyên nhân{kind}: {finding.cause.rstrip(' ;.')})"
+    return text + ";"
+
+
+def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
+    organiser = inspection.plan.organiser
+    unit = inspection.org_unit
+    team = list(inspection.team.select_related("user", "agency"))
+    head = next((member for member in team if member.is_head), None)
+    items = visit_items(inspection)
+    verdicts = {r.item_id: r.verdict for r in inspection.results.all()}
+    findings = list(
+        inspection.findings.prefetch_related("root_causes").order_by("topic", "area", "created_at")
+    )
+    bases = []
+    if plan_reference:
+        bases.append(f"Căn cứ Kế hoạch số {plan_reference} của UBND {organiser.name};")
+    if inspection.decision_number:
+        bases.append(
+            f"Căn cứ Quyết định số {inspection.decision_number} ngày "
+            f"{day(inspection.decision_date)} của UBND {organiser.name} về việc thành lập "
+            "Đoàn kiểm tra;"
+        )
+    bases.append("Căn cứ kết quả kiểm tra thực tế tại đơn vị.")
+    members = "; ".join(
+        f"{member.user} ({member.agency.name}{', Trưởng đoàn' if member.is_head else ''})"
+        for member in team
+    )
+    blocks = [
+        Block(
+            "paragraph",
+            text=f"Ngày {day(inspection.visit_date)}, Đoàn kiểm tra đã tiến hành "
+            f"{lower_first(inspection_subject(inspection))}. "
+            f"Thành phần Đoàn: {members}.",
+        ),
+        Block("heading", text="I. KẾT QUẢ KIỂM TRA"),
+    ]
+    for index, topic in enumerate([t for t in Topic.values if t in inspection.topics], 1):
+        blocks.append(Block("subheading", text=f"{index}. {TOPIC_TITLES[Topic(topic)]}"))
+        sections: dict[str, Counter[str]] = {}
+        for item in items:
+            if item.checklist.topic != topic:
+                continue
+            section = f"{item.section_code}. {item.section_name}"
+            counts = sections.setdefault(section, Counter())
+            if item.pk in verdicts:
+                counts[verdicts[item.pk]] += 1
+        if sections:
+            rows = [
+                [section, *(str(counts[v]) for v in VERDICTS)]
+                for section, counts in sections.items()
+            ]
+            totals = [str(sum(counts[v] for counts in sections.values())) for v in VERDICTS]
+            blocks.append(
+                Block(
+                    "table",
+                    columns=["Nội dung kiểm tra", *VERDICT_COLUMNS],
+                    rows=rows,
+                    widths=[7.6, 2.1, 2.1, 2.1, 2.1],
+                    total=["Cộng", *totals],
+                    align_right=[1, 2, 3, 4],
+                )
+            )
+        strengths = [
+            f.text for f in findings if f.topic == topic and f.kind == Finding.Kind.STRENGTH
+        ]
+        for text in strengths:
+            blocks.append(Block("paragraph", text=text))
+    blocks.append(Block("heading", text="II. ĐÁNH GIÁ CHUNG"))
+    blocks.append(Block("subheading", text="1. Ưu điểm"))
+    strengths = [f"{f.text.rstrip(' ;.')};" for f in findings if f.kind == Finding.Kind.STRENGTH]
+    blocks.append(Block("bullets", items=strengths or ["Chưa ghi nhận."]))
+    blocks.append(Block("subheading", text="2. Tồn tại, hạn chế và nguyên nhân"))
+    shortcomings = [f for f in findings if f.kind == Finding.Kind.SHORTCOMING]
+    blocks.append(Block("bullets", items=[_finding_line(f) for f in shortcomings] or ["Không có."]))
+    causes: dict[str, int] = {}
+    for finding in shortcomings:
+        for cause in finding.root_causes.all():
+            causes[cause.title] = causes.get(cause.title, 0) + 1
+    if causes:
+        listed = "; ".join(
+            f"{title} ({count} hạn chế)"
+            for title, count in sorted(causes.items(), key=lambda c: -c[1])
+        )
+        blocks.append(
+            Block(
+                "paragraph",
+                text="Nhiều hạn chế nêu trên có chung nguyên nhân gốc, cần được khắc phục đồng "
+                f"bộ: {listed}.",
+            )
+        )
+    if inspection.support_given:
+        blocks.append(Block("paragraph", text=inspection.support_given))
+    blocks.append(Block("heading", text="III. KIẾN NGHỊ"))
+    latest = None
+    recommendations = list(
+        inspection.recommendations.prefetch_related("actions__owner").order_by("created_at")
+    )
+    for index, recommendation in enumerate(recommendations, 1):
+        blocks.append(Block("paragraph", text=f"{index}. {recommendation.text}"))
+        actions = []
+        for action in recommendation.actions.all():
+            actions.append(f"{action.text} — {action.owner.name}, thời hạn {day(action.deadline)};")
+            latest = max(latest, action.deadline) if latest else action.deadline
+        if actions:
+            blocks.append(Block("bullets", items=actions))
+    if not recommendations:
+        blocks.append(Block("paragraph", text="Không có kiến nghị."))
+    if latest:
+        blocks.append(
+            Block(
+                "paragraph",
+                text=f"Đề nghị UBND {unit.name} tổ chức khắc phục các tồn tại, hạn chế nêu trên "
+                f"và báo cáo kết quả về Đoàn kiểm tra (qua Phòng Nội vụ) trước ngày {day(latest)}.",
+            )
+        )
+    return Document(
+        kind="conclusion_notice",
+        parent_body=committee(organiser),
+        issuer_body="ĐOÀN KIỂM TRA",
+        symbol=SYMBOL,
+        number=None,
+        place=place_of(organiser),
+        date=None,
+        year=inspection.plan.year,
+        doc_type="THÔNG BÁO",
+        subject=f"Kết luận {lower_first(inspection_subject(inspection))}",
+        bases=bases,
+        blocks=blocks,
+        sign_authority="",
+        sign_title="TRƯỞNG ĐOÀN",
+        signer_name=str(head.user) if head else "",
+        recipients=[
+            f"UBND {unit.name};",
+            f"UBND {organiser.name} (để báo cáo);",
+            "Thành viên Đoàn kiểm tra;",
+            "Lưu: VT, NV.",
+        ],
+        title=f"Thông báo kết luận kiểm tra {unit.name}",
+    )

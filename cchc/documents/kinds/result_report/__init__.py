@@ -1,0 +1,176 @@
+"""Báo cáo kết quả kiểm tra: to the city People's Committee — how the inspections were
+organised, results per unit and topic with tables of figures, the overall assessment, the
+root causes that recur across units, and proposals."""
+
+from collections import Counter, defaultdict
+
+from cchc.core.dates import format_count
+from cchc.documents.content import Block, Document
+from cchc.documents.kinds.common import TOPIC_TITLES, committee, day, place_of
+from cchc.inspections.models import (
+    Finding,
+    Inspection,
+    InspectionPlan,
+    ItemResult,
+    RemediationAction,
+    Topic,
+)
+
+SYMBOL = "BC-ĐKT"
+DONE = [Inspection.Status.CONCLUDED, Inspection.Status.CLOSED]
+
+
+def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
+    organiser = plan.organiser
+    inspections = list(
+        plan.inspections.filter(status__in=DONE)
+        .select_related("org_unit")
+        .prefetch_related("findings__root_causes", "recommendations__actions", "results")
+        .order_by("visit_date", "org_unit__sort_order")
+    )
+    summary = plan.summary or {}
+    unit_rows = []
+    verdicts_by_topic: dict[str, Counter[str]] = defaultdict(Counter)
+    cause_findings: dict[str, int] = Counter()
+    cause_units: dict[str, set[int]] = defaultdict(set)
+    actions: Counter[str] = Counter()
+    topic_of_item = {}
+    from cchc.inspections.models import ChecklistItem
+
+    item_ids = {r.item_id for i in inspections for r in i.results.all()}
+    for item_id, topic in ChecklistItem.objects.filter(pk__in=item_ids).values_list(
+        "pk", "checklist__topic"
+    ):
+        topic_of_item[item_id] = topic
+    today_actions = []
+    for index, inspection in enumerate(inspections, 1):
+        results = list(inspection.results.all())
+        for result in results:
+            verdicts_by_topic[topic_of_item.get(result.item_id, "")][result.verdict] += 1
+        met = sum(1 for r in results if r.verdict == ItemResult.Verdict.MEETS)
+        findings = list(inspection.findings.all())
+        strengths = sum(1 for f in findings if f.kind == Finding.Kind.STRENGTH)
+        shortcomings = [f for f in findings if f.kind == Finding.Kind.SHORTCOMING]
+        for finding in shortcomings:
+            for cause in finding.root_causes.all():
+                cause_findings[cause.title] += 1
+                cause_units[cause.title].add(inspection.org_unit_id)
+        recommendations = list(inspection.recommendations.all())
+        for recommendation in recommendations:
+            for action in recommendation.actions.all():
+                actions[action.status] += 1
+                today_actions.append(action)
+        unit_rows.append(
+            [
+                str(index),
+                inspection.org_unit.name,
+                day(inspection.visit_date),
+                f"{met}/{len(results)}",
+                str(strengths),
+                str(len(shortcomings)),
+                str(len(recommendations)),
+            ]
+        )
+    topic_rows = [
+        [
+            TOPIC_TITLES[Topic(topic)],
+            str(verdicts_by_topic[topic][ItemResult.Verdict.MEETS]),
+            str(verdicts_by_topic[topic][ItemResult.Verdict.PARTLY]),
+            str(verdicts_by_topic[topic][ItemResult.Verdict.NOT_MET]),
+        ]
+        for topic in Topic.values
+        if verdicts_by_topic.get(topic)
+    ]
+    ranked = sorted(cause_findings.items(), key=lambda c: (-c[1], -len(cause_units[c[0]]), c[0]))
+    blocks = [
+        Block("heading", text="I. TỔ CHỨC KIỂM TRA"),
+        Block(
+            "paragraph",
+            text=f"Thực hiện Kế hoạch kiểm tra năm {plan.year}, "
+            f"{format_count(summary.get('requests', 0))} đề nghị kiểm tra của các cơ quan được "
+            f"hợp nhất thành {format_count(summary.get('visits', 0))} cuộc kiểm tra; đến nay "
+            f"Đoàn kiểm tra đã hoàn thành {format_count(len(inspections))} cuộc.",
+        ),
+        Block("heading", text="II. KẾT QUẢ KIỂM TRA"),
+        Block("subheading", text="1. Kết quả theo đơn vị"),
+        Block(
+            "table",
+            columns=["TT", "Đơn vị", "Ngày", "Đạt/Tổng", "Ưu điểm", "Hạn chế", "Kiến nghị"],
+            rows=unit_rows,
+            widths=[1.0, 4.2, 2.3, 2.2, 2.1, 2.1, 2.1],
+            total=[
+                "",
+                "Cộng",
+                "",
+                "",
+                str(sum(int(r[4]) for r in unit_rows)),
+                str(sum(int(r[5]) for r in unit_rows)),
+                str(sum(int(r[6]) for r in unit_rows)),
+            ],
+            align_right=[4, 5, 6],
+        ),
+        Block("subheading", text="2. Kết quả theo nội dung kiểm tra"),
+        Block(
+            "table",
+            columns=["Nội dung", "Đạt", "Đạt một phần", "Không đạt"],
+            rows=topic_rows,
+            widths=[9.4, 2.2, 2.2, 2.2],
+            align_right=[1, 2, 3],
+        ),
+        Block("heading", text="III. ĐÁNH GIÁ CHUNG"),
+        Block(
+            "paragraph",
+            text="Các hạn chế lặp lại ở nhiều đơn vị xuất phát từ những nguyên nhân gốc sau:"
+            if ranked
+            else "Chưa ghi nhận nguyên nhân gốc chung giữa các đơn vị.",
+        ),
+    ]
+    if ranked:
+        blocks.append(
+            Block(
+                "table",
+                columns=["TT", "Nguyên nhân gốc", "Số hạn chế", "Số đơn vị"],
+                rows=[
+                    [str(i), title, str(count), str(len(cause_units[title]))]
+                    for i, (title, count) in enumerate(ranked, 1)
+                ],
+                widths=[1.0, 10.0, 2.5, 2.5],
+                align_right=[2, 3],
+            )
+        )
+    blocks.append(
+        Block(
+            "paragraph",
+            text=f"Về khắc phục: {actions[RemediationAction.Status.VERIFIED]} việc đã được xác "
+            f"nhận hoàn thành, {actions[RemediationAction.Status.REPORTED]} việc đơn vị đã báo "
+            f"cáo chờ xác nhận, {actions[RemediationAction.Status.OPEN]} việc đang thực hiện.",
+        )
+    )
+    blocks.append(Block("heading", text="IV. ĐỀ XUẤT, KIẾN NGHỊ"))
+    proposals = [
+        f"Chỉ đạo khắc phục đồng bộ nguyên nhân “{title}” ({count} hạn chế tại "
+        f"{len(cause_units[title])} đơn vị);"
+        for title, count in ranked[:3]
+    ]
+    proposals.append(
+        "Tiếp tục duy trì hình thức kiểm tra hợp nhất một lần tại mỗi đơn vị trong năm tiếp theo."
+    )
+    blocks.append(Block("bullets", items=proposals))
+    return Document(
+        kind="result_report",
+        parent_body=committee(organiser),
+        issuer_body="ĐOÀN KIỂM TRA",
+        symbol=SYMBOL,
+        number=None,
+        place=place_of(organiser),
+        date=None,
+        year=plan.year,
+        doc_type="BÁO CÁO",
+        subject=f"Kết quả kiểm tra công tác cải cách hành chính năm {plan.year}",
+        blocks=[Block("paragraph", text=f"Kính gửi: UBND {organiser.name}."), *blocks],
+        sign_authority="TM. ĐOÀN KIỂM TRA",
+        sign_title="TRƯỞNG ĐOÀN",
+        signer_name=signer_name,
+        recipients=[f"UBND {organiser.name};", "Thành viên Đoàn kiểm tra;", "Lưu: VT, NV."],
+        title=f"Báo cáo kết quả kiểm tra năm {plan.year}",
+    )

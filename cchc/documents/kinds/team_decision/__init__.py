@@ -1,0 +1,88 @@
+"""Quyết định thành lập Đoàn kiểm tra: the city's People's Committee forms the team of one
+consolidated visit (members, their agencies, what each covers)."""
+
+from cchc.documents.content import Block, Document
+from cchc.documents.kinds.common import (
+    committee,
+    day,
+    inspection_subject,
+    lower_first,
+    place_of,
+)
+from cchc.inspections.models import Inspection
+
+SYMBOL = "QĐ-UBND"
+
+
+def build(inspection: Inspection, *, signer_name: str = "", plan_reference: str = "") -> Document:
+    organiser = inspection.plan.organiser
+    unit = inspection.org_unit
+    team = list(inspection.team.select_related("user", "agency"))
+    head = next((member for member in team if member.is_head), None)
+    bases = ["Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;"]
+    if plan_reference:
+        bases.append(
+            f"Căn cứ Kế hoạch số {plan_reference} về kiểm tra công tác cải cách hành chính "
+            f"năm {inspection.plan.year};"
+        )
+    bases.append("Theo đề nghị của Trưởng phòng Nội vụ.")
+    rows = [
+        [
+            str(index),
+            str(member.user),
+            member.agency.name,
+            "Trưởng đoàn" if member.is_head else "Thành viên",
+            ", ".join(member.topic_labels()),
+        ]
+        for index, member in enumerate(team, 1)
+    ]
+    blocks = [
+        Block("heading", text="QUYẾT ĐỊNH:"),
+        Block(
+            "paragraph",
+            text=f"Điều 1. Thành lập Đoàn {lower_first(inspection_subject(inspection))}, gồm các "
+            "ông (bà) có tên sau:",
+        ),
+        Block(
+            "table",
+            columns=["TT", "Họ và tên", "Cơ quan", "Nhiệm vụ", "Nội dung phụ trách"],
+            rows=rows,
+            widths=[1.0, 4.0, 4.5, 2.5, 4.0],
+        ),
+        Block(
+            "paragraph",
+            text=f"Điều 2. Đoàn kiểm tra có nhiệm vụ kiểm tra tại UBND {unit.name} vào ngày "
+            f"{day(inspection.visit_date)}; Trưởng đoàn phân công nhiệm vụ cho các thành viên "
+            "theo lĩnh vực phụ trách, ban hành Thông báo kết luận kiểm tra và báo cáo kết quả "
+            f"về UBND {organiser.name}. Đoàn kiểm tra tự giải thể sau khi hoàn thành nhiệm vụ.",
+        ),
+        Block(
+            "paragraph",
+            text="Điều 3. Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng HĐND và "
+            f"UBND {organiser.name}, Trưởng phòng Nội vụ, Chủ tịch UBND {unit.name} và các "
+            "ông (bà) có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này.",
+        ),
+    ]
+    return Document(
+        kind="team_decision",
+        parent_body=committee(organiser.parent),
+        issuer_body=committee(organiser),
+        symbol=SYMBOL,
+        number=None,
+        place=place_of(organiser),
+        date=None,
+        year=inspection.plan.year,
+        doc_type="QUYẾT ĐỊNH",
+        subject=f"Về việc thành lập Đoàn kiểm tra tại UBND {unit.name}",
+        bases=bases,
+        blocks=blocks,
+        sign_authority="TM. ỦY BAN NHÂN DÂN",
+        sign_title="CHỦ TỊCH",
+        signer_name=signer_name,
+        recipients=[
+            "Như Điều 3;",
+            f"Trưởng đoàn: {head.user};" if head else "Trưởng đoàn;",
+            "Lưu: VT, NV.",
+        ],
+        title=f"Quyết định thành lập Đoàn kiểm tra tại {unit.name}",
+    )

@@ -1,0 +1,208 @@
+"""Official documents: the Word template of each kind (versions), the register of issued
+documents (numbered per issuer, year and symbol; immutable once issued, with their SHA-256),
+and the bulk jobs that issue many at once."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cchc.core.models import BaseModel
+from cchc.orgunits.models import OrgUnit
+
+
+class Kind(models.TextChoices):
+    TEAM_DECISION = "team_decision", _("Decision forming the inspection team")
+    INSPECTION_PLAN = "inspection_plan", _("Inspection plan")
+    CONCLUSION_NOTICE = "conclusion_notice", _("Inspection conclusion notice")
+    RESULT_REPORT = "result_report", _("Inspection result report")
+    SELF_ASSESSMENT_REPORT = "self_assessment_report", _("Self-assessment report")
+    RANKING_ANNOUNCEMENT = "ranking_announcement", _("Ranking announcement")
+
+
+def template_path(instance: "DocumentTemplate", filename: str) -> str:
+    return f"document-templates/{instance.kind}/{uuid.uuid4().hex}.docx"
+
+
+class DocumentTemplate(BaseModel):
+    """A Word template uploaded for a kind; the newest active version is used. The default
+    templates shipped in cchc/documents/kinds/<kind>/template.docx apply when there is none."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    version = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=template_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="document_template_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class Counter(models.Model):
+    """The last number given in a series (issuer, year, symbol): numbers never repeat."""
+
+    issuer = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    symbol = models.CharField(max_length=32)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year", "symbol"], name="counter_series"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last}/{self.symbol} ({self.year})"
+
+
+def issued_path(instance: "IssuedDocument", filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"documents/{instance.year}/{uuid.uuid4().hex}{suffix}"
+
+
+class IssuedDocument(BaseModel):
+    """An issued document: its number, date and signer, the DOCX and PDF as issued (with their
+    SHA-256), what it was built from, and the signed and stamped scan when uploaded back."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    issuer = models.ForeignKey(
+        OrgUnit, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    symbol = models.CharField(_("symbol"), max_length=32)
+    reference = models.CharField(_("number and symbol"), max_length=64)
+    issued_on = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=500)
+    signer_name = models.CharField(_("signed by"), max_length=255)
+    # The Document as issued (content.Document as a dict): the record of what was said.
+    content = models.JSONField(_("content"))
+    template = models.ForeignKey(
+        DocumentTemplate,
+        verbose_name=_("template"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    docx = models.FileField(_("Word file"), upload_to=issued_path)
+    docx_sha256 = models.CharField(_("SHA-256 of the Word file"), max_length=64)
+    pdf = models.FileField(_("PDF file"), upload_to=issued_path)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    scan = models.FileField(_("signed scan"), upload_to=issued_path, blank=True)
+    scan_sha256 = models.CharField(_("SHA-256 of the scan"), max_length=64, blank=True)
+    scan_uploaded_at = models.DateTimeField(_("scan uploaded at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by (user)"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_public = models.BooleanField(_("public"), default=False)
+    # What the document is about (one of them).
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    plan = models.ForeignKey(
+        "inspections.InspectionPlan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    round = models.ForeignKey(
+        "assessments.Round",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["-issued_on", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "year", "symbol", "number"], name="issued_number_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:issued_detail", args=[self.pk])
+
+
+def bulk_path(instance: "BulkJob", filename: str) -> str:
+    return f"documents/bulk/{uuid.uuid4().hex}.zip"
+
+
+class BulkJob(BaseModel):
+    """Issuing many documents at once in the background, with progress, into one ZIP."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    plan = models.ForeignKey(
+        "inspections.InspectionPlan", on_delete=models.PROTECT, related_name="bulk_jobs"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("documents"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    archive = models.FileField(_("ZIP"), upload_to=bulk_path, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    signer_name = models.CharField(_("signed by"), max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("bulk job")
+        verbose_name_plural = _("bulk jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.done}/{self.total})"

@@ -1,0 +1,104 @@
+"""Who sees and issues which document: the rules of what the document is about.
+
+- Decisions forming teams, plans and ranking announcements are the organiser's: its Home
+  Affairs keepers issue them.
+- Conclusion notices are the team's: its members (and the keepers) issue them.
+- A self-assessment report is the unit's: its officer or chair issues it.
+- Anyone who may read the inspection, plan, round or assessment may read its documents.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cchc.assessments import selectors as assessment_selectors
+from cchc.assessments.models import Assessment
+from cchc.core.permissions import user_has_capability
+from cchc.core.roles import Capability
+from cchc.documents.kinds import kind_info
+from cchc.documents.models import BulkJob, IssuedDocument, Kind
+from cchc.inspections import selectors as inspection_selectors
+from cchc.inspections.models import Inspection, InspectionPlan
+
+Target = Any
+
+
+def target_for_user(*, user: Any, kind: str, pk: int) -> Target:
+    """The record a document of `kind` is built from, if the user may read it (else 404)."""
+    target = kind_info(kind).target
+    if target == "inspection":
+        return inspection_selectors.inspection_get_for_user(user=user, pk=pk)
+    if target == "plan":
+        return inspection_selectors.plan_get_for_user(user=user, pk=pk)
+    if target == "round":
+        return assessment_selectors.round_get_for_user(user=user, pk=pk)
+    return assessment_selectors.assessment_get_for_user(user=user, pk=pk)
+
+
+def can_issue(*, user: Any, kind: str, target: Target) -> bool:
+    if kind in {Kind.TEAM_DECISION, Kind.CONCLUSION_NOTICE}:
+        if kind == Kind.TEAM_DECISION:
+            return inspection_selectors.can_manage(user=user, inspection=target)
+        return inspection_selectors.can_inspect(user=user, inspection=target)
+    if kind in {Kind.INSPECTION_PLAN, Kind.RESULT_REPORT}:
+        return inspection_selectors.plan_can_manage(user=user, plan=target)
+    if kind == Kind.RANKING_ANNOUNCEMENT:
+        return assessment_selectors.round_can_manage(user=user, round_=target)
+    return user_has_capability(user, Capability.SELF_ASSESS) and assessment_selectors.can_fill(
+        user=user, assessment=target
+    )
+
+
+def target_for_issue(*, user: Any, kind: str, pk: int) -> Target:
+    target = target_for_user(user=user, kind=kind, pk=pk)
+    if not can_issue(user=user, kind=kind, target=target):
+        raise PermissionDenied
+    return target
+
+
+def issued_list_for_user(*, user: Any) -> QuerySet[IssuedDocument]:
+    """The register as the user may read it, newest first."""
+    rounds = assessment_selectors.round_list_for_user(user=user).values("pk")
+    visible = Q(round__in=rounds)
+    if user_has_capability(user, Capability.VIEW_INSPECTIONS):
+        inspections = inspection_selectors.inspection_list_for_user(user=user).values("pk")
+        plans = inspection_selectors.plan_list_for_user(user=user).values("pk")
+        visible |= Q(inspection__in=inspections) | Q(plan__in=plans)
+    own = assessment_selectors.own_unit_ids(user)
+    readers = assessment_selectors.reader_roots(user) or assessment_selectors._keeper_paths(user)
+    if assessment_selectors._is_admin(user) or readers:
+        visible |= Q(assessment__round__in=rounds)
+    elif own:
+        visible |= Q(assessment__in=Assessment.objects.filter(org_unit_id__in=own).values("pk"))
+    return (
+        IssuedDocument.objects.filter(visible)
+        .select_related("issuer")
+        .order_by("-issued_on", "-number", "-pk")
+    )
+
+
+def issued_get_for_user(*, user: Any, pk: int) -> IssuedDocument:
+    return get_object_or_404(issued_list_for_user(user=user), pk=pk)
+
+
+def can_add_scan(*, user: Any, document: IssuedDocument) -> bool:
+    """Whoever may issue the document archives its signed scan."""
+    target = document.inspection or document.plan or document.round or document.assessment
+    return can_issue(user=user, kind=document.kind, target=target)
+
+
+def bulk_get_for_user(*, user: Any, pk: int) -> BulkJob:
+    job = get_object_or_404(BulkJob.objects.select_related("plan__organiser"), pk=pk)
+    if not inspection_selectors.plan_can_manage(user=user, plan=job.plan):
+        raise PermissionDenied
+    return job
+
+
+def documents_of(*, target: Inspection | InspectionPlan | Any) -> list[IssuedDocument]:
+    field = {
+        Inspection: "inspection",
+        InspectionPlan: "plan",
+    }.get(type(target), "round" if hasattr(target, "framework_id") else "assessment")
+    return list(IssuedDocument.objects.filter(**{field: target}).order_by("-issued_on", "-pk"))

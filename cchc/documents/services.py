@@ -1,0 +1,308 @@
+"""Issuing documents: build from the records (in Vietnamese, whatever the user's language),
+render DOCX through the kind's Word template and PDF from the same content, give the next
+number of the series, and archive both with their SHA-256. An issued document never changes;
+its signed scan can be added beside it. Templates are uploaded as new versions, checked first.
+"""
+
+import datetime
+import hashlib
+import tempfile
+import zipfile
+from dataclasses import asdict
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cchc.assessments.models import Assessment, Evidence, Round
+from cchc.assessments.services.evidence import check_upload, clean_file_name
+from cchc.core.audit import audit_record
+from cchc.documents import docx, pdf
+from cchc.documents.content import Document
+from cchc.documents.kinds import kind_info
+from cchc.documents.models import BulkJob, Counter, DocumentTemplate, IssuedDocument, Kind
+from cchc.inspections.models import Inspection, InspectionPlan
+from cchc.orgunits.models import OrgUnit
+
+SIGNER_NEEDED_MESSAGE = gettext_noop("Give the name of the person who signs.")
+FUTURE_DATE_MESSAGE = gettext_noop("A document cannot be dated in the future.")
+SCAN_PDF_MESSAGE = gettext_noop("The signed scan must be a PDF file.")
+SCAN_TWICE_MESSAGE = gettext_noop("The signed scan of this document is already archived.")
+NOT_CONCLUDED_MESSAGE = gettext_noop("The inspection is not concluded yet.")
+NOTHING_TO_ISSUE_MESSAGE = gettext_noop("Every concluded inspection of the plan has its notice.")
+NOT_PUBLISHED_MESSAGE = gettext_noop("The ranking is announced once the round is published.")
+
+Target = Inspection | InspectionPlan | Round | Assessment
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def issuer_of(kind: str, target: Target) -> OrgUnit:
+    """Whose series the number comes from: the organiser's, or the unit's for its own report."""
+    if isinstance(target, Inspection):
+        return target.plan.organiser
+    if isinstance(target, InspectionPlan | Round):
+        return target.organiser
+    return target.org_unit
+
+
+def build(kind: str, target: Target, **options: Any) -> Document:
+    """The document as a draft (no number, no date), in Vietnamese."""
+    with translation.override("vi"):
+        return kind_info(kind).build(target, **options)
+
+
+def active_template(kind: str) -> tuple[DocumentTemplate | None, bytes]:
+    """The newest uploaded template in use for the kind, else the default one."""
+    template = (
+        DocumentTemplate.objects.filter(kind=kind, is_active=True).order_by("-version").first()
+    )
+    if template is None:
+        return None, docx.default_template(kind)
+    with template.file.open("rb") as handle:
+        return template, handle.read()
+
+
+def render(document: Document, template: bytes) -> tuple[bytes, bytes]:
+    return docx.render_docx(template, document), pdf.render_pdf(document)
+
+
+def _next_number(issuer: OrgUnit, year: int, symbol: str) -> int:
+    counter, _created = Counter.objects.get_or_create(issuer=issuer, year=year, symbol=symbol)
+    counter = Counter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def issue(
+    *,
+    actor: Any,
+    kind: str,
+    target: Target,
+    signer_name: str,
+    issued_on: datetime.date | None = None,
+    options: dict[str, Any] | None = None,
+) -> IssuedDocument:
+    """Give the document its number and date, render both files and archive them."""
+    info = kind_info(kind)
+    issued_on = issued_on or timezone.localdate()
+    if not signer_name.strip():
+        raise ValidationError({"signer_name": _(SIGNER_NEEDED_MESSAGE)})
+    if issued_on > timezone.localdate():
+        raise ValidationError({"issued_on": _(FUTURE_DATE_MESSAGE)})
+    _check_target(kind, target)
+    options = dict(options or {})
+    if info.target in {"plan", "round", "assessment"} or kind == Kind.TEAM_DECISION:
+        options["signer_name"] = signer_name
+    document = build(kind, target, **options)
+    document.signer_name = signer_name.strip()
+    issuer = issuer_of(kind, target)
+    template, template_bytes = active_template(kind)
+    with transaction.atomic():
+        document.number = _next_number(issuer, issued_on.year, info.symbol)
+        document.date = issued_on
+        document.year = issued_on.year
+        docx_bytes, pdf_bytes = render(document, template_bytes)
+        issued = IssuedDocument(
+            kind=kind,
+            issuer=issuer,
+            year=issued_on.year,
+            number=document.number,
+            symbol=info.symbol,
+            reference=document.reference,
+            issued_on=issued_on,
+            title=document.title[:500],
+            signer_name=document.signer_name[:255],
+            content=_as_json(document),
+            template=template,
+            docx_sha256=sha256(docx_bytes),
+            pdf_sha256=sha256(pdf_bytes),
+            issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+            **{info.target: target},
+        )
+        name = f"{document.reference.replace('/', '-')}"
+        issued.docx.save(f"{name}.docx", ContentFile(docx_bytes), save=False)
+        issued.pdf.save(f"{name}.pdf", ContentFile(pdf_bytes), save=False)
+        issued.save()
+        if kind == Kind.TEAM_DECISION:
+            _record_decision(actor, issued, target)
+        audit_record(
+            actor=actor,
+            action="document.issue",
+            target=issued,
+            after={
+                "kind": kind,
+                "reference": issued.reference,
+                "docx_sha256": issued.docx_sha256,
+                "pdf_sha256": issued.pdf_sha256,
+            },
+        )
+    return issued
+
+
+def _as_json(document: Document) -> dict[str, Any]:
+    data = asdict(document)
+    data["date"] = document.date.isoformat() if document.date else None
+    return data
+
+
+def _check_target(kind: str, target: Target) -> None:
+    concluded = {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED}
+    if (
+        kind == Kind.CONCLUSION_NOTICE
+        and isinstance(target, Inspection)
+        and target.status not in concluded
+    ):
+        raise ValidationError(_(NOT_CONCLUDED_MESSAGE))
+    if (
+        kind == Kind.RANKING_ANNOUNCEMENT
+        and isinstance(target, Round)
+        and target.status != Round.Status.PUBLISHED
+    ):
+        raise ValidationError(_(NOT_PUBLISHED_MESSAGE))
+
+
+def _record_decision(actor: Any, issued: IssuedDocument, target: Target) -> None:
+    """The issued decision is the inspection's decision forming the team."""
+    from cchc.inspections.services.visits import decision_record
+
+    if isinstance(target, Inspection) and target.status in {
+        Inspection.Status.PLANNED,
+        Inspection.Status.PREPARING,
+    }:
+        decision_record(
+            actor=actor,
+            inspection=target,
+            number=issued.reference,
+            date=issued.issued_on,
+            signer=issued.signer_name,
+        )
+
+
+@transaction.atomic
+def scan_upload(*, actor: Any, document: IssuedDocument, upload: Any) -> IssuedDocument:
+    """Archive the signed and stamped scan beside the issued document (once)."""
+    document = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+    if document.scan:
+        raise ValidationError(_(SCAN_TWICE_MESSAGE))
+    kind, digest, _size = check_upload(upload)
+    if kind != Evidence.Kind.PDF:
+        raise ValidationError({"file": _(SCAN_PDF_MESSAGE)})
+    clean_file_name(upload.name)
+    document.scan.save(f"{document.reference.replace('/', '-')}-scan.pdf", File(upload), save=False)
+    document.scan_sha256 = digest
+    document.scan_uploaded_at = timezone.now()
+    document.save(update_fields=["scan", "scan_sha256", "scan_uploaded_at", "updated_at"])
+    audit_record(
+        actor=actor, action="document.scan", target=document, after={"scan_sha256": digest}
+    )
+    return document
+
+
+@transaction.atomic
+def template_upload(*, actor: Any, kind: str, upload: Any) -> DocumentTemplate:
+    """Check an uploaded Word template and make it the kind's new version; a broken one is
+    refused with the reasons and the version in use stays."""
+    data = upload.read()
+    try:
+        docx.validate_template(data)
+    except docx.TemplateError as error:
+        raise ValidationError(error.messages) from error
+    version = (
+        DocumentTemplate.objects.filter(kind=kind).aggregate(Max("version"))["version__max"] or 0
+    ) + 1
+    template = DocumentTemplate(
+        kind=kind,
+        version=version,
+        original_name=clean_file_name(upload.name),
+        sha256=sha256(data),
+        uploaded_by=actor,
+    )
+    template.file.save(f"{kind}-v{version}.docx", ContentFile(data), save=False)
+    template.save()
+    DocumentTemplate.objects.filter(kind=kind, is_active=True).exclude(pk=template.pk).update(
+        is_active=False
+    )
+    audit_record(
+        actor=actor,
+        action="document_template.create",
+        target=template,
+        after={"kind": kind, "version": version, "sha256": template.sha256},
+    )
+    return template
+
+
+# --- Bulk: every conclusion notice of a plan, in the background, into one ZIP ----------------
+
+
+def bulk_start(*, actor: Any, plan: InspectionPlan, signer_name: str = "") -> BulkJob:
+    """Queue the conclusion notices of every concluded inspection of the plan without one."""
+    from cchc.documents.tasks import run_bulk_job
+
+    pending = _pending_notices(plan)
+    if not pending:
+        raise ValidationError(_(NOTHING_TO_ISSUE_MESSAGE))
+    job = BulkJob.objects.create(
+        kind=Kind.CONCLUSION_NOTICE,
+        plan=plan,
+        total=len(pending),
+        signer_name=signer_name.strip(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(actor=actor, action="bulk_job.create", target=job, after={"total": job.total})
+    transaction.on_commit(lambda: run_bulk_job.enqueue(job.pk))
+    return job
+
+
+def _pending_notices(plan: InspectionPlan) -> list[Inspection]:
+    return list(
+        plan.inspections.filter(status__in=[Inspection.Status.CONCLUDED, Inspection.Status.CLOSED])
+        .exclude(documents__kind=Kind.CONCLUSION_NOTICE)
+        .select_related("org_unit", "plan__organiser")
+        .order_by("visit_date", "org_unit__sort_order")
+    )
+
+
+def bulk_run(job_id: int) -> BulkJob:
+    """Issue each pending notice in its own transaction (one failure does not undo the others'
+    numbers) and stream them into a ZIP on disk, never holding all documents in memory."""
+    job = BulkJob.objects.select_related("plan__organiser", "created_by").get(pk=job_id)
+    job.status = BulkJob.Status.RUNNING
+    job.save(update_fields=["status", "updated_at"])
+    pending = _pending_notices(job.plan)
+    try:
+        with tempfile.TemporaryFile() as spool:
+            with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for inspection in pending:
+                    head = inspection.team.filter(is_head=True).select_related("user").first()
+                    issued = issue(
+                        actor=job.created_by,
+                        kind=Kind.CONCLUSION_NOTICE,
+                        target=inspection,
+                        signer_name=job.signer_name or (str(head.user) if head else "—"),
+                    )
+                    base = f"{issued.reference.replace('/', '-')} {inspection.org_unit.name}"
+                    with issued.docx.open("rb") as handle:
+                        archive.writestr(f"{base}.docx", handle.read())
+                    with issued.pdf.open("rb") as handle:
+                        archive.writestr(f"{base}.pdf", handle.read())
+                    job.done += 1
+                    BulkJob.objects.filter(pk=job.pk).update(done=job.done)
+            spool.seek(0)
+            job.archive.save(
+                f"thong-bao-ket-luan-{job.plan.year}-{job.pk}.zip", File(spool), save=False
+            )
+        job.status = BulkJob.Status.DONE
+    except Exception as error:  # the job records why; what was issued stays issued
+        job.status = BulkJob.Status.FAILED
+        job.error = str(error)[:2000]
+    job.save(update_fields=["status", "archive", "error", "done", "updated_at"])
+    return job

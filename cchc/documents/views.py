@@ -1,0 +1,299 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.csp import CSP
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_POST
+
+from cchc.core.forms import form_error_messages, perform
+from cchc.core.permissions import user_has_capability
+from cchc.core.roles import Capability
+from cchc.documents import docx, pdf, selectors, services
+from cchc.documents.forms import BulkForm, IssueForm, ScanForm, TemplateUploadForm
+from cchc.documents.kinds import KINDS
+from cchc.documents.models import BulkJob, DocumentTemplate, Kind
+from cchc.inspections import selectors as inspection_selectors
+
+ISSUED_MESSAGE = gettext_noop("Issued as No. %(reference)s.")
+SCAN_SAVED_MESSAGE = gettext_noop("The signed scan was archived.")
+TEMPLATE_SAVED_MESSAGE = gettext_noop("Version %(version)s of the template is now in use.")
+BULK_STARTED_MESSAGE = gettext_noop("%(count)s conclusion notices are being issued.")
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The preview is framed by CCHC's own preview page, and by nothing else.
+FRAMED_BY_SELF: dict[str, list[str]] = {
+    "default-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "script-src": [CSP.NONE],
+    "frame-ancestors": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise Http404
+    return kind
+
+
+def _require_documents(user: Any) -> None:
+    # Every role that reads inspections or rounds reads their documents; the object decides.
+    if not (
+        user_has_capability(user, Capability.VIEW_INSPECTIONS)
+        or user_has_capability(user, Capability.VIEW_ROUNDS)
+    ):
+        raise PermissionDenied
+
+
+def documents_view(view: Any) -> Any:
+    """Log-in and a reading role required; the record behind the document decides the rest."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _require_documents(request.user)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
+
+    return wrapper
+
+
+@documents_view
+def register_view(request: HttpRequest) -> HttpResponse:
+    """The register of issued documents, and the Word templates for the keepers."""
+    kind = request.GET.get("kind", "")
+    documents = selectors.issued_list_for_user(user=request.user)
+    if kind in KINDS:
+        documents = documents.filter(kind=kind)
+    can_templates = user_has_capability(request.user, Capability.MANAGE_INSPECTIONS)
+    templates = []
+    if can_templates:
+        active = {
+            template.kind: template
+            for template in DocumentTemplate.objects.filter(is_active=True).select_related(
+                "uploaded_by"
+            )
+        }
+        templates = [(Kind(value), active.get(value)) for value in KINDS]
+    context = {
+        "documents": list(documents[:200]),
+        "kinds": Kind.choices,
+        "kind": kind,
+        "templates": templates,
+        "upload_form": TemplateUploadForm(),
+    }
+    return render(request, "documents/register.html", context)
+
+
+@documents_view
+def preview_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The draft as it will read, beside the form that issues it."""
+    target = selectors.target_for_user(user=request.user, kind=_kind(kind), pk=pk)
+    can_issue = selectors.can_issue(user=request.user, kind=kind, target=target)
+    document = services.build(kind, target)
+    context = {
+        "kind": Kind(kind),
+        "target": target,
+        "document": document,
+        "can_issue": can_issue,
+        "form": IssueForm(
+            initial={"signer_name": document.signer_name, "issued_on": timezone.localdate()}
+        ),
+        "issued": selectors.documents_of(target=target),
+        "asks_report_text": kind == Kind.SELF_ASSESSMENT_REPORT,
+    }
+    return render(request, "documents/preview.html", context)
+
+
+@xframe_options_sameorigin
+@csp_override(FRAMED_BY_SELF)
+@documents_view
+def preview_raw_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The draft itself, as the PDF will show it (framed by the preview page)."""
+    target = selectors.target_for_user(user=request.user, kind=_kind(kind), pk=pk)
+    return HttpResponse(pdf.document_html(services.build(kind, target), for_pdf=False))
+
+
+@documents_view
+def draft_docx_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The draft in Word, to read or correct before issuing (it has no number yet)."""
+    target = selectors.target_for_user(user=request.user, kind=_kind(kind), pk=pk)
+    document = services.build(kind, target)
+    _template, template_bytes = services.active_template(kind)
+    response = HttpResponse(docx.render_docx(template_bytes, document), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="du-thao-{kind}.docx"'
+    return response
+
+
+@require_POST
+@documents_view
+def issue_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    target = selectors.target_for_issue(user=request.user, kind=_kind(kind), pk=pk)
+    form = IssueForm(request.POST)
+    if not form.is_valid():
+        for message in form_error_messages(form):
+            messages.error(request, message)
+        return redirect("documents:preview", kind=kind, pk=pk)
+    options = {}
+    if kind == Kind.SELF_ASSESSMENT_REPORT:
+        options = {
+            "difficulties": form.cleaned_data["difficulties"],
+            "proposals": form.cleaned_data["proposals"],
+        }
+    try:
+        issued = services.issue(
+            actor=request.user,
+            kind=kind,
+            target=target,
+            signer_name=form.cleaned_data["signer_name"],
+            issued_on=form.cleaned_data["issued_on"],
+            options=options,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("documents:preview", kind=kind, pk=pk)
+    messages.success(request, _(ISSUED_MESSAGE) % {"reference": issued.reference})
+    return redirect(issued.get_absolute_url())
+
+
+@documents_view
+def issued_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.issued_get_for_user(user=request.user, pk=pk)
+    context = {
+        "document": document,
+        "can_add_scan": not document.scan
+        and selectors.can_add_scan(user=request.user, document=document),
+        "scan_form": ScanForm(),
+        "target": document.inspection or document.plan or document.round or document.assessment,
+    }
+    return render(request, "documents/issued_detail.html", context)
+
+
+@documents_view
+def issued_file_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    document = selectors.issued_get_for_user(user=request.user, pk=pk)
+    files = {"docx": (document.docx, DOCX_TYPE), "pdf": (document.pdf, "application/pdf")}
+    if document.scan:
+        files["scan"] = (document.scan, "application/pdf")
+    if fmt not in files:
+        raise Http404
+    stored, content_type = files[fmt]
+    suffix = "docx" if fmt == "docx" else "pdf"
+    name = document.reference.replace("/", "-") + ("-ban-ky" if fmt == "scan" else "")
+    response: Any = FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=f"{name}.{suffix}",
+        content_type=content_type,
+    )
+    return response
+
+
+@require_POST
+@documents_view
+def scan_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.issued_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_add_scan(user=request.user, document=document):
+        raise PermissionDenied
+    form = ScanForm(request.POST, request.FILES)
+    perform(
+        request,
+        lambda: services.scan_upload(
+            actor=request.user, document=document, upload=form.cleaned_data["file"]
+        ),
+        _(SCAN_SAVED_MESSAGE),
+        form,
+    )
+    return redirect(document.get_absolute_url())
+
+
+def _template_keeper(request: HttpRequest) -> None:
+    if not user_has_capability(request.user, Capability.MANAGE_INSPECTIONS):
+        raise PermissionDenied
+
+
+@documents_view
+def template_download_view(request: HttpRequest, kind: str) -> HttpResponse:
+    """The Word template in use for the kind, to change in Word and upload back."""
+    _template_keeper(request)
+    template, data = services.active_template(_kind(kind))
+    response = HttpResponse(data, content_type=DOCX_TYPE)
+    version = template.version if template else 0
+    response["Content-Disposition"] = f'attachment; filename="mau-{kind}-v{version}.docx"'
+    return response
+
+
+@require_POST
+@documents_view
+def template_upload_view(request: HttpRequest, kind: str) -> HttpResponse:
+    _template_keeper(request)
+    form = TemplateUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            template = services.template_upload(
+                actor=request.user, kind=_kind(kind), upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _(TEMPLATE_SAVED_MESSAGE) % {"version": template.version})
+    else:
+        for message in form_error_messages(form):
+            messages.error(request, message)
+    return redirect("documents:register")
+
+
+@require_POST
+@documents_view
+def bulk_start_view(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = inspection_selectors.plan_get_for_manage(user=request.user, pk=pk)
+    form = BulkForm(request.POST)
+    form.is_valid()
+    try:
+        job = services.bulk_start(
+            actor=request.user, plan=plan, signer_name=form.cleaned_data.get("signer_name", "")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(plan.get_absolute_url())
+    messages.success(request, _(BULK_STARTED_MESSAGE) % {"count": job.total})
+    return redirect("documents:bulk_detail", pk=job.pk)
+
+
+@documents_view
+def bulk_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress; the page refreshes itself while it runs."""
+    job = selectors.bulk_get_for_user(user=request.user, pk=pk)
+    running = job.status in {BulkJob.Status.QUEUED, BulkJob.Status.RUNNING}
+    template = "documents/_bulk_progress.html" if request.headers.get("HX-Request") else None
+    context = {"job": job, "running": running}
+    return render(request, template or "documents/bulk_detail.html", context)
+
+
+@documents_view
+def bulk_download_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.bulk_get_for_user(user=request.user, pk=pk)
+    if not job.archive:
+        raise Http404
+    response: Any = FileResponse(
+        job.archive.open("rb"),
+        as_attachment=True,
+        filename=f"thong-bao-ket-luan-{job.plan.year}.zip",
+        content_type="application/zip",
+    )
+    return response
