@@ -261,6 +261,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # The PDF engine and the font cutter narrate every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # One line per message (Django's own console handler would repeat it), and refused
         # requests (403/404) without a traceback: server errors stay easy to spot.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -159,3 +159,13 @@ class SeedInspectionsTests(TestCase):
             with self.settings(MEDIA_ROOT=self.media), stored.file.open("rb") as handle:
                 head = handle.read(8)
             assert head.startswith(b"%PDF-") or head.startswith(b"\x89PNG"), stored.original_name
+
+    def test_the_plan_the_notice_and_the_ranking_are_issued_once(self) -> None:
+        from cchc.documents.models import IssuedDocument
+
+        references = set(IssuedDocument.objects.values_list("kind", "reference"))
+        assert ("inspection_plan", "01/KH-UBND") in references
+        assert ("conclusion_notice", "01/TB-ĐKT") in references
+        assert ("ranking_announcement", "01/TB-UBND") in references
+        call_command("seed_demo", "--quiet", stdout=io.StringIO())
+        assert IssuedDocument.objects.count() == 3

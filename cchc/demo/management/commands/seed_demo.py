@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from cchc.accounts.models import Membership, User
 from cchc.accounts.services import membership_add, user_create
 from cchc.core.roles import Role
+from cchc.demo.documents import seed_documents
 from cchc.demo.inspections import seed_inspections
 from cchc.demo.rounds import seed_rounds
 from cchc.frameworks.importers import read_framework_file
@@ -203,6 +204,8 @@ class Command(BaseCommand):
         seed_rounds(framework=framework, city=city, coordinator=User.objects.get(username="noivu"))
         inspections = seed_inspections(city=city, coordinator=User.objects.get(username="noivu"))
         self.stdout.write(inspections["line"])
+        documents = seed_documents(city=city, coordinator=User.objects.get(username="noivu"))
+        self.stdout.write(f"Documents issued: {documents}")
         return logins
 
     def framework(self, city: OrgUnit) -> Framework:

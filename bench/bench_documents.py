@@ -1,0 +1,115 @@
+"""Official documents: one conclusion notice (build + DOCX + PDF) against the 0.5 s limit, and
+the bulk job (every notice of a plan into one ZIP) at two sizes, whose peak memory must not grow
+with the number of documents (they are streamed to disk). BENCH_DOCS sets the larger size."""
+
+import datetime
+import os
+import resource
+import sys
+import time
+
+from common import median_seconds, report, setup_django
+
+setup_django()
+
+from django.utils import timezone  # noqa: E402
+
+from cchc.accounts.models import Membership, User  # noqa: E402
+from cchc.core.roles import Role  # noqa: E402
+from cchc.core.testing import build_cast  # noqa: E402
+from cchc.documents import services  # noqa: E402
+from cchc.documents.models import BulkJob, Kind  # noqa: E402
+from cchc.inspections.models import Inspection  # noqa: E402
+from cchc.inspections.services import planning  # noqa: E402
+from cchc.inspections.tests.factories import import_checklists, team_ready, to_status  # noqa: E402
+from cchc.orgunits.models import OrgUnit  # noqa: E402
+from cchc.orgunits.services import org_unit_create  # noqa: E402
+
+LIMIT_ONE = 0.5
+
+
+def concluded_plan(cast, units: int, year: int) -> planning.InspectionPlan:
+    """A plan whose `units` wards each had a concluded visit (one shortcoming, one action)."""
+    import_checklists(cast)
+    team_ready(cast)
+    for n in range(units):
+        org_unit_create(
+            actor=None, code=f"B{year}{n}", name=f"Phường {n}", kind="ward", parent=cast.city
+        )
+    # Enough members that a visit can be planned on every working day.
+    for n in range(max(0, units // 200)):
+        user = User.objects.create(username=f"tv{year}{n}", full_name=f"Thành viên {n}")
+        Membership.objects.create(user=user, role=Role.APPRAISER, org_unit=cast.agency)
+    plan = planning.plan_get_or_create(actor=None, organiser=cast.city, year=year)
+    for unit in OrgUnit.objects.filter(code__startswith=f"B{year}"):
+        planning.request_file(
+            actor=None,
+            plan=plan,
+            org_unit=unit,
+            topic="iso",
+            agency=cast.agency,
+            window_start=datetime.date(year, 1, 5),
+            window_end=datetime.date(year, 12, 20),
+        )
+    planning.plan_propose(actor=None, plan=plan, earliest=datetime.date(year, 1, 1))
+    planning.plan_approve(actor=None, plan=plan)
+    for inspection in plan.inspections.all():
+        to_status(cast, inspection, Inspection.Status.CONCLUDED)
+    return plan
+
+
+def bulk(plan) -> tuple[float, int, int]:
+    """Run the bulk job; return its seconds, documents and the process's peak memory after it
+    (ru_maxrss: no tracing overhead; it only grows, so the larger job runs second)."""
+    job = BulkJob.objects.create(
+        kind=Kind.CONCLUSION_NOTICE, plan=plan, total=plan.inspections.count()
+    )
+    started = time.perf_counter()
+    job = services.bulk_run(job.pk)
+    seconds = time.perf_counter() - started
+    assert job.status == BulkJob.Status.DONE, job.error
+    return seconds, job.done, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def main() -> int:
+    cast = build_cast()
+    year = timezone.localdate().year
+    small = concluded_plan(cast, 5, year - 2)
+    inspection = small.inspections.order_by("pk")[0]
+    _template, template = services.active_template(Kind.CONCLUSION_NOTICE)
+    services.render(services.build(Kind.CONCLUSION_NOTICE, inspection), template)  # fonts, caches
+
+    def one() -> None:
+        document = services.build(Kind.CONCLUSION_NOTICE, inspection)
+        services.render(document, template)
+
+    seconds_one = median_seconds(one, repeat=5)
+    docx_only = median_seconds(
+        lambda: services.docx.render_docx(
+            template, services.build(Kind.CONCLUSION_NOTICE, inspection)
+        ),
+        repeat=5,
+    )
+    larger = int(os.environ.get("BENCH_DOCS", "60"))
+    big = concluded_plan(cast, larger, year - 1)
+    seconds_small, done_small, peak_small = bulk(small)
+    seconds_big, done_big, peak_big = bulk(big)
+    report(
+        "documents",
+        {
+            "one_notice_docx_and_pdf_seconds": seconds_one,
+            "one_notice_docx_only_seconds": docx_only,
+            "limit_seconds": LIMIT_ONE,
+            "ratio_to_limit": seconds_one / LIMIT_ONE,
+            f"bulk_{done_small}_seconds": seconds_small,
+            f"bulk_{done_big}_seconds": seconds_big,
+            "bulk_seconds_per_1000_units": seconds_big / done_big * 1000,
+            f"process_peak_mib_after_{done_small}": peak_small / 2**20,
+            f"process_peak_mib_after_{done_big}": peak_big / 2**20,
+        },
+    )
+    return 0 if seconds_one <= LIMIT_ONE else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
