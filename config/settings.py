@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cchc.assessments",
     "cchc.inspections",
     "cchc.documents",
+    "cchc.indicators",
     "cchc.analytics",
     "cchc.demo",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/", include("cchc.assessments.urls")),
     path("inspections/", include("cchc.inspections.urls")),
     path("documents/", include("cchc.documents.urls")),
+    path("indicators/", include("cchc.indicators.urls")),
     path("inbox/", include("cchc.notifications.urls")),
     path("overview/", include("cchc.analytics.urls")),
     # Django admin is a back door for system administrators only; users work in CCHC's pages.

@@ -685,6 +685,65 @@ DOCUMENT_CASES = [
 CASES += DOCUMENT_CASES
 
 
+# --- Indicators: a directive of ward A, an import without rejected rows, an extra heading.
+
+
+def directive_pk(cast: Cast) -> dict[str, Any]:
+    import datetime
+
+    from cchc.indicators.models import Directive
+
+    directive, _created = Directive.objects.get_or_create(
+        number="1/TB-MT",
+        org_unit=cast.ward_a,
+        defaults={
+            "issued_on": datetime.date(2026, 1, 5),
+            "deadline": datetime.date(2026, 2, 5),
+            "content": "Rà soát thủ tục",
+        },
+    )
+    return {"pk": directive.pk}
+
+
+def import_pk(cast: Cast) -> dict[str, Any]:
+    from cchc.indicators.models import DossierImport
+
+    record, _created = DossierImport.objects.get_or_create(file_name="matrix.csv", mode="all")
+    return {"pk": record.pk}
+
+
+def alias_pk(cast: Cast) -> dict[str, Any]:
+    from cchc.indicators.models import ColumnAlias
+
+    alias, _created = ColumnAlias.objects.get_or_create(field="code", heading="ma matrix")
+    return {"pk": alias.pk}
+
+
+INDICATOR_CASES = [
+    Case("indicators:overview", statuses(200, portal_editor=403)),
+    Case("indicators:dossier_list", statuses(200, portal_editor=403)),
+    Case("indicators:import", keepers_only()),
+    Case("indicators:import_rejected", keepers_only(404), kwargs=import_pk, note="no file"),
+    Case("indicators:alias_add", keepers_only(302), method="post"),
+    Case("indicators:alias_delete", keepers_only(302), kwargs=alias_pk, method="post"),
+    Case("indicators:directive_list", statuses(200, portal_editor=403)),
+    Case("indicators:directive_create", keepers_only(302), method="post"),
+    Case(
+        "indicators:directive_complete",
+        statuses(403, admin=302, home_affairs=302, ward_officer=302, ward_chair=302, outsider=404),
+        kwargs=directive_pk,
+        method="post",
+    ),
+    Case(
+        "assessments:assessment_fill",
+        statuses(403, ward_officer=302, ward_chair=302, outsider=404),
+        kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
+        method="post",
+    ),
+]
+CASES += INDICATOR_CASES
+
+
 def document_item(cast: Cast) -> int:
     from cchc.inspections.services.visits import visit_items
 

@@ -186,6 +186,8 @@ class Score(BaseModel):
     )
     self_explanation = models.CharField(_("how it was scored"), max_length=500, blank=True)
     is_not_applicable = models.BooleanField(_("not applicable"), default=False)
+    # What the province's systems say, for criteria fed by data; differing inputs need a reason.
+    system_inputs = models.JSONField(_("figures from the data"), null=True, blank=True)
     explanation = models.TextField(
         _("explanation (giải trình)"),
         blank=True,

@@ -59,6 +59,9 @@ REFRESHED_FIELDS = [
 QUESTION_SENT_MESSAGE = gettext_noop("The question was sent to %(unit)s.")
 ANSWER_SENT_MESSAGE = gettext_noop("Your answer was sent to the appraiser.")
 NOT_EDITABLE_MESSAGE = gettext_noop("You cannot change this self-assessment.")
+FILLED_FROM_DATA_MESSAGE = gettext_noop(
+    "The figures from the province's systems were fetched again."
+)
 
 
 # --- Rounds -------------------------------------------------------------------------------------
@@ -271,6 +274,10 @@ def _row_context(
         "editable": editable and criterion.is_self_scored,
         "show_appraisal": show_appraisal,
         "version": version_token(score) if score else "",
+        "system_inputs": score.system_inputs if score else None,
+        "is_disputed": bool(
+            score and score.system_inputs and score.inputs and score.inputs != score.system_inputs
+        ),
     }
 
 
@@ -328,6 +335,9 @@ def _page_context(request: HttpRequest, assessment: Assessment, tree: LoadedTree
         "can_manage": selectors.round_can_manage(user=request.user, round_=assessment.round),
         "can_appeal": can_fill and assessment.round.status == Round.Status.APPEALS,
         "days_left": assessment.days_left(),
+        "has_data_sources": any(
+            criterion.data_source for criterion in tree.leaves if criterion.is_self_scored
+        ),
         "unit_evidence": list(selectors.unit_evidence(assessment=assessment))
         if editable or answering
         else [],
@@ -349,6 +359,23 @@ def assessment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         context["rows"] = [r for r in context["rows"] if not r["is_parent"] and r["questions"]]
         context["only_questions"] = True
     return render(request, "assessments/assessment_detail.html", context)
+
+
+@require_POST
+@capability_required(Capability.SELF_ASSESS)
+def assessment_fill_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fetch the figures of the data-fed criteria again (new dossiers may have come in)."""
+    from cchc.assessments.services.data import assessment_fill_from_data
+
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_fill(user=request.user, assessment=assessment):
+        raise PermissionDenied
+    perform(
+        request,
+        lambda: assessment_fill_from_data(actor=request.user, assessment=assessment),
+        _(FILLED_FROM_DATA_MESSAGE),
+    )
+    return redirect(assessment.get_absolute_url())
 
 
 def _fillable(request: HttpRequest, pk: int, criterion_pk: int) -> tuple[Assessment, Criterion]:

@@ -23,6 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("Inspections"), "inspections:inspection_list", Capability.VIEW_INSPECTIONS, "inspections"
     ),
+    NavItem(_("Indicators"), "indicators:overview", Capability.VIEW_INDICATORS, "indicators"),
     NavItem(_("Frameworks"), "frameworks:framework_list", Capability.VIEW_FRAMEWORKS, "frameworks"),
     NavItem(_("Units"), "orgunits:unit_list", Capability.VIEW_ORG_UNITS, "units"),
     NavItem(_("Notifications"), "notifications:inbox", None, "inbox"),

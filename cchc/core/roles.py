@@ -38,6 +38,8 @@ class Capability(StrEnum):
     REQUEST_INSPECTIONS = "inspections.request"
     INSPECT = "inspections.inspect"
     REMEDIATE = "inspections.remediate"
+    VIEW_INDICATORS = "indicators.view"
+    MANAGE_INDICATORS = "indicators.manage"
 
 
 # Who may do what. Object scope (which units) is decided by the selectors of each app.
@@ -69,4 +71,7 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
         {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.APPRAISER, Role.INSPECTOR}
     ),
     Capability.REMEDIATE: frozenset({Role.UNIT_OFFICER, Role.UNIT_CHAIR}),
+    # Which units' figures each reader sees is decided by cchc.indicators.views (a unit: its own).
+    Capability.VIEW_INDICATORS: frozenset(Role) - {Role.PORTAL_EDITOR},
+    Capability.MANAGE_INDICATORS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
 }

@@ -69,10 +69,14 @@ def _chair(unit: OrgUnit) -> Any:
 def _fill(
     assessment: Assessment, officer: Any, rng: random.Random, strength: float, share: float = 1.0
 ) -> None:
-    leaves = [c for c in load_tree(assessment).leaves if c.is_self_scored]
+    tree = load_tree(assessment)
+    leaves = [c for c in tree.leaves if c.is_self_scored]
     for index, criterion in enumerate(leaves):
         if index >= len(leaves) * share:
             break
+        score = tree.scores.get(criterion.pk)
+        if score is not None and score.system_inputs:
+            continue  # filled from the province's data when the round opened
         score_save(
             actor=officer,
             assessment=assessment,

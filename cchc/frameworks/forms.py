@@ -8,6 +8,7 @@ from cchc.core.points import parse_decimal
 from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.rules import Rule
 from cchc.frameworks.scoring import Section
+from cchc.frameworks.sources import DataSource
 from cchc.orgunits.models import OrgUnit
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -139,6 +140,7 @@ class CriterionForm(forms.ModelForm):
             "evidence_required",
             "evidence_kind",
             "agency",
+            "data_source",
             "guidance",
             "legal_basis",
         ]
@@ -153,6 +155,10 @@ class CriterionForm(forms.ModelForm):
         self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
         self.fields["agency"].empty_label = _("— No agency —")  # type: ignore[attr-defined]
         self.fields["section"].choices = Section.choices  # type: ignore[attr-defined]
+        self.fields["data_source"].choices = [  # type: ignore[attr-defined]
+            ("", _("— Typed by the unit —")),
+            *DataSource.choices,
+        ]
         self.fields["rule_text"].help_text = RULE_HELP
         if has_children:
             # A parent is the sum of its children: its rule is not edited.

@@ -18,6 +18,7 @@ from cchc.core.imports import ImportErrorItem, ImportFailed, decode_text, parse_
 from cchc.core.points import parse_decimal
 from cchc.frameworks.rules import RuleError, SumRule, parse_rule
 from cchc.frameworks.scoring import Node, Section, sum_problems
+from cchc.frameworks.sources import DataSource
 from cchc.orgunits.models import OrgUnit
 
 CRITERIA_SHEET = "Tiêu chí"
@@ -40,6 +41,7 @@ CRITERIA_COLUMNS: dict[str, tuple[str, ...]] = {
     "agency_code": ("agency_code", "cơ quan thẩm định", "mã cơ quan thẩm định"),
     "guidance": ("guidance", "hướng dẫn"),
     "legal_basis": ("legal_basis", "căn cứ", "căn cứ pháp lý"),
+    "data_source": ("data_source", "số liệu từ hệ thống", "nguồn số liệu"),
 }
 CRITERIA_HEADERS_VI = {
     "code": "Mã",
@@ -54,6 +56,7 @@ CRITERIA_HEADERS_VI = {
     "agency_code": "Cơ quan thẩm định",
     "guidance": "Hướng dẫn",
     "legal_basis": "Căn cứ pháp lý",
+    "data_source": "Số liệu từ hệ thống",
 }
 BAND_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "tên", "xếp loại", "loại"),
@@ -121,6 +124,7 @@ BAD_BOOLEAN_MESSAGE = gettext_noop("“{value}” is neither yes (có) nor no (k
 UNKNOWN_AGENCY_MESSAGE = gettext_noop("No advising agency has the code “{code}”.")
 LEAF_NEEDS_RULE_MESSAGE = gettext_noop("A criterion without sub-criteria needs a scoring rule.")
 EMPTY_FILE_MESSAGE = gettext_noop("The file has no criteria in it.")
+BAD_SOURCE_MESSAGE = gettext_noop("“{value}” is not a data source; write one of: {allowed}.")
 NOT_XLSX_MESSAGE = gettext_noop("The file is not an Excel workbook (.xlsx).")
 NO_SHEET_MESSAGE = gettext_noop("The workbook has no sheet named “{sheet}”.")
 BAD_PERCENT_MESSAGE = gettext_noop("The per cent must be between 0 and 100.")
@@ -144,6 +148,7 @@ class CriterionRow:
     agency_code: str = ""
     guidance: str = ""
     legal_basis: str = ""
+    data_source: str = ""
     order: int = 0
     depth: int = 0
 
@@ -291,6 +296,15 @@ def _read_criteria(sheet: _Sheet, errors: list[ImportErrorItem]) -> list[Criteri
             if flag is None:
                 error(column, _(BAD_BOOLEAN_MESSAGE).format(value=values[column]))
             flags[column] = bool(flag) if flag is not None else default
+        data_source = values.get("data_source", "")
+        if data_source and data_source not in DataSource.values:
+            error(
+                "data_source",
+                _(BAD_SOURCE_MESSAGE).format(
+                    value=data_source, allowed=", ".join(DataSource.values)
+                ),
+            )
+            data_source = ""
         rows.append(
             CriterionRow(
                 row=number,
@@ -306,6 +320,7 @@ def _read_criteria(sheet: _Sheet, errors: list[ImportErrorItem]) -> list[Criteri
                 agency_code=values.get("agency_code", ""),
                 guidance=values.get("guidance", ""),
                 legal_basis=values.get("legal_basis", ""),
+                data_source=data_source,
             )
         )
     return rows
@@ -554,6 +569,7 @@ def criterion_export_values(criterion: Any) -> dict[str, str]:
         "agency_code": criterion.agency.code if criterion.agency else "",
         "guidance": criterion.guidance,
         "legal_basis": criterion.legal_basis,
+        "data_source": criterion.data_source,
     }
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.core.models import BaseModel
 from cchc.frameworks.rules import Rule, RuleError, RuleType, parse_rule
 from cchc.frameworks.scoring import Node, Section
+from cchc.frameworks.sources import DataSource
 from cchc.orgunits.models import OrgUnit
 
 POINTS_MAX_DIGITS = 8
@@ -127,6 +128,16 @@ class Criterion(BaseModel):
         on_delete=models.PROTECT,
         related_name="appraised_criteria",
         limit_choices_to={"kind": OrgUnit.Kind.AGENCY},
+    )
+    data_source = models.CharField(
+        _("figures from the data"),
+        max_length=32,
+        choices=DataSource.choices,
+        blank=True,
+        help_text=_(
+            "The figures come pre-filled from the province's systems; the unit may dispute them "
+            "only with an explanation."
+        ),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)

@@ -41,6 +41,7 @@ CRITERION_FIELDS = [
     "evidence_required",
     "evidence_kind",
     "agency",
+    "data_source",
 ]
 
 FROZEN_MESSAGE = gettext_noop(
@@ -174,6 +175,7 @@ def framework_import(
                 evidence_required=row.evidence_required,
                 evidence_kind=row.evidence_kind,
                 agency=agencies.get(row.agency_code),
+                data_source=row.data_source,
                 order=row.order,
                 depth=row.depth,
             )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.assessments.models import Evidence
 from cchc.core.models import BaseModel
 from cchc.frameworks.models import Criterion, Framework
+from cchc.frameworks.sources import DataSource
 from cchc.orgunits.models import OrgUnit
 
 
@@ -91,6 +92,9 @@ class ChecklistItem(BaseModel):
     code = models.CharField(_("code"), max_length=32)
     text = models.TextField(_("what is checked"))
     evidence_needed = models.TextField(_("documents the unit prepares"), blank=True)
+    data_source = models.CharField(
+        _("figures from the data"), max_length=32, choices=DataSource.choices, blank=True
+    )
     criterion = models.ForeignKey(
         Criterion,
         verbose_name=_("criterion"),

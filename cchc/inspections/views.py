@@ -600,6 +600,7 @@ def checklist_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
     can_inspect = selectors.can_inspect(user=request.user, inspection=inspection)
     items = visits.visit_items(inspection)
     results = {result.item_id: result for result in inspection.results.all()}
+    data = _data_figures(inspection, items)
     photos: dict[int, list[InspectionFile]] = {}
     for photo in inspection.files.filter(purpose=InspectionFile.Purpose.PHOTO, item__isnull=False):
         photos.setdefault(photo.item_id or 0, []).append(photo)
@@ -611,6 +612,7 @@ def checklist_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
             "result": results.get(item.pk),
             "mine": f"{item.checklist_id}:{item.section_code}" in mine,
             "photos": photos.get(item.pk, []),
+            "data": data.get(item.pk),
         }
         for item in items
     ]
@@ -622,6 +624,26 @@ def checklist_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "marked": len(results),
     }
     return render(request, "inspections/checklist_visit.html", context)
+
+
+def _data_figures(inspection: Inspection, items: list[Any]) -> dict[int, dict[str, str]]:
+    """For items fed by the data: the unit's figure for the visit's year, and its rows."""
+    from cchc.indicators.selectors import describe_source, figures_for_units, source_link
+
+    fed = [item for item in items if item.data_source]
+    if not fed:
+        return {}
+    year = inspection.plan.year
+    figures = figures_for_units([inspection.org_unit_id], year, "annual")[inspection.org_unit_id]
+    return {
+        item.pk: {
+            "text": describe_source(item.data_source, figures),
+            "url": source_link(
+                item.data_source, unit_id=inspection.org_unit_id, year=year, period="annual"
+            ),
+        }
+        for item in fed
+    }
 
 
 @require_POST
@@ -663,6 +685,7 @@ def item_result_save_view(request: HttpRequest, pk: int, item_pk: int) -> HttpRe
         "item": item,
         "result": result,
         "mine": True,
+        "data": _data_figures(inspection, [item]).get(item.pk),
         "photos": list(inspection.files.filter(purpose=InspectionFile.Purpose.PHOTO, item=item)),
     }
     context = {

@@ -210,6 +210,11 @@ def round_advance(
     round_.status = target
     round_.save()
     if target == Round.Status.OPEN:
+        from cchc.assessments.services.data import assessment_fill_from_data
+
+        # Criteria fed by the province's data start filled in (once the round is open).
+        for assessment in round_.assessments.select_related("round__framework", "org_unit"):
+            assessment_fill_from_data(actor=actor, assessment=assessment)
         notices.notify_round_opened(round_)
     elif target == Round.Status.APPEALS:
         notices.notify_appraised(round_)

@@ -25,6 +25,10 @@ LOCKED_MESSAGE = gettext_noop(
     "nothing was saved."
 )
 NOT_SELF_SCORED_MESSAGE = gettext_noop("The unit does not score this criterion itself.")
+DISPUTE_NEEDS_REASON_MESSAGE = gettext_noop(
+    "These figures come from the province's systems. To declare others, explain why in the "
+    "explanation box; the appraiser sees both."
+)
 NOT_A_LEAF_MESSAGE = gettext_noop("Only criteria without sub-criteria are scored.")
 MISSING_INPUTS_MESSAGE = gettext_noop("Criterion {code}: the figures are not declared yet.")
 INVALID_INPUTS_MESSAGE = gettext_noop("Criterion {code}: {message}")
@@ -96,6 +100,10 @@ def score_save(
         result = rule.score(inputs, criterion.max_points) if declared else None
     except InputError as error:
         raise ValidationError({error.field or "__all__": error.message}) from error
+    if score.system_inputs and declared and _jsonable(inputs) != score.system_inputs:
+        reason = score.explanation if explanation is None else explanation
+        if not reason.strip():
+            raise ValidationError({"explanation": _(DISPUTE_NEEDS_REASON_MESSAGE)})
     before = {"inputs": score.inputs, "self_points": str(score.self_points)}
     score.inputs = _jsonable(inputs) if declared else {}
     score.self_points = result.points if result else None
@@ -190,7 +198,10 @@ def submission_problems(tree: LoadedTree) -> list[tuple[Criterion, str]]:
             )
         if score.is_carried_over:
             problems.append((criterion, _(CARRIED_MESSAGE).format(code=criterion.code)))
-        has_evidence = bool(score.evidence.all())
+        # Figures taken as the province's data gave them need no document: the data is the
+        # evidence (and its rows are one click away).
+        from_data = bool(score.system_inputs) and score.inputs == score.system_inputs
+        has_evidence = from_data or bool(score.evidence.all())
         if criterion.evidence_required and not has_evidence and not score.explanation.strip():
             problems.append((criterion, _(MISSING_EXPLANATION_MESSAGE).format(code=criterion.code)))
     return problems

@@ -15,6 +15,7 @@ from cchc.core.audit import audit_record
 from cchc.core.imports import ImportErrorItem, ImportFailed
 from cchc.frameworks.importers import CSV_SHEET, _read_csv, _read_xlsx
 from cchc.frameworks.models import Criterion, Framework
+from cchc.frameworks.sources import DataSource
 from cchc.inspections.models import Checklist, ChecklistItem, Topic
 from cchc.orgunits.models import OrgUnit
 
@@ -25,6 +26,7 @@ CHECKLIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("code", "mã", "ma"),
     "item": ("item", "nội dung kiểm tra", "noi dung kiem tra", "nội dung"),
     "documents": ("documents", "tài liệu chuẩn bị", "tai lieu chuan bi", "tài liệu"),
+    "data_source": ("data_source", "số liệu từ hệ thống", "nguồn số liệu"),
 }
 REQUIRED = ["section_code", "section", "code", "item"]
 COLUMN_TITLES = {
@@ -33,6 +35,7 @@ COLUMN_TITLES = {
     "code": "code",
     "item": "item",
     "documents": "documents",
+    "data_source": "data_source",
 }
 
 MISSING_COLUMN_MESSAGE = gettext_noop("The file has no column named: {columns}.")
@@ -45,6 +48,7 @@ NO_ITEMS_MESSAGE = gettext_noop("The file has no checklist items in it.")
 NAME_NEEDED_MESSAGE = gettext_noop("Give the checklist a name.")
 BAD_TOPIC_MESSAGE = gettext_noop("Choose one of the four topics.")
 WRONG_FILE_MESSAGE = gettext_noop("Upload a .csv or .xlsx file.")
+BAD_SOURCE_MESSAGE = gettext_noop("“{value}” is not a data source; write one of: {allowed}.")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class ItemRow:
     code: str
     text: str
     evidence_needed: str
+    data_source: str = ""
 
 
 def read_checklist_file(*, data: bytes, file_name: str) -> list[ItemRow]:
@@ -120,6 +125,19 @@ def read_checklist_file(*, data: bytes, file_name: str) -> list[ItemRow]:
                         sheet_name,
                     )
                 )
+        data_source = values.get("data_source", "")
+        if data_source and data_source not in DataSource.values:
+            errors.append(
+                ImportErrorItem(
+                    number,
+                    "data_source",
+                    _(BAD_SOURCE_MESSAGE).format(
+                        value=data_source, allowed=", ".join(DataSource.values)
+                    ),
+                    sheet_name,
+                )
+            )
+            data_source = ""
         rows.append(
             ItemRow(
                 row=number,
@@ -128,6 +146,7 @@ def read_checklist_file(*, data: bytes, file_name: str) -> list[ItemRow]:
                 code=code[:32],
                 text=values.get("item", ""),
                 evidence_needed=values.get("documents", ""),
+                data_source=data_source,
             )
         )
     if not rows and not errors:
@@ -173,6 +192,7 @@ def checklist_import(
             code=row.code,
             text=row.text,
             evidence_needed=row.evidence_needed,
+            data_source=row.data_source,
             order=index,
         )
         for index, row in enumerate(rows)
@@ -221,6 +241,7 @@ def checklist_from_framework(
                 code=criterion.code,
                 text=criterion.title,
                 evidence_needed=criterion.evidence_kind,
+                data_source=criterion.data_source,
                 criterion=criterion,
                 order=len(items),
             )
@@ -243,6 +264,13 @@ def checklist_export_csv(checklist: Checklist) -> str:
     writer.writerow(list(COLUMN_TITLES.values()))
     for item in checklist.items.order_by("order"):
         writer.writerow(
-            [item.section_code, item.section_name, item.code, item.text, item.evidence_needed]
+            [
+                item.section_code,
+                item.section_name,
+                item.code,
+                item.text,
+                item.evidence_needed,
+                item.data_source,
+            ]
         )
     return output.getvalue()

@@ -17,6 +17,7 @@ from cchc.accounts.models import Membership, User
 from cchc.accounts.services import membership_add, user_create
 from cchc.core.roles import Role
 from cchc.demo.documents import seed_documents
+from cchc.demo.indicators import seed_indicators
 from cchc.demo.inspections import seed_inspections
 from cchc.demo.rounds import seed_rounds
 from cchc.frameworks.importers import read_framework_file
@@ -201,6 +202,9 @@ class Command(BaseCommand):
             logins.append(
                 self.user(f"chutich.{slug}", f"Chủ tịch UBND {ward.name}", Role.UNIT_CHAIR, ward)
             )
+        # The dossiers and directives first: the rounds take their figures from them.
+        indicators = seed_indicators(city=city)
+        self.stdout.write(indicators["line"])
         seed_rounds(framework=framework, city=city, coordinator=User.objects.get(username="noivu"))
         inspections = seed_inspections(city=city, coordinator=User.objects.get(username="noivu"))
         self.stdout.write(inspections["line"])

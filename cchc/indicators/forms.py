@@ -1,0 +1,64 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cchc.assessments.forms import date_widget
+from cchc.indicators.models import DossierImport
+from cchc.indicators.periods import PERIODS
+from cchc.orgunits.models import OrgUnit
+
+PERIOD_CHOICES = [("h1", _("6 months")), ("m9", _("9 months")), ("annual", _("Year"))]
+FIELD_CHOICES = [
+    ("code", _("Dossier code")),
+    ("procedure_code", _("Procedure code")),
+    ("procedure_name", _("Procedure")),
+    ("unit", _("Unit")),
+    ("channel", _("Channel")),
+    ("received_at", _("Received at")),
+    ("due_at", _("Due at")),
+    ("finished_at", _("Finished at")),
+    ("status", _("Status")),
+    ("apology", _("Apology letter issued")),
+    ("apology_on", _("Apology letter date")),
+    ("satisfaction", _("Satisfaction (1-5)")),
+]
+assert [value for value, _label in PERIOD_CHOICES] == list(PERIODS)  # noqa: S101
+
+
+class PeriodForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES)
+
+
+class DossierImportForm(forms.Form):
+    file = forms.FileField(label=_("Export of the public-service software (.csv or .xlsx)"))
+    mode = forms.ChoiceField(
+        label=_("When some rows are wrong"),
+        choices=DossierImport.Mode.choices,
+        initial=DossierImport.Mode.ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+    )
+
+
+class ColumnAliasForm(forms.Form):
+    field = forms.ChoiceField(label=_("Field"), choices=FIELD_CHOICES)
+    heading = forms.CharField(label=_("Column heading in the file"), max_length=120)
+
+
+class DirectiveForm(forms.Form):
+    number = forms.CharField(label=_("Number"), max_length=64)
+    issued_on = forms.DateField(label=_("Date"), widget=date_widget())
+    org_unit = forms.ModelChoiceField(
+        label=_("Responsible unit"), queryset=OrgUnit.objects.none(), empty_label=_("— Choose —")
+    )
+    deadline = forms.DateField(label=_("Deadline"), widget=date_widget())
+    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class CompleteForm(forms.Form):
+    completed_on = forms.DateField(label=_("Completed on"), required=False, widget=date_widget())

@@ -1,0 +1,289 @@
+"""Indicators per unit and period, counted by the database in one grouped query per source,
+whatever the number of dossiers; each figure can list the rows behind it.
+
+Definitions (docs/formats/dossiers.md says the same):
+- received: dossiers received in the period;
+- finished on time / late: of those, finished by / after their due time;
+- open past due: not finished and due before the period's end (or before now, if earlier);
+- overdue = finished late + open past due; overdue rate = overdue / received;
+- apology share = late dossiers with an apology letter / late dossiers;
+- online share = received online / received; satisfaction = average of the ratings given;
+- directives due in the period: deadline inside it; on time: completed by the deadline;
+  late: completed after it, or not completed and the deadline passed.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.core.points import round_points
+from cchc.frameworks.sources import DataSource
+from cchc.indicators.models import Directive, Dossier
+from cchc.indicators.periods import period_range
+
+
+@dataclass
+class Figures:
+    received: int = 0
+    finished: int = 0
+    on_time: int = 0
+    late: int = 0
+    open_past_due: int = 0
+    online: int = 0
+    late_with_apology: int = 0
+    rated: int = 0
+    satisfaction: Decimal | None = None
+    directives_due: int = 0
+    directives_on_time: int = 0
+    directives_late: int = 0
+    previous_overdue_rate: Decimal | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def overdue(self) -> int:
+        return self.late + self.open_past_due
+
+    @staticmethod
+    def rate(part: int, whole: int) -> Decimal | None:
+        return round_points(Decimal(part) * 100 / whole) if whole else None
+
+    @property
+    def overdue_rate(self) -> Decimal | None:
+        return self.rate(self.overdue, self.received)
+
+    @property
+    def overdue_change(self) -> Decimal | None:
+        """Percentage points against the same period last year (negative: better)."""
+        if self.overdue_rate is None or self.previous_overdue_rate is None:
+            return None
+        return self.overdue_rate - self.previous_overdue_rate
+
+    @property
+    def online_rate(self) -> Decimal | None:
+        return self.rate(self.online, self.received)
+
+    @property
+    def apology_rate(self) -> Decimal | None:
+        return self.rate(self.late_with_apology, self.overdue)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return self.rate(self.on_time, self.finished)
+
+    @property
+    def directives_rate(self) -> Decimal | None:
+        return self.rate(self.directives_on_time, self.directives_due)
+
+
+def _bounds(year: int, period: str) -> tuple[datetime.datetime, datetime.datetime, datetime.date]:
+    first, last = period_range(year, period)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(last, datetime.time.max))
+    return start, end, last
+
+
+def _dossier_counts(unit_ids: list[int], year: int, period: str) -> dict[int, dict[str, Any]]:
+    start, end, _last = _bounds(year, period)
+    cutoff = min(end, timezone.now())
+    late = Q(finished_at__isnull=False, due_at__isnull=False, finished_at__gt=F("due_at"))
+    open_past_due = Q(finished_at__isnull=True, due_at__lt=cutoff, status__in=[Dossier.Status.OPEN])
+    rows = (
+        Dossier.objects.filter(org_unit_id__in=unit_ids, received_at__range=(start, end))
+        .values("org_unit_id")
+        .annotate(
+            received=Count("id"),
+            finished=Count("id", filter=Q(finished_at__isnull=False)),
+            late=Count("id", filter=late),
+            open_past_due=Count("id", filter=open_past_due),
+            online=Count("id", filter=Q(channel=Dossier.Channel.ONLINE)),
+            late_with_apology=Count("id", filter=(late | open_past_due) & Q(apology_issued=True)),
+            rated=Count("id", filter=Q(satisfaction__isnull=False)),
+            satisfaction=Avg("satisfaction"),
+        )
+        .order_by()
+    )
+    return {row["org_unit_id"]: dict(row) for row in rows}
+
+
+def _directive_counts(unit_ids: list[int], year: int, period: str) -> dict[int, dict[str, Any]]:
+    first, last = period_range(year, period)
+    today = timezone.localdate()
+    late = Q(completed_on__gt=F("deadline")) | Q(
+        completed_on__isnull=True, deadline__lt=min(today, last + datetime.timedelta(days=1))
+    )
+    rows = (
+        Directive.objects.filter(org_unit_id__in=unit_ids, deadline__range=(first, last))
+        .values("org_unit_id")
+        .annotate(
+            due=Count("id"),
+            on_time=Count("id", filter=Q(completed_on__lte=F("deadline"))),
+            late=Count("id", filter=late),
+        )
+        .order_by()
+    )
+    return {row["org_unit_id"]: dict(row) for row in rows}
+
+
+def figures_for_units(unit_ids: list[int], year: int, period: str) -> dict[int, Figures]:
+    """Every unit's figures for the period, with last year's overdue rate: three queries for
+    the dossiers and one for the directives, whatever the number of units and rows."""
+    current = _dossier_counts(unit_ids, year, period)
+    previous = _dossier_counts(unit_ids, year - 1, period)
+    directives = _directive_counts(unit_ids, year, period)
+    result = {}
+    for unit_id in unit_ids:
+        row = current.get(unit_id, {})
+        figures = Figures(
+            received=row.get("received", 0),
+            finished=row.get("finished", 0),
+            late=row.get("late", 0),
+            open_past_due=row.get("open_past_due", 0),
+            online=row.get("online", 0),
+            late_with_apology=row.get("late_with_apology", 0),
+            rated=row.get("rated", 0),
+            satisfaction=round_points(Decimal(str(row["satisfaction"])))
+            if row.get("satisfaction") is not None
+            else None,
+        )
+        figures.on_time = figures.finished - figures.late
+        before = previous.get(unit_id)
+        if before and before["received"]:
+            figures.previous_overdue_rate = Figures.rate(
+                before["late"] + before["open_past_due"], before["received"]
+            )
+        directive_row = directives.get(unit_id, {})
+        figures.directives_due = directive_row.get("due", 0)
+        figures.directives_on_time = directive_row.get("on_time", 0)
+        figures.directives_late = directive_row.get("late", 0)
+        result[unit_id] = figures
+    return result
+
+
+# --- The rows behind a figure -----------------------------------------------------------------
+
+DOSSIER_FILTERS = {
+    "received": Q(),
+    "on_time": Q(finished_at__isnull=False) & ~Q(finished_at__gt=F("due_at")),
+    "late": Q(finished_at__isnull=False, due_at__isnull=False, finished_at__gt=F("due_at")),
+    "online": Q(channel=Dossier.Channel.ONLINE),
+    "apology": Q(apology_issued=True),
+    "rated": Q(satisfaction__isnull=False),
+}
+
+
+def dossier_rows(*, unit_ids: list[int], year: int, period: str, which: str) -> QuerySet[Dossier]:
+    start, end, _last = _bounds(year, period)
+    rows = Dossier.objects.filter(org_unit_id__in=unit_ids, received_at__range=(start, end))
+    if which == "open_past_due":
+        cutoff = min(end, timezone.now())
+        rows = rows.filter(finished_at__isnull=True, due_at__lt=cutoff, status=Dossier.Status.OPEN)
+    elif which == "overdue":
+        cutoff = min(end, timezone.now())
+        rows = rows.filter(
+            DOSSIER_FILTERS["late"]
+            | Q(finished_at__isnull=True, due_at__lt=cutoff, status=Dossier.Status.OPEN)
+        )
+    else:
+        rows = rows.filter(DOSSIER_FILTERS.get(which, Q()))
+    return rows.select_related("org_unit").order_by("-received_at", "code")
+
+
+# --- Feeding criteria -------------------------------------------------------------------------
+
+RATES = {
+    DataSource.DOSSIERS_ON_TIME: ("on_time", "finished", "on_time"),
+    DataSource.DOSSIERS_ONLINE: ("online", "received", "online"),
+    DataSource.DOSSIERS_APOLOGY: ("late_with_apology", "overdue", "apology"),
+    DataSource.DIRECTIVES_ON_TIME: ("directives_on_time", "directives_due", ""),
+}
+COUNTS = {
+    DataSource.DOSSIERS_OVERDUE: ("overdue", "overdue"),
+    DataSource.DIRECTIVES_LATE: ("directives_late", ""),
+}
+
+
+def source_inputs(source: str, figures: Figures) -> tuple[dict[str, Any] | None, str]:
+    """The rule inputs a data source gives, and which dossier rows show them ("" for none).
+
+    Rates give numerator/denominator, counts give count, the satisfaction gives a value; None
+    when the data holds nothing for the period (the unit declares as usual)."""
+    if source in RATES:
+        part, whole, rows = RATES[DataSource(source)]
+        denominator = getattr(figures, whole)
+        if not denominator:
+            return None, rows
+        return {"numerator": str(getattr(figures, part)), "denominator": str(denominator)}, rows
+    if source in COUNTS:
+        name, rows = COUNTS[DataSource(source)]
+        if not figures.received and source == DataSource.DOSSIERS_OVERDUE:
+            return None, rows
+        return {"count": str(getattr(figures, name))}, rows
+    if source == DataSource.SATISFACTION:
+        if figures.satisfaction is None:
+            return None, "rated"
+        return {"value": str(figures.satisfaction)}, "rated"
+    return None, ""
+
+
+# Which rows show a source's figure: a dossier filter, or the directives list.
+SOURCE_ROWS = {
+    DataSource.DOSSIERS_ON_TIME: "on_time",
+    DataSource.DOSSIERS_OVERDUE: "overdue",
+    DataSource.DOSSIERS_ONLINE: "online",
+    DataSource.DOSSIERS_APOLOGY: "overdue",
+    DataSource.SATISFACTION: "rated",
+    DataSource.DIRECTIVES_ON_TIME: "",
+    DataSource.DIRECTIVES_LATE: "",
+}
+
+
+def source_link(source: str, *, unit_id: int, year: int, period: str) -> str:
+    """The page listing the rows behind a source's figure for one unit and period."""
+    from django.urls import reverse
+
+    which = SOURCE_ROWS.get(DataSource(source), "") if source in DataSource.values else ""
+    if not which:
+        return reverse("indicators:directive_list") + f"?unit={unit_id}"
+    return (
+        reverse("indicators:dossier_list")
+        + f"?unit={unit_id}&year={year}&period={period}&which={which}"
+    )
+
+
+def describe_source(source: str, figures: Figures) -> str:
+    """One line for people: "92/100 on time (92%)", "3 overdue (3%; same period last year
+    4,5%)"… in the reader's language."""
+    from cchc.core.dates import format_points
+
+    def pct(value: Decimal | None) -> str:
+        return f"{format_points(value)}%" if value is not None else "—"
+
+    if source == DataSource.DOSSIERS_OVERDUE:
+        text = _("%(count)s of %(received)s dossiers overdue (%(rate)s)") % {
+            "count": figures.overdue,
+            "received": figures.received,
+            "rate": pct(figures.overdue_rate),
+        }
+        if figures.previous_overdue_rate is not None:
+            text += "; " + _("same period last year %(rate)s") % {
+                "rate": pct(figures.previous_overdue_rate)
+            }
+        return text
+    if source == DataSource.SATISFACTION:
+        return _("average %(value)s from %(count)s ratings") % {
+            "value": format_points(figures.satisfaction) if figures.satisfaction else "—",
+            "count": figures.rated,
+        }
+    if source == DataSource.DIRECTIVES_LATE:
+        return _("%(count)s directives late") % {"count": figures.directives_late}
+    if source in RATES:
+        part, whole, _rows = RATES[DataSource(source)]
+        numerator, denominator = getattr(figures, part), getattr(figures, whole)
+        rate = Figures.rate(numerator, denominator)
+        return f"{numerator}/{denominator} ({pct(rate)})"
+    return ""

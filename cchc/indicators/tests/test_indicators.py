@@ -1,0 +1,179 @@
+"""Indicator arithmetic on hand-made dossiers and directives, and criteria fed by the data."""
+
+import datetime
+from decimal import Decimal
+
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cchc.assessments.models import Round, Score
+from cchc.assessments.services import score_save
+from cchc.assessments.services.data import assessment_fill_from_data
+from cchc.assessments.tests.factories import assessment_of, make_round
+from cchc.core.testing import BaseTestCase
+from cchc.frameworks.models import Criterion
+from cchc.indicators.models import Directive, Dossier
+from cchc.indicators.selectors import dossier_rows, figures_for_units
+
+NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
+
+
+def at(year: int, month: int, day: int, hour: int = 9) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(year, month, day, hour))  # noqa: DTZ001
+
+
+def dossier(unit, code, received, due, finished=None, **extra):
+    return Dossier.objects.create(
+        code=code,
+        org_unit=unit,
+        channel=extra.pop("channel", Dossier.Channel.IN_PERSON),
+        received_at=received,
+        due_at=due,
+        finished_at=finished,
+        status=Dossier.Status.FINISHED if finished else Dossier.Status.OPEN,
+        **extra,
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+class FigureTests(BaseTestCase):
+    def setUp(self):
+        unit = self.cast.ward_a
+        # This year, January-September: 5 received.
+        dossier(unit, "A1", at(2026, 2, 2), at(2026, 2, 5), at(2026, 2, 4), channel="online")
+        dossier(unit, "A2", at(2026, 3, 2), at(2026, 3, 5), at(2026, 3, 9), apology_issued=True)
+        dossier(unit, "A3", at(2026, 4, 1), at(2026, 4, 3), at(2026, 4, 6))  # late, no apology
+        dossier(
+            unit, "A4", at(2026, 9, 20), at(2026, 9, 25), None, channel="online"
+        )  # open past due
+        dossier(unit, "A5", at(2026, 5, 5), at(2026, 5, 8), at(2026, 5, 7), satisfaction=4)
+        # Received after September: outside the 9-month period.
+        dossier(unit, "A6", at(2026, 10, 2), at(2026, 10, 5), at(2026, 10, 3), satisfaction=2)
+        # Last year, same period: 4 received, 1 late.
+        dossier(unit, "B1", at(2025, 2, 2), at(2025, 2, 5), at(2025, 2, 9))
+        for n in range(3):
+            dossier(unit, f"B{n + 2}", at(2025, 3, 2), at(2025, 3, 5), at(2025, 3, 4))
+        # Another unit's dossier never counts for ward A.
+        dossier(self.cast.ward_b, "C1", at(2026, 2, 2), at(2026, 2, 5), at(2026, 2, 9))
+        for number, deadline, done in [
+            ("1/TB", datetime.date(2026, 3, 1), datetime.date(2026, 2, 25)),
+            ("2/TB", datetime.date(2026, 4, 1), datetime.date(2026, 4, 10)),
+            ("3/TB", datetime.date(2026, 8, 1), None),  # overdue
+            ("4/TB", datetime.date(2026, 12, 1), None),  # not due in the 9 months
+        ]:
+            Directive.objects.create(
+                number=number,
+                issued_on=datetime.date(2026, 1, 10),
+                content="Rà soát thủ tục",
+                deadline=deadline,
+                org_unit=unit,
+                completed_on=done,
+            )
+
+    def test_the_nine_month_figures(self):
+        f = figures_for_units([self.cast.ward_a.pk], 2026, "m9")[self.cast.ward_a.pk]
+        assert (f.received, f.finished, f.on_time, f.late, f.open_past_due) == (5, 4, 2, 2, 1)
+        assert f.overdue == 3 and f.overdue_rate == Decimal("60.00")
+        assert f.previous_overdue_rate == Decimal("25.00")
+        assert f.overdue_change == Decimal("35.00")
+        assert f.online_rate == Decimal("40.00")
+        assert (f.late_with_apology, f.apology_rate) == (1, Decimal("33.33"))
+        assert f.satisfaction == Decimal("4.00")
+        assert (f.directives_due, f.directives_on_time, f.directives_late) == (3, 1, 2)
+
+    def test_six_months_and_the_year_count_their_own_dossiers(self):
+        h1 = figures_for_units([self.cast.ward_a.pk], 2026, "h1")[self.cast.ward_a.pk]
+        year = figures_for_units([self.cast.ward_a.pk], 2026, "annual")[self.cast.ward_a.pk]
+        assert h1.received == 4 and h1.open_past_due == 0
+        assert year.received == 6 and year.satisfaction == Decimal("3.00")
+
+    def test_each_figure_lists_its_rows(self):
+        ids = [self.cast.ward_a.pk]
+        codes = lambda which: sorted(  # noqa: E731
+            dossier_rows(unit_ids=ids, year=2026, period="m9", which=which).values_list(
+                "code", flat=True
+            )
+        )
+        assert codes("late") == ["A2", "A3"]
+        assert codes("open_past_due") == ["A4"]
+        assert codes("overdue") == ["A2", "A3", "A4"]
+        assert codes("online") == ["A1", "A4"]
+
+    def test_the_overview_page_shows_the_figures_and_links(self):
+        self.login("ward_officer")
+        response = self.client.get("/indicators/", {"year": 2026, "period": "m9"})
+        body = response.content.decode()
+        assert "60%" in body and "+35" in body
+        assert "which=late" in body
+        self.login("outsider")
+        body = self.client.get("/indicators/", {"year": 2026, "period": "m9"}).content.decode()
+        assert "Phường Trần Phú" not in body  # another ward sees only itself
+
+
+@time_machine.travel(NOW, tick=False)
+class FeedingTests(BaseTestCase):
+    def setUp(self):
+        self.round = make_round(self.cast, open_it=False)
+        self.criterion = Criterion.objects.get(framework=self.round.framework, code="2.1")
+        self.criterion.data_source = "dossiers_on_time"
+        self.criterion.save(update_fields=["data_source"])
+        unit = self.cast.ward_a
+        year = self.round.year
+        for n in range(9):
+            dossier(unit, f"D{n}", at(year, 2, 2), at(year, 2, 5), at(year, 2, 4))
+        dossier(unit, "D9", at(year, 2, 2), at(year, 2, 5), at(year, 2, 9))
+
+    def open_round(self) -> Round:
+        from cchc.assessments.services import round_advance
+
+        return round_advance(actor=self.home_affairs, round_=self.round)
+
+    def test_the_figures_come_prefilled_and_disputing_them_needs_a_reason(self):
+        self.open_round()
+        assessment = assessment_of(self.round, self.cast.ward_a)
+        score = Score.objects.get(assessment=assessment, criterion=self.criterion)
+        assert score.inputs == {"numerator": "9", "denominator": "10"}
+        assert score.system_inputs == score.inputs
+        with self.assertRaises(ValidationError) as refused:
+            score_save(
+                actor=self.ward_officer,
+                assessment=assessment,
+                criterion=self.criterion,
+                data={"numerator": "10", "denominator": "10"},
+                explanation="",
+            )
+        assert "explanation" in refused.exception.message_dict
+        score_save(
+            actor=self.ward_officer,
+            assessment=assessment,
+            criterion=self.criterion,
+            data={"numerator": "10", "denominator": "10"},
+            explanation="Hồ sơ D9 trễ do lỗi phần mềm, đã được Sở xác nhận.",
+        )
+        # Fetching again keeps the unit's disputed figures and refreshes what the data says.
+        dossier(self.cast.ward_a, "D10", at(self.round.year, 3, 2), at(self.round.year, 3, 5))
+        assessment_fill_from_data(actor=None, assessment=assessment)
+        score.refresh_from_db()
+        assert score.inputs == {"numerator": "10", "denominator": "10"}
+        assert score.system_inputs == {"numerator": "9", "denominator": "10"}
+
+    def test_the_page_marks_the_figures_as_from_the_data_and_links_the_rows(self):
+        self.open_round()
+        assessment = assessment_of(self.round, self.cast.ward_a)
+        self.login("ward_officer")
+        body = self.client.get(assessment.get_absolute_url()).content.decode()
+        assert 'data-testid="data-2.1"' in body and "9/10" in body
+        assert "which=on_time" in body
+
+
+@time_machine.travel(NOW, tick=False)
+class DataIsEvidenceTests(FeedingTests):
+    def test_figures_as_the_data_gave_them_need_no_document_to_submit(self):
+        from cchc.assessments.engine import load_tree
+        from cchc.assessments.services.self_assessment import submission_problems
+
+        self.open_round()
+        assessment = assessment_of(self.round, self.cast.ward_a)
+        codes = {c.code for c, _m in submission_problems(load_tree(assessment, with_evidence=True))}
+        assert "2.1" not in codes

@@ -1,0 +1,277 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
+
+from cchc.assessments.selectors import _is_admin, _keeper_paths, own_unit_ids, reader_roots
+from cchc.core.forms import form_error_messages, perform
+from cchc.core.imports import ImportFailed
+from cchc.core.permissions import capability_required, user_has_capability
+from cchc.core.roles import Capability
+from cchc.indicators import selectors, services
+from cchc.indicators.forms import (
+    FIELD_CHOICES,
+    ColumnAliasForm,
+    CompleteForm,
+    DirectiveForm,
+    DossierImportForm,
+    PeriodForm,
+)
+from cchc.indicators.models import ColumnAlias, Directive, DossierImport
+from cchc.orgunits.models import OrgUnit
+
+IMPORTED_MESSAGE = gettext_noop(
+    "%(read)s rows read: %(created)s dossiers added, %(updated)s updated, %(rejected)s rejected."
+)
+NOTHING_IMPORTED_MESSAGE = gettext_noop("Nothing was imported: %(count)s rows have errors.")
+DIRECTIVE_SAVED_MESSAGE = gettext_noop("The directive was recorded.")
+DIRECTIVE_DONE_MESSAGE = gettext_noop("The completion was recorded.")
+HEADING_SAVED_MESSAGE = gettext_noop("The heading is accepted from now on.")
+HEADING_DELETED_MESSAGE = gettext_noop("The heading was removed.")
+WHICH = {"received", "on_time", "late", "open_past_due", "overdue", "online", "apology", "rated"}
+
+
+def units_for_user(user: Any) -> QuerySet[OrgUnit]:
+    """Wards and communes whose figures the user reads: a unit its own, the city everyone."""
+    units = OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True)
+    if _is_admin(user):
+        return units.order_by("sort_order", "name")
+    paths = _keeper_paths(user) + reader_roots(user)
+    from django.db.models import Q
+
+    condition = Q(pk__in=own_unit_ids(user))
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return units.filter(condition).order_by("sort_order", "name")
+
+
+def _period(request: HttpRequest) -> tuple[int, str]:
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None)
+    if form.is_valid():
+        return form.cleaned_data["year"], form.cleaned_data["period"]
+    return today.year, "annual" if today.month > 9 else ("m9" if today.month > 6 else "h1")
+
+
+@capability_required(Capability.VIEW_INDICATORS)
+def overview_view(request: HttpRequest) -> HttpResponse:
+    """Every unit's figures for a period, against the same period last year; each figure
+    opens the dossiers behind it."""
+    year, period = _period(request)
+    units = list(units_for_user(request.user))
+    figures = selectors.figures_for_units([unit.pk for unit in units], year, period)
+    totals = selectors.Figures()
+    for row in figures.values():
+        for name in (
+            "received",
+            "finished",
+            "on_time",
+            "late",
+            "open_past_due",
+            "online",
+            "late_with_apology",
+            "directives_due",
+            "directives_on_time",
+            "directives_late",
+        ):
+            setattr(totals, name, getattr(totals, name) + getattr(row, name))
+    context = {
+        "rows": [(unit, figures[unit.pk]) for unit in units],
+        "totals": totals if len(units) > 1 else None,
+        "year": year,
+        "period": period,
+        "form": PeriodForm(initial={"year": year, "period": period}),
+        "can_manage": user_has_capability(request.user, Capability.MANAGE_INDICATORS),
+    }
+    return render(request, "indicators/overview.html", context)
+
+
+@capability_required(Capability.VIEW_INDICATORS)
+def dossier_list_view(request: HttpRequest) -> HttpResponse:
+    """The dossiers behind one figure of one unit (or of every unit the user reads)."""
+    year, period = _period(request)
+    which = request.GET.get("which", "received")
+    if which not in WHICH:
+        raise Http404
+    units = units_for_user(request.user)
+    unit_id = request.GET.get("unit", "")
+    if unit_id:
+        unit = get_object_or_404(units, pk=unit_id)
+        unit_ids = [unit.pk]
+    else:
+        unit = None
+        unit_ids = list(units.values_list("pk", flat=True))
+    rows = selectors.dossier_rows(unit_ids=unit_ids, year=year, period=period, which=which)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "unit": unit,
+        "which": which,
+        "year": year,
+        "period": period,
+        "query": request.GET.copy(),
+    }
+    return render(request, "indicators/dossier_list.html", context)
+
+
+@capability_required(Capability.MANAGE_INDICATORS)
+def import_view(request: HttpRequest) -> HttpResponse:
+    """Import an export of the public-service software; the recent imports and the extra
+    column headings accepted."""
+    from cchc.indicators.importers import import_dossiers
+
+    form = DossierImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_dossiers(
+                actor=request.user,
+                stream=upload,
+                file_name=upload.name,
+                mode=form.cleaned_data["mode"],
+            )
+        except ImportFailed as failure:
+            messages.error(request, _(NOTHING_IMPORTED_MESSAGE) % {"count": len(failure.errors)})
+            for error in failure.errors[:30]:
+                messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _(IMPORTED_MESSAGE)
+                % {
+                    "read": result.rows_read,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "rejected": result.rejected,
+                },
+            )
+        return redirect("indicators:import")
+    context = {
+        "form": form,
+        "imports": list(DossierImport.objects.select_related("imported_by")[:20]),
+        "aliases": [
+            (alias, dict(FIELD_CHOICES).get(alias.field, alias.field))
+            for alias in ColumnAlias.objects.all()
+        ],
+        "alias_form": ColumnAliasForm(),
+    }
+    return render(request, "indicators/import.html", context, status=400 if form.errors else 200)
+
+
+@capability_required(Capability.MANAGE_INDICATORS)
+def rejected_view(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(DossierImport, pk=pk)
+    if not record.rejected_file:
+        raise Http404
+    response: Any = FileResponse(
+        record.rejected_file.open("rb"),
+        as_attachment=True,
+        filename=f"ho-so-bi-tu-choi-{record.pk}.csv",
+        content_type="text/csv",
+    )
+    return response
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INDICATORS)
+def alias_add_view(request: HttpRequest) -> HttpResponse:
+    form = ColumnAliasForm(request.POST)
+    perform(
+        request,
+        lambda: services.column_alias_add(
+            actor=request.user,
+            field=form.cleaned_data["field"],
+            heading=form.cleaned_data["heading"],
+        ),
+        _(HEADING_SAVED_MESSAGE),
+        form,
+    )
+    return redirect("indicators:import")
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INDICATORS)
+def alias_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    alias = get_object_or_404(ColumnAlias, pk=pk)
+    perform(
+        request,
+        lambda: services.column_alias_delete(actor=request.user, alias=alias),
+        _(HEADING_DELETED_MESSAGE),
+    )
+    return redirect("indicators:import")
+
+
+@capability_required(Capability.VIEW_INDICATORS)
+def directive_list_view(request: HttpRequest) -> HttpResponse:
+    units = units_for_user(request.user)
+    directives = Directive.objects.filter(org_unit__in=units).select_related("org_unit")
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        directives = directives.filter(org_unit_id=int(unit_id))
+    today = timezone.localdate()
+    page = Paginator(directives.order_by("deadline", "number", "pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    can_manage = user_has_capability(request.user, Capability.MANAGE_INDICATORS)
+    context = {
+        "page": page,
+        "rows": [(directive, directive.state(today)) for directive in page],
+        "can_manage": can_manage,
+        "form": DirectiveForm(units=units, initial={"issued_on": today}) if can_manage else None,
+        "units": units,
+        "unit_id": unit_id,
+    }
+    return render(request, "indicators/directive_list.html", context)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INDICATORS)
+def directive_create_view(request: HttpRequest) -> HttpResponse:
+    form = DirectiveForm(request.POST, units=units_for_user(request.user))
+    perform(
+        request,
+        lambda: services.directive_create(actor=request.user, **form.cleaned_data),
+        _(DIRECTIVE_SAVED_MESSAGE),
+        form,
+    )
+    return redirect("indicators:directive_list")
+
+
+@require_POST
+@capability_required(Capability.VIEW_INDICATORS)
+def directive_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Home Affairs office, or the unit itself, records when a directive was done."""
+    directive = get_object_or_404(
+        Directive.objects.filter(org_unit__in=units_for_user(request.user)), pk=pk
+    )
+    may = user_has_capability(request.user, Capability.MANAGE_INDICATORS) or (
+        user_has_capability(request.user, Capability.SELF_ASSESS)
+        and directive.org_unit_id in own_unit_ids(request.user)
+    )
+    if not may:
+        raise PermissionDenied
+    form = CompleteForm(request.POST)
+    if not form.is_valid():
+        for message in form_error_messages(form):
+            messages.error(request, message)
+    else:
+        try:
+            services.directive_complete(
+                actor=request.user,
+                directive=directive,
+                completed_on=form.cleaned_data["completed_on"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _(DIRECTIVE_DONE_MESSAGE))
+    return redirect(f"{redirect('indicators:directive_list').url}?unit={directive.org_unit_id}")
