@@ -728,6 +728,7 @@ INDICATOR_CASES = [
     Case("indicators:alias_delete", keepers_only(302), kwargs=alias_pk, method="post"),
     Case("indicators:directive_list", statuses(200, portal_editor=403)),
     Case("indicators:directive_create", keepers_only(302), method="post"),
+    Case("indicators:directive_import", keepers_only(302), method="post", note="no file"),
     Case(
         "indicators:directive_complete",
         statuses(403, admin=302, home_affairs=302, ward_officer=302, ward_chair=302, outsider=404),

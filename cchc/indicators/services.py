@@ -103,3 +103,117 @@ def column_alias_delete(*, actor: Any, alias: ColumnAlias) -> None:
         before={"field": alias.field, "heading": alias.heading},
     )
     alias.delete()
+
+
+# --- Directives from a file -------------------------------------------------------------------
+
+DIRECTIVE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "number": ("number", "số", "số văn bản", "so van ban", "số ký hiệu"),
+    "issued_on": ("date", "issued on", "ngày", "ngày ban hành", "ngay ban hanh"),
+    "content": ("content", "nội dung", "noi dung", "nội dung chỉ đạo"),
+    "deadline": ("deadline", "thời hạn", "thoi han", "hạn", "hạn xử lý"),
+    "unit": ("unit", "đơn vị", "don vi", "đơn vị thực hiện", "đơn vị chủ trì"),
+    "completed_on": ("completed on", "ngày hoàn thành", "ngay hoan thanh"),
+}
+DIRECTIVE_REQUIRED = ["number", "issued_on", "content", "deadline", "unit"]
+MISSING_COLUMN_MESSAGE = gettext_noop("The file has no column named: {columns}.")
+EMPTY_CELL_MESSAGE = gettext_noop("This cell must not be empty.")
+UNKNOWN_UNIT_MESSAGE = gettext_noop("No ward or commune has the code or name “{value}”.")
+REPEATED_MESSAGE = gettext_noop("This directive for this unit is already in row {row}.")
+NO_ROWS_MESSAGE = gettext_noop("The file has no directives in it.")
+
+
+@transaction.atomic
+def directives_import(*, actor: Any, data: bytes, file_name: str) -> tuple[int, int]:
+    """Import directives (one row per directive and responsible unit) from CSV or XLSX: all
+    rows or nothing, each error with its row and column. A directive already recorded for the
+    unit (same number) is updated. Returns (added, updated)."""
+    from cchc.core.imports import ImportErrorItem, ImportFailed, parse_date
+    from cchc.frameworks.importers import _read_csv, _read_xlsx
+    from cchc.indicators.importers import heading_key
+
+    sheets = _read_xlsx(data) if file_name.lower().endswith(".xlsx") else _read_csv(data)
+    sheet = next(iter(sheets.values()), None)
+    if sheet is None:
+        raise ImportFailed([ImportErrorItem(1, "", _(NO_ROWS_MESSAGE))])
+    mapping = sheet.column_map(DIRECTIVE_COLUMNS)
+    missing = [name for name in DIRECTIVE_REQUIRED if name not in mapping]
+    if missing:
+        raise ImportFailed(
+            [ImportErrorItem(1, "", _(MISSING_COLUMN_MESSAGE).format(columns=", ".join(missing)))]
+        )
+    units: dict[str, OrgUnit] = {}
+    for candidate in OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS):
+        for name in (candidate.code, candidate.gso_code, candidate.name):
+            if name:
+                units[heading_key(name)] = candidate
+    errors: list[ImportErrorItem] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[str, int], int] = {}
+    for number, values in sheet.records(DIRECTIVE_COLUMNS):
+        row: dict[str, Any] = {}
+        for name in DIRECTIVE_REQUIRED:
+            if not values.get(name):
+                errors.append(ImportErrorItem(number, name, _(EMPTY_CELL_MESSAGE)))
+        for name in ("issued_on", "deadline", "completed_on"):
+            if values.get(name):
+                try:
+                    row[name] = parse_date(values[name])
+                except ValueError as error:
+                    errors.append(ImportErrorItem(number, name, str(error)))
+        unit = units.get(heading_key(values.get("unit", ""))) if values.get("unit") else None
+        if values.get("unit") and unit is None:
+            errors.append(
+                ImportErrorItem(
+                    number, "unit", _(UNKNOWN_UNIT_MESSAGE).format(value=values["unit"])
+                )
+            )
+        if row.get("issued_on") and row.get("deadline") and row["deadline"] < row["issued_on"]:
+            errors.append(ImportErrorItem(number, "deadline", _(DEADLINE_ORDER_MESSAGE)))
+        if row.get("completed_on") and row.get("issued_on"):
+            if row["completed_on"] < row["issued_on"]:
+                errors.append(ImportErrorItem(number, "completed_on", _(COMPLETED_BEFORE_MESSAGE)))
+            if row["completed_on"] > timezone.localdate():
+                errors.append(ImportErrorItem(number, "completed_on", _(COMPLETED_FUTURE_MESSAGE)))
+        if unit is not None and values.get("number"):
+            series = (values["number"].strip(), unit.pk)
+            if series in seen:
+                errors.append(
+                    ImportErrorItem(number, "number", _(REPEATED_MESSAGE).format(row=seen[series]))
+                )
+            seen[series] = number
+        row.update(number=values.get("number", "").strip()[:64], content=values.get("content", ""))
+        row["unit"] = unit
+        rows.append((number, row))
+    if not rows and not errors:
+        errors.append(ImportErrorItem(2, "", _(NO_ROWS_MESSAGE)))
+    if errors:
+        raise ImportFailed(errors)
+    existing = {
+        (directive.number, directive.org_unit_id): directive
+        for directive in Directive.objects.filter(
+            number__in=[row["number"] for _n, row in rows],
+            org_unit_id__in=[row["unit"].pk for _n, row in rows],
+        )
+    }
+    added = updated = 0
+    for _number, row in rows:
+        directive = existing.get((row["number"], row["unit"].pk))
+        if directive is None:
+            directive = Directive(number=row["number"], org_unit=row["unit"], recorded_by=actor)
+            added += 1
+        else:
+            updated += 1
+        directive.issued_on = row["issued_on"]
+        directive.deadline = row["deadline"]
+        directive.content = row["content"]
+        directive.completed_on = row.get("completed_on")
+        directive.save()
+    audit_record(
+        actor=actor,
+        action="directive.import",
+        object_type="indicators.directive",
+        object_repr=file_name[:255],
+        after={"added": added, "updated": updated},
+    )
+    return added, updated

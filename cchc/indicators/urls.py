@@ -12,5 +12,6 @@ urlpatterns = [
     path("headings/<int:pk>/delete/", views.alias_delete_view, name="alias_delete"),
     path("directives/", views.directive_list_view, name="directive_list"),
     path("directives/new/", views.directive_create_view, name="directive_create"),
+    path("directives/import/", views.directive_import_view, name="directive_import"),
     path("directives/<int:pk>/complete/", views.directive_complete_view, name="directive_complete"),
 ]

@@ -34,6 +34,8 @@ IMPORTED_MESSAGE = gettext_noop(
 NOTHING_IMPORTED_MESSAGE = gettext_noop("Nothing was imported: %(count)s rows have errors.")
 DIRECTIVE_SAVED_MESSAGE = gettext_noop("The directive was recorded.")
 DIRECTIVE_DONE_MESSAGE = gettext_noop("The completion was recorded.")
+DIRECTIVES_IMPORTED_MESSAGE = gettext_noop("%(added)s directives added, %(updated)s updated.")
+CHOOSE_FILE_MESSAGE = gettext_noop("Choose a file to import.")
 HEADING_SAVED_MESSAGE = gettext_noop("The heading is accepted from now on.")
 HEADING_DELETED_MESSAGE = gettext_noop("The heading was removed.")
 WHICH = {"received", "on_time", "late", "open_past_due", "overdue", "online", "apology", "rated"}
@@ -242,6 +244,28 @@ def directive_create_view(request: HttpRequest) -> HttpResponse:
         _(DIRECTIVE_SAVED_MESSAGE),
         form,
     )
+    return redirect("indicators:directive_list")
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INDICATORS)
+def directive_import_view(request: HttpRequest) -> HttpResponse:
+    """Import directives from a CSV or XLSX file: every row, or nothing."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _(CHOOSE_FILE_MESSAGE))
+        return redirect("indicators:directive_list")
+    try:
+        added, updated = services.directives_import(
+            actor=request.user, data=upload.read(), file_name=upload.name or ""
+        )
+    except ImportFailed as failure:
+        for error in failure.errors[:30]:
+            messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _(DIRECTIVES_IMPORTED_MESSAGE) % {"added": added, "updated": updated}
+        )
     return redirect("indicators:directive_list")
 
 

@@ -177,3 +177,49 @@ class DataIsEvidenceTests(FeedingTests):
         assessment = assessment_of(self.round, self.cast.ward_a)
         codes = {c.code for c, _m in submission_problems(load_tree(assessment, with_evidence=True))}
         assert "2.1" not in codes
+
+
+class DirectiveImportTests(BaseTestCase):
+    HEADER = "Số văn bản,Ngày ban hành,Nội dung,Thời hạn,Đơn vị,Ngày hoàn thành\n"
+
+    def test_a_good_file_adds_then_updates(self):
+        from cchc.indicators.services import directives_import
+
+        data = (
+            self.HEADER
+            + "12/TB-UBND,05/01/2026,Rà soát thủ tục,05/02/2026,X18070,\n"
+            + "12/TB-UBND,05/01/2026,Rà soát thủ tục,05/02/2026,Phường Nam Hà,01/02/2026\n"
+        ).encode()
+        assert directives_import(actor=None, data=data, file_name="cd.csv") == (2, 0)
+        again = data.replace(b",05/02/2026,X18070,", b",05/02/2026,X18070,03/02/2026")
+        assert directives_import(actor=None, data=again, file_name="cd.csv") == (0, 2)
+        done = Directive.objects.get(org_unit=self.cast.ward_a)
+        assert done.completed_on == datetime.date(2026, 2, 3)
+
+    def test_a_bad_file_imports_nothing_and_says_where(self):
+        from cchc.core.imports import ImportFailed
+        from cchc.indicators.services import directives_import
+
+        data = (
+            self.HEADER
+            + "1/TB,05/01/2026,A,05/02/2026,X18070,\n"
+            + "2/TB,05/01/2026,B,01/01/2026,Không có,\n"
+            + "1/TB,05/01/2026,A,05/02/2026,X18070,\n"
+        ).encode()
+        with self.assertRaises(ImportFailed) as failure:
+            directives_import(actor=None, data=data, file_name="cd.csv")
+        texts = [str(error) for error in failure.exception.errors]
+        assert any("3" in text and "deadline" in text for text in texts), texts
+        assert any("3" in text and "Không có" in text for text in texts), texts
+        assert any("4" in text and "number" in text for text in texts), texts
+        assert not Directive.objects.exists()
+
+    def test_the_page_imports_a_file(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.login("home_affairs")
+        data = (self.HEADER + "7/TB,05/01/2026,Rà soát,05/02/2026,X18070,\n").encode()
+        self.client.post(
+            "/indicators/directives/import/", {"file": SimpleUploadedFile("cd.csv", data)}
+        )
+        assert Directive.objects.filter(number="7/TB").count() == 1
