@@ -36,8 +36,9 @@ def short_date(value: datetime.date | datetime.datetime | None) -> str:
 def form_field(bound_field: forms.BoundField) -> dict[str, object]:
     """Render a labelled field with its help and its errors next to it, Bootstrap-styled."""
     widget = bound_field.field.widget
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        # Django puts the attributes on the list's wrapper too: style it by CSS instead.
+    if isinstance(widget, forms.RadioSelect):
+        # Radio and checkbox lists (CheckboxSelectMultiple is a RadioSelect): Django puts the
+        # attributes on the list's wrapper too, so they are styled by CSS instead.
         css_class = ""
     elif isinstance(widget, forms.CheckboxInput):
         css_class = "form-check-input"
@@ -59,7 +60,7 @@ def form_field(bound_field: forms.BoundField) -> dict[str, object]:
         "field": bound_field,
         "widget_html": bound_field.as_widget(attrs=attrs),
         "is_checkbox": isinstance(widget, forms.CheckboxInput),
-        "is_checkbox_list": isinstance(widget, forms.CheckboxSelectMultiple),
+        "is_checkbox_list": isinstance(widget, forms.RadioSelect),
         "is_hidden": bound_field.is_hidden,
     }
 
