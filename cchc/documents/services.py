@@ -99,10 +99,8 @@ def issue(
     if issued_on > timezone.localdate():
         raise ValidationError({"issued_on": _(FUTURE_DATE_MESSAGE)})
     _check_target(kind, target)
-    options = dict(options or {})
-    if info.target in {"plan", "round", "assessment"} or kind == Kind.TEAM_DECISION:
-        options["signer_name"] = signer_name
-    document = build(kind, target, **options)
+    # The signer is the one named here, whatever the builder proposed for the preview.
+    document = build(kind, target, **(options or {}))
     document.signer_name = signer_name.strip()
     issuer = issuer_of(kind, target)
     template, template_bytes = active_template(kind)

@@ -1,6 +1,8 @@
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -56,9 +58,6 @@ def _require_documents(user: Any) -> None:
 
 def documents_view(view: Any) -> Any:
     """Log-in and a reading role required; the record behind the document decides the rest."""
-    from functools import wraps
-
-    from django.contrib.auth.decorators import login_required
 
     @login_required
     @wraps(view)

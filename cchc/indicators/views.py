@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -47,8 +47,6 @@ def units_for_user(user: Any) -> QuerySet[OrgUnit]:
     if _is_admin(user):
         return units.order_by("sort_order", "name")
     paths = _keeper_paths(user) + reader_roots(user)
-    from django.db.models import Q
-
     condition = Q(pk__in=own_unit_ids(user))
     for path in paths:
         condition |= Q(path__startswith=path)

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from cchc.assessments.selectors import own_unit_ids
@@ -53,7 +54,7 @@ def inspection_panels(user: Any) -> list[LivePanel]:
                     note += " · " + _("overdue")
                 items.append(
                     PanelItem(
-                        action.text[:90],
+                        Truncator(action.text).chars(90),
                         action.recommendation.inspection.get_absolute_url()
                         + f"#action-{action.pk}",
                         note,
