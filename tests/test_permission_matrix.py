@@ -723,6 +723,7 @@ INDICATOR_CASES = [
     Case("indicators:overview", statuses(200, portal_editor=403)),
     Case("indicators:dossier_list", statuses(200, portal_editor=403)),
     Case("indicators:import", keepers_only()),
+    Case("indicators:import_detail", keepers_only(), kwargs=import_pk),
     Case("indicators:import_rejected", keepers_only(404), kwargs=import_pk, note="no file"),
     Case("indicators:alias_add", keepers_only(302), method="post"),
     Case("indicators:alias_delete", keepers_only(302), kwargs=alias_pk, method="post"),

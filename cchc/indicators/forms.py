@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.forms import date_widget
@@ -39,6 +40,22 @@ class DossierImportForm(forms.Form):
         initial=DossierImport.Mode.ALL_OR_NOTHING,
         widget=forms.RadioSelect,
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if name.endswith(".xls"):
+            raise forms.ValidationError(
+                _("Excel 97-2003 files (.xls) are not read: save the export as .xlsx or .csv.")
+            )
+        if not name.endswith((".csv", ".txt", ".xlsx", ".xlsm")):
+            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
+        if upload.size > settings.DOSSIER_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB: split the export by period.")
+                % {"size": settings.DOSSIER_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
 
 
 class ColumnAliasForm(forms.Form):

@@ -811,6 +811,9 @@ def _statements() -> _Statements:
     )
 
 
+ProgressCallback = Callable[[int, float | None], None]  # rows read, share of the file's bytes
+
+
 class _Run:
     """One import: reads rows, checks them, writes batches, keeps the counts."""
 
@@ -818,7 +821,7 @@ class _Run:
         self,
         record: DossierImport,
         mode: str,
-        progress: Callable[[int], None] | None,
+        progress: ProgressCallback | None,
     ) -> None:
         self.record = record
         self.record_pk = record.pk
@@ -853,12 +856,17 @@ class _Run:
         self.rejected_bytes: IO[bytes] | None = None
         self.rejected_text: io.TextIOWrapper | None = None
         self.rejected_writer: Any = None
+        self.source: IO[bytes] | None = None
+        self.size = 0
 
     # Reading -------------------------------------------------------------------------------
 
     def run(self, stream: BinaryIO, file_name: str) -> None:
         lookup = _heading_lookup(headings())
         source = _seekable(stream)
+        self.source = source
+        self.size = source.seek(0, io.SEEK_END)
+        source.seek(0)
         rows = _xlsx_rows(source) if _is_xlsx(file_name, source) else _csv_rows(source, lookup)
         try:
             self._read(rows, lookup)
@@ -1132,7 +1140,16 @@ class _Run:
             self._write_batch(valid)
         DossierImport.objects.filter(pk=self.record.pk).update(rows_read=self.rows_read)
         if self.progress is not None:
-            self.progress(self.rows_read)
+            self.progress(self.rows_read, self._fraction())
+
+    def _fraction(self) -> float | None:
+        """How much of the file's bytes have been read (the reader runs a buffer ahead)."""
+        if self.source is None or not self.size:
+            return None
+        try:
+            return min(1.0, self.source.tell() / self.size)
+        except (OSError, ValueError):
+            return None
 
     def _write_batch(self, valid: dict[str, tuple[int, list[Any], list[Any]]]) -> None:
         """Write the valid rows of a batch: new codes inserted, known ones updated.
@@ -1333,20 +1350,27 @@ def import_dossiers(
     stream: BinaryIO,
     file_name: str,
     mode: str = DossierImport.Mode.ALL_OR_NOTHING,
-    progress: Callable[[int], None] | None = None,
+    progress: ProgressCallback | None = None,
+    record: DossierImport | None = None,
 ) -> DossierImportResult:
     """Import a dossier export. ALL_OR_NOTHING writes nothing if any row is wrong and raises
     DossierImportFailed (an ImportFailed); VALID_ONLY writes the valid rows and keeps the
     rejected ones, with their reasons, in `record.rejected_file`. A failed import is still
-    recorded (status FAILED, its first errors) and audited."""
+    recorded (status FAILED, its first errors) and audited. `record`: the queued import the
+    page created (imports from the command line create their own). `progress(rows, fraction)`
+    is called after each batch."""
     if mode not in DossierImport.Mode.values:
         raise ValueError(f"Unknown import mode: {mode!r}")
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    record = DossierImport.objects.create(
-        file_name=Path(file_name).name[:255],
-        mode=mode,
-        imported_by=actor if is_user else None,
-    )
+    if record is None:
+        is_user = actor is not None and getattr(actor, "is_authenticated", False)
+        record = DossierImport.objects.create(
+            file_name=Path(file_name).name[:255],
+            mode=mode,
+            imported_by=actor if is_user else None,
+        )
+    else:
+        record.status = DossierImport.Status.RUNNING
+        record.save(update_fields=["status", "updated_at"])
     run = _Run(record, mode, progress)
     try:
         if mode == DossierImport.Mode.VALID_ONLY:

@@ -18,6 +18,7 @@ class DossierImport(BaseModel):
         VALID_ONLY = "valid", _("Import the valid rows, give me the rejected ones")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Refused")
@@ -34,6 +35,9 @@ class DossierImport(BaseModel):
     # The first errors, as sentences; the whole list of rejected rows is in rejected_file.
     errors = models.JSONField(_("errors"), default=list, blank=True)
     rejected_file = models.FileField(_("rejected rows"), upload_to="dossier-imports/", blank=True)
+    # The uploaded file while a worker imports it from the page; deleted once it has run.
+    upload = models.FileField(_("uploaded file"), upload_to="dossier-imports/uploads/", blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("imported by"),
@@ -50,6 +54,13 @@ class DossierImport(BaseModel):
 
     def __str__(self) -> str:
         return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("indicators:import_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class Dossier(models.Model):

@@ -1,7 +1,9 @@
 """Directives: recorded by the Home Affairs office, completed when the unit reports it done."""
 
 import datetime
-from typing import Any
+import uuid
+from pathlib import Path
+from typing import Any, BinaryIO, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
-from cchc.indicators.models import ColumnAlias, Directive
+from cchc.core.imports import ImportFailed
+from cchc.indicators.models import ColumnAlias, Directive, DossierImport
 from cchc.orgunits.models import OrgUnit
 
 DEADLINE_ORDER_MESSAGE = gettext_noop("The deadline cannot come before the directive.")
@@ -128,7 +131,7 @@ def directives_import(*, actor: Any, data: bytes, file_name: str) -> tuple[int, 
     """Import directives (one row per directive and responsible unit) from CSV or XLSX: all
     rows or nothing, each error with its row and column. A directive already recorded for the
     unit (same number) is updated. Returns (added, updated)."""
-    from cchc.core.imports import ImportErrorItem, ImportFailed, parse_date
+    from cchc.core.imports import ImportErrorItem, parse_date
     from cchc.frameworks.importers import _read_csv, _read_xlsx
     from cchc.indicators.importers import heading_key
 
@@ -217,3 +220,68 @@ def directives_import(*, actor: Any, data: bytes, file_name: str) -> tuple[int, 
         after={"added": added, "updated": updated},
     )
     return added, updated
+
+
+# Dossier imports from the page ------------------------------------------------------------
+
+INTERRUPTED_MESSAGE = gettext_noop(
+    "The import stopped before the end for a reason that is not the file's (%(reason)s); "
+    "nothing of it was kept unless the mode keeps valid rows. Import the file again."
+)
+
+
+def dossier_import_start(*, actor: Any, upload: Any, mode: str) -> DossierImport:
+    """Keep the upload and queue its import: a worker runs it while the page shows how far it
+    has got (a million rows take longer than a web request may)."""
+    from cchc.indicators.tasks import run_dossier_import
+
+    if mode not in DossierImport.Mode.values:
+        raise ValidationError(_("Choose how rows with errors are handled."))
+    name = Path(upload.name).name
+    record = DossierImport(
+        file_name=name[:255],
+        mode=mode,
+        status=DossierImport.Status.QUEUED,
+        size=upload.size or 0,
+        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    # The stored name is ours: the citizen-facing name stays in file_name only.
+    record.upload.save(f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}", upload, save=False)
+    record.save()
+    transaction.on_commit(lambda: run_dossier_import.enqueue(record.pk))
+    return record
+
+
+def dossier_import_run(pk: int) -> DossierImport:
+    """Run a queued import (the task). Idempotent: a record no longer queued is left alone, so
+    a task delivered twice imports once. The upload and the progress file are removed at the
+    end, whatever happened; the record says what it did."""
+    from cchc.indicators import progress
+    from cchc.indicators.importers import import_dossiers
+
+    record = DossierImport.objects.select_related("imported_by").get(pk=pk)
+    if record.status != DossierImport.Status.QUEUED:
+        return record
+    try:
+        with record.upload.open("rb") as stream:
+            import_dossiers(
+                actor=record.imported_by,
+                stream=cast(BinaryIO, stream),  # a File proxies read/seek/tell
+                file_name=record.file_name,
+                mode=record.mode,
+                record=record,
+                progress=lambda rows, fraction: progress.write(pk, rows, fraction),
+            )
+    except ImportFailed:
+        pass  # recorded on the import, with its errors
+    except Exception as error:  # noqa: BLE001 - the page must say why, not stay "running"
+        DossierImport.objects.filter(pk=pk).update(
+            status=DossierImport.Status.FAILED,
+            errors=[_(INTERRUPTED_MESSAGE) % {"reason": type(error).__name__}],
+        )
+    finally:
+        progress.clear(pk)
+        record.upload.delete(save=False)
+        DossierImport.objects.filter(pk=pk).update(upload="")
+    record.refresh_from_db()
+    return record

@@ -28,10 +28,6 @@ from cchc.indicators.forms import (
 from cchc.indicators.models import ColumnAlias, Directive, DossierImport
 from cchc.orgunits.models import OrgUnit
 
-IMPORTED_MESSAGE = gettext_noop(
-    "%(read)s rows read: %(created)s dossiers added, %(updated)s updated, %(rejected)s rejected."
-)
-NOTHING_IMPORTED_MESSAGE = gettext_noop("Nothing was imported: %(count)s rows have errors.")
 DIRECTIVE_SAVED_MESSAGE = gettext_noop("The directive was recorded.")
 DIRECTIVE_DONE_MESSAGE = gettext_noop("The completion was recorded.")
 DIRECTIVES_IMPORTED_MESSAGE = gettext_noop("%(added)s directives added, %(updated)s updated.")
@@ -124,36 +120,16 @@ def dossier_list_view(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.MANAGE_INDICATORS)
 def import_view(request: HttpRequest) -> HttpResponse:
-    """Import an export of the public-service software; the recent imports and the extra
-    column headings accepted."""
-    from cchc.indicators.importers import import_dossiers
-
+    """Upload an export of the public-service software: it is imported in the background and
+    its page shows the progress. Below, the recent imports and the extra column headings."""
     form = DossierImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = import_dossiers(
-                actor=request.user,
-                stream=upload,
-                file_name=upload.name,
-                mode=form.cleaned_data["mode"],
-            )
-        except ImportFailed as failure:
-            messages.error(request, _(NOTHING_IMPORTED_MESSAGE) % {"count": len(failure.errors)})
-            for error in failure.errors[:30]:
-                messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                _(IMPORTED_MESSAGE)
-                % {
-                    "read": result.rows_read,
-                    "created": result.created,
-                    "updated": result.updated,
-                    "rejected": result.rejected,
-                },
-            )
-        return redirect("indicators:import")
+        record = services.dossier_import_start(
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            mode=form.cleaned_data["mode"],
+        )
+        return redirect(record)
     context = {
         "form": form,
         "imports": list(DossierImport.objects.select_related("imported_by")[:20]),
@@ -164,6 +140,21 @@ def import_view(request: HttpRequest) -> HttpResponse:
         "alias_form": ColumnAliasForm(),
     }
     return render(request, "indicators/import.html", context, status=400 if form.errors else 200)
+
+
+@capability_required(Capability.MANAGE_INDICATORS)
+def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import: how far it has got while it runs (the page polls), then what it did."""
+    from cchc.indicators import progress
+
+    record = get_object_or_404(DossierImport.objects.select_related("imported_by"), pk=pk)
+    context = {
+        "record": record,
+        "progress": progress.read(record.pk) if record.is_running else None,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "indicators/_import_progress.html", context)
+    return render(request, "indicators/import_detail.html", context)
 
 
 @capability_required(Capability.MANAGE_INDICATORS)

@@ -377,9 +377,11 @@ class ImportTests(BaseTestCase):
             mock.patch.object(importers, "BATCH_SIZE", 2),
             pytest.raises(DossierImportFailed) as raised,
         ):
-            run(csv_bytes(rows), progress=seen.append)
+            run(csv_bytes(rows), progress=lambda rows, fraction: seen.append((rows, fraction)))
         assert places(raised.value) == {(5, "Mã hồ sơ")}
-        assert seen == [2, 4]  # streamed: written and reported batch by batch
+        # Streamed: written and reported batch by batch, with the share of the file read.
+        assert [rows for rows, _fraction in seen] == [2, 4]
+        assert all(0 < fraction <= 1 for _rows, fraction in seen)
 
     def test_duplicate_codes_in_different_batches_of_dossiers_already_known(self):
         run(csv_bytes(GOOD_ROWS))
@@ -573,3 +575,111 @@ class CommandTests(BaseTestCase):
     def test_a_missing_file(self):
         with pytest.raises(CommandError):
             call_command("import_dossiers", "/nonexistent/ho-so.csv")
+
+
+class ImportPageTests(BaseTestCase):
+    """The page keeps the upload and queues the import; a worker runs it while the page polls
+    how far it has got; the upload is removed once it has run."""
+
+    def upload(self, data, name="ho-so.csv", mode=DossierImport.Mode.ALL_OR_NOTHING):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(
+                "/indicators/import/", {"file": SimpleUploadedFile(name, data), "mode": mode}
+            )
+
+    def test_a_good_file_is_imported_and_its_page_says_what_it_did(self):
+        self.login("home_affairs")
+        response = self.upload(csv_bytes(GOOD_ROWS))
+        record = DossierImport.objects.get()
+        self.assertRedirects(response, record.get_absolute_url())
+        assert record.status == DossierImport.Status.DONE
+        assert (record.rows_read, record.created, record.size) == (3, 3, len(csv_bytes(GOOD_ROWS)))
+        assert Dossier.objects.count() == 3
+        # The upload is gone once imported; nothing else is left in its folder.
+        assert not record.upload
+        from django.conf import settings
+
+        left = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+        assert left == [], left
+        page = self.client.get(record.get_absolute_url()).content.decode()
+        assert 'data-testid="import-counts"' in page and "hx-trigger" not in page
+        assert record.imported_by == self.home_affairs
+
+    def test_a_bad_file_lists_its_errors_on_its_page(self):
+        self.login("home_affairs")
+        bad = [GOOD_ROWS[0], r("H42.009||||Trực tuyến|31/02/2025|||||||")]
+        response = self.upload(csv_bytes(bad))
+        record = DossierImport.objects.get()
+        assert response.status_code == 302
+        assert record.status == DossierImport.Status.FAILED
+        assert not Dossier.objects.exists()
+        page = self.client.get(record.get_absolute_url()).content.decode()
+        assert "31/02/2025" in page and "3" in page
+        assert "Không có gì được nhập: 1 dòng có lỗi" in page, page
+
+    def test_the_progress_shows_while_the_rows_are_still_uncommitted(self):
+        from cchc.indicators import progress
+
+        self.login("home_affairs")
+        seen = []
+        write = progress.write
+
+        def write_and_look(pk, rows, fraction):
+            write(pk, rows, fraction)
+            # What another browser tab sees now, half-way, through the polling request.
+            response = self.client.get(f"/indicators/import/{pk}/", headers={"HX-Request": "1"})
+            seen.append(response.content.decode())
+
+        with (
+            mock.patch.object(importers, "BATCH_SIZE", 1),
+            mock.patch.object(progress, "write", write_and_look),
+        ):
+            self.upload(csv_bytes(GOOD_ROWS))
+        assert len(seen) == 3
+        assert all('hx-trigger="every 2s"' in page for page in seen)
+        assert "Đã đọc 2 dòng" in seen[1], seen[1]
+        assert "<progress" in seen[0]
+        record = DossierImport.objects.get()
+        assert record.status == DossierImport.Status.DONE
+        assert progress.read(record.pk) is None  # cleared at the end
+
+    def test_a_task_delivered_twice_imports_once(self):
+        from cchc.indicators.services import dossier_import_run
+
+        self.login("home_affairs")
+        self.upload(csv_bytes(GOOD_ROWS))
+        record = DossierImport.objects.get()
+        again = dossier_import_run(record.pk)
+        assert (again.status, again.created, again.updated) == ("done", 3, 0)
+        assert AuditEvent.objects.filter(action="dossier_import.create").count() == 1
+
+    def test_a_crash_that_is_not_the_files_fault_ends_the_import_with_a_reason(self):
+        self.login("home_affairs")
+        with mock.patch.object(importers, "_unit_index", side_effect=MemoryError):
+            self.upload(csv_bytes(GOOD_ROWS))
+        record = DossierImport.objects.get()
+        assert record.status == DossierImport.Status.FAILED
+        assert "MemoryError" in record.errors[0]
+        assert not record.upload
+        assert not Dossier.objects.exists()
+
+    def test_the_form_refuses_a_wrong_kind_of_file_or_one_too_large(self):
+        self.login("home_affairs")
+        response = self.upload(b"\xd0\xcf\x11\xe0", name="ho-so.xls")
+        assert response.status_code == 400
+        assert ".xlsx" in response.content.decode()
+        response = self.upload(b"MZ\x90\x00", name="virus.exe")
+        assert response.status_code == 400
+        with self.settings(DOSSIER_IMPORT_MAX_BYTES=10):
+            response = self.upload(csv_bytes(GOOD_ROWS))
+        assert response.status_code == 400
+        assert not DossierImport.objects.exists()
+
+    def test_content_not_a_table_is_refused_by_the_import(self):
+        self.login("home_affairs")
+        self.upload(b"%PDF-1.7\n\x00\x01binary", name="ho-so.csv")
+        record = DossierImport.objects.get()
+        assert record.status == DossierImport.Status.FAILED
+        assert record.errors

@@ -47,10 +47,16 @@ class Command(BaseCommand):
         )
         shown = 0
 
-        def progress(rows_read: int) -> None:
+        def progress(rows_read: int, fraction: float | None) -> None:
             nonlocal shown
             if rows_read // PROGRESS_EVERY > shown // PROGRESS_EVERY:
-                self.stdout.write(_("%(count)s rows read…") % {"count": rows_read})
+                if fraction is None:
+                    self.stdout.write(_("%(count)s rows read…") % {"count": rows_read})
+                else:
+                    self.stdout.write(
+                        _("%(count)s rows read (%(percent)s%% of the file)…")
+                        % {"count": rows_read, "percent": int(fraction * 100)}
+                    )
             shown = rows_read
 
         try:
