@@ -118,6 +118,7 @@ def build(unit_count: int) -> tuple[Round, OrgUnit]:
         )
         assessment.self_max = assessment.appraised_max = result.applicable_max
         assessment.leaf_count = assessment.declared_count = len(leaves)
+        assessment.all_leaf_count = assessment.appraised_count = len(leaves)
         if len(batch) >= 20_000:
             Score.objects.bulk_create(batch, batch_size=5000)
             batch = []
@@ -133,6 +134,8 @@ def build(unit_count: int) -> tuple[Round, OrgUnit]:
             "appraised_max",
             "leaf_count",
             "declared_count",
+            "all_leaf_count",
+            "appraised_count",
             "area_totals",
         ],
         batch_size=1000,

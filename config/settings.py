@@ -254,6 +254,9 @@ SECURE_CSP = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# The dashboards' map draws the units' boundaries without a tile server (offline); where the
+# network has one, its URL template (e.g. https://tile.example.vn/{z}/{x}/{y}.png) adds a base map.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 # A year of a province's dossiers exported as CSV is about 200 bytes a row.
 DOSSIER_IMPORT_MAX_BYTES = env_int("DOSSIER_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 

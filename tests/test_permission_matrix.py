@@ -82,6 +82,14 @@ def draft_round(cast: Cast) -> dict[str, Any]:
     return {"pk": make_round(cast, open_it=False, name="Draft round").pk}
 
 
+def area_of_ward_a(cast: Cast) -> dict[str, Any]:
+    assessment = ward_a_assessment(cast)
+    return {
+        "pk": assessment.pk,
+        "area_pk": assessment.round.framework.criteria.get(code="1").pk,
+    }
+
+
 def ward_a_assessment(cast: Cast) -> Any:
     from cchc.assessments.tests.factories import assessment_of
 
@@ -407,24 +415,46 @@ CASES = [
         kwargs=question,
         method="post",
     ),
+    # Every role but the portal's editors reads the dashboards; what each sees is scoped.
+    Case("analytics:overview", statuses(200, portal_editor=403)),
+    Case("analytics:progress", statuses(200, portal_editor=403)),
+    Case("analytics:inspections", statuses(200, portal_editor=403)),
+    Case("analytics:indicators", statuses(200, portal_editor=403)),
     Case(
-        "analytics:overview", statuses(403, admin=200, home_affairs=200, leader=200, inspector=200)
-    ),
-    Case(
-        "analytics:heatmap_csv",
-        statuses(403, admin=200, home_affairs=200, leader=200, inspector=200),
-        kwargs=round_pk,
-    ),
-    Case(
-        "analytics:map_data",
-        statuses(403, admin=200, home_affairs=200, leader=200, inspector=200),
-        kwargs=round_pk,
+        "analytics:export",
+        statuses(200, portal_editor=403),
+        kwargs=lambda cast: {"page": "indicators", "table": "directives", "fmt": "xlsx"},
     ),
     Case(
         "analytics:map_data",
-        statuses(403, admin=403, home_affairs=403, leader=404, inspector=404),
+        statuses(200, ward_officer=403, ward_chair=403, outsider=403, portal_editor=403),
+        kwargs=round_pk,
+        note="an open round: units see published rounds only",
+    ),
+    Case(
+        "analytics:map_data",
+        statuses(404, admin=403, home_affairs=403, portal_editor=403),
         kwargs=draft_round,
         note="a draft round",
+    ),
+    Case(
+        "analytics:area",
+        statuses(
+            200,
+            appraiser=403,
+            ward_officer=403,
+            ward_chair=403,
+            outsider=404,
+            portal_editor=403,
+        ),
+        kwargs=area_of_ward_a,
+        note="area 1 of ward A's open assessment: not the agency's area, not published",
+    ),
+    Case(
+        "analytics:remind",
+        keepers_only(302),
+        kwargs=round_pk,
+        method="post",
     ),
     Case("notifications:inbox", statuses(200, role_free=True)),
     Case("notifications:inbox_read", statuses(302, role_free=True), method="post"),

@@ -3,7 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
-    """Read-only dashboards: nothing here writes, and nothing imports analytics."""
+    """The dashboards: they read every app and nothing imports them. The one write they start
+    is a reminder, through the assessments' service."""
 
     name = "cchc.analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from cchc.analytics.dashboard import analytics_panels
+        from cchc.core.dashboard import register_panel_provider
+
+        register_panel_provider(analytics_panels)

@@ -12,7 +12,7 @@ from cchc.assessments import selectors as assessment_selectors
 from cchc.assessments.models import Assessment, Round
 from cchc.core.permissions import require_capability
 from cchc.core.points import HUNDRED, round_points
-from cchc.core.roles import Capability
+from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.scoring import Section
 
@@ -42,10 +42,15 @@ class Cell:
     self_points: Decimal
     percent: Decimal | None
     bucket: str
+    self_maximum: Decimal = Decimal(0)
+    appraised_own: Decimal | None = None  # the appraisal of what the unit scored itself
 
     @property
-    def gap(self) -> Decimal:
-        return self.self_points - self.points
+    def gap(self) -> Decimal | None:
+        """Points the unit's own score claims above the appraisal in this area."""
+        if self.appraised_own is None:
+            return None
+        return self.self_points - self.appraised_own
 
 
 @dataclass
@@ -82,23 +87,112 @@ class Heatmap:
             averages.append(round_points(sum(values, Decimal(0)) / len(values)) if values else None)
         return averages
 
+    def area_gaps(self, unit_ids: set[int] | None = None) -> list["AreaGap"]:
+        """Per area: the mean over-claim in points, and as a share of the self-scored maximum
+        (what the units claimed above the appraisal, on the criteria they score)."""
+        result = []
+        for index, area in enumerate(self.areas):
+            cells = [
+                row.cells[index]
+                for row in self.rows
+                if unit_ids is None or row.assessment.org_unit_id in unit_ids
+            ]
+            gaps = [(cell.gap, cell.self_maximum) for cell in cells if cell.gap is not None]
+            if not gaps:
+                result.append(AreaGap(area, None, None, 0))
+                continue
+            points = sum((gap for gap, _m in gaps), Decimal(0))
+            maximum = sum((m for _g, m in gaps), Decimal(0))
+            result.append(
+                AreaGap(
+                    area,
+                    round_points(points / len(gaps)),
+                    round_points(points * HUNDRED / maximum) if maximum else None,
+                    len(gaps),
+                )
+            )
+        return result
+
+
+@dataclass
+class AreaGap:
+    area: Criterion
+    mean_gap: Decimal | None
+    gap_percent: Decimal | None
+    units: int
+
+
+@dataclass
+class Scope:
+    """What one reader sees on the dashboards.
+
+    - leaders, the coordinator, inspectors, administrators: everything (`unit_ids` None);
+    - an agency: every unit, but of a round's areas only those holding criteria it appraises;
+    - a unit: published rounds only, and its own progress, self-scores, inspections and data.
+    """
+
+    published_only: bool = False
+    own_unit_ids: set[int] | None = None  # a unit's own: progress, self-score, over-claim
+    agency_ids: set[int] | None = None  # an agency's: its areas
+    area_codes: tuple[str, ...] = ()
+
+    @property
+    def is_unit(self) -> bool:
+        return self.own_unit_ids is not None
+
+    def area_ids(self, criteria: list[Criterion]) -> set[int] | None:
+        """The areas (by id) this reader sees in a framework, None for all."""
+        if self.agency_ids is None:
+            return None
+        by_pk = {criterion.pk: criterion for criterion in criteria}
+        seen: set[int] = set()
+        for criterion in criteria:
+            mine = criterion.agency_id in self.agency_ids or any(
+                criterion.code == code or criterion.code.startswith(f"{code}.")
+                for code in self.area_codes
+            )
+            if not mine:
+                continue
+            parent = by_pk.get(criterion.parent_id) if criterion.parent_id else None
+            while parent is not None:
+                seen.add(parent.pk)
+                parent = by_pk.get(parent.parent_id) if parent.parent_id else None
+        return seen
+
+
+def scope_for(user: Any) -> Scope:
+    require_capability(user, Capability.VIEW_ANALYTICS)
+    roles = user.role_set()
+    if roles & {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.LEADER, Role.INSPECTOR}:
+        return Scope()
+    if Role.APPRAISER in roles:
+        memberships = [m for m in user.active_memberships if m.role == Role.APPRAISER]
+        return Scope(
+            agency_ids={m.org_unit_id for m in memberships},
+            area_codes=tuple(code for m in memberships for code in m.area_codes),
+        )
+    return Scope(published_only=True, own_unit_ids=assessment_selectors.own_unit_ids(user))
+
 
 def round_for_analytics(*, user: Any, pk: int) -> Round:
-    """Return a round the user may analyse: published to every analyst, earlier stages to those
-    who run it or follow it (never to a unit)."""
-    require_capability(user, Capability.VIEW_ANALYTICS)
+    """Return a round the user may analyse: published to every reader, earlier stages to
+    those who run it or follow it (never to a unit, never a draft)."""
+    scope = scope_for(user)
     round_ = assessment_selectors.round_get_for_user(user=user, pk=pk)
     if round_.status == Round.Status.DRAFT:
+        raise PermissionDenied
+    if scope.published_only and round_.status != Round.Status.PUBLISHED:
         raise PermissionDenied
     return round_
 
 
 def rounds_for_analytics(*, user: Any) -> list[Round]:
-    require_capability(user, Capability.VIEW_ANALYTICS)
+    scope = scope_for(user)
     return [
         round_
         for round_ in assessment_selectors.round_list_for_user(user=user)
         if round_.status != Round.Status.DRAFT
+        and (round_.status == Round.Status.PUBLISHED or not scope.published_only)
     ]
 
 
@@ -118,9 +212,10 @@ def _areas(criteria: list[Criterion]) -> list[Criterion]:
     ]
 
 
-def round_heatmap(round_: Round) -> Heatmap:
+def round_heatmap(round_: Round, *, scope: Scope | None = None) -> Heatmap:
     """Read every unit's stored totals per area (appraised once the round has reached appraisal,
-    else declared): two queries and no scoring, whatever the number of units."""
+    else declared): two queries and no scoring, whatever the number of units. An agency's
+    scope keeps its areas only."""
     criteria = list(Criterion.objects.filter(framework_id=round_.framework_id).order_by("order"))
     assessments = list(
         round_.assessments.select_related("org_unit").order_by(
@@ -129,6 +224,9 @@ def round_heatmap(round_: Round) -> Heatmap:
     )
     uses_appraisal = round_.status != Round.Status.OPEN
     areas = _areas(criteria)
+    visible = scope.area_ids(criteria) if scope is not None else None
+    if visible is not None:
+        areas = [area for area in areas if area.pk in visible]
     heatmap = Heatmap(round=round_, areas=areas, uses_appraisal=uses_appraisal)
     for assessment in assessments:
         stored = assessment.area_totals or {}
@@ -139,6 +237,7 @@ def round_heatmap(round_: Round) -> Heatmap:
                 _pair(values, "a", "am") if uses_appraisal else _pair(values, "s", "sm")
             )
             percent = round_points(points * HUNDRED / maximum) if maximum else None
+            own = values.get("as", values.get("a"))  # rows saved before "as" existed
             cells.append(
                 Cell(
                     area.pk,
@@ -147,6 +246,8 @@ def round_heatmap(round_: Round) -> Heatmap:
                     Decimal(values.get("s") or 0),
                     percent,
                     bucket(percent),
+                    self_maximum=Decimal(values.get("sm") or 0),
+                    appraised_own=Decimal(own) if uses_appraisal and own is not None else None,
                 )
             )
         if uses_appraisal:

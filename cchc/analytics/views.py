@@ -1,12 +1,40 @@
-import csv
+"""The dashboards: read-only pages (the one write is the coordinator's reminder button), each
+built from a fixed number of queries, each table exportable to XLSX and each chart's data to
+CSV, each chart drawn with its table."""
 
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from cchc.analytics import selectors
-from cchc.assessments.models import Round
+from cchc.analytics import charts, maps, selectors
+from cchc.analytics import indicators as indicator_boards
+from cchc.analytics import inspections as inspection_boards
+from cchc.analytics.progress import round_progress
+from cchc.analytics.results import APPRAISED_STATUSES, ranking
+from cchc.assessments import selectors as assessment_selectors
+from cchc.assessments.models import Assessment, Round
+from cchc.assessments.services.notices import remind_units
+from cchc.core.dates import format_count, format_points
+from cchc.core.exports import Table, csv_response, xlsx_response
 from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
+from cchc.frameworks.models import Criterion
+from cchc.frameworks.selectors import bands_of
+from cchc.indicators.views import units_for_user
+
+ROWS_PER_PAGE = 100
+PERIOD_SHORT = {"h1": "6T", "m9": "9T", "annual": "CN"}
 
 
 def _chosen_round(request: HttpRequest) -> Round | None:
@@ -21,58 +49,645 @@ def _chosen_round(request: HttpRequest) -> Round | None:
     return candidates[0] if candidates else None
 
 
-@capability_required(Capability.VIEW_ANALYTICS)
-def overview_view(request: HttpRequest) -> HttpResponse:
-    """Where the city stands: the area heatmap, who over-claims, and the map by band."""
+def _chosen_year(request: HttpRequest, years: list[int]) -> int:
+    today = timezone.localdate()
+    choice = request.GET.get("year", "")
+    if choice:
+        if not choice.isdigit() or not 2000 <= int(choice) <= 2100:
+            raise Http404
+        return int(choice)
+    return years[0] if years else today.year
+
+
+def _pct(value: Decimal | None) -> str:
+    return f"{format_points(value)} %" if value is not None else "—"
+
+
+def _page(request: HttpRequest, rows: list[Any]) -> Any:
+    """A page of rows (a nation has 3,321 units; the export has them all)."""
+    return Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _round_label(round_: Round) -> str:
+    return f"{PERIOD_SHORT.get(round_.period, round_.period)}/{round_.year}"
+
+
+# Overview: ranking, heatmap, self against appraisal, map ------------------------------------
+
+
+def _overview(request: HttpRequest) -> dict[str, Any]:
+    scope = selectors.scope_for(request.user)
     round_ = _chosen_round(request)
-    heatmap = selectors.round_heatmap(round_) if round_ else None
-    context = {
+    context: dict[str, Any] = {
         "round": round_,
         "rounds": selectors.rounds_for_analytics(user=request.user),
-        "heatmap": heatmap,
-        "area_averages": heatmap.area_averages() if heatmap else [],
+        "scope": scope,
+        "tables": {},
     }
-    return render(request, "analytics/overview.html", context)
-
-
-@capability_required(Capability.VIEW_ANALYTICS)
-def heatmap_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The heatmap's figures as CSV: one row per unit, one column per area (percent)."""
-    heatmap = selectors.round_heatmap(selectors.round_for_analytics(user=request.user, pk=pk))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "unit_code",
-            "unit",
-            *[f"{area.code} (%)" for area in heatmap.areas],
-            "total",
-            "max",
-            "percent",
-            "self_total",
-        ]
+    if round_ is None:
+        return context
+    heatmap = selectors.round_heatmap(round_, scope=scope)
+    context["heatmap"] = heatmap
+    context["heatmap_page"] = _page(request, heatmap.rows)
+    context["page_base"] = f"round={round_.pk}&"
+    context["area_averages"] = heatmap.area_averages()
+    own = scope.own_unit_ids
+    shows_ranking = round_.status in APPRAISED_STATUSES and (
+        scope.agency_ids is None or round_.status == Round.Status.PUBLISHED
     )
-    for row in heatmap.rows:
-        writer.writerow(
+    tables: dict[str, Table] = {}
+    if shows_ranking:
+        board = ranking(round_, bands=bands_of(round_.framework))
+        context["ranking"] = board
+        labels = [_round_label(member) for member in board.series]
+        context["series_labels"] = labels
+        ranking_page = _page(request, board.rows)
+        context["ranking_page"] = ranking_page
+        ranking_page.object_list = [
+            (
+                row,
+                charts.sparkline(
+                    row.trend,
+                    [
+                        f"{label}: {_pct(value)}"
+                        for label, value in zip(labels, row.trend, strict=True)
+                    ],
+                ),
+            )
+            for row in ranking_page.object_list
+        ]
+        bands = board.band_counts()
+        context["band_chart"] = charts.BarChart(
+            width=420,
+            label_width=120,
+            title=_("Units per band"),
+            bars=[
+                charts.Bar(
+                    label=name or _("Not ranked"),
+                    value=count,
+                    text=format_count(count),
+                    tip=_("%(band)s: %(count)s units")
+                    % {"band": name or _("Not ranked"), "count": count},
+                    tone=colour,
+                )
+                for name, colour, count in bands
+            ],
+        )
+        tables["ranking"] = Table(
+            "ranking",
+            _("Ranking"),
+            [
+                _("Rank"),
+                _("Unit code"),
+                _("Unit"),
+                _("Appraised"),
+                _("Maximum"),
+                _("Percent"),
+                _("Band"),
+                _("Change (points of %)"),
+                _("Places gained"),
+                *labels,
+            ],
+            [
+                [
+                    row.rank,
+                    row.unit_code,
+                    row.unit_name,
+                    row.total,
+                    row.maximum,
+                    row.percent,
+                    row.band,
+                    row.change,
+                    row.rank_change,
+                    *row.trend,
+                ]
+                for row in board.rows
+            ],
+        )
+        tables["bands"] = Table(
+            "bands",
+            _("Units per band"),
+            [_("Band"), _("Units")],
+            [[name or _("Not ranked"), count] for name, _colour, count in bands],
+        )
+        gap_rows = [row for row in board.rows if own is None or row.org_unit_id in own]
+        context["gap_rows"] = gap_rows
+        context["gap_rows_page"] = _page(request, gap_rows)
+        tables["gaps"] = Table(
+            "gaps",
+            _("Self-score against appraisal"),
+            [
+                _("Unit code"),
+                _("Unit"),
+                _("Self-score"),
+                _("Over-claim (points)"),
+                _("Over-claim (% of own maximum)"),
+                _("Over-claim index"),
+                *labels,
+            ],
+            [
+                [
+                    row.unit_code,
+                    row.unit_name,
+                    row.self_points,
+                    row.gap,
+                    row.gap_percent,
+                    row.over_claim_index,
+                    *row.gaps,
+                ]
+                for row in gap_rows
+            ],
+        )
+    if heatmap.uses_appraisal:
+        area_gaps = heatmap.area_gaps(own)
+        context["area_gaps"] = area_gaps
+        context["area_gap_chart"] = charts.BarChart(
+            width=520,
+            label_width=250,
+            title=_("Over-claim per area"),
+            bars=[
+                charts.Bar(
+                    label=f"{gap.area.code}. {gap.area.title}",
+                    value=float(max(gap.gap_percent or 0, 0)),
+                    text=_pct(gap.gap_percent),
+                    tip=_("%(area)s: %(points)s points claimed above the appraisal on average")
+                    % {"area": gap.area.title, "points": format_points(gap.mean_gap)},
+                    tone="gap",
+                )
+                for gap in area_gaps
+            ],
+        )
+        tables["area_gaps"] = Table(
+            "area_gaps",
+            _("Over-claim per area"),
+            [_("Area"), _("Units"), _("Mean over-claim (points)"), _("Over-claim (%)")],
+            [
+                [f"{gap.area.code}. {gap.area.title}", gap.units, gap.mean_gap, gap.gap_percent]
+                for gap in area_gaps
+            ],
+        )
+    tables["heatmap"] = Table(
+        "heatmap",
+        _("Area heatmap"),
+        [
+            _("Unit code"),
+            _("Unit"),
+            *[f"{area.code} (%)" for area in heatmap.areas],
+            _("Total"),
+            _("Maximum"),
+            _("Percent"),
+        ],
+        [
             [
                 row.assessment.org_unit.code,
                 row.assessment.org_unit.name,
-                *[cell.percent if cell.percent is not None else "" for cell in row.cells],
+                *[cell.percent for cell in row.cells],
                 row.total,
                 row.maximum,
-                row.percent if row.percent is not None else "",
-                row.self_total,
+                row.percent,
             ]
+            for row in heatmap.rows
+        ],
+    )
+    context["tables"] = tables
+    # An agency sees its areas: a total over every area only once the round is published.
+    context["shows_totals"] = scope.agency_ids is None or round_.status == Round.Status.PUBLISHED
+    context["map_measures"] = maps.MEASURES
+    context["map_legends"] = maps.legends(round_)
+    context["tile_url"] = settings.MAP_TILE_URL
+    return context
+
+
+@capability_required(Capability.VIEW_ANALYTICS)
+def overview_view(request: HttpRequest) -> HttpResponse:
+    """Where the city stands: ranking with trend, the area heatmap, who over-claims, the map."""
+    return render(request, "analytics/overview.html", _overview(request))
+
+
+@capability_required(Capability.VIEW_ANALYTICS)
+def area_view(request: HttpRequest, pk: int, area_pk: int) -> HttpResponse:
+    """A heatmap cell opened: the unit's criteria in that area, their scores and evidence."""
+    assessment = assessment_selectors.assessment_get_for_user(user=request.user, pk=pk)
+    round_ = selectors.round_for_analytics(user=request.user, pk=assessment.round_id)
+    area = get_object_or_404(Criterion, pk=area_pk, framework_id=round_.framework_id)
+    scope = selectors.scope_for(request.user)
+    criteria = list(Criterion.objects.filter(framework_id=round_.framework_id).order_by("order"))
+    visible = scope.area_ids(criteria)
+    if visible is not None and area.pk not in visible:
+        raise PermissionDenied
+    leaves = [c for c in criteria if c.parent_id == area.pk]
+    scores = {
+        score.criterion_id: score
+        for score in assessment.scores.filter(criterion__in=leaves).prefetch_related("evidence")
+    }
+    context = {
+        "assessment": assessment,
+        "round": round_,
+        "area": area,
+        "rows": [(criterion, scores.get(criterion.pk)) for criterion in leaves],
+        "shows_appraisal": assessment_selectors.shows_appraisal(
+            user=request.user, assessment=assessment
+        ),
+        "totals": (assessment.area_totals or {}).get(str(area.pk), {}),
+    }
+    return render(request, "analytics/area.html", context)
+
+
+# Round progress -----------------------------------------------------------------------------
+
+
+def _progress(request: HttpRequest) -> dict[str, Any]:
+    """Every round past its draft, a unit's included: it follows its own row there."""
+    scope = selectors.scope_for(request.user)
+    rounds = [
+        r
+        for r in assessment_selectors.round_list_for_user(user=request.user)
+        if r.status != Round.Status.DRAFT
+    ]
+    choice = request.GET.get("round", "")
+    round_: Round | None
+    if choice:
+        round_ = assessment_selectors.round_get_for_user(user=request.user, pk=_digits(choice))
+        if round_.status == Round.Status.DRAFT:
+            raise PermissionDenied
+    else:
+        candidates = [r for r in rounds if r.status == Round.Status.OPEN] or rounds
+        round_ = candidates[0] if candidates else None
+    context: dict[str, Any] = {"round": round_, "rounds": rounds, "tables": {}}
+    if round_ is None:
+        return context
+    today = timezone.localdate()
+    board = round_progress(round_, unit_ids=scope.own_unit_ids, today=today)
+    context["progress"] = board
+    context["can_remind"] = (
+        assessment_selectors.round_can_manage(user=request.user, round_=round_)
+        and round_.status == Round.Status.OPEN
+    )
+    context["state_chart"] = charts.BarChart(
+        width=460,
+        label_width=150,
+        title=_("Units by stage"),
+        bars=[
+            charts.Bar(
+                label=label,
+                value=count,
+                text=format_count(count),
+                tip=f"{label}: {format_count(count)}",
+                tone=f"state-{state}",
+                href=f"?round={round_.pk}&state={state}#progress-table",
+            )
+            for state, label, count in board.counts()
+        ],
+    )
+    state = request.GET.get("state", "")
+    rows = [row for row in board.rows if not state or row.state == state]
+    context["rows_page"] = _page(request, rows)
+    context["page_base"] = f"round={round_.pk}&state={state}&"
+    context["state"] = state
+    context["tables"] = {
+        "progress": Table(
+            "progress",
+            _("Round progress"),
+            [
+                _("Unit code"),
+                _("Unit"),
+                _("Stage"),
+                _("Declared"),
+                _("Criteria"),
+                _("Deadline"),
+                _("Days left (negative: late)"),
+            ],
+            [
+                [
+                    row.assessment.org_unit.code,
+                    row.assessment.org_unit.name,
+                    row.state_label,
+                    row.assessment.declared_count,
+                    row.assessment.leaf_count,
+                    row.assessment.due_on,
+                    row.days_left,
+                ]
+                for row in rows
+            ],
+        ),
+        "stages": Table(
+            "stages",
+            _("Units by stage"),
+            [_("Stage"), _("Units")],
+            [[label, count] for _state, label, count in board.counts()],
+        ),
+    }
+    return context
+
+
+def _digits(text: str) -> int:
+    if not text.isdigit():
+        raise Http404
+    return int(text)
+
+
+@capability_required(Capability.VIEW_ANALYTICS)
+def progress_view(request: HttpRequest) -> HttpResponse:
+    """Per unit: the stage it is at and the days to its deadline or late; reminders."""
+    return render(request, "analytics/progress.html", _progress(request))
+
+
+@require_POST
+@capability_required(Capability.MANAGE_ROUNDS)
+def remind_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remind one unit (`assessment`) or every unit that has not submitted."""
+    round_ = assessment_selectors.round_get_for_manage(user=request.user, pk=pk)
+    assessments = round_.assessments.select_related("org_unit", "round").exclude(
+        status=Assessment.Status.SUBMITTED
+    )
+    one = request.POST.get("assessment", "")
+    if one:
+        assessments = assessments.filter(pk=_digits(one))
+    count = remind_units(actor=request.user, assessments=list(assessments))
+    if count:
+        messages.success(request, _("%(count)s units were reminded.") % {"count": count})
+    else:
+        messages.info(
+            request, _("Nobody to remind: each of these units was reminded today already.")
         )
-    response["Content-Disposition"] = f'attachment; filename="ban-do-nhiet-{pk}.csv"'
-    return response
+    return redirect(reverse("analytics:progress") + f"?round={round_.pk}")
+
+
+# Inspections --------------------------------------------------------------------------------
+
+
+def _inspections(request: HttpRequest) -> dict[str, Any]:
+    years = inspection_boards.inspection_years(user=request.user)
+    year = _chosen_year(request, years)
+    today = timezone.localdate()
+    stats = inspection_boards.inspection_stats(user=request.user, year=year, today=today)
+    causes = stats.causes[:12]
+    list_url = reverse("inspections:root_causes")
+    context: dict[str, Any] = {
+        "years": years or [year],
+        "year": year,
+        "stats": stats,
+        "causes": causes,
+        "pareto": charts.pareto_chart(
+            _("Root causes: shortcomings explained and cumulative share"),
+            [
+                (
+                    row.cause.title,
+                    row.shortcomings,
+                    row.cumulative,
+                    _("%(cause)s: %(count)s shortcomings in %(units)s units")
+                    % {"cause": row.cause.title, "count": row.shortcomings, "units": row.units},
+                    f"{list_url}#cause-{row.cause.pk}",
+                )
+                for row in causes
+            ],
+            share_tip=_("Up to {label}: {percent} % of the shortcomings"),
+        ),
+        "area_chart": charts.BarChart(
+            title=_("Shortcomings per area"),
+            bars=[
+                charts.Bar(
+                    label=row.area,
+                    value=row.shortcomings,
+                    text=format_count(row.shortcomings),
+                    tip=_("%(area)s: %(count)s shortcomings in %(units)s units")
+                    % {"area": row.area, "count": row.shortcomings, "units": row.units},
+                    tone="shortcoming",
+                )
+                for row in stats.areas[:15]
+            ],
+        ),
+        "remediation_chart": charts.BarChart(
+            width=460,
+            label_width=150,
+            title=_("Remediation actions by status"),
+            bars=[
+                charts.Bar(
+                    label=label,
+                    value=count,
+                    text=format_count(count),
+                    tip=f"{label}: {format_count(count)}",
+                    tone=f"remedy-{state}",
+                )
+                for state, label, count in stats.remediation
+            ],
+        ),
+    }
+    context["tables"] = {
+        "root_causes": Table(
+            "root_causes",
+            _("Root causes"),
+            [_("Root cause"), _("Shortcomings"), _("Units"), _("Cumulative share (%)")],
+            [
+                [row.cause.title, row.shortcomings, row.units, row.cumulative]
+                for row in stats.causes
+            ],
+        ),
+        "shortcomings": Table(
+            "shortcomings",
+            _("Shortcomings per area"),
+            [_("Topic"), _("Area"), _("Shortcomings"), _("Units")],
+            [[row.topic_label, row.area, row.shortcomings, row.units] for row in stats.areas],
+        ),
+        "remediation": Table(
+            "remediation",
+            _("Remediation actions by status"),
+            [_("Status"), _("Actions")],
+            [[label, count] for _state, label, count in stats.remediation],
+        ),
+        "repeats": Table(
+            "repeats",
+            _("Repeated shortcomings"),
+            [_("Unit"), _("Visit"), _("Shortcoming"), _("Earlier visit")],
+            [
+                [
+                    finding.inspection.org_unit.name,
+                    finding.inspection.visit_date,
+                    finding.text,
+                    finding.repeat_of.inspection.visit_date if finding.repeat_of else "",
+                ]
+                for finding in stats.repeats
+            ],
+        ),
+    }
+    return context
+
+
+@capability_required(Capability.VIEW_ANALYTICS)
+def inspections_view(request: HttpRequest) -> HttpResponse:
+    """Plan coverage, shortcomings per area, root causes (Pareto), remediation, repeats."""
+    return render(request, "analytics/inspections.html", _inspections(request))
+
+
+# Indicators ---------------------------------------------------------------------------------
+
+
+def _indicators(request: HttpRequest) -> dict[str, Any]:
+    today = timezone.localdate()
+    years = list(range(today.year, today.year - 5, -1))
+    year = _chosen_year(request, years)
+    units = list(units_for_user(request.user).values_list("pk", "name"))
+    board = indicator_boards.overdue_by_month(units, year=year, today=today)
+    directives = indicator_boards.directives_by_unit([pk for pk, _name in units], year=year)
+    months = [f"{m:02d}" for m in range(1, board.last_month + 1)]
+    city, before = board.city[: board.last_month], board.city_last_year[: board.last_month]
+    dossier_url = reverse("indicators:dossier_list")
+    chart = charts.line_chart(
+        _("Overdue dossiers by month (%)"),
+        [f"T{m}" for m in range(1, board.last_month + 1)],
+        [
+            (
+                str(year),
+                "this-year",
+                [m.rate for m in city],
+                [
+                    _("%(month)s/%(year)s: %(rate)s overdue (%(overdue)s of %(received)s)")
+                    % {
+                        "month": label,
+                        "year": year,
+                        "rate": _pct(m.rate),
+                        "overdue": format_count(m.overdue),
+                        "received": format_count(m.received),
+                    }
+                    for label, m in zip(months, city, strict=True)
+                ],
+                False,
+            ),
+            (
+                str(year - 1),
+                "last-year",
+                [m.rate for m in before],
+                [
+                    _("%(month)s/%(year)s: %(rate)s overdue (%(overdue)s of %(received)s)")
+                    % {
+                        "month": label,
+                        "year": year - 1,
+                        "rate": _pct(m.rate),
+                        "overdue": format_count(m.overdue),
+                        "received": format_count(m.received),
+                    }
+                    for label, m in zip(months, before, strict=True)
+                ],
+                True,
+            ),
+        ],
+        unit=" %",
+        hrefs=[f"{dossier_url}?year={year}&period=annual&which=overdue" for _m in months],
+    )
+    rows = [(unit, directives.get(unit.unit_id)) for unit in board.units]
+    return {
+        "year": year,
+        "years": years,
+        "board": board,
+        "months": months,
+        "chart": chart,
+        "rows_page": _page(request, rows),
+        "page_base": f"year={year}&",
+        "city": city,
+        "before": before,
+        "tables": {
+            "overdue_by_month": Table(
+                "overdue_by_month",
+                _("Overdue dossiers by month (%)"),
+                [
+                    _("Unit"),
+                    *[f"{m}/{year}" for m in months],
+                    str(year),
+                    str(year - 1),
+                    _("Change (points)"),
+                ],
+                [
+                    [
+                        unit.name,
+                        *[m.rate for m in unit.months[: board.last_month]],
+                        unit.total.rate,
+                        unit.total_last_year.rate,
+                        unit.change,
+                    ]
+                    for unit in board.units
+                ],
+            ),
+            "city_by_month": Table(
+                "city_by_month",
+                _("Overdue dossiers by month, all units"),
+                [
+                    _("Month"),
+                    _("Received"),
+                    _("Overdue"),
+                    _("Rate (%)"),
+                    _("Received last year"),
+                    _("Overdue last year"),
+                    _("Rate last year (%)"),
+                ],
+                [
+                    [
+                        f"{label}/{year}",
+                        m.received,
+                        m.overdue,
+                        m.rate,
+                        b.received,
+                        b.overdue,
+                        b.rate,
+                    ]
+                    for label, m, b in zip(months, city, before, strict=True)
+                ],
+            ),
+            "directives": Table(
+                "directives",
+                _("Directives"),
+                [_("Unit"), _("Due"), _("Finished on time"), _("Late"), _("On time (%)")],
+                [
+                    [
+                        unit.name,
+                        figures.directives_due if figures else 0,
+                        figures.directives_on_time if figures else 0,
+                        figures.directives_late if figures else 0,
+                        figures.directives_rate if figures else None,
+                    ]
+                    for unit, figures in rows
+                ],
+            ),
+        },
+    }
+
+
+@capability_required(Capability.VIEW_ANALYTICS)
+def indicators_view(request: HttpRequest) -> HttpResponse:
+    """The overdue-dossier rate by month against last year, and directives on time."""
+    return render(request, "analytics/indicators.html", _indicators(request))
+
+
+# Exports, map -------------------------------------------------------------------------------
+
+PAGES: dict[str, Callable[[HttpRequest], dict[str, Any]]] = {
+    "overview": _overview,
+    "progress": _progress,
+    "inspections": _inspections,
+    "indicators": _indicators,
+}
+
+
+@capability_required(Capability.VIEW_ANALYTICS)
+def export_view(request: HttpRequest, page: str, table: str, fmt: str) -> HttpResponse:
+    """One table of a dashboard, as the reader sees it (same scope, same filters)."""
+    build = PAGES.get(page)
+    if build is None or fmt not in ("csv", "xlsx"):
+        raise Http404
+    found = build(request).get("tables", {}).get(table)
+    if found is None:
+        raise Http404
+    filename = f"cchc-{page}-{table}-{timezone.localdate().isoformat()}"
+    return csv_response(found, filename) if fmt == "csv" else xlsx_response(found, filename)
 
 
 @capability_required(Capability.VIEW_ANALYTICS)
 def map_data_view(request: HttpRequest, pk: int) -> JsonResponse:
-    """The round's units with their boundaries and band colour, for the map."""
-    heatmap = selectors.round_heatmap(selectors.round_for_analytics(user=request.user, pk=pk))
+    """The round's units with their boundaries and, per measure, a colour and a text."""
+    round_ = selectors.round_for_analytics(user=request.user, pk=pk)
+    scope = selectors.scope_for(request.user)
+    heatmap = selectors.round_heatmap(round_, scope=scope)
+    measures = maps.unit_measures(heatmap, round_, own_unit_ids=scope.own_unit_ids)
+    own = scope.own_unit_ids
     features = [
         {
             "type": "Feature",
@@ -82,7 +697,10 @@ def map_data_view(request: HttpRequest, pk: int) -> JsonResponse:
                 "name": row.assessment.org_unit.name,
                 "percent": str(row.percent) if row.percent is not None else None,
                 "bucket": row.bucket,
-                "url": row.assessment.get_absolute_url(),
+                "measures": measures.get(row.assessment.org_unit_id, {}),
+                "url": row.assessment.get_absolute_url()
+                if own is None or row.assessment.org_unit_id in own
+                else "",
             },
         }
         for row in heatmap.rows

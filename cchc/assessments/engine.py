@@ -87,20 +87,28 @@ def appraised_result(tree: LoadedTree, *, self_scored_only: bool = False) -> Tre
     )
 
 
-def area_totals(tree: LoadedTree, own: TreeResult, appraised: TreeResult | None) -> dict[str, Any]:
+def area_totals(
+    tree: LoadedTree,
+    own: TreeResult,
+    appraised: TreeResult | None,
+    appraised_own: TreeResult | None = None,
+) -> dict[str, Any]:
     """Per group of criteria (every parent): the self and appraised points and applicable
-    maxima, kept on the row so the city overview never rescores a unit."""
+    maxima, and the appraisal of the criteria the unit scores itself ("as": what its
+    self-score is compared with), kept on the row so the dashboards never rescore a unit."""
     totals: dict[str, Any] = {}
     for criterion in tree.criteria:
         if criterion.pk not in tree.parent_ids:
             continue
         mine = own.results.get(criterion.pk)
         theirs = appraised.results.get(criterion.pk) if appraised else None
+        theirs_own = appraised_own.results.get(criterion.pk) if appraised_own else None
         totals[str(criterion.pk)] = {
             "s": str(mine.points) if mine else "0",
             "sm": str(mine.applicable_max) if mine else "0",
             "a": str(theirs.points) if theirs else None,
             "am": str(theirs.applicable_max) if theirs else None,
+            "as": str(theirs_own.points) if theirs_own else None,
         }
     return totals
 
@@ -115,22 +123,32 @@ def refresh_totals(assessment: Assessment, tree: LoadedTree) -> Assessment:
     assessment.declared_count = sum(
         1 for leaf in self_leaves if leaf.pk in tree.scores and tree.scores[leaf.pk].inputs
     )
-    appraised = None
+    assessment.all_leaf_count = len(tree.leaves)
+    assessment.appraised_count = sum(
+        1
+        for leaf in tree.leaves
+        if (score := tree.scores.get(leaf.pk)) is not None
+        and (score.appraised_points is not None or score.is_not_applicable)
+    )
+    appraised = appraised_own = None
     if any(score.appraised_points is not None for score in tree.scores.values()):
         appraised = appraised_result(tree)
+        appraised_own = appraised_result(tree, self_scored_only=True)
         assessment.appraised_points = appraised.total
         assessment.appraised_max = appraised.applicable_max
-        assessment.appraised_self_part = appraised_result(tree, self_scored_only=True).total
+        assessment.appraised_self_part = appraised_own.total
     else:
         assessment.appraised_points = assessment.appraised_max = None
         assessment.appraised_self_part = None
-    assessment.area_totals = area_totals(tree, own, appraised)
+    assessment.area_totals = area_totals(tree, own, appraised, appraised_own)
     assessment.save(
         update_fields=[
             "self_points",
             "self_max",
             "leaf_count",
             "declared_count",
+            "all_leaf_count",
+            "appraised_count",
             "appraised_points",
             "appraised_max",
             "appraised_self_part",

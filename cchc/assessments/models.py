@@ -139,6 +139,10 @@ class Assessment(BaseModel):
     area_totals = models.JSONField(_("totals per area"), default=dict, blank=True)
     declared_count = models.PositiveIntegerField(_("criteria declared"), default=0)
     leaf_count = models.PositiveIntegerField(_("criteria to declare"), default=0)
+    # Leaves (all of them, the agencies' too) appraised or declared not applicable; with
+    # all_leaf_count, tells an appraised assessment on the round's progress board.
+    appraised_count = models.PositiveIntegerField(_("criteria appraised"), default=0)
+    all_leaf_count = models.PositiveIntegerField(_("criteria"), default=0)
 
     class Meta:
         verbose_name = _("assessment")
@@ -165,6 +169,14 @@ class Assessment(BaseModel):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.SUBMITTED or self.round.status != Round.Status.OPEN
+
+    @property
+    def is_appraised(self) -> bool:
+        return (
+            self.status == self.Status.SUBMITTED
+            and self.all_leaf_count > 0
+            and self.appraised_count >= self.all_leaf_count
+        )
 
     def days_left(self, today: datetime.date | None = None) -> int:
         """Days to the deadline (negative when late)."""

@@ -57,9 +57,9 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_ROUNDS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
     Capability.SELF_ASSESS: frozenset({Role.UNIT_OFFICER, Role.UNIT_CHAIR}),
     Capability.APPRAISE: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.APPRAISER}),
-    Capability.VIEW_ANALYTICS: frozenset(
-        {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.LEADER, Role.INSPECTOR}
-    ),
+    # What each reader sees there is decided by cchc.analytics.selectors.scope_for: leaders and
+    # the coordinator everything, an agency its areas, a unit itself and published results.
+    Capability.VIEW_ANALYTICS: frozenset(Role) - {Role.PORTAL_EDITOR},
     # Which inspections each reader sees is decided by cchc.inspections.selectors.
     Capability.VIEW_INSPECTIONS: frozenset(Role) - {Role.PORTAL_EDITOR},
     Capability.MANAGE_INSPECTIONS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),

@@ -93,8 +93,16 @@ def _officer(unit: OrgUnit) -> Any:
     return membership.user if membership else None
 
 
-def seed_rounds(*, framework: Framework, city: OrgUnit, coordinator: Any) -> list[Round]:
-    """Create the two demo rounds once (by period and year)."""
+def seed_rounds(
+    *,
+    framework: Framework,
+    city: OrgUnit,
+    coordinator: Any,
+    history: Framework | None = None,
+) -> list[Round]:
+    """Create the demo rounds once (by period and year): last year's two published rounds
+    (from `history`, last year's framework) so that the dashboards have trends, this year's
+    published 6-month round, and this year's open 9-month round."""
     year = framework.year
     existing = Round.objects.filter(framework=framework, year=year)
     if existing.exists():
@@ -104,70 +112,46 @@ def seed_rounds(*, framework: Framework, city: OrgUnit, coordinator: Any) -> lis
     )
     rng = random.Random(2026)
     strengths = {unit.pk: rng.random() for unit in units}
-    h1 = round_create(
-        actor=coordinator,
-        framework=framework,
-        organiser=city,
-        period=Round.Period.H1,
-        year=year,
-        units=units,
-        self_assessment_due_on=datetime.date(year, 7, 10),
-        appraisal_due_on=datetime.date(year, 7, 25),
-        appeals_due_on=datetime.date(year, 8, 5),
-    )
-    h1 = round_advance(actor=coordinator, round_=h1)
-    for assessment in h1.assessments.select_related("org_unit"):
-        unit = assessment.org_unit
-        officer = _officer(unit)
-        _fill(assessment, officer, rng, strengths[unit.pk])
-        first_leaf = next(c for c in load_tree(assessment).leaves if c.evidence_required)
-        evidence_cite(
-            actor=officer,
-            assessment=assessment,
-            criterion=first_leaf,
-            title=f"Kế hoạch CCHC năm {year} của {unit.name}",
-            document_number=f"{rng.randint(1, 40)}/KH-UBND",
-            # Never in the future, even when the demo is seeded in early January.
-            document_date=min(datetime.date(year, 1, rng.randint(5, 25)), timezone.localdate()),
-            issuer=f"UBND {unit.name}",
-        )
-        assessment_submit(actor=_chair(unit), assessment=assessment)
-    h1 = round_advance(actor=coordinator, round_=h1)
-    for assessment in h1.assessments.select_related("org_unit"):
-        tree = load_tree(assessment)
-        for criterion in tree.leaves:
-            score = tree.scores.get(criterion.pk)
-            if score is not None and score.is_not_applicable:
-                continue
-            if not criterion.is_self_scored:
-                points = (criterion.max_points * Decimal(rng.randint(68, 96)) / 100).quantize(
-                    Decimal("0.01")
-                )
-                score_appraise(
-                    actor=coordinator, assessment=assessment, criterion=criterion, points=points
-                )
-                continue
-            points = score.self_points if score and score.self_points is not None else Decimal(0)
-            reason = ""
-            if points > 0 and rng.random() < 0.12:
-                points = (points / 2).quantize(Decimal("0.25"))
-                reason = APPRAISAL_REASON
-            score_appraise(
-                actor=coordinator,
-                assessment=assessment,
-                criterion=criterion,
-                points=points,
-                reason=reason,
+    rounds: list[Round] = []
+    previous: Round | None = None
+    if history is not None:
+        # Its own random sequence: this year's rounds stay what they were without history.
+        history_rng = random.Random(2025)
+        for period, due, decision in (
+            (Round.Period.H1, datetime.date(year - 1, 7, 10), "1102/QĐ-UBND"),
+            (Round.Period.ANNUAL, datetime.date(year - 1, 12, 20), "96/QĐ-UBND"),
+        ):
+            # Units drift from round to round: some improve, a few fall back.
+            drifted = {
+                pk: min(1.0, max(0.0, value + history_rng.uniform(-0.25, 0.1)))
+                for pk, value in strengths.items()
+            }
+            previous = _published_round(
+                framework=history,
+                city=city,
+                coordinator=coordinator,
+                units=units,
+                period=period,
+                due=due,
+                rng=history_rng,
+                strengths=drifted,
+                previous=previous,
+                decision=(decision, due + datetime.timedelta(days=36)),
             )
-    h1 = round_advance(actor=coordinator, round_=h1)  # appeals
-    h1 = round_advance(actor=coordinator, round_=h1)  # finalised
-    h1 = round_advance(
-        actor=coordinator,
-        round_=h1,
-        decision_number="1234/QĐ-UBND",
-        decision_date=datetime.date(year, 8, 15),
+            rounds.append(previous)
+    h1 = _published_round(
+        framework=framework,
+        city=city,
+        coordinator=coordinator,
+        units=units,
+        period=Round.Period.H1,
+        due=datetime.date(year, 7, 10),
+        rng=rng,
+        strengths=strengths,
+        previous=previous,
+        decision=("1234/QĐ-UBND", datetime.date(year, 8, 15)),
     )
-
+    rounds.append(h1)
     today = timezone.localdate()
     m9 = round_create(
         actor=coordinator,
@@ -205,4 +189,84 @@ def seed_rounds(*, framework: Framework, city: OrgUnit, coordinator: Any) -> lis
             Assessment.objects.filter(pk=assessment.pk).update(
                 due_on=today - datetime.timedelta(days=3)
             )
-    return [h1, m9]
+    return [*rounds, m9]
+
+
+def _published_round(
+    *,
+    framework: Framework,
+    city: OrgUnit,
+    coordinator: Any,
+    units: list[OrgUnit],
+    period: str,
+    due: datetime.date,
+    rng: random.Random,
+    strengths: dict[int, float],
+    previous: Round | None,
+    decision: tuple[str, datetime.date],
+) -> Round:
+    """One round taken through every step: self-assessment with evidence, appraisal (a few
+    scores lowered, with the reason), appeals, finalised, published."""
+    year = framework.year
+    round_ = round_create(
+        actor=coordinator,
+        framework=framework,
+        organiser=city,
+        period=period,
+        year=year,
+        units=units,
+        self_assessment_due_on=due,
+        appraisal_due_on=due + datetime.timedelta(days=15),
+        appeals_due_on=due + datetime.timedelta(days=26),
+        previous=previous,
+    )
+    round_ = round_advance(actor=coordinator, round_=round_)
+    for assessment in round_.assessments.select_related("org_unit"):
+        unit = assessment.org_unit
+        officer = _officer(unit)
+        _fill(assessment, officer, rng, strengths[unit.pk])
+        first_leaf = next(c for c in load_tree(assessment).leaves if c.evidence_required)
+        evidence_cite(
+            actor=officer,
+            assessment=assessment,
+            criterion=first_leaf,
+            title=f"Kế hoạch CCHC năm {year} của {unit.name}",
+            document_number=f"{rng.randint(1, 40)}/KH-UBND",
+            # Never in the future, even when the demo is seeded in early January.
+            document_date=min(datetime.date(year, 1, rng.randint(5, 25)), timezone.localdate()),
+            issuer=f"UBND {unit.name}",
+        )
+        assessment_submit(actor=_chair(unit), assessment=assessment)
+    round_ = round_advance(actor=coordinator, round_=round_)
+    for assessment in round_.assessments.select_related("org_unit"):
+        tree = load_tree(assessment)
+        for criterion in tree.leaves:
+            score = tree.scores.get(criterion.pk)
+            if score is not None and score.is_not_applicable:
+                continue
+            if not criterion.is_self_scored:
+                points = (criterion.max_points * Decimal(rng.randint(68, 96)) / 100).quantize(
+                    Decimal("0.01")
+                )
+                score_appraise(
+                    actor=coordinator, assessment=assessment, criterion=criterion, points=points
+                )
+                continue
+            points = score.self_points if score and score.self_points is not None else Decimal(0)
+            reason = ""
+            # Weaker units over-claim more often: the dashboards' over-claim index shows it.
+            if points > 0 and rng.random() < 0.06 + 0.14 * (1 - strengths[assessment.org_unit_id]):
+                points = (points / 2).quantize(Decimal("0.25"))
+                reason = APPRAISAL_REASON
+            score_appraise(
+                actor=coordinator,
+                assessment=assessment,
+                criterion=criterion,
+                points=points,
+                reason=reason,
+            )
+    round_ = round_advance(actor=coordinator, round_=round_)  # appeals
+    round_ = round_advance(actor=coordinator, round_=round_)  # finalised
+    return round_advance(
+        actor=coordinator, round_=round_, decision_number=decision[0], decision_date=decision[1]
+    )

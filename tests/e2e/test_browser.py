@@ -45,6 +45,7 @@ def test_an_officer_logs_in_and_sees_their_work_in_vietnamese(page, live_server,
     assert "Phường Trần Phú" in page.get_by_test_id("role-list").inner_text()
     assert nav_labels(page) == [
         "Tổng quan",
+        "Tổng quan thành phố",
         "Đợt đánh giá",
         "Kiểm tra",
         "Chỉ số",

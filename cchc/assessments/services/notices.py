@@ -121,3 +121,47 @@ def send_deadline_reminders(*, today: Any = None) -> int:
             )
         )
     return sent
+
+
+def remind_units(*, actor: Any, assessments: Iterable[Assessment], today: Any = None) -> int:
+    """Remind the units of these assessments that have not submitted yet (the coordinator's
+    button on the round's progress board). At most once a day per unit, however often it is
+    pressed; returns how many units were reminded now."""
+    from cchc.core.audit import audit_record
+
+    today = today or timezone.localdate()
+    reminded = 0
+    for assessment in assessments:
+        if assessment.status == Assessment.Status.SUBMITTED:
+            continue
+        if assessment.round.status != Round.Status.OPEN:
+            continue
+        days = assessment.days_left(today)
+
+        def compose(user: Any, a: Assessment = assessment, d: int = days) -> tuple[str, str]:
+            title = (
+                _("Reminder: the self-assessment of %(unit)s is %(days)s days late")
+                % {"unit": a.org_unit, "days": -d}
+                if d < 0
+                else _("Reminder: %(days)s days left for the self-assessment of %(unit)s")
+                % {"days": d, "unit": a.org_unit}
+            )
+            return (
+                title,
+                _("The deadline is %(date)s; %(done)s of %(total)s criteria have figures.")
+                % {"date": short_date(a.due_on), "done": a.declared_count, "total": a.leaf_count},
+            )
+
+        sent = notify(
+            users=people_of([assessment.org_unit_id]),
+            kind=Notification.Kind.DEADLINE_SOON,
+            compose=compose,
+            url=assessment.get_absolute_url(),
+            dedupe_key=f"remind:{today.isoformat()}:{assessment.pk}",
+        )
+        if sent:
+            reminded += 1
+            audit_record(
+                actor=actor, action="assessment.remind", target=assessment, after={"days": days}
+            )
+    return reminded

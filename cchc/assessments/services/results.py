@@ -4,9 +4,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
-
-from cchc.assessments.models import Assessment, Round, Score
+from cchc.assessments.models import Assessment, Round
 from cchc.core.points import HUNDRED, round_points
 from cchc.frameworks.selectors import band_for, bands_of
 
@@ -44,26 +42,20 @@ def rank_competition(percents: list[Decimal | None]) -> list[int | None]:
 
 
 def round_results(round_: Round) -> list[ResultRow]:
-    """Compute the ranking of a round from the stored totals (one query for the units)."""
+    """Compute the ranking of a round from the totals and counts stored on each assessment
+    (one query for the units, one for the bands)."""
     assessments = list(
         round_.assessments.select_related("org_unit").filter(status=Assessment.Status.SUBMITTED)
     )
     bands = bands_of(round_.framework)
-    leaf_total = round_.framework.criteria.filter(children__isnull=True).count()
-    done = dict(
-        Score.objects.filter(assessment__in=assessments, criterion__children__isnull=True)
-        .filter(Q(appraised_points__isnull=False) | Q(is_not_applicable=True))
-        .values("assessment")
-        .annotate(count=Count("id"))
-        .values_list("assessment", "count")
-    )
     previous_ranks: dict[int, int | None] = {}
     if round_.previous_id and round_.previous and round_.previous.published_results:
         previous_ranks = {
             row["org_unit_id"]: row.get("rank") for row in round_.previous.published_results
         }
     percents: list[Decimal | None] = []
-    complete = {a.pk for a in assessments if done.get(a.pk, 0) >= leaf_total}
+    # Every criterion appraised or not applicable: counted on the row by each save.
+    complete = {a.pk for a in assessments if a.is_appraised}
     for assessment in assessments:
         points, maximum = assessment.appraised_points, assessment.appraised_max
         if assessment.pk in complete and points is not None and maximum:

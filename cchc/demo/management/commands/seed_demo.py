@@ -205,16 +205,22 @@ class Command(BaseCommand):
         # The dossiers and directives first: the rounds take their figures from them.
         indicators = seed_indicators(city=city)
         self.stdout.write(indicators["line"])
-        seed_rounds(framework=framework, city=city, coordinator=User.objects.get(username="noivu"))
+        seed_rounds(
+            framework=framework,
+            city=city,
+            coordinator=User.objects.get(username="noivu"),
+            history=self.framework(city, year=framework.year - 1),
+        )
         inspections = seed_inspections(city=city, coordinator=User.objects.get(username="noivu"))
         self.stdout.write(inspections["line"])
         documents = seed_documents(city=city, coordinator=User.objects.get(username="noivu"))
         self.stdout.write(f"Documents issued: {documents}")
         return logins
 
-    def framework(self, city: OrgUnit) -> Framework:
-        """Import and publish the illustrative commune framework for this year, once."""
-        year = timezone.localdate().year
+    def framework(self, city: OrgUnit, year: int | None = None) -> Framework:
+        """Import and publish the illustrative commune framework for a year (this year by
+        default), once."""
+        year = year or timezone.localdate().year
         existing = Framework.objects.filter(issuer=city, name=FRAMEWORK_NAME, year=year).first()
         if existing is not None:
             return existing

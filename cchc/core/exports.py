@@ -1,0 +1,83 @@
+"""Tables out as CSV or XLSX, safe to open in a spreadsheet: a text cell that a spreadsheet
+would take for a formula (=, +, -, @, tab, carriage return first) is written with a leading
+apostrophe, so "=HYPERLINK(…)" typed into a field stays text."""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpResponse
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value: Any) -> Any:
+    """Numbers stay numbers; text that could run as a formula is neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+@dataclass
+class Table:
+    """A table as the page shows it: its title, headings and rows of plain values."""
+
+    name: str
+    title: str
+    headers: Sequence[str]
+    rows: list[Sequence[Any]] = field(default_factory=list)
+
+
+def csv_response(table: Table, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.write("\ufeff")  # Excel reads UTF-8 with the mark
+    writer = csv.writer(response)
+    writer.writerow([safe_cell(h) for h in table.headers])
+    for row in table.rows:
+        writer.writerow([safe_cell(value) for value in row])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def xlsx_bytes(tables: Iterable[Table]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    for table in tables:
+        sheet = workbook.create_sheet(title=_sheet_title(table.title))
+        bold = []
+        for heading in table.headers:
+            cell = WriteOnlyCell(sheet, value=safe_cell(heading))
+            cell.font = Font(bold=True)
+            bold.append(cell)
+        sheet.append(bold)
+        for row in table.rows:
+            sheet.append([safe_cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(table: Table, filename: str) -> HttpResponse:
+    response = HttpResponse(xlsx_bytes([table]), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def _sheet_title(title: str) -> str:
+    """Sheet names: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in title).strip()
+    return (cleaned or "Sheet")[:31]
