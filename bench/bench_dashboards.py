@@ -12,10 +12,10 @@ import datetime
 import os
 import random
 from decimal import Decimal
+from typing import Any
 
 from bench_rounds import SCALES, build  # sets Django up on a throw-away database
 from common import median_seconds, report
-
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -27,6 +27,7 @@ from cchc.assessments.services.results import round_results  # noqa: E402
 from cchc.core.roles import Role  # noqa: E402
 from cchc.core.textsearch import fold  # noqa: E402
 from cchc.indicators.models import Directive, Dossier  # noqa: E402
+from cchc.indicators.summary import rebuild_dossier_months  # noqa: E402
 from cchc.inspections.models import (  # noqa: E402
     Finding,
     Inspection,
@@ -77,8 +78,10 @@ def more_rounds(first: Round, units: list[OrgUnit], rng: random.Random) -> list[
         rows = []
         for source in base:
             factor = Decimal(str(round(rng.uniform(0.85, 1.1), 3)))
+            maximum = source.appraised_max or Decimal(0)
             points = min(
-                source.appraised_max, (source.appraised_points * factor).quantize(Decimal("0.01"))
+                maximum,
+                ((source.appraised_points or Decimal(0)) * factor).quantize(Decimal("0.01")),
             )
             claim = min(source.self_max, points + Decimal(rng.choice([0, 0, 0.5, 1, 2])))
             is_open = status == Round.Status.OPEN
@@ -250,6 +253,7 @@ def dossiers(units: list[OrgUnit], rng: random.Random) -> int:
                     batch = []
         if batch:
             cursor.executemany(sql, batch)
+        rebuild_dossier_months()  # as an import would
     Directive.objects.bulk_create(
         [
             Directive(
@@ -291,7 +295,7 @@ def main() -> None:
     client = Client()
     client.force_login(leader)
     open_round = rounds[-1]
-    pages = {
+    pages: dict[str, tuple[str, dict[str, Any]]] = {
         "overview": ("/overview/", {"round": first.pk}),
         "progress": ("/overview/progress/", {"round": open_round.pk}),
         "inspections": ("/overview/inspections/", {"year": 2026}),
@@ -312,7 +316,11 @@ def main() -> None:
         with CaptureQueriesContext(connection) as queries:
             client.get(url, params)
         query_count = len(queries)  # now: the next request's start clears the log
-        seconds = median_seconds(lambda url=url, params=params: client.get(url, params), repeat=3)
+
+        def fetch(url: str = url, params: dict[str, Any] = params) -> object:
+            return client.get(url, params)
+
+        seconds = median_seconds(fetch, repeat=3)
         figures[f"{name}_seconds"] = seconds
         figures[f"{name}_queries"] = query_count
         figures[f"{name}_vs_limit"] = seconds / LIMIT_SECONDS

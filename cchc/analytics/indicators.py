@@ -10,12 +10,12 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cchc.core.points import HUNDRED, round_points
-from cchc.indicators.models import Dossier
+from cchc.indicators.models import Dossier, DossierMonth
 from cchc.indicators.selectors import Figures, figures_for_units
 
 MONTHS = tuple(range(1, 13))
@@ -83,6 +83,8 @@ def _sum(months: list[MonthCounts]) -> MonthCounts:
 
 
 def _counts(unit_ids: list[int], year: int, last_month: int) -> dict[int, list[MonthCounts]]:
+    """Received and finished late from the monthly counts the imports keep; still open past
+    their due time (as of today, or the year's end) live from the few open rows."""
     tz = timezone.get_current_timezone()
     start = datetime.datetime(year, 1, 1, tzinfo=tz)
     end = (
@@ -91,24 +93,32 @@ def _counts(unit_ids: list[int], year: int, last_month: int) -> dict[int, list[M
         else datetime.datetime(year + 1, 1, 1, tzinfo=tz)
     )
     cutoff = min(timezone.now(), datetime.datetime(year + 1, 1, 1, tzinfo=tz))
-    late = Q(finished_at__isnull=False, due_at__isnull=False, finished_at__gt=F("due_at"))
-    open_past_due = Q(finished_at__isnull=True, due_at__lt=cutoff, status=Dossier.Status.OPEN)
-    rows = (
-        Dossier.objects.filter(
-            org_unit_id__in=unit_ids, received_at__gte=start, received_at__lt=end
-        )
-        .annotate(month=TruncMonth("received_at"))
-        .values("org_unit_id", "month")
-        .annotate(received=Count("id"), overdue=Count("id", filter=late | open_past_due))
-        .order_by()
-    )
     result: dict[int, list[MonthCounts]] = {
         unit: [MonthCounts() for _m in MONTHS] for unit in unit_ids
     }
-    for row in rows:
-        month = row["month"]
-        index = (month.month if hasattr(month, "month") else int(str(month)[5:7])) - 1
-        result[row["org_unit_id"]][index] = MonthCounts(row["received"], row["overdue"])
+    counted = DossierMonth.objects.filter(
+        org_unit_id__in=unit_ids,
+        month__gte=datetime.date(year, 1, 1),
+        month__lte=datetime.date(year, last_month, 1),
+    ).values_list("org_unit_id", "month", "received", "late")
+    for unit, month, received, late in counted:
+        result[unit][month.month - 1] = MonthCounts(received, late)
+    still_open = (
+        Dossier.objects.filter(
+            status=Dossier.Status.OPEN,
+            received_at__gte=start,
+            received_at__lt=end,
+            org_unit_id__in=unit_ids,
+            finished_at__isnull=True,
+            due_at__lt=cutoff,
+        )
+        .annotate(month=TruncMonth("received_at"))
+        .values("org_unit_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in still_open:
+        result[row["org_unit_id"]][row["month"].month - 1].overdue += row["n"]
     return result
 
 

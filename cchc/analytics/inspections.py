@@ -166,3 +166,31 @@ def _remediation(inspection_ids: list[int], today: datetime.date) -> list[tuple[
         verified=Count("id", filter=Q(status=RemediationAction.Status.VERIFIED)),
     )
     return [(state, str(label), counts[state]) for state, label in REMEDIATION_STATES]
+
+
+def actions_in(*, user: Any, year: int, today: datetime.date, state: str) -> Any:
+    """The remediation actions behind one bar of the chart (overdue first by default)."""
+    visible = inspection_list_for_user(user=user).filter(plan__year=year).values("pk")
+    actions = RemediationAction.objects.filter(
+        recommendation__inspection__in=visible
+    ).select_related("owner", "recommendation__inspection__org_unit")
+    open_ = Q(status=RemediationAction.Status.OPEN)
+    filters = {
+        "open": open_ & Q(deadline__gte=today),
+        "overdue": open_ & Q(deadline__lt=today),
+        "reported": Q(status=RemediationAction.Status.REPORTED),
+        "verified": Q(status=RemediationAction.Status.VERIFIED),
+    }
+    if state in filters:
+        return actions.filter(filters[state]).order_by("deadline")
+    return actions.exclude(status=RemediationAction.Status.VERIFIED).order_by("deadline")
+
+
+def shortcomings_in(*, user: Any, year: int, area: str) -> Any:
+    """The shortcomings behind one bar of the per-area chart."""
+    visible = inspection_list_for_user(user=user).filter(plan__year=year).values("pk")
+    return (
+        Finding.objects.filter(inspection__in=visible, kind=Finding.Kind.SHORTCOMING, area=area)
+        .select_related("inspection__org_unit")
+        .order_by("inspection__visit_date")
+    )

@@ -79,7 +79,7 @@ def unit_measures(
     """Per unit id: {measure: {"colour", "text"}}. A unit reader gets the band and score of
     every unit (published results) and the other measures of its own unit only."""
     bands = bands_of(round_.framework)
-    unit_ids = [row.assessment.org_unit_id for row in heatmap.rows]
+    unit_ids = [row.unit_id for row in heatmap.rows]
     figures = figures_for_units(unit_ids, round_.year, round_.period)
     open_actions = dict(
         RemediationAction.objects.filter(owner_id__in=unit_ids)
@@ -91,7 +91,7 @@ def unit_measures(
     )
     result: dict[int, dict[str, dict[str, str]]] = {}
     for row in heatmap.rows:
-        unit_id = row.assessment.org_unit_id
+        unit_id = row.unit_id
         band = band_for(row.percent, bands)
         measures = {
             "band": {

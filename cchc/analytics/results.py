@@ -16,6 +16,8 @@ number of units and rounds.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
+
 from cchc.assessments.models import Assessment, Round
 from cchc.assessments.services.results import rank_competition
 from cchc.core.points import HUNDRED, round_points
@@ -31,19 +33,6 @@ APPRAISED_STATUSES = (
     Round.Status.PUBLISHED,
 )
 MOVERS = 3
-STORED_FIELDS = (
-    "round_id",
-    "org_unit__name",
-    "org_unit__code",
-    "status",
-    "self_points",
-    "self_max",
-    "appraised_points",
-    "appraised_max",
-    "appraised_self_part",
-    "appraised_count",
-    "all_leaf_count",
-)
 
 
 def percent_of(points: Decimal | None, maximum: Decimal | None) -> Decimal | None:
@@ -142,60 +131,150 @@ def _order(round_: Round) -> tuple[int, int, int]:
     return (round_.year, PERIOD_ORDER.get(Round.Period(round_.period), 0), round_.pk)
 
 
+@dataclass(slots=True)
+class _Stored:
+    """One unit's figures in one round: as published, or as its assessment stores them."""
+
+    name: str
+    code: str
+    assessment_pk: int | None
+    total: Decimal | None
+    maximum: Decimal | None
+    self_points: Decimal
+    self_max: Decimal
+    gap: Decimal | None  # self-score minus the appraisal of what the unit scored itself
+    complete: bool
+    percent: Decimal | None = None
+    rank: int | None = None
+
+    @property
+    def gap_percent(self) -> Decimal | None:
+        if self.gap is None or not self.self_max:
+            return None
+        return round_points(self.gap * HUNDRED / self.self_max)
+
+
+def _published(round_: Round, *, full: bool = True) -> dict[int, _Stored]:
+    """The table frozen at publication: ranks as published, no query. Earlier rounds of a
+    trend need only the percent and the over-claim (`full` False)."""
+    table = {}
+    zero = Decimal(0)
+    for row in round_.published_results or []:
+        percent = row.get("percent")
+        gap = row.get("gap")
+        table[row["org_unit_id"]] = _Stored(
+            name=row.get("unit_name", "") if full else "",
+            code=row.get("unit_code", "") if full else "",
+            assessment_pk=None,
+            total=Decimal(row["total"]) if full and row.get("total") is not None else None,
+            maximum=Decimal(row["maximum"]) if full and row.get("maximum") is not None else None,
+            self_points=Decimal(row.get("self_points") or 0) if full else zero,
+            self_max=Decimal(row.get("self_max") or 0),
+            gap=Decimal(gap) if gap is not None else None,
+            complete=row.get("is_complete", True),
+            percent=Decimal(percent) if percent is not None else None,
+            rank=row.get("rank"),
+        )
+    return table
+
+
+def _live(round_ids: list[int]) -> dict[int, dict[int, _Stored]]:
+    """Rounds not published: every unit's stored totals and counts, ranked now (one query)."""
+    tables: dict[int, dict[int, _Stored]] = {pk: {} for pk in round_ids}
+    if not round_ids:
+        return tables
+    rows = Assessment.objects.filter(round_id__in=round_ids).values_list(
+        "round_id",
+        "org_unit_id",
+        "pk",
+        "org_unit__name",
+        "org_unit__code",
+        "status",
+        "self_points",
+        "self_max",
+        "appraised_points",
+        "appraised_max",
+        "appraised_self_part",
+        "appraised_count",
+        "all_leaf_count",
+    )
+    for (round_id, unit, pk, name, code, status, own, own_max, points, maximum, own_appraised,
+         appraised, leaves) in rows:  # fmt: skip
+        complete = status == Assessment.Status.SUBMITTED and 0 < leaves <= appraised
+        tables[round_id][unit] = _Stored(
+            name=name,
+            code=code,
+            assessment_pk=pk,
+            total=points,
+            maximum=maximum,
+            self_points=own,
+            self_max=own_max,
+            gap=own - own_appraised if own_appraised is not None else None,
+            complete=complete,
+            percent=percent_of(points, maximum) if complete else None,
+        )
+    for table in tables.values():
+        units = list(table)
+        for unit, rank in zip(
+            units, rank_competition([table[u].percent for u in units]), strict=True
+        ):
+            table[unit].rank = rank
+    return tables
+
+
 def ranking(
     round_: Round, *, bands: list[ClassificationBand], unit_ids: set[int] | None = None
 ) -> Ranking:
     """The round's ranking over every unit (ranks never depend on who looks); `unit_ids`
-    then keeps the rows a reader may see."""
+    then keeps the rows a reader may see. Published rounds are read from the table frozen
+    at publication; the others from the totals stored on each assessment."""
     series = series_for(round_)
-    rows_by_round: dict[int, dict[int, Assessment]] = {r.pk: {} for r in series}
-    if round_.pk not in rows_by_round:
-        rows_by_round[round_.pk] = {}
-    stored = (
-        Assessment.objects.filter(round_id__in=list(rows_by_round))
-        .select_related("org_unit")
-        .only(*STORED_FIELDS)
-    )
-    for assessment in stored:
-        rows_by_round[assessment.round_id][assessment.org_unit_id] = assessment
-    current = rows_by_round[round_.pk]
-    figures = {
-        member.pk: _percents_and_ranks(rows_by_round[member.pk], _frozen(member))
-        for member in {*series, round_}
-    }
-    percents, ranks = figures[round_.pk]
+    members = {member.pk: member for member in [*series, round_]}
     previous = series[-2] if len(series) >= 2 and series[-1].pk == round_.pk else None
-    previous_percents, previous_ranks = figures[previous.pk] if previous else ({}, {})
+    shown = {round_.pk, previous.pk if previous else None}
+    tables = {
+        pk: _published(member, full=pk in shown)
+        for pk, member in members.items()
+        if member.status == Round.Status.PUBLISHED and member.published_results is not None
+    }
+    tables.update(_live([pk for pk in members if pk not in tables]))
+    current = tables[round_.pk]
+    if any(stored.assessment_pk is None for stored in current.values()):
+        # Published: the links need each unit's assessment (one small query).
+        links = dict(round_.assessments.values_list("org_unit_id", "pk"))
+        for unit, stored in current.items():
+            stored.assessment_pk = links.get(unit)
+    before = tables[previous.pk] if previous else {}
+    detail = reverse("assessments:assessment_detail", args=[0])
     rows = []
-    for unit_id, assessment in current.items():
+    for unit_id, stored in current.items():
         if unit_ids is not None and unit_id not in unit_ids:
             continue
-        percent = percents.get(unit_id)
-        band = band_for(percent, bands) if ranks.get(unit_id) is not None else None
-        appraised_own = assessment.appraised_self_part
-        gap = assessment.self_points - appraised_own if appraised_own is not None else None
+        band = band_for(stored.percent, bands) if stored.rank is not None else None
+        earlier = before.get(unit_id)
+        pk = stored.assessment_pk
         row = RankRow(
             org_unit_id=unit_id,
-            unit_name=assessment.org_unit.name,
-            unit_code=assessment.org_unit.code,
-            assessment_pk=assessment.pk,
-            url=assessment.get_absolute_url(),
-            total=assessment.appraised_points,
-            maximum=assessment.appraised_max,
-            percent=percent,
-            rank=ranks.get(unit_id),
+            unit_name=stored.name,
+            unit_code=stored.code,
+            assessment_pk=pk or 0,
+            url=detail.replace("/0/", f"/{pk}/") if pk else "",
+            total=stored.total,
+            maximum=stored.maximum,
+            percent=stored.percent,
+            rank=stored.rank,
             band=band.name if band else "",
             band_colour=band.colour if band else "",
-            self_points=assessment.self_points,
-            gap=gap,
-            gap_percent=_gap_percent(assessment),
-            previous_percent=previous_percents.get(unit_id),
-            previous_rank=previous_ranks.get(unit_id),
+            self_points=stored.self_points,
+            gap=stored.gap,
+            gap_percent=stored.gap_percent,
+            previous_percent=earlier.percent if earlier else None,
+            previous_rank=earlier.rank if earlier else None,
         )
         for member in series:
-            theirs = rows_by_round[member.pk].get(unit_id)
-            row.trend.append(figures[member.pk][0].get(unit_id))
-            row.gaps.append(_gap_percent(theirs) if theirs else None)
+            theirs = tables[member.pk].get(unit_id)
+            row.trend.append(theirs.percent if theirs else None)
+            row.gaps.append(theirs.gap_percent if theirs else None)
         rows.append(row)
     rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.unit_name))
     return Ranking(
@@ -203,44 +282,4 @@ def ranking(
         series=series,
         rows=rows,
         provisional=round_.status != Round.Status.PUBLISHED,
-    )
-
-
-def _frozen(round_: Round) -> dict[int, dict] | None:
-    """The table frozen at publication, by unit, if the round is published."""
-    if round_.status == Round.Status.PUBLISHED and round_.published_results is not None:
-        return {row["org_unit_id"]: row for row in round_.published_results}
-    return None
-
-
-def _percents_and_ranks(
-    assessments: dict[int, Assessment], published: dict[int, dict] | None
-) -> tuple[dict[int, Decimal | None], dict[int, int | None]]:
-    """Per unit: the percent and rank as published, or as the stored totals give them now
-    (complete, submitted units only)."""
-    if published is not None:
-        return (
-            {
-                unit: Decimal(row["percent"]) if row.get("percent") is not None else None
-                for unit, row in published.items()
-            },
-            {unit: row.get("rank") for unit, row in published.items()},
-        )
-    units = list(assessments)
-    percents = [
-        percent_of(a.appraised_points, a.appraised_max)
-        if a.is_appraised and a.appraised_points is not None
-        else None
-        for a in assessments.values()
-    ]
-    return dict(zip(units, percents, strict=True)), dict(
-        zip(units, rank_competition(percents), strict=True)
-    )
-
-
-def _gap_percent(assessment: Assessment) -> Decimal | None:
-    if assessment.appraised_self_part is None or not assessment.self_max:
-        return None
-    return round_points(
-        (assessment.self_points - assessment.appraised_self_part) * HUNDRED / assessment.self_max
     )

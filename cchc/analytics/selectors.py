@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from cchc.assessments import selectors as assessment_selectors
-from cchc.assessments.models import Assessment, Round
+from cchc.assessments.models import Round
 from cchc.core.permissions import require_capability
 from cchc.core.points import HUNDRED, round_points
 from cchc.core.roles import Capability, Role
@@ -34,7 +35,7 @@ def bucket(percent: Decimal | None) -> str:
     return "weak"
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     area_pk: int
     points: Decimal
@@ -53,21 +54,60 @@ class Cell:
         return self.self_points - self.appraised_own
 
 
-@dataclass
+@dataclass(slots=True)
 class HeatmapRow:
-    assessment: Assessment
-    cells: list[Cell]
+    assessment_pk: int
+    unit_id: int
+    unit_name: str
+    unit_code: str
     total: Decimal
     maximum: Decimal
     self_total: Decimal
     appraised_self_part: Decimal = Decimal(0)
     percent: Decimal | None = None
     bucket: str = "none"
+    url: str = ""
+    # Per area: (points, maximum, percent), kept for the averages; the cells (with the
+    # self-scores and colours) are made only for the rows shown or exported.
+    figures: list[tuple[Decimal, Decimal, Decimal | None]] = field(default_factory=list)
+    stored: dict[str, Any] = field(default_factory=dict)
+    area_keys: list[tuple[int, str]] = field(default_factory=list)
+    uses_appraisal: bool = True
+    _cells: list[Cell] | None = None
 
     @property
     def gap(self) -> Decimal:
         """Points the unit's own score claims above the appraisal, on the criteria it scores."""
         return self.self_total - self.appraised_self_part
+
+    @property
+    def cells(self) -> list[Cell]:
+        if self._cells is None:
+            self._cells = [
+                _cell(area_pk, self.stored.get(key) or {}, figures, self.uses_appraisal)
+                for (area_pk, key), figures in zip(self.area_keys, self.figures, strict=True)
+            ]
+        return self._cells
+
+
+def _cell(
+    area_pk: int,
+    values: dict[str, Any],
+    figures: tuple[Decimal, Decimal, Decimal | None],
+    uses_appraisal: bool,
+) -> Cell:
+    points, maximum, percent = figures
+    own = values.get("as", values.get("a"))  # rows saved before "as" existed
+    return Cell(
+        area_pk,
+        points,
+        maximum,
+        Decimal(values.get("s") or 0),
+        percent,
+        bucket(percent),
+        self_maximum=Decimal(values.get("sm") or 0),
+        appraised_own=Decimal(own) if uses_appraisal and own is not None else None,
+    )
 
 
 @dataclass
@@ -82,33 +122,39 @@ class Heatmap:
         averages: list[Decimal | None] = []
         for index in range(len(self.areas)):
             values = [
-                percent for row in self.rows if (percent := row.cells[index].percent) is not None
+                percent for row in self.rows if (percent := row.figures[index][2]) is not None
             ]
             averages.append(round_points(sum(values, Decimal(0)) / len(values)) if values else None)
         return averages
 
     def area_gaps(self, unit_ids: set[int] | None = None) -> list["AreaGap"]:
         """Per area: the mean over-claim in points, and as a share of the self-scored maximum
-        (what the units claimed above the appraisal, on the criteria they score)."""
+        (what the units claimed above the appraisal, on the criteria they score). Read from
+        the stored totals directly: no cell is made for the rows not shown."""
+        if not self.uses_appraisal:
+            return [AreaGap(area, None, None, 0) for area in self.areas]
+        rows = [row for row in self.rows if unit_ids is None or row.unit_id in unit_ids]
         result = []
-        for index, area in enumerate(self.areas):
-            cells = [
-                row.cells[index]
-                for row in self.rows
-                if unit_ids is None or row.assessment.org_unit_id in unit_ids
-            ]
-            gaps = [(cell.gap, cell.self_maximum) for cell in cells if cell.gap is not None]
-            if not gaps:
-                result.append(AreaGap(area, None, None, 0))
-                continue
-            points = sum((gap for gap, _m in gaps), Decimal(0))
-            maximum = sum((m for _g, m in gaps), Decimal(0))
+        for area in self.areas:
+            key = str(area.pk)
+            gap_sum = maximum = Decimal(0)
+            count = 0
+            for row in rows:
+                values = row.stored.get(key)
+                if not values:
+                    continue
+                own = values.get("as", values.get("a"))  # rows saved before "as" existed
+                if own is None:
+                    continue
+                gap_sum += Decimal(values.get("s") or 0) - Decimal(own)
+                maximum += Decimal(values.get("sm") or 0)
+                count += 1
             result.append(
                 AreaGap(
                     area,
-                    round_points(points / len(gaps)),
-                    round_points(points * HUNDRED / maximum) if maximum else None,
-                    len(gaps),
+                    round_points(gap_sum / count) if count else None,
+                    round_points(gap_sum * HUNDRED / maximum) if count and maximum else None,
+                    count,
                 )
             )
         return result
@@ -217,60 +263,68 @@ def round_heatmap(round_: Round, *, scope: Scope | None = None) -> Heatmap:
     else declared): two queries and no scoring, whatever the number of units. An agency's
     scope keeps its areas only."""
     criteria = list(Criterion.objects.filter(framework_id=round_.framework_id).order_by("order"))
-    assessments = list(
-        round_.assessments.select_related("org_unit").order_by(
-            "org_unit__sort_order", "org_unit__name"
-        )
+    # Plain values, not model instances: a nation has 3,321 rows.
+    assessments = round_.assessments.order_by("org_unit__sort_order", "org_unit__name").values_list(
+        "pk",
+        "org_unit_id",
+        "org_unit__name",
+        "org_unit__code",
+        "area_totals",
+        "self_points",
+        "self_max",
+        "appraised_points",
+        "appraised_max",
+        "appraised_self_part",
     )
     uses_appraisal = round_.status != Round.Status.OPEN
     areas = _areas(criteria)
     visible = scope.area_ids(criteria) if scope is not None else None
     if visible is not None:
         areas = [area for area in areas if area.pk in visible]
+    area_keys = [(area.pk, str(area.pk)) for area in areas]
+    points_key, max_key = ("a", "am") if uses_appraisal else ("s", "sm")
+    zero = Decimal(0)
+    detail = reverse("assessments:assessment_detail", args=[0])
     heatmap = Heatmap(round=round_, areas=areas, uses_appraisal=uses_appraisal)
-    for assessment in assessments:
-        stored = assessment.area_totals or {}
-        cells = []
-        for area in areas:
-            values = stored.get(str(area.pk), {})
-            points, maximum = (
-                _pair(values, "a", "am") if uses_appraisal else _pair(values, "s", "sm")
-            )
-            percent = round_points(points * HUNDRED / maximum) if maximum else None
-            own = values.get("as", values.get("a"))  # rows saved before "as" existed
-            cells.append(
-                Cell(
-                    area.pk,
-                    points,
-                    maximum,
-                    Decimal(values.get("s") or 0),
-                    percent,
-                    bucket(percent),
-                    self_maximum=Decimal(values.get("sm") or 0),
-                    appraised_own=Decimal(own) if uses_appraisal and own is not None else None,
-                )
+    for (pk, unit_id, name, code, stored, own_total, own_max, appraised, appraised_max,
+         appraised_own) in assessments:  # fmt: skip
+        stored = stored or {}
+        figures = []
+        for _area_pk, key in area_keys:
+            values = stored.get(key) or {}
+            points = Decimal(values.get(points_key) or 0)
+            maximum = Decimal(values.get(max_key) or 0)
+            figures.append(
+                (points, maximum, round_points(points * HUNDRED / maximum) if maximum else None)
             )
         if uses_appraisal:
-            total = assessment.appraised_points or Decimal(0)
-            maximum = assessment.appraised_max or Decimal(0)
-            own_part = assessment.appraised_self_part or Decimal(0)
-        else:
             total, maximum, own_part = (
-                assessment.self_points,
-                assessment.self_max,
-                assessment.self_points,
+                appraised or zero,
+                appraised_max or zero,
+                appraised_own or zero,
             )
-        row = HeatmapRow(
-            assessment=assessment,
-            cells=cells,
-            total=total,
-            maximum=maximum,
-            self_total=assessment.self_points,
-            appraised_self_part=own_part,
+        else:
+            total, maximum, own_part = own_total, own_max, own_total
+        percent = round_points(total * HUNDRED / maximum) if maximum else None
+        heatmap.rows.append(
+            HeatmapRow(
+                assessment_pk=pk,
+                unit_id=unit_id,
+                unit_name=name,
+                unit_code=code,
+                total=total,
+                maximum=maximum,
+                self_total=own_total,
+                appraised_self_part=own_part,
+                percent=percent,
+                bucket=bucket(percent),
+                url=detail.replace("/0/", f"/{pk}/"),
+                figures=figures,
+                stored=stored,
+                area_keys=area_keys,
+                uses_appraisal=uses_appraisal,
+            )
         )
-        row.percent = round_points(row.total * HUNDRED / row.maximum) if row.maximum else None
-        row.bucket = bucket(row.percent)
-        heatmap.rows.append(row)
     return heatmap
 
 

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,8 +33,10 @@ from cchc.core.roles import Capability
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.selectors import bands_of
 from cchc.indicators.views import units_for_user
+from cchc.orgunits.models import OrgUnit
 
 ROWS_PER_PAGE = 100
+ACTIONS_SHOWN = 50
 PERIOD_SHORT = {"h1": "6T", "m9": "9T", "annual": "CN"}
 
 
@@ -75,7 +78,8 @@ def _round_label(round_: Round) -> str:
 # Overview: ranking, heatmap, self against appraisal, map ------------------------------------
 
 
-def _overview(request: HttpRequest) -> dict[str, Any]:
+def _overview(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
+    """The overview's context; `only`: the one table an export needs (the rest is skipped)."""
     scope = selectors.scope_for(request.user)
     round_ = _chosen_round(request)
     context: dict[str, Any] = {
@@ -86,22 +90,24 @@ def _overview(request: HttpRequest) -> dict[str, Any]:
     }
     if round_ is None:
         return context
-    heatmap = selectors.round_heatmap(round_, scope=scope)
-    context["heatmap"] = heatmap
-    context["heatmap_page"] = _page(request, heatmap.rows)
     context["page_base"] = f"round={round_.pk}&"
-    context["area_averages"] = heatmap.area_averages()
     own = scope.own_unit_ids
     shows_ranking = round_.status in APPRAISED_STATUSES and (
         scope.agency_ids is None or round_.status == Round.Status.PUBLISHED
     )
     tables: dict[str, Table] = {}
-    if shows_ranking:
+    context["tables"] = tables
+    if shows_ranking and only in (None, "ranking", "bands", "gaps"):
         board = ranking(round_, bands=bands_of(round_.framework))
         context["ranking"] = board
         labels = [_round_label(member) for member in board.series]
         context["series_labels"] = labels
-        ranking_page = _page(request, board.rows)
+        band = request.GET.get("band")
+        context["band"] = band
+        if band is not None:
+            context["page_base"] = f"{urlencode({'round': round_.pk, 'band': band})}&"
+        shown = board.rows if band is None else [row for row in board.rows if row.band == band]
+        ranking_page = _page(request, shown)
         context["ranking_page"] = ranking_page
         ranking_page.object_list = [
             (
@@ -129,6 +135,7 @@ def _overview(request: HttpRequest) -> dict[str, Any]:
                     tip=_("%(band)s: %(count)s units")
                     % {"band": name or _("Not ranked"), "count": count},
                     tone=colour,
+                    href=f"?{urlencode({'round': round_.pk, 'band': name})}#ranking-heading",
                 )
                 for name, colour, count in bands
             ],
@@ -198,6 +205,12 @@ def _overview(request: HttpRequest) -> dict[str, Any]:
                 for row in gap_rows
             ],
         )
+    if only not in (None, "heatmap", "area_gaps"):
+        return context
+    heatmap = selectors.round_heatmap(round_, scope=scope)
+    context["heatmap"] = heatmap
+    context["heatmap_page"] = _page(request, heatmap.rows)
+    context["area_averages"] = heatmap.area_averages()
     if heatmap.uses_appraisal:
         area_gaps = heatmap.area_gaps(own)
         context["area_gaps"] = area_gaps
@@ -239,9 +252,9 @@ def _overview(request: HttpRequest) -> dict[str, Any]:
         ],
         [
             [
-                row.assessment.org_unit.code,
-                row.assessment.org_unit.name,
-                *[cell.percent for cell in row.cells],
+                row.unit_code,
+                row.unit_name,
+                *[percent for _points, _maximum, percent in row.figures],
                 row.total,
                 row.maximum,
                 row.percent,
@@ -249,7 +262,6 @@ def _overview(request: HttpRequest) -> dict[str, Any]:
             for row in heatmap.rows
         ],
     )
-    context["tables"] = tables
     # An agency sees its areas: a total over every area only once the round is published.
     context["shows_totals"] = scope.agency_ids is None or round_.status == Round.Status.PUBLISHED
     context["map_measures"] = maps.MEASURES
@@ -296,7 +308,7 @@ def area_view(request: HttpRequest, pk: int, area_pk: int) -> HttpResponse:
 # Round progress -----------------------------------------------------------------------------
 
 
-def _progress(request: HttpRequest) -> dict[str, Any]:
+def _progress(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
     """Every round past its draft, a unit's included: it follows its own row there."""
     scope = selectors.scope_for(request.user)
     rounds = [
@@ -416,7 +428,7 @@ def remind_view(request: HttpRequest, pk: int) -> HttpResponse:
 # Inspections --------------------------------------------------------------------------------
 
 
-def _inspections(request: HttpRequest) -> dict[str, Any]:
+def _inspections(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
     years = inspection_boards.inspection_years(user=request.user)
     year = _chosen_year(request, years)
     today = timezone.localdate()
@@ -453,6 +465,7 @@ def _inspections(request: HttpRequest) -> dict[str, Any]:
                     tip=_("%(area)s: %(count)s shortcomings in %(units)s units")
                     % {"area": row.area, "count": row.shortcomings, "units": row.units},
                     tone="shortcoming",
+                    href=f"?{urlencode({'year': year, 'area': row.area})}#shortcomings",
                 )
                 for row in stats.areas[:15]
             ],
@@ -468,11 +481,26 @@ def _inspections(request: HttpRequest) -> dict[str, Any]:
                     text=format_count(count),
                     tip=f"{label}: {format_count(count)}",
                     tone=f"remedy-{state}",
+                    href=f"?year={year}&remedy={state}#actions",
                 )
                 for state, label, count in stats.remediation
             ],
         ),
     }
+    remedy = request.GET.get("remedy", "")
+    actions = inspection_boards.actions_in(user=request.user, year=year, today=today, state=remedy)
+    context["remedy"] = remedy if remedy in dict(inspection_boards.REMEDIATION_STATES) else ""
+    context["remediation_states"] = inspection_boards.REMEDIATION_STATES
+    context["actions"] = list(actions[:ACTIONS_SHOWN])
+    context["today"] = today
+    area = request.GET.get("area", "")
+    if area:
+        context["area"] = area
+        context["area_findings"] = list(
+            inspection_boards.shortcomings_in(user=request.user, year=year, area=area)[
+                :ACTIONS_SHOWN
+            ]
+        )
     context["tables"] = {
         "root_causes": Table(
             "root_causes",
@@ -522,7 +550,7 @@ def inspections_view(request: HttpRequest) -> HttpResponse:
 # Indicators ---------------------------------------------------------------------------------
 
 
-def _indicators(request: HttpRequest) -> dict[str, Any]:
+def _indicators(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
     today = timezone.localdate()
     years = list(range(today.year, today.year - 5, -1))
     year = _chosen_year(request, years)
@@ -659,7 +687,7 @@ def indicators_view(request: HttpRequest) -> HttpResponse:
 
 # Exports, map -------------------------------------------------------------------------------
 
-PAGES: dict[str, Callable[[HttpRequest], dict[str, Any]]] = {
+PAGES: dict[str, Callable[..., dict[str, Any]]] = {
     "overview": _overview,
     "progress": _progress,
     "inspections": _inspections,
@@ -673,7 +701,7 @@ def export_view(request: HttpRequest, page: str, table: str, fmt: str) -> HttpRe
     build = PAGES.get(page)
     if build is None or fmt not in ("csv", "xlsx"):
         raise Http404
-    found = build(request).get("tables", {}).get(table)
+    found = build(request, only=table).get("tables", {}).get(table)
     if found is None:
         raise Http404
     filename = f"cchc-{page}-{table}-{timezone.localdate().isoformat()}"
@@ -688,22 +716,25 @@ def map_data_view(request: HttpRequest, pk: int) -> JsonResponse:
     heatmap = selectors.round_heatmap(round_, scope=scope)
     measures = maps.unit_measures(heatmap, round_, own_unit_ids=scope.own_unit_ids)
     own = scope.own_unit_ids
+    boundaries = dict(
+        OrgUnit.objects.filter(
+            pk__in=[row.unit_id for row in heatmap.rows], boundary__isnull=False
+        ).values_list("pk", "boundary")
+    )
     features = [
         {
             "type": "Feature",
-            "geometry": row.assessment.org_unit.boundary,
+            "geometry": boundaries[row.unit_id],
             "properties": {
-                "id": row.assessment.pk,
-                "name": row.assessment.org_unit.name,
+                "id": row.assessment_pk,
+                "name": row.unit_name,
                 "percent": str(row.percent) if row.percent is not None else None,
                 "bucket": row.bucket,
-                "measures": measures.get(row.assessment.org_unit_id, {}),
-                "url": row.assessment.get_absolute_url()
-                if own is None or row.assessment.org_unit_id in own
-                else "",
+                "measures": measures.get(row.unit_id, {}),
+                "url": row.url if own is None or row.unit_id in own else "",
             },
         }
         for row in heatmap.rows
-        if row.assessment.org_unit.boundary
+        if boundaries.get(row.unit_id)
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})

@@ -23,6 +23,7 @@ from django.utils import timezone
 from cchc.accounts.models import Membership
 from cchc.core.roles import Role
 from cchc.indicators.models import Directive, Dossier
+from cchc.indicators.summary import rebuild_dossier_months
 from cchc.orgunits.models import OrgUnit
 
 SEED = 4242
@@ -348,6 +349,7 @@ def _seed_dossiers(rng: random.Random, city: OrgUnit, units: list[OrgUnit]) -> i
     if batch:
         Dossier.objects.bulk_create(batch, batch_size=BATCH)
         created += len(batch)
+    rebuild_dossier_months()  # as an import would
     return created
 
 

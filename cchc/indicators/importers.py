@@ -47,6 +47,7 @@ from cchc.core.imports import (
     ImportFailed,
 )
 from cchc.indicators.models import ColumnAlias, Dossier, DossierImport
+from cchc.indicators.summary import rebuild_dossier_months
 from cchc.orgunits.models import OrgUnit
 
 BATCH_SIZE = 2000
@@ -1374,7 +1375,11 @@ def import_dossiers(
     run = _Run(record, mode, progress)
     try:
         if mode == DossierImport.Mode.VALID_ONLY:
-            run.run(stream, file_name)
+            try:
+                run.run(stream, file_name)
+            finally:
+                if run.created or run.updated:
+                    rebuild_dossier_months()  # the batches committed so far stay: count them
             with transaction.atomic():
                 run.save_rejected(file_name)
                 _finish(
@@ -1386,6 +1391,8 @@ def import_dossiers(
                 if run.error_count:
                     # Raising inside the atomic block rolls back every batch already written.
                     raise DossierImportFailed(run.errors, run.error_count)
+                # The monthly counts change with the rows, in the same transaction.
+                rebuild_dossier_months()
                 _finish(run, record, actor=actor, status=DossierImport.Status.DONE, errors=[])
     except ImportFailed as failure:
         run.close()

@@ -109,10 +109,39 @@ class Dossier(models.Model):
             # Indicators read one unit's (or every unit's) dossiers received in a period.
             models.Index(fields=["org_unit", "received_at"], name="dossier_unit_received"),
             models.Index(fields=["received_at"], name="dossier_received"),
+            # Open dossiers are counted live (they fall overdue as time passes): few of them.
+            models.Index(fields=["status", "received_at"], name="dossier_status_received"),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+
+class DossierMonth(models.Model):
+    """Each unit's dossiers received in a month, counted: what the figures and dashboards
+    read instead of a million rows. Only what does not change with time is kept (an open
+    dossier becomes overdue as the days pass: those few are counted live). Rebuilt from the
+    dossiers by cchc.indicators.summary in the transaction of every import, so never stale."""
+
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))  # its first day, in the local time zone
+    received = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)  # finished after their due time
+    online = models.PositiveIntegerField(default=0)
+    late_with_apology = models.PositiveIntegerField(default=0)  # of the late ones
+    rated = models.PositiveIntegerField(default=0)
+    satisfaction_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dossiers of a month")
+        verbose_name_plural = _("dossiers by month")
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "month"], name="dossier_month_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit_id} {self.month:%m/%Y}"
 
 
 class Directive(BaseModel):

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.points import round_points
 from cchc.frameworks.sources import DataSource
-from cchc.indicators.models import Directive, Dossier
+from cchc.indicators.models import Directive, Dossier, DossierMonth
 from cchc.indicators.periods import period_range
 
 
@@ -88,26 +88,53 @@ def _bounds(year: int, period: str) -> tuple[datetime.datetime, datetime.datetim
 
 
 def _dossier_counts(unit_ids: list[int], year: int, period: str) -> dict[int, dict[str, Any]]:
+    """What does not change with time from the monthly counts (kept by every import); the
+    open dossiers past their due time, which do, live from the few open rows."""
+    first, last = period_range(year, period)
     start, end, _last = _bounds(year, period)
     cutoff = min(end, timezone.now())
-    late = Q(finished_at__isnull=False, due_at__isnull=False, finished_at__gt=F("due_at"))
-    open_past_due = Q(finished_at__isnull=True, due_at__lt=cutoff, status__in=[Dossier.Status.OPEN])
-    rows = (
-        Dossier.objects.filter(org_unit_id__in=unit_ids, received_at__range=(start, end))
+    counted = (
+        DossierMonth.objects.filter(org_unit_id__in=unit_ids, month__range=(first, last))
         .values("org_unit_id")
         .annotate(
-            received=Count("id"),
-            finished=Count("id", filter=Q(finished_at__isnull=False)),
-            late=Count("id", filter=late),
-            open_past_due=Count("id", filter=open_past_due),
-            online=Count("id", filter=Q(channel=Dossier.Channel.ONLINE)),
-            late_with_apology=Count("id", filter=(late | open_past_due) & Q(apology_issued=True)),
-            rated=Count("id", filter=Q(satisfaction__isnull=False)),
-            satisfaction=Avg("satisfaction"),
+            received=Sum("received"),
+            finished=Sum("finished"),
+            late=Sum("late"),
+            online=Sum("online"),
+            late_with_apology=Sum("late_with_apology"),
+            rated=Sum("rated"),
+            satisfaction_sum=Sum("satisfaction_sum"),
         )
         .order_by()
     )
-    return {row["org_unit_id"]: dict(row) for row in rows}
+    still_open = (
+        Dossier.objects.filter(
+            status=Dossier.Status.OPEN,
+            received_at__range=(start, end),
+            org_unit_id__in=unit_ids,
+            finished_at__isnull=True,
+            due_at__lt=cutoff,
+        )
+        .values("org_unit_id")
+        .annotate(past_due=Count("id"), with_apology=Count("id", filter=Q(apology_issued=True)))
+        .values_list("org_unit_id", "past_due", "with_apology")
+        .order_by()
+    )
+    result: dict[int, dict[str, Any]] = {}
+    for row in counted:
+        rated = row["rated"] or 0
+        result[row["org_unit_id"]] = {
+            **row,
+            "open_past_due": 0,
+            "satisfaction": Decimal(row["satisfaction_sum"]) / rated if rated else None,
+        }
+    for unit, past_due, with_apology in still_open:
+        entry = result.setdefault(
+            unit, {"received": 0, "finished": 0, "late": 0, "online": 0, "late_with_apology": 0}
+        )
+        entry["open_past_due"] = past_due
+        entry["late_with_apology"] = entry.get("late_with_apology", 0) + with_apology
+    return result
 
 
 def _directive_counts(unit_ids: list[int], year: int, period: str) -> dict[int, dict[str, Any]]:

@@ -25,6 +25,7 @@ from cchc.core.testing import BaseTestCase
 from cchc.frameworks.selectors import bands_of
 from cchc.frameworks.tests.factories import make_framework
 from cchc.indicators.models import Dossier
+from cchc.indicators.summary import rebuild_dossier_months
 from cchc.inspections.models import RemediationAction
 from cchc.inspections.services import findings
 from cchc.inspections.tests.factories import approved_inspection, to_status
@@ -130,19 +131,35 @@ class RankingTests(DashboardCase):
         assert a.over_claim_index == Decimal("2.50")
 
     def test_a_published_round_keeps_its_published_ranks(self):
-        first, second = self.two_rounds()
+        from cchc.assessments.services.results import round_results
+
+        _first, second = self.two_rounds()
+        table = [row.as_json() for row in round_results(second)]
+        # What was published stands, even if the stored totals moved since (say, a unit's
+        # appraisal was corrected after publication): B was published alone in first place.
+        for row in table:
+            if row["org_unit_id"] == self.cast.ward_a.pk:
+                row["rank"] = 2
         Round.objects.filter(pk=second.pk).update(
-            status=Round.Status.PUBLISHED,
-            published_results=[
-                {"org_unit_id": self.cast.ward_b.pk, "percent": "80.00", "rank": 1},
-                {"org_unit_id": self.cast.ward_a.pk, "percent": "80.00", "rank": 2},
-            ],
+            status=Round.Status.PUBLISHED, published_results=table
         )
         second.refresh_from_db()
         board = ranking(second, bands=bands_of(second.framework))
         ranks = {row.unit_code: row.rank for row in board.rows}
         assert ranks[self.cast.ward_b.code] == 1 and ranks[self.cast.ward_a.code] == 2
+        assert self.ward_d.code not in ranks  # never submitted: not in the published table
+        assert all(row.url for row in board.rows)  # each still opens its assessment
         assert not board.provisional
+
+    def test_a_band_bar_opens_the_units_in_that_band(self):
+        _first, second = self.two_rounds()
+        self.login("leader")
+        response = self.client.get(
+            reverse("analytics:overview"), {"round": second.pk, "band": "Khá"}
+        )
+        assert [row.unit_code for row, _spark in response.context["ranking_page"]] == [
+            self.ward_c.code
+        ]
 
     def test_the_page_shows_ranking_trend_and_movers(self):
         _first, second = self.two_rounds()
@@ -191,6 +208,7 @@ class QueryCountTests(DashboardCase):
             )
             for n, unit in enumerate(extra * 3)
         )
+        rebuild_dossier_months()
         assert self.count(indicators, {"year": 2026}) == before
         inspections = reverse("analytics:inspections")
         empty = self.count(inspections, {"year": 2026})
@@ -285,6 +303,17 @@ class InspectionStatsTests(DashboardCase):
             "reported": 0,
             "verified": 0,
         }
+        # Each bar opens what is behind it: the overdue action, the area's shortcomings.
+        self.login("leader")
+        url = reverse("analytics:inspections")
+        page = self.client.get(url, {"year": year, "remedy": "overdue"}).content.decode()
+        assert "Tổ chức đánh giá nội bộ" in page
+        assert (
+            "Tổ chức đánh giá nội bộ"
+            not in self.client.get(url, {"year": year, "remedy": "verified"}).content.decode()
+        )
+        page = self.client.get(url, {"year": year, "area": "Bộ phận một cửa"}).content.decode()
+        assert "Thiếu máy scan" in page and "Chưa niêm yết" in page
         # A unit reads its own inspections only: the other ward sees none.
         outsider = inspection_stats(user=self.outsider, year=year, today=timezone.localdate())
         assert outsider.visits == 0
@@ -303,6 +332,7 @@ class MonthlyOverdueTests(DashboardCase):
             finished_at=datetime.datetime(*finished, 10, tzinfo=tz) if finished else None,
             status="finished" if finished else "open",
         )
+        rebuild_dossier_months()
 
     def test_months_of_this_year_against_the_same_months_last_year(self):
         # January: 4 received, 1 late; February: 2 received, 1 open past due; March: 1 open

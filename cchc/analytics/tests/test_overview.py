@@ -36,11 +36,18 @@ class OverviewTests(BaseTestCase):
         round_, a = self.appraised_round()
         heatmap = round_heatmap(round_)
         assert [area.code for area in heatmap.areas] == ["1", "2"]
-        row = next(row for row in heatmap.rows if row.assessment == a)
+        row = next(row for row in heatmap.rows if row.assessment_pk == a.pk)
         # Area 1: 2.5 + 0.75 of 3.5 = 92.86%; area 2: 1 + 1.5 of 8.5 = 29.41%
         assert [cell.percent for cell in row.cells] == [Decimal("92.86"), Decimal("29.41")]
         assert [cell.bucket for cell in row.cells] == ["excellent", "weak"]
         assert row.gap == Decimal("1.13")  # self 2.63 on 2.2, appraised 1.5
+        # Per area, over the units appraised (ward B never submitted): area 2 claims 1.13
+        # points above the appraisal, 13.29 % of the 8.5 it could claim; area 1 nothing.
+        gaps = [(g.area.code, g.mean_gap, g.gap_percent, g.units) for g in heatmap.area_gaps()]
+        assert gaps == [
+            ("1", Decimal(0), Decimal(0), 1),
+            ("2", Decimal("1.13"), Decimal("13.29"), 1),
+        ]
 
     def test_a_leader_sees_the_overview(self):
         round_, _a = self.appraised_round()

@@ -6,99 +6,267 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgunits', '0001_initial'),
+        ("orgunits", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ColumnAlias',
+            name="ColumnAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('field', models.CharField(max_length=32, verbose_name='field')),
-                ('heading', models.CharField(max_length=120, verbose_name='column heading')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("field", models.CharField(max_length=32, verbose_name="field")),
+                ("heading", models.CharField(max_length=120, verbose_name="column heading")),
             ],
             options={
-                'verbose_name': 'column heading',
-                'verbose_name_plural': 'column headings',
-                'ordering': ['field', 'heading'],
-                'constraints': [models.UniqueConstraint(fields=('heading',), name='column_alias_once')],
+                "verbose_name": "column heading",
+                "verbose_name_plural": "column headings",
+                "ordering": ["field", "heading"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("heading",), name="column_alias_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DossierImport',
+            name="DossierImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('file_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('mode', models.CharField(choices=[('all', 'All rows or nothing'), ('valid', 'Import the valid rows, give me the rejected ones')], max_length=8, verbose_name='mode')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Refused')], default='running', max_length=8, verbose_name='status')),
-                ('rows_read', models.PositiveIntegerField(default=0, verbose_name='rows read')),
-                ('created', models.PositiveIntegerField(default=0, verbose_name='dossiers added')),
-                ('updated', models.PositiveIntegerField(default=0, verbose_name='dossiers updated')),
-                ('rejected', models.PositiveIntegerField(default=0, verbose_name='rows rejected')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='errors')),
-                ('rejected_file', models.FileField(blank=True, upload_to='dossier-imports/', verbose_name='rejected rows')),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='imported by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("file_name", models.CharField(max_length=255, verbose_name="file name")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("all", "All rows or nothing"),
+                            ("valid", "Import the valid rows, give me the rejected ones"),
+                        ],
+                        max_length=8,
+                        verbose_name="mode",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("done", "Done"), ("failed", "Refused")],
+                        default="running",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("rows_read", models.PositiveIntegerField(default=0, verbose_name="rows read")),
+                ("created", models.PositiveIntegerField(default=0, verbose_name="dossiers added")),
+                (
+                    "updated",
+                    models.PositiveIntegerField(default=0, verbose_name="dossiers updated"),
+                ),
+                ("rejected", models.PositiveIntegerField(default=0, verbose_name="rows rejected")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="errors")),
+                (
+                    "rejected_file",
+                    models.FileField(
+                        blank=True, upload_to="dossier-imports/", verbose_name="rejected rows"
+                    ),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="imported by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dossier import',
-                'verbose_name_plural': 'dossier imports',
-                'ordering': ['-created_at'],
+                "verbose_name": "dossier import",
+                "verbose_name_plural": "dossier imports",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Directive',
+            name="Directive",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('number', models.CharField(max_length=64, verbose_name='number')),
-                ('issued_on', models.DateField(verbose_name='date')),
-                ('content', models.TextField(verbose_name='content')),
-                ('deadline', models.DateField(verbose_name='deadline')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='directives', to='orgunits.orgunit', verbose_name='responsible unit')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("number", models.CharField(max_length=64, verbose_name="number")),
+                ("issued_on", models.DateField(verbose_name="date")),
+                ("content", models.TextField(verbose_name="content")),
+                ("deadline", models.DateField(verbose_name="deadline")),
+                (
+                    "completed_on",
+                    models.DateField(blank=True, null=True, verbose_name="completed on"),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="directives",
+                        to="orgunits.orgunit",
+                        verbose_name="responsible unit",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'directive',
-                'verbose_name_plural': 'directives',
-                'ordering': ['deadline', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('number', 'org_unit'), name='directive_once_per_unit', violation_error_message='This directive is already recorded for this unit.'), models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('issued_on'))), name='directive_deadline_after_issue', violation_error_message='The deadline cannot come before the directive.')],
+                "verbose_name": "directive",
+                "verbose_name_plural": "directives",
+                "ordering": ["deadline", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("number", "org_unit"),
+                        name="directive_once_per_unit",
+                        violation_error_message="This directive is already recorded for this unit.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("deadline__gte", models.F("issued_on"))),
+                        name="directive_deadline_after_issue",
+                        violation_error_message="The deadline cannot come before the directive.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Dossier',
+            name="Dossier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='dossier code')),
-                ('procedure_code', models.CharField(blank=True, max_length=64, verbose_name='procedure code')),
-                ('procedure_name', models.CharField(blank=True, max_length=500, verbose_name='procedure')),
-                ('channel', models.CharField(choices=[('online', 'Online'), ('in_person', 'In person'), ('post', 'By post')], max_length=16, verbose_name='channel')),
-                ('received_at', models.DateTimeField(verbose_name='received at')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='due at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('status', models.CharField(choices=[('open', 'Being handled'), ('finished', 'Finished'), ('returned', 'Returned to the applicant'), ('cancelled', 'Withdrawn or cancelled')], max_length=16, verbose_name='status')),
-                ('apology_issued', models.BooleanField(default=False, verbose_name='apology letter issued')),
-                ('apology_on', models.DateField(blank=True, null=True, verbose_name='apology letter date')),
-                ('satisfaction', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='satisfaction (1-5)')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='orgunits.orgunit', verbose_name='unit')),
-                ('imported_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='indicators.dossierimport', verbose_name='last imported in')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="dossier code")),
+                (
+                    "procedure_code",
+                    models.CharField(blank=True, max_length=64, verbose_name="procedure code"),
+                ),
+                (
+                    "procedure_name",
+                    models.CharField(blank=True, max_length=500, verbose_name="procedure"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("online", "Online"),
+                            ("in_person", "In person"),
+                            ("post", "By post"),
+                        ],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="received at")),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="due at")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Being handled"),
+                            ("finished", "Finished"),
+                            ("returned", "Returned to the applicant"),
+                            ("cancelled", "Withdrawn or cancelled"),
+                        ],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "apology_issued",
+                    models.BooleanField(default=False, verbose_name="apology letter issued"),
+                ),
+                (
+                    "apology_on",
+                    models.DateField(blank=True, null=True, verbose_name="apology letter date"),
+                ),
+                (
+                    "satisfaction",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="satisfaction (1-5)"
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="orgunits.orgunit",
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "imported_in",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="indicators.dossierimport",
+                        verbose_name="last imported in",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dossier',
-                'verbose_name_plural': 'dossiers',
-                'ordering': ['-received_at'],
-                'indexes': [models.Index(fields=['org_unit', 'received_at'], name='dossier_unit_received'), models.Index(fields=['received_at'], name='dossier_received')],
+                "verbose_name": "dossier",
+                "verbose_name_plural": "dossiers",
+                "ordering": ["-received_at"],
+                "indexes": [
+                    models.Index(fields=["org_unit", "received_at"], name="dossier_unit_received"),
+                    models.Index(fields=["received_at"], name="dossier_received"),
+                ],
             },
         ),
     ]

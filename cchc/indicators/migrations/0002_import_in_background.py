@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0001_initial'),
+        ("indicators", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossierimport',
-            name='size',
-            field=models.PositiveBigIntegerField(default=0, verbose_name='size in bytes'),
+            model_name="dossierimport",
+            name="size",
+            field=models.PositiveBigIntegerField(default=0, verbose_name="size in bytes"),
         ),
         migrations.AddField(
-            model_name='dossierimport',
-            name='upload',
-            field=models.FileField(blank=True, upload_to='dossier-imports/uploads/', verbose_name='uploaded file'),
+            model_name="dossierimport",
+            name="upload",
+            field=models.FileField(
+                blank=True, upload_to="dossier-imports/uploads/", verbose_name="uploaded file"
+            ),
         ),
         migrations.AlterField(
-            model_name='dossierimport',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Waiting to start'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Refused')], default='running', max_length=8, verbose_name='status'),
+            model_name="dossierimport",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Waiting to start"),
+                    ("running", "Running"),
+                    ("done", "Done"),
+                    ("failed", "Refused"),
+                ],
+                default="running",
+                max_length=8,
+                verbose_name="status",
+            ),
         ),
     ]

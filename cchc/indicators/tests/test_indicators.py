@@ -15,6 +15,7 @@ from cchc.core.testing import BaseTestCase
 from cchc.frameworks.models import Criterion
 from cchc.indicators.models import Directive, Dossier
 from cchc.indicators.selectors import dossier_rows, figures_for_units
+from cchc.indicators.summary import rebuild_dossier_months
 
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
 
@@ -24,7 +25,8 @@ def at(year: int, month: int, day: int, hour: int = 9) -> datetime.datetime:
 
 
 def dossier(unit, code, received, due, finished=None, **extra):
-    return Dossier.objects.create(
+    """One dossier, counted into the monthly figures as an import would."""
+    created = Dossier.objects.create(
         code=code,
         org_unit=unit,
         channel=extra.pop("channel", Dossier.Channel.IN_PERSON),
@@ -34,6 +36,8 @@ def dossier(unit, code, received, due, finished=None, **extra):
         status=Dossier.Status.FINISHED if finished else Dossier.Status.OPEN,
         **extra,
     )
+    rebuild_dossier_months()
+    return created
 
 
 @time_machine.travel(NOW, tick=False)
