@@ -13,8 +13,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -105,7 +105,7 @@ def _overview(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
         band = request.GET.get("band")
         context["band"] = band
         if band is not None:
-            context["page_base"] = f"{urlencode({'round': round_.pk, 'band': band})}&"
+            context["page_base"] = f"{urlencode({'round': str(round_.pk), 'band': band})}&"
         shown = board.rows if band is None else [row for row in board.rows if row.band == band]
         ranking_page = _page(request, shown)
         context["ranking_page"] = ranking_page
@@ -135,7 +135,7 @@ def _overview(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
                     tip=_("%(band)s: %(count)s units")
                     % {"band": name or _("Not ranked"), "count": count},
                     tone=colour,
-                    href=f"?{urlencode({'round': round_.pk, 'band': name})}#ranking-heading",
+                    href=f"?{urlencode({'round': str(round_.pk), 'band': name})}#ranking-heading",
                 )
                 for name, colour, count in bands
             ],
@@ -465,7 +465,7 @@ def _inspections(request: HttpRequest, only: str | None = None) -> dict[str, Any
                     tip=_("%(area)s: %(count)s shortcomings in %(units)s units")
                     % {"area": row.area, "count": row.shortcomings, "units": row.units},
                     tone="shortcoming",
-                    href=f"?{urlencode({'year': year, 'area': row.area})}#shortcomings",
+                    href=f"?{urlencode({'year': str(year), 'area': row.area})}#shortcomings",
                 )
                 for row in stats.areas[:15]
             ],
