@@ -1,7 +1,6 @@
 """The area heatmap and the self-vs-appraised gap of a round, computed in memory from three
 queries whatever the number of units (criteria, assessments, scores)."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,7 +14,7 @@ from cchc.core.permissions import require_capability
 from cchc.core.points import HUNDRED, round_points
 from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import Criterion
-from cchc.frameworks.scoring import Section
+from cchc.frameworks.selectors import areas_of
 
 # The heatmap's colour buckets follow the classification palette (docs/architecture.md).
 BUCKETS = (
@@ -242,22 +241,6 @@ def rounds_for_analytics(*, user: Any) -> list[Round]:
     ]
 
 
-def _areas(criteria: list[Criterion]) -> list[Criterion]:
-    """Areas are the lowest groups: criteria whose sub-criteria are all scored directly."""
-    children: dict[int, list[Criterion]] = defaultdict(list)
-    for criterion in criteria:
-        if criterion.parent_id:
-            children[criterion.parent_id].append(criterion)
-    # Bonus and penalty sections are caps, not shares of a maximum: they are not areas.
-    return [
-        criterion
-        for criterion in criteria
-        if children.get(criterion.pk)
-        and all(not children.get(kid.pk) for kid in children[criterion.pk])
-        and criterion.section == Section.NORMAL
-    ]
-
-
 def round_heatmap(round_: Round, *, scope: Scope | None = None) -> Heatmap:
     """Read every unit's stored totals per area (appraised once the round has reached appraisal,
     else declared): two queries and no scoring, whatever the number of units. An agency's
@@ -277,7 +260,7 @@ def round_heatmap(round_: Round, *, scope: Scope | None = None) -> Heatmap:
         "appraised_self_part",
     )
     uses_appraisal = round_.status != Round.Status.OPEN
-    areas = _areas(criteria)
+    areas = areas_of(criteria)
     visible = scope.area_ids(criteria) if scope is not None else None
     if visible is not None:
         areas = [area for area in areas if area.pk in visible]

@@ -1,6 +1,7 @@
 """Reads of frameworks. Published and archived frameworks are open to every logged-in role;
 drafts only to those who keep the issuing unit (Home Affairs in scope, administrators)."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from cchc.core.permissions import require_capability, user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import ClassificationBand, Criterion, Framework
+from cchc.frameworks.scoring import Section
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.selectors import org_unit_filter_in_scope
 
@@ -184,3 +186,20 @@ def framework_get_version_for_diff(*, user: Any, framework: Framework, pk: int) 
     if pk not in versions:
         raise Http404
     return versions[pk]
+
+
+def areas_of(criteria: list[Criterion]) -> list[Criterion]:
+    """The areas of a framework (its criteria in order): the lowest groups, whose
+    sub-criteria are all scored directly. Bonus and penalty sections are caps, not shares of
+    a maximum: they are not areas."""
+    children: dict[int, list[Criterion]] = defaultdict(list)
+    for criterion in criteria:
+        if criterion.parent_id:
+            children[criterion.parent_id].append(criterion)
+    return [
+        criterion
+        for criterion in criteria
+        if children.get(criterion.pk)
+        and all(not children.get(kid.pk) for kid in children[criterion.pk])
+        and criterion.section == Section.NORMAL
+    ]
