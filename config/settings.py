@@ -53,7 +53,9 @@ INSTALLED_APPS = [
     "cchc.documents",
     "cchc.indicators",
     "cchc.analytics",
+    "cchc.portal",
     "cchc.demo",
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cchc.portal.middleware.VisitMiddleware",
     # Axes last, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -89,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cchc.core.context_processors.navigation",
+                "cchc.portal.views.footer_context",
             ],
         },
     },
@@ -215,6 +219,14 @@ TASKS = {
     }
 }
 
+# The comment and feedback forms' verification code: ASCII letters (the bundled font has no
+# Vietnamese), five of them, valid ten minutes; the form also offers a sum to work out instead.
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_FONT_SIZE = 34
+
 # Security headers. check --deploy is clean when DEBUG=0.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
 SECURE_PROXY_SSL_HEADER = (
@@ -236,7 +248,9 @@ LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # Content Security Policy: our own origin only, no inline script or style anywhere.
-MAP_TILE_URL = env_str("MAP_TILE_URL")
+# The maps draw the units' boundaries without a tile server (offline); where the network has
+# one, its URL template (e.g. https://tile.example.vn/{z}/{x}/{y}.png) adds a base map.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -254,9 +268,6 @@ SECURE_CSP = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
-# The dashboards' map draws the units' boundaries without a tile server (offline); where the
-# network has one, its URL template (e.g. https://tile.example.vn/{z}/{x}/{y}.png) adds a base map.
-MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 # A year of a province's dossiers exported as CSV is about 200 bytes a row.
 DOSSIER_IMPORT_MAX_BYTES = env_int("DOSSIER_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 

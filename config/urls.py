@@ -1,9 +1,17 @@
+from captcha import views as captcha_views
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("cchc.core.urls")),
+    # The public portal is the site's front page; the working app lives under its prefixes.
+    path("", include("cchc.portal.urls")),
+    path("app/", include("cchc.core.urls")),
+    path("editor/", include("cchc.portal.editor_urls")),
+    # The verification code's image (the only part of django-simple-captcha in use: no audio).
+    path(
+        "captcha/image/<str:key>/", captcha_views.captcha_image, {"scale": 1}, name="captcha-image"
+    ),
     path("accounts/", include("cchc.accounts.urls")),
     path("units/", include("cchc.orgunits.urls")),
     path("frameworks/", include("cchc.frameworks.urls")),

@@ -776,6 +776,168 @@ INDICATOR_CASES = [
 CASES += INDICATOR_CASES
 
 
+def public_article(cast: Cast) -> Any:
+    from cchc.portal.models import Article
+    from cchc.portal.services import article_save, article_transition
+
+    existing = Article.objects.filter(title="Matrix news").first()
+    if existing is not None:
+        return existing
+    article = article_save(actor=None, article=None, data={"title": "Matrix news"})
+    article_transition(actor=None, article=article, target="review")
+    return article_transition(actor=None, article=article, target="published")
+
+
+def draft_article(cast: Cast) -> dict[str, Any]:
+    from cchc.portal.models import Article
+    from cchc.portal.services import article_save
+
+    article = Article.objects.filter(title="Matrix draft").first() or article_save(
+        actor=None, article=None, data={"title": "Matrix draft"}
+    )
+    return {"pk": article.pk}
+
+
+def visible_comment(cast: Cast) -> dict[str, Any]:
+    from cchc.portal.models import Comment
+
+    comment, _created = Comment.objects.get_or_create(
+        article=public_article(cast),
+        name="Matrix",
+        defaults={"text": "Ý kiến", "status": Comment.Status.VISIBLE},
+    )
+    comment.status = Comment.Status.VISIBLE
+    comment.save(update_fields=["status"])
+    return {"pk": comment.pk}
+
+
+def article_photo(cast: Cast) -> dict[str, Any]:
+    from cchc.portal.models import ArticlePhoto
+    from cchc.portal.services import photo_add
+    from cchc.portal.tests.test_portal import jpeg
+
+    article = public_article(cast)
+    photo = ArticlePhoto.objects.filter(article=article).first() or photo_add(
+        actor=None, article=article, upload=jpeg(), caption="Ảnh"
+    )
+    return {"pk": photo.pk}
+
+
+def captcha_key(cast: Cast) -> dict[str, Any]:
+    from captcha.models import CaptchaStore
+
+    return {"key": CaptchaStore.generate_key()}
+
+
+PUBLIC = statuses(200, anonymous=200, role_free=True)
+EDITORS = statuses(403, admin=200, portal_editor=200)
+PORTAL_CASES = [
+    # The portal is public: every visitor reads it, an account changes nothing.
+    Case("portal:home", PUBLIC),
+    Case("portal:articles", PUBLIC),
+    Case("portal:article", PUBLIC, kwargs=lambda cast: {"slug": public_article(cast).slug}),
+    Case(
+        "portal:article",
+        statuses(404, anonymous=404, role_free=True),
+        kwargs=lambda cast: {"slug": "khong-co"},
+        note="no such article",
+    ),
+    Case(
+        "portal:comment",
+        statuses(400, anonymous=400, role_free=True),
+        kwargs=lambda cast: {"slug": public_article(cast).slug},
+        method="post",
+        note="no verification code",
+    ),
+    Case(
+        "portal:report",
+        statuses(302, anonymous=302, role_free=True),
+        kwargs=visible_comment,
+        method="post",
+    ),
+    Case(
+        "portal:rate",
+        statuses(302, anonymous=302, role_free=True),
+        kwargs=lambda cast: {"target": "article", "pk": public_article(cast).pk},
+        method="post",
+        note="refused with a message: no stars",
+    ),
+    Case("portal:captcha", PUBLIC),
+    Case("captcha-image", PUBLIC, kwargs=captcha_key),
+    Case("portal:ranking", PUBLIC),
+    Case(
+        "portal:ranking_round",
+        statuses(404, anonymous=404, role_free=True),
+        kwargs=round_pk,
+        note="not published",
+    ),
+    Case("portal:unit", PUBLIC, kwargs=lambda cast: {"code": cast.ward_a.code}),
+    Case("portal:map", PUBLIC),
+    Case("portal:map_data", PUBLIC),
+    Case(
+        "portal:document",
+        statuses(404, anonymous=404, role_free=True),
+        kwargs=lambda cast: {"pk": 999999},
+        note="only published inspections' notices",
+    ),
+    Case("portal:photo", PUBLIC, kwargs=article_photo),
+    # The editorial board's pages.
+    Case("portal_editor:articles", EDITORS),
+    Case("portal_editor:article_new", EDITORS),
+    Case("portal_editor:article_edit", EDITORS, kwargs=draft_article),
+    Case(
+        "portal_editor:article_transition",
+        statuses(403, admin=302, portal_editor=302),
+        kwargs=draft_article,
+        method="post",
+        note="no target: refused with a message",
+    ),
+    Case(
+        "portal_editor:photo_add",
+        statuses(403, admin=302, portal_editor=302),
+        kwargs=draft_article,
+        method="post",
+        note="no file",
+    ),
+    Case(
+        "portal_editor:photo_delete",
+        statuses(403, admin=404, portal_editor=404),
+        kwargs=lambda cast: {"pk": 999999},
+        method="post",
+    ),
+    Case("portal_editor:moderation", EDITORS),
+    Case(
+        "portal_editor:moderate",
+        statuses(403, admin=302, portal_editor=302),
+        kwargs=visible_comment,
+        method="post",
+        data={"action": "show"},
+    ),
+    Case(
+        "portal_editor:reply",
+        statuses(403, admin=302, portal_editor=302),
+        kwargs=visible_comment,
+        method="post",
+        note="empty reply: refused with a message",
+    ),
+    Case(
+        "portal_editor:policy",
+        statuses(403, admin=302, portal_editor=302),
+        method="post",
+        data={"moderation": "pre"},
+    ),
+    Case("portal_editor:links", EDITORS),
+    Case(
+        "portal_editor:link_delete",
+        statuses(403, admin=404, portal_editor=404),
+        kwargs=lambda cast: {"pk": 999999},
+        method="post",
+    ),
+    Case("portal_editor:statistics", EDITORS),
+]
+CASES += PORTAL_CASES
+
+
 def document_item(cast: Cast) -> int:
     from cchc.inspections.services.visits import visit_items
 

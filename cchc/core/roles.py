@@ -39,6 +39,7 @@ class Capability(StrEnum):
     INSPECT = "inspections.inspect"
     REMEDIATE = "inspections.remediate"
     VIEW_INDICATORS = "indicators.view"
+    EDIT_PORTAL = "portal.edit"
     MANAGE_INDICATORS = "indicators.manage"
 
 
@@ -74,4 +75,6 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     # Which units' figures each reader sees is decided by cchc.indicators.views (a unit: its own).
     Capability.VIEW_INDICATORS: frozenset(Role) - {Role.PORTAL_EDITOR},
     Capability.MANAGE_INDICATORS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
+    # The editorial board writes the portal's articles and moderates citizens' comments.
+    Capability.EDIT_PORTAL: frozenset({Role.SYSTEM_ADMIN, Role.PORTAL_EDITOR}),
 }

@@ -23,6 +23,7 @@ class Notification(BaseModel):
         REMEDIATION_REPORTED = "remediation_reported", _("Remediation reported")
         REMEDIATION_REOPENED = "remediation_reopened", _("Remediation reopened")
         REMEDIATION_OVERDUE = "remediation_overdue", _("Remediation overdue")
+        COMMENT_WAITING = "comment_waiting", _("A comment waits for moderation")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

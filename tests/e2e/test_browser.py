@@ -39,7 +39,7 @@ def nav_labels(page: Any) -> list[str]:
 
 def test_an_officer_logs_in_and_sees_their_work_in_vietnamese(page, live_server, cast):
     log_in(page, live_server, "ward_officer")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/app/")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert "Tự đánh giá" in page.get_by_test_id("panel").first.inner_text()
     assert "Phường Trần Phú" in page.get_by_test_id("role-list").inner_text()
@@ -130,7 +130,7 @@ def test_an_officer_is_refused_the_user_pages_with_a_vietnamese_explanation(
     page, live_server, cast
 ):
     log_in(page, live_server, "ward_officer")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/app/")
     response = page.goto(f"{live_server.url}/accounts/users/")
     assert response.status == 403
     assert re.search("không được phép|không có quyền", page.content())

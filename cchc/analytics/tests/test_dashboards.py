@@ -457,8 +457,8 @@ class LeaderHomeTests(DashboardCase):
         _first, second = self.two_rounds()
         Round.objects.filter(pk=second.pk).update(status=Round.Status.PUBLISHED)
         self.login("leader")
-        page = self.client.get("/").content.decode()
+        page = self.client.get(reverse("core:home")).content.decode()
         assert f"1. {self.cast.ward_a.name} — 80 %" in page
         assert f"{self.cast.ward_b.name} (-5" in page  # fell most: 85 % → 80 %
         self.login("ward_officer")
-        assert "Giảm nhiều nhất" not in self.client.get("/").content.decode()
+        assert "Giảm nhiều nhất" not in self.client.get(reverse("core:home")).content.decode()

@@ -19,6 +19,7 @@ from cchc.core.roles import Role
 from cchc.demo.documents import seed_documents
 from cchc.demo.indicators import seed_indicators
 from cchc.demo.inspections import seed_inspections
+from cchc.demo.portal import seed_portal
 from cchc.demo.rounds import seed_rounds
 from cchc.frameworks.importers import read_framework_file
 from cchc.frameworks.models import Framework
@@ -215,6 +216,7 @@ class Command(BaseCommand):
         self.stdout.write(inspections["line"])
         documents = seed_documents(city=city, coordinator=User.objects.get(username="noivu"))
         self.stdout.write(f"Documents issued: {documents}")
+        self.stdout.write(seed_portal(editor=User.objects.get(username="bientap")))
         return logins
 
     def framework(self, city: OrgUnit, year: int | None = None) -> Framework:

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    """The public portal at the site root: published results, news, citizens' ratings and
+    comments. It reads the other apps' published data and writes only its own."""
+
+    name = "cchc.portal"
+    verbose_name = _("Public portal")

@@ -1,0 +1,108 @@
+from typing import Any
+
+from captcha.fields import CaptchaField
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cchc.orgunits.models import OrgUnit
+from cchc.portal.models import Article, WebsiteLink
+
+WRONG_CODE_MESSAGE = _("The verification code is wrong.")
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    body = forms.CharField(
+        label=_("Body"),
+        required=False,
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Headings, paragraphs, lists, bold, italics, links and images are kept; "
+            "anything else (scripts, styles) is removed when the article is saved."
+        ),
+    )
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=300)
+    publish_at = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty to publish as soon as it is approved."),
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"),
+        required=False,
+        queryset=OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS).order_by(
+            "sort_order", "name"
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    @classmethod
+    def initial_for(cls, article: Article) -> dict[str, Any]:
+        return {
+            "title": article.title,
+            "summary": article.summary,
+            "body": article.body,
+            "tags": article.tags,
+            "publish_at": article.publish_at,
+            "units": list(article.units.all()),
+        }
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(label=_("Photo (JPEG, PNG or WebP, up to 8 MB)"))
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=300)
+
+
+class RatingForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("Your rating"),
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("Choose from 1 to 5 stars."),
+            "required": _("Choose from 1 to 5 stars."),
+        },
+    )
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    email = forms.EmailField(label=_("E-mail (not shown)"), required=False)
+    text = forms.CharField(
+        label=_("Comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    # Left empty by people; robots fill every field (hidden by the stylesheet, not by HTML).
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    captcha = CaptchaField(
+        label=_("Verification code"), error_messages={"invalid": WRONG_CODE_MESSAGE}
+    )
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(WRONG_CODE_MESSAGE)
+        return ""
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Official reply"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class LinkForm(forms.ModelForm):
+    class Meta:
+        model = WebsiteLink
+        fields = ["title", "url", "order"]

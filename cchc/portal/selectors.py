@@ -1,0 +1,147 @@
+"""What the public may read: published articles, the tables frozen when a round's results
+were published, published inspections and their conclusion notices. Nothing else leaves the
+working app through the portal."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, QuerySet
+from django.utils import timezone
+
+from cchc.assessments.models import Assessment, Round
+from cchc.core.points import HUNDRED, round_points
+from cchc.documents.models import IssuedDocument, Kind
+from cchc.frameworks.models import Criterion
+from cchc.frameworks.selectors import areas_of
+from cchc.inspections.models import Inspection, RemediationAction
+from cchc.orgunits.models import OrgUnit
+from cchc.portal.models import Article, Comment, Rating
+
+
+def public_articles() -> QuerySet[Article]:
+    return Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__lte=timezone.now()
+    ).order_by("-published_at")
+
+
+def published_rounds() -> QuerySet[Round]:
+    return (
+        Round.objects.filter(status=Round.Status.PUBLISHED, published_results__isnull=False)
+        .select_related("framework", "organiser")
+        .order_by("-year", "-published_at")
+    )
+
+
+def round_table(round_: Round) -> list[dict[str, Any]]:
+    """The ranking as it was published, ranked units first."""
+    rows = [dict(row) for row in round_.published_results or []]
+    for row in rows:
+        row["percent"] = Decimal(row["percent"]) if row.get("percent") is not None else None
+        row["total"] = Decimal(row["total"]) if row.get("total") is not None else None
+    rows.sort(key=lambda row: (row.get("rank") is None, row.get("rank") or 0, row["unit_name"]))
+    return rows
+
+
+def rating_summary(target: str, target_id: int) -> dict[str, Any]:
+    figures = Rating.objects.filter(target=target, target_id=target_id).aggregate(
+        count=Count("id"), average=Avg("stars")
+    )
+    average = figures["average"]
+    return {
+        "count": figures["count"],
+        "average": round_points(Decimal(str(average))).quantize(Decimal("0.1"))
+        if average is not None
+        else None,
+    }
+
+
+def visible_comments(article: Article) -> list[Comment]:
+    return list(
+        article.comments.filter(status=Comment.Status.VISIBLE, reply_to__isnull=True)
+        .prefetch_related("replies")
+        .order_by("created_at")
+    )
+
+
+@dataclass
+class AreaScore:
+    code: str
+    title: str
+    points: Decimal
+    maximum: Decimal
+
+    @property
+    def percent(self) -> Decimal | None:
+        return round_points(self.points * HUNDRED / self.maximum) if self.maximum else None
+
+
+@dataclass
+class UnitPage:
+    unit: OrgUnit
+    results: list[tuple[Round, dict[str, Any]]] = field(default_factory=list)  # newest first
+    areas: list[AreaScore] = field(default_factory=list)
+    inspections: list[tuple[Inspection, IssuedDocument | None]] = field(default_factory=list)
+    remediation: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def latest(self) -> dict[str, Any] | None:
+        return self.results[0][1] if self.results else None
+
+
+def unit_page(unit: OrgUnit) -> UnitPage:
+    """A unit's published results (each round's frozen row), its score by area in the latest
+    published round, its published inspections with their conclusion notices, and how far
+    their remediation has got."""
+    page = UnitPage(unit=unit)
+    for round_ in published_rounds():
+        row = next((r for r in round_.published_results or [] if r["org_unit_id"] == unit.pk), None)
+        if row is not None:
+            page.results.append((round_, row))
+    if page.results:
+        latest_round = page.results[0][0]
+        assessment = Assessment.objects.filter(round=latest_round, org_unit=unit).first()
+        criteria = list(
+            Criterion.objects.filter(framework_id=latest_round.framework_id).order_by("order")
+        )
+        stored = (assessment.area_totals or {}) if assessment else {}
+        for area in areas_of(criteria):
+            values = stored.get(str(area.pk)) or {}
+            page.areas.append(
+                AreaScore(
+                    area.code,
+                    area.title,
+                    Decimal(values.get("a") or 0),
+                    Decimal(values.get("am") or 0),
+                )
+            )
+    inspections = list(
+        Inspection.objects.filter(org_unit=unit, is_published=True).order_by("-visit_date")
+    )
+    notices = {
+        document.inspection_id: document
+        for document in IssuedDocument.objects.filter(
+            inspection__in=inspections, kind=Kind.CONCLUSION_NOTICE
+        )
+    }
+    page.inspections = [(inspection, notices.get(inspection.pk)) for inspection in inspections]
+    counts = dict(
+        RemediationAction.objects.filter(recommendation__inspection__in=inspections)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+        .order_by()
+    )
+    page.remediation = {status: counts.get(status, 0) for status in RemediationAction.Status.values}
+    return page
+
+
+def public_document(pk: int) -> IssuedDocument | None:
+    """A conclusion notice of a published inspection, or nothing."""
+    return (
+        IssuedDocument.objects.filter(
+            pk=pk, kind=Kind.CONCLUSION_NOTICE, inspection__is_published=True
+        )
+        .select_related("inspection")
+        .first()
+    )

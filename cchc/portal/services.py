@@ -1,0 +1,273 @@
+"""Writes of the portal: the editors' articles, photos, links and moderation; citizens'
+ratings, comments and reports. Each refuses bad input with a message in the reader's
+language and writes all or nothing."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cchc.accounts.models import Membership
+from cchc.core.audit import audit_record
+from cchc.core.roles import Role
+from cchc.core.textsearch import fold
+from cchc.notifications.models import Notification
+from cchc.notifications.services import notify
+from cchc.portal.models import (
+    Article,
+    ArticlePhoto,
+    Comment,
+    CommentReport,
+    PortalSettings,
+    Rating,
+)
+from cchc.portal.richtext import clean
+
+TRANSITIONS = {
+    Article.Status.DRAFT: {Article.Status.REVIEW},
+    Article.Status.REVIEW: {Article.Status.DRAFT, Article.Status.PUBLISHED},
+    Article.Status.PUBLISHED: {Article.Status.UNPUBLISHED},
+    Article.Status.UNPUBLISHED: {Article.Status.DRAFT, Article.Status.PUBLISHED},
+}
+COMMENTS_PER_WINDOW = 3
+COMMENT_WINDOW = datetime.timedelta(minutes=10)
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+
+NOT_NEXT_MESSAGE = gettext_noop("An article that is “%(current)s” cannot become “%(target)s”.")
+TITLE_NEEDED_MESSAGE = gettext_noop("Write a title.")
+STARS_MESSAGE = gettext_noop("Choose from 1 to 5 stars.")
+RATED_MESSAGE = gettext_noop("You have already rated this.")
+TOO_MANY_COMMENTS_MESSAGE = gettext_noop(
+    "You have sent several comments in a short time: please wait a few minutes."
+)
+PHOTO_MESSAGE = gettext_noop("The photo must be a JPEG, PNG or WebP image of at most 8 MB.")
+
+
+def _unique_slug(title: str) -> str:
+    base = "-".join(fold(title).split())[:100].strip("-") or "bai-viet"
+    base = "".join(c for c in base if c.isalnum() or c == "-")
+    slug, n = base, 2
+    while Article.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def article_save(*, actor: Any, article: Article | None, data: dict[str, Any]) -> Article:
+    """Create or change an article; the body is sanitised before it is stored."""
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise ValidationError({"title": _(TITLE_NEEDED_MESSAGE)})
+    is_new = article is None
+    article = article or Article(author=actor)
+    article.title = title[:300]
+    article.summary = (data.get("summary") or "").strip()
+    article.body = clean(data.get("body") or "")
+    article.tags = ", ".join(
+        tag.strip() for tag in (data.get("tags") or "").split(",") if tag.strip()
+    )[:300]
+    article.publish_at = data.get("publish_at")
+    if is_new:
+        article.slug = _unique_slug(title)
+    article.save()
+    for name in ("units", "inspections", "rounds"):
+        if name in data:
+            getattr(article, name).set(data[name])
+    audit_record(
+        actor=actor,
+        action="article.create" if is_new else "article.update",
+        target=article,
+        after={"title": article.title, "status": article.status},
+    )
+    return article
+
+
+@transaction.atomic
+def article_transition(*, actor: Any, article: Article, target: str) -> Article:
+    """Draft → in review → published (at its publication time, or now) → unpublished."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    current = Article.Status(article.status)
+    if target not in TRANSITIONS[current]:
+        raise ValidationError(
+            _(NOT_NEXT_MESSAGE) % {"current": current.label, "target": Article.Status(target).label}
+        )
+    before = article.status
+    article.status = target
+    if target == Article.Status.PUBLISHED:
+        article.published_at = article.publish_at or timezone.now()
+    article.save(update_fields=["status", "published_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="article.transition",
+        target=article,
+        before={"status": before},
+        after={"status": target, "published_at": str(article.published_at or "")},
+    )
+    return article
+
+
+def _check_photo(upload: UploadedFile) -> str:
+    """The extension the photo's content says it is; refuses anything but an image."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size is None or upload.size > PHOTO_MAX_BYTES or upload.size == 0:
+        raise ValidationError(_(PHOTO_MESSAGE))
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind = image.format or ""
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError(_(PHOTO_MESSAGE)) from error
+    finally:
+        upload.seek(0)
+    if kind not in PHOTO_FORMATS:
+        raise ValidationError(_(PHOTO_MESSAGE))
+    return PHOTO_FORMATS[kind]
+
+
+@transaction.atomic
+def photo_add(*, actor: Any, article: Article, upload: UploadedFile, caption: str) -> ArticlePhoto:
+    extension = _check_photo(upload)
+    photo = ArticlePhoto(article=article, caption=caption.strip()[:300])
+    photo.order = article.photos.count()
+    # The stored name is ours; the citizen never sees the uploader's.
+    photo.image.save(
+        f"anh-{article.pk}-{timezone.now():%Y%m%d%H%M%S%f}{extension}", upload, save=False
+    )
+    photo.save()
+    audit_record(actor=actor, action="article.photo_add", target=article, after={"photo": photo.pk})
+    return photo
+
+
+def rate(*, target: str, target_id: int, stars: Any, visitor: str, address: str) -> Rating:
+    """One rating per visitor and item: the cookie, or today's hash of the address."""
+    try:
+        value = int(stars)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 5:
+        raise ValidationError(_(STARS_MESSAGE))
+    if Rating.objects.filter(target=target, target_id=target_id, address=address).exists():
+        raise ValidationError(_(RATED_MESSAGE))
+    try:
+        with transaction.atomic():
+            return Rating.objects.create(
+                target=target, target_id=target_id, visitor=visitor, address=address, stars=value
+            )
+    except IntegrityError as error:
+        raise ValidationError(_(RATED_MESSAGE)) from error
+
+
+def _editors() -> list[Any]:
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            role=Role.PORTAL_EDITOR, is_active=True, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def comment_post(*, article: Article, name: str, email: str, text: str, address: str) -> Comment:
+    """A citizen's comment, as plain text. Under pre-moderation it waits for an editor (who is
+    told); under post-moderation it shows at once. At most COMMENTS_PER_WINDOW per address in
+    COMMENT_WINDOW."""
+    since = timezone.now() - COMMENT_WINDOW
+    if (
+        Comment.objects.filter(visitor=address, created_at__gte=since).count()
+        >= COMMENTS_PER_WINDOW
+    ):
+        raise ValidationError(_(TOO_MANY_COMMENTS_MESSAGE))
+    policy = PortalSettings.current()
+    status = (
+        Comment.Status.PENDING
+        if policy.moderation == PortalSettings.Moderation.PRE
+        else Comment.Status.VISIBLE
+    )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            article=article,
+            name=name.strip()[:100],
+            email=email.strip(),
+            text=text.strip(),
+            status=status,
+            visitor=address,
+        )
+    if status == Comment.Status.PENDING:
+        _tell_editors(comment)
+    return comment
+
+
+def _tell_editors(comment: Comment) -> None:
+    from django.urls import reverse
+
+    notify(
+        users=_editors(),
+        kind=Notification.Kind.COMMENT_WAITING,
+        compose=lambda user: (
+            _("A comment waits for moderation: %(article)s") % {"article": comment.article.title},
+            f"{comment.name}: {comment.text[:200]}",
+        ),
+        url=reverse("portal_editor:moderation"),
+        dedupe_key=f"comment:{comment.pk}",
+    )
+
+
+def comment_report(*, comment: Comment, visitor: str) -> bool:
+    """A visitor reports a comment once; at the settings' count it is hidden until an editor
+    looks. Returns whether this report counted."""
+    try:
+        with transaction.atomic():
+            CommentReport.objects.create(comment=comment, visitor=visitor)
+            Comment.objects.filter(pk=comment.pk).update(reports=F("reports") + 1)
+    except IntegrityError:
+        return False
+    comment.refresh_from_db()
+    threshold = PortalSettings.current().reports_to_hide
+    if comment.reports >= threshold and comment.status == Comment.Status.VISIBLE:
+        Comment.objects.filter(pk=comment.pk).update(
+            status=Comment.Status.HIDDEN, moderated_by=None
+        )
+        _tell_editors(comment)
+    return True
+
+
+@transaction.atomic
+def comment_moderate(*, actor: Any, comment: Comment, show: bool) -> Comment:
+    comment.status = Comment.Status.VISIBLE if show else Comment.Status.HIDDEN
+    comment.moderated_by = actor
+    if show:
+        comment.reports = 0
+        CommentReport.objects.filter(comment=comment).delete()
+    comment.save(update_fields=["status", "moderated_by", "reports", "updated_at"])
+    audit_record(
+        actor=actor, action="comment.moderate", target=comment, after={"status": comment.status}
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_reply(*, actor: Any, comment: Comment, text: str) -> Comment:
+    """The editorial board's official reply, shown under the comment, marked as such."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write the reply.")})
+    reply = Comment.objects.create(
+        article=comment.article,
+        name=_("Editorial board"),
+        text=text.strip(),
+        status=Comment.Status.VISIBLE,
+        is_official=True,
+        reply_to=comment,
+        moderated_by=actor,
+    )
+    if comment.status != Comment.Status.VISIBLE:
+        comment_moderate(actor=actor, comment=comment, show=True)
+    audit_record(actor=actor, action="comment.reply", target=reply, after={"to": comment.pk})
+    return reply

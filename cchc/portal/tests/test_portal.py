@@ -1,0 +1,294 @@
+"""The public portal: what the public may read, ratings and comments (verification code,
+honeypot, limits, moderation, reports, official replies), the editors' workflow, photos
+checked by content, visit counts without a write per view, and script made inert."""
+
+import datetime
+import io
+import re
+
+import time_machine
+from captcha.models import CaptchaStore
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from cchc.core.testing import BaseTestCase
+from cchc.portal import services
+from cchc.portal.models import (
+    Article,
+    Comment,
+    OnlineVisitor,
+    PortalSettings,
+    Rating,
+    VisitDay,
+)
+from cchc.portal.visitors import BUFFER
+
+XSS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(2)">',
+    '<a href="javascript:alert(3)">bấm</a>',
+    "<svg onload=alert(4)>",
+    '"><script>alert(5)</script>',
+    "{{ 7*7 }}{% now 'Y' %}",
+    "<iframe src=//evil.example></iframe>",
+    '<p style="background:url(javascript:alert(6))">x</p>',
+]
+
+
+def jpeg(name: str = "anh.jpg") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 60, 120)).save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def published(title: str = "Kiểm tra hợp nhất tại phường", **data) -> Article:
+    article = services.article_save(
+        actor=None, article=None, data={"title": title, "summary": "Tóm tắt", **data}
+    )
+    services.article_transition(actor=None, article=article, target=Article.Status.REVIEW)
+    return services.article_transition(actor=None, article=article, target=Article.Status.PUBLISHED)
+
+
+def code_of(page: str) -> tuple[str, str]:
+    """The verification code the page shows: its key, and the answer a person would read."""
+    found = re.search(r'name="captcha_0" value="([0-9a-f]+)"', page)
+    assert found, "the page shows no verification code"
+    key = found.group(1)
+    return key, CaptchaStore.objects.get(hashkey=key).response
+
+
+class PublicPagesTests(BaseTestCase):
+    def test_only_published_articles_reach_the_public(self):
+        article = published()
+        draft = services.article_save(actor=None, article=None, data={"title": "Bản nháp"})
+        assert self.client.get(article.get_absolute_url()).status_code == 200
+        assert self.client.get(draft.get_absolute_url()).status_code == 404
+        home = self.client.get("/").content.decode()
+        assert article.title in home and "Bản nháp" not in home
+        services.article_transition(actor=None, article=article, target=Article.Status.UNPUBLISHED)
+        assert self.client.get(article.get_absolute_url()).status_code == 404
+
+    def test_a_scheduled_article_appears_at_its_time(self):
+        when = timezone.now() + datetime.timedelta(hours=2)
+        article = services.article_save(
+            actor=None, article=None, data={"title": "Hẹn giờ", "publish_at": when}
+        )
+        services.article_transition(actor=None, article=article, target=Article.Status.REVIEW)
+        services.article_transition(actor=None, article=article, target=Article.Status.PUBLISHED)
+        assert self.client.get(article.get_absolute_url()).status_code == 404
+        with time_machine.travel(when + datetime.timedelta(minutes=1)):
+            assert self.client.get(article.get_absolute_url()).status_code == 200
+
+    def test_the_workflow_refuses_skipping_review(self):
+        article = services.article_save(actor=None, article=None, data={"title": "Thử"})
+        from django.core.exceptions import ValidationError
+
+        with self.assertRaises(ValidationError):
+            services.article_transition(actor=None, article=article, target="published")
+
+    def test_script_in_every_field_is_inert(self):
+        body = "".join(f"<p>{payload}</p>" for payload in XSS) + "<h2>Giữ</h2><ul><li>mục</li></ul>"
+        article = published(title=XSS[0] + " tiêu đề", body=body, tags=XSS[1])
+        assert "<script" not in article.body and "onerror" not in article.body
+        assert "javascript:" not in article.body and "<iframe" not in article.body
+        Comment.objects.create(
+            article=article, name=XSS[4], text=XSS[2] + XSS[3], status=Comment.Status.VISIBLE
+        )
+        page = self.client.get(article.get_absolute_url()).content.decode()
+        # Each payload is either removed or shown as text (escaped): never live markup.
+        for live in (
+            "<script>alert",
+            "<img src=x onerror",
+            "<svg onload",
+            'href="javascript:',
+            "<iframe",
+        ):
+            assert live not in page, live
+        assert "<h2>Giữ</h2>" in page and "<li>mục</li>" in page  # the safe part stays
+        assert "&lt;script&gt;alert(5)&lt;/script&gt;" in page  # a name shown as text
+        assert "{{ 7*7 }}{% now 'Y' %}" in page  # template syntax shown as text, never run
+
+    def test_the_published_ranking_and_a_units_page(self):
+        self.login("home_affairs")
+        self.client.logout()
+        response = self.client.get(reverse("portal:ranking"))
+        assert response.status_code == 200
+        unit = self.client.get(reverse("portal:unit", args=[self.cast.ward_a.code]))
+        assert unit.status_code == 200
+        assert self.cast.ward_a.name in unit.content.decode()
+        assert self.client.get(reverse("portal:unit", args=["NOPE"])).status_code == 404
+
+
+class RatingTests(BaseTestCase):
+    def test_once_per_visitor_and_within_one_to_five(self):
+        article = published()
+        url = reverse("portal:rate", args=["article", article.pk])
+        self.client.post(url, {"stars": "4"})
+        assert Rating.objects.get().stars == 4
+        again = self.client.post(url, {"stars": "5"}, follow=True).content.decode()
+        assert "Bạn đã đánh giá" in again and Rating.objects.count() == 1
+        # Without the cookie, the same address the same day is still the same visitor.
+        self.client.cookies.clear()
+        self.client.post(url, {"stars": "5"})
+        assert Rating.objects.count() == 1
+        other = self.client_class(REMOTE_ADDR="10.0.0.9")
+        wrong = other.post(url, {"stars": "9"}, follow=True).content.decode()
+        assert "từ 1 đến 5" in wrong and Rating.objects.count() == 1
+        other.post(url, {"stars": "2"})
+        page = self.client.get(article.get_absolute_url()).content.decode()
+        assert "2 lượt đánh giá, trung bình 3,0" in page
+        assert not Rating.objects.filter(address__contains="10.0.0.9").exists()  # only hashes
+
+
+class CommentTests(BaseTestCase):
+    def post_comment(self, article, page=None, **fields):
+        page = page or self.client.get(article.get_absolute_url()).content.decode()
+        key, answer = code_of(page)
+        data = {"name": "Lê Văn C", "text": "Ý kiến của tôi", "captcha_0": key, "captcha_1": answer}
+        data.update(fields)
+        return self.client.post(reverse("portal:comment", args=[article.slug]), data)
+
+    def test_a_right_code_waits_for_moderation_then_shows(self):
+        article = published()
+        response = self.post_comment(article)
+        assert response.status_code == 302
+        comment = Comment.objects.get()
+        assert comment.status == Comment.Status.PENDING
+        assert "Ý kiến của tôi" not in self.client.get(article.get_absolute_url()).content.decode()
+        self.login("portal_editor")
+        queue = self.client.get(reverse("portal_editor:moderation")).content.decode()
+        assert "Ý kiến của tôi" in queue
+        self.client.post(reverse("portal_editor:moderate", args=[comment.pk]), {"action": "show"})
+        self.client.post(reverse("portal_editor:reply", args=[comment.pk]), {"text": "Cảm ơn anh."})
+        self.client.logout()
+        page = self.client.get(article.get_absolute_url()).content.decode()
+        assert "Ý kiến của tôi" in page and "Cảm ơn anh." in page and "Trả lời chính thức" in page
+
+    def test_a_wrong_code_is_refused_and_nothing_typed_is_lost(self):
+        article = published()
+        response = self.post_comment(article, captcha_1="sai", text="Nội dung dài tôi đã gõ")
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "Mã xác thực không đúng." in page
+        assert "Nội dung dài tôi đã gõ" in page and "Lê Văn C" in page
+        assert not Comment.objects.exists()
+
+    def test_a_code_used_once_cannot_be_used_again(self):
+        article = published()
+        page = self.client.get(article.get_absolute_url()).content.decode()
+        key, answer = code_of(page)
+        data = {"name": "A", "text": "Một", "captcha_0": key, "captcha_1": answer}
+        url = reverse("portal:comment", args=[article.slug])
+        assert self.client.post(url, data).status_code == 302
+        assert self.client.post(url, {**data, "text": "Hai"}).status_code == 400
+        assert Comment.objects.count() == 1
+
+    def test_robots_filling_the_hidden_field_are_refused(self):
+        article = published()
+        assert self.post_comment(article, website="http://spam.example").status_code == 400
+        assert not Comment.objects.exists()
+
+    def test_a_flood_from_one_address_is_stopped(self):
+        article = published()
+        for n in range(3):
+            assert self.post_comment(article, text=f"Lần {n}").status_code == 302
+        response = self.post_comment(article, text="Lần nữa")
+        assert response.status_code == 400
+        assert "vài phút" in response.content.decode()
+        assert Comment.objects.count() == 3
+
+    def test_post_moderation_shows_at_once_and_three_reports_hide(self):
+        policy = PortalSettings.current()
+        policy.moderation = PortalSettings.Moderation.POST
+        policy.save()
+        article = published()
+        self.post_comment(article, text="Hiện ngay")
+        comment = Comment.objects.get()
+        assert comment.status == Comment.Status.VISIBLE
+        url = reverse("portal:report", args=[comment.pk])
+        for n in range(3):
+            visitor = self.client_class(REMOTE_ADDR=f"10.0.1.{n}")
+            visitor.post(url)
+            visitor.post(url)  # the same visitor twice counts once
+        comment.refresh_from_db()
+        assert comment.reports == 3 and comment.status == Comment.Status.HIDDEN
+        assert "Hiện ngay" not in self.client.get(article.get_absolute_url()).content.decode()
+
+    def test_the_fallback_question_works_too(self):
+        article = published()
+        html = self.client.get(reverse("portal:captcha"), {"text": "1"}).content.decode()
+        assert "captcha-question" in html and "= ?" in html
+        response = self.post_comment(article, page=html)
+        assert response.status_code == 302
+
+
+class EditorTests(BaseTestCase):
+    def test_the_editor_writes_reviews_publishes_with_photos(self):
+        self.login("portal_editor")
+        response = self.client.post(
+            reverse("portal_editor:article_new"),
+            {"title": "Tin mới", "summary": "S", "body": "<p>Nội dung<script>x</script></p>"},
+        )
+        article = Article.objects.get()
+        self.assertRedirects(response, reverse("portal_editor:article_edit", args=[article.pk]))
+        assert article.body == "<p>Nội dung</p>"
+        photo_url = reverse("portal_editor:photo_add", args=[article.pk])
+        self.client.post(photo_url, {"image": jpeg(), "caption": "Đoàn kiểm tra"})
+        fake = SimpleUploadedFile(
+            "virus.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg"
+        )
+        refused = self.client.post(photo_url, {"image": fake}, follow=True).content.decode()
+        assert "JPEG, PNG hoặc WebP" in refused
+        assert article.photos.count() == 1
+        photo = article.photos.get()
+        assert not photo.image.name.endswith("virus.jpg")
+        self.client.logout()
+        assert self.client.get(reverse("portal:photo", args=[photo.pk])).status_code == 404
+        self.login("portal_editor")
+        for target in ("review", "published"):
+            self.client.post(
+                reverse("portal_editor:article_transition", args=[article.pk]), {"target": target}
+            )
+        self.client.logout()
+        page = self.client.get(Article.objects.get().get_absolute_url()).content.decode()
+        assert "Đoàn kiểm tra" in page
+        image = self.client.get(reverse("portal:photo", args=[photo.pk]))
+        assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+
+    def test_a_ward_officer_cannot_edit_the_portal(self):
+        self.login("ward_officer")
+        assert self.client.get(reverse("portal_editor:articles")).status_code == 403
+
+
+class VisitTests(BaseTestCase):
+    def test_views_are_counted_in_memory_and_added_up_at_the_flush(self):
+        BUFFER.flush()
+        VisitDay.objects.all().delete()
+        article = published()
+        with CaptureQueriesContext(connection) as queries:
+            for _n in range(3):
+                self.client.get(article.get_absolute_url())
+        written = [
+            q["sql"] for q in queries if "portal_visitday" in q["sql"] and "SELECT" not in q["sql"]
+        ]
+        assert written == []  # nothing written in the request
+        assert not VisitDay.objects.exists()
+        BUFFER.flush()
+        total = VisitDay.objects.get(path="").views
+        assert total == 3
+        assert VisitDay.objects.get(path=f"article:{article.slug}").views == 3
+        assert OnlineVisitor.objects.count() == 1
+        # The footer of the next page counts what was flushed (this view is counted after it).
+        footer = self.client.get("/").content.decode()
+        assert re.search(r"Thống kê: 3 — Trực tuyến: 1", footer), footer[-600:]
+
+    @override_settings(SECRET_KEY="x" * 50)
+    def test_no_address_is_kept(self):
+        self.client.get("/", REMOTE_ADDR="203.0.113.7")
+        BUFFER.flush()
+        assert not OnlineVisitor.objects.filter(visitor__contains="203.0.113.7").exists()

@@ -1,0 +1,300 @@
+"""The public portal (no account needed) and the editorial board's pages."""
+
+from typing import Any
+
+from captcha.helpers import captcha_image_url, math_challenge
+from captcha.models import CaptchaStore
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.analytics.maps import PALETTE
+from cchc.orgunits.models import OrgUnit
+from cchc.portal import selectors, services
+from cchc.portal.forms import CommentForm, RatingForm
+from cchc.portal.models import Article, Comment, PortalSettings, Rating, WebsiteLink
+from cchc.portal.visitors import COOKIE, COOKIE_AGE, address_hash, visitor_key, visitor_token
+
+ARTICLES_PER_PAGE = 10
+
+
+def _captcha(text: bool = False) -> dict[str, str]:
+    """A new verification code: an image, or (for who cannot read it) a sum to work out."""
+    if text:
+        key = CaptchaStore.generate_key(generator=math_challenge)
+        challenge = CaptchaStore.objects.get(hashkey=key).challenge.replace("*", "×")
+        return {"key": key, "question": challenge.rstrip("=").strip() + " = ?"}
+    key = CaptchaStore.generate_key()
+    return {"key": key, "image": captcha_image_url(key)}
+
+
+def captcha_view(request: HttpRequest) -> HttpResponse:
+    """A fresh code for the comment form (its refresh button, and the question instead)."""
+    return render(
+        request,
+        "portal/_captcha.html",
+        {"captcha": _captcha(text=request.GET.get("text") == "1")},
+    )
+
+
+def home_view(request: HttpRequest) -> HttpResponse:
+    rounds = list(selectors.published_rounds()[:1])
+    latest = rounds[0] if rounds else None
+    context = {
+        "round": latest,
+        "top": selectors.round_table(latest)[:10] if latest else [],
+        "articles": list(selectors.public_articles()[:6]),
+    }
+    return render(request, "portal/home.html", context)
+
+
+def article_list_view(request: HttpRequest) -> HttpResponse:
+    articles = selectors.public_articles()
+    tag = request.GET.get("tag", "").strip()
+    if tag:
+        articles = articles.filter(tags__icontains=tag)
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "portal/article_list.html", {"page": page, "tag": tag})
+
+
+def _article_context(request: HttpRequest, article: Article, **extra: Any) -> dict[str, Any]:
+    return {
+        "article": article,
+        "photos": list(article.photos.all()),
+        "rating": selectors.rating_summary(Rating.Target.ARTICLE, article.pk),
+        "comments": selectors.visible_comments(article),
+        "comment_form": extra.pop("comment_form", None) or CommentForm(),
+        "captcha": _captcha(),
+        "rating_form": RatingForm(),
+        "units": list(article.units.all()),
+        **extra,
+    }
+
+
+def _public_article(slug: str) -> Article:
+    article = get_object_or_404(Article, slug=slug)
+    if not article.is_public:
+        raise Http404
+    return article
+
+
+def article_view(request: HttpRequest, slug: str) -> HttpResponse:
+    article = _public_article(slug)
+    return render(request, "portal/article.html", _article_context(request, article))
+
+
+def _with_visitor(
+    request: HttpRequest, response: HttpResponse, token: str, new: bool
+) -> HttpResponse:
+    if new:
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+@require_POST
+def rate_view(request: HttpRequest, target: str, pk: int) -> HttpResponse:
+    """1–5 stars on an article or a unit's page, once per visitor."""
+    if target == Rating.Target.ARTICLE:
+        back = _public_article(get_object_or_404(Article, pk=pk).slug).get_absolute_url()
+    elif target == Rating.Target.UNIT:
+        unit = get_object_or_404(OrgUnit, pk=pk, kind__in=OrgUnit.ASSESSED_KINDS)
+        back = reverse("portal:unit", args=[unit.code])
+    else:
+        raise Http404
+    token, new = visitor_token(request)
+    try:
+        services.rate(
+            target=target,
+            target_id=pk,
+            stars=request.POST.get("stars"),
+            visitor=visitor_key(token),
+            address=address_hash(request),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you: your rating was counted."))
+    return _with_visitor(request, redirect(back + "#rating"), token, new)
+
+
+@require_POST
+def comment_view(request: HttpRequest, slug: str) -> HttpResponse:
+    article = _public_article(slug)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.comment_post(
+                article=article,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                text=form.cleaned_data["text"],
+                address=address_hash(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if comment.status == Comment.Status.PENDING:
+                messages.success(
+                    request, _("Thank you. Your comment will appear once a moderator has read it.")
+                )
+            else:
+                messages.success(request, _("Thank you. Your comment is published."))
+            return redirect(article.get_absolute_url() + "#comments")
+    # Everything the citizen wrote stays in the form, with the reason next to it.
+    context = _article_context(request, article, comment_form=form, comment_errors=True)
+    return render(request, "portal/article.html", context, status=400)
+
+
+@require_POST
+def report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment, pk=pk, status=Comment.Status.VISIBLE, is_official=False)
+    article = _public_article(comment.article.slug)
+    token, new = visitor_token(request)
+    if services.comment_report(comment=comment, visitor=visitor_key(token)):
+        messages.success(request, _("Thank you: the editorial board will look at this comment."))
+    else:
+        messages.info(request, _("You have already reported this comment."))
+    return _with_visitor(request, redirect(article.get_absolute_url() + "#comments"), token, new)
+
+
+def ranking_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    rounds = list(selectors.published_rounds())
+    if pk is None:
+        round_ = rounds[0] if rounds else None
+    else:
+        round_ = next((r for r in rounds if r.pk == pk), None)
+        if round_ is None:
+            raise Http404
+    context = {
+        "round": round_,
+        "rounds": rounds,
+        "rows": selectors.round_table(round_) if round_ else [],
+    }
+    return render(request, "portal/ranking.html", context)
+
+
+def unit_view(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(OrgUnit, code=code, kind__in=OrgUnit.ASSESSED_KINDS)
+    page = selectors.unit_page(unit)
+    context = {
+        "page": page,
+        "unit": unit,
+        "rating": selectors.rating_summary(Rating.Target.UNIT, unit.pk),
+        "rating_form": RatingForm(),
+    }
+    return render(request, "portal/unit.html", context)
+
+
+def map_view(request: HttpRequest) -> HttpResponse:
+    rounds = list(selectors.published_rounds()[:1])
+    latest = rounds[0] if rounds else None
+    bands = []
+    if latest is not None:
+        from cchc.frameworks.selectors import bands_of
+
+        bands = [
+            (PALETTE.get(b.colour, PALETTE["none"]), b.name) for b in bands_of(latest.framework)
+        ]
+    return render(request, "portal/map.html", {"round": latest, "bands": bands})
+
+
+def map_data_view(request: HttpRequest) -> JsonResponse:
+    """The units' boundaries coloured by the latest published score, linked to their pages."""
+    rounds = list(selectors.published_rounds()[:1])
+    rows = (
+        {row["org_unit_id"]: row for row in (rounds[0].published_results or [])} if rounds else {}
+    )
+    features = []
+    for unit in OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS, boundary__isnull=False):
+        row = rows.get(unit.pk, {})
+        percent = row.get("percent")
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": unit.boundary,
+                "properties": {
+                    "name": unit.name,
+                    "measures": {
+                        "score": {
+                            "colour": PALETTE.get(
+                                row.get("band_colour") or "none", PALETTE["none"]
+                            ),
+                            "text": (f"{percent.replace('.', ',')} % — {row.get('band', '')}")
+                            if percent
+                            else _("No published result"),
+                        }
+                    },
+                    "url": reverse("portal:unit", args=[unit.code]),
+                },
+            }
+        )
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def document_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published inspection's conclusion notice: the signed scan, else the issued PDF."""
+    document = selectors.public_document(pk)
+    if document is None:
+        raise Http404
+    stored = document.scan or document.pdf
+    if not stored:
+        raise Http404
+    response: Any = FileResponse(
+        stored.open("rb"),
+        as_attachment=False,
+        filename=f"{document.reference.replace('/', '-')}.pdf",
+        content_type="application/pdf",
+    )
+    return response
+
+
+def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """An article's photo: to everyone once the article is public, before that to editors.
+    (Uploaded files are never served wholesale: evidence lives beside them.)"""
+    from cchc.core.permissions import user_has_capability
+    from cchc.core.roles import Capability
+    from cchc.portal.models import ArticlePhoto
+
+    photo = get_object_or_404(ArticlePhoto.objects.select_related("article"), pk=pk)
+    editor = request.user.is_authenticated and user_has_capability(
+        request.user, Capability.EDIT_PORTAL
+    )
+    if not (photo.article.is_public or editor):
+        raise Http404
+    name = str(photo.image.name).lower()
+    kind = (
+        "image/png"
+        if name.endswith(".png")
+        else "image/webp"
+        if name.endswith(".webp")
+        else "image/jpeg"
+    )
+    response: Any = FileResponse(photo.image.open("rb"), content_type=kind)
+    response["Cache-Control"] = "public, max-age=86400" if photo.article.is_public else "private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def footer_context(request: HttpRequest) -> dict[str, Any]:
+    """What every portal page shows at its foot (a context processor for portal pages)."""
+    from cchc.portal.visitors import statistics
+
+    if not request.resolver_match or request.resolver_match.namespace != "portal":
+        return {}
+    return {
+        "portal": PortalSettings.current(),
+        "website_links": list(WebsiteLink.objects.all()),
+        "visits": statistics(),
+    }
