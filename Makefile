@@ -32,7 +32,7 @@ compile-messages: $(VENV)/.run-installed
 run: $(VENV)/.run-installed compile-messages
 	@DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	@DEBUG=1 $(PY) manage.py seed_demo
-	@echo "CCHC is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	@echo "CCHC is starting: the public portal on http://127.0.0.1:$(PORT)/ and the officials' work space on http://127.0.0.1:$(PORT)/app/ (Ctrl+C to stop)"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 worker: $(VENV)/.run-installed

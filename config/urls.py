@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("cchc.portal.urls")),
     path("app/", include("cchc.core.urls")),
     path("editor/", include("cchc.portal.editor_urls")),
+    path("feedback/", include("cchc.portal.feedback_urls")),
     # The verification code's image (the only part of django-simple-captcha in use: no audio).
     path(
         "captcha/image/<str:key>/", captcha_views.captcha_image, {"scale": 1}, name="captcha-image"

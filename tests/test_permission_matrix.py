@@ -829,6 +829,24 @@ def captcha_key(cast: Cast) -> dict[str, Any]:
     return {"key": CaptchaStore.generate_key()}
 
 
+def ward_a_feedback(cast: Cast) -> dict[str, Any]:
+    import datetime
+
+    from cchc.portal.models import Feedback
+
+    feedback, _created = Feedback.objects.get_or_create(
+        code="PA-MATRIX01",
+        defaults={
+            "name": "Matrix",
+            "org_unit": cast.ward_a,
+            "subject": "Phí chứng thực",
+            "text": "Nội dung",
+            "due_on": datetime.date(2026, 12, 31),
+        },
+    )
+    return {"pk": feedback.pk}
+
+
 PUBLIC = statuses(200, anonymous=200, role_free=True)
 EDITORS = statuses(403, admin=200, portal_editor=200)
 PORTAL_CASES = [
@@ -881,6 +899,25 @@ PORTAL_CASES = [
         note="only published inspections' notices",
     ),
     Case("portal:photo", PUBLIC, kwargs=article_photo),
+    Case("portal:feedback", PUBLIC),
+    Case(
+        "portal:feedback",
+        statuses(400, anonymous=400, role_free=True),
+        method="post",
+        note="nothing filled in",
+    ),
+    Case("portal:feedback_lookup", PUBLIC),
+    Case("portal:feedback_answers", PUBLIC),
+    # Feedback to answer: a unit its own, the board and the coordinator all of it.
+    Case(
+        "feedback:list",
+        statuses(200, appraiser=403, inspector=403, leader=403),
+    ),
+    Case(
+        "feedback:detail",
+        statuses(200, appraiser=403, inspector=403, leader=403, outsider=404),
+        kwargs=ward_a_feedback,
+    ),
     # The editorial board's pages.
     Case("portal_editor:articles", EDITORS),
     Case("portal_editor:article_new", EDITORS),

@@ -27,6 +27,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Frameworks"), "frameworks:framework_list", Capability.VIEW_FRAMEWORKS, "frameworks"),
     NavItem(_("Units"), "orgunits:unit_list", Capability.VIEW_ORG_UNITS, "units"),
     NavItem(_("Portal"), "portal_editor:articles", Capability.EDIT_PORTAL, "editor"),
+    NavItem(
+        _("Citizen feedback"),
+        "feedback:list",
+        Capability.ANSWER_FEEDBACK,
+        "feedback",
+    ),
     NavItem(_("Notifications"), "notifications:inbox", None, "inbox"),
     NavItem(_("Users"), "accounts:user_list", Capability.VIEW_USERS, "accounts/users"),
     NavItem(_("Audit trail"), "core:audit_list", Capability.VIEW_AUDIT, "app/audit"),

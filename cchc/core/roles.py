@@ -40,6 +40,7 @@ class Capability(StrEnum):
     REMEDIATE = "inspections.remediate"
     VIEW_INDICATORS = "indicators.view"
     EDIT_PORTAL = "portal.edit"
+    ANSWER_FEEDBACK = "portal.answer_feedback"
     MANAGE_INDICATORS = "indicators.manage"
 
 
@@ -77,4 +78,14 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_INDICATORS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
     # The editorial board writes the portal's articles and moderates citizens' comments.
     Capability.EDIT_PORTAL: frozenset({Role.SYSTEM_ADMIN, Role.PORTAL_EDITOR}),
+    # Citizens' feedback: a unit answers its own; the board and the coordinator follow them all.
+    Capability.ANSWER_FEEDBACK: frozenset(
+        {
+            Role.SYSTEM_ADMIN,
+            Role.HOME_AFFAIRS,
+            Role.PORTAL_EDITOR,
+            Role.UNIT_OFFICER,
+            Role.UNIT_CHAIR,
+        }
+    ),
 }

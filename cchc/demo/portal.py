@@ -11,7 +11,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from cchc.accounts.models import Membership
 from cchc.assessments.models import Round
+from cchc.core.roles import Role
 from cchc.inspections.models import Inspection
 from cchc.orgunits.models import OrgUnit
 from cchc.portal import services
@@ -130,6 +132,30 @@ def seed_portal(*, editor: object) -> str:
         status=Comment.Status.PENDING,
         visitor="demo",
     )
+    if ward is not None:
+        asked = services.feedback_submit(
+            name="Phan Văn Hùng",
+            contact="",
+            org_unit=ward,
+            subject="Niêm yết phí chứng thực bản sao",
+            text="Bảng niêm yết tại Bộ phận một cửa chưa ghi rõ phí chứng thực bản sao điện tử.",
+            address="demo",
+        )
+        officer = Membership.objects.filter(org_unit=ward, role=Role.UNIT_OFFICER).first()
+        services.feedback_answer(
+            actor=officer.user if officer else None,
+            feedback=asked,
+            answer="UBND phường đã bổ sung mức phí vào bảng niêm yết ngày hôm sau. Cảm ơn ông.",
+            publish=True,
+        )
+        services.feedback_submit(
+            name="Đặng Thị Mai",
+            contact="",
+            org_unit=ward,
+            subject="Thời gian trả kết quả đăng ký khai sinh",
+            text="Xin cho biết thời hạn trả kết quả khi nộp hồ sơ trực tuyến.",
+            address="demo-2",
+        )
     return (
         f"Portal: {Article.objects.count()} articles, {Rating.objects.count()} ratings, "
         f"1 comment waiting for moderation (#{waiting.pk}), seeded {timezone.localdate():%d/%m/%Y}"

@@ -14,3 +14,4 @@ class DataSource(models.TextChoices):
     SATISFACTION = "satisfaction", _("Average satisfaction rating (1-5)")
     DIRECTIVES_ON_TIME = "directives_on_time", _("Directives finished on time (of those due)")
     DIRECTIVES_LATE = "directives_late", _("Directives late")
+    FEEDBACK_ON_TIME = "feedback_on_time", _("Citizen feedback answered on time (of those due)")

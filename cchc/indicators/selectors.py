@@ -41,6 +41,8 @@ class Figures:
     directives_due: int = 0
     directives_on_time: int = 0
     directives_late: int = 0
+    feedback_due: int = 0
+    feedback_on_time: int = 0
     previous_overdue_rate: Decimal | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -156,12 +158,31 @@ def _directive_counts(unit_ids: list[int], year: int, period: str) -> dict[int, 
     return {row["org_unit_id"]: dict(row) for row in rows}
 
 
+def _feedback_counts(unit_ids: list[int], year: int, period: str) -> dict[int, tuple[int, int]]:
+    """Citizens' feedback due in the period, and how many were answered by their date."""
+    from cchc.portal.models import Feedback
+
+    first, last = period_range(year, period)
+    rows = (
+        Feedback.objects.filter(org_unit_id__in=unit_ids, due_on__range=(first, last))
+        .values("org_unit_id")
+        .annotate(
+            due=Count("id"),
+            on_time=Count("id", filter=Q(answered_at__date__lte=F("due_on"))),
+        )
+        .values_list("org_unit_id", "due", "on_time")
+        .order_by()
+    )
+    return {unit: (due, on_time) for unit, due, on_time in rows}
+
+
 def figures_for_units(unit_ids: list[int], year: int, period: str) -> dict[int, Figures]:
     """Every unit's figures for the period, with last year's overdue rate: three queries for
     the dossiers and one for the directives, whatever the number of units and rows."""
     current = _dossier_counts(unit_ids, year, period)
     previous = _dossier_counts(unit_ids, year - 1, period)
     directives = _directive_counts(unit_ids, year, period)
+    feedback = _feedback_counts(unit_ids, year, period)
     result = {}
     for unit_id in unit_ids:
         row = current.get(unit_id, {})
@@ -187,6 +208,7 @@ def figures_for_units(unit_ids: list[int], year: int, period: str) -> dict[int, 
         figures.directives_due = directive_row.get("due", 0)
         figures.directives_on_time = directive_row.get("on_time", 0)
         figures.directives_late = directive_row.get("late", 0)
+        figures.feedback_due, figures.feedback_on_time = feedback.get(unit_id, (0, 0))
         result[unit_id] = figures
     return result
 
@@ -227,6 +249,7 @@ RATES = {
     DataSource.DOSSIERS_ONLINE: ("online", "received", "online"),
     DataSource.DOSSIERS_APOLOGY: ("late_with_apology", "overdue", "apology"),
     DataSource.DIRECTIVES_ON_TIME: ("directives_on_time", "directives_due", ""),
+    DataSource.FEEDBACK_ON_TIME: ("feedback_on_time", "feedback_due", ""),
 }
 COUNTS = {
     DataSource.DOSSIERS_OVERDUE: ("overdue", "overdue"),
@@ -266,6 +289,7 @@ SOURCE_ROWS = {
     DataSource.SATISFACTION: "rated",
     DataSource.DIRECTIVES_ON_TIME: "",
     DataSource.DIRECTIVES_LATE: "",
+    DataSource.FEEDBACK_ON_TIME: "",
 }
 
 
@@ -274,6 +298,8 @@ def source_link(source: str, *, unit_id: int, year: int, period: str) -> str:
     from django.urls import reverse
 
     which = SOURCE_ROWS.get(DataSource(source), "") if source in DataSource.values else ""
+    if source == DataSource.FEEDBACK_ON_TIME:
+        return reverse("feedback:list") + f"?unit={unit_id}"
     if not which:
         return reverse("indicators:directive_list") + f"?unit={unit_id}"
     return (

@@ -24,6 +24,7 @@ class Notification(BaseModel):
         REMEDIATION_REOPENED = "remediation_reopened", _("Remediation reopened")
         REMEDIATION_OVERDUE = "remediation_overdue", _("Remediation overdue")
         COMMENT_WAITING = "comment_waiting", _("A comment waits for moderation")
+        FEEDBACK_RECEIVED = "feedback_received", _("Citizen feedback to answer")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -3,6 +3,7 @@ comments to moderate (with official replies), the footer's links, the portal's p
 its visitor statistics."""
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,11 +18,12 @@ from cchc.core.forms import perform
 from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
 from cchc.portal import services
-from cchc.portal.forms import ArticleForm, LinkForm, PhotoForm, ReplyForm
+from cchc.portal.forms import AnswerForm, ArticleForm, LinkForm, PhotoForm, ReplyForm
 from cchc.portal.models import (
     Article,
     ArticlePhoto,
     Comment,
+    Feedback,
     PortalSettings,
     VisitDay,
     WebsiteLink,
@@ -242,3 +244,55 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
         "visits": statistics(),
     }
     return render(request, "portal/editor/statistics.html", context)
+
+
+def _feedback_for(user: Any) -> Any:
+    """All feedback for the board and the coordinator; a unit's own for its people."""
+    from cchc.assessments.selectors import own_unit_ids
+    from cchc.core.roles import Role
+
+    feedback = Feedback.objects.select_related("org_unit")
+    if user.role_set() & {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.PORTAL_EDITOR}:
+        return feedback
+    return feedback.filter(org_unit_id__in=own_unit_ids(user))
+
+
+@capability_required(Capability.ANSWER_FEEDBACK)
+def feedback_list_view(request: HttpRequest) -> HttpResponse:
+    """Citizens' feedback to answer, the nearest deadline first; answered ones after."""
+    feedback = _feedback_for(request.user)
+    unit = request.GET.get("unit", "")
+    if unit.isdigit():
+        feedback = feedback.filter(org_unit_id=int(unit))
+    waiting = list(feedback.filter(status=Feedback.Status.RECEIVED).order_by("due_on")[:200])
+    answered = list(feedback.filter(status=Feedback.Status.ANSWERED).order_by("-answered_at")[:50])
+    context = {"waiting": waiting, "answered": answered, "today": timezone.localdate()}
+    return render(request, "portal/editor/feedback_list.html", context)
+
+
+@capability_required(Capability.ANSWER_FEEDBACK)
+def feedback_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = get_object_or_404(_feedback_for(request.user), pk=pk)
+    form = AnswerForm(
+        request.POST or None,
+        initial={"answer": feedback.answer, "publish": feedback.is_answer_public},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_answer(
+                actor=request.user,
+                feedback=feedback,
+                answer=form.cleaned_data["answer"],
+                publish=form.cleaned_data["publish"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The answer was recorded; the citizen sees it with the code.")
+            )
+            return redirect("feedback:list")
+    context = {"feedback": feedback, "form": form, "today": timezone.localdate()}
+    return render(
+        request, "portal/editor/feedback_detail.html", context, status=400 if form.errors else 200
+    )

@@ -106,3 +106,43 @@ class LinkForm(forms.ModelForm):
     class Meta:
         model = WebsiteLink
         fields = ["title", "url", "order"]
+
+
+class FeedbackForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    contact = forms.CharField(
+        label=_("Phone or e-mail (not shown)"), max_length=120, required=False
+    )
+    org_unit = forms.ModelChoiceField(
+        label=_("Ward or commune concerned"),
+        queryset=OrgUnit.objects.filter(
+            kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True
+        ).order_by("sort_order", "name"),
+        empty_label=_("— Choose —"),
+    )
+    subject = forms.CharField(label=_("Subject of the feedback"), max_length=200)
+    text = forms.CharField(
+        label=_("Your feedback or recommendation"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    captcha = CaptchaField(
+        label=_("Verification code"), error_messages={"invalid": WRONG_CODE_MESSAGE}
+    )
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(WRONG_CODE_MESSAGE)
+        return ""
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    publish = forms.BooleanField(label=_("Publish the answer on the portal"), required=False)

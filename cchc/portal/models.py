@@ -27,6 +27,9 @@ class PortalSettings(models.Model):
     reports_to_hide = models.PositiveSmallIntegerField(
         _("reports that hide a comment until a moderator looks"), default=3
     )
+    feedback_days = models.PositiveSmallIntegerField(
+        _("days a unit has to answer citizens' feedback"), default=10
+    )
 
     class Meta:
         verbose_name = _("portal settings")
@@ -199,6 +202,55 @@ class CommentReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment_id} by {self.visitor[:8]}"
+
+
+class Feedback(BaseModel):
+    """A citizen's feedback or recommendation on an administrative regulation (phản ánh, kiến
+    nghị), routed to the responsible unit, which answers by `due_on`. The citizen follows it
+    with its tracking code; the answer may be published."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received, being handled")
+        ANSWERED = "answered", _("Answered")
+
+    code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    contact = models.CharField(_("phone or e-mail (not shown)"), max_length=120, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("content"), max_length=5000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+    )
+    due_on = models.DateField(_("answer due by"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_answer_public = models.BooleanField(_("answer published"), default=False)
+    visitor = models.CharField(max_length=64, blank=True)  # salted hash, for rate limits
+
+    class Meta:
+        verbose_name = _("citizen feedback")
+        verbose_name_plural = _("citizen feedback")
+        ordering = ["due_on", "created_at"]
+        indexes = [models.Index(fields=["org_unit", "due_on"], name="feedback_unit_due")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:detail", args=[self.pk])
+
+    def is_overdue(self, today: object) -> bool:
+        return self.status == self.Status.RECEIVED and self.due_on < today  # type: ignore[operator]
+
+    @property
+    def answered_on_time(self) -> bool:
+        return self.answered_at is not None and timezone.localdate(self.answered_at) <= self.due_on
 
 
 class WebsiteLink(models.Model):

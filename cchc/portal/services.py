@@ -24,6 +24,7 @@ from cchc.portal.models import (
     ArticlePhoto,
     Comment,
     CommentReport,
+    Feedback,
     PortalSettings,
     Rating,
 )
@@ -271,3 +272,96 @@ def comment_reply(*, actor: Any, comment: Comment, text: str) -> Comment:
         comment_moderate(actor=actor, comment=comment, show=True)
     audit_record(actor=actor, action="comment.reply", target=reply, after={"to": comment.pk})
     return reply
+
+
+# Citizens' feedback ---------------------------------------------------------------------------
+
+FEEDBACK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+FEEDBACK_PER_WINDOW = 3
+ANSWER_NEEDED_MESSAGE = gettext_noop("Write the answer.")
+NOT_A_UNIT_MESSAGE = gettext_noop("Choose the ward or commune the feedback is about.")
+
+
+def _feedback_code() -> str:
+    import secrets
+
+    while True:
+        code = "PA-" + "".join(secrets.choice(FEEDBACK_CODE_ALPHABET) for _n in range(8))
+        if not Feedback.objects.filter(code=code).exists():
+            return code
+
+
+def _working_days_after(day: datetime.date, days: int) -> datetime.date:
+    """The day `days` working days (Monday to Friday) after `day`."""
+    current, left = day, days
+    while left > 0:
+        current += datetime.timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def feedback_submit(
+    *, name: str, contact: str, org_unit: Any, subject: str, text: str, address: str
+) -> Feedback:
+    """Record a citizen's feedback for the unit, due in the portal's number of working days;
+    the unit's officers and chair are told. At most FEEDBACK_PER_WINDOW per address in
+    COMMENT_WINDOW."""
+    from cchc.orgunits.models import OrgUnit
+
+    if org_unit is None or org_unit.kind not in OrgUnit.ASSESSED_KINDS:
+        raise ValidationError({"org_unit": _(NOT_A_UNIT_MESSAGE)})
+    since = timezone.now() - COMMENT_WINDOW
+    if (
+        Feedback.objects.filter(visitor=address, created_at__gte=since).count()
+        >= FEEDBACK_PER_WINDOW
+    ):
+        raise ValidationError(_(TOO_MANY_COMMENTS_MESSAGE))
+    days = PortalSettings.current().feedback_days
+    with transaction.atomic():
+        feedback = Feedback.objects.create(
+            code=_feedback_code(),
+            name=name.strip()[:100],
+            contact=contact.strip()[:120],
+            org_unit=org_unit,
+            subject=subject.strip()[:200],
+            text=text.strip(),
+            due_on=_working_days_after(timezone.localdate(), days),
+            visitor=address,
+        )
+    from cchc.assessments.services.notices import people_of
+
+    notify(
+        users=people_of([org_unit.pk]),
+        kind=Notification.Kind.FEEDBACK_RECEIVED,
+        compose=lambda user: (
+            _("Citizen feedback to answer by %(date)s: %(subject)s")
+            % {"date": feedback.due_on.strftime("%d/%m/%Y"), "subject": feedback.subject},
+            feedback.text[:300],
+        ),
+        url=feedback.get_absolute_url(),
+        dedupe_key=f"feedback:{feedback.pk}",
+    )
+    return feedback
+
+
+@transaction.atomic
+def feedback_answer(*, actor: Any, feedback: Feedback, answer: str, publish: bool) -> Feedback:
+    if not answer.strip():
+        raise ValidationError({"answer": _(ANSWER_NEEDED_MESSAGE)})
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    first = feedback.answered_at is None
+    feedback.answer = answer.strip()
+    feedback.status = Feedback.Status.ANSWERED
+    feedback.is_answer_public = publish
+    if first:
+        feedback.answered_at = timezone.now()
+    feedback.answered_by = actor
+    feedback.save()
+    audit_record(
+        actor=actor,
+        action="feedback.answer",
+        target=feedback,
+        after={"public": publish, "on_time": feedback.answered_on_time},
+    )
+    return feedback

@@ -18,4 +18,7 @@ urlpatterns = [
     path("ban-do-hanh-chinh/du-lieu.json", views.map_data_view, name="map_data"),
     path("van-ban/<int:pk>/", views.document_view, name="document"),
     path("anh/<int:pk>/", views.photo_view, name="photo"),
+    path("phan-anh-kien-nghi/", views.feedback_view, name="feedback"),
+    path("phan-anh-kien-nghi/tra-cuu/", views.feedback_lookup_view, name="feedback_lookup"),
+    path("phan-anh-kien-nghi/da-tra-loi/", views.feedback_answers_view, name="feedback_answers"),
 ]

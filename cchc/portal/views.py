@@ -10,14 +10,16 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.analytics.maps import PALETTE
 from cchc.orgunits.models import OrgUnit
 from cchc.portal import selectors, services
-from cchc.portal.forms import CommentForm, RatingForm
-from cchc.portal.models import Article, Comment, PortalSettings, Rating, WebsiteLink
+from cchc.portal.cache import cached
+from cchc.portal.forms import CommentForm, FeedbackForm, RatingForm
+from cchc.portal.models import Article, Comment, Feedback, PortalSettings, Rating, WebsiteLink
 from cchc.portal.visitors import COOKIE, COOKIE_AGE, address_hash, visitor_key, visitor_token
 
 ARTICLES_PER_PAGE = 10
@@ -43,14 +45,18 @@ def captcha_view(request: HttpRequest) -> HttpResponse:
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
-    rounds = list(selectors.published_rounds()[:1])
-    latest = rounds[0] if rounds else None
-    context = {
-        "round": latest,
-        "top": selectors.round_table(latest)[:10] if latest else [],
-        "articles": list(selectors.public_articles()[:6]),
-    }
-    return render(request, "portal/home.html", context)
+    def build() -> dict[str, Any]:
+        rounds = list(selectors.published_rounds()[:1])
+        latest = rounds[0] if rounds else None
+        return {
+            "round": latest,
+            "top": selectors.round_table(latest)[:10] if latest else [],
+            "articles": list(selectors.public_articles()[:6]),
+        }
+
+    # Scheduled articles appear at their minute: the minute is part of the key.
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    return render(request, "portal/home.html", cached(f"home:{minute}", build))
 
 
 def article_list_view(request: HttpRequest) -> HttpResponse:
@@ -170,7 +176,7 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def ranking_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    rounds = list(selectors.published_rounds())
+    rounds = cached("rounds", lambda: list(selectors.published_rounds()))
     if pk is None:
         round_ = rounds[0] if rounds else None
     else:
@@ -180,14 +186,16 @@ def ranking_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     context = {
         "round": round_,
         "rounds": rounds,
-        "rows": selectors.round_table(round_) if round_ else [],
+        "rows": cached(f"table:{round_.pk}", lambda: selectors.round_table(round_))
+        if round_
+        else [],
     }
     return render(request, "portal/ranking.html", context)
 
 
 def unit_view(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(OrgUnit, code=code, kind__in=OrgUnit.ASSESSED_KINDS)
-    page = selectors.unit_page(unit)
+    page = cached(f"unit:{unit.pk}", lambda: selectors.unit_page(unit))
     context = {
         "page": page,
         "unit": unit,
@@ -285,6 +293,60 @@ def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
     response["Cache-Control"] = "public, max-age=86400" if photo.article.is_public else "private"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def feedback_view(request: HttpRequest) -> HttpResponse:
+    """Send feedback on an administrative regulation; the answer is followed with a code."""
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback = services.feedback_submit(
+                name=form.cleaned_data["name"],
+                contact=form.cleaned_data["contact"],
+                org_unit=form.cleaned_data["org_unit"],
+                subject=form.cleaned_data["subject"],
+                text=form.cleaned_data["text"],
+                address=address_hash(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you. Keep your tracking code %(code)s: with it you can follow the "
+                    "answer here. %(unit)s answers by %(date)s."
+                )
+                % {
+                    "code": feedback.code,
+                    "unit": feedback.org_unit.name,
+                    "date": feedback.due_on.strftime("%d/%m/%Y"),
+                },
+            )
+            return redirect(reverse("portal:feedback_lookup") + f"?code={feedback.code}")
+    context = {"form": form, "captcha": _captcha()}
+    return render(request, "portal/feedback.html", context, status=400 if form.errors else 200)
+
+
+def feedback_lookup_view(request: HttpRequest) -> HttpResponse:
+    """Where a feedback stands, by its code. A code that does not exist gets the same answer
+    as any code not found: the code is the only key."""
+    code = request.GET.get("code", "").strip().upper()[:16]
+    feedback = (
+        Feedback.objects.select_related("org_unit").filter(code=code).first() if code else None
+    )
+    context = {"code": code, "feedback": feedback, "looked": bool(code)}
+    return render(request, "portal/feedback_lookup.html", context)
+
+
+def feedback_answers_view(request: HttpRequest) -> HttpResponse:
+    answers = (
+        Feedback.objects.filter(status=Feedback.Status.ANSWERED, is_answer_public=True)
+        .select_related("org_unit")
+        .order_by("-answered_at")
+    )
+    page = Paginator(answers, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "portal/feedback_answers.html", {"page": page})
 
 
 def footer_context(request: HttpRequest) -> dict[str, Any]:

@@ -51,6 +51,7 @@ def test_an_officer_logs_in_and_sees_their_work_in_vietnamese(page, live_server,
         "Chỉ số",
         "Bộ tiêu chí",
         "Đơn vị",
+        "Phản ánh, kiến nghị",
         "Thông báo",
     ]
     shot(page, "home-ward-officer")
@@ -99,6 +100,7 @@ def test_home_affairs_finds_units_users_and_the_audit_trail(page, live_server, c
         "Chỉ số",
         "Bộ tiêu chí",
         "Đơn vị",
+        "Phản ánh, kiến nghị",
         "Thông báo",
         "Người dùng",
         "Nhật ký thay đổi",

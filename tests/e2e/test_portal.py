@@ -88,6 +88,23 @@ def test_read_rate_comment_moderate_and_open_the_map(page, browser, live_server,
     expect(page.get_by_test_id("comment")).to_contain_text("Gộp ba đoàn thành một")
     shot(page, "portal-article")
 
+    # Feedback on a regulation, followed with its code.
+    page.get_by_role("link", name="Phản ánh, kiến nghị").first.click()
+    feedback = page.get_by_test_id("feedback-form")
+    feedback.get_by_label("Họ và tên").fill("Lê Thị Hoa")
+    feedback.get_by_label("Phường, xã liên quan").select_option(label="Phường Trần Phú")
+    feedback.get_by_label("Tiêu đề phản ánh").fill("Phí chứng thực")
+    feedback.get_by_label("Nội dung phản ánh, kiến nghị").fill("Bảng phí niêm yết chưa rõ.")
+    feedback.get_by_label("Mã xác thực").fill(answer(page))
+    feedback.get_by_role("button", name="Gửi").click()
+    expect(page.locator(".alert-success")).to_contain_text("PA-")
+    code = page.get_by_label("Mã tra cứu").input_value()
+    page.goto(f"{live_server.url}/phan-anh-kien-nghi/tra-cuu/")
+    page.get_by_label("Mã tra cứu").fill(code)
+    page.get_by_role("button", name="Tra cứu").click()
+    expect(page.get_by_test_id("feedback-status")).to_contain_text("Đã tiếp nhận, đang xử lý")
+    shot(page, "portal-feedback")
+
     # The administrative map: the ward's shape opens its page.
     page.get_by_role("link", name="Bản đồ hành chính").click()
     expect(page.get_by_test_id("unit-map")).to_have_attribute("data-ready", "true")

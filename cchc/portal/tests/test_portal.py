@@ -73,6 +73,18 @@ class PublicPagesTests(BaseTestCase):
         services.article_transition(actor=None, article=article, target=Article.Status.UNPUBLISHED)
         assert self.client.get(article.get_absolute_url()).status_code == 404
 
+    def test_the_cached_front_page_changes_as_soon_as_something_is_published(self):
+        first = published("Tin thứ nhất")
+        assert first.title in self.client.get("/").content.decode()
+        # The content's version (3), then the footer: settings, links, visits, online (4).
+        with self.assertNumQueries(7):
+            self.client.get("/")
+        second = published("Tin thứ hai")
+        page = self.client.get("/").content.decode()
+        assert second.title in page and first.title in page
+        services.article_transition(actor=None, article=second, target=Article.Status.UNPUBLISHED)
+        assert second.title not in self.client.get("/").content.decode()
+
     def test_a_scheduled_article_appears_at_its_time(self):
         when = timezone.now() + datetime.timedelta(hours=2)
         article = services.article_save(
@@ -292,3 +304,87 @@ class VisitTests(BaseTestCase):
         self.client.get("/", REMOTE_ADDR="203.0.113.7")
         BUFFER.flush()
         assert not OnlineVisitor.objects.filter(visitor__contains="203.0.113.7").exists()
+
+
+class FeedbackTests(BaseTestCase):
+    def send(self, **fields):
+        page = self.client.get(reverse("portal:feedback")).content.decode()
+        key, answer = code_of(page)
+        data = {
+            "name": "Hoàng Văn D",
+            "org_unit": self.cast.ward_a.pk,
+            "subject": "Thủ tục chứng thực",
+            "text": "Niêm yết chưa rõ phí chứng thực.",
+            "captcha_0": key,
+            "captcha_1": answer,
+        }
+        data.update(fields)
+        return self.client.post(reverse("portal:feedback"), data)
+
+    @time_machine.travel(datetime.datetime(2026, 11, 27, 3, tzinfo=datetime.UTC), tick=False)
+    def test_sent_followed_answered_in_time_and_published(self):
+        from cchc.indicators.selectors import figures_for_units
+        from cchc.notifications.models import Notification
+        from cchc.portal.models import Feedback
+
+        response = self.send()
+        feedback = Feedback.objects.get()
+        self.assertRedirects(
+            response,
+            reverse("portal:feedback_lookup") + f"?code={feedback.code}",
+            fetch_redirect_response=False,
+        )
+        assert re.fullmatch(r"PA-[A-HJ-NP-Z2-9]{8}", feedback.code)
+        # Friday 27 November + 10 working days = Friday 11 December.
+        assert feedback.due_on == datetime.date(2026, 12, 11)
+        assert Notification.objects.filter(
+            user=self.ward_officer, kind="feedback_received"
+        ).exists()
+        status = self.client.get(reverse("portal:feedback_lookup"), {"code": feedback.code})
+        assert "Đã tiếp nhận, đang xử lý" in status.content.decode()
+        # Not found, whatever the code: one answer.
+        for code in ("PA-ZZZZZZZZ", "<script>", ""):
+            page = self.client.get(
+                reverse("portal:feedback_lookup"), {"code": code}
+            ).content.decode()
+            assert "<script>" not in page.split("</head>")[1].replace("&lt;script&gt;", "")
+        none = self.client.get(reverse("portal:feedback_lookup"), {"code": "PA-ZZZZZZZZ"})
+        assert "Không có phản ánh nào với mã này" in none.content.decode()
+        # The ward answers; another ward cannot even see it.
+        self.login("outsider")
+        assert self.client.get(feedback.get_absolute_url()).status_code == 404
+        self.login("ward_officer")
+        self.client.post(
+            feedback.get_absolute_url(), {"answer": "Đã niêm yết bổ sung.", "publish": "on"}
+        )
+        self.client.logout()
+        page = self.client.get(
+            reverse("portal:feedback_lookup"), {"code": feedback.code}
+        ).content.decode()
+        assert "Đã niêm yết bổ sung." in page
+        assert (
+            "Đã niêm yết bổ sung."
+            in self.client.get(reverse("portal:feedback_answers")).content.decode()
+        )
+        # It feeds the criterion on handling feedback: 1 due in the year, 1 on time.
+        figures = figures_for_units([self.cast.ward_a.pk], 2026, "annual")[self.cast.ward_a.pk]
+        assert (figures.feedback_due, figures.feedback_on_time) == (1, 1)
+
+    def test_a_wrong_code_keeps_the_text_and_sends_nothing(self):
+        from cchc.portal.models import Feedback
+
+        response = self.send(captcha_1="sai", text="Nội dung rất dài của tôi")
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "Mã xác thực không đúng." in page and "Nội dung rất dài của tôi" in page
+        assert not Feedback.objects.exists()
+
+    def test_script_in_feedback_is_shown_as_text_to_the_unit(self):
+        from cchc.portal.models import Feedback
+
+        self.send(subject=XSS[0], text=XSS[1])
+        feedback = Feedback.objects.get()
+        self.login("ward_officer")
+        page = self.client.get(feedback.get_absolute_url()).content.decode()
+        assert "<script>alert(1)</script>" not in page and "<img src=x onerror" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

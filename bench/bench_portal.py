@@ -1,0 +1,157 @@
+"""Requests per second of the public portal on the project's real server (gunicorn, 2 workers
+on this 2-core machine, DEBUG off): the front page and an article page (both cached, the
+article with its comment form and verification code), against a static file served by the
+same server in the same run (the limit). 8 clients with keep-alive for 5 s each; the clients
+run in this process, so the figures are a floor, and their ratio is what to compare."""
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from common import ROOT, report, setup_django
+
+setup_django()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from cchc.orgunits.services import org_unit_create  # noqa: E402
+from cchc.portal import services  # noqa: E402
+
+CLIENTS = 8
+SECONDS = 5.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def content() -> str:
+    """A city, a ward, and the article as the portal shows it; returns the article's path."""
+    province = org_unit_create(actor=None, code="BENCH-T", name="Tỉnh (benchmark)", kind="province")
+    city = org_unit_create(
+        actor=None, code="BENCH-TP", name="Thành phố (benchmark)", kind="city", parent=province
+    )
+    ward = org_unit_create(
+        actor=None, code="BENCH-P1", name="Phường 1 (benchmark)", kind="ward", parent=city
+    )
+    body = "".join(
+        f"<p>Đoạn {n}: công tác cải cách hành chính được quan tâm chỉ đạo.</p>" for n in range(30)
+    )
+    article = services.article_save(
+        actor=None,
+        article=None,
+        data={
+            "title": "Một cuộc kiểm tra thay cho ba",
+            "summary": "Tóm tắt",
+            "body": body,
+            "units": [ward],
+        },
+    )
+    services.article_transition(actor=None, article=article, target="review")
+    services.article_transition(actor=None, article=article, target="published")
+    return article.get_absolute_url()
+
+
+def load(port: int, path: str) -> tuple[float, int]:
+    """Requests per second over SECONDS with CLIENTS keep-alive connections; and the errors."""
+    done = [0] * CLIENTS
+    errors = [0] * CLIENTS
+    stop = time.perf_counter() + SECONDS
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.perf_counter() < stop:
+            try:
+                connection.request("GET", path, headers={"Host": "127.0.0.1"})
+                response = connection.getresponse()
+                response.read()
+                if response.status == 200:
+                    done[index] += 1
+                else:
+                    errors[index] += 1
+            except (OSError, http.client.HTTPException):
+                errors[index] += 1
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.perf_counter() - started), sum(errors)
+
+
+def main() -> int:
+    article_path = content()
+    static_root = Path(tempfile.mkdtemp(prefix="cchc-bench-static-"))
+    settings.STATIC_ROOT = static_root
+    call_command("collectstatic", interactive=False, verbosity=0)
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DEBUG": "0",
+        "STATIC_MANIFEST": "0",
+        "STATIC_ROOT": str(static_root),
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
+    try:
+        for _attempt in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        for path in ("/static/css/base.css", "/", article_path):
+            load(port, path)  # warm up: caches, connections, imports
+        static_rps, static_errors = load(port, "/static/css/base.css")
+        home_rps, home_errors = load(port, "/")
+        article_rps, article_errors = load(port, article_path)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    report(
+        "portal",
+        {
+            "server": "gunicorn, 2 workers",
+            "clients": CLIENTS,
+            "static_file_rps": static_rps,
+            "front_page_rps": home_rps,
+            "article_page_rps": article_rps,
+            "front_page_vs_static": home_rps / static_rps if static_rps else None,
+            "article_page_vs_static": article_rps / static_rps if static_rps else None,
+            "errors": static_errors + home_errors + article_errors,
+        },
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
