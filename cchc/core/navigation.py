@@ -28,7 +28,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Units"), "orgunits:unit_list", Capability.VIEW_ORG_UNITS, "units"),
     NavItem(_("Portal"), "portal_editor:articles", Capability.EDIT_PORTAL, "editor"),
     NavItem(
-        _("Citizen feedback"),
+        _("Feedback"),
         "feedback:list",
         Capability.ANSWER_FEEDBACK,
         "feedback",

@@ -51,7 +51,7 @@ def test_an_officer_logs_in_and_sees_their_work_in_vietnamese(page, live_server,
         "Chỉ số",
         "Bộ tiêu chí",
         "Đơn vị",
-        "Phản ánh, kiến nghị",
+        "Phản ánh",
         "Thông báo",
     ]
     shot(page, "home-ward-officer")
@@ -100,7 +100,7 @@ def test_home_affairs_finds_units_users_and_the_audit_trail(page, live_server, c
         "Chỉ số",
         "Bộ tiêu chí",
         "Đơn vị",
-        "Phản ánh, kiến nghị",
+        "Phản ánh",
         "Thông báo",
         "Người dùng",
         "Nhật ký thay đổi",
