@@ -961,7 +961,7 @@ PORTAL_CASES = [
         "portal_editor:policy",
         statuses(403, admin=302, portal_editor=302),
         method="post",
-        data={"moderation": "pre"},
+        data={"moderation": "pre", "feedback_days": "10"},
     ),
     Case("portal_editor:links", EDITORS),
     Case(

@@ -191,10 +191,18 @@ def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
 def policy_view(request: HttpRequest) -> HttpResponse:
     policy = PortalSettings.current()
     choice = request.POST.get("moderation", "")
-    if choice in PortalSettings.Moderation.values:
-        policy.moderation = choice
-        policy.save(update_fields=["moderation"])
-        messages.success(request, _("The moderation rule was changed."))
+    days = request.POST.get("feedback_days", "")
+    if (
+        choice not in PortalSettings.Moderation.values
+        or not days.isdigit()
+        or not 1 <= int(days) <= 60
+    ):
+        messages.error(request, _("Choose a rule, and from 1 to 60 working days for feedback."))
+        return redirect("portal_editor:moderation")
+    policy.moderation = choice
+    policy.feedback_days = int(days)
+    policy.save(update_fields=["moderation", "feedback_days"])
+    messages.success(request, _("The portal's rules were changed."))
     return redirect("portal_editor:moderation")
 
 

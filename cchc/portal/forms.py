@@ -4,6 +4,8 @@ from captcha.fields import CaptchaField
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cchc.assessments.models import Round
+from cchc.inspections.models import Inspection
 from cchc.orgunits.models import OrgUnit
 from cchc.portal.models import Article, WebsiteLink
 
@@ -44,6 +46,21 @@ class ArticleForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
+    rounds = forms.ModelMultipleChoiceField(
+        label=_("Scoring rounds"),
+        required=False,
+        queryset=Round.objects.filter(status=Round.Status.PUBLISHED).order_by("-year"),
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
+    inspections = forms.ModelMultipleChoiceField(
+        label=_("Published inspections"),
+        required=False,
+        queryset=Inspection.objects.filter(is_published=True)
+        .select_related("org_unit")
+        .order_by("-visit_date"),
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
+
     @classmethod
     def initial_for(cls, article: Article) -> dict[str, Any]:
         return {
@@ -53,6 +70,8 @@ class ArticleForm(forms.Form):
             "tags": article.tags,
             "publish_at": article.publish_at,
             "units": list(article.units.all()),
+            "rounds": list(article.rounds.all()),
+            "inspections": list(article.inspections.all()),
         }
 
 

@@ -205,6 +205,13 @@ class CommentTests(BaseTestCase):
         assert self.post_comment(article, website="http://spam.example").status_code == 400
         assert not Comment.objects.exists()
 
+    def test_an_oversized_comment_is_refused_and_kept(self):
+        article = published()
+        response = self.post_comment(article, text="á" * 3001)
+        assert response.status_code == 400
+        assert "3000" in response.content.decode()
+        assert not Comment.objects.exists()
+
     def test_a_flood_from_one_address_is_stopped(self):
         article = published()
         for n in range(3):
@@ -271,6 +278,16 @@ class EditorTests(BaseTestCase):
         assert "Đoàn kiểm tra" in page
         image = self.client.get(reverse("portal:photo", args=[photo.pk]))
         assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+
+    def test_the_board_sets_the_rules(self):
+        self.login("portal_editor")
+        url = reverse("portal_editor:policy")
+        self.client.post(url, {"moderation": "post", "feedback_days": "5"})
+        policy = PortalSettings.current()
+        assert (policy.moderation, policy.feedback_days) == ("post", 5)
+        refused = self.client.post(url, {"moderation": "post", "feedback_days": "0"}, follow=True)
+        assert "từ 1 đến 60" in refused.content.decode()
+        assert PortalSettings.current().feedback_days == 5
 
     def test_a_ward_officer_cannot_edit_the_portal(self):
         self.login("ward_officer")
