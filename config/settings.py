@@ -221,6 +221,10 @@ TASKS = {
 
 # The comment and feedback forms' verification code: ASCII letters (the bundled font has no
 # Vietnamese), five of them, valid ten minutes; the form also offers a sum to work out instead.
+# Behind N proxies that each append the client's address to X-Forwarded-For (nginx:
+# proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for), set N: the portal then hashes
+# the address the outermost proxy saw. 0 (the default) uses the connection's address.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 10

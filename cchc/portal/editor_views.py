@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -255,14 +255,29 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
 
 
 def _feedback_for(user: Any) -> Any:
-    """All feedback for the board and the coordinator; a unit's own for its people."""
+    """A unit's people its own feedback; the board and the coordinator the feedback of the
+    units under their part of the tree; administrators all."""
+    from django.db.models import Q
+
     from cchc.assessments.selectors import own_unit_ids
     from cchc.core.roles import Role
 
     feedback = Feedback.objects.select_related("org_unit")
-    if user.role_set() & {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.PORTAL_EDITOR}:
+    if Role.SYSTEM_ADMIN in user.role_set():
         return feedback
-    return feedback.filter(org_unit_id__in=own_unit_ids(user))
+    visible = Q(org_unit_id__in=own_unit_ids(user))
+    for membership in user.active_memberships:
+        if membership.role in (Role.HOME_AFFAIRS, Role.PORTAL_EDITOR):
+            visible |= Q(org_unit__path__startswith=membership.org_unit.path)
+    return feedback.filter(visible)
+
+
+def _may_answer(user: Any, feedback: Feedback) -> bool:
+    """The unit answers its feedback (its officers and chair); the others follow it."""
+    from cchc.assessments.selectors import own_unit_ids
+    from cchc.core.roles import Role
+
+    return Role.SYSTEM_ADMIN in user.role_set() or feedback.org_unit_id in own_unit_ids(user)
 
 
 @capability_required(Capability.ANSWER_FEEDBACK)
@@ -281,6 +296,9 @@ def feedback_list_view(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.ANSWER_FEEDBACK)
 def feedback_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_object_or_404(_feedback_for(request.user), pk=pk)
+    may_answer = _may_answer(request.user, feedback)
+    if request.method == "POST" and not may_answer:
+        raise PermissionDenied
     form = AnswerForm(
         request.POST or None,
         initial={"answer": feedback.answer, "publish": feedback.is_answer_public},
@@ -300,7 +318,12 @@ def feedback_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("The answer was recorded; the citizen sees it with the code.")
             )
             return redirect("feedback:list")
-    context = {"feedback": feedback, "form": form, "today": timezone.localdate()}
+    context = {
+        "feedback": feedback,
+        "form": form,
+        "may_answer": may_answer,
+        "today": timezone.localdate(),
+    }
     return render(
         request, "portal/editor/feedback_detail.html", context, status=400 if form.errors else 200
     )

@@ -145,6 +145,11 @@ class Rating(models.Model):
             models.UniqueConstraint(
                 fields=["target", "target_id", "visitor"], name="rating_once_per_visitor"
             ),
+            models.UniqueConstraint(
+                fields=["target", "target_id", "address"],
+                condition=~models.Q(address=""),
+                name="rating_once_per_address",
+            ),
             models.CheckConstraint(
                 condition=models.Q(stars__gte=1, stars__lte=5), name="rating_one_to_five"
             ),
@@ -193,11 +198,17 @@ class CommentReport(models.Model):
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
     visitor = models.CharField(max_length=64)
+    address = models.CharField(max_length=64, blank=True)  # hash, salted daily
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "visitor"], name="report_once_per_visitor")
+            models.UniqueConstraint(fields=["comment", "visitor"], name="report_once_per_visitor"),
+            models.UniqueConstraint(
+                fields=["comment", "address"],
+                condition=~models.Q(address=""),
+                name="report_once_per_address",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -282,6 +293,18 @@ class VisitDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.path}: {self.views}"
+
+
+class DailySalt(models.Model):
+    """The random value today's address hashes are made with. Deleted after two days: from
+    then on, nobody (not even with the database and the secret key) can tell which address a
+    stored hash came from."""
+
+    day = models.DateField(unique=True)
+    value = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return str(self.day)
 
 
 class OnlineVisitor(models.Model):

@@ -3,9 +3,11 @@ ratings, comments and reports. Each refuses bad input with a message in the read
 language and writes all or nothing."""
 
 import datetime
+import io
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -114,8 +116,9 @@ def article_transition(*, actor: Any, article: Article, target: str) -> Article:
     return article
 
 
-def _check_photo(upload: UploadedFile) -> str:
-    """The extension the photo's content says it is; refuses anything but an image."""
+def _clean_photo(upload: UploadedFile) -> tuple[bytes, str]:
+    """The photo re-encoded from its pixels (EXIF, GPS position and anything else riding along
+    dropped), and its extension; anything that is not a JPEG, PNG or WebP image is refused."""
     from PIL import Image, UnidentifiedImageError
 
     if upload.size is None or upload.size > PHOTO_MAX_BYTES or upload.size == 0:
@@ -124,25 +127,35 @@ def _check_photo(upload: UploadedFile) -> str:
         upload.seek(0)
         with Image.open(upload) as image:
             kind = image.format or ""
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            if kind not in PHOTO_FORMATS:
+                raise ValidationError(_(PHOTO_MESSAGE))
+            image.load()
+            clean = image.convert(
+                "RGBA" if kind == "PNG" and image.mode in ("RGBA", "LA", "P") else "RGB"
+            )
+            buffer = io.BytesIO()
+            clean.save(buffer, format=kind, **({"quality": 88} if kind != "PNG" else {}))
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as error:
         raise ValidationError(_(PHOTO_MESSAGE)) from error
     finally:
         upload.seek(0)
-    if kind not in PHOTO_FORMATS:
-        raise ValidationError(_(PHOTO_MESSAGE))
-    return PHOTO_FORMATS[kind]
+    return buffer.getvalue(), PHOTO_FORMATS[kind]
 
 
 @transaction.atomic
 def photo_add(*, actor: Any, article: Article, upload: UploadedFile, caption: str) -> ArticlePhoto:
-    extension = _check_photo(upload)
+    content, extension = _clean_photo(upload)
     photo = ArticlePhoto(article=article, caption=caption.strip()[:300])
     photo.order = article.photos.count()
     # The stored name is ours; the citizen never sees the uploader's.
-    photo.image.save(
-        f"anh-{article.pk}-{timezone.now():%Y%m%d%H%M%S%f}{extension}", upload, save=False
-    )
+    name = f"anh-{article.pk}-{timezone.now():%Y%m%d%H%M%S%f}{extension}"
+    photo.image.save(name, ContentFile(content), save=False)
     photo.save()
     audit_record(actor=actor, action="article.photo_add", target=article, after={"photo": photo.pk})
     return photo
@@ -221,12 +234,12 @@ def _tell_editors(comment: Comment) -> None:
     )
 
 
-def comment_report(*, comment: Comment, visitor: str) -> bool:
-    """A visitor reports a comment once; at the settings' count it is hidden until an editor
-    looks. Returns whether this report counted."""
+def comment_report(*, comment: Comment, visitor: str, address: str) -> bool:
+    """A visitor reports a comment once (by cookie, and by today's address hash); at the
+    settings' count it is hidden until an editor looks. Returns whether this report counted."""
     try:
         with transaction.atomic():
-            CommentReport.objects.create(comment=comment, visitor=visitor)
+            CommentReport.objects.create(comment=comment, visitor=visitor, address=address)
             Comment.objects.filter(pk=comment.pk).update(reports=F("reports") + 1)
     except IntegrityError:
         return False

@@ -29,10 +29,26 @@ def _captcha(text: bool = False) -> dict[str, str]:
     """A new verification code: an image, or (for who cannot read it) a sum to work out."""
     if text:
         key = CaptchaStore.generate_key(generator=math_challenge)
-        challenge = CaptchaStore.objects.get(hashkey=key).challenge.replace("*", "×")
-        return {"key": key, "question": challenge.rstrip("=").strip() + " = ?"}
+        return {"key": key, "question": _question(CaptchaStore.objects.get(hashkey=key).challenge)}
     key = CaptchaStore.generate_key()
     return {"key": key, "image": captcha_image_url(key)}
+
+
+NUMBERS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười"]
+OPERATIONS = {"+": "cộng", "-": "trừ", "*": "nhân"}
+
+
+def _question(challenge: str) -> str:
+    """ "3*5=" as words: "ba nhân năm bằng bao nhiêu? (trả lời bằng chữ số)"."""
+    for symbol, word in OPERATIONS.items():
+        if symbol in challenge:
+            left, right = challenge.rstrip("=").split(symbol)
+            return _("How much is %(left)s %(operation)s %(right)s? Answer in digits.") % {
+                "left": NUMBERS[int(left)],
+                "operation": word,
+                "right": NUMBERS[int(right)],
+            }
+    return challenge
 
 
 def captcha_view(request: HttpRequest) -> HttpResponse:
@@ -168,7 +184,9 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=pk, status=Comment.Status.VISIBLE, is_official=False)
     article = _public_article(comment.article.slug)
     token, new = visitor_token(request)
-    if services.comment_report(comment=comment, visitor=visitor_key(token)):
+    if services.comment_report(
+        comment=comment, visitor=visitor_key(token), address=address_hash(request)
+    ):
         messages.success(request, _("Thank you: the editorial board will look at this comment."))
     else:
         messages.info(request, _("You have already reported this comment."))
@@ -290,7 +308,8 @@ def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
         else "image/jpeg"
     )
     response: Any = FileResponse(photo.image.open("rb"), content_type=kind)
-    response["Cache-Control"] = "public, max-age=86400" if photo.article.is_public else "private"
+    # An hour at most: an unpublished article's photos soon leave shared caches too.
+    response["Cache-Control"] = "public, max-age=3600" if photo.article.is_public else "private"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -1,9 +1,11 @@
 """Who a visitor is, without keeping who they are: a random cookie, and the address hashed with
-a salt that changes every day (so yesterday's hashes cannot be matched to today's, and no
-address is stored). Page views are counted in each server's memory and added to the database
-every FLUSH_SECONDS (an atomic `views = views + n`: several servers add up correctly)."""
+a random salt drawn each day and deleted after two (so no address is stored, and once the salt
+is gone a stored hash cannot be traced back to one). Page views are counted in each server's
+memory and added to the database every FLUSH_SECONDS (an atomic `views = views + n`: several
+servers add up correctly)."""
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
@@ -12,10 +14,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Sum
 from django.http import HttpRequest
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 COOKIE = "cchc_visitor"
 COOKIE_AGE = 365 * 24 * 3600
@@ -24,19 +28,43 @@ ONLINE_MINUTES = 5
 SEEN_EVERY_SECONDS = 60
 
 
-def _salted(value: str) -> str:
-    day = timezone.localdate().isoformat()
-    return hashlib.sha256(f"{settings.SECRET_KEY}|{day}|{value}".encode()).hexdigest()
+_SALTS: dict[str, str] = {}
+
+
+def _salt() -> str:
+    """Today's random salt, shared by every server through the database."""
+    from cchc.portal.models import DailySalt
+
+    day = timezone.localdate()
+    cached = _SALTS.get(day.isoformat())
+    if cached:
+        return cached
+    salt, _created = DailySalt.objects.get_or_create(
+        day=day, defaults={"value": secrets.token_hex(32)}
+    )
+    _SALTS.clear()
+    _SALTS[day.isoformat()] = salt.value
+    return salt.value
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address: the connection's, or, behind TRUSTED_PROXY_HOPS proxies that each
+    append to X-Forwarded-For, the one the outermost proxy saw (never a value the client could
+    have written itself)."""
+    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
+    if hops > 0:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def address_hash(request: HttpRequest) -> str:
-    """Today's hash of the visitor's address (behind a trusted proxy, the forwarded one)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            address = forwarded.split(",")[-1].strip()
-    return _salted(address)
+    """Today's hash of the visitor's address."""
+    return hashlib.sha256(f"{_salt()}|{client_address(request)}".encode()).hexdigest()
 
 
 def visitor_token(request: HttpRequest) -> tuple[str, bool]:
@@ -60,6 +88,7 @@ class Buffer:
         self.seen: dict[str, float] = {}  # visitor → when this server last wrote it
         self.due: dict[str, float] = {}  # visitors to write at the next flush
         self.flushed = time.monotonic()
+        self.purged: object = None  # the day address hashes were last cleared
 
     def count(self, path: str, visitor: str) -> None:
         day = timezone.localdate().isoformat()
@@ -81,14 +110,25 @@ class Buffer:
             return sum(n for (_day, path), n in self.views.items() if path == "")
 
     def flush(self) -> None:
-        from cchc.portal.models import OnlineVisitor, VisitDay
-
+        """Add the buffered counts to the database. If the database refuses (locked, away),
+        the counts go back into the buffer for the next time, and the page is not harmed."""
         with self.lock:
             views, self.views = self.views, Counter()
             due, self.due = self.due, {}
             self.flushed = time.monotonic()
         if not views and not due:
             return
+        try:
+            self._write(views, due)
+        except DatabaseError:
+            logger.warning("Visit counts not written now; kept for the next flush.", exc_info=True)
+            with self.lock:
+                self.views.update(views)
+                self.due.update(due)
+
+    def _write(self, views: Counter[tuple[str, str]], due: dict[str, float]) -> None:
+        from cchc.portal.models import Comment, DailySalt, Feedback, OnlineVisitor, Rating, VisitDay
+
         now = timezone.now()
         with transaction.atomic():
             for (day, path), count in views.items():
@@ -104,6 +144,15 @@ class Buffer:
             for visitor in due:
                 OnlineVisitor.objects.update_or_create(visitor=visitor, defaults={"last_seen": now})
             OnlineVisitor.objects.filter(last_seen__lt=now - timedelta(hours=1)).delete()
+            # Once the rate limits no longer need them, address hashes and their salts go.
+            today = timezone.localdate()
+            if self.purged != today:
+                DailySalt.objects.filter(day__lt=today - timedelta(days=1)).delete()
+                old = now - timedelta(days=1)
+                Comment.objects.filter(created_at__lt=old).exclude(visitor="").update(visitor="")
+                Feedback.objects.filter(created_at__lt=old).exclude(visitor="").update(visitor="")
+                Rating.objects.filter(created_at__lt=old).exclude(address="").update(address="")
+                self.purged = today
 
 
 BUFFER = Buffer()

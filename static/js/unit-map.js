@@ -38,7 +38,12 @@
         var layer = L.geoJSON(collection, {
           style: style,
           onEachFeature: function (feature, shape) {
-            shape.bindTooltip(function () { return label(feature); }, { sticky: true });
+            // Names are data, not markup: the tooltip gets a text node.
+            shape.bindTooltip(function () {
+              var text = document.createElement("span");
+              text.textContent = label(feature);
+              return text;
+            }, { sticky: true });
             var url = feature.properties.url !== undefined ? feature.properties.url : detailUrl.replace("/0/", "/" + feature.properties.id + "/");
             if (url) {
               shape.on("click", function () { window.location.href = url; });

@@ -41,8 +41,12 @@ XSS = [
 
 
 def jpeg(name: str = "anh.jpg") -> SimpleUploadedFile:
+    """A JPEG carrying EXIF, as a phone's photo would (a GPS tag among them)."""
     buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), (20, 60, 120)).save(buffer, format="JPEG")
+    exif = Image.Exif()
+    exif[0x010F] = "Điện thoại"  # make
+    exif[0x8825] = {1: "N", 2: (18.0, 20.0, 30.0)}  # GPS
+    Image.new("RGB", (40, 30), (20, 60, 120)).save(buffer, format="JPEG", exif=exif)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
@@ -230,7 +234,12 @@ class CommentTests(BaseTestCase):
         comment = Comment.objects.get()
         assert comment.status == Comment.Status.VISIBLE
         url = reverse("portal:report", args=[comment.pk])
-        for n in range(3):
+        for _n in range(3):
+            # One address without a cookie, again and again: one report.
+            self.client_class(REMOTE_ADDR="10.0.2.1").post(url)
+        comment.refresh_from_db()
+        assert comment.reports == 1
+        for n in range(2):
             visitor = self.client_class(REMOTE_ADDR=f"10.0.1.{n}")
             visitor.post(url)
             visitor.post(url)  # the same visitor twice counts once
@@ -241,7 +250,8 @@ class CommentTests(BaseTestCase):
     def test_the_fallback_question_works_too(self):
         article = published()
         html = self.client.get(reverse("portal:captcha"), {"text": "1"}).content.decode()
-        assert "captcha-question" in html and "= ?" in html
+        assert "captcha-question" in html and "bằng bao nhiêu" in html
+        assert not re.search(r"\d\s*[-+×*]\s*\d", html.split("captcha-question")[1][:200])
         response = self.post_comment(article, page=html)
         assert response.status_code == 302
 
@@ -266,6 +276,8 @@ class EditorTests(BaseTestCase):
         assert article.photos.count() == 1
         photo = article.photos.get()
         assert not photo.image.name.endswith("virus.jpg")
+        with Image.open(photo.image.open("rb")) as stored:
+            assert not stored.getexif()  # re-encoded: no EXIF, no GPS position
         self.client.logout()
         assert self.client.get(reverse("portal:photo", args=[photo.pk])).status_code == 404
         self.login("portal_editor")
@@ -294,6 +306,28 @@ class EditorTests(BaseTestCase):
         assert self.client.get(reverse("portal_editor:articles")).status_code == 403
 
 
+class ScopeTests(BaseTestCase):
+    def test_the_coordinator_of_another_province_sees_none_of_this_feedback(self):
+        from cchc.accounts.services import membership_add
+        from cchc.core.roles import Role
+        from cchc.orgunits.services import org_unit_create
+        from cchc.portal.models import Feedback
+
+        Feedback.objects.create(
+            code="PA-SCOPE001",
+            name="A",
+            org_unit=self.cast.ward_a,
+            subject="S",
+            text="T",
+            due_on=datetime.date(2026, 12, 31),
+        )
+        elsewhere = org_unit_create(actor=None, code="T99", name="Tỉnh khác", kind="province")
+        membership_add(actor=None, user=self.outsider, role=Role.HOME_AFFAIRS, org_unit=elsewhere)
+        self.login("outsider")
+        page = self.client.get(reverse("feedback:list")).content.decode()
+        assert "PA-SCOPE001" not in page
+
+
 class VisitTests(BaseTestCase):
     def test_views_are_counted_in_memory_and_added_up_at_the_flush(self):
         BUFFER.flush()
@@ -316,11 +350,57 @@ class VisitTests(BaseTestCase):
         footer = self.client.get("/").content.decode()
         assert re.search(r"Thống kê: 3 — Trực tuyến: 1", footer), footer[-600:]
 
-    @override_settings(SECRET_KEY="x" * 50)
-    def test_no_address_is_kept(self):
-        self.client.get("/", REMOTE_ADDR="203.0.113.7")
+    def test_no_address_is_kept_and_old_hashes_cannot_be_traced(self):
+        import hashlib
+
+        from cchc.portal.models import DailySalt
+
+        article = published()
+        self.client_class(REMOTE_ADDR="203.0.113.7").post(
+            reverse("portal:rate", args=["article", article.pk]), {"stars": "5"}
+        )
+        rating = Rating.objects.get()
+        assert "203.0.113.7" not in rating.address
+        # Without today's random salt the address cannot be found from the hash.
+        from django.conf import settings
+
+        day = timezone.localdate().isoformat()
+        for guess in (
+            f"{settings.SECRET_KEY}|{day}|203.0.113.7",
+            f"{day}|203.0.113.7",
+            "203.0.113.7",
+        ):
+            assert hashlib.sha256(guess.encode()).hexdigest() != rating.address
+        with time_machine.travel(timezone.now() + datetime.timedelta(days=3)):
+            BUFFER.purged = None
+            BUFFER.count("home", "someone")
+            BUFFER.flush()
+        assert not DailySalt.objects.filter(day__lt=timezone.localdate()).exists()
+        assert Rating.objects.get().address == ""
+
+    @override_settings(TRUSTED_PROXY_HOPS=1)
+    def test_behind_one_proxy_the_forwarded_address_counts_not_a_forged_one(self):
+        from django.test import RequestFactory
+
+        from cchc.portal.visitors import client_address
+
+        request = RequestFactory().get(
+            "/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4", REMOTE_ADDR="10.0.0.1"
+        )
+        assert client_address(request) == "198.51.100.4"
+
+    def test_a_database_refusing_the_counts_keeps_them_for_later(self):
+        from unittest import mock
+
+        from django.db import DatabaseError
+
         BUFFER.flush()
-        assert not OnlineVisitor.objects.filter(visitor__contains="203.0.113.7").exists()
+        VisitDay.objects.all().delete()
+        BUFFER.count("home", "v1")
+        with mock.patch.object(BUFFER, "_write", side_effect=DatabaseError("locked")):
+            BUFFER.flush()
+        BUFFER.flush()
+        assert VisitDay.objects.get(path="").views == 1
 
 
 class FeedbackTests(BaseTestCase):
@@ -367,9 +447,12 @@ class FeedbackTests(BaseTestCase):
             assert "<script>" not in page.split("</head>")[1].replace("&lt;script&gt;", "")
         none = self.client.get(reverse("portal:feedback_lookup"), {"code": "PA-ZZZZZZZZ"})
         assert "Không có phản ánh nào với mã này" in none.content.decode()
-        # The ward answers; another ward cannot even see it.
+        # The ward answers; another ward cannot even see it; the board reads but cannot answer.
         self.login("outsider")
         assert self.client.get(feedback.get_absolute_url()).status_code == 404
+        self.login("portal_editor")
+        assert self.client.get(feedback.get_absolute_url()).status_code == 200
+        assert self.client.post(feedback.get_absolute_url(), {"answer": "x"}).status_code == 403
         self.login("ward_officer")
         self.client.post(
             feedback.get_absolute_url(), {"answer": "Đã niêm yết bổ sung.", "publish": "on"}
