@@ -1,6 +1,5 @@
 from typing import Any
 
-from captcha.fields import CaptchaField
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -93,7 +92,32 @@ class RatingForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+class VerifiedForm(forms.Form):
+    """A form a person sends with the verification code they read (captcha_0 is the code's key,
+    captcha_1 what they typed). The code is checked and spent in one DELETE: of two requests
+    sending the same code at once, only one gets it."""
+
+    captcha_0 = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    captcha_1 = forms.CharField(label=_("Verification code"), required=False, max_length=32)
+
+    def clean(self) -> dict[str, Any]:
+        from captcha.models import CaptchaStore
+        from django.utils import timezone
+
+        cleaned = super().clean() or {}
+        key = (cleaned.get("captcha_0") or "").strip()
+        typed = (cleaned.get("captcha_1") or "").strip().lower()
+        spent = 0
+        if key and typed:
+            spent, _kinds = CaptchaStore.objects.filter(
+                hashkey=key, response=typed, expiration__gt=timezone.now()
+            ).delete()
+        if not spent:
+            self.add_error("captcha_1", WRONG_CODE_MESSAGE)
+        return cleaned
+
+
+class CommentForm(VerifiedForm):
     name = forms.CharField(label=_("Your name"), max_length=100)
     email = forms.EmailField(label=_("E-mail (not shown)"), required=False)
     text = forms.CharField(
@@ -104,9 +128,6 @@ class CommentForm(forms.Form):
         label=_("Leave this empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-    captcha = CaptchaField(
-        label=_("Verification code"), error_messages={"invalid": WRONG_CODE_MESSAGE}
     )
 
     def clean_website(self) -> str:
@@ -127,7 +148,7 @@ class LinkForm(forms.ModelForm):
         fields = ["title", "url", "order"]
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(VerifiedForm):
     name = forms.CharField(label=_("Your name"), max_length=100)
     contact = forms.CharField(
         label=_("Phone or e-mail (not shown)"), max_length=120, required=False
@@ -149,9 +170,6 @@ class FeedbackForm(forms.Form):
         label=_("Leave this empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-    captcha = CaptchaField(
-        label=_("Verification code"), error_messages={"invalid": WRONG_CODE_MESSAGE}
     )
 
     def clean_website(self) -> str:
