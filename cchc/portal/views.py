@@ -91,7 +91,11 @@ def _article_context(request: HttpRequest, article: Article, **extra: Any) -> di
         "rating": selectors.rating_summary(Rating.Target.ARTICLE, article.pk),
         "comments": selectors.visible_comments(article),
         "comment_form": extra.pop("comment_form", None) or CommentForm(),
-        "captcha": _captcha(),
+        # A code is made when the reader starts a comment (or comes back with errors), not for
+        # every reader of the article: no database write per view.
+        "captcha": _captcha()
+        if extra.get("comment_errors") or request.GET.get("ma") == "1"
+        else None,
         "rating_form": RatingForm(),
         "units": list(article.units.all()),
         **extra,
@@ -343,7 +347,10 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
                 },
             )
             return redirect(reverse("portal:feedback_lookup") + f"?code={feedback.code}")
-    context = {"form": form, "captcha": _captcha()}
+    context = {
+        "form": form,
+        "captcha": _captcha() if form.is_bound or request.GET.get("ma") == "1" else None,
+    }
     return render(request, "portal/feedback.html", context, status=400 if form.errors else 200)
 
 

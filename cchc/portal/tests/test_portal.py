@@ -59,7 +59,8 @@ def published(title: str = "Kiểm tra hợp nhất tại phường", **data) ->
 
 
 def code_of(page: str) -> tuple[str, str]:
-    """The verification code the page shows: its key, and the answer a person would read."""
+    """The verification code the page shows (a page shows one once the reader starts writing:
+    `?ma=1`): its key, and the answer a person would read."""
     found = re.search(r'name="captcha_0" value="([0-9a-f]+)"', page)
     assert found, "the page shows no verification code"
     key = found.group(1)
@@ -163,7 +164,7 @@ class RatingTests(BaseTestCase):
 
 class CommentTests(BaseTestCase):
     def post_comment(self, article, page=None, **fields):
-        page = page or self.client.get(article.get_absolute_url()).content.decode()
+        page = page or self.client.get(article.get_absolute_url(), {"ma": "1"}).content.decode()
         key, answer = code_of(page)
         data = {"name": "Lê Văn C", "text": "Ý kiến của tôi", "captcha_0": key, "captcha_1": answer}
         data.update(fields)
@@ -196,7 +197,7 @@ class CommentTests(BaseTestCase):
 
     def test_a_code_used_once_cannot_be_used_again(self):
         article = published()
-        page = self.client.get(article.get_absolute_url()).content.decode()
+        page = self.client.get(article.get_absolute_url(), {"ma": "1"}).content.decode()
         key, answer = code_of(page)
         data = {"name": "A", "text": "Một", "captcha_0": key, "captcha_1": answer}
         url = reverse("portal:comment", args=[article.slug])
@@ -208,6 +209,15 @@ class CommentTests(BaseTestCase):
         article = published()
         assert self.post_comment(article, website="http://spam.example").status_code == 400
         assert not Comment.objects.exists()
+
+    def test_reading_an_article_writes_no_verification_code(self):
+        article = published()
+        self.client.get(article.get_absolute_url())
+        assert not CaptchaStore.objects.exists()
+        assert (
+            'data-captcha-lazy="/ma-xac-thuc/"'
+            in self.client.get(article.get_absolute_url()).content.decode()
+        )
 
     def test_an_oversized_comment_is_refused_and_kept(self):
         article = published()
@@ -405,7 +415,7 @@ class VisitTests(BaseTestCase):
 
 class FeedbackTests(BaseTestCase):
     def send(self, **fields):
-        page = self.client.get(reverse("portal:feedback")).content.decode()
+        page = self.client.get(reverse("portal:feedback"), {"ma": "1"}).content.decode()
         key, answer = code_of(page)
         data = {
             "name": "Hoàng Văn D",
