@@ -57,6 +57,10 @@ messages: $(VENV)/.run-installed
 	DEBUG=1 $(PY) manage.py makemessages -l vi --no-location --no-obsolete --ignore=.venv --ignore=staticfiles
 	@$(PY) scripts/compile_messages.py
 
+# Faults mid-write, storage failures, backup and restore (also part of `make test`).
+test-reliability: $(VENV)/.test-installed compile-messages
+	$(PY) -m pytest tests/reliability -m reliability
+
 bench: $(VENV)/.test-installed compile-messages
 	$(PY) bench/run.py
 

@@ -31,6 +31,10 @@ WRONG_CONTENT_MESSAGE = gettext_noop(
     "name). Save it in one of these formats and upload it again."
 )
 TITLE_NEEDED_MESSAGE = gettext_noop("Give the document a title.")
+STORAGE_FAILED_MESSAGE = gettext_noop(
+    "The file could not be stored (the server's storage refused it: full or unavailable). "
+    "Nothing was saved; try again later or tell the administrator."
+)
 CITATION_NEEDED_MESSAGE = gettext_noop("A cited document needs its number and its date.")
 FUTURE_DOCUMENT_MESSAGE = gettext_noop("A document cannot be dated in the future.")
 NOT_YOURS_MESSAGE = gettext_noop("This evidence belongs to another unit.")
@@ -157,28 +161,39 @@ def evidence_upload(
     kind, sha256, size = check_upload(upload)
     original_name = clean_file_name(upload.name)
     evidence = Evidence.objects.filter(org_unit=assessment.org_unit, sha256=sha256).first()
-    if evidence is None:
-        evidence = Evidence(
-            org_unit=assessment.org_unit,
-            assessment=assessment,
-            kind=kind,
-            original_name=original_name,
-            size=size,
-            sha256=sha256,
-            title=(title or original_name).strip()[:500],
-            effective_on=effective_on,
-            uploaded_by=actor,
-        )
-        evidence.file.save(original_name, File(upload), save=False)
-        evidence.full_clean()
-        evidence.save()
-        audit_record(
-            actor=actor,
-            action="evidence.upload",
-            target=evidence,
-            after={"name": original_name, "size": size, "sha256": sha256, "kind": kind},
-        )
-    _attach(actor=actor, assessment=assessment, criterion=criterion, evidence=evidence)
+    written = ""  # a file this call wrote: removed again if its record is not kept
+    try:
+        if evidence is None:
+            evidence = Evidence(
+                org_unit=assessment.org_unit,
+                assessment=assessment,
+                kind=kind,
+                original_name=original_name,
+                size=size,
+                sha256=sha256,
+                title=(title or original_name).strip()[:500],
+                effective_on=effective_on,
+                uploaded_by=actor,
+            )
+            try:
+                evidence.file.save(original_name, File(upload), save=False)
+            except OSError as error:  # disk full, storage away: no record without its file
+                raise ValidationError(_(STORAGE_FAILED_MESSAGE)) from error
+            written = evidence.file.name or ""
+            evidence.full_clean()
+            evidence.save()
+            audit_record(
+                actor=actor,
+                action="evidence.upload",
+                target=evidence,
+                after={"name": original_name, "size": size, "sha256": sha256, "kind": kind},
+            )
+        _attach(actor=actor, assessment=assessment, criterion=criterion, evidence=evidence)
+    except Exception:
+        # The transaction rolls the records back; the file written for them goes too.
+        if written:
+            Evidence._meta.get_field("file").storage.delete(written)
+        raise
     return evidence
 
 

@@ -1,0 +1,72 @@
+"""manage.py restore PATH — into an empty installation (migrated, no data): checks every
+file of the backup against its manifest first, loads the database's content in one
+transaction, puts the files back, then compares the installation's digests with the backup's."""
+
+import hashlib
+import json
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from cchc.core.backup import DATA, MANIFEST, content_digests
+from cchc.orgunits.models import OrgUnit
+
+
+class Command(BaseCommand):
+    help = "Restore a backup made by `manage.py backup` into an empty installation."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="The backup .zip.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file.")
+        if OrgUnit.objects.exists():
+            raise CommandError(
+                "This installation is not empty: restore into a new database (migrated, no data)."
+            )
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read(MANIFEST))
+            data = archive.read(DATA)
+            if hashlib.sha256(data).hexdigest() != manifest["database"]["sha256"]:
+                raise CommandError("The backup's database part is damaged: nothing was restored.")
+            for name, expected in manifest["files"].items():
+                if hashlib.sha256(archive.read(f"media/{name}")).hexdigest() != expected:
+                    raise CommandError(
+                        f"The backup's file {name} is damaged: nothing was restored."
+                    )
+            root = Path(settings.MEDIA_ROOT).resolve()
+            with tempfile.TemporaryDirectory() as folder:
+                dump = Path(folder) / "data.json"
+                dump.write_bytes(data)
+                # The files are put back inside the database's transaction: if one cannot be
+                # written, the database stays empty and the restore can simply be run again.
+                with transaction.atomic():
+                    call_command("loaddata", str(dump), verbosity=0)
+                    for name in manifest["files"]:
+                        relative = PurePosixPath(name)
+                        target = (root / relative).resolve()
+                        if (
+                            relative.is_absolute()
+                            or ".." in relative.parts
+                            or root not in target.parents
+                        ):
+                            raise CommandError(f"Refused a file outside the media folder: {name}")
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(archive.read(f"media/{name}"))
+        database, files = content_digests()
+        if database != manifest["database"]["sha256"] or files != manifest["files_sha256"]:
+            raise CommandError("Restored, but the content differs from the backup's digests.")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Restored {path}: database and {len(manifest['files'])} files identical "
+                f"to the backup (digests {database[:16]}…, {files[:16]}…)."
+            )
+        )

@@ -1,0 +1,91 @@
+"""Backup and restore: a backup of an installation with records and files, restored into an
+empty one, gives identical content (database and files, checked by digest); a damaged
+backup restores nothing; a non-empty installation is refused."""
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from cchc.assessments.models import Evidence
+from cchc.assessments.services import evidence_upload
+from cchc.assessments.tests.factories import assessment_of, make_round
+from cchc.core.backup import backup, content_digests
+from cchc.core.testing import build_cast
+from cchc.frameworks.models import Criterion
+from cchc.orgunits.models import OrgUnit
+from cchc.portal import services as portal
+from cchc.portal.models import Article
+from cchc.portal.tests.test_portal import jpeg
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.reliability]
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def installation() -> Any:
+    """Units, users, a round with an uploaded evidence file, a published article with a photo."""
+    cast = build_cast()
+    round_ = make_round(cast)
+    assessment = assessment_of(round_, cast.ward_a)
+    evidence_upload(
+        actor=cast.users["ward_officer"],
+        assessment=assessment,
+        criterion=Criterion.objects.get(framework=round_.framework, code="1.1"),
+        upload=SimpleUploadedFile("ke-hoach.pdf", PDF, content_type="application/pdf"),
+        title="Kế hoạch CCHC",
+    )
+    article = portal.article_save(actor=None, article=None, data={"title": "Tin sao lưu"})
+    portal.photo_add(actor=None, article=article, upload=jpeg(), caption="Ảnh")
+    return cast
+
+
+def empty_installation() -> None:
+    call_command("flush", interactive=False, verbosity=0)
+    for path in sorted(Path(settings.MEDIA_ROOT).rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+
+
+def test_a_restored_backup_is_identical(tmp_path):
+    installation()
+    before = content_digests()
+    target = tmp_path / "sao-luu.zip"
+    call_command("backup", str(target), verbosity=0)
+    empty_installation()
+    assert not OrgUnit.objects.exists() and not any(Path(settings.MEDIA_ROOT).rglob("*.pdf"))
+    call_command("restore", str(target), verbosity=0)
+    assert content_digests() == before
+    evidence = Evidence.objects.get()
+    with evidence.file.open("rb") as handle:
+        assert handle.read() == PDF
+    assert Article.objects.get().photos.count() == 1
+
+
+def test_a_damaged_backup_restores_nothing(tmp_path):
+    installation()
+    target = tmp_path / "sao-luu.zip"
+    manifest = backup(target)
+    damaged = tmp_path / "hong.zip"
+    with zipfile.ZipFile(target) as source, zipfile.ZipFile(damaged, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.endswith(".pdf"):
+                data = data.replace(b"%%EOF", b"%%EOX")
+            copy.writestr(item, data)
+    empty_installation()
+    with pytest.raises(CommandError, match="damaged"):
+        call_command("restore", str(damaged), verbosity=0)
+    assert not OrgUnit.objects.exists()
+    assert manifest["files"]  # the backup named its files
+
+
+def test_restore_refuses_an_installation_that_has_data(tmp_path):
+    installation()
+    target = tmp_path / "sao-luu.zip"
+    backup(target)
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("restore", str(target), verbosity=0)
