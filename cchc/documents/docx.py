@@ -31,6 +31,9 @@ NOT_DOCX_MESSAGE = gettext_noop(
     "The file is not a Word document (.docx). Save it in Word as “Word Document (*.docx)” "
     "and upload it again."
 )
+ZIP_BOMB_MESSAGE = gettext_noop(
+    "The file would unpack to far more than it weighs (a compressed bomb): it was not opened."
+)
 SYNTAX_MESSAGE = gettext_noop("The template has an error near “{detail}”: {message}")
 SYNTAX_AT_END_MESSAGE = gettext_noop("The template has an error: {message}")
 UNKNOWN_NAMES_MESSAGE = gettext_noop(
@@ -289,6 +292,13 @@ def validate_template(template: bytes) -> None:
 
 
 def _open(template: bytes) -> DocxTemplate:
+    from cchc.core.zipcheck import zip_problem
+
+    problem = zip_problem(
+        io.BytesIO(template), required="word/document.xml", max_unpacked=50 * 1024 * 1024
+    )
+    if problem in ("too_large", "bomb"):
+        raise TemplateError([_(ZIP_BOMB_MESSAGE)])
     stream = io.BytesIO(template)
     try:
         with zipfile.ZipFile(stream) as archive:

@@ -112,6 +112,10 @@ DEFAULT_BANDS = (
 )
 
 REQUIRED_MESSAGE = gettext_noop("This value is required.")
+ZIP_BOMB_MESSAGE = gettext_noop(
+    "The workbook would unpack to far more than it weighs (a compressed bomb, or a sheet "
+    "far too large): it was not opened. Save the sheet again from Excel, or as CSV."
+)
 MISSING_COLUMNS_MESSAGE = gettext_noop("The sheet has no column named: {columns}.")
 DUPLICATE_CODE_MESSAGE = gettext_noop("The code “{code}” appears twice (also on row {row}).")
 UNKNOWN_PARENT_MESSAGE = gettext_noop("No criterion has the code “{code}”.")
@@ -226,6 +230,13 @@ def _read_xlsx(data: bytes) -> dict[str, _Sheet]:
 
     from openpyxl import load_workbook
 
+    from cchc.core.zipcheck import zip_problem
+
+    problem = zip_problem(io.BytesIO(data), required="xl/workbook.xml")
+    if problem == "not_zip":
+        raise ImportFailed([ImportErrorItem(1, "", _(NOT_XLSX_MESSAGE))])
+    if problem:
+        raise ImportFailed([ImportErrorItem(1, "", _(ZIP_BOMB_MESSAGE))])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:

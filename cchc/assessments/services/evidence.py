@@ -3,6 +3,7 @@ by number; attached to one or more criteria of the unit's assessment."""
 
 import datetime
 import hashlib
+import re
 import unicodedata
 import zipfile
 from typing import Any, BinaryIO
@@ -38,6 +39,10 @@ STORAGE_FAILED_MESSAGE = gettext_noop(
 CITATION_NEEDED_MESSAGE = gettext_noop("A cited document needs its number and its date.")
 FUTURE_DOCUMENT_MESSAGE = gettext_noop("A document cannot be dated in the future.")
 NOT_YOURS_MESSAGE = gettext_noop("This evidence belongs to another unit.")
+ACTIVE_PDF_MESSAGE = gettext_noop(
+    "The PDF contains script, actions or embedded files. Print it again to PDF (“Microsoft "
+    "Print to PDF” or “Save as PDF”) and upload that copy."
+)
 
 SIGNATURES = (
     (b"%PDF-", Evidence.Kind.PDF),
@@ -76,6 +81,25 @@ def detect_kind(head: bytes, stream: BinaryIO) -> str | None:
     return None
 
 
+ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def pdf_is_active(stream: BinaryIO) -> bool:
+    """Whether a PDF carries script, launch actions or embedded files (names decoded from their
+    #xx escapes first, so "/J#61vaScript" is seen too). Evidence is for reading, not running."""
+    stream.seek(0)
+    tail = b""
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        window = PDF_NAME_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), tail + chunk)
+        if ACTIVE_PDF.search(window):
+            stream.seek(0)
+            return True
+        tail = chunk[-64:]
+    stream.seek(0)
+    return False
+
+
 def clean_file_name(name: str) -> str:
     """Refuse names with folders or control characters; keep the rest for display only."""
     if "/" in name or "\\" in name or any(unicodedata.category(ch) == "Cc" for ch in name):
@@ -102,6 +126,8 @@ def check_upload(upload: Any) -> tuple[str, str, int]:
     kind = detect_kind(head, upload)
     if kind is None:
         raise ValidationError({"file": _(WRONG_CONTENT_MESSAGE)})
+    if kind == Evidence.Kind.PDF and pdf_is_active(upload):
+        raise ValidationError({"file": _(ACTIVE_PDF_MESSAGE)})
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in (
