@@ -53,6 +53,19 @@ def dump_database() -> bytes:
     return buffer.getvalue().encode()
 
 
+def data_digest(data: bytes) -> str:
+    """The digest of the database's content, the same for the same content whatever order the
+    database returned it in (many-to-many lists come in no fixed order)."""
+    objects = json.loads(data or b"[]")
+    for item in objects:
+        for name, value in item.get("fields", {}).items():
+            if isinstance(value, list) and all(not isinstance(v, dict) for v in value):
+                item["fields"][name] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True))
+    objects.sort(key=lambda item: (item.get("model", ""), json.dumps(item.get("pk"))))
+    canonical = json.dumps(objects, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def media_files() -> dict[str, Path]:
     root = Path(settings.MEDIA_ROOT)
     if not root.exists():
@@ -83,7 +96,11 @@ def backup(destination: Path) -> dict[str, Any]:
     hashes = {name: sha256_of(path) for name, path in files.items()}
     manifest = {
         "created": timezone.now().isoformat(),
-        "database": {"vendor": connection.vendor, "sha256": hashlib.sha256(data).hexdigest()},
+        "database": {
+            "vendor": connection.vendor,
+            "sha256": hashlib.sha256(data).hexdigest(),  # of data.json, as written
+            "content_sha256": data_digest(data),  # of its content, in any order
+        },
         "files": hashes,
         "files_sha256": files_digest(hashes),
     }
@@ -104,4 +121,4 @@ def content_digests() -> tuple[str, str]:
     """(database, files) digests of this installation, as a backup of it would record them."""
     data = dump_database()
     hashes = {name: sha256_of(path) for name, path in media_files().items()}
-    return hashlib.sha256(data).hexdigest(), files_digest(hashes)
+    return data_digest(data), files_digest(hashes)

@@ -80,6 +80,25 @@ class UploadFaultTests(BaseTestCase):
         assert not Evidence.objects.exists()
         assert files_in_media() == []  # no file without its record
 
+    def test_the_sweep_removes_files_without_a_record_and_nothing_else(self):
+        import os
+        import time
+
+        from django.core.management import call_command
+
+        kept = self.upload()
+        root = Path(settings.MEDIA_ROOT)
+        stray = root / "evidence" / "99" / "left-by-a-killed-worker.pdf"
+        stray.parent.mkdir(parents=True, exist_ok=True)
+        stray.write_bytes(PDF)
+        young = root / "evidence" / "99" / "being-uploaded.pdf"
+        young.write_bytes(PDF)
+        an_hour_ago = time.time() - 3700
+        os.utime(stray, (an_hour_ago, an_hour_ago))
+        call_command("sweep_files", verbosity=0)
+        assert not stray.exists() and young.exists()  # older than the grace period only
+        assert Path(kept.file.path).exists()  # a file with its record stays
+
 
 class CrashTests(BaseTestCase):
     def test_an_import_cut_short_writes_nothing_and_runs_again(self):

@@ -62,7 +62,7 @@ class Command(BaseCommand):
                         target.parent.mkdir(parents=True, exist_ok=True)
                         target.write_bytes(archive.read(f"media/{name}"))
         database, files = content_digests()
-        if database != manifest["database"]["sha256"] or files != manifest["files_sha256"]:
+        if database != manifest["database"]["content_sha256"] or files != manifest["files_sha256"]:
             raise CommandError("Restored, but the content differs from the backup's digests.")
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,345 @@
+"""Load with faults: 200 officers (two per ward, 100 wards) save scores and upload evidence at
+once over real HTTP against gunicorn on PostgreSQL, while a killer sends SIGKILL to a random
+worker every 0.7 s (the master starts a new one). Afterwards: every save a client saw
+acknowledged is there (or a later attempt of the same client, which may have landed before
+its worker died), once; no update to a ward's totals was lost to the other officer's saves
+(the stored totals equal a recount of the scores); every acknowledged upload has its record
+and its file; after the sweep of files left by killed workers, no file lacks a record.
+Prints the counts. PostgreSQL only (SQLite serialises writers: there is nothing to race)."""
+
+import http.client
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from cchc.accounts.services import membership_add, user_create
+from cchc.assessments.engine import load_tree, self_result
+from cchc.assessments.models import Assessment, Evidence, Score
+from cchc.assessments.services import round_advance, round_create
+from cchc.assessments.tests.factories import ROUND_FRAMEWORK
+from cchc.core.roles import Role
+from cchc.frameworks.models import Criterion
+from cchc.frameworks.tests.factories import make_framework
+from cchc.orgunits.services import org_unit_create
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.reliability]
+
+WARDS = int(os.environ.get("LOAD_WARDS", "100"))
+SAVES_PER_CRITERION = 3
+PASSWORD = "load-test-password-2026"  # noqa: S105
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# Officer A of a ward writes area 1, officer B area 2: the ward's totals are shared.
+PLAN = {"a": ["1.1", "1.2"], "b": ["2.1", "2.2"]}
+
+
+def inputs(code: str, n: int) -> dict[str, str]:
+    return {
+        "1.1": {"answer": "yes" if n % 2 else "no"},
+        "1.2": {"count": str(n % 4)},
+        "2.1": {"numerator": str(15 + n % 4), "denominator": "18"},
+        "2.2": {"numerator": str(n % 5), "denominator": "4"},
+    }[code]
+
+
+class Officer:
+    """A browser, reduced: cookies, the CSRF token, and what the server acknowledged."""
+
+    def __init__(self, port: int, username: str) -> None:
+        self.port = port
+        self.username = username
+        self.cookies: dict[str, str] = {}
+        self.acked: dict[str, int] = {}  # criterion code → the last acknowledged attempt
+        self.attempts: dict[str, list[int]] = {}
+        self.uploads_acked: list[str] = []
+        self.errors = 0
+
+    def request(
+        self, method: str, path: str, body: bytes = b"", headers: Any = None
+    ) -> tuple[int, str]:
+        for _attempt in range(6):
+            connection_ = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+            try:
+                sent = {"Host": "127.0.0.1", **(headers or {})}
+                if self.cookies:
+                    sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+                connection_.request(method, path, body=body, headers=sent)
+                response = connection_.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                for header, value in response.getheaders():
+                    if header.lower() == "set-cookie":
+                        name, _, rest = value.partition("=")
+                        self.cookies[name] = rest.split(";", 1)[0]
+                return response.status, text
+            except (OSError, http.client.HTTPException):
+                self.errors += 1
+                if method == "POST":
+                    return 0, ""  # unknown outcome: not acknowledged; the client moves on
+                time.sleep(0.2)
+            finally:
+                connection_.close()
+        return 0, ""
+
+    def login(self) -> bool:
+        for _attempt in range(5):
+            self.request("GET", "/accounts/login/")
+            token = self.cookies.get("csrftoken", "")
+            status, _text = self.request(
+                "POST",
+                "/accounts/login/",
+                urlencode(
+                    {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+                ).encode(),
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Referer": "http://127.0.0.1/",
+                },
+            )
+            if status == 302 and "sessionid" in self.cookies:
+                return True
+            self.last_login = (status, _text[:300])
+        return False
+
+    def post(self, path: str, body: bytes, content_type: str) -> tuple[int, str]:
+        return self.request(
+            "POST",
+            path,
+            body,
+            {
+                "Content-Type": content_type,
+                "X-CSRFToken": self.cookies.get("csrftoken", ""),
+                "HX-Request": "true",
+                "Referer": "http://127.0.0.1/",
+            },
+        )
+
+    def save(self, assessment: int, criterion: Criterion, n: int) -> None:
+        prefix = f"c{criterion.pk}-"
+        fields = {prefix + key: value for key, value in inputs(criterion.code, n).items()}
+        fields[prefix + "explanation"] = f"Lần {n}"
+        self.attempts.setdefault(criterion.code, []).append(n)
+        status, text = self.post(
+            f"/rounds/assessments/{assessment}/criteria/{criterion.pk}/score/",
+            urlencode(fields).encode(),
+            "application/x-www-form-urlencoded",
+        )
+        if status == 200 and f'data-testid="saved-{criterion.code}"' in text:
+            self.acked[criterion.code] = n
+
+    def upload(self, assessment: int, criterion: Criterion) -> None:
+        title = f"Tài liệu {self.username} {uuid.uuid4().hex[:6]}"
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="how"\r\n\r\nupload\r\n',
+            f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\n{title}\r\n',
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="tl.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n",
+        ]
+        body = "".join(parts).encode() + PDF + f"%{title}\r\n--{boundary}--\r\n".encode()
+        status, text = self.post(
+            f"/rounds/assessments/{assessment}/criteria/{criterion.pk}/evidence/",
+            body,
+            f"multipart/form-data; boundary={boundary}",
+        )
+        if status == 200 and title in text:
+            self.uploads_acked.append(title)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def build() -> tuple[list[tuple[Officer, int, str]], dict[str, Criterion]]:
+    province = org_unit_create(actor=None, code="LT", name="Tỉnh tải", kind="province")
+    city = org_unit_create(
+        actor=None, code="LT-TP", name="Thành phố tải", kind="city", parent=province
+    )
+    wards = [
+        org_unit_create(
+            actor=None, code=f"LT{n:03d}", name=f"Phường tải {n}", kind="ward", parent=city
+        )
+        for n in range(WARDS)
+    ]
+    org_unit_create(actor=None, code="H436-TP", name="Phòng Tư pháp", kind="agency", parent=city)
+    framework = make_framework(city, text=ROUND_FRAMEWORK, publish=True, name="Bộ tải")
+    import datetime
+
+    round_ = round_create(
+        actor=None,
+        framework=framework,
+        organiser=city,
+        period="h1",
+        year=2026,
+        units=wards,
+        self_assessment_due_on=datetime.date(2030, 1, 1),
+        appraisal_due_on=datetime.date(2030, 2, 1),
+        appeals_due_on=datetime.date(2030, 3, 1),
+    )
+    round_advance(actor=None, round_=round_)
+    criteria = {c.code: c for c in Criterion.objects.filter(framework=framework)}
+    assessments = dict(Assessment.objects.filter(round=round_).values_list("org_unit_id", "pk"))
+    # The server hashes as production does (tests use a fast hasher): one hash for all.
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    hashed = PBKDF2PasswordHasher().encode(PASSWORD, "loadtestsalt")
+    people = []
+    for ward in wards:
+        for side in ("a", "b"):
+            username = f"lt-{ward.code}-{side}"
+            user = user_create(
+                actor=None, username=username, password=PASSWORD, password_hash=hashed
+            )
+            membership_add(actor=None, user=user, role=Role.UNIT_OFFICER, org_unit=ward)
+            people.append((username, assessments[ward.pk], side))
+    return people, criteria  # type: ignore[return-value]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only"
+)
+def test_acknowledged_work_survives_workers_killed_at_random():
+    people, criteria = build()
+    port = free_port()
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "1",
+            "--log-level",
+            "critical",
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "0",
+            "SECRET_KEY": "load-test-" + "k" * 50,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "STATIC_MANIFEST": "0",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "AXES_ENABLED": "0",
+            "DATABASE_CONN_MAX_AGE": "0",
+        },
+    )
+    kills = 0
+    stop = threading.Event()
+    try:
+        for _attempt in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        officers = [Officer(port, username) for username, _a, _s in people]
+
+        def killer() -> None:
+            nonlocal kills
+            while not stop.wait(float(os.environ.get("LOAD_KILL_EVERY", "0.7"))):
+                children = subprocess.run(
+                    ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
+                ).stdout.split()
+                if children:
+                    os.kill(int(random.choice(children)), signal.SIGKILL)  # noqa: S311
+                    kills += 1
+
+        def work(officer: Officer, assessment: int, side: str) -> None:
+            if not officer.login():
+                officer.errors += 1000  # counted apart: a login that never got through
+                print("login failed", officer.username, getattr(officer, "last_login", None))
+                return
+            codes = PLAN[side]
+            for n in range(1, SAVES_PER_CRITERION + 1):
+                for code in codes:
+                    officer.save(assessment, criteria[code], n)
+            officer.upload(assessment, criteria[codes[0]])
+
+        threads = [
+            threading.Thread(target=work, args=(officer, assessment, side))
+            for officer, (_u, assessment, side) in zip(officers, people, strict=True)
+        ]
+        killing = threading.Thread(target=killer)
+        killing.start()
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=600)
+        seconds = time.perf_counter() - started
+    finally:
+        stop.set()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+
+    # Every acknowledged save is there (or a later attempt of the same officer), once.
+    lost = 0
+    acked_saves = 0
+    for officer, (_u, assessment, _side) in zip(officers, people, strict=True):
+        for code, n in officer.acked.items():
+            acked_saves += 1
+            scores = list(Score.objects.filter(assessment_id=assessment, criterion=criteria[code]))
+            assert len(scores) == 1
+            later = [m for m in officer.attempts[code] if m >= n]
+            stored = {key: str(value) for key, value in scores[0].inputs.items()}
+            if not any(stored == inputs(code, m) for m in later):
+                lost += 1
+    # No ward's totals lost an update to its other officer's saves.
+    stale = 0
+    for assessment in Assessment.objects.filter(round__framework__name="Bộ tải").select_related(
+        "round"
+    ):
+        recount = self_result(load_tree(assessment))
+        if Decimal(assessment.self_points) != recount.total:
+            stale += 1
+    # Every acknowledged upload has its record and its file.
+    acked_uploads = [title for officer in officers for title in officer.uploads_acked]
+    missing = 0
+    for title in acked_uploads:
+        evidence = Evidence.objects.filter(title=title).first()
+        if evidence is None or not Path(evidence.file.path).exists():
+            missing += 1
+    # Files left by killed workers have no record: the sweep removes them, nothing else.
+    from cchc.core.management.commands.sweep_files import orphans
+
+    left = len(orphans(0))
+    call_command("sweep_files", older_than=0, verbosity=0)
+    records_without_file = sum(
+        1 for evidence in Evidence.objects.all() if not Path(evidence.file.path).exists()
+    )
+    print(
+        f"\nload with faults: {len(officers)} officers, {seconds:.1f} s, {kills} workers killed, "
+        f"{acked_saves} saves acknowledged, {len(acked_uploads)} uploads acknowledged, "
+        f"{sum(o.errors for o in officers)} requests cut off, {left} orphan files swept; "
+        f"lost saves {lost}, stale totals {stale}, missing uploads {missing}, "
+        f"records without file {records_without_file}"
+    )
+    assert kills > 0 and acked_saves > len(officers)  # the faults happened, work got through
+    assert (lost, stale, missing, records_without_file) == (0, 0, 0, 0)
+    assert orphans(0) == []
