@@ -29,6 +29,19 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+def neutralise(text: str) -> str:
+    """Text for a file people open in a spreadsheet and may import back: a leading apostrophe
+    before what would run as a formula (openpyxl, too, writes "=…" as a formula)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def restore(text: str) -> str:
+    """The text `neutralise` was given: what an import reads back from an exported file."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 @dataclass
 class Table:
     """A table as the page shows it: its title, headings and rows of plain values."""

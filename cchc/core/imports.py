@@ -46,6 +46,12 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
+def restore(text: str) -> str:
+    from cchc.core.exports import restore as restore_text
+
+    return restore_text(text)
+
+
 def decode_text(data: bytes) -> str:
     """Decode an uploaded text file (UTF-8, with or without BOM) or fail with a clear message."""
     try:
@@ -70,7 +76,8 @@ def read_csv_rows(text: str, *, required: list[str]) -> Iterator[tuple[int, dict
             [ImportErrorItem(1, "", _(MISSING_COLUMNS_MESSAGE).format(columns=", ".join(missing)))]
         )
     for index, row in enumerate(reader, start=2):
-        cleaned = {key: (value or "").strip() for key, value in row.items() if key}
+        # A value an export neutralised ("'=…") reads back as it was typed.
+        cleaned = {key: restore((value or "").strip()) for key, value in row.items() if key}
         if any(cleaned.values()):
             yield index, cleaned
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cchc.core.exports import neutralise, restore
 from cchc.core.imports import ImportErrorItem, ImportFailed, decode_text, parse_date
 from cchc.core.points import parse_decimal
 from cchc.frameworks.rules import RuleError, SumRule, parse_rule
@@ -200,6 +201,8 @@ class _Sheet:
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return restore(value.strip())
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
     if isinstance(value, datetime.date):
@@ -566,8 +569,9 @@ def _yes_no(value: bool) -> str:
 
 
 def criterion_export_values(criterion: Any) -> dict[str, str]:
-    """Return one criterion as the file's columns (criteria with parent and agency selected)."""
-    return {
+    """Return one criterion as the file's columns (criteria with parent and agency selected),
+    text that a spreadsheet would run as a formula neutralised (the import restores it)."""
+    values = {
         "code": criterion.code,
         "parent_code": criterion.parent.code if criterion.parent else "",
         "title": criterion.title,
@@ -582,6 +586,7 @@ def criterion_export_values(criterion: Any) -> dict[str, str]:
         "legal_basis": criterion.legal_basis,
         "data_source": criterion.data_source,
     }
+    return {key: neutralise(value) for key, value in values.items()}
 
 
 def export_framework_csv(criteria: list[Any]) -> str:

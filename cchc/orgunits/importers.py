@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
+from cchc.core.exports import neutralise
 from cchc.core.imports import (
     ImportErrorItem,
     ImportFailed,
@@ -316,7 +317,7 @@ def import_units_geojson(*, actor: Any, data: bytes, source: str = "GeoJSON") ->
 
 
 def _export_values(unit: OrgUnit) -> dict[str, str]:
-    return {
+    values = {
         "code": unit.code,
         "name": unit.name,
         "kind": unit.kind,
@@ -326,6 +327,7 @@ def _export_values(unit: OrgUnit) -> dict[str, str]:
         "active_to": unit.active_to.isoformat() if unit.active_to else "",
         "sort_order": str(unit.sort_order),
     }
+    return {key: neutralise(value) for key, value in values.items()}
 
 
 def export_units_csv(units: list[OrgUnit]) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
+from cchc.core.exports import neutralise
 from cchc.core.imports import ImportErrorItem, ImportFailed
 from cchc.frameworks.importers import CSV_SHEET, _read_csv, _read_xlsx
 from cchc.frameworks.models import Criterion, Framework
@@ -265,12 +266,15 @@ def checklist_export_csv(checklist: Checklist) -> str:
     for item in checklist.items.order_by("order"):
         writer.writerow(
             [
-                item.section_code,
-                item.section_name,
-                item.code,
-                item.text,
-                item.evidence_needed,
-                item.data_source,
+                neutralise(value)
+                for value in (
+                    item.section_code,
+                    item.section_name,
+                    item.code,
+                    item.text,
+                    item.evidence_needed,
+                    item.data_source,
+                )
             ]
         )
     return output.getvalue()
