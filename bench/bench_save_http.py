@@ -1,0 +1,227 @@
+"""Saving a score over real HTTP on the project's real server (gunicorn, 4 workers, DEBUG off)
+at 1, 8 and 32 concurrent officers, each on their own ward's assessment: p50, p95 and
+throughput, against an empty POST through the same server and middleware (POST /app/health/,
+answered 405 by the view after the session, CSRF and authentication checks). The database is
+the throw-away SQLite of the benchmarks, or DATABASE_URL."""
+
+import datetime
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import urlencode
+
+from common import ROOT, report, setup_django
+
+setup_django()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.hashers import PBKDF2PasswordHasher  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from cchc.accounts.services import membership_add, user_create  # noqa: E402
+from cchc.assessments.models import Assessment  # noqa: E402
+from cchc.assessments.services import round_advance, round_create  # noqa: E402
+from cchc.assessments.tests.factories import ROUND_FRAMEWORK  # noqa: E402
+from cchc.core.roles import Role  # noqa: E402
+from cchc.frameworks.models import Criterion  # noqa: E402
+from cchc.frameworks.tests.factories import make_framework  # noqa: E402
+from cchc.orgunits.services import org_unit_create  # noqa: E402
+
+LEVELS = (1, 8, 32)
+SECONDS = 4.0
+PASSWORD = "bench-password-2026"  # noqa: S105
+
+
+class Officer:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None):
+        link = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        sent = {"Host": "127.0.0.1", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        link.request(method, path, body=body, headers=sent)
+        response = link.getresponse()
+        text = response.read()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        link.close()
+        return response.status, text
+
+    def login(self, username: str) -> None:
+        self.request("GET", "/accounts/login/")
+        body = urlencode(
+            {
+                "username": username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": self.cookies["csrftoken"],
+            }
+        ).encode()
+        status, _ = self.request(
+            "POST", "/accounts/login/", body, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert status == 302, status
+
+    def post(self, path: str, fields: dict[str, str]) -> int:
+        status, _ = self.request(
+            "POST",
+            path,
+            urlencode(fields).encode(),
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-CSRFToken": self.cookies["csrftoken"],
+                "HX-Request": "true",
+            },
+        )
+        return status
+
+
+def build(count: int) -> tuple[list[tuple[str, int]], Criterion]:
+    province = org_unit_create(actor=None, code="BH", name="Tỉnh (đo)", kind="province")
+    city = org_unit_create(
+        actor=None, code="BH-TP", name="Thành phố (đo)", kind="city", parent=province
+    )
+    org_unit_create(actor=None, code="H436-TP", name="Phòng Tư pháp", kind="agency", parent=city)
+    wards = [
+        org_unit_create(actor=None, code=f"BH{n:02d}", name=f"Phường {n}", kind="ward", parent=city)
+        for n in range(count)
+    ]
+    framework = make_framework(city, text=ROUND_FRAMEWORK, publish=True, name="Bộ đo")
+    round_ = round_create(
+        actor=None,
+        framework=framework,
+        organiser=city,
+        period="h1",
+        year=2026,
+        units=wards,
+        self_assessment_due_on=datetime.date(2030, 1, 1),
+        appraisal_due_on=datetime.date(2030, 2, 1),
+        appeals_due_on=datetime.date(2030, 3, 1),
+    )
+    round_advance(actor=None, round_=round_)
+    hashed = PBKDF2PasswordHasher().encode(PASSWORD, "benchsalt")
+    people = []
+    assessments = dict(Assessment.objects.filter(round=round_).values_list("org_unit_id", "pk"))
+    for ward in wards:
+        user = user_create(
+            actor=None, username=f"bh-{ward.code}", password=PASSWORD, password_hash=hashed
+        )
+        membership_add(actor=None, user=user, role=Role.UNIT_OFFICER, org_unit=ward)
+        people.append((user.username, assessments[ward.pk]))
+    return people, Criterion.objects.get(framework=framework, code="2.2")
+
+
+def measure(officers: list[tuple[Officer, str]], fields_of, expected: int) -> dict[str, float]:
+    """Latencies of every request for SECONDS, each officer in its own thread; and how many
+    answers were not the `expected` status."""
+    latencies: list[float] = []
+    unexpected = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + SECONDS
+
+    def run(officer: Officer, path: str) -> None:
+        n = 0
+        mine = []
+        while time.perf_counter() < stop:
+            n += 1
+            started = time.perf_counter()
+            if officer.post(path, fields_of(n)) != expected:
+                unexpected[0] += 1
+            mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in officers]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "per_second": len(latencies) / elapsed,
+        "unexpected": unexpected[0],
+    }
+
+
+def main() -> int:
+    people, criterion = build(max(LEVELS))
+    port = 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        **os.environ,
+        "DEBUG": "0",
+        "STATIC_MANIFEST": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "AXES_ENABLED": "0",
+        "SQLITE_PATH": str(settings.DATABASES["default"]["NAME"])
+        if connection.vendor == "sqlite"
+        else "",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
+    figures: dict[str, object] = {"server": "gunicorn, 4 workers", "database": connection.vendor}
+    try:
+        for _attempt in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        officers = []
+        for username, assessment in people:
+            officer = Officer(port)
+            officer.login(username)
+            officers.append((officer, assessment))
+        prefix = f"c{criterion.pk}-"
+        for level in LEVELS:
+            chosen = officers[:level]
+            save = measure(
+                [(o, f"/rounds/assessments/{a}/criteria/{criterion.pk}/score/") for o, a in chosen],
+                lambda n: {prefix + "numerator": str(n % 5), prefix + "denominator": "4"},
+                200,
+            )
+            empty = measure([(o, "/app/health/") for o, _a in chosen], lambda n: {}, 405)
+            for key, value in save.items():
+                figures[f"save_{level}_{key}"] = value
+            for key, value in empty.items():
+                figures[f"empty_post_{level}_{key}"] = value
+            figures[f"save_vs_empty_{level}"] = save["per_second"] / empty["per_second"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    report(f"save_http_{connection.vendor}", figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
