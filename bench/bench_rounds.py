@@ -186,6 +186,37 @@ def main() -> None:
     )
     bare_seconds = median_seconds(lambda: bare.render(Context({"rows": rows})), repeat=5)
 
+    # The appraisal page: one criterion across every submitted unit, as a coordinator sees it,
+    # against a bare template listing the same rows.
+    Round.objects.filter(pk=round_.pk).update(status=Round.Status.APPRAISAL)
+    coordinator = user_create(actor=None, username="bench-nv", password="x", password_hash="!")
+    membership_add(actor=None, user=coordinator, role=Role.HOME_AFFAIRS, org_unit=round_.organiser)
+    keeper = Client()
+    keeper.force_login(coordinator)
+    appraisal_url = f"/rounds/{round_.pk}/appraisal/"
+    assert keeper.get(appraisal_url).status_code == 200
+    with CaptureQueriesContext(connection) as appraisal_queries:
+        keeper.get(appraisal_url)
+    appraisal_query_count = len(appraisal_queries)
+    appraisal_seconds = median_seconds(lambda: keeper.get(appraisal_url), repeat=3)
+    first_leaf = (
+        Criterion.objects.filter(framework=round_.framework, parent__isnull=False)
+        .order_by("order")
+        .first()
+    )
+    unit_rows = list(
+        Score.objects.filter(assessment__round=round_, criterion=first_leaf).select_related(
+            "assessment__org_unit"
+        )
+    )
+    bare_units = Template(
+        "{% for s in rows %}<tr><td>{{ s.assessment.org_unit.name }}</td><td>{{ s.self_points }}</td><td>{{ s.appraised_points }}</td></tr>{% endfor %}"
+    )
+    bare_appraisal = median_seconds(
+        lambda: bare_units.render(Context({"rows": unit_rows})), repeat=3
+    )
+    Round.objects.filter(pk=round_.pk).update(status=Round.Status.PUBLISHED)
+
     report(
         f"rounds_{scale}",
         {
@@ -201,6 +232,12 @@ def main() -> None:
             "self_assessment_page_queries": page_query_count,
             "bare_rows_render_seconds": bare_seconds,
             "page_vs_bare_render": page_seconds / bare_seconds if bare_seconds else None,
+            "appraisal_page_seconds": appraisal_seconds,
+            "appraisal_page_queries": appraisal_query_count,
+            "appraisal_bare_rows_render_seconds": bare_appraisal,
+            "appraisal_vs_bare_render": appraisal_seconds / bare_appraisal
+            if bare_appraisal
+            else None,
         },
     )
 

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -634,11 +635,19 @@ def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
             assessment__in=assessments, criterion=criterion
         ).prefetch_related("evidence", "questions")
     }
-    done_counts: dict[int, int] = {}
-    for criterion_id in Score.objects.filter(
-        assessment__in=assessments, criterion__in=criteria, appraised_points__isnull=False
-    ).values_list("criterion_id", flat=True):
-        done_counts[criterion_id] = done_counts.get(criterion_id, 0) + 1
+    # Counted by the database, one row per criterion (a nation has half a million scores).
+    done_counts: dict[int, int] = dict(
+        Score.objects.filter(
+            assessment__round=round_,
+            assessment__status=Assessment.Status.SUBMITTED,
+            criterion__in=criteria,
+            appraised_points__isnull=False,
+        )
+        .values("criterion_id")
+        .annotate(n=Count("id"))
+        .values_list("criterion_id", "n")
+        .order_by()
+    )
     context = {
         "round": round_,
         "criteria": [(c, done_counts.get(c.pk, 0)) for c in criteria],
