@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cchc.core.exports import restore
+
 NOT_UTF8_MESSAGE = gettext_noop("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
 MISSING_COLUMNS_MESSAGE = gettext_noop("The file has no column named: {columns}.")
 BAD_DATE_MESSAGE = gettext_noop("“{value}” is not a date; write it as 31/12/2025 or 2025-12-31.")
@@ -44,12 +46,6 @@ class ImportFailed(Exception):
     def __init__(self, errors: list[ImportErrorItem]) -> None:
         super().__init__("; ".join(str(error) for error in errors[:5]))
         self.errors = errors
-
-
-def restore(text: str) -> str:
-    from cchc.core.exports import restore as restore_text
-
-    return restore_text(text)
 
 
 def decode_text(data: bytes) -> str:

@@ -133,7 +133,10 @@ def _with_visitor(
 def rate_view(request: HttpRequest, target: str, pk: int) -> HttpResponse:
     """1–5 stars on an article or a unit's page, once per visitor."""
     if target == Rating.Target.ARTICLE:
-        back = _public_article(get_object_or_404(Article, pk=pk).slug).get_absolute_url()
+        article = get_object_or_404(Article, pk=pk)
+        if not article.is_public:
+            raise Http404
+        back = article.get_absolute_url()
     elif target == Rating.Target.UNIT:
         unit = get_object_or_404(OrgUnit, pk=pk, kind__in=OrgUnit.ASSESSED_KINDS)
         back = reverse("portal:unit", args=[unit.code])
