@@ -5,7 +5,6 @@ answered 405 by the view after the session, CSRF and authentication checks). The
 the throw-away SQLite of the benchmarks, or DATABASE_URL."""
 
 import datetime
-import http.client
 import os
 import socket
 import statistics
@@ -13,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from urllib.parse import urlencode
 
 from common import ROOT, report, setup_django
 
@@ -31,58 +29,19 @@ from cchc.core.roles import Role  # noqa: E402
 from cchc.frameworks.models import Criterion  # noqa: E402
 from cchc.frameworks.tests.factories import make_framework  # noqa: E402
 from cchc.orgunits.services import org_unit_create  # noqa: E402
+from tests.httpclient import HttpSession  # noqa: E402
 
 LEVELS = (1, 8, 32)
 SECONDS = 4.0
 PASSWORD = "bench-password-2026"  # noqa: S105
 
 
-class Officer:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
+class Officer(HttpSession):
+    def login_or_fail(self, username: str) -> None:
+        assert self.login(username, PASSWORD), username
 
-    def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None):
-        link = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        sent = {"Host": "127.0.0.1", **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        link.request(method, path, body=body, headers=sent)
-        response = link.getresponse()
-        text = response.read()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                self.cookies[key] = rest.split(";", 1)[0]
-        link.close()
-        return response.status, text
-
-    def login(self, username: str) -> None:
-        self.request("GET", "/accounts/login/")
-        body = urlencode(
-            {
-                "username": username,
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": self.cookies["csrftoken"],
-            }
-        ).encode()
-        status, _ = self.request(
-            "POST", "/accounts/login/", body, {"Content-Type": "application/x-www-form-urlencoded"}
-        )
-        assert status == 302, status
-
-    def post(self, path: str, fields: dict[str, str]) -> int:
-        status, _ = self.request(
-            "POST",
-            path,
-            urlencode(fields).encode(),
-            {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-CSRFToken": self.cookies["csrftoken"],
-                "HX-Request": "true",
-            },
-        )
-        return status
+    def status_of(self, path: str, fields: dict[str, str]) -> int:
+        return self.post_form(path, fields)[0]
 
 
 def build(count: int) -> tuple[list[tuple[str, int]], Criterion]:
@@ -134,7 +93,7 @@ def measure(officers: list[tuple[Officer, str]], fields_of, expected: int) -> di
         while time.perf_counter() < stop:
             n += 1
             started = time.perf_counter()
-            if officer.post(path, fields_of(n)) != expected:
+            if officer.status_of(path, fields_of(n)) != expected:
                 unexpected[0] += 1
             mine.append(time.perf_counter() - started)
         with lock:
@@ -200,7 +159,7 @@ def main() -> int:
         officers = []
         for username, assessment in people:
             officer = Officer(port)
-            officer.login(username)
+            officer.login_or_fail(username)
             officers.append((officer, assessment))
         prefix = f"c{criterion.pk}-"
         for level in LEVELS:

@@ -7,7 +7,6 @@ its worker died), once; no update to a ward's totals was lost to the other offic
 and its file; after the sweep of files left by killed workers, no file lacks a record.
 Prints the counts. PostgreSQL only (SQLite serialises writers: there is nothing to race)."""
 
-import http.client
 import os
 import random
 import signal
@@ -19,8 +18,6 @@ import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -36,6 +33,7 @@ from cchc.core.roles import Role
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.tests.factories import make_framework
 from cchc.orgunits.services import org_unit_create
+from tests.httpclient import HttpSession
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.reliability]
 
@@ -56,86 +54,23 @@ def inputs(code: str, n: int) -> dict[str, str]:
     }[code]
 
 
-class Officer:
-    """A browser, reduced: cookies, the CSRF token, and what the server acknowledged."""
+class Officer(HttpSession):
+    """An officer over HTTP, and what the server acknowledged to them."""
 
     def __init__(self, port: int, username: str) -> None:
-        self.port = port
+        super().__init__(port)
         self.username = username
-        self.cookies: dict[str, str] = {}
         self.acked: dict[str, int] = {}  # criterion code → the last acknowledged attempt
         self.attempts: dict[str, list[int]] = {}
         self.uploads_acked: list[str] = []
-        self.errors = 0
-
-    def request(
-        self, method: str, path: str, body: bytes = b"", headers: Any = None
-    ) -> tuple[int, str]:
-        for _attempt in range(6):
-            connection_ = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
-            try:
-                sent = {"Host": "127.0.0.1", **(headers or {})}
-                if self.cookies:
-                    sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-                connection_.request(method, path, body=body, headers=sent)
-                response = connection_.getresponse()
-                text = response.read().decode("utf-8", "replace")
-                for header, value in response.getheaders():
-                    if header.lower() == "set-cookie":
-                        name, _, rest = value.partition("=")
-                        self.cookies[name] = rest.split(";", 1)[0]
-                return response.status, text
-            except (OSError, http.client.HTTPException):
-                self.errors += 1
-                if method == "POST":
-                    return 0, ""  # unknown outcome: not acknowledged; the client moves on
-                time.sleep(0.2)
-            finally:
-                connection_.close()
-        return 0, ""
-
-    def login(self) -> bool:
-        for _attempt in range(5):
-            self.request("GET", "/accounts/login/")
-            token = self.cookies.get("csrftoken", "")
-            status, _text = self.request(
-                "POST",
-                "/accounts/login/",
-                urlencode(
-                    {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token}
-                ).encode(),
-                {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Referer": "http://127.0.0.1/",
-                },
-            )
-            if status == 302 and "sessionid" in self.cookies:
-                return True
-            self.last_login = (status, _text[:300])
-        return False
-
-    def post(self, path: str, body: bytes, content_type: str) -> tuple[int, str]:
-        return self.request(
-            "POST",
-            path,
-            body,
-            {
-                "Content-Type": content_type,
-                "X-CSRFToken": self.cookies.get("csrftoken", ""),
-                "HX-Request": "true",
-                "Referer": "http://127.0.0.1/",
-            },
-        )
 
     def save(self, assessment: int, criterion: Criterion, n: int) -> None:
         prefix = f"c{criterion.pk}-"
         fields = {prefix + key: value for key, value in inputs(criterion.code, n).items()}
         fields[prefix + "explanation"] = f"Lần {n}"
         self.attempts.setdefault(criterion.code, []).append(n)
-        status, text = self.post(
-            f"/rounds/assessments/{assessment}/criteria/{criterion.pk}/score/",
-            urlencode(fields).encode(),
-            "application/x-www-form-urlencoded",
+        status, text = self.post_form(
+            f"/rounds/assessments/{assessment}/criteria/{criterion.pk}/score/", fields
         )
         if status == 200 and f'data-testid="saved-{criterion.code}"' in text:
             self.acked[criterion.code] = n
@@ -271,10 +206,8 @@ def test_acknowledged_work_survives_workers_killed_at_random():
                     kills += 1
 
         def work(officer: Officer, assessment: int, side: str) -> None:
-            if not officer.login():
-                officer.errors += 1000  # counted apart: a login that never got through
-                print("login failed", officer.username, getattr(officer, "last_login", None))
-                return
+            if not officer.login(officer.username, PASSWORD):
+                return  # every try was cut off: this officer did nothing
             codes = PLAN[side]
             for n in range(1, SAVES_PER_CRITERION + 1):
                 for code in codes:
