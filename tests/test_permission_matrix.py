@@ -364,6 +364,13 @@ CASES = [
         data={"how": "cite"},
     ),
     Case(
+        "assessments:evidence_forms",
+        statuses(403, ward_officer=200, ward_chair=200, outsider=404),
+        kwargs=lambda cast: {
+            key: value for key, value in with_evidence(cast).items() if key != "evidence_pk"
+        },
+    ),
+    Case(
         "assessments:evidence_detach",
         statuses(403, ward_officer=302, ward_chair=302, outsider=404),
         kwargs=with_evidence,

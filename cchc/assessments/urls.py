@@ -32,6 +32,11 @@ urlpatterns = [
         name="evidence_add",
     ),
     path(
+        "assessments/<int:pk>/criteria/<int:criterion_pk>/evidence/add/",
+        views.evidence_forms_view,
+        name="evidence_forms",
+    ),
+    path(
         "assessments/<int:pk>/criteria/<int:criterion_pk>/evidence/<int:evidence_pk>/detach/",
         views.evidence_detach_view,
         name="evidence_detach",

@@ -3,11 +3,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
@@ -35,6 +37,7 @@ from cchc.core.forms import add_service_errors, form_error_messages, perform
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.points import format_decimal
 from cchc.core.roles import Capability
+from cchc.core.textsearch import fold
 from cchc.core.versioning import version_token
 from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.selectors import framework_issuers_for_user
@@ -339,9 +342,6 @@ def _page_context(request: HttpRequest, assessment: Assessment, tree: LoadedTree
         "has_data_sources": any(
             criterion.data_source for criterion in tree.leaves if criterion.is_self_scored
         ),
-        "unit_evidence": list(selectors.unit_evidence(assessment=assessment))
-        if editable or answering
-        else [],
         "question_count": sum(1 for row in rows if not row["is_parent"] and row["questions"]),
         "upload_form": EvidenceUploadForm(),
         "cite_form": EvidenceCiteForm(),
@@ -533,6 +533,23 @@ def evidence_add_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpR
     return _render_row(request, assessment, criterion)
 
 
+@capability_required(Capability.SELF_ASSESS)
+def evidence_forms_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """The forms that add evidence to one criterion — upload, cite, or reuse one of the unit's
+    documents — fetched into its row when an officer opens "Add evidence" (htmx), or a page of
+    their own without JavaScript. Not in the page itself: 150 copies of three forms and of the
+    unit's list of documents (hundreds after a few years) made the page slow and megabytes."""
+    assessment, criterion = _fillable(request, pk, criterion_pk)
+    context = {
+        "assessment": assessment,
+        "criterion": criterion,
+        "unit_evidence": list(selectors.unit_evidence(assessment=assessment)),
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "assessments/_evidence_forms.html", context)
+    return render(request, "assessments/evidence_forms.html", context)
+
+
 @require_POST
 @capability_required(Capability.SELF_ASSESS)
 def evidence_detach_view(
@@ -614,6 +631,9 @@ def assessment_return_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Appraisal ------------------------------------------------------------------------------------
 
 
+APPRAISAL_PAGE_SIZE = 50
+
+
 @capability_required(Capability.APPRAISE)
 def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
     """One criterion at a time across every unit: self-score, figures and evidence beside the
@@ -626,13 +646,38 @@ def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = next((c for c in criteria if str(c.pk) == chosen_pk), criteria[0])
     assessments = list(
         round_.assessments.filter(status=Assessment.Status.SUBMITTED)
-        .select_related("org_unit")
+        .select_related("org_unit__parent")
         .order_by("org_unit__sort_order", "org_unit__name")
     )
+    # A nation's coordinator has thousands of units: filter by the unit above them, by name or
+    # code (without accents), or to those still to appraise; then one page at a time.
+    groups = sorted(
+        {a.org_unit.parent for a in assessments if a.org_unit.parent},
+        key=lambda unit: (unit.sort_order, unit.name),
+    )
+    filters = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "group": request.GET.get("group", ""),
+        "todo": "1" if request.GET.get("todo") == "1" else "",
+    }
+    shown = assessments
+    if filters["group"]:
+        shown = [a for a in shown if str(a.org_unit.parent_id) == filters["group"]]
+    if filters["q"]:
+        needle = fold(filters["q"])
+        shown = [a for a in shown if needle in fold(f"{a.org_unit.code} {a.org_unit.name}")]
+    if filters["todo"]:
+        appraised = set(
+            Score.objects.filter(
+                assessment__round=round_, criterion=criterion, appraised_points__isnull=False
+            ).values_list("assessment_id", flat=True)
+        )
+        shown = [a for a in shown if a.pk not in appraised]
+    page = Paginator(shown, APPRAISAL_PAGE_SIZE).get_page(request.GET.get("page"))
     scores = {
         score.assessment_id: score
         for score in Score.objects.filter(
-            assessment__in=assessments, criterion=criterion
+            assessment__in=page.object_list, criterion=criterion
         ).prefetch_related("evidence", "questions")
     }
     # Counted by the database, one row per criterion (a nation has half a million scores).
@@ -648,12 +693,18 @@ def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
         .values_list("criterion_id", "n")
         .order_by()
     )
+    kept = {key: value for key, value in filters.items() if value}
     context = {
         "round": round_,
         "criteria": [(c, done_counts.get(c.pk, 0)) for c in criteria],
         "criterion": criterion,
-        "rows": [_appraisal_row(a, scores.get(a.pk), criterion) for a in assessments],
+        "rows": [_appraisal_row(a, scores.get(a.pk), criterion) for a in page.object_list],
+        "page": page,
         "unit_count": len(assessments),
+        "groups": groups if len(groups) > 1 else [],
+        "filters": filters,
+        "filter_query": urlencode(kept),
+        "query_string": urlencode({**kept, "criterion": str(criterion.pk)}),
         "is_open": round_.status == Round.Status.APPRAISAL,
     }
     return render(request, "assessments/appraisal.html", context)

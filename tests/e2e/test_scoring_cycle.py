@@ -74,6 +74,15 @@ def test_the_whole_scoring_cycle(page, browser, live_server, scene):
     expect(page.locator(f"#subtotal-{c['1'].pk}")).to_contain_text("1 / 3,5")
     page.locator(f"#c{c['1.1'].pk}-answer").select_option("yes")
     expect(page.get_by_test_id("points-1.1")).to_have_text("2,5")
+    # The same document proves 1.2: the unit's documents are fetched when "Add evidence" opens.
+    page.reload()
+    second = page.locator(f"#score-{c['1.2'].pk}")
+    second.locator("summary").click()
+    second.get_by_test_id("reuse-1.2").locator("select").select_option(label="ke-hoach-cchc.pdf")
+    second.get_by_test_id("reuse-1.2").get_by_role("button").click()
+    expect(page.locator(f"#score-{c['1.2'].pk} .evidence-item")).to_contain_text(
+        "ke-hoach-cchc.pdf"
+    )
     shot(page, "self-assessment-filled")
     assert page.console_errors == [], page.console_errors
 

@@ -1,4 +1,5 @@
 import io
+import re
 import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -73,8 +74,8 @@ class SelfAssessmentPageTests(BaseTestCase):
         self.login("ward_officer")
         fill(self.assessment, self.ward_officer)
         # session, user, memberships, assessment, round visible, criteria, scores, evidence,
-        # unit evidence, session save ×3
-        with self.assertNumQueries(13) as first:
+        # session save ×3 (the evidence forms and the unit's documents come when asked for)
+        with self.assertNumQueries(12) as first:
             self.client.get(self.url)
         # A bigger framework, same number of queries.
         import datetime
@@ -117,9 +118,9 @@ class SelfAssessmentPageTests(BaseTestCase):
         )
         # session, user, memberships, criterion (by code, test), assessment, round visible,
         # criterion; then in one transaction: lock assessment, has-children, lock score, update,
-        # criteria, scores, update totals, audit; then the row: criteria, scores, evidence,
-        # unit evidence; session save ×3
-        with self.assertNumQueries(27):
+        # criteria, scores, update totals, audit; then the row: criteria, scores, evidence
+        # (its forms and the unit's documents come when "Add evidence" opens); session save ×3
+        with self.assertNumQueries(26):
             self.client.post(
                 self.save_url("1.1"),
                 {f"c{criterion.pk}-answer": "yes"},
@@ -205,6 +206,29 @@ class EvidenceTests(BaseTestCase):
         assert Evidence.objects.count() == 1
         assert Score.objects.filter(evidence__isnull=False).count() == 2
 
+    def test_the_evidence_forms_come_when_asked_for_not_in_every_row(self):
+        self.upload("plan.pdf", PDF)  # titled after the file
+        evidence = Evidence.objects.get()
+        page = self.client.get(self.assessment.get_absolute_url()).content.decode()
+        # No row carries the forms or the unit's list of documents: each fetches them on opening.
+        assert f'<option value="{evidence.pk}"' not in page
+        assert 'name="how"' not in page
+        other = Criterion.objects.get(framework=self.round.framework, code="1.2")
+        forms = reverse("assessments:evidence_forms", args=[self.assessment.pk, other.pk])
+        assert f'hx-get="{forms}"' in page
+        part = self.client.get(forms, headers={"HX-Request": "true"}).content.decode()
+        assert "<html" not in part and f'<option value="{evidence.pk}">{evidence.title}' in part
+        assert {'value="upload"', 'value="cite"', 'value="reuse"'} <= set(
+            re.findall(r'value="\w+"', part)
+        )
+        full = self.client.get(forms).content.decode()  # without JavaScript: a page of its own
+        assert "<html" in full and evidence.title in full
+        self.client.post(
+            reverse("assessments:evidence_add", args=[self.assessment.pk, other.pk]),
+            {"how": "reuse", "evidence": evidence.pk},
+        )
+        assert Score.objects.get(assessment=self.assessment, criterion=other).evidence.count() == 1
+
     def test_another_ward_cannot_download(self):
         self.upload("a.pdf", PDF)
         evidence = Evidence.objects.get()
@@ -283,6 +307,67 @@ class BoardAndResultsTests(BaseTestCase):
             headers={"HX-Request": "true"},
         )
         assert Score.objects.get(assessment=a, criterion=mine).appraised_points == 3
+
+    def test_the_appraisal_page_filters_and_pages_through_many_units(self):
+        from unittest import mock
+
+        for unit in (self.cast.ward_a, self.cast.ward_b):
+            a = assessment_of(self.round, unit)
+            fill(a, self.ward_officer)
+            assessment_submit(actor=self.ward_chair, assessment=a)
+        round_advance(actor=None, round_=self.round)
+        mine = Criterion.objects.get(framework=self.round.framework, code="2.1")
+        url = reverse("assessments:appraisal", args=[self.round.pk])
+        self.login("appraiser")
+
+        def units(params):
+            response = self.client.get(url, {"criterion": mine.pk, **params})
+            assert response.status_code == 200
+            return [row["assessment"].org_unit.name for row in response.context["rows"]]
+
+        with mock.patch("cchc.assessments.views.APPRAISAL_PAGE_SIZE", 1):
+            assert units({}) == ["Phường Nam Hà"]
+            assert units({"page": 2}) == ["Phường Trần Phú"]
+            page = self.client.get(url, {"criterion": mine.pk}).content.decode()
+            assert 'data-testid="appraisal-filter"' in page
+            assert f"criterion={mine.pk}" in page.split('class="pagination"')[1]
+        # Without accents or case, by name or by code.
+        assert units({"q": "nam ha"}) == ["Phường Nam Hà"]
+        assert units({"q": "18070"}) == ["Phường Trần Phú"]
+        assert units({"q": "no such ward"}) == []
+        score_appraise(
+            actor=self.appraiser,
+            assessment=assessment_of(self.round, self.cast.ward_a),
+            criterion=mine,
+            points=Score.objects.get(
+                assessment__org_unit=self.cast.ward_a, criterion=mine
+            ).self_points,
+            reason="",
+        )
+        assert units({"todo": "1"}) == ["Phường Nam Hà"]
+        assert units({"group": self.cast.city.pk}) == ["Phường Nam Hà", "Phường Trần Phú"]
+        # The criteria keep the filters; the page reads as many queries for one unit as for
+        # two (and one more to find the units still to appraise).
+        response = self.client.get(url, {"criterion": mine.pk, "todo": "1", "q": "phuong"})
+        assert (
+            "todo=1" in response.content.decode().split("appraisal-criteria")[1].split("</ul>")[0]
+        )
+        both = len(self._queries(url, {"criterion": mine.pk}))
+        with (
+            mock.patch("cchc.assessments.views.APPRAISAL_PAGE_SIZE", 1),
+            self.assertNumQueries(both),
+        ):
+            self.client.get(url, {"criterion": mine.pk})
+        with self.assertNumQueries(both + 1):
+            self.client.get(url, {"criterion": mine.pk, "todo": "1", "q": "phuong"})
+
+    def _queries(self, url, params):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(url, params)
+        return list(queries)
 
     def test_results_export_is_a_real_workbook(self):
         from openpyxl import load_workbook
