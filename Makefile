@@ -61,8 +61,13 @@ messages: $(VENV)/.run-installed
 test-reliability: $(VENV)/.test-installed compile-messages
 	$(PY) -m pytest tests/reliability -m reliability
 
+# SCALE=city|province|nation|all (default nation); BENCH=bench_rounds… to run only some.
+SCALE ?= $(or $(BENCH_SCALE),nation)
 bench: $(VENV)/.test-installed compile-messages
-	$(PY) bench/run.py
+	BENCH_SCALE=$(SCALE) $(PY) bench/run.py $(BENCH)
+
+bench-data: $(VENV)/.test-installed
+	$(PY) bench/generate.py all
 
 reset-db:
 	rm -f var/db.sqlite3 var/db.sqlite3-wal var/db.sqlite3-shm

@@ -1,16 +1,16 @@
-"""Planning a year of consolidated inspections through the real service (requests read, the
-planner run, visits and teams written) at national scale: 3,321 communes, 7 agencies with
-25 members each, three requests per commune. Compared with the pure planner on the same
-requests (the part that cannot be made faster by the database). BENCH_SCALE=city|province|nation.
-"""
+"""Planning next year's consolidated inspections through the real service (requests read, the
+planner run, visits and teams written) for the generator's units (BENCH_SCALE=city|province|
+nation: 3,321 communes), 7 agencies with 25 members each, three requests per unit. Compared
+with the pure planner on the same requests (the part that cannot be made faster by the
+database)."""
 
 import datetime
-import os
 import random
 import sys
 import time
 
 from common import report, setup_django
+from generate import dataset
 
 setup_django()
 
@@ -20,30 +20,21 @@ from cchc.inspections import planner  # noqa: E402
 from cchc.inspections.models import Inspection, InspectionRequest, TeamMember  # noqa: E402
 from cchc.inspections.services import planning  # noqa: E402
 from cchc.orgunits.models import OrgUnit  # noqa: E402
-from cchc.orgunits.services import org_unit_create  # noqa: E402
 
-SCALES = {"city": 15, "province": 200, "nation": 3321}
 LIMIT_SECONDS = 30.0
 TOPICS = ["cchc", "tthc", "iso", "directives"]
 
 
-def build(unit_count: int) -> planning.InspectionPlan:
+def build(top: OrgUnit, communes: list[OrgUnit]) -> planning.InspectionPlan:
     rng = random.Random(2026)
-    province = org_unit_create(actor=None, code="P", name="Tỉnh", kind="province")
     OrgUnit.objects.bulk_create(
-        OrgUnit(code=f"X{n}", name=f"Xã {n}", kind="commune", parent=province, depth=1)
-        for n in range(unit_count)
-    )
-    OrgUnit.objects.bulk_create(
-        OrgUnit(code=f"A{n}", name=f"Sở {n}", kind="agency", parent=province, depth=1, sort_order=n)
+        OrgUnit(code=f"A{n}", name=f"Sở {n}", kind="agency", parent=top, depth=1, sort_order=n)
         for n in range(7)
     )
-    units = list(OrgUnit.objects.filter(parent=province))
-    for unit in units:
-        unit.path = f"{province.path}{unit.pk}/"
-    OrgUnit.objects.bulk_update(units, ["path"], batch_size=1000)
-    communes = [unit for unit in units if unit.kind == "commune"]
-    agencies = [unit for unit in units if unit.kind == "agency"]
+    agencies = list(OrgUnit.objects.filter(parent=top, code__startswith="A").order_by("code"))
+    for agency in agencies:
+        agency.path = f"{top.path}{agency.pk}/"
+    OrgUnit.objects.bulk_update(agencies, ["path"])
     User.objects.bulk_create(
         User(username=f"m{a}-{n}", full_name=f"Thành viên {a}-{n}")
         for a in range(7)
@@ -55,10 +46,10 @@ def build(unit_count: int) -> planning.InspectionPlan:
         for a in range(7)
         for n in range(25)
     )
-    plan = planning.plan_get_or_create(actor=None, organiser=province, year=2026)
+    plan = planning.plan_get_or_create(actor=None, organiser=top, year=2027)
     requests = []
     for unit in communes:
-        start = datetime.date(2026, 1, 5) + datetime.timedelta(days=rng.randrange(0, 250))
+        start = datetime.date(2027, 1, 5) + datetime.timedelta(days=rng.randrange(0, 250))
         for topic, agency in zip(rng.sample(TOPICS, 3), rng.sample(agencies, 3), strict=True):
             requests.append(
                 InspectionRequest(
@@ -69,7 +60,7 @@ def build(unit_count: int) -> planning.InspectionPlan:
                     window_start=start + datetime.timedelta(days=rng.randrange(0, 10)),
                     window_end=min(
                         start + datetime.timedelta(days=rng.randrange(30, 90)),
-                        datetime.date(2026, 12, 31),
+                        datetime.date(2027, 12, 31),
                     ),
                 )
             )
@@ -78,8 +69,8 @@ def build(unit_count: int) -> planning.InspectionPlan:
 
 
 def main() -> int:
-    scale = os.environ.get("BENCH_SCALE", "nation")
-    plan = build(SCALES[scale])
+    data = dataset()
+    plan = build(data.top, data.units)
     requests = list(plan.requests.all())
     members, _agency_of = planning._plan_members(plan)
     started = time.perf_counter()
@@ -101,13 +92,13 @@ def main() -> int:
     timings = []
     for _ in range(2):  # proposing again replaces the visits: the second run deletes first
         started = time.perf_counter()
-        result = planning.plan_propose(actor=None, plan=plan, earliest=datetime.date(2026, 1, 1))
+        result = planning.plan_propose(actor=None, plan=plan, earliest=datetime.date(2027, 1, 1))
         timings.append(time.perf_counter() - started)
     seconds = min(timings)
     report(
-        f"inspection_plan_{scale}",
+        f"inspection_plan_{data.scale}",
         {
-            "units": SCALES[scale],
+            "units": len(data.units),
             "requests": len(requests),
             "visits": Inspection.objects.filter(plan=plan).count(),
             "team_members": TeamMember.objects.filter(inspection__plan=plan).count(),

@@ -1,10 +1,10 @@
 """Saving a score over real HTTP on the project's real server (gunicorn, 4 workers, DEBUG off)
-at 1, 8 and 32 concurrent officers, each on their own ward's assessment: p50, p95 and
-throughput, against an empty POST through the same server and middleware (POST /app/health/,
-answered 405 by the view after the session, CSRF and authentication checks). The database is
-the throw-away SQLite of the benchmarks, or DATABASE_URL."""
+at 1, 8 and 32 concurrent officers, each on their own unit's assessment of the generator's open
+round (150 criteria declared; BENCH_SCALE=city|province|nation): p50, p95 and throughput,
+against an empty POST through the same server and middleware (POST /app/health/, answered 405
+by the view after the session, CSRF and authentication checks). The database is the throw-away
+SQLite of the benchmarks, or DATABASE_URL."""
 
-import datetime
 import os
 import socket
 import statistics
@@ -13,70 +13,27 @@ import sys
 import threading
 import time
 
+import generate
 from common import ROOT, report, setup_django
 
 setup_django()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth.hashers import PBKDF2PasswordHasher  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from cchc.accounts.services import membership_add, user_create  # noqa: E402
-from cchc.assessments.models import Assessment  # noqa: E402
-from cchc.assessments.services import round_advance, round_create  # noqa: E402
-from cchc.assessments.tests.factories import ROUND_FRAMEWORK  # noqa: E402
-from cchc.core.roles import Role  # noqa: E402
 from cchc.frameworks.models import Criterion  # noqa: E402
-from cchc.frameworks.tests.factories import make_framework  # noqa: E402
-from cchc.orgunits.services import org_unit_create  # noqa: E402
 from tests.httpclient import HttpSession  # noqa: E402
 
 LEVELS = (1, 8, 32)
 SECONDS = 4.0
-PASSWORD = "bench-password-2026"  # noqa: S105
 
 
 class Officer(HttpSession):
     def login_or_fail(self, username: str) -> None:
-        assert self.login(username, PASSWORD), username
+        assert self.login(username, generate.PASSWORD), username
 
     def status_of(self, path: str, fields: dict[str, str]) -> int:
         return self.post_form(path, fields)[0]
-
-
-def build(count: int) -> tuple[list[tuple[str, int]], Criterion]:
-    province = org_unit_create(actor=None, code="BH", name="Tỉnh (đo)", kind="province")
-    city = org_unit_create(
-        actor=None, code="BH-TP", name="Thành phố (đo)", kind="city", parent=province
-    )
-    org_unit_create(actor=None, code="H436-TP", name="Phòng Tư pháp", kind="agency", parent=city)
-    wards = [
-        org_unit_create(actor=None, code=f"BH{n:02d}", name=f"Phường {n}", kind="ward", parent=city)
-        for n in range(count)
-    ]
-    framework = make_framework(city, text=ROUND_FRAMEWORK, publish=True, name="Bộ đo")
-    round_ = round_create(
-        actor=None,
-        framework=framework,
-        organiser=city,
-        period="h1",
-        year=2026,
-        units=wards,
-        self_assessment_due_on=datetime.date(2030, 1, 1),
-        appraisal_due_on=datetime.date(2030, 2, 1),
-        appeals_due_on=datetime.date(2030, 3, 1),
-    )
-    round_advance(actor=None, round_=round_)
-    hashed = PBKDF2PasswordHasher().encode(PASSWORD, "benchsalt")
-    people = []
-    assessments = dict(Assessment.objects.filter(round=round_).values_list("org_unit_id", "pk"))
-    for ward in wards:
-        user = user_create(
-            actor=None, username=f"bh-{ward.code}", password=PASSWORD, password_hash=hashed
-        )
-        membership_add(actor=None, user=user, role=Role.UNIT_OFFICER, org_unit=ward)
-        people.append((user.username, assessments[ward.pk]))
-    return people, Criterion.objects.get(framework=framework, code="2.2")
 
 
 def measure(officers: list[tuple[Officer, str]], fields_of, expected: int) -> dict[str, float]:
@@ -116,7 +73,11 @@ def measure(officers: list[tuple[Officer, str]], fields_of, expected: int) -> di
 
 
 def main() -> int:
-    people, criterion = build(max(LEVELS))
+    data = generate.dataset()
+    people = data.officers
+    levels = sorted({min(level, len(people)) for level in LEVELS})  # a city has 15 wards
+    # A ratio criterion of the second area: numerator and denominator.
+    criterion = Criterion.objects.get(framework=data.open_round.framework, code="2.1")
     port = 0
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -148,7 +109,11 @@ def main() -> int:
         cwd=ROOT,
         env=environment,
     )
-    figures: dict[str, object] = {"server": "gunicorn, 4 workers", "database": connection.vendor}
+    figures: dict[str, object] = {
+        "server": "gunicorn, 4 workers",
+        "database": connection.vendor,
+        "units": len(data.units),
+    }
     try:
         for _attempt in range(100):
             try:
@@ -162,7 +127,7 @@ def main() -> int:
             officer.login_or_fail(username)
             officers.append((officer, assessment))
         prefix = f"c{criterion.pk}-"
-        for level in LEVELS:
+        for level in levels:
             chosen = officers[:level]
             save = measure(
                 [(o, f"/rounds/assessments/{a}/criteria/{criterion.pk}/score/") for o, a in chosen],
@@ -178,7 +143,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    report(f"save_http_{connection.vendor}", figures)
+    report(f"save_http_{data.scale}_{connection.vendor}", figures)
     return 0
 
 

@@ -52,3 +52,16 @@ def report(name: str, figures: dict[str, Any]) -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results[name] = figures
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+def page_figures(client: Any, url: str, params: dict[str, Any]) -> tuple[float, int]:
+    """Server time (median of 3) and query count of one page through Django's test client."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, params)
+    count = len(queries)  # now: the next request's start clears the log
+    return median_seconds(lambda: client.get(url, params), repeat=3), count

@@ -1,27 +1,75 @@
-"""Run every benchmark script in bench/ (bench_*.py) and print its figures.
+"""Run every benchmark script in bench/ (bench_*.py) and print their figures.
 
-Each script prints its own figure beside its limit and adds its entry to bench/results.json.
+    BENCH_SCALE=city|province|nation|all python bench/run.py [bench_name ...]
+
+The scripts that read the generator's data (SCALED) run once per scale asked for ("all": city,
+province and nation), after the data of each scale is built (kept in var/bench/ on SQLite);
+the others run once. Each script prints its figure beside its limit or baseline and adds its
+entry to bench/results.json; at the end every ratio of this run is listed again in one table.
 """
 
+import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results.json"
+SCALES = ("city", "province", "nation")
+SCALED = {"bench_rounds", "bench_dashboards", "bench_inspection_plan", "bench_save_http"}
 
 
-def main() -> int:
+def run(script: Path, scale: str) -> bool:
+    print(f"=== {script.stem} ({scale}) ===", flush=True)
+    environment = {**os.environ, "BENCH_SCALE": scale}
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=HERE.parent, env=environment, check=False
+    )
+    return result.returncode == 0
+
+
+def summary(names: set[str]) -> None:
+    """Every ratio and limit comparison written by this run, one line each."""
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    print("\n=== ratios of this run (figure ÷ its limit or baseline) ===")
+    for name in sorted(names & results.keys()):
+        for key, value in results[name].items():
+            if isinstance(value, float) and ("_vs_" in key or "ratio" in key):
+                print(f"  {name:<28} {key:<40} {value:8.3f}")
+
+
+def main(argv: list[str]) -> int:
+    asked = os.environ.get("BENCH_SCALE", "nation")
+    if asked not in (*SCALES, "all"):
+        print(f"BENCH_SCALE must be one of {', '.join(SCALES)} or all (not {asked!r}).")
+        return 2
+    scales = list(SCALES) if asked == "all" else [asked]
     scripts = sorted(HERE.glob("bench_*.py"))
-    if not scripts:
-        print("No benchmarks yet: add bench/bench_<name>.py scripts (see bench/README.md).")
-        return 0
-    failed = 0
+    if argv[1:]:
+        scripts = [s for s in scripts if s.stem in argv[1:] or s.name in argv[1:]]
+    before = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    started = time.perf_counter()
+    failed = []
+    if not os.environ.get("DATABASE_URL") and any(s.stem in SCALED for s in scripts):
+        for scale in scales:  # build (or find) each scale's data once
+            print(f"=== data ({scale}) ===", flush=True)
+            if not run(HERE / "generate.py", scale):
+                failed.append(f"generate ({scale})")
     for script in scripts:
-        print(f"=== {script.name} ===", flush=True)
-        result = subprocess.run([sys.executable, str(script)], cwd=HERE.parent, check=False)
-        failed += result.returncode != 0
+        for scale in scales if script.stem in SCALED else scales[-1:]:
+            if not run(script, scale):
+                failed.append(f"{script.stem} ({scale})")
+    after = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    summary({name for name, value in after.items() if before.get(name) != value})
+    print(
+        f"\n{len(scripts)} benchmarks, scales {', '.join(scales)}, {time.perf_counter() - started:.0f} s"
+    )
+    if failed:
+        print("Failed or over a limit: " + ", ".join(failed))
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))
