@@ -54,8 +54,39 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        open_context = chromium.new_context
+        chromium.new_context = lambda *args, **kwargs: _watch_csp(open_context(*args, **kwargs))
         yield chromium
         chromium.close()
+
+
+# Every Content Security Policy violation Chromium reports, on any page of any browser test
+# (pages a test opens itself included); checked after each browser test.
+CSP_VIOLATIONS: list[str] = []
+_REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) =>
+  console.error(
+    `Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`));"""
+
+
+def _watch_csp(context: Any) -> Any:
+    context.add_init_script(_REPORT_VIOLATIONS)
+    context.on(
+        "console",
+        lambda message: (
+            CSP_VIOLATIONS.append(f"{message.page.url if message.page else ''}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return context
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    if "browser" in request.fixturenames and CSP_VIOLATIONS:
+        pytest.fail(f"Content Security Policy violations: {CSP_VIOLATIONS}")
 
 
 @pytest.fixture

@@ -137,3 +137,26 @@ def test_an_officer_is_refused_the_user_pages_with_a_vietnamese_explanation(
     assert response.status == 403
     assert re.search("không được phép|không có quyền", page.content())
     shot(page, "forbidden")
+
+
+def test_a_content_security_policy_violation_would_fail_the_browser_tests(page, live_server):
+    """The watcher every browser test relies on (conftest.CSP_VIOLATIONS) does see violations:
+    a script that reaches for another site's image and sets an inline style is refused and
+    reported, and would fail any test that caused it."""
+    from conftest import CSP_VIOLATIONS
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.evaluate(
+        """() => {
+        const image = document.createElement("img");
+        image.src = "https://example.org/tracker.png";
+        document.body.append(image);
+        const box = document.createElement("div");
+        box.innerHTML = '<p style="color: red">x</p>';
+        document.body.append(box);
+    }"""
+    )
+    page.wait_for_timeout(300)
+    seen = list(CSP_VIOLATIONS)
+    CSP_VIOLATIONS.clear()  # expected here: not this test's failure
+    assert any("img-src" in text for text in seen), seen
