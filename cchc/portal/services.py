@@ -55,8 +55,11 @@ PHOTO_MESSAGE = gettext_noop("The photo must be a JPEG, PNG or WebP image of at 
 
 
 def _unique_slug(title: str) -> str:
-    base = "-".join(fold(title).split())[:100].strip("-") or "bai-viet"
-    base = "".join(c for c in base if c.isalnum() or c == "-")
+    # Only ASCII letters and digits: the article's URL takes no other (a Greek, Lao or Chinese
+    # letter left in the slug made every page that links the article fail).
+    base = "-".join(fold(title).split())[:100]
+    base = "".join(c for c in base if (c.isascii() and c.isalnum()) or c == "-")
+    base = base.strip("-") or "bai-viet"
     slug, n = base, 2
     while Article.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1

@@ -13,7 +13,8 @@ urlpatterns = [
     path("ma-xac-thuc/", views.captcha_view, name="captcha"),
     path("xep-hang/", views.ranking_view, name="ranking"),
     path("xep-hang/<int:pk>/", views.ranking_view, name="ranking_round"),
-    path("don-vi/<str:code>/", views.unit_view, name="unit"),
+    # A unit code is free text (it may hold a "/"): the path converter takes it whole.
+    path("don-vi/<path:code>/", views.unit_view, name="unit"),
     path("ban-do-hanh-chinh/", views.map_view, name="map"),
     path("ban-do-hanh-chinh/du-lieu.json", views.map_data_view, name="map_data"),
     path("van-ban/<int:pk>/", views.document_view, name="document"),
