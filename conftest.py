@@ -55,7 +55,9 @@ def browser() -> Iterator[Any]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         open_context = chromium.new_context
-        chromium.new_context = lambda *args, **kwargs: _watch_csp(open_context(*args, **kwargs))
+        chromium.new_context = lambda *args, **kwargs: _watch_csp(  # type: ignore[method-assign]
+            open_context(*args, **kwargs)
+        )
         yield chromium
         chromium.close()
 

@@ -51,7 +51,8 @@ def framework_csv(leaf_count: int, seed: int = 7) -> str:
 
 
 def main() -> None:
-    issuer = org_unit_create(actor=None, code="B1", name="Bench city", kind="city")
+    province = org_unit_create(actor=None, code="B0", name="Bench province", kind="province")
+    issuer = org_unit_create(actor=None, code="B1", name="Bench city", kind="city", parent=province)
     text = framework_csv(400)  # 400 leaves + 100 criteria + areas ≈ 510 rows
     data = text.encode()
     row_count = text.count("\n") - 1

@@ -285,7 +285,11 @@ def _row_context(
     }
 
 
-def _page_context(request: HttpRequest, assessment: Assessment, tree: LoadedTree) -> dict[str, Any]:
+def _page_context(
+    request: HttpRequest, assessment: Assessment, tree: LoadedTree, *, only: int | None = None
+) -> dict[str, Any]:
+    """The self-assessment page's context; with `only` (a criterion), that criterion's row and
+    the areas' rows alone — what the answer to a save needs, without 150 rows it never shows."""
     can_fill = selectors.can_fill(user=request.user, assessment=assessment)
     editable = can_fill and not assessment.is_locked
     answering = can_fill and assessment.round.status == Round.Status.APPRAISAL
@@ -312,7 +316,7 @@ def _page_context(request: HttpRequest, assessment: Assessment, tree: LoadedTree
                     "appraised": appraised.results.get(criterion.pk) if appraised else None,
                 }
             )
-        else:
+        elif only is None or criterion.pk == only:
             rows.append(
                 {
                     "is_parent": False,
@@ -409,7 +413,7 @@ def _render_row(
     # The save changed the totals and the status kept on the row: read them again.
     assessment.refresh_from_db(fields=REFRESHED_FIELDS)
     tree = load_tree(assessment, with_evidence=True)
-    page = _page_context(request, assessment, tree)
+    page = _page_context(request, assessment, tree, only=criterion.pk)
     row = next(
         row for row in page["rows"] if not row["is_parent"] and row["criterion"].pk == criterion.pk
     )

@@ -17,6 +17,7 @@ Rules are pure: no database, no clock. Points are Decimal and rounded once, half
 places (cchc.core.points.round_points).
 """
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -824,8 +825,12 @@ def _levels(parts: _Parts, default: tuple[Level, ...], what: str) -> tuple[Level
     return tuple(levels)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_rule(text: str) -> Rule:
-    """Parse the text form of a rule; raise RuleError with a message a user can act on."""
+    """Parse the text form of a rule; raise RuleError with a message a user can act on.
+
+    Rules are frozen, so one parsed rule serves every criterion with the same text (a page of
+    150 criteria asks for each rule several times)."""
     match = HEAD.match((text or "").strip())
     if not match or not match.group(1):
         raise RuleError(
