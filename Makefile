@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= $(shell scripts/find-python)
 
-.PHONY: run test lint fmt bench worker messages compile-messages reset-db check-python test-reliability
+.PHONY: run test lint fmt bench worker messages compile-messages reset-db check-python test-reliability test-security bench-data
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -60,6 +60,11 @@ messages: $(VENV)/.run-installed
 # Faults mid-write, storage failures, backup and restore (also part of `make test`).
 test-reliability: $(VENV)/.test-installed compile-messages
 	$(PY) -m pytest tests/reliability -m reliability
+
+# The attack suite: permission matrix, CSRF, headers, payloads, hostile files, exports (also
+# part of `make test`).
+test-security: $(VENV)/.test-installed compile-messages
+	$(PY) -m pytest tests/security tests/test_permission_matrix.py tests/test_settings.py
 
 # SCALE=city|province|nation|all (default nation); BENCH=bench_rounds… to run only some.
 SCALE ?= $(or $(BENCH_SCALE),nation)

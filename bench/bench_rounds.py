@@ -71,6 +71,7 @@ def main() -> None:
     group_seconds, _n = page_figures(keeper, appraisal_url, {**shown, "group": group})
     search_seconds, _n = page_figures(keeper, appraisal_url, {**shown, "q": "xa 12"})
     todo_seconds, _n = page_figures(keeper, appraisal_url, {**shown, "todo": "1"})
+    progress_seconds, _n = page_figures(keeper, f"{appraisal_url}progress/", shown)
     unit_rows = list(
         Score.objects.filter(assessment__round=round_, criterion=first_leaf)
         .select_related("assessment__org_unit")
@@ -104,6 +105,7 @@ def main() -> None:
             "appraisal_one_group_seconds": group_seconds,
             "appraisal_search_seconds": search_seconds,
             "appraisal_still_to_appraise_seconds": todo_seconds,
+            "appraisal_progress_of_criteria_seconds": progress_seconds,
             "appraisal_page_queries": appraisal_query_count,
             "appraisal_bare_rows_render_seconds": bare_appraisal,
             "appraisal_vs_bare_render": appraisal_seconds / bare_appraisal

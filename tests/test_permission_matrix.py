@@ -311,6 +311,7 @@ CASES = [
     Case("assessments:round_detail", keepers_only(refused=404), kwargs=draft_round, note="draft"),
     Case("assessments:round_advance", keepers_only(302), kwargs=draft_round, method="post"),
     Case("assessments:appraisal", keepers_only(appraiser=200), kwargs=round_pk),
+    Case("assessments:appraisal_progress", keepers_only(appraiser=200), kwargs=round_pk),
     Case(
         "assessments:results",
         statuses(200, ward_officer=403, ward_chair=403, outsider=403, no_role=404),

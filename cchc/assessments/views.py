@@ -638,58 +638,99 @@ def assessment_return_view(request: HttpRequest, pk: int) -> HttpResponse:
 APPRAISAL_PAGE_SIZE = 50
 
 
-@capability_required(Capability.APPRAISE)
-def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """One criterion at a time across every unit: self-score, figures and evidence beside the
-    appraised score. Tab moves from unit to unit; each change saves itself."""
+def _appraisal_setup(request: HttpRequest, pk: int) -> tuple[Round, list[Criterion], Criterion]:
     round_ = selectors.round_get_for_user(user=request.user, pk=pk)
     criteria = list(selectors.appraisable_criteria(user=request.user, round_=round_))
     if not criteria:
         raise PermissionDenied
     chosen_pk = request.GET.get("criterion", "")
     criterion = next((c for c in criteria if str(c.pk) == chosen_pk), criteria[0])
-    assessments = list(
-        round_.assessments.filter(status=Assessment.Status.SUBMITTED)
-        .select_related("org_unit__parent")
-        .order_by("org_unit__sort_order", "org_unit__name")
-    )
-    # A nation's coordinator has thousands of units: filter by the unit above them, by name or
-    # code (without accents), or to those still to appraise; then one page at a time.
-    groups = sorted(
-        {a.org_unit.parent for a in assessments if a.org_unit.parent},
-        key=lambda unit: (unit.sort_order, unit.name),
-    )
+    return round_, criteria, criterion
+
+
+def _appraisal_filters(request: HttpRequest) -> tuple[dict[str, str], str]:
     filters = {
         "q": request.GET.get("q", "").strip()[:100],
         "group": request.GET.get("group", ""),
         "todo": "1" if request.GET.get("todo") == "1" else "",
     }
-    shown = assessments
+    return filters, urlencode({key: value for key, value in filters.items() if value})
+
+
+@capability_required(Capability.APPRAISE)
+def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One criterion at a time across every unit: self-score, figures and evidence beside the
+    appraised score. Tab moves from unit to unit; each change saves itself."""
+    round_, criteria, criterion = _appraisal_setup(request, pk)
+    # A nation's coordinator has thousands of units: filter by the unit above them, by name or
+    # code (without accents), or to those still to appraise; then one page at a time. The list
+    # is read as plain values; whole rows only for the page shown.
+    units = list(
+        round_.assessments.filter(status=Assessment.Status.SUBMITTED)
+        .order_by("org_unit__sort_order", "org_unit__name")
+        .values_list("pk", "org_unit__code", "org_unit__name", "org_unit__parent_id")
+    )
+    parent_ids = {parent_id for _pk, _code, _name, parent_id in units if parent_id}
+    groups = (
+        list(OrgUnit.objects.filter(pk__in=parent_ids).order_by("sort_order", "name"))
+        if len(parent_ids) > 1
+        else []
+    )
+    filters, filter_query = _appraisal_filters(request)
+    shown = units
     if filters["group"]:
-        shown = [a for a in shown if str(a.org_unit.parent_id) == filters["group"]]
+        shown = [unit for unit in shown if str(unit[3]) == filters["group"]]
     if filters["q"]:
         needle = fold(filters["q"])
-        shown = [a for a in shown if needle in fold(f"{a.org_unit.code} {a.org_unit.name}")]
+        shown = [unit for unit in shown if needle in fold(f"{unit[1]} {unit[2]}")]
     if filters["todo"]:
         appraised = set(
             Score.objects.filter(
                 assessment__round=round_, criterion=criterion, appraised_points__isnull=False
             ).values_list("assessment_id", flat=True)
         )
-        shown = [a for a in shown if a.pk not in appraised]
+        shown = [unit for unit in shown if unit[0] not in appraised]
     page = Paginator(shown, APPRAISAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    on_page = [unit[0] for unit in page.object_list]
+    assessments = Assessment.objects.select_related("org_unit").in_bulk(on_page)
     scores = {
         score.assessment_id: score
         for score in Score.objects.filter(
-            assessment__in=page.object_list, criterion=criterion
+            assessment_id__in=on_page, criterion=criterion
         ).prefetch_related("evidence", "questions")
     }
-    # Counted by the database, one row per criterion (a nation has half a million scores).
+    context = {
+        "round": round_,
+        # How far each criterion is comes in a second request (half a million scores to count
+        # at a nation's scale): the page shows at once.
+        "criteria": [(c, None) for c in criteria],
+        "criterion": criterion,
+        "rows": [_appraisal_row(assessments[pk], scores.get(pk), criterion) for pk in on_page],
+        "page": page,
+        "unit_count": len(units),
+        "groups": groups,
+        "filters": filters,
+        "filter_query": filter_query,
+        "query_string": "&".join(
+            part for part in (filter_query, f"criterion={criterion.pk}") if part
+        ),
+        "is_open": round_.status == Round.Status.APPRAISAL,
+    }
+    return render(request, "assessments/appraisal.html", context)
+
+
+@capability_required(Capability.APPRAISE)
+def appraisal_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The appraisal page's list of criteria with how many units each is appraised for
+    (htmx, once the page has shown)."""
+    round_, criteria, criterion = _appraisal_setup(request, pk)
+    unit_count = round_.assessments.filter(status=Assessment.Status.SUBMITTED).count()
+    # One grouped count over the round's appraised scores (no list of criteria in the query:
+    # with one, the database probes each unit's scores once per criterion).
     done_counts: dict[int, int] = dict(
         Score.objects.filter(
             assessment__round=round_,
             assessment__status=Assessment.Status.SUBMITTED,
-            criterion__in=criteria,
             appraised_points__isnull=False,
         )
         .values("criterion_id")
@@ -697,21 +738,16 @@ def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
         .values_list("criterion_id", "n")
         .order_by()
     )
-    kept = {key: value for key, value in filters.items() if value}
+    _filters, filter_query = _appraisal_filters(request)
     context = {
         "round": round_,
         "criteria": [(c, done_counts.get(c.pk, 0)) for c in criteria],
         "criterion": criterion,
-        "rows": [_appraisal_row(a, scores.get(a.pk), criterion) for a in page.object_list],
-        "page": page,
-        "unit_count": len(assessments),
-        "groups": groups if len(groups) > 1 else [],
-        "filters": filters,
-        "filter_query": urlencode(kept),
-        "query_string": urlencode({**kept, "criterion": str(criterion.pk)}),
-        "is_open": round_.status == Round.Status.APPRAISAL,
+        "unit_count": unit_count,
+        "filter_query": filter_query,
+        "loaded": True,
     }
-    return render(request, "assessments/appraisal.html", context)
+    return render(request, "assessments/_appraisal_criteria.html", context)
 
 
 def _appraisal_row(

@@ -122,6 +122,10 @@ def test_the_whole_scoring_cycle(page, browser, live_server, scene):
     expect(appraiser.locator(f"#appraise-{assessment.pk}-{c['2.1'].pk}")).to_contain_text("đã lưu")
     shot(appraiser, "appraisal")
     appraiser.goto(f"{live_server.url}/rounds/{round_.pk}/appraisal/?criterion={c['2.2'].pk}")
+    # How far each criterion is arrives once the page has shown: 2.1 done for the one unit.
+    expect(appraiser.get_by_test_id("appraisal-criteria").locator("li").first).to_contain_text(
+        "1/1"
+    )
     form = appraiser.get_by_test_id(f"appraise-{cast.ward_a.code}")
     form.locator("input[name=points]").fill("2.63")
     form.locator("input[name=points]").press("Tab")

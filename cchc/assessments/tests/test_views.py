@@ -345,12 +345,22 @@ class BoardAndResultsTests(BaseTestCase):
             reason="",
         )
         assert units({"todo": "1"}) == ["Phường Nam Hà"]
+        # How far each criterion is comes once the page has shown (htmx).
+        page = self.client.get(url, {"criterion": mine.pk}).content.decode()
+        progress = reverse("assessments:appraisal_progress", args=[self.round.pk])
+        assert f'hx-get="{progress}?criterion={mine.pk}"' in page
+        listing = self.client.get(progress, {"criterion": mine.pk}).content.decode()
+        assert "2.1. " in listing and "1/2" in listing and "hx-get" not in listing
+        assert "1.1. " not in listing  # not this agency's criterion
         assert units({"group": self.cast.city.pk}) == ["Phường Nam Hà", "Phường Trần Phú"]
         # The criteria keep the filters; the page reads as many queries for one unit as for
         # two (and one more to find the units still to appraise).
         response = self.client.get(url, {"criterion": mine.pk, "todo": "1", "q": "phuong"})
         assert (
-            "todo=1" in response.content.decode().split("appraisal-criteria")[1].split("</ul>")[0]
+            "todo=1"
+            in response.content.decode()
+            .split('data-testid="appraisal-criteria"')[1]
+            .split("</ul>")[0]
         )
         both = len(self._queries(url, {"criterion": mine.pk}))
         with (
