@@ -409,10 +409,13 @@ def _render_row(
     conflict: Score | None = None,
     status: int = 200,
     parts_only: bool = False,
+    tree: LoadedTree | None = None,
 ) -> HttpResponse:
     # The save changed the totals and the status kept on the row: read them again.
     assessment.refresh_from_db(fields=REFRESHED_FIELDS)
-    tree = load_tree(assessment, with_evidence=True)
+    # A save hands over the criteria and scores it loaded after writing (the row's evidence and
+    # questions are read for its one score); otherwise they are read here.
+    tree = tree or load_tree(assessment, with_evidence=True)
     page = _page_context(request, assessment, tree, only=criterion.pk)
     row = next(
         row for row in page["rows"] if not row["is_parent"] and row["criterion"].pk == criterion.pk
@@ -447,7 +450,7 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
     if data.get("declared"):
         data["declared"] = str(data["declared"])
     try:
-        services.score_save(
+        _score, tree = services.score_save(
             actor=request.user,
             assessment=assessment,
             criterion=criterion,
@@ -473,7 +476,7 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
             status=400,
             parts_only=True,
         )
-    return _render_row(request, assessment, criterion, parts_only=True)
+    return _render_row(request, assessment, criterion, parts_only=True, tree=tree)
 
 
 @require_POST

@@ -116,11 +116,12 @@ class SelfAssessmentPageTests(BaseTestCase):
         self.client.post(
             self.save_url("1.1"), {f"c{criterion.pk}-answer": "no"}, headers={"HX-Request": "true"}
         )
-        # session, user, memberships, criterion (by code, test), assessment, round visible,
+        # criterion (by code, test), session, user, memberships, assessment, round visible,
         # criterion; then in one transaction: lock assessment, has-children, lock score, update,
-        # criteria, scores, update totals, audit; then the row: criteria, scores, evidence
-        # (its forms and the unit's documents come when "Add evidence" opens); session save ×3
-        with self.assertNumQueries(26):
+        # criteria, scores, update totals, unit, audit; then the row from the criteria and
+        # scores the save read: totals, the row's questions and evidence (its forms and the
+        # unit's documents come when "Add evidence" opens); session save
+        with self.assertNumQueries(24):
             self.client.post(
                 self.save_url("1.1"),
                 {f"c{criterion.pk}-answer": "yes"},
