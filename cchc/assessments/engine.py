@@ -2,7 +2,7 @@
 memory, and keep the totals on the assessment row (so boards and rankings never rescore)."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,9 @@ class LoadedTree:
     nodes: list[Node]
     scores: dict[int, Score]  # by criterion id
     parent_ids: set[int]
+    # The scored trees, once computed (a save stores its totals, then shows them): the scores
+    # of a loaded tree are not changed after loading.
+    results: dict[str, TreeResult] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def leaves(self) -> list[Criterion]:
@@ -45,10 +48,16 @@ def load_tree(assessment: Assessment, *, with_evidence: bool = False) -> LoadedT
 
 def self_result(tree: LoadedTree) -> TreeResult:
     """Score what the unit declared (criteria it does not self-score are left out)."""
-    inputs = {
-        criterion_id: score.inputs for criterion_id, score in tree.scores.items() if score.inputs
-    }
-    return score_tree(tree.nodes, inputs, include=lambda node: node.is_self_scored)
+    if "self" not in tree.results:
+        inputs = {
+            criterion_id: score.inputs
+            for criterion_id, score in tree.scores.items()
+            if score.inputs
+        }
+        tree.results["self"] = score_tree(
+            tree.nodes, inputs, include=lambda node: node.is_self_scored
+        )
+    return tree.results["self"]
 
 
 def appraised_nodes(nodes: Iterable[Node]) -> list[Node]:
@@ -71,6 +80,9 @@ def appraised_inputs(tree: LoadedTree) -> dict[int, dict[str, Any]]:
 def appraised_result(tree: LoadedTree, *, self_scored_only: bool = False) -> TreeResult:
     """Score the appraised points; a criterion the unit declared not applicable stays so.
     With self_scored_only, only the criteria the unit scored itself (to compare with it)."""
+    key = "appraised_own" if self_scored_only else "appraised"
+    if key in tree.results:
+        return tree.results[key]
     leaf_ids = {node.id for node in tree.nodes if node.id not in tree.parent_ids}
     not_applicable = {
         criterion_id
@@ -78,13 +90,14 @@ def appraised_result(tree: LoadedTree, *, self_scored_only: bool = False) -> Tre
         if score.is_not_applicable and criterion_id in leaf_ids
     }
     nodes = appraised_nodes(tree.nodes)
-    return score_tree(
+    tree.results[key] = score_tree(
         nodes,
         appraised_inputs(tree),
         include=lambda node: (
             node.id not in not_applicable and (node.is_self_scored or not self_scored_only)
         ),
     )
+    return tree.results[key]
 
 
 def area_totals(
