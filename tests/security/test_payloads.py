@@ -334,32 +334,35 @@ def _test_exists(dotted: str) -> bool:
     return callable(getattr(globals().get(class_name), method, None))
 
 
-def test_every_text_input_of_every_form_has_a_payload_test():
-    found = text_inputs_of_forms()
-    assert not set(COVERED) & set(NOT_SHOWN)
-    missing = sorted(found - set(COVERED) - set(NOT_SHOWN))
+def _check_tables(
+    found: set[str], covered: dict[str, str], not_shown: dict[str, str], names: tuple[str, str]
+) -> None:
+    """Every input found is in exactly one table, every table entry still exists, and every
+    test named exists. `names`: what the inputs are, and the table for tested ones."""
+    what, table = names
+    assert not set(covered) & set(not_shown)
+    missing = sorted(found - set(covered) - set(not_shown))
     assert not missing, (
-        "These text inputs have no payload test in tests/security/test_payloads.py: add one "
-        f"(and name it in COVERED), or say in NOT_SHOWN why no page shows them: {missing}"
+        f"These {what} have no payload test in tests/security/test_payloads.py: add one (and "
+        f"name it in {table}), or say in the other table why no page shows them: {missing}"
     )
-    stale = sorted((set(COVERED) | set(NOT_SHOWN)) - found)
-    assert not stale, f"These inputs no longer exist: take them out of the tables: {stale}"
-    unknown = sorted(name for name, test in COVERED.items() if not _test_exists(test))
-    assert not unknown, f"The tests named for these inputs do not exist: {unknown}"
+    stale = sorted((set(covered) | set(not_shown)) - found)
+    assert not stale, f"These no longer exist: take them out of the tables: {stale}"
+    unknown = sorted(name for name, test in covered.items() if not _test_exists(test))
+    assert not unknown, f"The tests named for these do not exist: {unknown}"
+
+
+def test_every_text_input_of_every_form_has_a_payload_test():
+    _check_tables(text_inputs_of_forms(), COVERED, NOT_SHOWN, ("text inputs", "COVERED"))
 
 
 def test_every_text_a_view_reads_by_name_has_a_payload_test():
-    found = text_read_in_views()
-    assert not set(RAW_COVERED) & set(RAW_NOT_SHOWN)
-    missing = sorted(found - set(RAW_COVERED) - set(RAW_NOT_SHOWN))
-    assert not missing, (
-        "These views read text from the request that no payload test types: add one (and name "
-        f"it in RAW_COVERED), or say in RAW_NOT_SHOWN why no page shows it: {missing}"
+    _check_tables(
+        text_read_in_views(),
+        RAW_COVERED,
+        RAW_NOT_SHOWN,
+        ("texts views read from the request", "RAW_COVERED"),
     )
-    stale = sorted((set(RAW_COVERED) | set(RAW_NOT_SHOWN)) - found)
-    assert not stale, f"These reads no longer exist: take them out of the tables: {stale}"
-    unknown = sorted(name for name, test in RAW_COVERED.items() if not _test_exists(test))
-    assert not unknown, f"The tests named for these reads do not exist: {unknown}"
 
 
 # --- Helpers ----------------------------------------------------------------------------------
