@@ -2,7 +2,6 @@
 the bulk job (every notice of a plan into one ZIP) at two sizes, whose peak memory must not grow
 with the number of documents (they are streamed to disk). BENCH_DOCS sets the larger size."""
 
-import datetime
 import os
 import resource
 import sys
@@ -14,48 +13,12 @@ setup_django()
 
 from django.utils import timezone  # noqa: E402
 
-from cchc.accounts.models import Membership, User  # noqa: E402
-from cchc.core.roles import Role  # noqa: E402
 from cchc.core.testing import build_cast  # noqa: E402
 from cchc.documents import services  # noqa: E402
 from cchc.documents.models import BulkJob, Kind  # noqa: E402
-from cchc.inspections.models import Inspection  # noqa: E402
-from cchc.inspections.services import planning  # noqa: E402
-from cchc.inspections.tests.factories import import_checklists, team_ready, to_status  # noqa: E402
-from cchc.orgunits.models import OrgUnit  # noqa: E402
-from cchc.orgunits.services import org_unit_create  # noqa: E402
+from cchc.inspections.tests.factories import concluded_plan  # noqa: E402
 
 LIMIT_ONE = 0.5
-
-
-def concluded_plan(cast, units: int, year: int) -> planning.InspectionPlan:
-    """A plan whose `units` wards each had a concluded visit (one shortcoming, one action)."""
-    import_checklists(cast)
-    team_ready(cast)
-    for n in range(units):
-        org_unit_create(
-            actor=None, code=f"B{year}{n}", name=f"Phường {n}", kind="ward", parent=cast.city
-        )
-    # Enough members that a visit can be planned on every working day.
-    for n in range(max(0, units // 200)):
-        user = User.objects.create(username=f"tv{year}{n}", full_name=f"Thành viên {n}")
-        Membership.objects.create(user=user, role=Role.APPRAISER, org_unit=cast.agency)
-    plan = planning.plan_get_or_create(actor=None, organiser=cast.city, year=year)
-    for unit in OrgUnit.objects.filter(code__startswith=f"B{year}"):
-        planning.request_file(
-            actor=None,
-            plan=plan,
-            org_unit=unit,
-            topic="iso",
-            agency=cast.agency,
-            window_start=datetime.date(year, 1, 5),
-            window_end=datetime.date(year, 12, 20),
-        )
-    planning.plan_propose(actor=None, plan=plan, earliest=datetime.date(year, 1, 1))
-    planning.plan_approve(actor=None, plan=plan)
-    for inspection in plan.inspections.all():
-        to_status(cast, inspection, Inspection.Status.CONCLUDED)
-    return plan
 
 
 def bulk(plan) -> tuple[float, int, int]:

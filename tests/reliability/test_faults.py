@@ -1,5 +1,6 @@
 """Faults in the middle of a write: a full disk during an upload, a record that cannot be
-written after its file was, a crash half-way through an import and through a submission.
+written after its file was, a crash half-way through an import, a submission and a bulk job
+of conclusion notices.
 Each leaves nothing half-done, says so in Vietnamese, and can be run again."""
 
 import errno
@@ -148,3 +149,49 @@ class CrashTests(BaseTestCase):
         assessment_submit(actor=self.ward_chair, assessment=assessment)  # run again
         assessment.refresh_from_db()
         assert assessment.status == Assessment.Status.SUBMITTED
+
+
+class BulkJobCrashTests(BaseTestCase):
+    def test_a_bulk_job_cut_short_keeps_whole_notices_and_runs_again(self):
+        from django.utils import timezone
+
+        from cchc.documents import services
+        from cchc.documents.models import BulkJob, IssuedDocument, Kind
+        from cchc.inspections.tests.factories import concluded_plan
+
+        plan = concluded_plan(self.cast, 3, timezone.localdate().year - 1)
+        real_render = services.render
+        calls = {"n": 0}
+
+        def disk_full_on_the_second(document, template):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real_render(document, template)
+
+        with (
+            mock.patch.object(services, "render", disk_full_on_the_second),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            job = services.bulk_start(actor=self.home_affairs, plan=plan, signer_name="Lê Văn A")
+        job.refresh_from_db()
+        # The job says why it stopped; the notice issued before stays whole (number, both
+        # files); the one cut short took no number and left no file.
+        assert (job.status, job.total, job.done) == (BulkJob.Status.FAILED, 3, 1)
+        assert "No space left on device" in job.error and not job.archive
+        first = IssuedDocument.objects.get(kind=Kind.CONCLUSION_NOTICE)
+        assert first.number == 1
+        assert Path(first.docx.path).is_file() and Path(first.pdf.path).is_file()
+        assert sorted(p.name for p in files_in_media()) == sorted(
+            Path(name).name for name in (first.docx.name, first.pdf.name)
+        )
+        # Run again: only the two still to issue, numbered on without a gap.
+        with self.captureOnCommitCallbacks(execute=True):
+            again = services.bulk_start(actor=self.home_affairs, plan=plan, signer_name="Lê Văn A")
+        again.refresh_from_db()
+        assert (again.status, again.total, again.done) == (BulkJob.Status.DONE, 2, 2), again.error
+        notices = IssuedDocument.objects.filter(kind=Kind.CONCLUSION_NOTICE)
+        assert sorted(notices.values_list("number", flat=True)) == [1, 2, 3]
+        assert sorted(notices.values_list("inspection_id", flat=True)) == sorted(
+            plan.inspections.values_list("pk", flat=True)
+        )

@@ -7,12 +7,14 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cchc.accounts.models import Membership
+from cchc.accounts.models import Membership, User
 from cchc.accounts.services import membership_add
 from cchc.core.roles import Role
 from cchc.core.testing import Cast
 from cchc.inspections.models import Checklist, Finding, Inspection, InspectionPlan, ItemResult
 from cchc.inspections.services import checklists, findings, planning, visits
+from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.services import org_unit_create
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -157,3 +159,33 @@ def conclude_ready(cast: Cast, inspection: Inspection) -> Any:
 
 def plan_of(cast: Cast) -> InspectionPlan:
     return approved_inspection(cast).plan
+
+
+def concluded_plan(cast: Cast, units: int, year: int) -> InspectionPlan:
+    """A plan whose `units` wards each had a concluded visit (one shortcoming, one action)."""
+    import_checklists(cast)
+    team_ready(cast)
+    for n in range(units):
+        org_unit_create(
+            actor=None, code=f"B{year}{n}", name=f"Phường {n}", kind="ward", parent=cast.city
+        )
+    # Enough members that a visit can be planned on every working day.
+    for n in range(max(0, units // 200)):
+        user = User.objects.create(username=f"tv{year}{n}", full_name=f"Thành viên {n}")
+        Membership.objects.create(user=user, role=Role.APPRAISER, org_unit=cast.agency)
+    plan = planning.plan_get_or_create(actor=None, organiser=cast.city, year=year)
+    for unit in OrgUnit.objects.filter(code__startswith=f"B{year}"):
+        planning.request_file(
+            actor=None,
+            plan=plan,
+            org_unit=unit,
+            topic="iso",
+            agency=cast.agency,
+            window_start=datetime.date(year, 1, 5),
+            window_end=datetime.date(year, 12, 20),
+        )
+    planning.plan_propose(actor=None, plan=plan, earliest=datetime.date(year, 1, 1))
+    planning.plan_approve(actor=None, plan=plan)
+    for inspection in plan.inspections.all():
+        to_status(cast, inspection, Inspection.Status.CONCLUDED)
+    return plan
