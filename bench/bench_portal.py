@@ -5,16 +5,13 @@ same server in the same run (the limit). 8 clients with keep-alive for 5 s each;
 run in this process, so the figures are a floor, and their ratio is what to compare."""
 
 import http.client
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from common import ROOT, report, setup_django
+from common import report, setup_django
 
 setup_django()
 
@@ -23,15 +20,10 @@ from django.core.management import call_command  # noqa: E402
 
 from cchc.orgunits.services import org_unit_create  # noqa: E402
 from cchc.portal import services  # noqa: E402
+from tests.httpclient import start_gunicorn, wait_until_serving  # noqa: E402
 
 CLIENTS = 8
 SECONDS = 5.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def content() -> str:
@@ -98,37 +90,9 @@ def main() -> int:
     static_root = Path(tempfile.mkdtemp(prefix="cchc-bench-static-"))
     settings.STATIC_ROOT = static_root
     call_command("collectstatic", interactive=False, verbosity=0)
-    port = free_port()
-    environment = {
-        **os.environ,
-        "DEBUG": "0",
-        "STATIC_MANIFEST": "0",
-        "STATIC_ROOT": str(static_root),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=environment,
-    )
+    server, port = start_gunicorn(workers=2, environment={"STATIC_ROOT": str(static_root)})
     try:
-        for _attempt in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_serving(port)
         for path in ("/static/css/base.css", "/", article_path):
             load(port, path)  # warm up: caches, connections, imports
         static_rps, static_errors = load(port, "/static/css/base.css")

@@ -5,16 +5,13 @@ against an empty POST through the same server and middleware (POST /app/health/,
 by the view after the session, CSRF and authentication checks). The database is the throw-away
 SQLite of the benchmarks, or DATABASE_URL."""
 
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 
 import generate
-from common import ROOT, report, setup_django
+from common import report, setup_django
 
 setup_django()
 
@@ -22,7 +19,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from cchc.frameworks.models import Criterion  # noqa: E402
-from tests.httpclient import HttpSession  # noqa: E402
+from tests.httpclient import HttpSession, start_gunicorn, wait_until_serving  # noqa: E402
 
 LEVELS = (1, 8, 32)
 SECONDS = 4.0
@@ -78,36 +75,14 @@ def main() -> int:
     levels = sorted({min(level, len(people)) for level in LEVELS})  # a city has 15 wards
     # A ratio criterion of the second area: numerator and denominator.
     criterion = Criterion.objects.get(framework=data.open_round.framework, code="2.1")
-    port = 0
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    environment = {
-        **os.environ,
-        "DEBUG": "0",
-        "STATIC_MANIFEST": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "AXES_ENABLED": "0",
-        "SQLITE_PATH": str(settings.DATABASES["default"]["NAME"])
-        if connection.vendor == "sqlite"
-        else "",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=environment,
+    server, port = start_gunicorn(
+        workers=4,
+        environment={
+            "AXES_ENABLED": "0",
+            "SQLITE_PATH": str(settings.DATABASES["default"]["NAME"])
+            if connection.vendor == "sqlite"
+            else "",
+        },
     )
     figures: dict[str, object] = {
         "server": "gunicorn, 4 workers",
@@ -115,12 +90,7 @@ def main() -> int:
         "units": len(data.units),
     }
     try:
-        for _attempt in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_serving(port)
         officers = []
         for username, assessment in people:
             officer = Officer(port)

@@ -1,10 +1,73 @@
 """A browser reduced to what the load test and the HTTP benchmarks need against a real server:
-a cookie jar, the login with its CSRF token, and htmx-style POSTs."""
+a cookie jar, the login with its CSRF token, and htmx-style POSTs; and that real server
+(gunicorn on a free port, DEBUG off) started and waited for."""
 
 import http.client
+import os
+import socket
+import subprocess
+import sys
 import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_gunicorn(
+    *,
+    workers: int,
+    environment: dict[str, str],
+    options: Sequence[str] = (),
+    log_level: str = "warning",
+) -> tuple["subprocess.Popen[bytes]", int]:
+    """The project's server on a free port, as production runs it but on plain HTTP; returns
+    the process and its port once a worker answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            *options,
+            "--log-level",
+            log_level,
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DEBUG": "0",
+            "STATIC_MANIFEST": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            **environment,
+        },
+    )
+    return server, port
+
+
+def wait_until_serving(port: int, limit: float = 120) -> float:
+    """Seconds until a worker answers /app/health/ (the workers' start time on this machine)."""
+    started = time.perf_counter()
+    probe = HttpSession(port)
+    while probe.request("GET", "/app/health/")[0] != 200:
+        if time.perf_counter() - started > limit:
+            raise RuntimeError("gunicorn did not start")
+        time.sleep(0.1)
+    return time.perf_counter() - started
 
 
 class HttpSession:

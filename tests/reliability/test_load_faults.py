@@ -11,9 +11,7 @@ Prints the counts. PostgreSQL only (SQLite serialises writers: there is nothing 
 import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -34,7 +32,7 @@ from cchc.core.roles import Role
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.tests.factories import make_framework
 from cchc.orgunits.services import org_unit_create
-from tests.httpclient import HttpSession
+from tests.httpclient import HttpSession, start_gunicorn, wait_until_serving
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.reliability]
 
@@ -95,12 +93,6 @@ class Officer(HttpSession):
             self.uploads_acked.append(title)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def build() -> tuple[list[tuple[Officer, int, str]], dict[str, Criterion]]:
     province = org_unit_create(actor=None, code="LT", name="Tỉnh tải", kind="province")
     city = org_unit_create(
@@ -151,35 +143,15 @@ def build() -> tuple[list[tuple[Officer, int, str]], dict[str, Criterion]]:
 )
 def test_acknowledged_work_survives_workers_killed_at_random():
     people, criteria = build()
-    port = free_port()
     database = connection.settings_dict
     url = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "4",
-            "--timeout",
-            "30",
-            "--graceful-timeout",
-            "1",
-            "--log-level",
-            "critical",
-        ],
-        cwd=settings.BASE_DIR,
-        env={
-            **os.environ,
+    server, port = start_gunicorn(
+        workers=4,
+        options=["--timeout", "30", "--graceful-timeout", "1"],
+        log_level="critical",
+        environment={
             "DATABASE_URL": url,
-            "DEBUG": "0",
             "SECRET_KEY": "load-test-" + "k" * 50,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "STATIC_MANIFEST": "0",
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "AXES_ENABLED": "0",
             "DATABASE_CONN_MAX_AGE": "0",
@@ -191,12 +163,7 @@ def test_acknowledged_work_survives_workers_killed_at_random():
         # How long this machine takes to bring workers up decides how often one may be killed:
         # faster than they come back, nothing is served at all (seen on a machine 2.4 times
         # slower than the one this test was written on: 918 kills, 133 saves in 11 minutes).
-        booting = time.perf_counter()
-        probe = HttpSession(port)
-        while probe.request("GET", "/app/health/")[0] != 200:
-            assert time.perf_counter() - booting < 120, "gunicorn did not start"
-            time.sleep(0.1)
-        boot = time.perf_counter() - booting
+        boot = wait_until_serving(port)
         every = max(float(os.environ.get("LOAD_KILL_EVERY", "0.7")), boot)
         officers = [Officer(port, username) for username, _a, _s in people]
 
