@@ -165,6 +165,9 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 
+# Backups: Django's JSON with times to the microsecond (its own keeps milliseconds).
+SERIALIZATION_MODULES = {"exact-json": "cchc.core.exact_json"}
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [

@@ -1,13 +1,14 @@
 """Backup and restore of a whole installation: the database's content and every uploaded or
 issued file, in one ZIP with a manifest of SHA-256 digests.
 
-The database is dumped inside one transaction that sees one moment (PostgreSQL: REPEATABLE
-READ; SQLite: the transaction holds the database), with natural keys for content types so it
-loads into any empty installation of the same version. Files are copied after the dump: files
-are written before their records and never changed (evidence, documents, photos), so every
-file a record of the dump names is there; a file uploaded during the backup may be there too,
-harmlessly. What is left out is transient: sessions, verification codes, the task queue, who
-is online, the day's address salts.
+The database is dumped as JSON whose times keep their microseconds (`cchc.core.exact_json`;
+Django's own JSON keeps milliseconds) inside one transaction that sees one moment
+(PostgreSQL: REPEATABLE READ; SQLite: the transaction holds the database), with natural keys
+for content types so it loads into any empty installation of the same version. Files are
+copied after the dump: files are written before their records and never changed (evidence,
+documents, photos), so every file a record of the dump names is there; a file uploaded
+during the backup may be there too, harmlessly. What is left out is transient: sessions,
+verification codes, the task queue, who is online, the day's address salts.
 """
 
 import hashlib
@@ -45,6 +46,7 @@ def dump_database() -> bytes:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         call_command(
             "dumpdata",
+            format="exact-json",
             exclude=EXCLUDED,
             natural_foreign=True,
             indent=None,
