@@ -41,7 +41,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(live_server: Any) -> Iterator[Any]:
+    # Asks for the live server so that it closes after the browser: Chromium's kept-alive
+    # connections end while the server's request threads may still use the database.
     path = chromium_path()
     if path is None:
         if os.environ.get("REQUIRE_BROWSER") == "1":
