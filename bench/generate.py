@@ -265,7 +265,7 @@ def _first_round(units: list, rng: random.Random):
     from cchc.assessments.engine import LoadedTree, appraised_nodes, area_totals
     from cchc.assessments.models import Assessment, Evidence, Round, Score
     from cchc.assessments.services import round_advance, round_create
-    from cchc.assessments.services.results import round_results
+    from cchc.assessments.services.results import round_freeze
     from cchc.frameworks.importers import read_framework_file
     from cchc.frameworks.models import Criterion
     from cchc.frameworks.scoring import score_tree
@@ -384,12 +384,10 @@ def _first_round(units: list, rng: random.Random):
         ],
         batch_size=1000,
     )
-    Round.objects.filter(pk=round_.pk).update(
-        status=Round.Status.PUBLISHED,
-        published_at=timezone.now(),
-        published_results=[row.as_json() for row in round_results(round_)],
-    )
-    round_.refresh_from_db()
+    round_.status = Round.Status.PUBLISHED
+    round_.published_at = timezone.now()
+    round_freeze(round_)
+    round_.save(update_fields=["status", "published_at", "published_results", "published_summary"])
     return round_
 
 
@@ -400,7 +398,7 @@ def _more_rounds(first, rng: random.Random) -> list:
     from django.utils import timezone
 
     from cchc.assessments.models import Assessment, Round, Score
-    from cchc.assessments.services.results import round_results
+    from cchc.assessments.services.results import round_freeze
 
     today = timezone.localdate()
     base = list(Assessment.objects.filter(round=first).order_by("org_unit__sort_order"))
@@ -476,9 +474,9 @@ def _more_rounds(first, rng: random.Random) -> list:
                 for score in Score.objects.filter(assessment=source)
             )
         else:
-            round_.published_results = [row.as_json() for row in round_results(round_)]
+            round_freeze(round_)
             round_.published_at = timezone.now()
-            round_.save(update_fields=["published_results", "published_at"])
+            round_.save(update_fields=["published_results", "published_summary", "published_at"])
         made.append(round_)
     return made
 

@@ -1,5 +1,6 @@
 """The one-stop shop's overdue rate month by month, this year against last, per unit and for
-all of them; and the directives each unit finished on time. One grouped query per year.
+all of them; and the directives each unit finished on time. Grouped queries per year: all the
+units together month by month, and the units a page shows (an export: all) one by one.
 
 A dossier counts in the month it was received; it is overdue when it was finished after its
 due time, or is still open with its due time passed (as of today; for a past year, as of that
@@ -9,14 +10,15 @@ year's end). The same definitions as cchc.indicators.selectors, by month.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cchc.core.points import HUNDRED, round_points
 from cchc.indicators.models import Dossier, DossierMonth
-from cchc.indicators.selectors import Figures, figures_for_units
+from cchc.indicators.selectors import Figures, directive_counts
 
 MONTHS = tuple(range(1, 13))
 
@@ -61,19 +63,13 @@ class UnitMonths:
 class OverdueByMonth:
     year: int
     last_month: int  # months after it have not happened yet
-    units: list[UnitMonths] = field(default_factory=list)
+    units: list[UnitMonths] = field(default_factory=list)  # those read in detail
+    city: list[MonthCounts] = field(default_factory=list)  # every unit, month by month
+    city_last_year: list[MonthCounts] = field(default_factory=list)
 
     @property
     def last_month_slice(self) -> str:
         return f":{self.last_month}"
-
-    @property
-    def city(self) -> list[MonthCounts]:
-        return [_sum([unit.months[i] for unit in self.units]) for i in range(12)]
-
-    @property
-    def city_last_year(self) -> list[MonthCounts]:
-        return [_sum([unit.last_year[i] for unit in self.units]) for i in range(12)]
 
 
 def _sum(months: list[MonthCounts]) -> MonthCounts:
@@ -82,36 +78,45 @@ def _sum(months: list[MonthCounts]) -> MonthCounts:
     )
 
 
-def _counts(unit_ids: list[int], year: int, last_month: int) -> dict[int, list[MonthCounts]]:
-    """Received and finished late from the monthly counts the imports keep; still open past
-    their due time (as of today, or the year's end) live from the few open rows."""
+def _window(year: int, last_month: int) -> dict[str, Any]:
+    """The dossiers received in the year's months up to `last_month`, still open past their
+    due time as of today (or the year's end): the filters of the two queries below."""
     tz = timezone.get_current_timezone()
-    start = datetime.datetime(year, 1, 1, tzinfo=tz)
     end = (
         datetime.datetime(year, last_month + 1, 1, tzinfo=tz)
         if last_month < 12
         else datetime.datetime(year + 1, 1, 1, tzinfo=tz)
     )
     cutoff = min(timezone.now(), datetime.datetime(year + 1, 1, 1, tzinfo=tz))
+    return {
+        "months": {
+            "month__gte": datetime.date(year, 1, 1),
+            "month__lte": datetime.date(year, last_month, 1),
+        },
+        "open": {
+            "status": Dossier.Status.OPEN,
+            "received_at__gte": datetime.datetime(year, 1, 1, tzinfo=tz),
+            "received_at__lt": end,
+            "finished_at__isnull": True,
+            "due_at__lt": cutoff,
+        },
+    }
+
+
+def _counts(unit_ids: list[int], year: int, last_month: int) -> dict[int, list[MonthCounts]]:
+    """Per unit: received and finished late from the monthly counts the imports keep; still
+    open past their due time live from the few open rows."""
+    window = _window(year, last_month)
     result: dict[int, list[MonthCounts]] = {
         unit: [MonthCounts() for _m in MONTHS] for unit in unit_ids
     }
-    counted = DossierMonth.objects.filter(
-        org_unit_id__in=unit_ids,
-        month__gte=datetime.date(year, 1, 1),
-        month__lte=datetime.date(year, last_month, 1),
-    ).values_list("org_unit_id", "month", "received", "late")
+    counted = DossierMonth.objects.filter(org_unit_id__in=unit_ids, **window["months"]).values_list(
+        "org_unit_id", "month", "received", "late"
+    )
     for unit, month, received, late in counted:
         result[unit][month.month - 1] = MonthCounts(received, late)
     still_open = (
-        Dossier.objects.filter(
-            status=Dossier.Status.OPEN,
-            received_at__gte=start,
-            received_at__lt=end,
-            org_unit_id__in=unit_ids,
-            finished_at__isnull=True,
-            due_at__lt=cutoff,
-        )
+        Dossier.objects.filter(org_unit_id__in=unit_ids, **window["open"])
         .annotate(month=TruncMonth("received_at"))
         .values("org_unit_id", "month")
         .annotate(n=Count("id"))
@@ -122,21 +127,68 @@ def _counts(unit_ids: list[int], year: int, last_month: int) -> dict[int, list[M
     return result
 
 
+def _city_counts(unit_ids: list[int], year: int, last_month: int) -> list[MonthCounts]:
+    """The same counts summed over the units, month by month, in the database."""
+    window = _window(year, last_month)
+    result = [MonthCounts() for _m in MONTHS]
+    counted = (
+        DossierMonth.objects.filter(org_unit_id__in=unit_ids, **window["months"])
+        .values("month")
+        .annotate(received=Sum("received"), late=Sum("late"))
+        .values_list("month", "received", "late")
+        .order_by()
+    )
+    for month, received, late in counted:
+        result[month.month - 1] = MonthCounts(received or 0, late or 0)
+    still_open = (
+        Dossier.objects.filter(org_unit_id__in=unit_ids, **window["open"])
+        .annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+        .order_by()
+    )
+    for month, n in still_open:
+        result[month.month - 1].overdue += n
+    return result
+
+
 def overdue_by_month(
-    units: list[tuple[int, str]], *, year: int, today: datetime.date
+    units: list[tuple[int, str]],
+    *,
+    year: int,
+    today: datetime.date,
+    detail: list[int] | None = None,
 ) -> OverdueByMonth:
     """This year's months up to today (all twelve for a past year) and the same months of
-    last year, per unit: two grouped queries."""
+    last year: for all the units together, and per unit for those in `detail` (default all;
+    a page asks for the units it shows). Grouped queries, whatever the number of units."""
     last_month = 12 if year < today.year else today.month
     unit_ids = [pk for pk, _name in units]
-    now = _counts(unit_ids, year, last_month)
-    before = _counts(unit_ids, year - 1, last_month)
-    board = OverdueByMonth(year=year, last_month=last_month)
-    for pk, name in units:
+    wanted = set(unit_ids if detail is None else detail)
+    shown = [(pk, name) for pk, name in units if pk in wanted]
+    shown_ids = [pk for pk, _name in shown]
+    now = _counts(shown_ids, year, last_month) if shown_ids else {}
+    before = _counts(shown_ids, year - 1, last_month) if shown_ids else {}
+    board = OverdueByMonth(
+        year=year,
+        last_month=last_month,
+        city=_city_counts(unit_ids, year, last_month),
+        city_last_year=_city_counts(unit_ids, year - 1, last_month),
+    )
+    for pk, name in shown:
         board.units.append(UnitMonths(pk, name, now[pk], before[pk]))
     return board
 
 
 def directives_by_unit(unit_ids: list[int], *, year: int) -> dict[int, Figures]:
-    """Directives due in the year per unit: on time, late (and the dossier figures with them)."""
-    return figures_for_units(unit_ids, year, "annual")
+    """Directives due in the year per unit (those with any): on time, late. One grouped
+    query; the dossiers' own figures are the board's."""
+    return {
+        unit: Figures(
+            directives_due=row["due"],
+            directives_on_time=row["on_time"],
+            directives_late=row["late"],
+        )
+        for unit, row in directive_counts(unit_ids, year, "annual").items()
+    }

@@ -13,7 +13,7 @@ from cchc.analytics.selectors import BUCKETS, Heatmap
 from cchc.assessments.models import Round
 from cchc.core.dates import format_points
 from cchc.frameworks.selectors import band_for, bands_of
-from cchc.indicators.selectors import figures_for_units
+from cchc.indicators.selectors import overdue_rates
 from cchc.inspections.models import RemediationAction
 
 PALETTE = {
@@ -80,7 +80,7 @@ def unit_measures(
     every unit (published results) and the other measures of its own unit only."""
     bands = bands_of(round_.framework)
     unit_ids = [row.unit_id for row in heatmap.rows]
-    figures = figures_for_units(unit_ids, round_.year, round_.period)
+    rates = overdue_rates(unit_ids, round_.year, round_.period)
     open_actions = dict(
         RemediationAction.objects.filter(owner_id__in=unit_ids)
         .exclude(status=RemediationAction.Status.VERIFIED)
@@ -104,7 +104,7 @@ def unit_measures(
             },
         }
         if own_unit_ids is None or unit_id in own_unit_ids:
-            rate = figures[unit_id].overdue_rate if unit_id in figures else None
+            rate = rates.get(unit_id)
             measures["overdue"] = {
                 "colour": PALETTE[_step(rate, OVERDUE_STEPS)]
                 if rate is not None

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from cchc.analytics.summary import frozen_trend
 from cchc.assessments.models import Assessment, Round
 from cchc.assessments.services.results import rank_competition
 from cchc.core.points import HUNDRED, round_points
@@ -118,7 +119,9 @@ def series_for(round_: Round) -> list[Round]:
         candidate
         for candidate in Round.objects.filter(
             organiser_id=round_.organiser_id, status__in=APPRAISED_STATUSES
-        ).select_related("framework")
+        )
+        .select_related("framework")
+        .defer("published_results")  # 1 MB each at a nation's scale; read where needed
         if _order(candidate) <= _order(round_)
     ]
     if round_.status in APPRAISED_STATUSES and all(r.pk != round_.pk for r in rounds):
@@ -178,6 +181,31 @@ def _published(round_: Round, *, full: bool = True) -> dict[int, _Stored]:
     return table
 
 
+def _trend_only(round_: Round) -> dict[int, _Stored] | None:
+    """An earlier published round of a trend: each unit's percent and over-claim from the
+    round's summary (cchc/analytics/summary.py), without reading its whole ranking; None
+    when it was published before summaries existed."""
+    trend = frozen_trend(round_)
+    if trend is None:
+        return None
+    zero = Decimal(0)
+    return {
+        unit: _Stored(
+            name="",
+            code="",
+            assessment_pk=None,
+            total=None,
+            maximum=None,
+            self_points=zero,
+            self_max=self_max,
+            gap=gap,
+            complete=True,
+            percent=percent,
+        )
+        for unit, (percent, gap, self_max) in trend.items()
+    }
+
+
 def _live(round_ids: list[int]) -> dict[int, dict[int, _Stored]]:
     """Rounds not published: every unit's stored totals and counts, ranked now (one query)."""
     tables: dict[int, dict[int, _Stored]] = {pk: {} for pk in round_ids}
@@ -232,11 +260,15 @@ def ranking(
     members = {member.pk: member for member in [*series, round_]}
     previous = series[-2] if len(series) >= 2 and series[-1].pk == round_.pk else None
     shown = {round_.pk, previous.pk if previous else None}
-    tables = {
-        pk: _published(member, full=pk in shown)
-        for pk, member in members.items()
-        if member.status == Round.Status.PUBLISHED and member.published_results is not None
-    }
+    tables: dict[int, dict[int, _Stored]] = {}
+    for member_pk, member in members.items():
+        if member.status != Round.Status.PUBLISHED:
+            continue
+        trend = None if member_pk in shown else _trend_only(member)
+        if trend is not None:
+            tables[member_pk] = trend
+        elif member.published_results is not None:  # the previous round's: one query
+            tables[member_pk] = _published(member, full=member_pk in shown)
     tables.update(_live([pk for pk in members if pk not in tables]))
     current = tables[round_.pk]
     if any(stored.assessment_pk is None for stored in current.values()):

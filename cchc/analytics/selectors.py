@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from cchc.assessments import selectors as assessment_selectors
-from cchc.assessments.models import Round
+from cchc.assessments.models import Assessment, Round
+from cchc.core.dates import format_points
 from cchc.core.permissions import require_capability
 from cchc.core.points import HUNDRED, round_points
 from cchc.core.roles import Capability, Role
@@ -44,6 +45,17 @@ class Cell:
     bucket: str
     self_maximum: Decimal = Decimal(0)
     appraised_own: Decimal | None = None  # the appraisal of what the unit scored itself
+    url: str = ""  # the unit's criteria in this area
+
+    @property
+    def label(self) -> str:
+        """The cell's text: the percent, or a dash."""
+        return format_points(self.percent) if self.percent is not None else "—"
+
+    @property
+    def fraction(self) -> str:
+        """Points of the maximum, as its tooltip says them: "12,5 / 20"."""
+        return f"{format_points(self.points)} / {format_points(self.maximum)}"
 
     @property
     def gap(self) -> Decimal | None:
@@ -72,7 +84,22 @@ class HeatmapRow:
     stored: dict[str, Any] = field(default_factory=dict)
     area_keys: list[tuple[int, str]] = field(default_factory=list)
     uses_appraisal: bool = True
+    linked: bool = True  # the reader may open the unit's assessment and its areas
+    areas_read: bool = False
     _cells: list[Cell] | None = None
+
+    def read_areas(self, stored: dict[str, Any]) -> None:
+        """Take the unit's stored per-area totals: the figures of each area."""
+        points_key, max_key = ("a", "am") if self.uses_appraisal else ("s", "sm")
+        figures = []
+        for _area_pk, key in self.area_keys:
+            values = stored.get(key) or {}
+            points = Decimal(values.get(points_key) or 0)
+            maximum = Decimal(values.get(max_key) or 0)
+            figures.append(
+                (points, maximum, round_points(points * HUNDRED / maximum) if maximum else None)
+            )
+        self.stored, self.figures, self.areas_read, self._cells = stored, figures, True, None
 
     @property
     def gap(self) -> Decimal:
@@ -82,10 +109,13 @@ class HeatmapRow:
     @property
     def cells(self) -> list[Cell]:
         if self._cells is None:
+            area_url = reverse("analytics:area", args=[self.assessment_pk, 0])[: -len("0/")]
             self._cells = [
                 _cell(area_pk, self.stored.get(key) or {}, figures, self.uses_appraisal)
                 for (area_pk, key), figures in zip(self.area_keys, self.figures, strict=True)
             ]
+            for cell in self._cells:
+                cell.url = f"{area_url}{cell.area_pk}/"
         return self._cells
 
 
@@ -115,6 +145,17 @@ class Heatmap:
     areas: list[Criterion]
     rows: list[HeatmapRow] = field(default_factory=list)
     uses_appraisal: bool = True
+
+    def load_areas(self, rows: list[HeatmapRow]) -> None:
+        """Read the per-area totals of these rows (one query), for a heatmap read without."""
+        wanted = {row.assessment_pk: row for row in rows if not row.areas_read}
+        if not wanted:
+            return
+        stored = dict(
+            Assessment.objects.filter(pk__in=list(wanted)).values_list("pk", "area_totals")
+        )
+        for pk, row in wanted.items():
+            row.read_areas(stored.get(pk) or {})
 
     def area_averages(self) -> list[Decimal | None]:
         """The mean percentage per area across units: which areas drag the city down."""
@@ -232,19 +273,25 @@ def round_for_analytics(*, user: Any, pk: int) -> Round:
 
 
 def rounds_for_analytics(*, user: Any) -> list[Round]:
+    """The rounds to choose from, without what each froze at publication (a nation's ranking
+    is a megabyte): `round_for_analytics` reads the one chosen whole."""
     scope = scope_for(user)
     return [
         round_
-        for round_ in assessment_selectors.round_list_for_user(user=user)
+        for round_ in assessment_selectors.round_list_for_user(user=user).defer(
+            "published_results", "published_summary"
+        )
         if round_.status != Round.Status.DRAFT
         and (round_.status == Round.Status.PUBLISHED or not scope.published_only)
     ]
 
 
-def round_heatmap(round_: Round, *, scope: Scope | None = None) -> Heatmap:
+def round_heatmap(round_: Round, *, scope: Scope | None = None, with_areas: bool = True) -> Heatmap:
     """Read every unit's stored totals per area (appraised once the round has reached appraisal,
     else declared): two queries and no scoring, whatever the number of units. An agency's
-    scope keeps its areas only."""
+    scope keeps its areas only. `with_areas` False: each unit's totals only, without reading
+    (decoding) its per-area totals — the map needs none, a page only those of the rows it
+    shows (`Heatmap.load_areas`)."""
     criteria = list(Criterion.objects.filter(framework_id=round_.framework_id).order_by("order"))
     # Plain values, not model instances: a nation has 3,321 rows.
     assessments = round_.assessments.order_by("org_unit__sort_order", "org_unit__name").values_list(
@@ -252,7 +299,7 @@ def round_heatmap(round_: Round, *, scope: Scope | None = None) -> Heatmap:
         "org_unit_id",
         "org_unit__name",
         "org_unit__code",
-        "area_totals",
+        "area_totals" if with_areas else "round_id",  # a small stand-in, not read
         "self_points",
         "self_max",
         "appraised_points",
@@ -260,26 +307,17 @@ def round_heatmap(round_: Round, *, scope: Scope | None = None) -> Heatmap:
         "appraised_self_part",
     )
     uses_appraisal = round_.status != Round.Status.OPEN
+    own = scope.own_unit_ids if scope is not None else None
     areas = areas_of(criteria)
     visible = scope.area_ids(criteria) if scope is not None else None
     if visible is not None:
         areas = [area for area in areas if area.pk in visible]
     area_keys = [(area.pk, str(area.pk)) for area in areas]
-    points_key, max_key = ("a", "am") if uses_appraisal else ("s", "sm")
     zero = Decimal(0)
     detail = reverse("assessments:assessment_detail", args=[0])
     heatmap = Heatmap(round=round_, areas=areas, uses_appraisal=uses_appraisal)
     for (pk, unit_id, name, code, stored, own_total, own_max, appraised, appraised_max,
          appraised_own) in assessments:  # fmt: skip
-        stored = stored or {}
-        figures = []
-        for _area_pk, key in area_keys:
-            values = stored.get(key) or {}
-            points = Decimal(values.get(points_key) or 0)
-            maximum = Decimal(values.get(max_key) or 0)
-            figures.append(
-                (points, maximum, round_points(points * HUNDRED / maximum) if maximum else None)
-            )
         if uses_appraisal:
             total, maximum, own_part = (
                 appraised or zero,
@@ -289,25 +327,25 @@ def round_heatmap(round_: Round, *, scope: Scope | None = None) -> Heatmap:
         else:
             total, maximum, own_part = own_total, own_max, own_total
         percent = round_points(total * HUNDRED / maximum) if maximum else None
-        heatmap.rows.append(
-            HeatmapRow(
-                assessment_pk=pk,
-                unit_id=unit_id,
-                unit_name=name,
-                unit_code=code,
-                total=total,
-                maximum=maximum,
-                self_total=own_total,
-                appraised_self_part=own_part,
-                percent=percent,
-                bucket=bucket(percent),
-                url=detail.replace("/0/", f"/{pk}/"),
-                figures=figures,
-                stored=stored,
-                area_keys=area_keys,
-                uses_appraisal=uses_appraisal,
-            )
+        row = HeatmapRow(
+            assessment_pk=pk,
+            unit_id=unit_id,
+            unit_name=name,
+            unit_code=code,
+            total=total,
+            maximum=maximum,
+            self_total=own_total,
+            appraised_self_part=own_part,
+            percent=percent,
+            bucket=bucket(percent),
+            url=detail.replace("/0/", f"/{pk}/"),
+            area_keys=area_keys,
+            uses_appraisal=uses_appraisal,
+            linked=own is None or unit_id in own,
         )
+        if with_areas:
+            row.read_areas(stored or {})
+        heatmap.rows.append(row)
     return heatmap
 
 

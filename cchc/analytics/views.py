@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.analytics import charts, maps, selectors
+from cchc.analytics import charts, maps, selectors, summary
 from cchc.analytics import indicators as indicator_boards
 from cchc.analytics import inspections as inspection_boards
 from cchc.analytics.progress import round_progress
@@ -49,7 +49,9 @@ def _chosen_round(request: HttpRequest) -> Round | None:
     rounds = selectors.rounds_for_analytics(user=request.user)
     published = [r for r in rounds if r.status == Round.Status.PUBLISHED]
     candidates = published or rounds
-    return candidates[0] if candidates else None
+    if not candidates:
+        return None
+    return selectors.round_for_analytics(user=request.user, pk=candidates[0].pk)
 
 
 def _chosen_year(request: HttpRequest, years: list[int]) -> int:
@@ -155,7 +157,7 @@ def _overview(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
                 _("Places gained"),
                 *labels,
             ],
-            [
+            (  # read by the export only
                 [
                     row.rank,
                     row.unit_code,
@@ -169,7 +171,7 @@ def _overview(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
                     *row.trend,
                 ]
                 for row in board.rows
-            ],
+            ),
         )
         tables["bands"] = Table(
             "bands",
@@ -192,7 +194,7 @@ def _overview(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
                 _("Over-claim index"),
                 *labels,
             ],
-            [
+            (
                 [
                     row.unit_code,
                     row.unit_name,
@@ -203,16 +205,24 @@ def _overview(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
                     *row.gaps,
                 ]
                 for row in gap_rows
-            ],
+            ),
         )
     if only not in (None, "heatmap", "area_gaps"):
         return context
-    heatmap = selectors.round_heatmap(round_, scope=scope)
+    # A published round's area figures were kept when it was published: the page then reads
+    # the per-area totals of the rows it shows only (and a unit's own, for its over-claim).
+    frozen = summary.frozen_areas(round_) if only is None else None
+    heatmap = selectors.round_heatmap(round_, scope=scope, with_areas=frozen is None)
+    heatmap_page = _page(request, heatmap.rows)
     context["heatmap"] = heatmap
-    context["heatmap_page"] = _page(request, heatmap.rows)
-    context["area_averages"] = heatmap.area_averages()
+    context["heatmap_page"] = heatmap_page
+    if frozen is not None:
+        mine = [row for row in heatmap.rows if row.unit_id in own] if own is not None else []
+        heatmap.load_areas([*heatmap_page.object_list, *mine])
+        averages, frozen_gaps = summary.area_figures(frozen, heatmap)
+    context["area_averages"] = averages if frozen is not None else heatmap.area_averages()
     if heatmap.uses_appraisal:
-        area_gaps = heatmap.area_gaps(own)
+        area_gaps = frozen_gaps if frozen is not None and own is None else heatmap.area_gaps(own)
         context["area_gaps"] = area_gaps
         context["area_gap_chart"] = charts.BarChart(
             width=520,
@@ -250,7 +260,7 @@ def _overview(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
             _("Maximum"),
             _("Percent"),
         ],
-        [
+        (
             [
                 row.unit_code,
                 row.unit_name,
@@ -260,7 +270,7 @@ def _overview(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
                 row.percent,
             ]
             for row in heatmap.rows
-        ],
+        ),
     )
     # An agency sees its areas: a total over every area only once the round is published.
     context["shows_totals"] = scope.agency_ids is None or round_.status == Round.Status.PUBLISHED
@@ -555,8 +565,12 @@ def _indicators(request: HttpRequest, only: str | None = None) -> dict[str, Any]
     years = list(range(today.year, today.year - 5, -1))
     year = _chosen_year(request, years)
     units = list(units_for_user(request.user).values_list("pk", "name"))
-    board = indicator_boards.overdue_by_month(units, year=year, today=today)
-    directives = indicator_boards.directives_by_unit([pk for pk, _name in units], year=year)
+    # The units' own months and directives: the page's rows (an export of them: every unit).
+    rows_page = _page(request, units)
+    shown = units if only in ("overdue_by_month", "directives") else list(rows_page.object_list)
+    detail = [pk for pk, _name in shown]
+    board = indicator_boards.overdue_by_month(units, year=year, today=today, detail=detail)
+    directives = indicator_boards.directives_by_unit(detail, year=year)
     months = [f"{m:02d}" for m in range(1, board.last_month + 1)]
     city, before = board.city[: board.last_month], board.city_last_year[: board.last_month]
     dossier_url = reverse("indicators:dossier_list")
@@ -603,13 +617,14 @@ def _indicators(request: HttpRequest, only: str | None = None) -> dict[str, Any]
         hrefs=[f"{dossier_url}?year={year}&period=annual&which=overdue" for _m in months],
     )
     rows = [(unit, directives.get(unit.unit_id)) for unit in board.units]
+    rows_page.object_list = rows
     return {
         "year": year,
         "years": years,
         "board": board,
         "months": months,
         "chart": chart,
-        "rows_page": _page(request, rows),
+        "rows_page": rows_page,
         "page_base": f"year={year}&",
         "city": city,
         "before": before,
@@ -624,7 +639,7 @@ def _indicators(request: HttpRequest, only: str | None = None) -> dict[str, Any]
                     str(year - 1),
                     _("Change (points)"),
                 ],
-                [
+                (  # read by the export only
                     [
                         unit.name,
                         *[m.rate for m in unit.months[: board.last_month]],
@@ -633,7 +648,7 @@ def _indicators(request: HttpRequest, only: str | None = None) -> dict[str, Any]
                         unit.change,
                     ]
                     for unit in board.units
-                ],
+                ),
             ),
             "city_by_month": Table(
                 "city_by_month",
@@ -664,7 +679,7 @@ def _indicators(request: HttpRequest, only: str | None = None) -> dict[str, Any]
                 "directives",
                 _("Directives"),
                 [_("Unit"), _("Due"), _("Finished on time"), _("Late"), _("On time (%)")],
-                [
+                (
                     [
                         unit.name,
                         figures.directives_due if figures else 0,
@@ -673,7 +688,7 @@ def _indicators(request: HttpRequest, only: str | None = None) -> dict[str, Any]
                         figures.directives_rate if figures else None,
                     ]
                     for unit, figures in rows
-                ],
+                ),
             ),
         },
     }
@@ -713,7 +728,7 @@ def map_data_view(request: HttpRequest, pk: int) -> JsonResponse:
     """The round's units with their boundaries and, per measure, a colour and a text."""
     round_ = selectors.round_for_analytics(user=request.user, pk=pk)
     scope = selectors.scope_for(request.user)
-    heatmap = selectors.round_heatmap(round_, scope=scope)
+    heatmap = selectors.round_heatmap(round_, scope=scope, with_areas=False)
     measures = maps.unit_measures(heatmap, round_, own_unit_ids=scope.own_unit_ids)
     own = scope.own_unit_ids
     boundaries = dict(

@@ -62,6 +62,10 @@ class Round(BaseModel):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # The ranking as published: later changes cannot alter it.
     published_results = models.JSONField(_("published results"), null=True, blank=True)
+    # What the dashboards read of a published round, frozen with it so that no page has to
+    # decode every unit's figures again: each area's average and over-claim, and each unit's
+    # percent and over-claim for the trends (cchc/analytics/summary.py).
+    published_summary = models.JSONField(_("published summary"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("scoring round")

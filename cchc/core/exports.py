@@ -44,12 +44,13 @@ def restore(text: str) -> str:
 
 @dataclass
 class Table:
-    """A table as the page shows it: its title, headings and rows of plain values."""
+    """A table as the page shows it: its title, headings and rows of plain values. The rows
+    may be a generator, made only if the table is exported (and read once)."""
 
     name: str
     title: str
     headers: Sequence[str]
-    rows: list[Sequence[Any]] = field(default_factory=list)
+    rows: Iterable[Sequence[Any]] = field(default_factory=list)
 
 
 def csv_response(table: Table, filename: str) -> HttpResponse:

@@ -3,10 +3,12 @@ criterion not applicable, a unit that never submitted), their query counts, who 
 the reminders and the exports read back."""
 
 import datetime
+import importlib
 import io
 from decimal import Decimal
 
 import time_machine
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +21,7 @@ from cchc.analytics.progress import round_progress
 from cchc.analytics.results import ranking
 from cchc.assessments.models import Assessment, Round
 from cchc.assessments.services import round_advance, round_create
+from cchc.assessments.services.results import round_freeze
 from cchc.assessments.tests.factories import ROUND_FRAMEWORK
 from cchc.core.exports import safe_cell
 from cchc.core.testing import BaseTestCase
@@ -151,6 +154,40 @@ class RankingTests(DashboardCase):
         assert all(row.url for row in board.rows)  # each still opens its assessment
         assert not board.provisional
 
+    def test_a_trend_reads_earlier_rounds_from_their_summary_as_from_their_ranking(self):
+        first, second = self.two_rounds()
+        third = self.make_round(Round.Period.ANNUAL, name="Năm", previous=second)
+        stored(self.of(third, self.cast.ward_a), points=90, maximum=100)
+        for round_ in (first, second):
+            Round.objects.filter(pk=round_.pk).update(status=Round.Status.PUBLISHED)
+            round_.refresh_from_db()
+            round_freeze(round_)
+            round_.save()
+        bands = bands_of(third.framework)
+
+        def figures():
+            board = ranking(third, bands=bands)
+            return [(row.unit_code, row.trend, row.gaps, row.change) for row in board.rows]
+
+        with_summary = figures()
+        a = next(row for row in with_summary if row[0] == self.cast.ward_a.code)
+        assert a[1] == [Decimal(70), Decimal(80), Decimal(90)]
+        assert a[2] == [Decimal(0), Decimal(5), Decimal(0)]
+        # As a round published before summaries existed is read: its whole ranking.
+        Round.objects.filter(pk=first.pk).update(published_summary=None)
+        assert figures() == with_summary
+        # The migration gives such a round the trend part of a summary.
+        migration = importlib.import_module("cchc.assessments.migrations.0004_published_summary")
+        migration.trend_from_results(django_apps, None)
+        first.refresh_from_db()
+        assert set(first.published_summary) == {"trend"}
+        assert first.published_summary["trend"][str(self.cast.ward_a.pk)] == [
+            "70.00",
+            "0.00",
+            "80.00",
+        ]
+        assert figures() == with_summary
+
     def test_a_band_bar_opens_the_units_in_that_band(self):
         _first, second = self.two_rounds()
         self.login("leader")
@@ -214,6 +251,48 @@ class QueryCountTests(DashboardCase):
         empty = self.count(inspections, {"year": 2026})
         to_status(self.cast, approved_inspection(self.cast, year=2026), "concluded")
         assert self.count(inspections, {"year": 2026}) >= empty  # one more year's rows, not N
+
+    def test_published_rounds_ask_no_more_queries_for_more_units(self):
+        """Three published rounds (a trend): the overview reads each earlier round's summary,
+        the previous round's ranking, and the per-area totals of the rows it shows."""
+        rounds = []
+        for period in (Round.Period.H1, Round.Period.M9, Round.Period.ANNUAL):
+            round_ = self.make_round(
+                period,
+                name=f"công bố {period}",
+                units=self.units[:2],
+                previous=rounds[-1] if rounds else None,
+                status=Round.Status.PUBLISHED,
+            )
+            rounds.append(round_)
+
+        def publish_all():
+            for round_ in rounds:
+                for assessment in round_.assessments.all():
+                    stored(assessment, points=70, maximum=100, self_points=75, own=70)
+                round_freeze(round_)
+                round_.save()
+
+        publish_all()
+        url, params = reverse("analytics:overview"), {"round": rounds[-1].pk}
+        self.login("home_affairs")
+        leader_before = self.count(url, params)
+        self.login("ward_officer")
+        unit_before = self.count(url, params)
+        for n in range(4):
+            unit = org_unit_create(
+                actor=None,
+                code=f"X20{n}",
+                name=f"Xã mới {n}",
+                kind="commune",
+                parent=self.cast.city,
+            )
+            for round_ in rounds:
+                Assessment.objects.create(round=round_, org_unit=unit, due_on=TODAY)
+        publish_all()
+        assert self.count(url, params) == unit_before
+        self.login("home_affairs")
+        assert self.count(url, params) == leader_before
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC), tick=False)
@@ -321,11 +400,11 @@ class InspectionStatsTests(DashboardCase):
 
 @time_machine.travel(datetime.datetime(2026, 3, 20, 10, tzinfo=datetime.UTC), tick=False)
 class MonthlyOverdueTests(DashboardCase):
-    def dossier(self, code, received, due, finished=None):
+    def dossier(self, code, received, due, finished=None, unit=None):
         tz = timezone.get_current_timezone()
         Dossier.objects.create(
             code=code,
-            org_unit=self.cast.ward_a,
+            org_unit=unit or self.cast.ward_a,
             channel="online",
             received_at=datetime.datetime(*received, 9, tzinfo=tz),
             due_at=datetime.datetime(*due, 17, tzinfo=tz),
@@ -364,6 +443,23 @@ class MonthlyOverdueTests(DashboardCase):
         assert a.change == Decimal("28.57") - Decimal(100)
         assert board.units[1].total.rate is None  # no dossier: no rate, not 0 %
         assert [m.received for m in board.city[:3]] == [4, 2, 1]
+        # B: one in February, open past due. All units together, and one unit in detail
+        # (a page of rows): the same lines for all of them.
+        self.dossier("D1", (2026, 2, 2), (2026, 2, 6), unit=self.cast.ward_b)
+        board = overdue_by_month(
+            [(self.cast.ward_a.pk, "A"), (self.cast.ward_b.pk, "B")],
+            year=2026,
+            today=datetime.date(2026, 3, 20),
+            detail=[self.cast.ward_b.pk],
+        )
+        assert [unit.name for unit in board.units] == ["B"]
+        assert [(m.received, m.overdue) for m in board.city[:3]] == [(4, 1), (3, 2), (1, 0)]
+        assert [(m.received, m.overdue) for m in board.city_last_year[:3]] == [
+            (2, 2),
+            (0, 0),
+            (0, 0),
+        ]
+        assert (board.units[0].total.received, board.units[0].total.overdue) == (1, 1)
 
 
 class ScopeTests(DashboardCase):

@@ -4,6 +4,8 @@ from decimal import Decimal
 from django.urls import reverse
 
 from cchc.analytics.selectors import round_heatmap
+from cchc.analytics.summary import area_figures, frozen_areas, frozen_trend
+from cchc.assessments.models import Assessment, Round
 from cchc.assessments.services import assessment_submit, round_advance, round_create, score_appraise
 from cchc.assessments.tests.factories import ROUND_FRAMEWORK, assessment_of, make_round
 from cchc.assessments.tests.test_workflow import fill
@@ -48,6 +50,66 @@ class OverviewTests(BaseTestCase):
             ("1", Decimal(0), Decimal(0), 1),
             ("2", Decimal("1.13"), Decimal("13.29"), 1),
         ]
+
+    def published_round(self):
+        """The appraised round published; with the heatmap read live just before."""
+        round_, a = self.appraised_round()
+        live = round_heatmap(round_)
+        round_ = round_advance(actor=None, round_=round_)  # appeals
+        round_ = round_advance(actor=None, round_=round_)  # finalised
+        round_ = round_advance(
+            actor=None,
+            round_=round_,
+            decision_number="15/QĐ-UBND",
+            decision_date=round_.appeals_due_on,
+        )
+        return round_, a, live
+
+    def test_publication_keeps_the_figures_the_dashboards_read(self):
+        round_, a, live = self.published_round()
+        averages, gaps = area_figures(frozen_areas(round_), round_heatmap(round_, with_areas=False))
+        assert averages == live.area_averages() == [Decimal("92.86"), Decimal("29.41")]
+        assert gaps == live.area_gaps()
+        assert [(g.mean_gap, g.gap_percent, g.units) for g in gaps] == [
+            (Decimal(0), Decimal(0), 1),
+            (Decimal("1.13"), Decimal("13.29"), 1),
+        ]
+        # The page: the frozen averages, and the cells of the rows it shows, read for them.
+        self.login("leader")
+        response = self.client.get(reverse("analytics:overview"), {"round": round_.pk})
+        cells = response.content.decode().split('data-testid="heatmap"')[1].split("</table>")[0]
+        assert cells.count(">92,86<") == 2 and cells.count(">29,41<") == 2  # row and average
+        row = next(r for r in round_.published_results if r["org_unit_id"] == a.org_unit_id)
+        assert frozen_trend(round_)[a.org_unit_id] == (
+            Decimal(row["percent"]),
+            Decimal(row["gap"]),
+            Decimal(row["self_max"]),
+        )
+
+    def test_the_overview_of_a_published_round_shows_what_was_published(self):
+        round_, a, _live = self.published_round()
+        # A correction after publication moves the unit's stored totals; the published
+        # averages and over-claim per area stand (as its published ranks do).
+        Assessment.objects.filter(pk=a.pk).update(area_totals={})
+        self.login("leader")
+        response = self.client.get(reverse("analytics:overview"), {"round": round_.pk})
+        assert response.context["area_averages"] == [Decimal("92.86"), Decimal("29.41")]
+        gaps = [(g.mean_gap, g.gap_percent) for g in response.context["area_gaps"]]
+        assert gaps == [(Decimal(0), Decimal(0)), (Decimal("1.13"), Decimal("13.29"))]
+        # A unit's reader: its own over-claim per area, from its own (current) totals.
+        self.login("ward_officer")
+        response = self.client.get(reverse("analytics:overview"), {"round": round_.pk})
+        assert response.context["area_averages"] == [Decimal("92.86"), Decimal("29.41")]
+        assert [g.units for g in response.context["area_gaps"]] == [0, 0]
+
+    def test_a_round_published_before_summaries_is_read_live(self):
+        round_, _a, _live = self.published_round()
+        Round.objects.filter(pk=round_.pk).update(published_summary=None)
+        self.login("leader")
+        response = self.client.get(reverse("analytics:overview"), {"round": round_.pk})
+        assert response.context["area_averages"] == [Decimal("92.86"), Decimal("29.41")]
+        page = response.content.decode()
+        assert ">92,86<" in page and ">29,41<" in page
 
     def test_a_leader_sees_the_overview(self):
         round_, _a = self.appraised_round()

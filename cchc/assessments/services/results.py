@@ -91,6 +91,15 @@ def round_results(round_: Round) -> list[ResultRow]:
     return rows
 
 
+def round_freeze(round_: Round) -> None:
+    """Fix what publication keeps (the caller saves): the ranking, and what the dashboards
+    read of the round (each area's average and over-claim, each unit's trend figures)."""
+    from cchc.analytics.summary import round_summary  # analytics reads rounds, not the reverse
+
+    round_.published_results = [row.as_json() for row in round_results(round_)]
+    round_.published_summary = round_summary(round_, round_.published_results)
+
+
 def published_or_live_results(round_: Round) -> list[dict[str, Any]]:
     """Return the frozen published table, or the live one before publication."""
     if round_.status == Round.Status.PUBLISHED and round_.published_results is not None:

@@ -203,10 +203,10 @@ def round_advance(
 
         carry_over_round(round_=round_)
     if target == Round.Status.PUBLISHED:
-        from cchc.assessments.services.results import round_results
+        from cchc.assessments.services.results import round_freeze
 
         round_.published_at = timezone.now()
-        round_.published_results = [row.as_json() for row in round_results(round_)]
+        round_freeze(round_)
     round_.status = target
     round_.save()
     if target == Round.Status.OPEN:
