@@ -209,9 +209,10 @@ def _overview(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
         )
     if only not in (None, "heatmap", "area_gaps"):
         return context
-    # A published round's area figures were kept when it was published: the page then reads
-    # the per-area totals of the rows it shows only (and a unit's own, for its over-claim).
-    frozen = summary.frozen_areas(round_) if only is None else None
+    # A published round's area figures were kept when it was published: the page (and the
+    # export of its over-claim per area) then reads the per-area totals of the rows it shows
+    # only, and a unit reader's own for its own over-claim.
+    frozen = summary.frozen_areas(round_) if only in (None, "area_gaps") else None
     heatmap = selectors.round_heatmap(round_, scope=scope, with_areas=frozen is None)
     heatmap_page = _page(request, heatmap.rows)
     context["heatmap"] = heatmap

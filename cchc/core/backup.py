@@ -35,18 +35,23 @@ EXCLUDED = [
 ]
 DATA = "data.json"
 MANIFEST = "manifest.json"
+# The serialization of data.json, named in the manifest; backups made before it was named
+# used Django's "json" (times to the millisecond), and are checked in that format.
+FORMAT = "exact-json"
+FORMATS = ("exact-json", "json")
 
 
-def dump_database() -> bytes:
+def dump_database(data_format: str = FORMAT) -> bytes:
     """The database's content as JSON, from one consistent moment."""
     buffer = io.StringIO()
+    outermost = not connection.in_atomic_block  # inside a restore: its own transaction
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         call_command(
             "dumpdata",
-            format="exact-json",
+            format=data_format,
             exclude=EXCLUDED,
             natural_foreign=True,
             indent=None,
@@ -100,6 +105,7 @@ def backup(destination: Path) -> dict[str, Any]:
         "created": timezone.now().isoformat(),
         "database": {
             "vendor": connection.vendor,
+            "format": FORMAT,
             "sha256": hashlib.sha256(data).hexdigest(),  # of data.json, as written
             "content_sha256": data_digest(data),  # of its content, in any order
         },
@@ -119,8 +125,9 @@ def backup(destination: Path) -> dict[str, Any]:
     return manifest
 
 
-def content_digests() -> tuple[str, str]:
-    """(database, files) digests of this installation, as a backup of it would record them."""
-    data = dump_database()
+def content_digests(data_format: str = FORMAT) -> tuple[str, str]:
+    """(database, files) digests of this installation, as a backup of it in that format would
+    record them."""
+    data = dump_database(data_format)
     hashes = {name: sha256_of(path) for name, path in media_files().items()}
     return data_digest(data), files_digest(hashes)

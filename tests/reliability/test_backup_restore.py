@@ -2,6 +2,8 @@
 empty one, gives identical content (database and files, checked by digest); a damaged
 backup restores nothing; a non-empty installation is refused."""
 
+import hashlib
+import json
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +17,7 @@ from django.core.management import CommandError, call_command
 from cchc.assessments.models import Evidence
 from cchc.assessments.services import evidence_upload
 from cchc.assessments.tests.factories import assessment_of, make_round
-from cchc.core.backup import backup, content_digests
+from cchc.core.backup import backup, content_digests, data_digest, dump_database
 from cchc.core.testing import build_cast
 from cchc.frameworks.models import Criterion
 from cchc.orgunits.models import OrgUnit
@@ -83,6 +85,51 @@ def test_a_restore_keeps_every_microsecond(tmp_path):
     call_command("restore", str(target), verbosity=0)
     assert Evidence.objects.get().created_at == moments["under_a_millisecond"]
     assert Article.objects.get().created_at == moments["over_a_millisecond"]
+
+
+def test_a_backup_made_before_times_kept_their_microseconds_still_restores(tmp_path):
+    """Backups written in Django's own JSON (no format in their manifest) are checked in it."""
+    installation()
+    Article.objects.update(created_at=datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=UTC))
+    target = tmp_path / "sao-luu.zip"
+    backup(target)
+    earlier = tmp_path / "sao-luu-cu.zip"
+    old_data = dump_database("json")
+    with zipfile.ZipFile(target) as source, zipfile.ZipFile(earlier, "w") as copy:
+        for item in source.infolist():
+            if item.filename == "data.json":
+                copy.writestr(item, old_data)
+            elif item.filename == "manifest.json":
+                manifest = json.loads(source.read(item.filename))
+                del manifest["database"]["format"]
+                manifest["database"]["sha256"] = hashlib.sha256(old_data).hexdigest()
+                manifest["database"]["content_sha256"] = data_digest(old_data)
+                copy.writestr(item, json.dumps(manifest))
+            else:
+                copy.writestr(item, source.read(item.filename))
+    assert b".123Z" in old_data and b".123456Z" not in old_data
+    empty_installation()
+    call_command("restore", str(earlier), verbosity=0)
+    assert Article.objects.get().created_at.microsecond == 123000  # what that backup held
+
+
+def test_a_restore_whose_content_differs_leaves_the_installation_empty(tmp_path):
+    installation()
+    target = tmp_path / "sao-luu.zip"
+    backup(target)
+    wrong = tmp_path / "sai.zip"
+    with zipfile.ZipFile(target) as source, zipfile.ZipFile(wrong, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "manifest.json":
+                manifest = json.loads(data)
+                manifest["database"]["content_sha256"] = "0" * 64
+                data = json.dumps(manifest).encode()
+            copy.writestr(item, data)
+    empty_installation()
+    with pytest.raises(CommandError, match="nothing was restored"):
+        call_command("restore", str(wrong), verbosity=0)
+    assert not OrgUnit.objects.exists()
 
 
 def test_a_damaged_backup_restores_nothing(tmp_path):

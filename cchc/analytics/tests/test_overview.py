@@ -96,6 +96,10 @@ class OverviewTests(BaseTestCase):
         assert response.context["area_averages"] == [Decimal("92.86"), Decimal("29.41")]
         gaps = [(g.mean_gap, g.gap_percent) for g in response.context["area_gaps"]]
         assert gaps == [(Decimal(0), Decimal(0)), (Decimal("1.13"), Decimal("13.29"))]
+        # Its download gives the same figures as the page.
+        url = reverse("analytics:export", args=["overview", "area_gaps", "csv"])
+        text = self.client.get(url, {"round": round_.pk}).content.decode("utf-8-sig")
+        assert "1.13" in text and "13.29" in text
         # A unit's reader: its own over-claim per area, from its own (current) totals.
         self.login("ward_officer")
         response = self.client.get(reverse("analytics:overview"), {"round": round_.pk})

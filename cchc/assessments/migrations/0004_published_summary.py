@@ -8,7 +8,8 @@ from django.db import migrations, models
 def trend_from_results(apps, schema_editor):
     Round = apps.get_model("assessments", "Round")
     published = Round.objects.filter(published_results__isnull=False, published_summary__isnull=True)
-    for round_ in published.iterator(chunk_size=10):
+    for pk in list(published.values_list("pk", flat=True)):  # not written while being read
+        round_ = Round.objects.get(pk=pk)
         round_.published_summary = {
             "trend": {
                 str(row["org_unit_id"]): [row.get("percent"), row.get("gap"), row.get("self_max")]

@@ -1,6 +1,7 @@
 """manage.py restore PATH — into an empty installation (migrated, no data): checks every
-file of the backup against its manifest first, loads the database's content in one
-transaction, puts the files back, then compares the installation's digests with the backup's."""
+file of the backup against its manifest first, then in one transaction loads the database's
+content, puts the files back and compares the installation's digests with the backup's (in
+the format the backup was written in)."""
 
 import hashlib
 import json
@@ -14,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from cchc.core.backup import DATA, MANIFEST, content_digests
+from cchc.core.backup import DATA, FORMATS, MANIFEST, content_digests
 from cchc.orgunits.models import OrgUnit
 
 
@@ -34,6 +35,12 @@ class Command(BaseCommand):
             )
         with zipfile.ZipFile(path) as archive:
             manifest = json.loads(archive.read(MANIFEST))
+            data_format = manifest["database"].get("format", "json")  # unnamed before
+            if data_format not in FORMATS:
+                raise CommandError(
+                    f"The backup's database part is in an unknown format ({data_format}): "
+                    "nothing was restored."
+                )
             data = archive.read(DATA)
             if hashlib.sha256(data).hexdigest() != manifest["database"]["sha256"]:
                 raise CommandError("The backup's database part is damaged: nothing was restored.")
@@ -46,8 +53,9 @@ class Command(BaseCommand):
             with tempfile.TemporaryDirectory() as folder:
                 dump = Path(folder) / "data.json"
                 dump.write_bytes(data)
-                # The files are put back inside the database's transaction: if one cannot be
-                # written, the database stays empty and the restore can simply be run again.
+                # The files are put back inside the database's transaction, and the content
+                # compared there: if a file cannot be written or the content differs, the
+                # database stays empty and the restore can simply be run again.
                 with transaction.atomic():
                     call_command("loaddata", str(dump), verbosity=0)
                     for name in manifest["files"]:
@@ -61,9 +69,15 @@ class Command(BaseCommand):
                             raise CommandError(f"Refused a file outside the media folder: {name}")
                         target.parent.mkdir(parents=True, exist_ok=True)
                         target.write_bytes(archive.read(f"media/{name}"))
-        database, files = content_digests()
-        if database != manifest["database"]["content_sha256"] or files != manifest["files_sha256"]:
-            raise CommandError("Restored, but the content differs from the backup's digests.")
+                    database, files = content_digests(data_format)
+                    if (
+                        database != manifest["database"]["content_sha256"]
+                        or files != manifest["files_sha256"]
+                    ):
+                        raise CommandError(
+                            "The restored content differs from the backup's digests: "
+                            "nothing was restored."
+                        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {path}: database and {len(manifest['files'])} files identical "
