@@ -3,6 +3,7 @@ queries whatever the number of units (criteria, assessments, scores)."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -33,6 +34,29 @@ def bucket(percent: Decimal | None) -> str:
         if percent >= floor:
             return name
     return "weak"
+
+
+# The same few texts of points recur across thousands of units and areas: each is made a
+# Decimal, and each pair a percent, once.
+@lru_cache(maxsize=1 << 16, typed=True)
+def _number(value: Any) -> Decimal:
+    return Decimal(value or 0)
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _figure(points: Any, maximum: Any) -> tuple[Decimal, Decimal, Decimal | None]:
+    """(points, maximum, percent of the maximum) of an area, as stored."""
+    points, maximum = _number(points), _number(maximum)
+    return points, maximum, round_points(points * HUNDRED / maximum) if maximum else None
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _gap(claimed: Any, appraised: Any, maximum: Any) -> tuple[Decimal, Decimal]:
+    """(self-score minus the appraisal of the same criteria, the self-scored maximum)."""
+    return _number(claimed) - _number(appraised), _number(maximum)
+
+
+NO_FIGURE: tuple[Decimal, Decimal, Decimal | None] = (Decimal(0), Decimal(0), None)
 
 
 @dataclass(slots=True)
@@ -81,6 +105,9 @@ class HeatmapRow:
     # Per area: (points, maximum, percent), kept for the averages; the cells (with the
     # self-scores and colours) are made only for the rows shown or exported.
     figures: list[tuple[Decimal, Decimal, Decimal | None]] = field(default_factory=list)
+    # Per area: (self-score minus the appraisal of what the unit scored itself, the self-scored
+    # maximum), None without an appraisal of its own criteria; for the over-claim per area.
+    gaps: list[tuple[Decimal, Decimal] | None] = field(default_factory=list)
     stored: dict[str, Any] = field(default_factory=dict)
     area_keys: list[tuple[int, str]] = field(default_factory=list)
     uses_appraisal: bool = True
@@ -91,15 +118,19 @@ class HeatmapRow:
     def read_areas(self, stored: dict[str, Any]) -> None:
         """Take the unit's stored per-area totals: the figures of each area."""
         points_key, max_key = ("a", "am") if self.uses_appraisal else ("s", "sm")
-        figures = []
+        figures: list[tuple[Decimal, Decimal, Decimal | None]] = []
+        gaps: list[tuple[Decimal, Decimal] | None] = []
         for _area_pk, key in self.area_keys:
-            values = stored.get(key) or {}
-            points = Decimal(values.get(points_key) or 0)
-            maximum = Decimal(values.get(max_key) or 0)
-            figures.append(
-                (points, maximum, round_points(points * HUNDRED / maximum) if maximum else None)
-            )
-        self.stored, self.figures, self.areas_read, self._cells = stored, figures, True, None
+            values = stored.get(key)
+            if not values:
+                figures.append(NO_FIGURE)
+                gaps.append(None)
+                continue
+            figures.append(_figure(values.get(points_key), values.get(max_key)))
+            own = values.get("as", values.get("a"))  # rows saved before "as" existed
+            gaps.append(_gap(values.get("s"), own, values.get("sm")) if own is not None else None)
+        self.stored, self.figures, self.gaps = stored, figures, gaps
+        self.areas_read, self._cells = True, None
 
     @property
     def gap(self) -> Decimal:
@@ -173,21 +204,21 @@ class Heatmap:
         the stored totals directly: no cell is made for the rows not shown."""
         if not self.uses_appraisal:
             return [AreaGap(area, None, None, 0) for area in self.areas]
-        rows = [row for row in self.rows if unit_ids is None or row.unit_id in unit_ids]
+        rows = [
+            row
+            for row in self.rows
+            if row.areas_read and (unit_ids is None or row.unit_id in unit_ids)
+        ]
         result = []
-        for area in self.areas:
-            key = str(area.pk)
+        for index, area in enumerate(self.areas):
             gap_sum = maximum = Decimal(0)
             count = 0
             for row in rows:
-                values = row.stored.get(key)
-                if not values:
+                pair = row.gaps[index]
+                if pair is None:
                     continue
-                own = values.get("as", values.get("a"))  # rows saved before "as" existed
-                if own is None:
-                    continue
-                gap_sum += Decimal(values.get("s") or 0) - Decimal(own)
-                maximum += Decimal(values.get("sm") or 0)
+                gap_sum += pair[0]
+                maximum += pair[1]
                 count += 1
             result.append(
                 AreaGap(
