@@ -91,6 +91,7 @@ def test_a_backup_made_before_times_kept_their_microseconds_still_restores(tmp_p
     """Backups written in Django's own JSON (no format in their manifest) are checked in it."""
     installation()
     Article.objects.update(created_at=datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=UTC))
+    Evidence.objects.update(created_at=datetime(2026, 5, 4, 3, 2, 1, 456, tzinfo=UTC))
     target = tmp_path / "sao-luu.zip"
     backup(target)
     earlier = tmp_path / "sao-luu-cu.zip"
@@ -107,10 +108,12 @@ def test_a_backup_made_before_times_kept_their_microseconds_still_restores(tmp_p
                 copy.writestr(item, json.dumps(manifest))
             else:
                 copy.writestr(item, source.read(item.filename))
-    assert b".123Z" in old_data and b".123456Z" not in old_data
+    assert b"01.123Z" in old_data and b"01.000Z" in old_data and b".123456Z" not in old_data
     empty_installation()
     call_command("restore", str(earlier), verbosity=0)
-    assert Article.objects.get().created_at.microsecond == 123000  # what that backup held
+    # What that backup held: milliseconds (.000456 came back as .000000, taken as the same).
+    assert Article.objects.get().created_at.microsecond == 123000
+    assert Evidence.objects.get().created_at.microsecond == 0
 
 
 def test_a_restore_whose_content_differs_leaves_the_installation_empty(tmp_path):
@@ -129,6 +132,19 @@ def test_a_restore_whose_content_differs_leaves_the_installation_empty(tmp_path)
     empty_installation()
     with pytest.raises(CommandError, match="nothing was restored"):
         call_command("restore", str(wrong), verbosity=0)
+    assert not OrgUnit.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*"))  # the files written taken away
+    call_command("restore", str(target), verbosity=0)  # and the right backup restores
+    assert OrgUnit.objects.exists()
+
+
+def test_restore_refuses_a_media_folder_with_files(tmp_path):
+    installation()
+    target = tmp_path / "sao-luu.zip"
+    backup(target)
+    call_command("flush", interactive=False, verbosity=0)
+    with pytest.raises(CommandError, match="media folder"):
+        call_command("restore", str(target), verbosity=0)
     assert not OrgUnit.objects.exists()
 
 

@@ -15,7 +15,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from cchc.core.backup import DATA, FORMATS, MANIFEST, content_digests
+from cchc.core.backup import (
+    DATA,
+    FORMAT,
+    FORMATS,
+    MANIFEST,
+    content_digests,
+    data_digest,
+    media_files,
+)
 from cchc.orgunits.models import OrgUnit
 
 
@@ -32,6 +40,10 @@ class Command(BaseCommand):
         if OrgUnit.objects.exists():
             raise CommandError(
                 "This installation is not empty: restore into a new database (migrated, no data)."
+            )
+        if media_files():
+            raise CommandError(
+                f"The media folder {settings.MEDIA_ROOT} is not empty: restore into an empty one."
             )
         with zipfile.ZipFile(path) as archive:
             manifest = json.loads(archive.read(MANIFEST))
@@ -55,32 +67,58 @@ class Command(BaseCommand):
                 dump.write_bytes(data)
                 # The files are put back inside the database's transaction, and the content
                 # compared there: if a file cannot be written or the content differs, the
-                # database stays empty and the restore can simply be run again.
-                with transaction.atomic():
-                    call_command("loaddata", str(dump), verbosity=0)
-                    for name in manifest["files"]:
-                        relative = PurePosixPath(name)
-                        target = (root / relative).resolve()
-                        if (
-                            relative.is_absolute()
-                            or ".." in relative.parts
-                            or root not in target.parents
-                        ):
-                            raise CommandError(f"Refused a file outside the media folder: {name}")
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(archive.read(f"media/{name}"))
-                    database, files = content_digests(data_format)
-                    if (
-                        database != manifest["database"]["content_sha256"]
-                        or files != manifest["files_sha256"]
-                    ):
-                        raise CommandError(
-                            "The restored content differs from the backup's digests: "
-                            "nothing was restored."
-                        )
+                # database stays empty, the files written are taken away again, and the
+                # restore can simply be run again.
+                written: list[Path] = []
+                try:
+                    database, files = self._restore(
+                        archive, manifest, dump, data, data_format, root, written
+                    )
+                except BaseException:
+                    for target in reversed(written):
+                        target.unlink(missing_ok=True)
+                    for folder_left in sorted(root.rglob("*"), reverse=True):
+                        if folder_left.is_dir() and not any(folder_left.iterdir()):
+                            folder_left.rmdir()
+                    raise
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {path}: database and {len(manifest['files'])} files identical "
                 f"to the backup (digests {database[:16]}…, {files[:16]}…)."
             )
         )
+
+    def _restore(
+        self,
+        archive: zipfile.ZipFile,
+        manifest: dict[str, Any],
+        dump: Path,
+        data: bytes,
+        data_format: str,
+        root: Path,
+        written: list[Path],
+    ) -> tuple[str, str]:
+        """Load, put the files back (noting each in `written`), compare: one transaction."""
+        with transaction.atomic():
+            call_command("loaddata", str(dump), verbosity=0)
+            for name in manifest["files"]:
+                relative = PurePosixPath(name)
+                target = (root / relative).resolve()
+                if relative.is_absolute() or ".." in relative.parts or root not in target.parents:
+                    raise CommandError(f"Refused a file outside the media folder: {name}")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                written.append(target)
+                target.write_bytes(archive.read(f"media/{name}"))
+            # A backup in Django's json is compared with its own data, read the same way (its
+            # empty milliseconds taken as none); the manifest's digest was taken without that.
+            database, files = content_digests(data_format)
+            expected = (
+                manifest["database"]["content_sha256"]
+                if data_format == FORMAT
+                else data_digest(data, data_format)
+            )
+            if database != expected or files != manifest["files_sha256"]:
+                raise CommandError(
+                    "The restored content differs from the backup's digests: nothing was restored."
+                )
+        return database, files
