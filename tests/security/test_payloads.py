@@ -1055,33 +1055,21 @@ class AssessmentPayloadTests(PayloadTestCase):
         from cchc.assessments.services import (
             assessment_submit,
             round_advance,
-            round_create,
             score_appraise,
             score_save,
         )
-        from cchc.frameworks.tests.factories import make_framework
+        from cchc.assessments.tests.factories import make_round
 
         text = (
             "code,title,max_points,rule,section,self_scored,evidence_required\n"
             "A,Kế hoạch CCHC,1,yes_no,normal,có,không\n"
         )
-        day = datetime.date(2026, 6, 1)
         for n, payload in enumerate(PAYLOADS):
-            framework = make_framework(self.cast.city, text=text, publish=True, name=f"Bộ {n}")
-            round_ = round_create(
-                actor=None,
-                framework=framework,
-                organiser=self.cast.city,
-                period="annual",
-                year=2026,
-                units=[self.cast.ward_a],
-                self_assessment_due_on=day,
-                appraisal_due_on=day,
-                appeals_due_on=day,
+            round_ = make_round(
+                self.cast, text=text, units=[self.cast.ward_a], name=f"Bộ {n}", period="annual"
             )
-            round_ = round_advance(actor=None, round_=round_)
             assessment = round_.assessments.get()
-            criterion = framework.criteria.get()
+            criterion = round_.framework.criteria.get()
             score_save(
                 actor=None, assessment=assessment, criterion=criterion, data={"answer": "yes"}
             )

@@ -19,9 +19,13 @@ ROUND_FRAMEWORK = """code,parent_code,title,max_points,rule,section,self_scored,
 """
 
 
-def make_round(cast: Cast, *, open_it: bool = True, **extra: Any) -> Round:
+def make_round(
+    cast: Cast, *, open_it: bool = True, text: str = ROUND_FRAMEWORK, **extra: Any
+) -> Round:
+    """A round of the city over wards A and B (or `units`), on a framework of its own made
+    from `text` (by default the two-area framework above)."""
     framework = make_framework(
-        cast.city, text=ROUND_FRAMEWORK, publish=True, name=extra.pop("name", "Bộ chỉ số đợt")
+        cast.city, text=text, publish=True, name=extra.pop("name", "Bộ chỉ số đợt")
     )
     today = datetime.date(2026, 6, 1)
     round_ = round_create(
@@ -30,7 +34,7 @@ def make_round(cast: Cast, *, open_it: bool = True, **extra: Any) -> Round:
         organiser=cast.city,
         period=extra.pop("period", Round.Period.H1),
         year=2026,
-        units=[cast.ward_a, cast.ward_b],
+        units=extra.pop("units", [cast.ward_a, cast.ward_b]),
         self_assessment_due_on=extra.pop("due", today + datetime.timedelta(days=30)),
         appraisal_due_on=today + datetime.timedelta(days=45),
         appeals_due_on=today + datetime.timedelta(days=60),
