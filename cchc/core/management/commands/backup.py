@@ -18,7 +18,8 @@ class Command(BaseCommand):
         manifest = backup(Path(options["path"]))
         self.stdout.write(
             self.style.SUCCESS(
-                f"{options['path']}: database {manifest['database']['sha256'][:16]}…, "
+                # The content's digest: the one a restore checks and prints.
+                f"{options['path']}: database {manifest['database']['content_sha256'][:16]}…, "
                 f"{len(manifest['files'])} files {manifest['files_sha256'][:16]}…"
             )
         )

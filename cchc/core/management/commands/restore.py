@@ -61,26 +61,19 @@ class Command(BaseCommand):
                     raise CommandError(
                         f"The backup's file {name} is damaged: nothing was restored."
                     )
-            root = Path(settings.MEDIA_ROOT).resolve()
-            with tempfile.TemporaryDirectory() as folder:
-                dump = Path(folder) / "data.json"
-                dump.write_bytes(data)
-                # The files are put back inside the database's transaction, and the content
-                # compared there: if a file cannot be written or the content differs, the
-                # database stays empty, the files written are taken away again, and the
-                # restore can simply be run again.
-                written: list[Path] = []
-                try:
-                    database, files = self._restore(
-                        archive, manifest, dump, data, data_format, root, written
-                    )
-                except BaseException:
-                    for target in reversed(written):
-                        target.unlink(missing_ok=True)
-                    for folder_left in sorted(root.rglob("*"), reverse=True):
-                        if folder_left.is_dir() and not any(folder_left.iterdir()):
-                            folder_left.rmdir()
-                    raise
+            # The files are put back inside the database's transaction, and the content
+            # compared there: if a file cannot be written or the content differs, the database
+            # stays empty, the media folder is emptied again (it was empty: all in it now is
+            # this restore's), and the restore can simply be run again.
+            try:
+                database, files = self._restore(archive, manifest, data, data_format)
+            except BaseException:
+                for leftover in sorted(Path(settings.MEDIA_ROOT).rglob("*"), reverse=True):
+                    if leftover.is_dir():
+                        leftover.rmdir()
+                    else:
+                        leftover.unlink()
+                raise
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {path}: database and {len(manifest['files'])} files identical "
@@ -89,17 +82,13 @@ class Command(BaseCommand):
         )
 
     def _restore(
-        self,
-        archive: zipfile.ZipFile,
-        manifest: dict[str, Any],
-        dump: Path,
-        data: bytes,
-        data_format: str,
-        root: Path,
-        written: list[Path],
+        self, archive: zipfile.ZipFile, manifest: dict[str, Any], data: bytes, data_format: str
     ) -> tuple[str, str]:
-        """Load, put the files back (noting each in `written`), compare: one transaction."""
-        with transaction.atomic():
+        """Load, put the files back, compare: one transaction; the digests compared."""
+        root = Path(settings.MEDIA_ROOT).resolve()
+        with tempfile.TemporaryDirectory() as folder, transaction.atomic():
+            dump = Path(folder) / "data.json"
+            dump.write_bytes(data)
             call_command("loaddata", str(dump), verbosity=0)
             for name in manifest["files"]:
                 relative = PurePosixPath(name)
@@ -107,7 +96,6 @@ class Command(BaseCommand):
                 if relative.is_absolute() or ".." in relative.parts or root not in target.parents:
                     raise CommandError(f"Refused a file outside the media folder: {name}")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                written.append(target)
                 target.write_bytes(archive.read(f"media/{name}"))
             # A backup in Django's json is compared with its own data, read the same way (its
             # empty milliseconds taken as none); the manifest's digest was taken without that.
