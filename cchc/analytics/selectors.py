@@ -162,11 +162,11 @@ def _cell(
         area_pk,
         points,
         maximum,
-        Decimal(values.get("s") or 0),
+        _number(values.get("s")),
         percent,
         bucket(percent),
-        self_maximum=Decimal(values.get("sm") or 0),
-        appraised_own=Decimal(own) if uses_appraisal and own is not None else None,
+        self_maximum=_number(values.get("sm")),
+        appraised_own=_number(own) if uses_appraisal and own is not None else None,
     )
 
 

@@ -23,7 +23,7 @@ def _text(value: Decimal | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _number(value: str | None) -> Decimal | None:
+def _decimal(value: str | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
@@ -64,12 +64,12 @@ def area_figures(
     averages, gaps = [], []
     for area in heatmap.areas:
         figures = areas.get(str(area.pk)) or {}
-        averages.append(_number(figures.get("average")))
+        averages.append(_decimal(figures.get("average")))
         gaps.append(
             AreaGap(
                 area,
-                _number(figures.get("mean_gap")),
-                _number(figures.get("gap_percent")),
+                _decimal(figures.get("mean_gap")),
+                _decimal(figures.get("gap_percent")),
                 figures.get("units", 0),
             )
         )
@@ -84,6 +84,6 @@ def frozen_trend(
     if trend is None:
         return None
     return {
-        int(unit): (_number(percent), _number(gap), Decimal(self_max or 0))
+        int(unit): (_decimal(percent), _decimal(gap), Decimal(self_max or 0))
         for unit, (percent, gap, self_max) in trend.items()
     }
