@@ -148,14 +148,16 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# django-axes: lock a username on one address after repeated failures.
+# django-axes: lock a username on one address after repeated failures. The address is the
+# client's, read by the one function that also serves the portal's limits (it honours
+# TRUSTED_PROXY_HOPS): behind a proxy, a guesser locks only themselves, never the user.
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "cchc.core.addresses.client_address"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -225,8 +227,9 @@ TASKS = {
 # The comment and feedback forms' verification code: ASCII letters (the bundled font has no
 # Vietnamese), five of them, valid ten minutes; the form also offers a sum to work out instead.
 # Behind N proxies that each append the client's address to X-Forwarded-For (nginx:
-# proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for), set N: the portal then hashes
-# the address the outermost proxy saw. 0 (the default) uses the connection's address.
+# proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for), set N: the login lockout and
+# the portal's limits then count the address the outermost proxy saw
+# (cchc.core.addresses.client_address). 0 (the default) uses the connection's address.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 CAPTCHA_LENGTH = 5

@@ -19,6 +19,8 @@ from django.db.models import F, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cchc.core.addresses import client_address
+
 logger = logging.getLogger(__name__)
 
 COOKIE = "cchc_visitor"
@@ -45,21 +47,6 @@ def _salt() -> str:
     _SALTS.clear()
     _SALTS[day.isoformat()] = salt.value
     return salt.value
-
-
-def client_address(request: HttpRequest) -> str:
-    """The visitor's address: the connection's, or, behind TRUSTED_PROXY_HOPS proxies that each
-    append to X-Forwarded-For, the one the outermost proxy saw (never a value the client could
-    have written itself)."""
-    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
-    if hops > 0:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def address_hash(request: HttpRequest) -> str:
