@@ -3,8 +3,9 @@
 - Keepers (Home Affairs, administrators) see the rounds they organise, drafts included.
 - A ward or commune sees only its own assessment, and its appraised scores only once the
   round is published.
-- Appraisers, inspectors, leaders and portal editors see the rounds of their city (an agency
-  belongs to its city) once they are opened, every unit included.
+- Appraisers, inspectors and leaders see the rounds of their city (an agency belongs to its
+  city) once they are opened, every unit included. A role that does not read rounds (the
+  portal's editors) widens nothing, even for a user who also holds another role.
 """
 
 from typing import Any
@@ -16,12 +17,13 @@ from django.shortcuts import get_object_or_404
 
 from cchc.assessments.models import Appeal, Assessment, Evidence, Round
 from cchc.core.permissions import require_capability, user_has_capability
-from cchc.core.roles import Capability, Role
+from cchc.core.roles import CAPABILITY_ROLES, Capability, Role
 from cchc.frameworks.models import Criterion
 from cchc.orgunits.models import OrgUnit
 
 UNIT_ROLES = {Role.UNIT_OFFICER, Role.UNIT_CHAIR}
 KEEPER_ROLES = {Role.HOME_AFFAIRS}
+READER_ROLES = CAPABILITY_ROLES[Capability.VIEW_ROUNDS]
 
 
 def _is_admin(user: Any) -> bool:
@@ -36,7 +38,7 @@ def reader_roots(user: Any) -> list[str]:
     """Paths whose rounds a non-unit reader follows: an agency reads its city's rounds."""
     roots = []
     for membership in user.active_memberships:
-        if membership.role in UNIT_ROLES:
+        if membership.role in UNIT_ROLES or membership.role not in READER_ROLES:
             continue
         unit = membership.org_unit
         if unit.kind == OrgUnit.Kind.AGENCY and unit.parent_id:
@@ -94,6 +96,17 @@ def round_can_manage(*, user: Any, round_: Round) -> bool:
     if _is_admin(user):
         return True
     return any(round_.organiser.path.startswith(path) for path in _keeper_paths(user))
+
+
+def round_results_visible(*, user: Any, round_: Round) -> bool:
+    """The ranking (results page, its export, the ranking announcement): everyone who reads
+    the round once it is published; before that its keepers and the readers who follow it
+    (agencies, leaders), never the units."""
+    return (
+        round_.status == Round.Status.PUBLISHED
+        or round_can_manage(user=user, round_=round_)
+        or bool(reader_roots(user))
+    )
 
 
 def round_get_for_manage(*, user: Any, pk: int) -> Round:

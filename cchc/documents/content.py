@@ -10,6 +10,13 @@ from typing import Any, Literal
 
 from cchc.core.dates import document_date_line
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation (content.py imports nothing of Django: it is loaded
+    where uploaded templates render)."""
+    return message
+
+
 BlockKind = Literal["heading", "subheading", "paragraph", "bullets", "table"]
 
 
@@ -84,31 +91,32 @@ class Document:
         return data
 
 
-# The names a Word or HTML template may use; an uploaded template using any other is refused.
-PLACEHOLDERS = frozenset(
-    {
-        "kind",
-        "parent_body",
-        "issuer_body",
-        "symbol",
-        "number",
-        "reference",
-        "place",
-        "date_line",
-        "year",
-        "doc_type",
-        "subject",
-        "bases",
-        "body",  # the blocks, rendered (a sub-document in Word)
-        "blocks",
-        "sign_authority",
-        "sign_title",
-        "signer_name",
-        "recipients",
-        "title",
-        "is_draft",
-    }
-)
+# The names a Word or HTML template may use, with what each holds (shown on the upload page);
+# an uploaded template using any other is refused. Every value is plain data: text, a number,
+# a yes/no, or a list of those (blocks: a list of dicts); body is the blocks already rendered.
+PLACEHOLDER_MEANINGS: dict[str, str] = {
+    "kind": gettext_noop("the kind of document (its code)"),
+    "parent_body": gettext_noop("the governing body, in capitals (may be empty)"),
+    "issuer_body": gettext_noop("the issuing body, in capitals"),
+    "symbol": gettext_noop("the symbol of the number, e.g. TB-ĐKT"),
+    "number": gettext_noop("the number (empty in a draft)"),
+    "reference": gettext_noop("number and symbol, e.g. 05/TB-ĐKT"),
+    "place": gettext_noop("the place, e.g. Hà Tĩnh"),
+    "date_line": gettext_noop("place and date as documents write them"),
+    "year": gettext_noop("the year"),
+    "doc_type": gettext_noop("the type of document, in capitals, e.g. THÔNG BÁO"),
+    "subject": gettext_noop("the summary of the subject (trích yếu)"),
+    "bases": gettext_noop("the legal bases (a list of lines)"),
+    "body": gettext_noop("the body, rendered: put {{p body }} in a paragraph of its own"),
+    "blocks": gettext_noop("the body's parts as data (headings, paragraphs, tables)"),
+    "sign_authority": gettext_noop("the signing authority, e.g. TM. ĐOÀN KIỂM TRA"),
+    "sign_title": gettext_noop("the signer's title, e.g. TRƯỞNG ĐOÀN"),
+    "signer_name": gettext_noop("the signer's name"),
+    "recipients": gettext_noop("the recipients (a list of lines)"),
+    "title": gettext_noop("a short title"),
+    "is_draft": gettext_noop("yes while the document has no number"),
+}
+PLACEHOLDERS = frozenset(PLACEHOLDER_MEANINGS)
 
 
 def sample_document(kind: str = "sample") -> Document:

@@ -1,9 +1,12 @@
 """Word output: fill a kind's docxtpl template (Decree 30/2020 frame) with a Document, the body
 built in code as a sub-document from its blocks; check uploaded templates before use.
 
-Templates are Jinja run in a sandbox with autoescaping (data with "&" or "<" stays valid
-XML), and may use only the names in content.PLACEHOLDERS."""
+Templates are Jinja run in sandbox.py's sandbox with autoescaping (data with "&" or "<" stays
+valid XML); they see plain data only and may use only the names in content.PLACEHOLDERS. An
+uploaded template renders in a process of its own, with limits on time and memory."""
 
+import functools
+import hashlib
 import html
 import io
 import re
@@ -12,18 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from docx.enum.table import WD_TABLE_ALIGNMENT  # type: ignore[import-untyped]
-from docx.enum.text import WD_ALIGN_PARAGRAPH  # type: ignore[import-untyped]
-from docx.oxml import OxmlElement  # type: ignore[import-untyped]
-from docx.oxml.ns import qn  # type: ignore[import-untyped]
 from docx.oxml.parser import parse_xml  # type: ignore[import-untyped]
-from docx.shared import Cm, Pt  # type: ignore[import-untyped]
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from cchc.documents.content import PLACEHOLDERS, Block, Document, sample_document
+from cchc.documents import fill, sandbox
+from cchc.documents.content import PLACEHOLDERS, Document, sample_document
 
 KINDS_DIR = Path(__file__).resolve().parent / "kinds"
 
@@ -42,17 +41,16 @@ UNKNOWN_NAMES_MESSAGE = gettext_noop(
 RENDER_FAILED_MESSAGE = gettext_noop(
     "The template could not be filled with a sample document: {message}"
 )
-
-# Body layout (Decree 30/2020, Annex I): 13 pt, justified, first-line indent 1 cm, at least
-# 6 pt between paragraphs, line spacing between single and 1.5.
-BODY_SIZE = Pt(13)
-CELL_SIZE = Pt(12)
-FIRST_LINE = Cm(1)
-AFTER = Pt(6)
-LINE_SPACING = 1.2
-TABLE_WIDTH_CM = 16.0  # columns share this when a table block gives no widths
-# "a) …", "đ) …", "- …", "+ …", "• …": the writer already marked the item.
-MARKED_ITEM = re.compile(r"^\s*(?:[a-zđ]\)|[-–—+•])", re.IGNORECASE)
+# Why the sandbox stopped a template (sandbox.py), in the user's words.
+LIMIT_MESSAGES = {
+    "steps": gettext_noop("it repeats more than {steps} times (a loop or a macro calling itself)"),
+    "time": gettext_noop("it took more than {seconds} seconds to fill"),
+    "repeat": gettext_noop("it repeats a text or a list too many times"),
+    "memory": gettext_noop("it needed more memory than a document may use, and was stopped"),
+    "forbidden": gettext_noop(
+        "it reaches for something other than the document's data (text, numbers, lists)"
+    ),
+}
 
 
 class TemplateError(Exception):
@@ -63,31 +61,8 @@ class TemplateError(Exception):
         self.messages = list(messages)
 
 
-class _Environment(SandboxedEnvironment):
-    """The sandbox, also refusing huge repetitions ("x" * 10**9) from a template; of Jinja's
-    global functions only range (bounded) and namespace remain (no lipsum, cycler…)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-    limit = 10_000
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.globals = {name: self.globals[name] for name in ("range", "namespace")}
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            raise SecurityError("the power operator is not allowed in a template")
-        sequences = (str, list, tuple)
-        count = right if isinstance(left, sequences) else left
-        repeats = isinstance(left, sequences) or isinstance(right, sequences)
-        if repeats and isinstance(count, int) and count > self.limit:
-            raise SecurityError("repetition too large")
-        return super().call_binop(context, operator, left, right)
-
-
 def _environment(strict: bool = False) -> jinja2.Environment:
-    undefined = jinja2.StrictUndefined if strict else jinja2.Undefined
-    return _Environment(autoescape=True, undefined=undefined)
+    return sandbox.environment(strict=strict)
 
 
 def default_template(kind: str) -> bytes:
@@ -97,174 +72,50 @@ def default_template(kind: str) -> bytes:
     return (KINDS_DIR / kind / "template.docx").read_bytes()
 
 
+@functools.cache
+def _shipped_digests() -> frozenset[str]:
+    return frozenset(
+        hashlib.sha256(path.read_bytes()).hexdigest() for path in KINDS_DIR.glob("*/template.docx")
+    )
+
+
+def is_shipped(template: bytes) -> bool:
+    """Whether the template is one of those shipped with CCHC (trusted: rendered in process)."""
+    return hashlib.sha256(template).hexdigest() in _shipped_digests()
+
+
 def render_docx(template: bytes, document: Document) -> bytes:
-    """The document as a .docx file, through the template (bytes of a .docx)."""
-    return _render(template, document, _environment())
+    """The document as a .docx file, through the template (bytes of a .docx). A template that
+    is not one shipped with CCHC renders in a process of its own, with limits."""
+    context = _plain_context(document)
+    if is_shipped(template):
+        return fill.render_plain(template, context, False)
+    try:
+        result: bytes = sandbox.run_isolated(fill.render_plain, template, context, False)
+    except sandbox.IsolatedRenderError as error:
+        raise TemplateError([_refusal(error)]) from error
+    return result
 
 
-def _render(template: bytes, document: Document, environment: jinja2.Environment) -> bytes:
-    tpl = DocxTemplate(io.BytesIO(template))
-    context = document.context()
-    context["body"] = _body(tpl, document.blocks)
-    tpl.render(context, jinja_env=environment, autoescape=True)
-    properties = tpl.docx.core_properties
-    properties.title = document.title or document.subject
-    properties.subject = document.subject
-    output = io.BytesIO()
-    tpl.save(output)
-    return output.getvalue()
-
-
-# --- the body -------------------------------------------------------------------------------
-
-
-def _body(tpl: DocxTemplate, blocks: list[Block]) -> Any:
-    """The blocks as a docxtpl sub-document, formatted directly (not through styles, which an
-    uploaded template may lack); the font family is the template's own (Normal style)."""
-    subdoc = tpl.new_subdoc()
-    for block in blocks:
-        if block.kind == "heading":
-            paragraph = _paragraph(subdoc, block.text, bold=True, caps=True)
-            paragraph.paragraph_format.space_before = Pt(6)
-            paragraph.paragraph_format.keep_with_next = True
-        elif block.kind == "subheading":
-            paragraph = _paragraph(subdoc, block.text, bold=True)
-            paragraph.paragraph_format.keep_with_next = True
-        elif block.kind == "paragraph":
-            _paragraph(subdoc, block.text)
-        elif block.kind == "bullets":
-            for item in block.items:
-                _paragraph(subdoc, item if MARKED_ITEM.match(item) else f"- {item}")
-        elif block.kind == "table":
-            _table(subdoc, block)
-            # A paragraph after every table: Word would merge two adjacent tables (this one
-            # and the next block's, or the template's signature table).
-            spacer = subdoc.add_paragraph()
-            _format(spacer, space_after=Pt(0), line=1.0)
-            _mark_size(spacer, Pt(6))
-        else:  # pragma: no cover - Block.kind is a Literal
-            raise ValueError(f"unknown block kind: {block.kind!r}")
-    return subdoc
-
-
-def _paragraph(container: Any, text: str, *, bold: bool = False, caps: bool = False) -> Any:
-    paragraph = container.add_paragraph()
-    _format(paragraph, first_line=FIRST_LINE, space_after=AFTER, line=LINE_SPACING)
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    run = paragraph.add_run(text)
-    run.font.size = BODY_SIZE
-    run.font.bold = bold
-    if caps:
-        run.font.all_caps = True
-    _mark_size(paragraph, BODY_SIZE)
-    return paragraph
-
-
-def _format(
-    paragraph: Any,
-    *,
-    first_line: Any = None,
-    space_after: Any = AFTER,
-    line: float = LINE_SPACING,
-) -> None:
-    fmt = paragraph.paragraph_format
-    fmt.space_before = Pt(0)
-    fmt.space_after = space_after
-    fmt.line_spacing = line
-    fmt.first_line_indent = first_line if first_line is not None else Cm(0)
-    fmt.left_indent = Cm(0)
-    fmt.right_indent = Cm(0)
-
-
-def _mark_size(paragraph: Any, size: Any) -> None:
-    """The paragraph mark's size, so an empty or last line has the text's height."""
-    p_pr = paragraph._p.get_or_add_pPr()
-    r_pr = p_pr.find(qn("w:rPr"))
-    if r_pr is None:
-        r_pr = OxmlElement("w:rPr")
-        p_pr.append(r_pr)
-    half_points = str(round(size.pt * 2))
-    for tag in ("w:sz", "w:szCs"):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), half_points)
-        r_pr.append(element)
-
-
-def _table(subdoc: Any, block: Block) -> Any:
-    columns = len(block.columns) or max((len(row) for row in [*block.rows, block.total]), default=0)
-    if not columns:
-        return None
-    widths = list(block.widths) if len(block.widths) == columns else []
-    if not widths:
-        widths = [TABLE_WIDTH_CM / columns] * columns
-    rows: list[tuple[list[str], str]] = []
-    if block.columns:
-        rows.append((block.columns, "header"))
-    rows.extend((row, "row") for row in block.rows)
-    if block.total:
-        rows.append((block.total, "total"))
-
-    table = subdoc.add_table(rows=len(rows), cols=columns)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _grid(table, widths)
-    for row_index, (cells, role) in enumerate(rows):
-        row = table.rows[row_index]
-        if role == "header":
-            tr_pr = row._tr.get_or_add_trPr()
-            repeat = OxmlElement("w:tblHeader")  # repeated at the top of each page
-            tr_pr.append(repeat)
-        for column, cell in enumerate(row.cells):
-            cell.width = Cm(widths[column])
-            text = cells[column] if column < len(cells) else ""
-            paragraph = cell.paragraphs[0]
-            _format(paragraph, space_after=Pt(0), line=1.0)
-            if role == "header":
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            elif column in block.align_right:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            else:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-            run = paragraph.add_run(text)
-            run.font.size = CELL_SIZE
-            run.font.bold = role in ("header", "total")
-            _mark_size(paragraph, CELL_SIZE)
-    return table
-
-
-def _grid(table: Any, widths: list[float]) -> None:
-    """Fixed column widths and single-line grid borders, set in the table itself so they hold
-    whatever styles the template has ("Table Grid" may not exist in it)."""
-    tbl_pr = table._tbl.tblPr
-    for tag in ("w:tblStyle", "w:tblW", "w:tblBorders", "w:tblLayout", "w:tblCellMar"):
-        for element in tbl_pr.findall(qn(tag)):
-            tbl_pr.remove(element)
-    total = sum(round(width * 567) for width in widths)
-    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    sides = "".join(
-        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
-    )
-    width = parse_xml(f'<w:tblW {ns} w:w="{total}" w:type="dxa"/>')
-    borders = parse_xml(f"<w:tblBorders {ns}>{sides}</w:tblBorders>")
-    layout = parse_xml(f'<w:tblLayout {ns} w:type="fixed"/>')
-    margins = parse_xml(
-        f'<w:tblCellMar {ns}><w:top w:w="28" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
-        f'<w:bottom w:w="28" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
-    )
-    # CT_TblPr order: tblStyle, …, tblW, jc, tblCellSpacing, tblInd, tblBorders, shd,
-    # tblLayout, tblCellMar, tblLook.
-    jc = tbl_pr.find(qn("w:jc"))
-    if jc is not None:
-        jc.addprevious(width)
-        jc.addnext(borders)
+def _refusal(error: Exception) -> str:
+    """Why a template could not be filled, in the user's language where the sandbox says."""
+    code = getattr(error, "code", "")
+    if isinstance(error, sandbox.RenderLimitError | jinja2.sandbox.SecurityError):
+        code = code or "forbidden"
+    if code in LIMIT_MESSAGES:
+        message = _(LIMIT_MESSAGES[code]).format(
+            steps=f"{sandbox.MAX_STEPS:,}".replace(",", "."),
+            seconds=f"{sandbox.RENDER_SECONDS:g}",
+        )
     else:
-        tbl_pr.insert(0, width)
-        width.addnext(borders)
-    borders.addnext(layout)
-    layout.addnext(margins)
-    for column, width_cm in zip(table.columns, widths, strict=True):
-        column.width = Cm(width_cm)
+        message = getattr(error, "detail", "") or str(error)
+    return _(RENDER_FAILED_MESSAGE).format(message=message)
+
+
+def _plain_context(document: Document) -> dict[str, Any]:
+    """What the template sees: plain data (strings, numbers, booleans, lists and dicts of
+    them); the body is rendered from the blocks when the template is filled."""
+    return document.context()
 
 
 # --- checking an uploaded template ----------------------------------------------------------
@@ -285,20 +136,26 @@ def validate_template(template: bytes) -> None:
                 )
             ]
         )
+    context = _plain_context(sample_document())
     try:
-        _render(template, sample_document(), environment)
+        if is_shipped(template):
+            fill.render_plain(template, context, True)
+        else:
+            sandbox.run_isolated(fill.render_plain, template, context, True)
     except Exception as error:  # any failure means the template cannot be used as it is
-        raise TemplateError([_(RENDER_FAILED_MESSAGE).format(message=error)]) from error
+        raise TemplateError([_refusal(error)]) from error
 
 
 def _open(template: bytes) -> DocxTemplate:
-    from cchc.core.zipcheck import zip_problem
+    from cchc.core.zipcheck import DTD_MESSAGE, zip_problem
 
     problem = zip_problem(
         io.BytesIO(template), required="word/document.xml", max_unpacked=50 * 1024 * 1024
     )
     if problem in ("too_large", "bomb"):
         raise TemplateError([_(ZIP_BOMB_MESSAGE)])
+    if problem == "dtd":
+        raise TemplateError([_(DTD_MESSAGE)])
     stream = io.BytesIO(template)
     try:
         with zipfile.ZipFile(stream) as archive:

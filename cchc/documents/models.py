@@ -28,10 +28,16 @@ def template_path(instance: "DocumentTemplate", filename: str) -> str:
 
 
 class DocumentTemplate(BaseModel):
-    """A Word template uploaded for a kind; the newest active version is used. The default
-    templates shipped in cchc/documents/kinds/<kind>/template.docx apply when there is none."""
+    """A Word template uploaded by a unit for a kind: it applies to the documents that unit
+    and every unit under it issue, unless a unit nearer the issuer has its own (a city's
+    coordinator changes the city's templates, not the province's). The newest active version
+    of the nearest unit is used; the templates shipped in cchc/documents/kinds/<kind>/
+    template.docx apply when no unit above the issuer has one."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveSmallIntegerField(_("version"))
     file = models.FileField(_("file"), upload_to=template_path)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -50,7 +56,9 @@ class DocumentTemplate(BaseModel):
         verbose_name_plural = _("document templates")
         ordering = ["kind", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "version"], name="document_template_version"),
+            models.UniqueConstraint(
+                fields=["kind", "org_unit", "version"], name="document_template_unit_version"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,24 +16,30 @@ from django.shortcuts import get_object_or_404
 from cchc.assessments import selectors as assessment_selectors
 from cchc.assessments.models import Assessment
 from cchc.core.permissions import user_has_capability
-from cchc.core.roles import Capability
+from cchc.core.roles import CAPABILITY_ROLES, Capability
 from cchc.documents.kinds import kind_info
 from cchc.documents.models import BulkJob, IssuedDocument, Kind
 from cchc.inspections import selectors as inspection_selectors
 from cchc.inspections.models import Inspection, InspectionPlan
+from cchc.orgunits.models import OrgUnit
 
 Target = Any
 
 
 def target_for_user(*, user: Any, kind: str, pk: int) -> Target:
-    """The record a document of `kind` is built from, if the user may read it (else 404)."""
+    """The record a document of `kind` is built from, if the user may read what the document
+    says on the page it comes from (else 404 or 403): a draft says no more than that page.
+    A ranking announcement tables the round's results, so it follows the results page."""
     target = kind_info(kind).target
     if target == "inspection":
         return inspection_selectors.inspection_get_for_user(user=user, pk=pk)
     if target == "plan":
         return inspection_selectors.plan_get_for_user(user=user, pk=pk)
     if target == "round":
-        return assessment_selectors.round_get_for_user(user=user, pk=pk)
+        round_ = assessment_selectors.round_get_for_user(user=user, pk=pk)
+        if not assessment_selectors.round_results_visible(user=user, round_=round_):
+            raise PermissionDenied
+        return round_
     return assessment_selectors.assessment_get_for_user(user=user, pk=pk)
 
 
@@ -102,3 +108,25 @@ def documents_of(*, target: Inspection | InspectionPlan | Any) -> list[IssuedDoc
         InspectionPlan: "plan",
     }.get(type(target), "round" if hasattr(target, "framework_id") else "assessment")
     return list(IssuedDocument.objects.filter(**{field: target}).order_by("-issued_on", "-pk"))
+
+
+def template_units_for_user(*, user: Any) -> list[OrgUnit]:
+    """The units whose Word templates the user keeps: where they hold a role that manages
+    documents (a city's coordinator keeps the city's, an administrator the province's)."""
+    roles = CAPABILITY_ROLES[Capability.MANAGE_INSPECTIONS]
+    units = {m.org_unit.pk: m.org_unit for m in user.active_memberships if m.role in roles}
+    return sorted(units.values(), key=lambda unit: unit.path)
+
+
+def template_unit_for_user(*, user: Any, unit_id: str | None) -> OrgUnit:
+    """The unit named by the request (its id) among those the user keeps; the first one when
+    none is named; 403 for any other."""
+    units = template_units_for_user(user=user)
+    if not units:
+        raise PermissionDenied
+    if not unit_id:
+        return units[0]
+    for unit in units:
+        if str(unit.pk) == unit_id:
+            return unit
+    raise PermissionDenied

@@ -59,11 +59,31 @@ def build(kind: str, target: Target, **options: Any) -> Document:
         return kind_info(kind).build(target, **options)
 
 
-def active_template(kind: str) -> tuple[DocumentTemplate | None, bytes]:
-    """The newest uploaded template in use for the kind, else the default one."""
-    template = (
-        DocumentTemplate.objects.filter(kind=kind, is_active=True).order_by("-version").first()
-    )
+def templates_in_use(unit: OrgUnit, kinds: list[str]) -> dict[str, DocumentTemplate | None]:
+    """For each kind, the template a document issued by `unit` uses: the newest active version
+    of the nearest unit at or above it that has one (None: the shipped default). One query."""
+    above = [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.pk]
+    templates = DocumentTemplate.objects.filter(
+        kind__in=kinds, is_active=True, org_unit_id__in=above
+    ).select_related("org_unit", "uploaded_by")
+    chosen: dict[str, DocumentTemplate | None] = dict.fromkeys(kinds)
+    for template in templates:
+        current = chosen[template.kind]
+        if current is None or (len(template.org_unit.path), template.version) > (
+            len(current.org_unit.path),
+            current.version,
+        ):
+            chosen[template.kind] = template
+    return chosen
+
+
+def template_in_use(kind: str, unit: OrgUnit) -> DocumentTemplate | None:
+    return templates_in_use(unit, [kind])[kind]
+
+
+def active_template(kind: str, unit: OrgUnit) -> tuple[DocumentTemplate | None, bytes]:
+    """The template in use for documents of the kind that `unit` issues, and its bytes."""
+    template = template_in_use(kind, unit)
     if template is None:
         return None, docx.default_template(kind)
     with template.file.open("rb") as handle:
@@ -103,7 +123,7 @@ def issue(
     document = build(kind, target, **(options or {}))
     document.signer_name = signer_name.strip()
     issuer = issuer_of(kind, target)
-    template, template_bytes = active_template(kind)
+    template, template_bytes = active_template(kind, issuer)
     with transaction.atomic():
         document.number = _next_number(issuer, issued_on.year, info.symbol)
         document.date = issued_on
@@ -206,19 +226,20 @@ def scan_upload(*, actor: Any, document: IssuedDocument, upload: Any) -> IssuedD
 
 
 @transaction.atomic
-def template_upload(*, actor: Any, kind: str, upload: Any) -> DocumentTemplate:
-    """Check an uploaded Word template and make it the kind's new version; a broken one is
-    refused with the reasons and the version in use stays."""
+def template_upload(*, actor: Any, kind: str, org_unit: OrgUnit, upload: Any) -> DocumentTemplate:
+    """Check an uploaded Word template and make it the unit's new version for the kind (the
+    unit and those under it use it); a broken one is refused with the reasons and the version
+    in use stays. The caller has checked that the actor keeps the unit's templates."""
     data = upload.read()
     try:
         docx.validate_template(data)
     except docx.TemplateError as error:
         raise ValidationError(error.messages) from error
-    version = (
-        DocumentTemplate.objects.filter(kind=kind).aggregate(Max("version"))["version__max"] or 0
-    ) + 1
+    versions = DocumentTemplate.objects.filter(kind=kind, org_unit=org_unit)
+    version = (versions.aggregate(Max("version"))["version__max"] or 0) + 1
     template = DocumentTemplate(
         kind=kind,
+        org_unit=org_unit,
         version=version,
         original_name=clean_file_name(upload.name),
         sha256=sha256(data),
@@ -226,14 +247,17 @@ def template_upload(*, actor: Any, kind: str, upload: Any) -> DocumentTemplate:
     )
     template.file.save(f"{kind}-v{version}.docx", ContentFile(data), save=False)
     template.save()
-    DocumentTemplate.objects.filter(kind=kind, is_active=True).exclude(pk=template.pk).update(
-        is_active=False
-    )
+    versions.filter(is_active=True).exclude(pk=template.pk).update(is_active=False)
     audit_record(
         actor=actor,
         action="document_template.create",
         target=template,
-        after={"kind": kind, "version": version, "sha256": template.sha256},
+        after={
+            "kind": kind,
+            "unit": org_unit.code,
+            "version": version,
+            "sha256": template.sha256,
+        },
     )
     return template
 

@@ -18,10 +18,12 @@ from cchc.core.forms import form_error_messages, perform
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
 from cchc.documents import docx, pdf, selectors, services
+from cchc.documents.content import PLACEHOLDER_MEANINGS
 from cchc.documents.forms import BulkForm, IssueForm, ScanForm, TemplateUploadForm
 from cchc.documents.kinds import KINDS
-from cchc.documents.models import BulkJob, DocumentTemplate, Kind
+from cchc.documents.models import BulkJob, Kind
 from cchc.inspections import selectors as inspection_selectors
+from cchc.orgunits.models import OrgUnit
 
 ISSUED_MESSAGE = gettext_noop("Issued as No. %(reference)s.")
 SCAN_SAVED_MESSAGE = gettext_noop("The signed scan was archived.")
@@ -76,21 +78,28 @@ def register_view(request: HttpRequest) -> HttpResponse:
     documents = selectors.issued_list_for_user(user=request.user)
     if kind in KINDS:
         documents = documents.filter(kind=kind)
-    can_templates = user_has_capability(request.user, Capability.MANAGE_INSPECTIONS)
+    template_units = (
+        selectors.template_units_for_user(user=request.user)
+        if user_has_capability(request.user, Capability.MANAGE_INSPECTIONS)
+        else []
+    )
+    template_unit = template_units[0] if template_units else None
+    if template_unit is not None and len(template_units) > 1:
+        template_unit = selectors.template_unit_for_user(
+            user=request.user, unit_id=request.GET.get("template_unit")
+        )
     templates = []
-    if can_templates:
-        active = {
-            template.kind: template
-            for template in DocumentTemplate.objects.filter(is_active=True).select_related(
-                "uploaded_by"
-            )
-        }
-        templates = [(Kind(value), active.get(value)) for value in KINDS]
+    if template_unit is not None:
+        in_use = services.templates_in_use(template_unit, list(KINDS))
+        templates = [(Kind(value), in_use[value]) for value in KINDS]
     context = {
         "documents": list(documents[:200]),
         "kinds": Kind.choices,
         "kind": kind,
         "templates": templates,
+        "template_unit": template_unit,
+        "template_units": template_units,
+        "placeholders": [(name, _(meaning)) for name, meaning in PLACEHOLDER_MEANINGS.items()],
         "upload_form": TemplateUploadForm(),
     }
     return render(request, "documents/register.html", context)
@@ -130,8 +139,14 @@ def draft_docx_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The draft in Word, to read or correct before issuing (it has no number yet)."""
     target = selectors.target_for_user(user=request.user, kind=_kind(kind), pk=pk)
     document = services.build(kind, target)
-    _template, template_bytes = services.active_template(kind)
-    response = HttpResponse(docx.render_docx(template_bytes, document), content_type=DOCX_TYPE)
+    _template, template_bytes = services.active_template(kind, services.issuer_of(kind, target))
+    try:
+        data = docx.render_docx(template_bytes, document)
+    except docx.TemplateError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("documents:preview", kind=kind, pk=pk)
+    response = HttpResponse(data, content_type=DOCX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="du-thao-{kind}.docx"'
     return response
 
@@ -198,6 +213,7 @@ def issued_file_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         filename=f"{name}.{suffix}",
         content_type=content_type,
     )
+    response["Content-Security-Policy"] = "sandbox"  # the scan is an uploaded file
     return response
 
 
@@ -219,16 +235,19 @@ def scan_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(document.get_absolute_url())
 
 
-def _template_keeper(request: HttpRequest) -> None:
+def _template_unit(request: HttpRequest, unit_id: str | None) -> OrgUnit:
+    """The unit whose templates the request changes or reads: one the user keeps (else 403)."""
     if not user_has_capability(request.user, Capability.MANAGE_INSPECTIONS):
         raise PermissionDenied
+    return selectors.template_unit_for_user(user=request.user, unit_id=unit_id)
 
 
 @documents_view
 def template_download_view(request: HttpRequest, kind: str) -> HttpResponse:
-    """The Word template in use for the kind, to change in Word and upload back."""
-    _template_keeper(request)
-    template, data = services.active_template(_kind(kind))
+    """The Word template in use for the kind at the user's unit (its own, or the one it
+    inherits from a unit above, or the default), to change in Word and upload back."""
+    unit = _template_unit(request, request.GET.get("unit"))
+    template, data = services.active_template(_kind(kind), unit)
     response = HttpResponse(data, content_type=DOCX_TYPE)
     version = template.version if template else 0
     response["Content-Disposition"] = f'attachment; filename="mau-{kind}-v{version}.docx"'
@@ -238,12 +257,15 @@ def template_download_view(request: HttpRequest, kind: str) -> HttpResponse:
 @require_POST
 @documents_view
 def template_upload_view(request: HttpRequest, kind: str) -> HttpResponse:
-    _template_keeper(request)
+    unit = _template_unit(request, request.POST.get("unit"))
     form = TemplateUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             template = services.template_upload(
-                actor=request.user, kind=_kind(kind), upload=form.cleaned_data["file"]
+                actor=request.user,
+                kind=_kind(kind),
+                org_unit=unit,
+                upload=form.cleaned_data["file"],
             )
         except ValidationError as error:
             for message in error.messages:

@@ -102,7 +102,7 @@ class ScanAndTemplateTests(BaseTestCase):
         )
         assert "khong_co_truong_nay" in response.content.decode()
         assert DocumentTemplate.objects.count() == 1
-        assert services.active_template("conclusion_notice")[0] == template
+        assert services.active_template("conclusion_notice", self.cast.city)[0] == template
         download = self.client.get(
             reverse("documents:template_download", args=["conclusion_notice"])
         )
