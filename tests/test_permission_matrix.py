@@ -305,32 +305,45 @@ CASES = [
         kwargs=lambda cast: criterion_of(draft(cast)["pk"]),
         note="draft",
     ),
-    Case("assessments:round_list", statuses(200)),
+    # The portal's editors read published results on the portal, like citizens: nothing of a
+    # round in the app (issue 16).
+    Case("assessments:round_list", statuses(200, portal_editor=403)),
     Case("assessments:round_create", keepers_only()),
-    Case("assessments:round_detail", statuses(200, no_role=404), kwargs=round_pk),
-    Case("assessments:round_detail", keepers_only(refused=404), kwargs=draft_round, note="draft"),
+    Case(
+        "assessments:round_detail", statuses(200, no_role=404, portal_editor=403), kwargs=round_pk
+    ),
+    Case(
+        "assessments:round_detail",
+        keepers_only(refused=404, portal_editor=403),
+        kwargs=draft_round,
+        note="draft",
+    ),
     Case("assessments:round_advance", keepers_only(302), kwargs=draft_round, method="post"),
     Case("assessments:appraisal", keepers_only(appraiser=200), kwargs=round_pk),
     Case("assessments:appraisal_progress", keepers_only(appraiser=200), kwargs=round_pk),
     Case(
         "assessments:results",
-        statuses(200, ward_officer=403, ward_chair=403, outsider=403, no_role=404),
+        statuses(
+            200, ward_officer=403, ward_chair=403, outsider=403, no_role=404, portal_editor=403
+        ),
         kwargs=round_pk,
         note="before publication",
     ),
     Case(
         "assessments:results_export",
-        statuses(200, ward_officer=403, ward_chair=403, outsider=403, no_role=404),
+        statuses(
+            200, ward_officer=403, ward_chair=403, outsider=403, no_role=404, portal_editor=403
+        ),
         kwargs=round_pk,
     ),
     Case(
         "assessments:assessment_detail",
-        statuses(200, outsider=404, no_role=404),
+        statuses(200, outsider=404, no_role=404, portal_editor=403),
         kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
     ),
     Case(
         "assessments:assessment_submit",
-        statuses(200, outsider=404, no_role=404),
+        statuses(200, outsider=404, no_role=404, portal_editor=403),
         kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
     ),
     Case(
@@ -468,7 +481,7 @@ CASES = [
     Case("notifications:inbox_read", statuses(302, role_free=True), method="post"),
     Case(
         "assessments:evidence_download",
-        statuses(200, outsider=404, no_role=404),
+        statuses(200, outsider=404, no_role=404, portal_editor=403),
         kwargs=evidence_file,
     ),
 ]
@@ -665,10 +678,11 @@ def notice_of_visit(cast: Cast) -> dict[str, Any]:
 
 
 SEES_PLAN_DOCUMENT = statuses(
-    200, ward_officer=404, ward_chair=404, outsider=404, portal_editor=404
+    200, ward_officer=404, ward_chair=404, outsider=404, portal_editor=403
 )
 DOCUMENT_CASES = [
-    Case("documents:register", statuses(200)),
+    # The portal's editors read neither rounds nor inspections, so no document of them.
+    Case("documents:register", statuses(200, portal_editor=403)),
     Case("documents:preview", SEES_VISIT, kwargs=notice_of_visit),
     Case("documents:preview_raw", SEES_VISIT, kwargs=notice_of_visit),
     Case("documents:draft_docx", SEES_VISIT, kwargs=notice_of_visit),
@@ -694,7 +708,7 @@ DOCUMENT_CASES = [
             ward_officer=404,
             ward_chair=404,
             outsider=404,
-            portal_editor=404,
+            portal_editor=403,
         ),
         kwargs=issued_plan,
         method="post",

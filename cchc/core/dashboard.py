@@ -169,13 +169,25 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
         ),
         TEAM_VISITS_PANEL,
     ],
+    # The board reads results where citizens do, once published: nothing of a round before.
     Role.PORTAL_EDITOR: [
         Panel(
             _("Public portal"),
             _(
-                "No article is published yet. News, published results and citizens' comments "
-                "waiting for moderation appear here."
+                "Write the news with their photos, moderate citizens' comments, keep the "
+                "website links and follow the visits."
             ),
+            _("Open the portal editor"),
+            "portal_editor:articles",
+        ),
+        Panel(
+            _("Published results"),
+            _(
+                "Rankings appear on the public portal once a round is published, as citizens "
+                "read them: announce them from there. Nothing of a round shows before."
+            ),
+            _("Open the published rankings"),
+            "portal:ranking",
         ),
     ],
 }

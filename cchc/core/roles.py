@@ -55,7 +55,9 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_AUDIT: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
     Capability.VIEW_FRAMEWORKS: frozenset(Role),
     Capability.MANAGE_FRAMEWORKS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
-    Capability.VIEW_ROUNDS: frozenset(Role),
+    # The portal's editors read results where citizens do, on the portal, once published: never
+    # a round's live ranking, self-assessments, evidence or appraisal (issue 16).
+    Capability.VIEW_ROUNDS: frozenset(Role) - {Role.PORTAL_EDITOR},
     Capability.MANAGE_ROUNDS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
     Capability.SELF_ASSESS: frozenset({Role.UNIT_OFFICER, Role.UNIT_CHAIR}),
     Capability.APPRAISE: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.APPRAISER}),
