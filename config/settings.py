@@ -224,14 +224,16 @@ TASKS = {
     }
 }
 
-# The comment and feedback forms' verification code: ASCII letters (the bundled font has no
-# Vietnamese), five of them, valid ten minutes; the form also offers a sum to work out instead.
+# The comment and feedback forms' verification code: five ASCII letters (the bundled font has
+# no Vietnamese) that neither look nor sound alike, valid ten minutes; who cannot read the image
+# gets the same kind of code spelled out (cchc/portal/codes.py). At most 20 new codes per
+# address in ten minutes (cchc.portal.services.code_new).
 # Behind N proxies that each append the client's address to X-Forwarded-For (nginx:
 # proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for), set N: the login lockout and
 # the portal's limits then count the address the outermost proxy saw
 # (cchc.core.addresses.client_address). 0 (the default) uses the connection's address.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
-CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+CAPTCHA_CHALLENGE_FUNCT = "cchc.portal.codes.challenge"
 CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 10
 CAPTCHA_IMAGE_SIZE = (150, 50)

@@ -307,6 +307,28 @@ class DailySalt(models.Model):
         return str(self.day)
 
 
+class CountedRequest(models.Model):
+    """A request that writes nothing else but counts against its address's limit, as messages
+    do (`services.request_count`): a new verification code, a feedback lookup. Kept only for
+    the limit's window."""
+
+    class Kind(models.TextChoices):
+        CODE = "code", "code"
+        LOOKUP = "lookup", "lookup"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    visitor = models.CharField(max_length=64)  # today's salted hash of the address
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "visitor", "created_at"], name="counted_request_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%H:%M:%S}"
+
+
 class OnlineVisitor(models.Model):
     """Who was here in the last minutes: a salted hash, refreshed at most once a minute."""
 

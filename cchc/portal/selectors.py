@@ -145,3 +145,39 @@ def public_document(pk: int) -> IssuedDocument | None:
         .select_related("inspection")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class FeedbackStatus:
+    """What the citizen holding a feedback's code may read of it: where it stands, and the
+    answer once the unit has published it (an answer kept unpublished stays with the unit)."""
+
+    code: str
+    subject: str
+    unit: str
+    sent_at: Any
+    due_on: Any
+    status: str
+    status_display: str
+    answer: str = ""
+    answered_at: Any = None
+
+
+def feedback_status(code: str) -> FeedbackStatus | None:
+    from cchc.portal.models import Feedback
+
+    feedback = Feedback.objects.select_related("org_unit").filter(code=code).first()
+    if feedback is None:
+        return None
+    public = feedback.is_answer_public and bool(feedback.answer)
+    return FeedbackStatus(
+        code=feedback.code,
+        subject=feedback.subject,
+        unit=feedback.org_unit.name,
+        sent_at=feedback.created_at,
+        due_on=feedback.due_on,
+        status=feedback.status,
+        status_display=feedback.get_status_display(),
+        answer=feedback.answer if public else "",
+        answered_at=feedback.answered_at if public else None,
+    )

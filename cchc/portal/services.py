@@ -5,13 +5,14 @@ language and writes all or nothing."""
 import datetime
 import hashlib
 import io
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -27,6 +28,7 @@ from cchc.portal.models import (
     ArticlePhoto,
     Comment,
     CommentReport,
+    CountedRequest,
     Feedback,
     PortalSettings,
     Rating,
@@ -52,6 +54,18 @@ TOO_MANY_COMMENTS_MESSAGE = gettext_noop(
     "You have sent several comments in a short time: please wait a few minutes."
 )
 PHOTO_MESSAGE = gettext_noop("The photo must be a JPEG, PNG or WebP image of at most 8 MB.")
+# Counted requests: a person asks for a few codes and looks a feedback up a few times; a
+# ward's office behind one address, a few more.
+CODES_PER_WINDOW = 20
+LOOKUPS_PER_WINDOW = 20
+TOO_MANY_CODES_MESSAGE = gettext_noop(
+    "Too many verification codes were asked for from your connection: please try again in "
+    "%(minutes)s minutes."
+)
+TOO_MANY_LOOKUPS_MESSAGE = gettext_noop(
+    "You have looked up feedback too many times in a short time: please try again in "
+    "%(minutes)s minutes."
+)
 
 
 def _unique_slug(title: str) -> str:
@@ -193,20 +207,70 @@ def _editors() -> list[Any]:
     ]
 
 
-def _within_limit(model: Any, address: str, limit: int) -> None:
-    """Refuse a (limit + 1)th message from one address within COMMENT_WINDOW. Called inside the
-    transaction that writes the message, holding a lock per address (PostgreSQL: an advisory
-    lock; SQLite: the transaction is IMMEDIATE, so writers already queue), so that messages sent
-    at the same moment are counted one after the other."""
+class TooManyRequests(ValidationError):
+    """An address has reached its limit; it may try again in `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _within_limit(
+    rows: QuerySet[Any], address: str, limit: int, message: str = TOO_MANY_COMMENTS_MESSAGE
+) -> None:
+    """Refuse a (limit + 1)th row (a message, a counted request) from one address within
+    COMMENT_WINDOW, saying when it may try again. Called inside the transaction that writes the
+    row, holding a lock per address (PostgreSQL: an advisory lock; SQLite: the transaction is
+    IMMEDIATE, so writers already queue), so that requests made at the same moment are counted
+    one after the other."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
         key = int(hashlib.sha256(address.encode()).hexdigest()[:15], 16)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-    since = timezone.now() - COMMENT_WINDOW
-    if model.objects.filter(visitor=address, created_at__gte=since).count() >= limit:
-        raise ValidationError(_(TOO_MANY_COMMENTS_MESSAGE))
+    now = timezone.now()
+    recent = rows.filter(visitor=address, created_at__gte=now - COMMENT_WINDOW).aggregate(
+        count=Count("pk"), first=Min("created_at")
+    )
+    if recent["count"] >= limit:
+        # The oldest row leaves the window first: then there is room for one more.
+        wait = (recent["first"] + COMMENT_WINDOW - now).total_seconds()
+        minutes = max(1, math.ceil(wait / 60))
+        raise TooManyRequests(
+            _(message) % {"minutes": minutes}, retry_after=max(1, math.ceil(wait))
+        )
+
+
+def request_count(*, kind: str, address: str, limit: int, message: str) -> None:
+    """Count one request that writes nothing else (a new verification code, a feedback lookup)
+    against the address's limit, as messages are counted: the (limit + 1)th in COMMENT_WINDOW is
+    refused with TooManyRequests. Marks older than the window are deleted as new ones are
+    written, so the table holds at most `limit` marks per address and kind."""
+    now = timezone.now()
+    with transaction.atomic():
+        _within_limit(CountedRequest.objects.filter(kind=kind), address, limit, message)
+        CountedRequest.objects.filter(created_at__lt=now - COMMENT_WINDOW).delete()
+        CountedRequest.objects.create(kind=kind, visitor=address)
+
+
+def code_new(*, address: str) -> Any:
+    """A new verification code (its letters drawn as CAPTCHA_CHALLENGE_FUNCT says), at most
+    CODES_PER_WINDOW per address: every anonymous request for a code writes a row, so a robot
+    asking again and again is refused instead of filling the table. Expired codes are deleted
+    as new ones are made."""
+    from captcha.conf import settings as captcha_settings
+    from captcha.models import CaptchaStore
+
+    request_count(
+        kind=CountedRequest.Kind.CODE,
+        address=address,
+        limit=CODES_PER_WINDOW,
+        message=TOO_MANY_CODES_MESSAGE,
+    )
+    CaptchaStore.remove_expired()
+    challenge, response = captcha_settings.get_challenge()()
+    return CaptchaStore.objects.create(challenge=challenge, response=response)
 
 
 def comment_post(*, article: Article, name: str, email: str, text: str, address: str) -> Comment:
@@ -220,7 +284,7 @@ def comment_post(*, article: Article, name: str, email: str, text: str, address:
         else Comment.Status.VISIBLE
     )
     with transaction.atomic():
-        _within_limit(Comment, address, COMMENTS_PER_WINDOW)
+        _within_limit(Comment.objects.all(), address, COMMENTS_PER_WINDOW)
         comment = Comment.objects.create(
             article=article,
             name=name.strip()[:100],
@@ -341,7 +405,7 @@ def feedback_submit(
         raise ValidationError({"org_unit": _(NOT_A_UNIT_MESSAGE)})
     days = PortalSettings.current().feedback_days
     with transaction.atomic():
-        _within_limit(Feedback, address, FEEDBACK_PER_WINDOW)
+        _within_limit(Feedback.objects.all(), address, FEEDBACK_PER_WINDOW)
         feedback = Feedback.objects.create(
             code=_feedback_code(),
             name=name.strip()[:100],

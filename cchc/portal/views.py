@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from captcha.helpers import captcha_image_url, math_challenge
-from captcha.models import CaptchaStore
+from captcha.helpers import captcha_image_url
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,46 +17,42 @@ from cchc.analytics.maps import PALETTE
 from cchc.orgunits.models import OrgUnit
 from cchc.portal import selectors, services
 from cchc.portal.cache import cached
+from cchc.portal.codes import spelled
 from cchc.portal.forms import CommentForm, FeedbackForm, RatingForm
-from cchc.portal.models import Article, Comment, Feedback, PortalSettings, Rating, WebsiteLink
+from cchc.portal.models import (
+    Article,
+    Comment,
+    CountedRequest,
+    Feedback,
+    PortalSettings,
+    Rating,
+    WebsiteLink,
+)
 from cchc.portal.visitors import COOKIE, COOKIE_AGE, address_hash, visitor_key, visitor_token
 
 ARTICLES_PER_PAGE = 10
 
 
-def _captcha(text: bool = False) -> dict[str, str]:
-    """A new verification code: an image, or (for who cannot read it) a sum to work out."""
+def _captcha(request: HttpRequest, text: bool = False) -> dict[str, Any]:
+    """A new verification code: an image, or (for who cannot read it) the same kind of code
+    spelled out; or, when this address has asked for too many, why not and for how long."""
+    try:
+        code = services.code_new(address=address_hash(request))
+    except services.TooManyRequests as refusal:
+        return {"refused": refusal.messages[0], "retry_after": refusal.retry_after}
     if text:
-        key = CaptchaStore.generate_key(generator=math_challenge)
-        return {"key": key, "question": _question(CaptchaStore.objects.get(hashkey=key).challenge)}
-    key = CaptchaStore.generate_key()
-    return {"key": key, "image": captcha_image_url(key)}
-
-
-NUMBERS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười"]
-OPERATIONS = {"+": "cộng", "-": "trừ", "*": "nhân"}
-
-
-def _question(challenge: str) -> str:
-    """ "3*5=" as words: "ba nhân năm bằng bao nhiêu? (trả lời bằng chữ số)"."""
-    for symbol, word in OPERATIONS.items():
-        if symbol in challenge:
-            left, right = challenge.rstrip("=").split(symbol)
-            return _("How much is %(left)s %(operation)s %(right)s? Answer in digits.") % {
-                "left": NUMBERS[int(left)],
-                "operation": word,
-                "right": NUMBERS[int(right)],
-            }
-    return challenge
+        return {"key": code.hashkey, "question": spelled(code.challenge)}
+    return {"key": code.hashkey, "image": captcha_image_url(code.hashkey)}
 
 
 def captcha_view(request: HttpRequest) -> HttpResponse:
     """A fresh code for the comment form (its refresh button, and the question instead)."""
-    return render(
-        request,
-        "portal/_captcha.html",
-        {"captcha": _captcha(text=request.GET.get("text") == "1")},
-    )
+    captcha = _captcha(request, text=request.GET.get("text") == "1")
+    response = render(request, "portal/_captcha.html", {"captcha": captcha})
+    if "refused" in captcha:
+        response.status_code = 429
+        response["Retry-After"] = str(captcha["retry_after"])
+    return response
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
@@ -93,7 +88,7 @@ def _article_context(request: HttpRequest, article: Article, **extra: Any) -> di
         "comment_form": extra.pop("comment_form", None) or CommentForm(),
         # A code is made when the reader starts a comment (or comes back with errors), not for
         # every reader of the article: no database write per view.
-        "captcha": _captcha()
+        "captcha": _captcha(request)
         if extra.get("comment_errors") or request.GET.get("ma") == "1"
         else None,
         "rating_form": RatingForm(),
@@ -352,19 +347,31 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("portal:feedback_lookup") + f"?code={feedback.code}")
     context = {
         "form": form,
-        "captcha": _captcha() if form.is_bound or request.GET.get("ma") == "1" else None,
+        "captcha": _captcha(request) if form.is_bound or request.GET.get("ma") == "1" else None,
     }
     return render(request, "portal/feedback.html", context, status=400 if form.errors else 200)
 
 
 def feedback_lookup_view(request: HttpRequest) -> HttpResponse:
     """Where a feedback stands, by its code. A code that does not exist gets the same answer
-    as any code not found: the code is the only key."""
+    as any code not found: the code is the only key; and an address may look up only so many
+    codes in a while (guessing codes is refused)."""
     code = request.GET.get("code", "").strip().upper()[:16]
-    feedback = (
-        Feedback.objects.select_related("org_unit").filter(code=code).first() if code else None
-    )
-    context = {"code": code, "feedback": feedback, "looked": bool(code)}
+    if not code:
+        return render(request, "portal/feedback_lookup.html", {"code": "", "looked": False})
+    try:
+        services.request_count(
+            kind=CountedRequest.Kind.LOOKUP,
+            address=address_hash(request),
+            limit=services.LOOKUPS_PER_WINDOW,
+            message=services.TOO_MANY_LOOKUPS_MESSAGE,
+        )
+    except services.TooManyRequests as refusal:
+        context = {"code": code, "looked": False, "refused": refusal.messages[0]}
+        response = render(request, "portal/feedback_lookup.html", context, status=429)
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
+    context = {"code": code, "feedback": selectors.feedback_status(code), "looked": True}
     return render(request, "portal/feedback_lookup.html", context)
 
 

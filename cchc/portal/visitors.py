@@ -114,7 +114,15 @@ class Buffer:
                 self.due.update(due)
 
     def _write(self, views: Counter[tuple[str, str]], due: dict[str, float]) -> None:
-        from cchc.portal.models import Comment, DailySalt, Feedback, OnlineVisitor, Rating, VisitDay
+        from cchc.portal.models import (
+            Comment,
+            CountedRequest,
+            DailySalt,
+            Feedback,
+            OnlineVisitor,
+            Rating,
+            VisitDay,
+        )
 
         now = timezone.now()
         with transaction.atomic():
@@ -139,6 +147,7 @@ class Buffer:
                 Comment.objects.filter(created_at__lt=old).exclude(visitor="").update(visitor="")
                 Feedback.objects.filter(created_at__lt=old).exclude(visitor="").update(visitor="")
                 Rating.objects.filter(created_at__lt=old).exclude(address="").update(address="")
+                CountedRequest.objects.filter(created_at__lt=old).delete()
                 self.purged = today
 
 

@@ -4,6 +4,9 @@ else's account; the verification code cannot be read by a generic script and ano
 requests cannot fill the database with codes; a feedback code cannot be looked up without
 limit, and a lookup shows only what may be shown."""
 
+import re
+
+from captcha.models import CaptchaStore
 from django.conf import settings
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
@@ -57,3 +60,147 @@ class LoginLockoutBehindProxyTests(BaseTestCase):
         assert settings.AXES_CLIENT_IP_CALLABLE == "cchc.core.addresses.client_address"
         assert get_client_ip_address(request) == client_address(request) == CLIENT_A
         assert visitors.client_address is client_address
+
+
+def feedback(**fields):
+    from cchc.portal import services
+
+    return services.feedback_submit(
+        name="Hoàng Văn D",
+        contact="0912345678",
+        org_unit=fields.pop("org_unit"),
+        subject="Thủ tục chứng thực",
+        text="Niêm yết chưa rõ phí chứng thực.",
+        address=fields.pop("address", "hash-of-someone"),
+    )
+
+
+class FeedbackLookupTests(BaseTestCase):
+    url = reverse("portal:feedback_lookup")
+
+    def test_lookups_from_one_address_are_limited_with_a_vietnamese_429(self):
+        from cchc.portal.services import LOOKUPS_PER_WINDOW
+
+        known = feedback(org_unit=self.cast.ward_a)
+        guesser = self.client_class(REMOTE_ADDR=CLIENT_A)
+        statuses = [
+            guesser.get(self.url, {"code": f"PA-GUESS{n:03d}"}).status_code
+            for n in range(LOOKUPS_PER_WINDOW)
+        ]
+        assert statuses == [200] * LOOKUPS_PER_WINDOW
+        refused = guesser.get(self.url, {"code": known.code})
+        assert refused.status_code == 429
+        assert 0 < int(refused["Retry-After"]) <= 600
+        page = refused.content.decode()
+        assert "Bạn đã tra cứu quá nhiều lần" in page and known.subject not in page
+        # Another address is not held back by the guesser, and the page without a code is
+        # still there for the guesser.
+        other = self.client_class(REMOTE_ADDR=CLIENT_B).get(self.url, {"code": known.code})
+        assert other.status_code == 200 and known.subject in other.content.decode()
+        assert guesser.get(self.url).status_code == 200
+
+    @override_settings(TRUSTED_PROXY_HOPS=1)
+    def test_behind_the_proxy_each_client_has_its_own_limit(self):
+        from cchc.portal.services import LOOKUPS_PER_WINDOW
+
+        guesser = self.client_class(**through_proxy(CLIENT_A))
+        for n in range(LOOKUPS_PER_WINDOW):
+            guesser.get(self.url, {"code": f"PA-GUESS{n:03d}"})
+        assert guesser.get(self.url, {"code": "PA-ONEMORE"}).status_code == 429
+        neighbour = self.client_class(**through_proxy(CLIENT_B))
+        assert neighbour.get(self.url, {"code": "PA-MINE"}).status_code == 200
+
+    def test_an_answer_not_published_is_not_shown_only_the_status(self):
+        from cchc.portal import services
+
+        item = feedback(org_unit=self.cast.ward_a)
+        services.feedback_answer(
+            actor=self.ward_officer,
+            feedback=item,
+            answer="Trả lời nội bộ, chưa công khai.",
+            publish=False,
+        )
+        page = self.client.get(self.url, {"code": item.code}).content.decode()
+        assert "Đã trả lời" in page
+        assert "Trả lời nội bộ, chưa công khai." not in page
+        assert 'data-testid="feedback-answer"' not in page
+        services.feedback_answer(
+            actor=self.ward_officer, feedback=item, answer="Đã niêm yết bổ sung.", publish=True
+        )
+        page = self.client.get(self.url, {"code": item.code}).content.decode()
+        assert "Đã niêm yết bổ sung." in page
+
+
+def spelled_letters(question: str) -> str:
+    """Read a spelled-out code back as a person would, with the table of letter names."""
+    from cchc.portal.codes import NAMES
+
+    spoken = question.split(":", 1)[1].split(".", 1)[0]
+    by_name = {name: letter for letter, name in NAMES["vi"].items()}
+    return "".join(by_name[part.strip()] for part in spoken.split(","))
+
+
+class VerificationCodeTests(BaseTestCase):
+    url = reverse("portal:captcha")
+
+    def test_the_text_alternative_spells_the_letters_and_holds_no_sum(self):
+        html = self.client.get(self.url, {"text": "1"}).content.decode()
+        key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', html).group(1)
+        code = CaptchaStore.objects.get(hashkey=key)
+        question = re.search(r'data-testid="captcha-question">([^<]+)<', html).group(1)
+        # The same kind of code as the image (letters), spelled one by one: no digits, no sum
+        # for a generic solver to work out, and not the answer itself written out.
+        assert re.fullmatch(r"[a-z]{5}", code.response)
+        assert not re.search(r"\d|cộng|trừ|nhân|bằng bao nhiêu", question)
+        assert code.response not in question.lower().replace(" ", "").replace(",", "")
+        assert spelled_letters(question) == code.response.upper()
+
+    def test_many_requests_for_codes_make_few_rows(self):
+        from cchc.portal.services import CODES_PER_WINDOW
+
+        robot = self.client_class(REMOTE_ADDR=CLIENT_A)
+        statuses = [robot.get(self.url).status_code for _n in range(300)]
+        assert statuses.count(200) == CODES_PER_WINDOW
+        assert CaptchaStore.objects.count() == CODES_PER_WINDOW
+        refused = robot.get(self.url, {"text": "1"})
+        assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+        assert "quá nhiều mã xác thực" in refused.content.decode()
+        # The page's own "show the code" link (?ma=1) counts the same way.
+        page = robot.get(reverse("portal:feedback"), {"ma": "1"}).content.decode()
+        assert "quá nhiều mã xác thực" in page and CaptchaStore.objects.count() == CODES_PER_WINDOW
+        # A person at another address still gets a code.
+        person = self.client_class(REMOTE_ADDR=CLIENT_B).get(self.url)
+        assert person.status_code == 200 and CaptchaStore.objects.count() == CODES_PER_WINDOW + 1
+
+    def test_expired_codes_are_deleted_as_new_ones_are_made(self):
+        import datetime
+
+        from django.utils import timezone
+
+        stale = CaptchaStore.objects.create(challenge="ABCDE", response="abcde")
+        CaptchaStore.objects.filter(pk=stale.pk).update(
+            expiration=timezone.now() - datetime.timedelta(minutes=1)
+        )
+        assert self.client.get(self.url).status_code == 200
+        assert not CaptchaStore.objects.filter(pk=stale.pk).exists()
+        assert CaptchaStore.objects.count() == 1
+
+
+def test_counted_requests_leave_no_address_hash_after_a_day(db):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from cchc.portal import services
+    from cchc.portal.models import CountedRequest
+    from cchc.portal.visitors import BUFFER
+
+    services.request_count(
+        kind=CountedRequest.Kind.LOOKUP, address="a-hash", limit=5, message="too many"
+    )
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
+        BUFFER.purged = None
+        BUFFER.count("home", "someone")
+        BUFFER.flush()
+    assert not CountedRequest.objects.exists()
