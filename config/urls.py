@@ -26,6 +26,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+handler400 = "cchc.core.views.bad_request"
 handler403 = "cchc.core.views.permission_denied"
 handler404 = "cchc.core.views.page_not_found"
 handler500 = "cchc.core.views.server_error"

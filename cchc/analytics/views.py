@@ -28,6 +28,7 @@ from cchc.assessments.models import Assessment, Round
 from cchc.assessments.services.notices import remind_units
 from cchc.core.dates import format_count, format_points
 from cchc.core.exports import Table, csv_response, xlsx_response
+from cchc.core.params import id_param
 from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
 from cchc.frameworks.models import Criterion
@@ -41,11 +42,9 @@ PERIOD_SHORT = {"h1": "6T", "m9": "9T", "annual": "CN"}
 
 
 def _chosen_round(request: HttpRequest) -> Round | None:
-    choice = request.GET.get("round", "")
-    if choice:
-        if not choice.isdigit():
-            raise Http404
-        return selectors.round_for_analytics(user=request.user, pk=int(choice))
+    choice = id_param(request.GET, "round")
+    if choice is not None:
+        return selectors.round_for_analytics(user=request.user, pk=choice)
     rounds = selectors.rounds_for_analytics(user=request.user)
     published = [r for r in rounds if r.status == Round.Status.PUBLISHED]
     candidates = published or rounds
@@ -56,11 +55,11 @@ def _chosen_round(request: HttpRequest) -> Round | None:
 
 def _chosen_year(request: HttpRequest, years: list[int]) -> int:
     today = timezone.localdate()
-    choice = request.GET.get("year", "")
-    if choice:
-        if not choice.isdigit() or not 2000 <= int(choice) <= 2100:
+    choice = id_param(request.GET, "year")
+    if choice is not None:
+        if not 2000 <= choice <= 2100:
             raise Http404
-        return int(choice)
+        return choice
     return years[0] if years else today.year
 
 
@@ -327,10 +326,10 @@ def _progress(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
         for r in assessment_selectors.round_list_for_user(user=request.user)
         if r.status != Round.Status.DRAFT
     ]
-    choice = request.GET.get("round", "")
+    choice = id_param(request.GET, "round")
     round_: Round | None
-    if choice:
-        round_ = assessment_selectors.round_get_for_user(user=request.user, pk=_digits(choice))
+    if choice is not None:
+        round_ = assessment_selectors.round_get_for_user(user=request.user, pk=choice)
         if round_.status == Round.Status.DRAFT:
             raise PermissionDenied
     else:
@@ -403,12 +402,6 @@ def _progress(request: HttpRequest, only: str | None = None) -> dict[str, Any]:
     return context
 
 
-def _digits(text: str) -> int:
-    if not text.isdigit():
-        raise Http404
-    return int(text)
-
-
 @capability_required(Capability.VIEW_ANALYTICS)
 def progress_view(request: HttpRequest) -> HttpResponse:
     """Per unit: the stage it is at and the days to its deadline or late; reminders."""
@@ -423,9 +416,9 @@ def remind_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessments = round_.assessments.select_related("org_unit", "round").exclude(
         status=Assessment.Status.SUBMITTED
     )
-    one = request.POST.get("assessment", "")
-    if one:
-        assessments = assessments.filter(pk=_digits(one))
+    one = id_param(request.POST, "assessment")
+    if one is not None:
+        assessments = assessments.filter(pk=one)
     count = remind_units(actor=request.user, assessments=list(assessments))
     if count:
         messages.success(request, _("%(count)s units were reminded.") % {"count": count})

@@ -32,7 +32,7 @@ from cchc.assessments.models import Appeal, Assessment, Evidence, Question, Roun
 from cchc.assessments.services.evidence import evidence_content_type
 from cchc.assessments.services.results import published_or_live_results
 from cchc.assessments.services.rounds import NEXT_STATUS
-from cchc.core.exceptions import ConflictError
+from cchc.core.exceptions import BadInput, ConflictError
 from cchc.core.forms import add_service_errors, form_error_messages, perform
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.points import format_decimal
@@ -444,7 +444,8 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
         if key.startswith(prefix)
     }
     explanation = request.POST.get(f"{prefix}explanation")
-    version = request.POST.get(f"{prefix}version")
+    # No version (a form that read no score, or a request no page sends) never overwrites one.
+    version = request.POST.get(f"{prefix}version", "")
     data.pop("explanation", None)
     data.pop("version", None)
     if data.get("declared"):
@@ -456,7 +457,7 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
             criterion=criterion,
             data=data,
             explanation=explanation,
-            expected_version=version or None,
+            expected_version=version,
         )
     except ConflictError as conflict:
         return _render_row(
@@ -468,6 +469,8 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
             parts_only=True,
         )
     except ValidationError as error:
+        if getattr(error, "code", None) == "not_a_leaf":  # a parent has no row to answer with
+            raise BadInput(error.messages[0]) from error
         return _render_row(
             request,
             assessment,

@@ -1,5 +1,7 @@
 from typing import Any
 
+from django.core.exceptions import BadRequest
+
 
 class ConflictError(Exception):
     """Someone else changed the object since it was read; nothing was saved."""
@@ -8,3 +10,12 @@ class ConflictError(Exception):
         super().__init__(message)
         self.message = message
         self.current = current
+
+
+class BadInput(BadRequest):
+    """A request no page of the product sends (an id that is not one, a score for a parent
+    criterion): answered 400 with this message, in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from cchc.core import selectors
 from cchc.core.dashboard import panels_for_user
+from cchc.core.exceptions import BadInput
 from cchc.core.forms import AuditFilterForm
 from cchc.core.htmx import render_page_or_partial
 from cchc.core.permissions import capability_required
@@ -51,6 +52,13 @@ def audit_list_view(request: HttpRequest) -> HttpResponse:
 def health_view(request: HttpRequest) -> HttpResponse:
     """Answer load balancers and `make run` that the app is up."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Only our own refusals carry a message for people; Django's (a bad host, a broken
+    # upload) say nothing to the user beyond the page's own sentence.
+    message = exception.message if isinstance(exception, BadInput) else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -121,6 +121,12 @@ MISSING_COLUMNS_MESSAGE = gettext_noop("The sheet has no column named: {columns}
 DUPLICATE_CODE_MESSAGE = gettext_noop("The code “{code}” appears twice (also on row {row}).")
 UNKNOWN_PARENT_MESSAGE = gettext_noop("No criterion has the code “{code}”.")
 PARENT_LOOP_MESSAGE = gettext_noop("The parent codes form a loop.")
+# Areas, criteria and sub-criteria are three levels; ten leave room and keep every walk of the
+# tree (scoring, ordering) shallow.
+MAX_DEPTH = 9  # the root is depth 0
+TOO_DEEP_MESSAGE = gettext_noop(
+    "The tree is too deep: at most {levels} levels of criteria (this row is level {level})."
+)
 NOT_A_NUMBER_MESSAGE = gettext_noop("“{value}” is not a number.")
 NEGATIVE_MESSAGE = gettext_noop("The maximum cannot be negative.")
 TOO_MANY_PLACES_MESSAGE = gettext_noop("Points have at most two decimal places.")
@@ -368,7 +374,8 @@ def _check_tree(rows: list[CriterionRow], sheet: str, errors: list[ImportErrorIt
                     sheet,
                 )
             )
-    # Loops: walk up from every row; a walk longer than the row count has looped.
+    # Loops: walk up from every row; a walk longer than the row count has looped. A row whose
+    # walk reaches a root one level too deep is reported (the rows under it are not, again).
     for row in rows:
         seen = set()
         current: CriterionRow | None = row
@@ -380,6 +387,10 @@ def _check_tree(rows: list[CriterionRow], sheet: str, errors: list[ImportErrorIt
                 break
             seen.add(current.code)
             current = by_code.get(current.parent_code)
+        else:
+            if current is not None and len(seen) == MAX_DEPTH + 1:
+                message = _(TOO_DEEP_MESSAGE).format(levels=MAX_DEPTH + 1, level=MAX_DEPTH + 2)
+                errors.append(ImportErrorItem(row.row, "parent_code", message, sheet))
     for row in rows:
         is_parent = row.code in has_children
         if not row.rule_text:

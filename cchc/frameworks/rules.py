@@ -28,6 +28,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.core.dates import format_count
 from cchc.core.points import HUNDRED, ZERO, format_decimal, parse_decimal, round_points
 
 
@@ -107,6 +108,11 @@ def _clean_text(value: Any) -> str:
     return str(value).strip()
 
 
+# The largest figure a unit declares (a count, a numerator, points): far above any real one,
+# and small enough that every sum, product and rounding of it stays exact.
+MAX_FIGURE = Decimal("999999999999")
+
+
 def _declared_decimal(data: Mapping[str, Any], name: str, label: str) -> Decimal | None:
     text = _clean_text(data.get(name))
     if text == "":
@@ -119,6 +125,12 @@ def _declared_decimal(data: Mapping[str, Any], name: str, label: str) -> Decimal
         ) from error
     if value < 0:
         raise InputError(_("%(label)s cannot be negative.") % {"label": label}, name)
+    if value > MAX_FIGURE:
+        raise InputError(
+            _("%(label)s: the number is too large (at most %(max)s).")
+            % {"label": label, "max": format_count(int(MAX_FIGURE))},
+            name,
+        )
     return value
 
 

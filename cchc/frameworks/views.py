@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cchc.core.exceptions import ConflictError
 from cchc.core.forms import add_service_errors
 from cchc.core.imports import ImportFailed
+from cchc.core.params import id_param
 from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
 from cchc.core.versioning import form_take_current_version, version_token
@@ -248,14 +249,12 @@ def framework_diff_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Show what changed between two frameworks, criterion by criterion."""
     framework = selectors.framework_get_for_user(user=request.user, pk=pk)
     versions = selectors.framework_versions(user=request.user, framework=framework)
-    against_id = request.GET.get("against", "")
+    against_id = id_param(request.GET, "against")
     other = None
     rows: list[selectors.DiffRow] = []
-    if against_id.isdigit():
-        other = selectors.framework_get_for_user(user=request.user, pk=int(against_id))
+    if against_id is not None:
+        other = selectors.framework_get_for_user(user=request.user, pk=against_id)
         rows = selectors.framework_diff(old=other, new=framework)
-    elif against_id:
-        raise Http404
     context = {"framework": framework, "other": other, "rows": rows, "versions": versions}
     return render(request, "frameworks/framework_diff.html", context)
 
@@ -335,11 +334,9 @@ def criterion_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not framework.is_draft:
         raise Http404
     parent = None
-    parent_id = request.GET.get("parent") or request.POST.get("parent")
-    if parent_id:
-        if not str(parent_id).isdigit():
-            raise Http404
-        parent = framework.criteria.filter(pk=int(parent_id)).first()
+    parent_id = id_param(request.GET, "parent") or id_param(request.POST, "parent")
+    if parent_id is not None:
+        parent = framework.criteria.filter(pk=parent_id).first()
         if parent is None:
             raise Http404
     blank = Criterion(framework=framework, parent=parent, max_points=0, rule_text="yes_no")

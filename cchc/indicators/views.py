@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cchc.assessments.selectors import _is_admin, _keeper_paths, own_unit_ids, reader_roots
 from cchc.core.forms import form_error_messages, perform
 from cchc.core.imports import ImportFailed
+from cchc.core.params import id_param
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability
 from cchc.indicators import selectors, services
@@ -98,8 +99,8 @@ def dossier_list_view(request: HttpRequest) -> HttpResponse:
     if which not in WHICH:
         raise Http404
     units = units_for_user(request.user)
-    unit_id = request.GET.get("unit", "")
-    if unit_id:
+    unit_id = id_param(request.GET, "unit")
+    if unit_id is not None:
         unit = get_object_or_404(units, pk=unit_id)
         unit_ids = [unit.pk]
     else:
@@ -204,9 +205,9 @@ def alias_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def directive_list_view(request: HttpRequest) -> HttpResponse:
     units = units_for_user(request.user)
     directives = Directive.objects.filter(org_unit__in=units).select_related("org_unit")
-    unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        directives = directives.filter(org_unit_id=int(unit_id))
+    unit_id = id_param(request.GET, "unit")
+    if unit_id is not None:
+        directives = directives.filter(org_unit_id=unit_id)
     today = timezone.localdate()
     page = Paginator(directives.order_by("deadline", "number", "pk"), 50).get_page(
         request.GET.get("page")

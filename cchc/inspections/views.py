@@ -17,6 +17,7 @@ from cchc.assessments.services.evidence import CONTENT_TYPES
 from cchc.core.exceptions import ConflictError
 from cchc.core.forms import form_error_messages, perform
 from cchc.core.imports import ImportFailed
+from cchc.core.params import id_param
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import Framework
@@ -759,15 +760,6 @@ def finding_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     def create() -> None:
         data = form.cleaned_data
         topic, _sep, area = data["area"].partition("|")
-        causes = list(data["root_causes"])
-        if data["new_root_cause"].strip():
-            causes.append(
-                findings.root_cause_get_or_create(
-                    actor=request.user,
-                    organiser=inspection.plan.organiser,
-                    title=data["new_root_cause"],
-                )
-            )
         findings.finding_create(
             actor=request.user,
             inspection=inspection,
@@ -779,7 +771,8 @@ def finding_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             cause_kind=data["cause_kind"],
             cause=data["cause"],
             items=list(data["items"]),
-            root_causes=causes,
+            root_causes=list(data["root_causes"]),
+            new_root_cause=data["new_root_cause"],
         )
 
     return _post(request, inspection, create, _(FINDING_SAVED_MESSAGE), form, "findings")
@@ -821,18 +814,17 @@ def finding_cause_view(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _for_team(request, finding.inspection_id)
     linked = request.POST.get("linked") == "1"
 
+    title = request.POST.get("title", "")
+    cause = None
+    if not title.strip():
+        cause = get_object_or_404(
+            RootCause,
+            pk=id_param(request.POST, "cause") or 0,
+            organiser=inspection.plan.organiser,
+        )
     def link() -> None:
-        title = request.POST.get("title", "")
-        if title.strip():
-            cause = findings.root_cause_get_or_create(
-                actor=request.user, organiser=inspection.plan.organiser, title=title
-            )
-        else:
-            cause = get_object_or_404(
-                RootCause, pk=request.POST.get("cause") or 0, organiser=inspection.plan.organiser
-            )
         findings.finding_link_root_cause(
-            actor=request.user, finding=finding, root_cause=cause, linked=linked
+            actor=request.user, finding=finding, root_cause=cause, title=title, linked=linked
         )
 
     success = _(CAUSE_LINKED_MESSAGE) if linked else _(CAUSE_UNLINKED_MESSAGE)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.core.forms import perform
+from cchc.core.params import id_param
 from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
 from cchc.portal import services
@@ -284,9 +285,9 @@ def _may_answer(user: Any, feedback: Feedback) -> bool:
 def feedback_list_view(request: HttpRequest) -> HttpResponse:
     """Citizens' feedback to answer, the nearest deadline first; answered ones after."""
     feedback = _feedback_for(request.user)
-    unit = request.GET.get("unit", "")
-    if unit.isdigit():
-        feedback = feedback.filter(org_unit_id=int(unit))
+    unit = id_param(request.GET, "unit")
+    if unit is not None:
+        feedback = feedback.filter(org_unit_id=unit)
     waiting = list(feedback.filter(status=Feedback.Status.RECEIVED).order_by("due_on")[:200])
     answered = list(feedback.filter(status=Feedback.Status.ANSWERED).order_by("-answered_at")[:50])
     context = {"waiting": waiting, "answered": answered, "today": timezone.localdate()}

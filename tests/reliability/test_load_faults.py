@@ -10,6 +10,7 @@ Prints the counts. PostgreSQL only (SQLite serialises writers: there is nothing 
 
 import os
 import random
+import re
 import signal
 import subprocess
 import threading
@@ -62,17 +63,23 @@ class Officer(HttpSession):
         self.acked: dict[str, int] = {}  # criterion code → the last acknowledged attempt
         self.attempts: dict[str, list[int]] = {}
         self.uploads_acked: list[str] = []
+        self.versions: dict[str, str] = {}  # criterion code → the version its last answer gave
 
     def save(self, assessment: int, criterion: Criterion, n: int) -> None:
         prefix = f"c{criterion.pk}-"
         fields = {prefix + key: value for key, value in inputs(criterion.code, n).items()}
         fields[prefix + "explanation"] = f"Lần {n}"
+        # As the page does: the version the last answer gave (none before the first save).
+        fields[prefix + "version"] = self.versions.get(criterion.code, "")
         self.attempts.setdefault(criterion.code, []).append(n)
         status, text = self.post_form(
             f"/rounds/assessments/{assessment}/criteria/{criterion.pk}/score/", fields
         )
         if status == 200 and f'data-testid="saved-{criterion.code}"' in text:
             self.acked[criterion.code] = n
+        found = re.search(rf'name="{prefix}version" value="([^"]*)"', text or "")
+        if found:
+            self.versions[criterion.code] = found.group(1)
 
     def upload(self, assessment: int, criterion: Criterion) -> None:
         title = f"Tài liệu {self.username} {uuid.uuid4().hex[:6]}"

@@ -916,11 +916,18 @@ class AssessmentPayloadTests(PayloadTestCase):
 
         criterion = self.criterion("1.1")
         self.login("ward_officer")
+        from cchc.core.versioning import version_token
+
         save = reverse("assessments:score_save", args=[self.assessment.pk, criterion.pk])
         evidence = reverse("assessments:evidence_add", args=[self.assessment.pk, criterion.pk])
         for n, payload in enumerate(PAYLOADS):
             prefix = f"c{criterion.pk}-"
-            data = {f"{prefix}answer": "yes", f"{prefix}explanation": payload}
+            saved = Score.objects.filter(assessment=self.assessment, criterion=criterion).first()
+            data = {
+                f"{prefix}answer": "yes",
+                f"{prefix}explanation": payload,
+                f"{prefix}version": version_token(saved) if saved else "",  # as the page sends
+            }
             self.assert_inert_all(self.read_post(save, data))
             score = Score.objects.get(assessment=self.assessment, criterion=criterion)
             assert score.explanation == payload

@@ -73,20 +73,22 @@ def score_save(
 
     `data` is what the form sent (strings); the criterion's rule reads it. Empty figures clear
     the criterion. A stale save (someone saved since the form was read) raises ConflictError
-    with the other person's score.
+    with the other person's score. `expected_version` is the version the form was read at: ""
+    when it read no score, so a score saved since is never overwritten by it; None only for a
+    caller without a form (imports, the demo), which checks nothing.
     """
     assessment = (
         Assessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
     )
     _ensure_editable(assessment)
     if criterion.children.exists():
-        raise ValidationError(_(NOT_A_LEAF_MESSAGE))
+        raise ValidationError(_(NOT_A_LEAF_MESSAGE), code="not_a_leaf")
     if not criterion.is_self_scored:
         raise ValidationError(_(NOT_SELF_SCORED_MESSAGE))
     score, _created = Score.objects.select_for_update().get_or_create(
         assessment=assessment, criterion=criterion
     )
-    if expected_version and not _created and version_token(score) != expected_version:
+    if expected_version is not None and not _created and version_token(score) != expected_version:
         raise ConflictError(_(STALE_EDIT_MESSAGE), current=score)
     # The audit line names the score by its unit, round and criterion: reuse the loaded rows.
     score.assessment, score.criterion = assessment, criterion

@@ -27,7 +27,12 @@ from cchc.inspections.models import (
     RootCause,
     Topic,
 )
-from cchc.inspections.services.visits import _store_file, close_when_remedied, visit_items
+from cchc.inspections.services.visits import (
+    _store_file,
+    check_file,
+    close_when_remedied,
+    visit_items,
+)
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
 
@@ -109,8 +114,10 @@ def finding_create(
     cause: str = "",
     items: list[ChecklistItem] | None = None,
     root_causes: list[RootCause] | None = None,
+    new_root_cause: str = "",
 ) -> Finding:
-    """Record a strength or a shortcoming in an area; items link it to criteria as well."""
+    """Record a strength or a shortcoming in an area; items link it to criteria as well.
+    `new_root_cause` names a root cause to find or record, once the finding may be written."""
     _ensure_writable(inspection)
     if not area.strip():
         raise ValidationError({"area": _(AREA_NEEDED_MESSAGE)})
@@ -120,6 +127,13 @@ def finding_create(
         raise ValidationError({"topic": _(TOPIC_NOT_IN_VISIT_MESSAGE)})
     if kind == Finding.Kind.SHORTCOMING and not severity:
         raise ValidationError({"severity": _(SEVERITY_NEEDED_MESSAGE)})
+    root_causes = list(root_causes or [])
+    if new_root_cause.strip():
+        root_causes.append(
+            root_cause_get_or_create(
+                actor=actor, organiser=inspection.plan.organiser, title=new_root_cause
+            )
+        )
     finding = Finding.objects.create(
         inspection=inspection,
         kind=Finding.Kind(kind),
@@ -196,10 +210,21 @@ def root_cause_get_or_create(
 
 @transaction.atomic
 def finding_link_root_cause(
-    *, actor: Any, finding: Finding, root_cause: RootCause, linked: bool = True
+    *,
+    actor: Any,
+    finding: Finding,
+    root_cause: RootCause | None = None,
+    title: str = "",
+    linked: bool = True,
 ) -> Finding:
-    """Confirm (link) or reject (unlink) a root cause for a shortcoming."""
+    """Confirm (link) or reject (unlink) a root cause for a shortcoming. Without `root_cause`,
+    `title` names it: the organiser's cause of that name, or a new one — recorded only once
+    the finding may still change (a refusal writes nothing)."""
     _ensure_writable(finding.inspection)
+    if root_cause is None:
+        root_cause = root_cause_get_or_create(
+            actor=actor, organiser=finding.inspection.plan.organiser, title=title
+        )
     if linked:
         finding.root_causes.add(root_cause)
     else:
@@ -308,6 +333,8 @@ def progress_report(
         raise ValidationError(_(ACTION_CLOSED_MESSAGE))
     if not text.strip():
         raise ValidationError({"text": _(REPORT_TEXT_MESSAGE)})
+    # Every file checked before anything is written: a refused second file leaves no first one.
+    checked = [check_file(upload, InspectionFile.Purpose.REMEDIATION) for upload in uploads]
     report = ProgressReport.objects.create(
         action=action, text=text.strip(), is_done=is_done, reported_by=actor
     )
@@ -317,8 +344,9 @@ def progress_report(
             inspection=inspection,
             upload=upload,
             purpose=InspectionFile.Purpose.REMEDIATION,
+            checked=checks,
         )
-        for upload in uploads
+        for upload, checks in zip(uploads, checked, strict=True)
     ]
     report.files.set(stored)
     if is_done:

@@ -264,6 +264,17 @@ def documents_request(*, actor: Any, inspection: Inspection) -> int:
     return len(new)
 
 
+def check_file(upload: Any, purpose: str) -> tuple[str, str, int]:
+    """Check an upload for its purpose, before anything is written: (kind, sha256, size)."""
+    kind, sha256, size = check_upload(upload)
+    if purpose == InspectionFile.Purpose.PHOTO and kind not in {
+        Evidence.Kind.JPEG,
+        Evidence.Kind.PNG,
+    }:
+        raise ValidationError({"file": _(PHOTO_ONLY_MESSAGE)})
+    return kind, sha256, size
+
+
 def _store_file(
     *,
     actor: Any,
@@ -272,13 +283,9 @@ def _store_file(
     purpose: str,
     caption: str = "",
     item: ChecklistItem | None = None,
+    checked: tuple[str, str, int] | None = None,
 ) -> InspectionFile:
-    kind, sha256, size = check_upload(upload)
-    if purpose == InspectionFile.Purpose.PHOTO and kind not in {
-        Evidence.Kind.JPEG,
-        Evidence.Kind.PNG,
-    }:
-        raise ValidationError({"file": _(PHOTO_ONLY_MESSAGE)})
+    kind, sha256, size = checked or check_file(upload, purpose)
     original_name = clean_file_name(upload.name)
     stored = InspectionFile(
         inspection=inspection,
@@ -322,9 +329,11 @@ def document_answer(
         raise ValidationError(_(NOT_PREPARING_MESSAGE))
     if upload is None and evidence is None and not note.strip():
         raise ValidationError(_(ANSWER_EMPTY_MESSAGE))
+    if evidence is not None and evidence.org_unit_id != inspection.org_unit_id:
+        raise ValidationError(_(NOT_OWN_EVIDENCE_MESSAGE))
+    # Every refusal before the first write (the file is stored last of all).
+    checked = check_file(upload, InspectionFile.Purpose.DOCUMENT) if upload is not None else None
     if evidence is not None:
-        if evidence.org_unit_id != inspection.org_unit_id:
-            raise ValidationError(_(NOT_OWN_EVIDENCE_MESSAGE))
         request.evidence.add(evidence)
     if upload is not None:
         stored = _store_file(
@@ -333,6 +342,7 @@ def document_answer(
             upload=upload,
             purpose=InspectionFile.Purpose.DOCUMENT,
             item=request.item,
+            checked=checked,
         )
         request.files.add(stored)
     if note.strip():

@@ -1,0 +1,187 @@
+"""Input an attacker sends that the pages never would: figures too large for any point, a score
+for a parent criterion, ids that are not numbers or too large for the database, a framework
+nested a thousand levels deep, a save without its version, an action the state refuses. Each
+gets a clear Vietnamese refusal (a form error or a 400), never a 500, and writes nothing."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from cchc.assessments.models import Score
+from cchc.assessments.tests.factories import assessment_of, make_round
+from cchc.core.imports import ImportFailed
+from cchc.core.models import AuditEvent
+from cchc.core.testing import BaseTestCase
+from cchc.frameworks.importers import read_framework_file
+from cchc.frameworks.models import Criterion
+from cchc.inspections.models import Finding, Inspection, RootCause
+from cchc.inspections.services.findings import FINDINGS_LOCKED_MESSAGE
+from cchc.inspections.tests.factories import approved_inspection, to_status
+
+pytestmark = pytest.mark.security
+
+HUGE_ID = "9" * 32
+
+
+class SelfScoreTests(BaseTestCase):
+    def setUp(self):
+        self.round = make_round(self.cast)
+        self.assessment = assessment_of(self.round, self.cast.ward_a)
+        self.login("ward_officer")
+
+    def criterion(self, code):
+        return Criterion.objects.get(framework=self.round.framework, code=code)
+
+    def save(self, code, figures, **extra):
+        criterion = self.criterion(code)
+        data = {f"c{criterion.pk}-{name}": value for name, value in figures.items()}
+        data.update(extra)
+        url = reverse("assessments:score_save", args=[self.assessment.pk, criterion.pk])
+        return self.client.post(url, data, headers={"HX-Request": "true"})
+
+    def test_figures_too_large_for_any_point_are_refused_in_the_row(self):
+        for code, figures in [
+            ("2.2", {"numerator": "1e309", "denominator": "1e309"}),
+            ("2.2", {"numerator": "1", "denominator": "9" * 32}),
+            ("2.1", {"numerator": "1E+30", "denominator": "1E+30"}),
+            ("1.2", {"count": "9" * 32}),
+            ("1.2", {"count": "1e309"}),
+        ]:
+            response = self.save(code, figures)
+            content = response.content.decode()
+            assert response.status_code == 200, (code, figures)
+            assert 'data-testid="row-error"' in content, (code, figures)
+            assert "quá lớn" in content, (code, figures)
+        assert not Score.objects.filter(assessment=self.assessment).exists()
+
+    def test_a_score_for_a_parent_criterion_is_refused(self):
+        response = self.save("1", {"answer": "yes"})
+        assert response.status_code == 400
+        assert "Chỉ chấm điểm các tiêu chí không có tiêu chí thành phần" in response.content.decode()
+        assert not Score.objects.filter(assessment=self.assessment).exists()
+
+    def test_a_save_without_its_version_never_overwrites_a_saved_score(self):
+        self.save("1.1", {"answer": "yes"})
+        score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.1"))
+        assert score.self_points is not None and score.inputs == {"answer": "yes"}
+        # Without the version field at all, and with it empty (as the page sends it when the
+        # criterion had no score yet): the score saved since is not replaced.
+        for extra in ({}, {f"c{score.criterion_id}-version": ""}):
+            response = self.save("1.1", {"answer": "no"}, **extra)
+            assert "Người khác đã lưu" in response.content.decode()
+            score.refresh_from_db()
+            assert score.inputs == {"answer": "yes"}
+        # With the version the page showed, the save goes through.
+        from cchc.core.versioning import version_token
+
+        self.save(
+            "1.1", {"answer": "no"}, **{f"c{score.criterion_id}-version": version_token(score)}
+        )
+        score.refresh_from_db()
+        assert score.inputs == {"answer": "no"}
+
+
+class QueryIdTests(BaseTestCase):
+    def assert_refused(self, persona, url):
+        self.login(persona)
+        response = self.client.get(url)
+        assert response.status_code == 400, (url, response.status_code)
+        assert "không phải là một mã số hợp lệ" in response.content.decode(), url
+
+    def test_ids_that_are_not_numbers_or_too_large_are_a_400_in_vietnamese(self):
+        dossiers = reverse("indicators:dossier_list")
+        directives = reverse("indicators:directive_list")
+        feedback = reverse("feedback:list")
+        for value in ("abc", "1.5", "²", "-1", HUGE_ID):
+            self.assert_refused("admin", f"{dossiers}?unit={value}")
+            self.assert_refused("admin", f"{directives}?unit={value}")
+            self.assert_refused("admin", f"{feedback}?unit={value}")
+
+    def test_a_known_id_still_filters(self):
+        self.login("admin")
+        url = reverse("indicators:dossier_list")
+        assert self.client.get(f"{url}?unit={self.cast.ward_a.pk}").status_code == 200
+        assert self.client.get(f"{url}?unit=").status_code == 200
+        assert self.client.get(f"{url}?unit=987654").status_code == 404
+
+
+class FrameworkDepthTests(BaseTestCase):
+    def test_a_framework_nested_a_thousand_levels_deep_is_refused_with_its_row(self):
+        from cchc.frameworks.importers import MAX_DEPTH
+
+        lines = ["code,parent_code,title,max_points,rule", "L0,,Gốc,1,sum"]
+        for level in range(1, 1000):
+            rule = "yes_no" if level == 999 else "sum"
+            lines.append(f"L{level},L{level - 1},Mức {level},1,{rule}")
+        with translation.override("vi"), pytest.raises(ImportFailed) as failed:
+            read_framework_file(data="\n".join(lines).encode(), file_name="sau.csv")
+        errors = failed.value.errors
+        # The first row too deep: the header is row 1, L0 row 2, so L{MAX_DEPTH + 1} is below.
+        assert errors[0].row == MAX_DEPTH + 3
+        assert errors[0].column == "parent_code"
+        assert "quá sâu" in errors[0].message
+        assert len(errors) == 1  # one error, not one per row below
+
+
+class RefusedWritesTests(BaseTestCase):
+    def setUp(self):
+        from cchc.inspections.services import findings
+
+        inspection = to_status(
+            self.cast, approved_inspection(self.cast), Inspection.Status.CONCLUDED
+        )
+        self.inspection = inspection
+        self.finding = Finding.objects.filter(inspection=inspection).first()
+        self.findings = findings
+        self.login("appraiser")  # on the team of ward A's visit
+
+    def counts(self):
+        return RootCause.objects.count(), AuditEvent.objects.count()
+
+    def test_a_new_root_cause_on_a_concluded_inspection_is_refused_and_not_written(self):
+        before = self.counts()
+        response = self.client.post(
+            reverse("inspections:finding_cause", args=[self.finding.pk]),
+            {"title": "Nguyên nhân mới sau kết luận", "linked": "1"},
+            follow=True,
+        )
+        with translation.override("vi"):
+            refusal = gettext(FINDINGS_LOCKED_MESSAGE)
+        assert refusal in response.content.decode()
+        assert self.counts() == before
+        assert not RootCause.objects.filter(title="Nguyên nhân mới sau kết luận").exists()
+
+    def test_a_finding_refused_on_a_concluded_inspection_writes_no_root_cause(self):
+        from cchc.inspections.services.visits import visit_items
+        from cchc.inspections.views import _areas
+
+        area = _areas(visit_items(self.inspection))[0][0]
+        before = self.counts()
+        self.client.post(
+            reverse("inspections:finding_create", args=[self.inspection.pk]),
+            {
+                "kind": "strength",
+                "area": area,
+                "text": "Làm tốt",
+                "new_root_cause": "Nguyên nhân của phát hiện bị từ chối",
+            },
+        )
+        assert self.counts() == before
+
+    def test_the_services_refuse_before_writing(self):
+        from django.core.exceptions import ValidationError
+
+        before = self.counts()
+        with pytest.raises(ValidationError):
+            self.findings.finding_link_root_cause(
+                actor=self.cast.inspector, finding=self.finding, title="Một nguyên nhân khác"
+            )
+        assert self.counts() == before
+
+    def test_a_cause_id_that_is_not_a_number_is_refused(self):
+        response = self.client.post(
+            reverse("inspections:finding_cause", args=[self.finding.pk]),
+            {"cause": "abc", "linked": "1"},
+        )
+        assert response.status_code == 400
