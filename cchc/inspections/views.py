@@ -813,7 +813,6 @@ def finding_cause_view(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(Finding.objects.select_related("inspection"), pk=pk)
     inspection = _for_team(request, finding.inspection_id)
     linked = request.POST.get("linked") == "1"
-
     title = request.POST.get("title", "")
     cause = None
     if not title.strip():
@@ -822,6 +821,7 @@ def finding_cause_view(request: HttpRequest, pk: int) -> HttpResponse:
             pk=id_param(request.POST, "cause") or 0,
             organiser=inspection.plan.organiser,
         )
+
     def link() -> None:
         findings.finding_link_root_cause(
             actor=request.user, finding=finding, root_cause=cause, title=title, linked=linked

@@ -58,7 +58,9 @@ class SelfScoreTests(BaseTestCase):
     def test_a_score_for_a_parent_criterion_is_refused(self):
         response = self.save("1", {"answer": "yes"})
         assert response.status_code == 400
-        assert "Chỉ chấm điểm các tiêu chí không có tiêu chí thành phần" in response.content.decode()
+        assert (
+            "Chỉ chấm điểm các tiêu chí không có tiêu chí thành phần" in response.content.decode()
+        )
         assert not Score.objects.filter(assessment=self.assessment).exists()
 
     def test_a_save_without_its_version_never_overwrites_a_saved_score(self):

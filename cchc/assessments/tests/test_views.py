@@ -116,6 +116,9 @@ class SelfAssessmentPageTests(BaseTestCase):
         self.client.post(
             self.save_url("1.1"), {f"c{criterion.pk}-answer": "no"}, headers={"HX-Request": "true"}
         )
+        from cchc.core.versioning import version_token
+
+        version = version_token(Score.objects.get(assessment=self.assessment, criterion=criterion))
         # criterion (by code, test), session, user, memberships, assessment, round visible,
         # criterion; then in one transaction: lock assessment, has-children, lock score, update,
         # criteria, scores, update totals, unit, audit; then the row from the criteria and
@@ -124,9 +127,12 @@ class SelfAssessmentPageTests(BaseTestCase):
         with self.assertNumQueries(24):
             self.client.post(
                 self.save_url("1.1"),
-                {f"c{criterion.pk}-answer": "yes"},
+                {f"c{criterion.pk}-answer": "yes", f"c{criterion.pk}-version": version},
                 headers={"HX-Request": "true"},
             )
+        assert Score.objects.get(criterion=criterion, assessment=self.assessment).inputs == {
+            "answer": "yes"
+        }
 
 
 class EvidenceTests(BaseTestCase):
