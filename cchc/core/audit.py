@@ -88,6 +88,7 @@ VERB_LABELS = {
     "end": gettext_lazy("ended"),
     "set_language": gettext_lazy("language changed"),
     "change_password": gettext_lazy("password changed"),
+    "seed_demo": gettext_lazy("demo data loaded"),
 }
 ENTITY_MODELS = {
     "org_unit": "orgunits.orgunit",

@@ -1,5 +1,11 @@
 """Load the demo: Hà Tĩnh province → Hà Tĩnh city (2020), its 15 wards and communes, the 7
-advising agencies, and one demo user per role. Idempotent; refuses to run unless DEBUG is on."""
+advising agencies, and one demo user per role. Refuses to run unless DEBUG is on.
+
+Loaded once: the last step appends an event to the audit trail (append-only, so nothing a user
+does through the pages removes it), and a run that finds it changes nothing and only prints the
+logins, whatever the user created, copied, renamed or archived since. A database loaded before
+that event existed is completed step by step (each step looks its objects up by what users
+cannot change) and then gets the event."""
 
 import json
 import unicodedata
@@ -15,6 +21,8 @@ from django.utils import timezone, translation
 
 from cchc.accounts.models import Membership, User
 from cchc.accounts.services import membership_add, user_create
+from cchc.core.audit import audit_record
+from cchc.core.models import AuditEvent
 from cchc.core.roles import Role
 from cchc.demo.documents import seed_documents
 from cchc.demo.indicators import seed_indicators
@@ -48,15 +56,67 @@ AGENCIES = [
     ("436-KT", "Phòng Kinh tế", "kinhte", ["3"]),
     ("436-TT", "Thanh tra thành phố", "thanhtra", ["1"]),
 ]
+PROVINCE_NAME = "Tỉnh Hà Tĩnh"
+CITY_NAME = "Thành phố Hà Tĩnh"
+# The event that marks a completed load; its target is the demo city.
+SEEDED_ACTION = "org_unit.seed_demo"
 CITY_CENTRE = (105.885, 18.335)  # longitude, latitude of Hà Tĩnh city
 CELL = 0.018  # degrees: a simple square per ward, only so the map has something to show
 
 
-@dataclass
-class DemoLogin:
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo login: who, in which role, at which unit (by the unit's code)."""
+
     username: str
-    role: str
+    full_name: str
+    role: Role
+    unit_code: str
     unit: str
+    area_codes: tuple[str, ...] = ()
+
+
+def demo_accounts(wards: list[dict[str, Any]]) -> list[DemoAccount]:
+    """The demo's logins, from the data files alone (printing them needs no database)."""
+    accounts = [
+        DemoAccount("admin", "Quản trị hệ thống", Role.SYSTEM_ADMIN, "42", PROVINCE_NAME),
+        DemoAccount("noivu", "Nguyễn Thị Hoa (Phòng Nội vụ)", Role.HOME_AFFAIRS, "436", CITY_NAME),
+        DemoAccount("lanhdao", "Trần Văn Minh (Lãnh đạo UBND)", Role.LEADER, "436", CITY_NAME),
+        DemoAccount("kiemtra", "Lê Văn Nam (Đoàn kiểm tra)", Role.INSPECTOR, "436", CITY_NAME),
+        DemoAccount(
+            "bientap", "Phạm Thị Lan (Cổng thông tin)", Role.PORTAL_EDITOR, "436", CITY_NAME
+        ),
+    ]
+    accounts += [
+        DemoAccount(
+            f"thamdinh.{slug}", f"Chuyên viên {name}", Role.APPRAISER, code, name, tuple(areas)
+        )
+        for code, name, slug, areas in AGENCIES
+    ]
+    code, name = AGENCIES[0][0], AGENCIES[0][1]
+    accounts.append(
+        DemoAccount(
+            "kiemtra.noivu", "Chuyên viên kiểm tra Phòng Nội vụ", Role.INSPECTOR, code, name
+        )
+    )
+    for ward in wards:
+        slug, code, name = ascii_slug(ward["name"]), str(ward["code"]), ward["name"]
+        accounts.append(
+            DemoAccount(f"canbo.{slug}", f"Công chức CCHC {name}", Role.UNIT_OFFICER, code, name)
+        )
+        accounts.append(
+            DemoAccount(f"chutich.{slug}", f"Chủ tịch UBND {name}", Role.UNIT_CHAIR, code, name)
+        )
+    return accounts
+
+
+def seeded_event() -> AuditEvent | None:
+    """The audit event of a completed load, if the demo was loaded (one query)."""
+    return (
+        AuditEvent.objects.filter(object_type="orgunits.orgunit", action=SEEDED_ACTION)
+        .only("at")
+        .first()
+    )
 
 
 def ascii_slug(name: str) -> str:
@@ -88,27 +148,36 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError(REFUSE_MESSAGE)
-        # One slow hash for every demo account (they share the printed demo password).
-        self.password_hash = make_password(DEMO_PASSWORD)
-        with transaction.atomic():
-            logins = self.seed()
+        data = json.loads(UNITS_FILE.read_text(encoding="utf-8"))
+        accounts = demo_accounts(data["ha_tinh_city_2020"])
+        seeded = seeded_event()
+        if seeded is not None:
+            self.stdout.write(
+                f"The demo is already loaded (on {timezone.localtime(seeded.at):%d/%m/%Y}): "
+                "nothing changed. To start again from a fresh demo: make reset-db"
+            )
+        else:
+            # One slow hash for every demo account (they share the printed demo password).
+            self.password_hash = make_password(DEMO_PASSWORD)
+            with transaction.atomic():
+                city = self.seed(data, accounts)
+                audit_record(actor=None, action=SEEDED_ACTION, target=city)
         if not options["quiet"]:
-            self.print_logins(logins)
+            self.print_logins(accounts)
 
     def unit(self, code: str, **values: Any) -> OrgUnit:
         existing = OrgUnit.objects.filter(code=code).first()
         return existing or org_unit_create(actor=None, code=code, **values)
 
-    def user(
-        self, username: str, full_name: str, role: Role, unit: OrgUnit, **extra: Any
-    ) -> DemoLogin:
-        user = User.objects.filter(username=username).first()
+    def user(self, account: DemoAccount, unit: OrgUnit) -> None:
+        role = account.role
+        user = User.objects.filter(username=account.username).first()
         if user is None:
             user = user_create(
                 actor=None,
-                username=username,
+                username=account.username,
                 password=DEMO_PASSWORD,
-                full_name=full_name,
+                full_name=account.full_name,
                 password_hash=self.password_hash,
             )
         if role == Role.SYSTEM_ADMIN and not user.is_superuser:
@@ -118,12 +187,17 @@ class Command(BaseCommand):
         if not Membership.objects.filter(
             user=user, role=role, org_unit=unit, is_active=True
         ).exists():
-            membership_add(actor=None, user=user, role=role, org_unit=unit, **extra)
-        return DemoLogin(username, role.value, unit.name)
+            membership_add(
+                actor=None,
+                user=user,
+                role=role,
+                org_unit=unit,
+                area_codes=list(account.area_codes) or None,
+            )
 
-    def seed(self) -> list[DemoLogin]:
-        data = json.loads(UNITS_FILE.read_text(encoding="utf-8"))
-        province = self.unit("42", gso_code="42", name="Tỉnh Hà Tĩnh", kind=OrgUnit.Kind.PROVINCE)
+    def seed(self, data: dict[str, Any], accounts: list[DemoAccount]) -> OrgUnit:
+        """Load what is missing of the demo; return the city."""
+        province = self.unit("42", gso_code="42", name=PROVINCE_NAME, kind=OrgUnit.Kind.PROVINCE)
         wards = data["ha_tinh_city_2020"]
         boundaries = [square(index % 5, index // 5) for index in range(len(wards))]
         city_ring = [
@@ -136,7 +210,7 @@ class Command(BaseCommand):
         city = self.unit(
             "436",
             gso_code="436",
-            name="Thành phố Hà Tĩnh",
+            name=CITY_NAME,
             kind=OrgUnit.Kind.CITY,
             parent=province,
         )
@@ -155,54 +229,17 @@ class Command(BaseCommand):
                 )
             )
         agency_units = [
-            (
-                self.unit(
-                    code, name=name, kind=OrgUnit.Kind.AGENCY, parent=city, sort_order=100 + i
-                ),
-                slug,
-                areas,
-            )
-            for i, (code, name, slug, areas) in enumerate(AGENCIES)
+            self.unit(code, name=name, kind=OrgUnit.Kind.AGENCY, parent=city, sort_order=100 + i)
+            for i, (code, name, _slug, _areas) in enumerate(AGENCIES)
         ]
         framework = self.framework(city)
         if city.boundary is None:
             city.boundary = {"type": "Polygon", "coordinates": [city_ring]}
             city.save(update_fields=["boundary"])
 
-        home_affairs_office = agency_units[0][0]
-        logins = [
-            self.user("admin", "Quản trị hệ thống", Role.SYSTEM_ADMIN, province),
-            self.user("noivu", "Nguyễn Thị Hoa (Phòng Nội vụ)", Role.HOME_AFFAIRS, city),
-            self.user("lanhdao", "Trần Văn Minh (Lãnh đạo UBND)", Role.LEADER, city),
-            self.user("kiemtra", "Lê Văn Nam (Đoàn kiểm tra)", Role.INSPECTOR, city),
-            self.user("bientap", "Phạm Thị Lan (Cổng thông tin)", Role.PORTAL_EDITOR, city),
-        ]
-        for agency, slug, areas in agency_units:
-            logins.append(
-                self.user(
-                    f"thamdinh.{slug}",
-                    f"Chuyên viên {agency.name}",
-                    Role.APPRAISER,
-                    agency,
-                    area_codes=areas,
-                )
-            )
-        logins.append(
-            self.user(
-                "kiemtra.noivu",
-                "Chuyên viên kiểm tra Phòng Nội vụ",
-                Role.INSPECTOR,
-                home_affairs_office,
-            )
-        )
-        for ward in ward_units:
-            slug = ascii_slug(ward.name)
-            logins.append(
-                self.user(f"canbo.{slug}", f"Công chức CCHC {ward.name}", Role.UNIT_OFFICER, ward)
-            )
-            logins.append(
-                self.user(f"chutich.{slug}", f"Chủ tịch UBND {ward.name}", Role.UNIT_CHAIR, ward)
-            )
+        units = {unit.code: unit for unit in [province, city, *ward_units, *agency_units]}
+        for account in accounts:
+            self.user(account, units[account.unit_code])
         # The dossiers and directives first: the rounds take their figures from them.
         indicators = seed_indicators(city=city)
         self.stdout.write(indicators["line"])
@@ -217,13 +254,18 @@ class Command(BaseCommand):
         documents = seed_documents(city=city, coordinator=User.objects.get(username="noivu"))
         self.stdout.write(f"Documents issued: {documents}")
         self.stdout.write(seed_portal(editor=User.objects.get(username="bientap")))
-        return logins
+        return city
 
     def framework(self, city: OrgUnit, year: int | None = None) -> Framework:
         """Import and publish the illustrative commune framework for a year (this year by
-        default), once."""
+        default), once. The demo's is the first version: copies of it are later versions of the
+        same name, and a version number never changes."""
         year = year or timezone.localdate().year
-        existing = Framework.objects.filter(issuer=city, name=FRAMEWORK_NAME, year=year).first()
+        existing = (
+            Framework.objects.filter(issuer=city, name=FRAMEWORK_NAME, year=year)
+            .order_by("version")
+            .first()
+        )
         if existing is not None:
             return existing
         content, agencies = read_framework_file(
@@ -248,22 +290,22 @@ class Command(BaseCommand):
         )
         return framework_publish(actor=None, framework=framework)
 
-    def print_logins(self, logins: list[DemoLogin]) -> None:
+    def print_logins(self, logins: list[DemoAccount]) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             self.stdout.write("")
             self.stdout.write(
                 self.style.SUCCESS(f"Demo logins — password for all: {DEMO_PASSWORD}")
             )
             width = max(len(login.username) for login in logins)
-            by_unit: dict[str, list[DemoLogin]] = {}
+            by_unit: dict[str, list[DemoAccount]] = {}
             for login in logins:
                 if login.username.startswith(("canbo.", "chutich.")):
                     by_unit.setdefault(login.unit, []).append(login)
                 else:
-                    role = Role(login.role).label
+                    role = login.role.label
                     self.stdout.write(f"  {login.username:<{width}}  {role} — {login.unit}")
             for unit, unit_logins in by_unit.items():
                 names = " / ".join(login.username for login in unit_logins)
-                roles = " / ".join(str(Role(login.role).label) for login in unit_logins)
+                roles = " / ".join(str(login.role.label) for login in unit_logins)
                 self.stdout.write(f"  {names:<{2 * width}}  {roles} — {unit}")
             self.stdout.write("")
