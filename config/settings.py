@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cchc.portal.middleware.VisitMiddleware",
+    # A view's Http404 is CCHC's own page even with DEBUG on (the demo); unknown URLs are not.
+    "cchc.core.middleware.RefusalPageMiddleware",
     # Axes last, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,0 +1,48 @@
+"""Issue 17 item 20: in the demo (DEBUG on) a record not yours to see is CCHC's own page in
+Vietnamese, not Django's English debug page listing the project's URLs."""
+
+from django.test import override_settings
+from django.urls import reverse
+
+from cchc.core.testing import BaseTestCase
+from cchc.frameworks.tests.factories import make_framework
+
+DEBUG_PAGE_WORDS = ("Page not found", "Using the URLconf", "technical_404", "Django")
+
+
+@override_settings(DEBUG=True)
+class RefusalPagesInDevelopmentTests(BaseTestCase):
+    def test_a_record_not_yours_to_see_is_cchcs_404_page_in_vietnamese(self) -> None:
+        draft = make_framework(self.cast.city, name="Bản nháp")
+        self.login("leader")
+        response = self.client.get(reverse("frameworks:framework_detail", args=[draft.pk]))
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert "Trang này không tồn tại" in page
+        assert "Không tìm thấy trang" in page
+        for words in DEBUG_PAGE_WORDS:
+            assert words not in page, words
+
+    def test_a_page_not_for_your_role_is_cchcs_403_page_in_vietnamese(self) -> None:
+        self.login("leader")
+        response = self.client.get(reverse("frameworks:framework_import"))
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "Bạn không có quyền truy cập trang này" in page
+        for words in DEBUG_PAGE_WORDS:
+            assert words not in page, words
+
+    def test_an_unknown_address_still_gets_djangos_debug_page_in_development(self) -> None:
+        self.login("leader")
+        response = self.client.get("/app/no-such-page/")
+        assert response.status_code == 404
+        assert "Using the URLconf" in response.content.decode()
+
+
+class RefusalPagesInProductionTests(BaseTestCase):
+    def test_a_record_not_yours_to_see_is_the_same_page(self) -> None:
+        draft = make_framework(self.cast.city, name="Bản nháp")
+        self.login("leader")
+        response = self.client.get(reverse("frameworks:framework_detail", args=[draft.pk]))
+        assert response.status_code == 404
+        assert "Trang này không tồn tại" in response.content.decode()
