@@ -1,10 +1,13 @@
 """Shared shape of every import: all-or-nothing, each error names its row and column."""
 
 import csv
+import dataclasses
 import datetime
 import io
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -13,6 +16,10 @@ from cchc.core.exports import restore
 
 NOT_UTF8_MESSAGE = gettext_noop("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
 MISSING_COLUMNS_MESSAGE = gettext_noop("The file has no column named: {columns}.")
+UNKNOWN_COLUMNS_MESSAGE = gettext_noop("Its columns that CCHC does not know: {columns}.")
+IGNORED_COLUMNS_MESSAGE = gettext_noop(
+    "These columns were not read (CCHC does not know them): {columns}."
+)
 BAD_DATE_MESSAGE = gettext_noop("“{value}” is not a date; write it as 31/12/2025 or 2025-12-31.")
 
 
@@ -56,26 +63,187 @@ def decode_text(data: bytes) -> str:
         raise ImportFailed([ImportErrorItem(1, "", _(NOT_UTF8_MESSAGE))]) from error
 
 
-def read_csv_rows(text: str, *, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number as a spreadsheet shows it, row) with stripped values; header is row 1."""
-    sample = text[:4096]
+# --- Headers: one mechanism for every import ------------------------------------------------
+#
+# A file's header row is matched against the headings CCHC accepts for each field: compared
+# trimmed, lower-cased, spaces collapsed and NFC ("Mã hồ sơ" = " MÃ  HỒ SƠ "), then, failing
+# that, without diacritics ("ma ho so"). The first column that names a field is read; a column
+# that names no field (or a field already named) is ignored and reported; a field the file
+# lacks reads as empty — never another column's cell. Errors name a column by its heading as
+# the file writes it.
+
+
+def heading_key(text: str) -> str:
+    """How headings are compared: trimmed, lower-cased, spaces collapsed, NFC."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.lower().split())
+
+
+def plain_key(text: str) -> str:
+    """A heading or word without diacritics (đ → d), lower-cased, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.lower().split())
+
+
+HeadingLookup = tuple[dict[str, str], dict[str, str]]
+
+
+def heading_lookup(accepted: Mapping[str, Sequence[str]]) -> HeadingLookup:
+    """(exact heading → field, heading without diacritics → field); the first field wins."""
+    exact: dict[str, str] = {}
+    plain: dict[str, str] = {}
+    for name, aliases in accepted.items():
+        for alias in (name, *aliases):
+            exact.setdefault(heading_key(alias), name)
+            plain.setdefault(plain_key(alias), name)
+    return exact, plain
+
+
+def _heading_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    text = cell if isinstance(cell, str) else str(cell)
+    text = text.strip()
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True)
+class Header:
+    """A header row read against the fields an import knows."""
+
+    columns: dict[str, int]  # field → index of the column read for it
+    headings: dict[str, str]  # field → its heading as the file writes it
+    ignored: tuple[str, ...]  # headings the file has that name no field (or a field again)
+    labels: Mapping[str, str]  # field → CCHC's heading, for fields the file lacks
+    sheet: str = ""
+
+    def heading(self, name: str) -> str:
+        """The column of a field as the file names it, else as CCHC names it."""
+        return self.headings.get(name) or self.labels.get(name) or name
+
+    def values(self, cells: Sequence[Any], text: Callable[[Any], str]) -> dict[str, str]:
+        """The row's cells under the fields the file has (a short row reads as empty)."""
+        width = len(cells)
+        return {
+            name: text(cells[index] if index < width else None)
+            for name, index in self.columns.items()
+        }
+
+    def missing(self, required: Iterable[str]) -> list[str]:
+        return [name for name in required if name not in self.columns]
+
+    def require(self, required: Iterable[str]) -> None:
+        """Refuse the file when it lacks a required column: name those it lacks (CCHC's
+        heading, and the English one) and the headings it has that CCHC does not know."""
+        error = self.missing_error(required)
+        if error is not None:
+            raise ImportFailed([error])
+
+    def missing_error(self, required: Iterable[str]) -> "ImportErrorItem | None":
+        missing = self.missing(required)
+        if not missing:
+            return None
+        names = ", ".join(
+            f"“{self.labels.get(name, name)}” ({name})"
+            if heading_key(self.labels.get(name, name)) != name
+            else f"“{name}”"
+            for name in missing
+        )
+        message = _(MISSING_COLUMNS_MESSAGE).format(columns=names)
+        if self.ignored:
+            message += " " + _(UNKNOWN_COLUMNS_MESSAGE).format(columns=quoted(self.ignored))
+        return ImportErrorItem(1, "", message, self.sheet)
+
+    def name_columns(self, errors: Iterable["ImportErrorItem"]) -> list["ImportErrorItem"]:
+        """Errors of this sheet written with a field's name get the column's heading."""
+        return [
+            dataclasses.replace(error, column=self.heading(error.column))
+            if error.sheet == self.sheet and error.column in self.labels
+            else error
+            for error in errors
+        ]
+
+
+def quoted(headings: Iterable[str]) -> str:
+    return ", ".join(f"“{heading}”" for heading in headings)
+
+
+def read_header(
+    cells: Sequence[Any],
+    accepted: Mapping[str, Sequence[str]] | HeadingLookup,
+    *,
+    labels: Mapping[str, str],
+    sheet: str = "",
+) -> Header:
+    """Match a header row: the fields it names, where, and the headings it has in excess.
+    Empty headings (merged cells, a trailing separator) are neither read nor reported."""
+    exact, plain = accepted if isinstance(accepted, tuple) else heading_lookup(accepted)
+    columns: dict[str, int] = {}
+    headings: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(cells):
+        heading = _heading_text(cell)
+        if not heading:
+            continue
+        name = exact.get(heading_key(heading)) or plain.get(plain_key(heading))
+        if name is None or name in columns:
+            ignored.append(heading)
+            continue
+        columns[name] = index
+        headings[name] = heading
+    return Header(columns, headings, tuple(ignored), labels, sheet)
+
+
+def ignored_columns_message(ignored: Sequence[str]) -> str:
+    """What an import tells its user about the columns it did not read ('' if none)."""
+    if not ignored:
+        return ""
+    return _(IGNORED_COLUMNS_MESSAGE).format(columns=quoted(ignored))
+
+
+def csv_table(text: str) -> list[list[str]]:
+    """The rows of a CSV text, its delimiter (comma, semicolon or tab) sniffed."""
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text[:4096], delimiters=",;\t"
+        )
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise ImportFailed(
-            [ImportErrorItem(1, "", _(MISSING_COLUMNS_MESSAGE).format(columns=", ".join(missing)))]
-        )
-    for index, row in enumerate(reader, start=2):
+    return list(csv.reader(io.StringIO(text), dialect=dialect))
+
+
+def read_csv_records(
+    text: str,
+    *,
+    accepted: Mapping[str, Sequence[str]],
+    labels: Mapping[str, str],
+    required: Iterable[str],
+) -> tuple[Header, list[tuple[int, dict[str, str]]]]:
+    """The header of a CSV text (refused if it lacks a required column) and its non-empty
+    rows as (row number as a spreadsheet shows it, field → stripped value); header is row 1."""
+    rows = csv_table(text)
+    header = read_header(rows[0] if rows else [], accepted, labels=labels)
+    header.require(required)
+    records = []
+    for number, cells in enumerate(rows[1:], start=2):
         # A value an export neutralised ("'=…") reads back as it was typed.
-        cleaned = {key: restore((value or "").strip()) for key, value in row.items() if key}
-        if any(cleaned.values()):
-            yield index, cleaned
+        values = header.values(cells, lambda cell: restore((cell or "").strip()))
+        if any(values.values()):
+            records.append((number, values))
+    return header, records
+
+
+def read_csv_rows(text: str, *, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV text keyed by its own headings (each accepted as written)."""
+    rows = csv_table(text)
+    names = [heading_key(str(cell)) for cell in rows[0]] if rows else []
+    accepted = {name: () for name in names if name}
+    _header, records = read_csv_records(
+        text, accepted=accepted, labels={name: name for name in accepted}, required=required
+    )
+    yield from records
 
 
 def parse_date(value: str) -> datetime.date:

@@ -41,10 +41,16 @@ from django.utils.translation import gettext_noop
 from cchc.core.audit import audit_record
 from cchc.core.imports import (
     BAD_DATE_MESSAGE,
-    MISSING_COLUMNS_MESSAGE,
     NOT_UTF8_MESSAGE,
+    Header,
+    HeadingLookup,
     ImportErrorItem,
     ImportFailed,
+    heading_key,
+    heading_lookup,
+    ignored_columns_message,
+    plain_key,
+    read_header,
 )
 from cchc.indicators.models import ColumnAlias, Dossier, DossierImport
 from cchc.indicators.summary import rebuild_dossier_months
@@ -65,7 +71,8 @@ READ_CHUNK = 1024 * 1024
 
 # Canonical field → accepted column headings, compared after trimming, lower-casing,
 # collapsing spaces and NFC. A heading written without diacritics also matches ("ngay tiep
-# nhan" = "ngày tiếp nhận"). More headings: ColumnAlias rows (see headings()).
+# nhan" = "ngày tiếp nhận"): cchc.core.imports.read_header, as for every import. More
+# headings: ColumnAlias rows (see headings()).
 DEFAULT_HEADINGS: dict[str, tuple[str, ...]] = {
     "code": (
         "code",
@@ -242,6 +249,15 @@ STATUS_WORDS = {
     "da rut": Dossier.Status.CANCELLED,
     "da rut ho so": Dossier.Status.CANCELLED,
 }
+# Satisfaction as provincial exports often write it, on the five-level scale of the
+# satisfaction survey (compared without diacritics and case, as above).
+SATISFACTION_WORDS = {
+    "rat hai long": 5,
+    "hai long": 4,
+    "binh thuong": 3,
+    "khong hai long": 2,
+    "rat khong hai long": 1,
+}
 YES_WORDS = frozenset({"co", "x", "yes", "y", "1", "true"})
 NO_WORDS = frozenset({"", "khong", "no", "n", "0", "false"})
 
@@ -257,7 +273,8 @@ BAD_STATUS_MESSAGE = gettext_noop(
     "“{value}” is not a status; write đang xử lý, đã giải quyết, trả lại or hủy."
 )
 BAD_SATISFACTION_MESSAGE = gettext_noop(
-    "“{value}” is not a satisfaction score; write a whole number from 1 to 5."
+    "“{value}” is not a satisfaction score; write a whole number from 1 to 5, or rất hài "
+    "lòng, hài lòng, bình thường, không hài lòng, rất không hài lòng."
 )
 FINISHED_BEFORE_RECEIVED_MESSAGE = gettext_noop("Finished before it was received.")
 DUE_BEFORE_RECEIVED_MESSAGE = gettext_noop("Due before it was received.")
@@ -305,6 +322,7 @@ class DossierImportResult:
     rejected: int
     errors: list[ImportErrorItem]
     record: DossierImport
+    ignored: tuple[str, ...] = ()  # the file's headings that name no field: not read
 
 
 # --- Text ----------------------------------------------------------------------------------
@@ -312,18 +330,6 @@ class DossierImportResult:
 
 def _nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
-
-
-def heading_key(text: str) -> str:
-    """How headings are compared: trimmed, lower-cased, spaces collapsed, NFC."""
-    return " ".join(_nfc(text).lower().split())
-
-
-def plain_key(text: str) -> str:
-    """A heading or word without diacritics (đ → d), lower-cased, spaces collapsed."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(stripped.lower().split())
 
 
 def _text(value: Any) -> str:
@@ -356,38 +362,8 @@ def headings() -> dict[str, tuple[str, ...]]:
     return {name: tuple(aliases) for name, aliases in merged.items()}
 
 
-def _heading_lookup(accepted: dict[str, tuple[str, ...]]) -> tuple[dict[str, str], dict[str, str]]:
-    """(exact heading → field, heading without diacritics → field); the first field wins."""
-    exact: dict[str, str] = {}
-    plain: dict[str, str] = {}
-    for name, aliases in accepted.items():
-        for alias in aliases:
-            exact.setdefault(heading_key(alias), name)
-            plain.setdefault(plain_key(alias), name)
-    return exact, plain
-
-
-def _map_header(
-    cells: list[Any], lookup: tuple[dict[str, str], dict[str, str]]
-) -> dict[str, tuple[int, str]]:
-    """Field → (column index, heading as written in the file). The first matching column
-    wins; empty headings (merged cells) are ignored."""
-    exact, plain = lookup
-    found: dict[str, tuple[int, str]] = {}
-    for index, cell in enumerate(cells):
-        heading = _text(cell)
-        if not heading:
-            continue
-        name = exact.get(heading_key(heading)) or plain.get(plain_key(heading))
-        if name and name not in found:
-            found[name] = (index, heading)
-    return found
-
-
-def _missing_columns_error(mapping: dict[str, tuple[int, str]]) -> DossierImportFailed:
-    missing = [f"{FIELD_LABELS[name]} ({name})" for name in REQUIRED_FIELDS if name not in mapping]
-    message = _(MISSING_COLUMNS_MESSAGE).format(columns=", ".join(missing))
-    return DossierImportFailed([ImportErrorItem(1, "", message)])
+def _header(cells: list[Any], lookup: HeadingLookup) -> Header:
+    return read_header(cells, lookup, labels=FIELD_LABELS)
 
 
 # --- Reading CSV and XLSX: (row number as a spreadsheet shows it, cells) --------------------
@@ -428,14 +404,14 @@ def _detect_encoding(stream: IO[bytes]) -> str:
     raise DossierImportFailed([ImportErrorItem(1, "", _(NOT_UTF8_MESSAGE))])
 
 
-def _csv_delimiter(sample: str, lookup: tuple[dict[str, str], dict[str, str]]) -> str:
+def _csv_delimiter(sample: str, lookup: HeadingLookup) -> str:
     """The delimiter (comma, semicolon or tab) under which the first rows name the most
     required fields; ties go to the delimiter seen most often."""
     best = (-1, -1, ",")
     for delimiter in (",", ";", "\t"):
         rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:HEADER_SEARCH_ROWS]
         named = max(
-            (sum(name in _map_header(row, lookup) for name in REQUIRED_FIELDS) for row in rows),
+            (sum(name in _header(row, lookup).columns for name in REQUIRED_FIELDS) for row in rows),
             default=0,
         )
         score = (named, sample.count(delimiter), delimiter)
@@ -444,7 +420,7 @@ def _csv_delimiter(sample: str, lookup: tuple[dict[str, str], dict[str, str]]) -
     return best[2]
 
 
-def _csv_rows(stream: IO[bytes], lookup: tuple[dict[str, str], dict[str, str]]) -> Rows:
+def _csv_rows(stream: IO[bytes], lookup: HeadingLookup) -> Rows:
     encoding = _detect_encoding(stream)
     sample = stream.read(64 * 1024).decode(encoding, errors="ignore")
     sample = sample[: sample.rfind("\n") + 1] or sample
@@ -533,25 +509,23 @@ def _is_xlsx(file_name: str, stream: IO[bytes]) -> bool:
     return head == b"PK\x03\x04" and suffix != ".csv"
 
 
-def _locate_header(
-    rows: Rows, lookup: tuple[dict[str, str], dict[str, str]]
-) -> tuple[int, list[Any], dict[str, tuple[int, str]], Rows]:
+def _locate_header(rows: Rows, lookup: HeadingLookup) -> tuple[list[Any], Header, Rows]:
     """Find the header: the first of the first HEADER_SEARCH_ROWS rows that names every
-    required field. Return (its number, its cells, its mapping, the rows after it)."""
-    seen: list[tuple[int, list[Any]]] = []
-    best: dict[str, tuple[int, str]] = {}
-    for number, cells in rows:
-        mapping = _map_header(cells, lookup)
-        if all(name in mapping for name in REQUIRED_FIELDS):
-            return number, cells, mapping, rows
-        if len(mapping) > len(best):
-            best = mapping
-        seen.append((number, cells))
-        if len(seen) >= HEADER_SEARCH_ROWS:
+    required field. Return (its cells, what it names, the rows after it); refuse the file,
+    naming the columns it lacks and those it has that CCHC does not know, if none does."""
+    best: Header | None = None
+    for seen, (_number, cells) in enumerate(rows, start=1):
+        header = _header(cells, lookup)
+        if not header.missing(REQUIRED_FIELDS):
+            return cells, header, rows
+        if best is None or len(header.columns) > len(best.columns):
+            best = header
+        if seen >= HEADER_SEARCH_ROWS:
             break
-    if not seen:
+    if best is None:
         raise DossierImportFailed([ImportErrorItem(1, "", _(EMPTY_FILE_MESSAGE))])
-    raise _missing_columns_error(best)
+    error = best.missing_error(REQUIRED_FIELDS)
+    raise DossierImportFailed([error] if error else [])
 
 
 # --- Values --------------------------------------------------------------------------------
@@ -585,11 +559,12 @@ def _blank(cells: list[Any]) -> bool:
 
 
 def _score(text: str) -> int | None:
-    """A satisfaction score 1–5 written as "4", "4.0" or "4,0"; None otherwise."""
+    """A satisfaction score 1–5 written as "4", "4.0", "4,0" or in words ("Hài lòng");
+    None otherwise."""
     try:
         score = float(text.replace(",", "."))
     except ValueError:
-        return None
+        return SATISFACTION_WORDS.get(plain_key(text))
     return int(score) if score.is_integer() and 1 <= score <= 5 else None
 
 
@@ -853,6 +828,7 @@ class _Run:
         self.errors: list[ImportErrorItem] = []
         self.header: list[str] = []
         self.headings: dict[str, str] = {}
+        self.ignored: tuple[str, ...] = ()
         self.indexes: tuple[int, ...] = ()
         self.rejected_bytes: IO[bytes] | None = None
         self.rejected_text: io.TextIOWrapper | None = None
@@ -863,7 +839,7 @@ class _Run:
     # Reading -------------------------------------------------------------------------------
 
     def run(self, stream: BinaryIO, file_name: str) -> None:
-        lookup = _heading_lookup(headings())
+        lookup = heading_lookup(headings())
         source = _seekable(stream)
         self.source = source
         self.size = source.seek(0, io.SEEK_END)
@@ -876,20 +852,26 @@ class _Run:
         if self.rows_read == 0:
             raise DossierImportFailed([ImportErrorItem(1, "", _(EMPTY_FILE_MESSAGE))])
 
-    def _read(self, rows: Rows, lookup: tuple[dict[str, str], dict[str, str]]) -> None:
-        _number, header, mapping, body = _locate_header(rows, lookup)
-        self.header = [_text(cell) for cell in header]
-        self.headings = {name: heading for name, (_index, heading) in mapping.items()}
-        # Rows are padded to `width` cells; a field the file lacks reads the last, empty one.
-        width = max(index for index, _heading in mapping.values()) + 1
-        width += len(mapping) < len(FIELDS)
-        self.indexes = tuple(mapping[name][0] if name in mapping else width - 1 for name in FIELDS)
+    def _read(self, rows: Rows, lookup: HeadingLookup) -> None:
+        cells, header, body = _locate_header(rows, lookup)
+        self.header = [_text(cell) for cell in cells]
+        self.headings = header.headings
+        self.ignored = header.ignored
+        # Every row is cut or padded to the header's width, then given one empty cell more:
+        # the one a field the file lacks reads. Never a cell of the file (a column CCHC
+        # does not know, or one beyond the header), whatever the order of the columns.
+        width = len(cells)
+        self.indexes = tuple(header.columns.get(name, width) for name in FIELDS)
         batch: list[tuple[int, list[Any]]] = []
         for number, cells in body:
             if not any(cells):
                 continue  # empty rows (also the trailing ones spreadsheets leave) are skipped
-            if len(cells) < width:
-                cells.extend([""] * (width - len(cells)))
+            count = len(cells)
+            if count < width:
+                cells.extend([""] * (width - count))
+            elif count > width:
+                del cells[width:]
+            cells.append("")
             batch.append((number, cells))
             if len(batch) >= BATCH_SIZE:
                 self._batch(batch)
@@ -1327,7 +1309,9 @@ def _finish(
     record.created = run.created if written else 0
     record.updated = run.updated if written else 0
     record.rejected = run.rejected
-    record.errors = [str(item) for item in errors][:MAX_KEPT_ERRORS]
+    # What was not read comes first: it may explain the errors that follow.
+    notes = [ignored_columns_message(run.ignored)] if run.ignored else []
+    record.errors = [*notes, *(str(item) for item in errors)][:MAX_KEPT_ERRORS]
     record.save()
     audit_record(
         actor=actor,
@@ -1426,4 +1410,5 @@ def import_dossiers(
         rejected=run.rejected,
         errors=run.errors,
         record=record,
+        ignored=run.ignored,
     )

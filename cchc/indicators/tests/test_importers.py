@@ -480,6 +480,66 @@ class ImportTests(BaseTestCase):
         assert failure(b"").errors[0].row == 1
         assert failure(csv_bytes([[""] * 12, [" "] * 12])).errors  # only empty rows
 
+    def test_a_column_the_file_lacks_reads_empty_not_the_next_one(self):
+        # Issue 17: no "Ngày xin lỗi", and "Ngày cập nhật" after the last known column. The
+        # missing column read the cell at the end of the row: apology = yes, dated 5/12/2026.
+        header = [*VI_HEADER[:10], "Mức độ hài lòng", "Ngày cập nhật"]
+        row = [*GOOD_ROWS[1][:9], "Không", "4", "05/12/2026"]
+        result = run(csv_bytes([row], header))
+        dossier = Dossier.objects.get(code="H42.002")
+        assert (dossier.apology_issued, dossier.apology_on, dossier.satisfaction) == (
+            False,
+            None,
+            4,
+        )
+        assert result.ignored == ("Ngày cập nhật",)
+        assert "“Ngày cập nhật”" in result.record.errors[0]
+
+    def test_an_extra_last_column_is_ignored_and_reported(self):
+        header = [*VI_HEADER[:11], "Ghi chú"]  # no satisfaction column; notes at the end
+        rows = [[*row[:11], "gọi lại cho dân"] for row in GOOD_ROWS]
+        result = run(csv_bytes(rows, header))
+        assert (result.created, result.rejected) == (3, 0)
+        assert not Dossier.objects.exclude(satisfaction=None).exists()
+        assert result.ignored == ("Ghi chú",)
+        assert result.record.errors == [
+            "Các cột sau không được đọc (CCHC không biết các cột này): “Ghi chú”."
+        ]
+
+    def test_a_cell_beyond_the_header_is_not_read(self):
+        header = VI_HEADER[:9]  # up to "Trạng thái"; the row has three more cells
+        row = [*GOOD_ROWS[1][:9], "có", "01/02/2025", "5"]
+        run(csv_bytes([row], header))
+        dossier = Dossier.objects.get()
+        assert (dossier.apology_issued, dossier.apology_on, dossier.satisfaction) == (
+            False,
+            None,
+            None,
+        )
+
+    def test_a_header_naming_no_required_column_is_refused_with_its_headings(self):
+        error = failure(
+            csv_bytes([["1", "X18070", "x"]], ["Số phiếu", "Nơi xử lý", "Ngày tiếp nhận"])
+        )
+        message = str(error.errors[0])
+        assert "“Mã hồ sơ” (code)" in message and "“Đơn vị” (unit)" in message
+        assert "“Số phiếu”, “Nơi xử lý”" in message
+        assert not Dossier.objects.exists()
+
+    def test_satisfaction_in_words(self):
+        words = ["Rất hài lòng", "hài lòng", "BINH THUONG", "Không hài lòng", "rat khong hai long"]
+        rows = [
+            [f"S{n}", "", "", "X18070", "", "01/02/2025", "", "", "", "", "", word]
+            for n, word in enumerate(words)
+        ]
+        run(csv_bytes(rows))
+        scores = dict(Dossier.objects.values_list("code", "satisfaction"))
+        assert scores == {"S0": 5, "S1": 4, "S2": 3, "S3": 2, "S4": 1}
+        bad = failure(
+            csv_bytes([["S9", "", "", "X18070", "", "01/02/2025", "", "", "", "", "", "tạm"]])
+        )
+        assert places(bad) == {(2, "Mức độ hài lòng")}
+
     def test_extra_headings_from_the_column_alias_table(self):
         ColumnAlias.objects.create(field="code", heading="Số biên nhận")
         assert "số biên nhận" in headings()["code"]

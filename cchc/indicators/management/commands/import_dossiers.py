@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cchc.core.imports import ImportFailed
+from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.indicators.importers import import_dossiers
 from cchc.indicators.models import DossierImport
 
@@ -89,6 +89,8 @@ class Command(BaseCommand):
                 }
             )
         )
+        if result.ignored:
+            self.stdout.write(ignored_columns_message(result.ignored))
         if result.rejected:
             shown_errors = result.errors[:ERRORS_SHOWN]
             for error in shown_errors:
