@@ -1,13 +1,13 @@
-"""The ranking as a workbook (Vietnamese headers, numbers as numbers)."""
+"""The ranking as a workbook (Vietnamese headers, numbers as numbers), written through
+`core.exports` like every table: a unit, framework or band name that a spreadsheet would run
+as a formula stays text."""
 
-import io
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from cchc.assessments.models import Round
+from cchc.core.dates import short_date
+from cchc.core.exports import Table, xlsx_bytes
 
 HEADERS = [
     "Hạng",
@@ -29,21 +29,18 @@ def _number(value: Any) -> Decimal | None:
 
 
 def results_xlsx(round_: Round, rows: list[dict[str, Any]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Kết quả"
-    sheet.append([str(round_), str(round_.framework)])
-    sheet.append(
-        [f"Quyết định {round_.decision_number}", round_.decision_date]
+    decision = (
+        [f"Quyết định {round_.decision_number}", short_date(round_.decision_date)]
         if round_.decision_number
         else ["Chưa công bố"]
     )
-    sheet.append([""])
-    sheet.append(HEADERS)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(
+    table = Table(
+        name="results",
+        title="Kết quả",
+        headers=HEADERS,
+        preamble=[[str(round_), str(round_.framework)], decision, [""]],
+        widths={"B": 30},
+        rows=(
             [
                 row["rank"],
                 row["unit_name"],
@@ -57,8 +54,7 @@ def results_xlsx(round_: Round, rows: list[dict[str, Any]]) -> bytes:
                 row["previous_rank"],
                 row["rank_change"],
             ]
-        )
-    sheet.column_dimensions["B"].width = 30
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            for row in rows
+        ),
+    )
+    return xlsx_bytes([table])

@@ -1,6 +1,10 @@
 """Tables out as CSV or XLSX, safe to open in a spreadsheet: a text cell that a spreadsheet
 would take for a formula (=, +, -, @, tab, carriage return first) is written with a leading
-apostrophe, so "=HYPERLINK(…)" typed into a field stays text."""
+apostrophe, so "=HYPERLINK(…)" typed into a field stays text.
+
+Every file the product writes for a spreadsheet goes through here: a `Table` through
+`csv_response`/`xlsx_bytes`, or, for a file with its own layout, each row through `safe_row`
+(`tests/security/test_exports.py` fails on a writer that does not import this module)."""
 
 import csv
 import io
@@ -29,6 +33,11 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """A row for a sheet or a CSV writer, every cell through `safe_cell`."""
+    return [safe_cell(value) for value in values]
+
+
 def neutralise(text: str) -> str:
     """Text for a file people open in a spreadsheet and may import back: a leading apostrophe
     before what would run as a formula (openpyxl, too, writes "=…" as a formula)."""
@@ -51,15 +60,20 @@ class Table:
     title: str
     headers: Sequence[str]
     rows: Iterable[Sequence[Any]] = field(default_factory=list)
+    # Lines above the headings (what the table is of), and column widths by letter (XLSX).
+    preamble: Sequence[Sequence[Any]] = ()
+    widths: dict[str, float] = field(default_factory=dict)
 
 
 def csv_response(table: Table, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response.write("\ufeff")  # Excel reads UTF-8 with the mark
     writer = csv.writer(response)
-    writer.writerow([safe_cell(h) for h in table.headers])
+    for line in table.preamble:
+        writer.writerow(safe_row(line))
+    writer.writerow(safe_row(table.headers))
     for row in table.rows:
-        writer.writerow([safe_cell(value) for value in row])
+        writer.writerow(safe_row(row))
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
@@ -72,6 +86,10 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
     workbook = Workbook(write_only=True)
     for table in tables:
         sheet = workbook.create_sheet(title=_sheet_title(table.title))
+        for letter, width in table.widths.items():
+            sheet.column_dimensions[letter].width = width
+        for line in table.preamble:
+            sheet.append(safe_row(line))
         bold = []
         for heading in table.headers:
             cell = WriteOnlyCell(sheet, value=safe_cell(heading))
@@ -79,7 +97,7 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
             bold.append(cell)
         sheet.append(bold)
         for row in table.rows:
-            sheet.append([safe_cell(value) for value in row])
+            sheet.append(safe_row(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

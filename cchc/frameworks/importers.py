@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cchc.core.exports import neutralise, restore
+from cchc.core.exports import neutralise, restore, safe_row
 from cchc.core.imports import ImportErrorItem, ImportFailed, decode_text, parse_date
 from cchc.core.points import parse_decimal
 from cchc.frameworks.rules import RuleError, SumRule, parse_rule
@@ -627,7 +627,7 @@ def export_framework_xlsx(framework: Any, criteria: list[Any], bands: list[Any])
         "description": framework.description,
     }
     for key, label in INFO_LABELS_VI.items():
-        info.append([label, info_values[key]])
+        info.append(safe_row([label, info_values[key]]))
     info.column_dimensions["A"].width = 22
     info.column_dimensions["B"].width = 60
     sheet = workbook.create_sheet(CRITERIA_SHEET)
@@ -638,7 +638,7 @@ def export_framework_xlsx(framework: Any, criteria: list[Any], bands: list[Any])
         values = criterion_export_values(criterion)
         row = [values[key] for key in CRITERIA_COLUMNS]
         row[3] = criterion.max_points  # a number cell, so Excel can add them up
-        sheet.append(row)
+        sheet.append(safe_row(row))
     for letter, width in zip(
         "ABCDEFGHIJKL", (8, 8, 60, 10, 40, 10, 8, 10, 30, 14, 40, 30), strict=True
     ):
@@ -648,7 +648,7 @@ def export_framework_xlsx(framework: Any, criteria: list[Any], bands: list[Any])
     band_sheet = workbook.create_sheet(BANDS_SHEET)
     band_sheet.append([BAND_HEADERS_VI["name"], BAND_HEADERS_VI["min_percent"]])
     for band in bands:
-        band_sheet.append([band.name, band.min_percent])
+        band_sheet.append(safe_row([band.name, band.min_percent]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

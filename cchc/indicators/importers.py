@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
+from cchc.core.exports import restore, safe_row
 from cchc.core.imports import (
     BAD_DATE_MESSAGE,
     NOT_UTF8_MESSAGE,
@@ -409,7 +410,9 @@ def _csv_delimiter(sample: str, lookup: HeadingLookup) -> str:
     required fields; ties go to the delimiter seen most often."""
     best = (-1, -1, ",")
     for delimiter in (",", ";", "\t"):
-        rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:HEADER_SEARCH_ROWS]
+        # newline="": a carriage return inside a quoted cell is the cell's, not a line's end.
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        rows = list(reader)[:HEADER_SEARCH_ROWS]
         named = max(
             (sum(name in _header(row, lookup).columns for name in REQUIRED_FIELDS) for row in rows),
             default=0,
@@ -962,6 +965,14 @@ class _Run:
         )
         unit_text = cells[i_unit]
         unit_text = unit_text.strip() if unit_text.__class__ is str else _text(unit_text)
+        if "'" in (code[:1], procedure_code[:1], procedure_name[:1], unit_text[:1]):
+            # A rejected-rows file neutralised "=…", "+…": it reads back as it was typed.
+            code, procedure_code, procedure_name, unit_text = (
+                restore(code),
+                restore(procedure_code),
+                restore(procedure_name),
+                restore(unit_text),
+            )
         channel_text = cells[i_channel]
         channel_text = (
             channel_text.strip() if channel_text.__class__ is str else _text(channel_text)
@@ -1266,12 +1277,13 @@ class _Run:
                 self.rejected_bytes, encoding="utf-8-sig", newline=""
             )
             self.rejected_writer = csv.writer(self.rejected_text)
-            self.rejected_writer.writerow([*self.header, _(REASON_HEADING)])
+            self.rejected_writer.writerow(safe_row([*self.header, _(REASON_HEADING)]))
         # The cells under the file's headings (padding cut off), then the reason.
         width = len(self.header)
         row = [_text(cell) for cell in cells[:width]]
         row += [""] * (width - len(row))
-        self.rejected_writer.writerow([*row, " ".join(str(item) for item in errors)])
+        # Through core.exports: a cell typed "=HYPERLINK(…)" opens as text, not as a formula.
+        self.rejected_writer.writerow(safe_row([*row, " ".join(str(item) for item in errors)]))
 
     def save_rejected(self, file_name: str) -> None:
         """Store the rejected rows (original cells + reason, UTF-8 with BOM) on the record."""
