@@ -50,6 +50,10 @@ LIMIT_MESSAGES = {
     "forbidden": gettext_noop(
         "it reaches for something other than the document's data (text, numbers, lists)"
     ),
+    "undefined": gettext_noop(
+        "it reads “{name}”, which the document's data does not have (a template reads "
+        "text, numbers and lists, not their inner parts)"
+    ),
 }
 
 
@@ -100,15 +104,20 @@ def render_docx(template: bytes, document: Document) -> bytes:
 def _refusal(error: Exception) -> str:
     """Why a template could not be filled, in the user's language where the sandbox says."""
     code = getattr(error, "code", "")
+    detail = getattr(error, "detail", "")
     if isinstance(error, sandbox.RenderLimitError | jinja2.sandbox.SecurityError):
         code = code or "forbidden"
+    elif isinstance(error, jinja2.UndefinedError):
+        code, found = "undefined", re.findall(r"'([^']+)'", str(error))
+        detail = found[-1] if found else ""
     if code in LIMIT_MESSAGES:
         message = _(LIMIT_MESSAGES[code]).format(
             steps=f"{sandbox.MAX_STEPS:,}".replace(",", "."),
             seconds=f"{sandbox.RENDER_SECONDS:g}",
+            name=detail,
         )
     else:
-        message = getattr(error, "detail", "") or str(error)
+        message = detail or str(error)
     return _(RENDER_FAILED_MESSAGE).format(message=message)
 
 

@@ -21,6 +21,7 @@ What a template may touch, and why each limit exists (an attacker's review found
 import contextlib
 import datetime
 import os
+import re
 import select
 import signal
 import time
@@ -152,8 +153,9 @@ def environment(strict: bool = False) -> Environment:
 
 class IsolatedRenderError(Exception):
     """The child process refused the template or was stopped: `code` names a limit
-    ("steps", "time", "repeat", "memory") or the sandbox's refusal ("forbidden"); "error"
-    is any other failure, told in `detail`."""
+    ("steps", "time", "repeat", "memory"), the sandbox's refusal ("forbidden"), a name or
+    attribute the data does not have ("undefined", the name in `detail`); "error" is any
+    other failure, told in `detail`."""
 
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(detail or code)
@@ -185,6 +187,9 @@ def _child_result(function: Any, args: tuple[Any, ...]) -> bytes:
         code, message = error.code, str(error)
     except SecurityError as error:
         code, message = "forbidden", str(error)
+    except jinja2.UndefinedError as error:  # a name, key or attribute the data does not have
+        found = re.findall(r"'([^']+)'", str(error))
+        code, message = "undefined", found[-1] if found else ""
     except MemoryError:
         code, message = "memory", ""
     except BaseException as error:  # noqa: BLE001 - every failure goes back as a message

@@ -101,9 +101,16 @@ def test_a_template_cannot_write_a_file(tmp_path):
 def test_a_template_reaches_nothing_but_plain_data(text):
     with pytest.raises(docx.TemplateError) as refused:
         docx.validate_template(tiny_docx(text))
-    assert refused.value.messages[0].startswith(
-        "The template could not be filled with a sample document:"
-    )
+    message = refused.value.messages[0]
+    assert message.startswith("The template could not be filled with a sample document: it ")
+    assert "reaches for something other" in message or "which the document's data" in message
+
+
+def test_the_refusal_names_what_the_template_reached_for_in_vietnamese():
+    with translation.override("vi"), pytest.raises(docx.TemplateError) as refused:
+        docx.validate_template(tiny_docx("{{ body.tpl.docx }}"))
+    assert "“tpl”" in refused.value.messages[0]
+    assert "dữ liệu của văn bản không có" in refused.value.messages[0]
 
 
 def test_plain_data_still_works_as_templates_use_it():
