@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.exports import neutralise, restore, safe_row
-from cchc.core.imports import ImportErrorItem, ImportFailed, decode_text, parse_date
+from cchc.core.imports import (
+    Header,
+    ImportErrorItem,
+    ImportFailed,
+    csv_table,
+    decode_text,
+    parse_date,
+    read_header,
+)
 from cchc.core.points import parse_decimal
 from cchc.frameworks.rules import RuleError, SumRule, parse_rule
 from cchc.frameworks.scoring import Node, Section, sum_problems
@@ -28,7 +36,9 @@ INFO_SHEET = "Bộ tiêu chí"
 GUIDE_SHEET = "Hướng dẫn"
 CSV_SHEET = ""
 
-# Canonical column → the headers accepted for it (compared lower-cased, trimmed).
+# Canonical column → the headers accepted for it (compared as cchc.core.imports.read_header
+# does: trimmed, any case, with or without diacritics). Columns named otherwise are ignored and
+# reported; errors name a column by its header as the file writes it.
 CRITERIA_COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("code", "mã", "mã tiêu chí", "stt"),
     "parent_code": ("parent_code", "parent", "mã cha", "thuộc"),
@@ -117,7 +127,6 @@ ZIP_BOMB_MESSAGE = gettext_noop(
     "The workbook would unpack to far more than it weighs (a compressed bomb, or a sheet "
     "far too large): it was not opened. Save the sheet again from Excel, or as CSV."
 )
-MISSING_COLUMNS_MESSAGE = gettext_noop("The sheet has no column named: {columns}.")
 DUPLICATE_CODE_MESSAGE = gettext_noop("The code “{code}” appears twice (also on row {row}).")
 UNKNOWN_PARENT_MESSAGE = gettext_noop("No criterion has the code “{code}”.")
 PARENT_LOOP_MESSAGE = gettext_noop("The parent codes form a loop.")
@@ -171,34 +180,26 @@ class FrameworkFile:
     criteria: list[CriterionRow] = field(default_factory=list)
     bands: list[tuple[str, Decimal]] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)  # headers of columns not read
 
 
 class _Sheet:
-    """Rows of one sheet as dicts keyed by canonical column names."""
+    """One sheet: its header row and the rows under it."""
 
     def __init__(self, name: str, header: list[Any], rows: list[tuple[int, list[Any]]]) -> None:
         self.name = name
         self.raw_header = header
-        self.header = [str(cell or "").strip().lower() for cell in header]
         self.rows = rows
 
-    def column_map(self, columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
-        found = {}
-        for canonical, aliases in columns.items():
-            for index, title in enumerate(self.header):
-                if title in aliases:
-                    found[canonical] = index
-                    break
-        return found
+    def header(self, columns: dict[str, tuple[str, ...]], labels: dict[str, str]) -> Header:
+        """What the header row names (cchc.core.imports.read_header, as every import)."""
+        return read_header(self.raw_header, columns, labels=labels, sheet=self.name)
 
-    def records(self, columns: dict[str, tuple[str, ...]]) -> list[tuple[int, dict[str, str]]]:
-        mapping = self.column_map(columns)
+    def records(self, header: Header) -> list[tuple[int, dict[str, str]]]:
+        """Non-empty rows as dicts keyed by canonical column names (absent columns absent)."""
         records = []
         for number, cells in self.rows:
-            values = {
-                canonical: _cell_text(cells[index] if index < len(cells) else None)
-                for canonical, index in mapping.items()
-            }
+            values = header.values(cells, _cell_text)
             if any(values.values()):
                 records.append((number, values))
         return records
@@ -221,13 +222,7 @@ def _cell_text(value: Any) -> str:
 
 
 def _read_csv(data: bytes) -> dict[str, _Sheet]:
-    text = decode_text(data)
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect=dialect))
+    rows = csv_table(decode_text(data))
     if not rows:
         raise ImportFailed([ImportErrorItem(1, "", _(EMPTY_FILE_MESSAGE))])
     body = [(number, row) for number, row in enumerate(rows[1:], start=2)]
@@ -272,23 +267,16 @@ def _boolean(value: str, default: bool) -> bool | None:
     return None
 
 
-def _read_criteria(sheet: _Sheet, errors: list[ImportErrorItem]) -> list[CriterionRow]:
-    columns = sheet.column_map(CRITERIA_COLUMNS)
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        errors.append(
-            ImportErrorItem(
-                1,
-                "",
-                _(MISSING_COLUMNS_MESSAGE).format(
-                    columns=", ".join(f"{name} ({CRITERIA_HEADERS_VI[name]})" for name in missing)
-                ),
-                sheet.name,
-            )
-        )
+def _read_criteria(
+    sheet: _Sheet, header: Header, errors: list[ImportErrorItem]
+) -> list[CriterionRow]:
+    """The criteria rows; errors name columns by their canonical names (see read_framework_file)."""
+    missing = header.missing_error(REQUIRED_COLUMNS)
+    if missing is not None:
+        errors.append(missing)
         return []
     rows: list[CriterionRow] = []
-    for number, values in sheet.records(CRITERIA_COLUMNS):
+    for number, values in sheet.records(header):
 
         def error(column: str, message: str, number: int = number) -> None:
             errors.append(ImportErrorItem(number, column, message, sheet.name))
@@ -444,9 +432,11 @@ def _check_tree(rows: list[CriterionRow], sheet: str, errors: list[ImportErrorIt
             errors.append(ImportErrorItem(by_code[code].row, column, message, sheet))
 
 
-def _read_bands(sheet: _Sheet, errors: list[ImportErrorItem]) -> list[tuple[str, Decimal]]:
+def _read_bands(
+    sheet: _Sheet, header: Header, errors: list[ImportErrorItem]
+) -> list[tuple[str, Decimal]]:
     bands: list[tuple[str, Decimal]] = []
-    for number, values in sheet.records(BAND_COLUMNS):
+    for number, values in sheet.records(header):
         name = values.get("name", "")
         if not name:
             errors.append(ImportErrorItem(number, "name", _(REQUIRED_MESSAGE), sheet.name))
@@ -557,17 +547,27 @@ def read_framework_file(*, data: bytes, file_name: str) -> tuple[FrameworkFile, 
     else:
         criteria_sheet = sheets[CSV_SHEET]
     result = FrameworkFile()
-    result.criteria = _read_criteria(criteria_sheet, errors)
+    criteria_header = criteria_sheet.header(CRITERIA_COLUMNS, CRITERIA_HEADERS_VI)
+    headers = [criteria_header]
+    result.criteria = _read_criteria(criteria_sheet, criteria_header, errors)
     if not result.criteria and not errors:
         errors.append(ImportErrorItem(2, "", _(EMPTY_FILE_MESSAGE), criteria_sheet.name))
     _check_tree(result.criteria, criteria_sheet.name, errors)
     agencies = _resolve_agencies(result.criteria, criteria_sheet.name, errors)
     bands_sheet = sheets.get(BANDS_SHEET) or sheets.get("Bands")
-    result.bands = _read_bands(bands_sheet, errors) if bands_sheet else list(DEFAULT_BANDS)
+    if bands_sheet:
+        headers.append(bands_sheet.header(BAND_COLUMNS, BAND_HEADERS_VI))
+        result.bands = _read_bands(bands_sheet, headers[-1], errors)
+    else:
+        result.bands = list(DEFAULT_BANDS)
     info_sheet = sheets.get(INFO_SHEET) or sheets.get("Framework")
     if info_sheet:
         result.info = _read_info(info_sheet, errors)
+    result.ignored = [heading for header in headers for heading in header.ignored]
     if errors:
+        # Checks name a column by its canonical name; the user reads the file's header.
+        for header in headers:
+            errors = header.name_columns(errors)
         raise ImportFailed(errors)
     return result, agencies
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
 from cchc.core.forms import add_service_errors
-from cchc.core.imports import ImportFailed
+from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.params import id_param
 from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
@@ -158,6 +158,8 @@ def framework_import_view(request: HttpRequest) -> HttpResponse:
                     source=upload.name,
                 )
                 messages.success(request, _(IMPORTED_MESSAGE) % {"count": len(content.criteria)})
+                if content.ignored:
+                    messages.info(request, ignored_columns_message(content.ignored))
                 return redirect("frameworks:framework_detail", pk=framework.pk)
     status = 400 if form.errors or import_errors else 200
     context = {"form": form, "import_errors": import_errors}

@@ -119,7 +119,16 @@ DIRECTIVE_COLUMNS: dict[str, tuple[str, ...]] = {
     "completed_on": ("completed on", "ngày hoàn thành", "ngay hoan thanh"),
 }
 DIRECTIVE_REQUIRED = ["number", "issued_on", "content", "deadline", "unit"]
-MISSING_COLUMN_MESSAGE = gettext_noop("The file has no column named: {columns}.")
+# CCHC's header for each column (a missing one is named by it; errors in rows name the column
+# by its header as the file writes it). Other columns are ignored and reported.
+DIRECTIVE_LABELS = {
+    "number": "Số văn bản",
+    "issued_on": "Ngày ban hành",
+    "content": "Nội dung",
+    "deadline": "Thời hạn",
+    "unit": "Đơn vị",
+    "completed_on": "Ngày hoàn thành",
+}
 EMPTY_CELL_MESSAGE = gettext_noop("This cell must not be empty.")
 UNKNOWN_UNIT_MESSAGE = gettext_noop("No ward or commune has the code or name “{value}”.")
 REPEATED_MESSAGE = gettext_noop("This directive for this unit is already in row {row}.")
@@ -127,11 +136,14 @@ NO_ROWS_MESSAGE = gettext_noop("The file has no directives in it.")
 
 
 @transaction.atomic
-def directives_import(*, actor: Any, data: bytes, file_name: str) -> tuple[int, int]:
+def directives_import(
+    *, actor: Any, data: bytes, file_name: str, ignored: list[str] | None = None
+) -> tuple[int, int]:
     """Import directives (one row per directive and responsible unit) from CSV or XLSX: all
     rows or nothing, each error with its row and column. A directive already recorded for the
-    unit (same number) is updated. Returns (added, updated)."""
-    from cchc.core.imports import ImportErrorItem, parse_date
+    unit (same number) is updated. Returns (added, updated); `ignored`, if given, receives the
+    headers of the columns the file has but CCHC does not read."""
+    from cchc.core.imports import ImportErrorItem, parse_date, read_header
     from cchc.frameworks.importers import _read_csv, _read_xlsx
     from cchc.indicators.importers import heading_key
 
@@ -139,12 +151,10 @@ def directives_import(*, actor: Any, data: bytes, file_name: str) -> tuple[int, 
     sheet = next(iter(sheets.values()), None)
     if sheet is None:
         raise ImportFailed([ImportErrorItem(1, "", _(NO_ROWS_MESSAGE))])
-    mapping = sheet.column_map(DIRECTIVE_COLUMNS)
-    missing = [name for name in DIRECTIVE_REQUIRED if name not in mapping]
-    if missing:
-        raise ImportFailed(
-            [ImportErrorItem(1, "", _(MISSING_COLUMN_MESSAGE).format(columns=", ".join(missing)))]
-        )
+    header = read_header(sheet.raw_header, DIRECTIVE_COLUMNS, labels=DIRECTIVE_LABELS)
+    header.require(DIRECTIVE_REQUIRED)
+    if ignored is not None:
+        ignored.extend(header.ignored)
     units: dict[str, OrgUnit] = {}
     for candidate in OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS):
         for name in (candidate.code, candidate.gso_code, candidate.name):
@@ -153,7 +163,7 @@ def directives_import(*, actor: Any, data: bytes, file_name: str) -> tuple[int, 
     errors: list[ImportErrorItem] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, int], int] = {}
-    for number, values in sheet.records(DIRECTIVE_COLUMNS):
+    for number, values in sheet.records(header):
         row: dict[str, Any] = {}
         for name in DIRECTIVE_REQUIRED:
             if not values.get(name):
@@ -191,7 +201,7 @@ def directives_import(*, actor: Any, data: bytes, file_name: str) -> tuple[int, 
     if not rows and not errors:
         errors.append(ImportErrorItem(2, "", _(NO_ROWS_MESSAGE)))
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed(header.name_columns(errors))
     existing = {
         (directive.number, directive.org_unit_id): directive
         for directive in Directive.objects.filter(

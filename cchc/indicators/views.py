@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.assessments.selectors import _is_admin, _keeper_paths, own_unit_ids, reader_roots
 from cchc.core.forms import form_error_messages, perform
-from cchc.core.imports import ImportFailed
+from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.params import id_param
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability
@@ -245,9 +245,10 @@ def directive_import_view(request: HttpRequest) -> HttpResponse:
     if upload is None:
         messages.error(request, _(CHOOSE_FILE_MESSAGE))
         return redirect("indicators:directive_list")
+    ignored: list[str] = []
     try:
         added, updated = services.directives_import(
-            actor=request.user, data=upload.read(), file_name=upload.name or ""
+            actor=request.user, data=upload.read(), file_name=upload.name or "", ignored=ignored
         )
     except ImportFailed as failure:
         for error in failure.errors[:30]:
@@ -256,6 +257,8 @@ def directive_import_view(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _(DIRECTIVES_IMPORTED_MESSAGE) % {"added": added, "updated": updated}
         )
+        if ignored:
+            messages.info(request, ignored_columns_message(ignored))
     return redirect("indicators:directive_list")
 
 

@@ -16,7 +16,7 @@ from cchc.assessments.selectors import own_unit_ids
 from cchc.assessments.services.evidence import CONTENT_TYPES
 from cchc.core.exceptions import ConflictError
 from cchc.core.forms import form_error_messages, perform
-from cchc.core.imports import ImportFailed
+from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.params import id_param
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability, Role
@@ -1030,6 +1030,7 @@ def checklist_import_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, message)
         return redirect("inspections:checklist_list")
     upload = form.cleaned_data["file"]
+    ignored: list[str] = []
     try:
         checklist = checklists.checklist_import(
             actor=request.user,
@@ -1038,12 +1039,15 @@ def checklist_import_view(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"],
             data=upload.read(),
             file_name=upload.name,
+            ignored=ignored,
         )
     except ImportFailed as failure:
         for error in failure.errors[:50]:
             messages.error(request, str(error))
         return redirect("inspections:checklist_list")
     messages.success(request, _(CHECKLIST_IMPORTED_MESSAGE) % {"count": checklist.items.count()})
+    if ignored:
+        messages.info(request, ignored_columns_message(ignored))
     return redirect(checklist.get_absolute_url())
 
 

@@ -19,7 +19,7 @@ from cchc.core.imports import (
     ImportFailed,
     decode_text,
     parse_date,
-    read_csv_rows,
+    read_csv_records,
 )
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.services import org_unit_create, org_unit_update
@@ -35,6 +35,29 @@ CSV_COLUMNS = [
     "sort_order",
 ]
 REQUIRED_COLUMNS = ["code", "name", "kind"]
+# Headers accepted besides the column's own name (any case, with or without diacritics:
+# cchc.core.imports.read_header). Other columns are ignored and reported.
+CSV_HEADINGS: dict[str, tuple[str, ...]] = {
+    "code": ("mã", "mã đơn vị"),
+    "name": ("tên", "tên đơn vị"),
+    "kind": ("loại", "loại đơn vị"),
+    "parent_code": ("mã cha", "mã đơn vị cha"),
+    "gso_code": ("mã thống kê", "mã gso", "mã đvhc"),
+    "active_from": ("hiệu lực từ", "từ ngày"),
+    "active_to": ("hiệu lực đến", "đến ngày"),
+    "sort_order": ("thứ tự", "stt"),
+}
+# CCHC's Vietnamese header for each column: a missing column is named by it and its own name.
+CSV_LABELS = {
+    "code": "Mã",
+    "name": "Tên",
+    "kind": "Loại",
+    "parent_code": "Mã cha",
+    "gso_code": "Mã thống kê",
+    "active_from": "Hiệu lực từ",
+    "active_to": "Hiệu lực đến",
+    "sort_order": "Thứ tự",
+}
 KIND_WORDS = {
     "tỉnh": OrgUnit.Kind.PROVINCE,
     "thành phố": OrgUnit.Kind.CITY,
@@ -83,6 +106,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     codes: list[str] = field(default_factory=list)
+    ignored: tuple[str, ...] = ()  # headers of the file's columns CCHC did not read
 
 
 def _parse_kind(value: str) -> str | None:
@@ -264,19 +288,24 @@ def _write(*, actor: Any, rows: list[UnitRow], source: str) -> ImportResult:
 
 
 def import_units_csv(*, actor: Any, data: bytes, source: str = "CSV") -> ImportResult:
-    """Create or update units from CSV, all or nothing."""
-    text = decode_text(data)
+    """Create or update units from CSV, all or nothing. Errors name a column by its header as
+    the file writes it; columns CCHC does not know are not read (result.ignored)."""
+    header, records = read_csv_records(
+        decode_text(data), accepted=CSV_HEADINGS, labels=CSV_LABELS, required=REQUIRED_COLUMNS
+    )
     errors: list[ImportErrorItem] = []
-    rows = [
-        _parse_row(number, values, errors)
-        for number, values in read_csv_rows(text, required=REQUIRED_COLUMNS)
-    ]
+    rows = [_parse_row(number, values, errors) for number, values in records]
     if not rows and not errors:
         errors.append(ImportErrorItem(2, "", _(EMPTY_FILE_MESSAGE)))
     ordered = _order_by_parent(rows, errors)
     if errors:
-        raise ImportFailed(errors)
-    return _write(actor=actor, rows=ordered, source=source)
+        raise ImportFailed(header.name_columns(errors))
+    try:
+        result = _write(actor=actor, rows=ordered, source=source)
+    except ImportFailed as failure:
+        raise ImportFailed(header.name_columns(failure.errors)) from None
+    result.ignored = header.ignored
+    return result
 
 
 def import_units_geojson(*, actor: Any, data: bytes, source: str = "GeoJSON") -> ImportResult:

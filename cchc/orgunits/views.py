@@ -9,7 +9,7 @@ from django.utils.translation import gettext_noop
 from cchc.core.exceptions import ConflictError
 from cchc.core.forms import add_service_errors
 from cchc.core.htmx import render_page_or_partial
-from cchc.core.imports import ImportFailed
+from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.permissions import capability_required, user_has_capability, user_has_role
 from cchc.core.roles import Capability, Role
 from cchc.core.versioning import form_take_current_version, version_token
@@ -156,6 +156,8 @@ def unit_import_view(request: HttpRequest) -> HttpResponse:
                     "unchanged": result.unchanged,
                 },
             )
+            if result.ignored:
+                messages.info(request, ignored_columns_message(result.ignored))
             return redirect("orgunits:unit_list")
     status = 400 if form.errors or import_errors else 200
     context = {"form": form, "import_errors": import_errors}

@@ -46,6 +46,21 @@ class ReadTests(BaseTestCase):
         content, _ = read_framework_file(data=text.encode(), file_name="f.csv")
         assert content.criteria[1].is_self_scored is False
 
+    def test_an_unknown_column_is_ignored_and_reported(self):
+        text = "Mã,Mã cha,Tên tiêu chí,Điểm tối đa,Cách tính điểm,Ghi chú\nA,,Lĩnh vực,1,,x\nA.1,A,Tiêu chí,1,yes_no,y\n"
+        content, _ = read_framework_file(data=text.encode(), file_name="f.csv")
+        assert [row.code for row in content.criteria] == ["A", "A.1"]
+        assert content.ignored == ["Ghi chú"]
+
+    def test_a_header_naming_no_column_is_refused_with_its_headers(self):
+        message = messages("Ký hiệu,Nội dung chính,Số điểm\nA,B,1\n")
+        assert "“Mã” (code)" in message and "“Điểm tối đa” (max_points)" in message, message
+        assert "“Ký hiệu”, “Nội dung chính”, “Số điểm”" in message, message
+
+    def test_errors_name_the_column_as_the_file_writes_it(self):
+        text = "Mã,Mã cha,Tên tiêu chí,Điểm tối đa,Cách tính điểm\nA,Z,A,x,magic\n"
+        assert problems(text) == {(2, "Mã cha"), (2, "Điểm tối đa"), (2, "Cách tính điểm")}
+
     def test_missing_and_duplicate_codes(self):
         assert problems(HEADER + ",,A,1,yes_no\nB,,B,1,yes_no\nB,,B again,1,yes_no\n") >= {
             (2, "code"),
@@ -108,7 +123,8 @@ class ReadTests(BaseTestCase):
         with pytest.raises(ImportFailed) as failure:
             read_framework_file(data=buffer.getvalue(), file_name="f.xlsx")
         found = {(e.sheet, e.row, e.column) for e in failure.value.errors}
-        assert found == {("Tiêu chí", 2, "max_points"), ("Xếp loại", 2, "min_percent")}
+        # Columns are named by their header as the file writes it, not by CCHC's field names.
+        assert found == {("Tiêu chí", 2, "Điểm tối đa"), ("Xếp loại", 2, "Từ (%)")}
         assert "Trang “Tiêu chí”, dòng 2" in str(failure.value.errors[0])
 
 

@@ -213,10 +213,37 @@ class DirectiveImportTests(BaseTestCase):
         with self.assertRaises(ImportFailed) as failure:
             directives_import(actor=None, data=data, file_name="cd.csv")
         texts = [str(error) for error in failure.exception.errors]
-        assert any("3" in text and "deadline" in text for text in texts), texts
+        # Columns are named by their header as the file writes it (issue 17 item 13).
+        assert any("3" in text and "“Thời hạn”" in text for text in texts), texts
         assert any("3" in text and "Không có" in text for text in texts), texts
-        assert any("4" in text and "number" in text for text in texts), texts
+        assert any("4" in text and "“Số văn bản”" in text for text in texts), texts
+        assert not any("deadline" in text or "number" in text for text in texts), texts
         assert not Directive.objects.exists()
+
+    def test_an_unknown_column_is_ignored_and_the_page_says_so(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.login("home_affairs")
+        header = self.HEADER.replace("\n", ",Ghi chú\n")
+        data = (header + "7/TB,05/01/2026,Rà soát,05/02/2026,X18070,,gấp\n").encode()
+        response = self.client.post(
+            "/indicators/directives/import/",
+            {"file": SimpleUploadedFile("cd.csv", data)},
+            follow=True,
+        )
+        assert Directive.objects.filter(number="7/TB").count() == 1
+        page = response.content.decode()
+        assert "Các cột sau không được đọc (CCHC không biết các cột này): “Ghi chú”." in page
+
+    def test_a_header_naming_no_column_is_refused_with_its_headers(self):
+        from cchc.core.imports import ImportFailed
+        from cchc.indicators.services import directives_import
+
+        data = "Ký hiệu,Ngày ban hành,Nội dung,Thời hạn,Đơn vị\n1,05/01/2026,A,05/02/2026,X18070\n"
+        with self.assertRaises(ImportFailed) as failure:
+            directives_import(actor=None, data=data.encode(), file_name="cd.csv")
+        message = str(failure.exception.errors[0])
+        assert "“Số văn bản” (number)" in message and "“Ký hiệu”" in message, message
 
     def test_the_page_imports_a_file(self):
         from django.core.files.uploadedfile import SimpleUploadedFile

@@ -13,14 +13,15 @@ from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
 from cchc.core.exports import neutralise
-from cchc.core.imports import ImportErrorItem, ImportFailed
+from cchc.core.imports import ImportErrorItem, ImportFailed, read_header
 from cchc.frameworks.importers import CSV_SHEET, _read_csv, _read_xlsx
 from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.sources import DataSource
 from cchc.inspections.models import Checklist, ChecklistItem, Topic
 from cchc.orgunits.models import OrgUnit
 
-# Canonical column → headers accepted for it (lower-cased, trimmed).
+# Canonical column → headers accepted for it (any case, with or without diacritics:
+# cchc.core.imports.read_header). Other columns are ignored and reported.
 CHECKLIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "section_code": ("section_code", "mã mục", "ma muc"),
     "section": ("section", "mục", "muc", "lĩnh vực", "linh vuc"),
@@ -30,16 +31,17 @@ CHECKLIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "data_source": ("data_source", "số liệu từ hệ thống", "nguồn số liệu"),
 }
 REQUIRED = ["section_code", "section", "code", "item"]
+# CCHC's header for each column: a missing column is named by it (errors in rows name the
+# column by its header as the file writes it).
 COLUMN_TITLES = {
-    "section_code": "section_code",
-    "section": "section",
-    "code": "code",
-    "item": "item",
-    "documents": "documents",
-    "data_source": "data_source",
+    "section_code": "Mã mục",
+    "section": "Mục",
+    "code": "Mã",
+    "item": "Nội dung kiểm tra",
+    "documents": "Tài liệu chuẩn bị",
+    "data_source": "Số liệu từ hệ thống",
 }
 
-MISSING_COLUMN_MESSAGE = gettext_noop("The file has no column named: {columns}.")
 EMPTY_VALUE_MESSAGE = gettext_noop("This cell must not be empty.")
 DUPLICATE_CODE_MESSAGE = gettext_noop("The code {code} is already used in row {row}.")
 SECTION_NAME_MESSAGE = gettext_noop(
@@ -63,8 +65,12 @@ class ItemRow:
     data_source: str = ""
 
 
-def read_checklist_file(*, data: bytes, file_name: str) -> list[ItemRow]:
-    """Read and check every row; raise ImportFailed with all the errors, or return the rows."""
+def read_checklist_file(
+    *, data: bytes, file_name: str, ignored: list[str] | None = None
+) -> list[ItemRow]:
+    """Read and check every row; raise ImportFailed with all the errors, or return the rows.
+    `ignored`, if given, receives the headers of the columns the file has but CCHC does not
+    read."""
     lower = file_name.lower()
     if lower.endswith(".csv"):
         sheets = _read_csv(data)
@@ -76,29 +82,20 @@ def read_checklist_file(*, data: bytes, file_name: str) -> list[ItemRow]:
     if sheet is None:
         raise ImportFailed([ImportErrorItem(1, "", _(NO_ITEMS_MESSAGE))])
     sheet_name = "" if sheet.name == CSV_SHEET else sheet.name
-    mapping = sheet.column_map(CHECKLIST_COLUMNS)
-    missing = [name for name in REQUIRED if name not in mapping]
-    if missing:
-        raise ImportFailed(
-            [
-                ImportErrorItem(
-                    1,
-                    "",
-                    _(MISSING_COLUMN_MESSAGE).format(columns=", ".join(missing)),
-                    sheet=sheet_name,
-                )
-            ]
-        )
+    header = read_header(
+        sheet.raw_header, CHECKLIST_COLUMNS, labels=COLUMN_TITLES, sheet=sheet_name
+    )
+    header.require(REQUIRED)
+    if ignored is not None:
+        ignored.extend(header.ignored)
     errors: list[ImportErrorItem] = []
     rows: list[ItemRow] = []
     codes: dict[str, int] = {}
     sections: dict[str, tuple[str, int]] = {}
-    for number, values in sheet.records(CHECKLIST_COLUMNS):
+    for number, values in sheet.records(header):
         for name in REQUIRED:
             if not values.get(name):
-                errors.append(
-                    ImportErrorItem(number, COLUMN_TITLES[name], _(EMPTY_VALUE_MESSAGE), sheet_name)
-                )
+                errors.append(ImportErrorItem(number, name, _(EMPTY_VALUE_MESSAGE), sheet_name))
         code = values.get("code", "")
         if code in codes:
             errors.append(
@@ -153,7 +150,7 @@ def read_checklist_file(*, data: bytes, file_name: str) -> list[ItemRow]:
     if not rows and not errors:
         errors.append(ImportErrorItem(2, "", _(NO_ITEMS_MESSAGE), sheet_name))
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed(header.name_columns(errors))
     return rows
 
 
@@ -170,14 +167,23 @@ def _retire_previous(issuer: OrgUnit, topic: str, keep: Checklist) -> None:
 
 @transaction.atomic
 def checklist_import(
-    *, actor: Any, issuer: OrgUnit, topic: str, name: str, data: bytes, file_name: str
+    *,
+    actor: Any,
+    issuer: OrgUnit,
+    topic: str,
+    name: str,
+    data: bytes,
+    file_name: str,
+    ignored: list[str] | None = None,
 ) -> Checklist:
-    """Import a checklist file as the new version for the topic (all rows, or nothing)."""
+    """Import a checklist file as the new version for the topic (all rows, or nothing).
+    `ignored`, if given, receives the headers of the columns the file has but CCHC does not
+    read (the page tells the user)."""
     if topic not in Topic.values:
         raise ImportFailed([ImportErrorItem(1, "", _(BAD_TOPIC_MESSAGE))])
     if not name.strip():
         raise ImportFailed([ImportErrorItem(1, "", _(NAME_NEEDED_MESSAGE))])
-    rows = read_checklist_file(data=data, file_name=file_name)
+    rows = read_checklist_file(data=data, file_name=file_name, ignored=ignored)
     checklist = Checklist.objects.create(
         issuer=issuer,
         topic=topic,

@@ -112,6 +112,33 @@ class ChecklistImportTests(BaseTestCase):
             ("1.1", "Chính sách chất lượng", "Quyết định")
         ]
 
+    def test_an_unknown_column_is_ignored_and_reported(self):
+        data = "Mã mục,Mục,Mã,Nội dung kiểm tra,Ghi chú\n1,Công khai,1.1,Niêm yết,xem lại\n"
+        ignored: list[str] = []
+        checklist = checklists.checklist_import(
+            actor=None,
+            issuer=self.cast.city,
+            topic="tthc",
+            name="A",
+            data=data.encode(),
+            file_name="a.csv",
+            ignored=ignored,
+        )
+        assert ignored == ["Ghi chú"]
+        assert list(checklist.items.values_list("code", "evidence_needed")) == [("1.1", "")]
+
+    def test_a_header_naming_no_column_is_refused_with_its_headers(self):
+        with self.assertRaises(ImportFailed) as failure:
+            checklists.read_checklist_file(data=b"STT,Noi dung\n1,x\n", file_name="x.csv")
+        message = str(failure.exception.errors[0])
+        assert "“Mã mục” (section_code)" in message and "“STT”" in message, message
+
+    def test_errors_name_the_column_as_the_file_writes_it(self):
+        data = "Mã mục,Mục,Mã,Nội dung kiểm tra\n1,Công khai,1.1,\n".encode()
+        with self.assertRaises(ImportFailed) as failure:
+            checklists.read_checklist_file(data=data, file_name="x.csv")
+        assert [error.column for error in failure.exception.errors] == ["Nội dung kiểm tra"]
+
     def test_the_reform_checklist_is_the_frameworks_criteria(self):
         framework = make_framework(self.cast.city, publish=True)
         checklist = checklists.checklist_from_framework(

@@ -91,6 +91,24 @@ class CsvImportTests(BaseTestCase):
         assert (5, "code") in by_row
         assert {(3, "parent_code"), (4, "parent_code")} <= by_row
 
+    def test_an_unknown_column_is_ignored_and_reported(self):
+        text = "code,name,kind,parent_code,Ghi chú\nX7,Phường Bảy,ward,H436,sáp nhập 2025\n"
+        result = import_units_csv(actor=self.admin, data=text.encode())
+        assert (result.created, result.ignored) == (1, ("Ghi chú",))
+
+    def test_vietnamese_headers_and_errors_named_as_the_file_writes_them(self):
+        text = "Mã,Tên,Loại,Mã cha,Hiệu lực từ\nX8,Phường Tám,làng,H436,31/02/2020\n"
+        with pytest.raises(ImportFailed) as failure:
+            import_units_csv(actor=self.admin, data=text.encode())
+        found = {(error.row, error.column) for error in failure.value.errors}
+        assert found == {(2, "Loại"), (2, "Hiệu lực từ")}
+
+    def test_a_header_naming_no_column_is_refused_with_its_headers(self):
+        with pytest.raises(ImportFailed) as failure:
+            import_units_csv(actor=self.admin, data="Ký hiệu,Tên gọi\nA,B\n".encode())
+        message = str(failure.value.errors[0])
+        assert "“Mã” (code)" in message and "“Ký hiệu”, “Tên gọi”" in message, message
+
     def test_it_refuses_a_file_that_is_not_utf8_or_lacks_columns(self):
         with pytest.raises(ImportFailed):
             import_units_csv(

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cchc.core.imports import ImportFailed
+from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.frameworks.importers import KIND_WORDS, read_framework_file
 from cchc.frameworks.services import framework_import, framework_publish
 from cchc.orgunits.models import OrgUnit
@@ -52,6 +52,8 @@ class Command(BaseCommand):
                 _("%(file)s: %(count)s problems; nothing was imported.")
                 % {"file": path.name, "count": len(failure.errors)}
             ) from None
+        if content.ignored:
+            self.stdout.write(ignored_columns_message(content.ignored))
         info = dict(content.info)
         if options["name"]:
             info["name"] = options["name"]
