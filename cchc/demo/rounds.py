@@ -35,6 +35,7 @@ from cchc.orgunits.models import OrgUnit
 
 EXPLANATION = "Tài liệu lưu tại bộ phận văn thư của UBND (dữ liệu minh họa)."
 APPRAISAL_REASON = "Tài liệu kiểm chứng chưa đầy đủ (dữ liệu minh họa)."
+APPEALS_DAYS = datetime.timedelta(days=26)  # from the self-assessment deadline
 
 
 def _declared(criterion: Criterion, rng: random.Random, strength: float) -> dict[str, Any]:
@@ -208,6 +209,7 @@ def _published_round(
     """One round taken through every step: self-assessment with evidence, appraisal (a few
     scores lowered, with the reason), appeals, finalised, published."""
     year = framework.year
+    due, decided_on = _in_the_past(due, decision[1])
     round_ = round_create(
         actor=coordinator,
         framework=framework,
@@ -217,7 +219,7 @@ def _published_round(
         units=units,
         self_assessment_due_on=due,
         appraisal_due_on=due + datetime.timedelta(days=15),
-        appeals_due_on=due + datetime.timedelta(days=26),
+        appeals_due_on=due + APPEALS_DAYS,
         previous=previous,
     )
     round_ = round_advance(actor=coordinator, round_=round_)
@@ -268,5 +270,18 @@ def _published_round(
     round_ = round_advance(actor=coordinator, round_=round_)  # appeals
     round_ = round_advance(actor=coordinator, round_=round_)  # finalised
     return round_advance(
-        actor=coordinator, round_=round_, decision_number=decision[0], decision_date=decision[1]
+        actor=coordinator, round_=round_, decision_number=decision[0], decision_date=decided_on
     )
+
+
+def _in_the_past(
+    due: datetime.date, decided_on: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The self-assessment deadline and decision date of a round the demo publishes, moved back
+    when the demo is seeded before that round would have ended (this year's 6-month round,
+    seeded before August): a round is finalised only once its units' time to appeal has passed
+    (`rounds.WAITS_FOR_DEADLINE`), and a decision is not dated in the future."""
+    today = timezone.localdate()
+    latest = today - APPEALS_DAYS - datetime.timedelta(days=1)  # appeals closed yesterday
+    shift = max(due - latest, datetime.timedelta(0))
+    return due - shift, min(decided_on - shift, today)

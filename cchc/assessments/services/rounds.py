@@ -34,6 +34,10 @@ STILL_TIME_MESSAGE = gettext_noop(
     "{count} units have not submitted and their deadline has not passed (the last one is "
     "{date}). Wait for them, or for their deadlines, before appraisal locks the self-assessments."
 )
+APPEALS_STILL_OPEN_MESSAGE = gettext_noop(
+    "Units may appeal until {date}: the round can move to “{target}” from {next_day}, once "
+    "their time to appeal has passed."
+)
 NOTHING_SUBMITTED_MESSAGE = gettext_noop("No unit has submitted its self-assessment yet.")
 DECISION_NEEDED_MESSAGE = gettext_noop(
     "Give the number and date of the decision that publishes it."
@@ -52,6 +56,13 @@ NEXT_STATUS = {
     Round.Status.APPRAISAL: Round.Status.APPEALS,
     Round.Status.APPEALS: Round.Status.FINALISED,
     Round.Status.FINALISED: Round.Status.PUBLISHED,
+}
+# The deadline that must have passed before a round moves to a state, and the message saying
+# so. Finalising closes the appeals: not while a unit may still file one; publishing follows it
+# (a round finalised early still waits).
+WAITS_FOR_DEADLINE = {
+    Round.Status.FINALISED: ("appeals_due_on", APPEALS_STILL_OPEN_MESSAGE),
+    Round.Status.PUBLISHED: ("appeals_due_on", APPEALS_STILL_OPEN_MESSAGE),
 }
 ROUND_FIELDS = [
     "framework",
@@ -108,6 +119,15 @@ def round_transition_refusal(round_: Round, target: str) -> str | None:
         missing = unappraised_count(round_)
         if missing:
             return _(NOT_ALL_APPRAISED_MESSAGE).format(count=missing)
+    if target in WAITS_FOR_DEADLINE:
+        field, message = WAITS_FOR_DEADLINE[Round.Status(target)]
+        deadline: datetime.date = getattr(round_, field)
+        if deadline >= timezone.localdate():  # the deadline's own day is still the units'
+            return _(message).format(
+                date=short_date(deadline),
+                target=Round.Status(target).label,
+                next_day=short_date(deadline + datetime.timedelta(days=1)),
+            )
     if (
         target == Round.Status.FINALISED
         and Appeal.objects.filter(

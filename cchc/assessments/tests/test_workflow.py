@@ -21,6 +21,7 @@ from cchc.assessments.services import (
 )
 from cchc.assessments.services.results import rank_competition
 from cchc.assessments.tests.factories import FULL_INPUTS, assessment_of, make_round
+from cchc.core.dates import short_date
 from cchc.core.exceptions import ConflictError
 from cchc.core.testing import BaseTestCase
 from cchc.core.versioning import version_token
@@ -288,6 +289,63 @@ class RoundLifeTests(BaseTestCase):
         Score.objects.filter(assessment=a).update(appraised_points=0)
         round_.refresh_from_db()
         assert round_.published_results == table
+
+    def test_results_wait_while_a_unit_may_still_appeal(self):
+        """Issue 17, item 9: a round was finalised and published on 07/12 while its units could
+        appeal until 10/01. Finalising closes the appeals: not before their deadline; nor
+        publishing (a round finalised early)."""
+        import time_machine
+
+        round_ = self.appraised_round()
+        deadline = round_.appeals_due_on  # 31/07/2026
+        before = datetime.datetime(2026, 7, 31, 9, 0, tzinfo=datetime.UTC)
+        after = datetime.datetime(2026, 8, 1, 9, 0, tzinfo=datetime.UTC)
+        with time_machine.travel(before, tick=False):
+            refusal = round_transition_refusal(round_, Round.Status.FINALISED)
+            assert refusal and short_date(deadline) in refusal
+            with pytest.raises(ValidationError) as error:
+                round_advance(actor=self.home_affairs, round_=round_)
+            assert short_date(deadline) in str(error.value)
+        round_.refresh_from_db()
+        assert round_.status == Round.Status.APPEALS
+        # A round finalised before the rule existed is not published before the deadline either.
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.FINALISED)
+        round_.refresh_from_db()
+        with time_machine.travel(before, tick=False):
+            refusal = round_transition_refusal(round_, Round.Status.PUBLISHED)
+            assert refusal and short_date(deadline) in refusal
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.APPEALS)
+        round_.refresh_from_db()
+        with time_machine.travel(after, tick=False):
+            round_ = round_advance(actor=self.home_affairs, round_=round_)
+            assert round_.status == Round.Status.FINALISED
+            round_ = round_advance(
+                actor=self.home_affairs,
+                round_=round_,
+                decision_number="15/QĐ-UBND",
+                decision_date=datetime.date(2026, 8, 1),
+            )
+        assert round_.status == Round.Status.PUBLISHED
+
+    def appraised_round(self):
+        """Both wards submitted and appraised as declared: the round is in appeals."""
+        round_ = make_round(self.cast)
+        a = assessment_of(round_, self.cast.ward_a)
+        b = assessment_of(round_, self.cast.ward_b)
+        fill(a, self.ward_officer)
+        fill(b, self.outsider)
+        assessment_submit(actor=self.ward_chair, assessment=a)
+        assessment_submit(actor=self.make_chair(self.cast.ward_b), assessment=b)
+        round_ = round_advance(actor=self.home_affairs, round_=round_)
+        for assessment in (a, b):
+            for score in Score.objects.filter(assessment=assessment):
+                score_appraise(
+                    actor=self.home_affairs,
+                    assessment=assessment,
+                    criterion=score.criterion,
+                    points=score.self_points or D(0),
+                )
+        return round_advance(actor=self.home_affairs, round_=round_)
 
     def make_chair(self, unit):
         from cchc.accounts.services import membership_add, user_create
