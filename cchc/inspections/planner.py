@@ -1,8 +1,9 @@
 """Consolidation planner: one inspection visit per unit per year, pure Python (no database).
 
-All requests for a unit become one visit covering every requested topic, dated inside the common
-window of the requests when there is one (else on the working day closest to every window, with
-the conflict recorded), staffed by one member of each requesting agency per topic. Hard
+All requests for a unit become one visit covering every requested topic, dated on a working day
+inside as many of the requests' windows as possible (inside all of them when they share one; when
+no working day is inside any, the working day nearest to a window), with each request left outside
+recorded as a conflict with its gap; staffed by one member of each requesting agency per topic. Hard
 invariants: no member is booked on two visits the same day, and no member inspects a unit where
 they work. The output depends only on the input values, not on their order.
 """
@@ -42,7 +43,8 @@ class PlanMember:
 class Conflict:
     """A planning problem shown to the user.
 
-    outside_window: the chosen date lies outside these requests' windows; days = max distance.
+    outside_window: the chosen date lies outside these requests' windows; gaps[i] is the number
+    of days between the date and the nearest edge of request_ids[i]'s window, days the largest.
     no_member: no free member of agency_id could be assigned for topic on that date.
     """
 
@@ -51,6 +53,7 @@ class Conflict:
     agency_id: int | None = None
     topic: str | None = None
     days: int = 0
+    gaps: tuple[int, ...] = ()
 
 
 @dataclass
@@ -105,12 +108,11 @@ class _Group:
     unit_id: int
     requests: list[PlanRequest]
     slots: list[_Slot]  # sorted
-    days: list[datetime.date]  # working days at the smallest distance to every window
-    distance: int  # that distance (0 when the common window has a working day)
+    days: list[datetime.date]  # working days inside the most windows (else nearest to one)
 
 
-def _distance(day: datetime.date, start: datetime.date, end: datetime.date) -> int:
-    """Days between day and the window [start, end] (0 inside)."""
+def window_gap(day: datetime.date, start: datetime.date, end: datetime.date) -> int:
+    """Days between day and the nearest edge of the window [start, end] (0 inside)."""
     if day < start:
         return (start - day).days
     if day > end:
@@ -118,35 +120,63 @@ def _distance(day: datetime.date, start: datetime.date, end: datetime.date) -> i
     return 0
 
 
-def _candidate_days(
-    latest_start: datetime.date,
-    earliest_end: datetime.date,
-    holidays: frozenset[datetime.date],
-) -> tuple[list[datetime.date], int]:
-    """Working days minimising the largest distance to every request window, and that distance.
+def outside_window_conflict(requests: Iterable[PlanRequest], day: datetime.date) -> Conflict | None:
+    """The requests whose window does not hold day, each with its gap; None when all do."""
+    outside = sorted(
+        (r.id, window_gap(day, r.window_start, r.window_end))
+        for r in requests
+        if not r.window_start <= day <= r.window_end
+    )
+    if not outside:
+        return None
+    gaps = tuple(gap for _, gap in outside)
+    return Conflict(
+        OUTSIDE_WINDOW, tuple(request_id for request_id, _ in outside), days=max(gaps), gaps=gaps
+    )
 
-    The largest distance from a day to the windows is max(latest_start - day, day - earliest_end,
-    0), so only these two bounds matter.
-    """
-    if latest_start <= earliest_end:
-        inside = working_days(latest_start, earliest_end, holidays)
-        if inside:
-            return inside, 0
-    low, high = min(latest_start, earliest_end), max(latest_start, earliest_end)
+
+def _candidate_days(
+    requests: list[PlanRequest], holidays: frozenset[datetime.date]
+) -> list[datetime.date]:
+    """The working days inside as many of the requests' windows as any working day is.
+
+    How many windows hold a day changes only where a window starts or the day after one ends,
+    so the year is cut there and each piece counted once. When no working day is inside any
+    window, the working days nearest to a window instead."""
+    one = datetime.timedelta(days=1)
+    cuts = sorted({r.window_start for r in requests} | {r.window_end + one for r in requests})
+    by_count: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    for piece_start, next_start in zip(cuts, cuts[1:], strict=False):
+        count = sum(1 for r in requests if r.window_start <= piece_start <= r.window_end)
+        if count:
+            by_count[count].append((piece_start, next_start - one))
+    for count in sorted(by_count, reverse=True):
+        days = [day for start, end in by_count[count] for day in working_days(start, end, holidays)]
+        if days:
+            return days
+    return _nearest_days(requests, holidays)
+
+
+def _nearest_days(
+    requests: list[PlanRequest], holidays: frozenset[datetime.date]
+) -> list[datetime.date]:
+    """Working days at the smallest distance to the nearest window (none holds a working day)."""
+    low = min(r.window_start for r in requests)
+    high = max(r.window_end for r in requests)
     radius = _FIRST_SEARCH_RADIUS
     while radius <= _MAX_SEARCH_RADIUS:
         span = datetime.timedelta(days=radius)
         best: list[datetime.date] = []
         best_distance = radius + 1
         for day in working_days(low - span, high + span, holidays):
-            distance = max((latest_start - day).days, (day - earliest_end).days, 0)
+            distance = min(window_gap(day, r.window_start, r.window_end) for r in requests)
             if distance < best_distance:
                 best, best_distance = [day], distance
             elif distance == best_distance:
                 best.append(day)
-        # A working day outside the scanned span is more than `radius` days away.
+        # A working day outside the scanned span is more than `radius` days from every window.
         if best_distance <= radius:
-            return best, best_distance
+            return best
         radius *= 2
     raise ValueError(f"No working day within {_MAX_SEARCH_RADIUS} days of {low}..{high}.")
 
@@ -256,11 +286,9 @@ class _Planner:
                 covering[slot[1]].append(member_id_or_none)
 
         conflicts: list[Conflict] = []
-        if group.distance:
-            outside = tuple(
-                r.id for r in group.requests if _distance(day, r.window_start, r.window_end) > 0
-            )
-            conflicts.append(Conflict(OUTSIDE_WINDOW, outside, days=group.distance))
+        outside = outside_window_conflict(group.requests, day)
+        if outside is not None:
+            conflicts.append(outside)
         for slot in group.slots:
             if slot not in filled:
                 agency_id, topic = slot
@@ -306,13 +334,9 @@ def plan_year(
     groups: list[_Group] = []
     for unit_id, unit_requests in by_unit.items():
         unit_requests.sort(key=lambda r: (r.id, r.agency_id, r.topic))
-        days, distance = _candidate_days(
-            max(r.window_start for r in unit_requests),
-            min(r.window_end for r in unit_requests),
-            holidays,
-        )
+        days = _candidate_days(unit_requests, holidays)
         slots = sorted({(r.agency_id, r.topic) for r in unit_requests})
-        groups.append(_Group(unit_id, unit_requests, slots, days, distance))
+        groups.append(_Group(unit_id, unit_requests, slots, days))
     # Tightest choice of days first so flexible visits fit around them; then by unit.
     groups.sort(key=lambda g: (len(g.days), g.unit_id))
 

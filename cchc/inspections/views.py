@@ -90,8 +90,6 @@ CHECKLIST_IMPORTED_MESSAGE = gettext_noop(
     "The checklist was imported with %(count)s items; it replaces the previous version."
 )
 NO_ORGANISER_MESSAGE = gettext_noop("You coordinate no unit, so you cannot organise a plan.")
-CONFLICT_OUTSIDE = gettext_noop("Outside the window of %(count)s requests by up to %(days)s days")
-CONFLICT_NO_MEMBER = gettext_noop("No free member of %(agency)s for “%(topic)s”")
 
 
 def _organiser_for(user: Any) -> OrgUnit | None:
@@ -100,27 +98,6 @@ def _organiser_for(user: Any) -> OrgUnit | None:
         if membership.role in keeper_roles and membership.org_unit.kind != OrgUnit.Kind.AGENCY:
             return membership.org_unit
     return None
-
-
-def _conflict_lines(inspection: Inspection, agencies: dict[int, OrgUnit]) -> list[str]:
-    lines = []
-    for conflict in inspection.conflicts:
-        if conflict.get("kind") == "outside_window":
-            lines.append(
-                _(CONFLICT_OUTSIDE)
-                % {"count": len(conflict.get("requests", [])), "days": conflict.get("days", 0)}
-            )
-        elif conflict.get("kind") == "no_member":
-            agency = agencies.get(conflict.get("agency") or 0)
-            topic = conflict.get("topic")
-            lines.append(
-                _(CONFLICT_NO_MEMBER)
-                % {
-                    "agency": agency or "—",
-                    "topic": Topic(topic).label if topic in Topic.values else "—",
-                }
-            )
-    return lines
 
 
 # --- Plans and requests ---------------------------------------------------------------------
@@ -213,7 +190,15 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
         "can_request": can_request,
         "requests": requests if can_manage or can_request else [],
-        "rows": [(inspection, _conflict_lines(inspection, agencies)) for inspection in inspections],
+        "rows": [
+            (
+                inspection,
+                planning.open_conflicts(
+                    inspection, requests={r.pk: r for r in requests}, agencies=agencies
+                ),
+            )
+            for inspection in inspections
+        ],
         "form": form,
         "is_draft": plan.status == InspectionPlan.Status.DRAFT,
     }
@@ -281,7 +266,9 @@ def plan_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get_for_manage(user=request.user, pk=pk)
     perform(
         request,
-        lambda: planning.plan_approve(actor=request.user, plan=plan),
+        lambda: planning.plan_approve(
+            actor=request.user, plan=plan, accepted=request.POST.getlist("accept")
+        ),
         _(APPROVED_MESSAGE),
     )
     return redirect(plan.get_absolute_url())

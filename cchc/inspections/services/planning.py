@@ -2,13 +2,15 @@
 unit, the coordinator adjusts dates and teams, then approves."""
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from cchc.accounts.models import Membership, User
 from cchc.assessments.selectors import UNIT_ROLES
@@ -50,6 +52,8 @@ VISIT_LOCKED_MESSAGE = gettext_noop(
 )
 DATE_YEAR_MESSAGE = gettext_noop("The visit must take place in {year}.")
 TOPICS_NEEDED_MESSAGE = gettext_noop("Choose what the member covers.")
+CONFLICT_NO_MEMBER = gettext_noop("No free member of %(agency)s for “%(topic)s”")
+CONFLICT_LINE = gettext_noop("{unit} ({date}): {conflict}")
 
 EDITABLE_STATUSES = {Inspection.Status.PLANNED, Inspection.Status.PREPARING}
 
@@ -178,6 +182,119 @@ def _closed_days(year: int, earliest: datetime.date) -> frozenset[datetime.date]
     return frozenset(closed)
 
 
+def _conflict_json(conflict: planner.Conflict) -> dict[str, Any]:
+    return {
+        "kind": conflict.kind,
+        "requests": list(conflict.request_ids),
+        "agency": conflict.agency_id,
+        "topic": conflict.topic,
+        "days": conflict.days,
+        "gaps": list(conflict.gaps),
+    }
+
+
+def _plan_request(request: InspectionRequest) -> planner.PlanRequest:
+    return planner.PlanRequest(
+        id=request.pk,
+        unit_id=request.org_unit_id,
+        topic=request.topic,
+        agency_id=request.agency_id,
+        window_start=request.window_start,
+        window_end=request.window_end,
+    )
+
+
+def _conflicts_now(
+    inspection: Inspection, requests: Iterable[InspectionRequest], team: Iterable[TeamMember]
+) -> list[dict[str, Any]]:
+    """What the visit does not satisfy as it stands: the requests whose window its date is
+    outside (each with its gap, by the planner's own rule), and each requesting agency and
+    topic nobody of that agency on the team covers."""
+    windows = [_plan_request(request) for request in requests]
+    found: list[planner.Conflict] = []
+    outside = planner.outside_window_conflict(windows, inspection.visit_date)
+    if outside is not None:
+        found.append(outside)
+    covered = {(member.agency_id, topic) for member in team for topic in member.topics}
+    for agency_id, topic in sorted({(r.agency_id, r.topic) for r in windows}):
+        if (agency_id, topic) not in covered:
+            concerned = tuple(
+                sorted(r.id for r in windows if (r.agency_id, r.topic) == (agency_id, topic))
+            )
+            found.append(
+                planner.Conflict(planner.NO_MEMBER, concerned, agency_id=agency_id, topic=topic)
+            )
+    return [_conflict_json(conflict) for conflict in found]
+
+
+def _refresh_conflicts(inspection: Inspection) -> None:
+    """Store the visit's conflicts as they are now (after its date or team changed), and the
+    plan's count of them."""
+    inspection.conflicts = _conflicts_now(
+        inspection,
+        InspectionRequest.objects.filter(inspection=inspection),
+        TeamMember.objects.filter(inspection=inspection),
+    )
+    inspection.save(update_fields=["conflicts", "updated_at"])
+    plan = InspectionPlan.objects.get(pk=inspection.plan_id)
+    if plan.summary:
+        plan.summary["conflicts"] = sum(
+            len(stored) for stored in plan.inspections.values_list("conflicts", flat=True)
+        )
+        plan.save(update_fields=["summary", "updated_at"])
+
+
+@dataclass(frozen=True)
+class OpenConflict:
+    """One thing a visit does not satisfy, as the coordinator reads it; `key` names it for an
+    explicit acceptance at approval (it changes when the date does)."""
+
+    key: str
+    text: str
+
+
+def open_conflicts(
+    inspection: Inspection,
+    *,
+    requests: dict[int, InspectionRequest],
+    agencies: dict[int, OrgUnit],
+) -> list[OpenConflict]:
+    """The visit's stored conflicts in words: each request left outside its window with the
+    days between the visit and that window (counted here from the date, never stale), and each
+    agency and topic without a member."""
+    found = []
+    day = inspection.visit_date
+    stamp = f"{inspection.pk}:{day.isoformat()}"
+    for conflict in inspection.conflicts:
+        if conflict.get("kind") == planner.OUTSIDE_WINDOW:
+            for request_id in conflict.get("requests", []):
+                request = requests.get(request_id)
+                if request is None:
+                    continue
+                days = planner.window_gap(day, request.window_start, request.window_end)
+                text = ngettext(
+                    "Outside the window {agency} asked for ({topic}, {start}–{end}) by {days} day",
+                    "Outside the window {agency} asked for ({topic}, {start}–{end}) by {days} days",
+                    days,
+                ).format(
+                    agency=request.agency,
+                    topic=request.get_topic_display(),
+                    start=short_date(request.window_start),
+                    end=short_date(request.window_end),
+                    days=days,
+                )
+                found.append(OpenConflict(f"{stamp}:outside:{request_id}", text))
+        elif conflict.get("kind") == planner.NO_MEMBER:
+            agency_id = conflict.get("agency") or 0
+            topic = conflict.get("topic")
+            text = _(CONFLICT_NO_MEMBER) % {
+                "agency": agencies.get(agency_id) or "—",
+                "topic": Topic(topic).label if topic in Topic.values else "—",
+            }
+            found.append(OpenConflict(f"{stamp}:member:{agency_id}:{topic}", text))
+    return found
+
+
 @transaction.atomic
 def plan_propose(
     *, actor: Any, plan: InspectionPlan, earliest: datetime.date | None = None
@@ -193,17 +310,7 @@ def plan_propose(
         raise ValidationError(_(NO_REQUESTS_MESSAGE))
     members, agency_of = _plan_members(plan)
     result = planner.plan_year(
-        [
-            planner.PlanRequest(
-                id=request.pk,
-                unit_id=request.org_unit_id,
-                topic=request.topic,
-                agency_id=request.agency_id,
-                window_start=request.window_start,
-                window_end=request.window_end,
-            )
-            for request in requests
-        ],
+        [_plan_request(request) for request in requests],
         members,
         holidays=_closed_days(
             plan.year, earliest or timezone.localdate() + datetime.timedelta(days=1)
@@ -219,16 +326,7 @@ def plan_propose(
             org_unit_id=visit.unit_id,
             visit_date=visit.date,
             topics=list(visit.topics),
-            conflicts=[
-                {
-                    "kind": conflict.kind,
-                    "requests": list(conflict.request_ids),
-                    "agency": conflict.agency_id,
-                    "topic": conflict.topic,
-                    "days": conflict.days,
-                }
-                for conflict in visit.conflicts
-            ],
+            conflicts=[_conflict_json(conflict) for conflict in visit.conflicts],
         )
         for visit in result.visits
     )
@@ -345,6 +443,7 @@ def team_member_add(
         target=member,
         after={"inspection": inspection.pk, "topics": member.topics, "head": is_head},
     )
+    _refresh_conflicts(inspection)
     return member
 
 
@@ -358,7 +457,9 @@ def team_member_remove(*, actor: Any, member: TeamMember) -> None:
         target=member,
         before={"inspection": member.inspection_id, "user": member.user_id},
     )
+    inspection = member.inspection
     member.delete()
+    _refresh_conflicts(inspection)
 
 
 @transaction.atomic
@@ -377,20 +478,10 @@ def visit_reschedule(
     for member in inspection.team.select_related("user"):
         _check_member(user=member.user, inspection=inspection, date=visit_date)
     inspection.visit_date = visit_date
-    inspection.conflicts = [
-        conflict for conflict in inspection.conflicts if conflict.get("kind") != "outside_window"
-    ]
-    outside = [
-        request.pk
-        for request in inspection.requests.all()
-        if not request.window_start <= visit_date <= request.window_end
-    ]
-    if outside:
-        inspection.conflicts.append(
-            {"kind": "outside_window", "requests": outside, "agency": None, "topic": None}
-        )
-    inspection.save(update_fields=["visit_date", "conflicts", "updated_at"])
+    inspection.save(update_fields=["visit_date", "updated_at"])
     inspection.team.update(visit_date=visit_date)
+    # The gaps follow the new date (they were dropped here once, and showed as 0 days).
+    _refresh_conflicts(inspection)
     audit_record(
         actor=actor,
         action="inspection.update",
@@ -401,9 +492,41 @@ def visit_reschedule(
     return inspection
 
 
+def _unaccepted_conflicts(plan: InspectionPlan, accepted: set[str]) -> tuple[list[str], list[str]]:
+    """Every conflict of the plan's visits as they stand now (stored again where it changed), in
+    words: those not in `accepted`, and those accepted."""
+    inspections = list(
+        plan.inspections.select_related("org_unit").prefetch_related("requests__agency", "team")
+    )
+    agencies = {unit.pk: unit for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.AGENCY)}
+    refused: list[str] = []
+    taken: list[str] = []
+    for inspection in inspections:
+        conflicts = _conflicts_now(inspection, inspection.requests.all(), inspection.team.all())
+        if conflicts != inspection.conflicts:
+            inspection.conflicts = conflicts
+            inspection.save(update_fields=["conflicts", "updated_at"])
+        requests = {request.pk: request for request in inspection.requests.all()}
+        for conflict in open_conflicts(inspection, requests=requests, agencies=agencies):
+            line = _(CONFLICT_LINE).format(
+                unit=inspection.org_unit,
+                date=short_date(inspection.visit_date),
+                conflict=conflict.text,
+            )
+            (taken if conflict.key in accepted else refused).append(line)
+    if plan.summary:
+        plan.summary["conflicts"] = sum(len(inspection.conflicts) for inspection in inspections)
+        plan.save(update_fields=["summary", "updated_at"])
+    return refused, taken
+
+
 @transaction.atomic
-def plan_approve(*, actor: Any, plan: InspectionPlan) -> InspectionPlan:
-    """Approve the plan: every request is in a visit and every visit has a team."""
+def plan_approve(
+    *, actor: Any, plan: InspectionPlan, accepted: Iterable[str] = ()
+) -> InspectionPlan:
+    """Approve the plan: every request is in a visit, every visit has a team, and every conflict
+    left (a date outside a request's window, a topic without a member of its agency) is resolved
+    or accepted one by one (`accepted` holds their `OpenConflict.key`s, ticked on the page)."""
     plan = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
     _ensure_draft(plan)
     unplanned = plan.requests.filter(inspection__isnull=True).count()
@@ -416,11 +539,30 @@ def plan_approve(*, actor: Any, plan: InspectionPlan) -> InspectionPlan:
         raise ValidationError(
             _(NO_TEAM_MESSAGE).format(unit=empty.org_unit, date=short_date(empty.visit_date))
         )
+    refused, taken = _unaccepted_conflicts(plan, set(accepted))
+    if refused:
+        raise ValidationError(
+            [
+                ngettext(
+                    "The plan cannot be approved: {count} conflict is open. Change the date or "
+                    "the team, or tick it to accept it as it is:",
+                    "The plan cannot be approved: {count} conflicts are open. Change the dates "
+                    "or the teams, or tick each one to accept it as it is:",
+                    len(refused),
+                ).format(count=len(refused)),
+                *refused,
+            ]
+        )
     plan.status = InspectionPlan.Status.APPROVED
     plan.approved_by = actor
     plan.approved_at = timezone.now()
     plan.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-    audit_record(actor=actor, action="plan.approve", target=plan, after={"status": plan.status})
+    audit_record(
+        actor=actor,
+        action="plan.approve",
+        target=plan,
+        after={"status": plan.status, "conflicts_accepted": taken},
+    )
     _notify_approved(plan)
     return plan
 

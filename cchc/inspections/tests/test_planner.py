@@ -42,6 +42,45 @@ def is_working_day(date, holidays):
     return date.weekday() < 5 and date not in holidays
 
 
+def windows_holding(date, requests):
+    return sum(1 for r in requests if r.window_start <= date <= r.window_end)
+
+
+def gap(date, request):
+    """Days from date to the nearest edge of the request's window, counted by hand."""
+    if date < request.window_start:
+        return (request.window_start - date).days
+    if date > request.window_end:
+        return (date - request.window_end).days
+    return 0
+
+
+def check_date(visit, unit_requests, holidays):
+    """The visit's date is inside the most windows any working day is inside; failing any, it is
+    the working day nearest to a window; each request outside is reported with its real gap."""
+    low = min(r.window_start for r in unit_requests) - datetime.timedelta(days=60)
+    high = max(r.window_end for r in unit_requests) + datetime.timedelta(days=60)
+    candidates = working_days(low, high, holidays)
+    best = max(windows_holding(d, unit_requests) for d in candidates)
+    assert windows_holding(visit.date, unit_requests) == best
+    if best == 0:
+        nearest = min(min(gap(d, r) for r in unit_requests) for d in candidates)
+        assert min(gap(visit.date, r) for r in unit_requests) == nearest
+    outside = [c for c in visit.conflicts if c.kind == "outside_window"]
+    left_out = sorted(
+        r.id for r in unit_requests if not r.window_start <= visit.date <= r.window_end
+    )
+    if not left_out:
+        assert not outside
+        return
+    (conflict,) = outside
+    by_id = {r.id: r for r in unit_requests}
+    assert conflict.request_ids == tuple(left_out)
+    assert conflict.gaps == tuple(gap(visit.date, by_id[rid]) for rid in left_out)
+    assert all(g > 0 for g in conflict.gaps)
+    assert conflict.days == max(conflict.gaps)
+
+
 def check_plan(requests, members, plan, holidays=frozenset(), head_agency_id=None):
     """Check every promise of plan_year independently of its implementation."""
     by_unit = defaultdict(list)
@@ -91,30 +130,10 @@ def check_plan(requests, members, plan, holidays=frozenset(), head_agency_id=Non
         assert assigned == set(visit.member_ids)
         assert set(visit.assignments) == set(visit.topics)
 
-        # Date: inside the common window when it has a working day, else as close as possible.
-        distance = largest_distance(visit.date, unit_requests)
-        outside = [c for c in visit.conflicts if c.kind == "outside_window"]
-        common_start = max(r.window_start for r in unit_requests)
-        common_end = min(r.window_end for r in unit_requests)
-        if working_days(common_start, common_end, holidays):
-            assert distance == 0
-            assert common_start <= visit.date <= common_end
-            assert not outside
-        else:
-            assert distance > 0
-            assert len(outside) == 1
-            assert outside[0].days == distance
-            assert outside[0].request_ids == tuple(
-                sorted(
-                    r.id for r in unit_requests if not r.window_start <= visit.date <= r.window_end
-                )
-            )
-            low = min(common_start, common_end) - datetime.timedelta(days=60)
-            high = max(common_start, common_end) + datetime.timedelta(days=60)
-            closest = min(
-                largest_distance(d, unit_requests) for d in working_days(low, high, holidays)
-            )
-            assert distance == closest
+        # Date: inside as many windows as any working day is (all of them when they share one),
+        # else the nearest working day to a window; every request left outside is reported with
+        # the real number of days between the date and its window.
+        check_date(visit, unit_requests, holidays)
 
         # Each (agency, topic) is covered by a member of that agency, or reported as a conflict
         # only when that agency truly had nobody free and eligible that day.
@@ -262,7 +281,7 @@ def test_requests_of_one_unit_become_one_visit_inside_the_common_window():
     assert visit.conflicts == ()
 
 
-def test_non_overlapping_windows_give_the_middle_day_and_an_outside_window_conflict():
+def test_non_overlapping_windows_give_a_day_inside_the_most_windows():
     requests = [
         req(1, 10, 1, day(0), day(18)),
         req(2, 10, 2, day(0), day(3)),  # ends Thursday
@@ -271,26 +290,60 @@ def test_non_overlapping_windows_give_the_middle_day_and_an_outside_window_confl
     members = [member(1, 1), member(2, 2), member(3, 3)]
     plan = plan_year(requests, members)
     (visit,) = plan.visits
-    # Tuesday and Wednesday of the middle week are both 6 days from a window; the earlier wins.
-    assert visit.date == day(8)
-    assert visit.conflicts == (Conflict("outside_window", (2, 3), days=6),)
+    # Monday to Thursday of the first week are inside two windows (as is the third week); the
+    # earliest wins, and request 3 is 14 days away.
+    assert visit.date == day(0)
+    assert visit.conflicts == (Conflict("outside_window", (3,), days=14, gaps=(14,)),)
     assert plan.conflict_count == 1
 
 
-def test_outside_window_day_is_the_closest_working_day():
-    # Windows Mon-Fri and the Monday after next: the midpoint is Wednesday of the week between.
-    requests = [req(1, 10, 1, day(0), day(4)), req(2, 10, 1, day(14), day(18), "iso")]
+def test_windows_of_one_unit_in_different_months_the_day_satisfies_most_requests():
+    # The walk's Nam Hà: 01-10/03 twice and 01-10/04. The old planner split the difference (22/03,
+    # inside no window, "up to 12 days"); a day in early March satisfies two of the three.
+    requests = [
+        req(1, 10, 1, D(2026, 3, 1), D(2026, 3, 10), "cchc"),
+        req(2, 10, 2, D(2026, 3, 1), D(2026, 3, 10), "tthc"),
+        req(3, 10, 3, D(2026, 4, 1), D(2026, 4, 10), "iso"),
+    ]
+    (visit,) = plan_year(requests, [member(1, 1), member(2, 2), member(3, 3)]).visits
+    assert visit.date == D(2026, 3, 2)  # 1 March is a Sunday
+    assert visit.conflicts == (Conflict("outside_window", (3,), days=30, gaps=(30,)),)
+
+
+def test_one_window_inside_another_and_a_third_alone():
+    # Three windows, two nested: their overlap beats the earlier day of the long one alone.
+    requests = [
+        req(1, 10, 1, day(0), day(25)),
+        req(2, 10, 1, day(9), day(11), "iso"),
+        req(3, 10, 1, day(21), day(22), "tthc"),
+    ]
     (visit,) = plan_year(requests, [member(1, 1)]).visits
     assert visit.date == day(9)
-    assert visit.conflicts == (Conflict("outside_window", (1, 2), days=5),)
+    assert visit.conflicts == (Conflict("outside_window", (3,), days=12, gaps=(12,)),)
+
+
+def test_gaps_are_counted_to_each_windows_nearest_edge():
+    # Windows Mon-Fri and the Monday after next: each holds five working days; the first wins,
+    # and the second is 14 days after its Monday.
+    requests = [req(1, 10, 1, day(0), day(4)), req(2, 10, 1, day(14), day(18), "iso")]
+    (visit,) = plan_year(requests, [member(1, 1)]).visits
+    assert visit.date == day(0)
+    assert visit.conflicts == (Conflict("outside_window", (2,), days=14, gaps=(14,)),)
     assert visit.assignments == {"cchc": (1,), "iso": (1,)}
+    # The only member busy every day of the first week (a one-day visit elsewhere each day): the
+    # second window's week has a full team, and the first window is left 10 days behind.
+    busy = [req(10 + n, 20 + n, 1, day(n), day(n)) for n in range(5)]
+    plan = plan_year(requests + busy, [member(1, 1)])
+    visit = next(v for v in plan.visits if v.unit_id == 10)
+    assert (visit.date, visit.member_ids) == (day(14), (1,))
+    assert visit.conflicts == (Conflict("outside_window", (1,), days=10, gaps=(10,)),)
 
 
 def test_weekend_only_window_takes_the_nearest_working_day():
     plan = plan_year([req(1, 10, 1, day(5), day(6))], [member(1, 1)])
     (visit,) = plan.visits
     assert visit.date == day(4)  # Friday before; Monday after is as close but later
-    assert visit.conflicts == (Conflict("outside_window", (1,), days=1),)
+    assert visit.conflicts == (Conflict("outside_window", (1,), days=1, gaps=(1,)),)
     # With that Friday a holiday, the Monday after.
     plan = plan_year([req(1, 10, 1, day(5), day(6))], [member(1, 1)], holidays=frozenset([day(4)]))
     assert plan.visits[0].date == day(7)
@@ -435,3 +488,37 @@ def test_same_input_gives_the_same_plan_in_any_order():
     rng.shuffle(requests)
     rng.shuffle(members)
     assert plan_year(iter(requests), iter(members), holidays=HOLIDAYS, head_agency_id=1) == plan
+
+
+@st.composite
+def one_units_windows(draw):
+    """1-6 windows of one unit anywhere in a year, some a day or a weekend long, some far apart;
+    holidays that may empty a window of working days."""
+    requests = []
+    for request_id in range(1, draw(st.integers(1, 6)) + 1):
+        start = draw(dates)
+        end = start + datetime.timedelta(days=draw(st.sampled_from([0, 1, 2, 6, 9, 30, 90])))
+        topic = draw(st.sampled_from(TOPICS))
+        requests.append(PlanRequest(request_id, 7, topic, draw(st.integers(1, 3)), start, end))
+    holidays = frozenset(draw(st.lists(dates, max_size=12)))
+    return requests, holidays
+
+
+@settings(max_examples=300, deadline=None)
+@given(one_units_windows(), st.booleans())
+def test_hypothesis_the_date_is_inside_the_most_windows_and_gaps_are_real(windows, staffed):
+    requests, holidays = windows
+    # With a member of every agency, or nobody at all: the date never depends on staffing here.
+    members = [member(agency, agency) for agency in (1, 2, 3)] if staffed else []
+    (visit,) = plan_year(requests, members, holidays=holidays).visits
+    assert is_working_day(visit.date, holidays)
+    check_date(visit, requests, holidays)
+    # Ties go to the earliest such day (one visit: no load to spread, a team on any day).
+    low = min(r.window_start for r in requests) - datetime.timedelta(days=60)
+    best = windows_holding(visit.date, requests)
+    earlier = working_days(low, visit.date - ONE_DAY, holidays)
+    if best:
+        assert all(windows_holding(d, requests) < best for d in earlier)
+    else:
+        nearest = min(gap(visit.date, r) for r in requests)
+        assert all(min(gap(d, r) for r in requests) > nearest for d in earlier)
