@@ -5,6 +5,7 @@ against an empty POST through the same server and middleware (POST /app/health/,
 by the view after the session, CSRF and authentication checks). The database is the throw-away
 SQLite of the benchmarks, or DATABASE_URL."""
 
+import re
 import statistics
 import sys
 import threading
@@ -28,9 +29,22 @@ SECONDS = 4.0
 class Officer(HttpSession):
     def login_or_fail(self, username: str) -> None:
         assert self.login(username, generate.PASSWORD), username
+        self.versions: dict[str, str] = {}
 
     def status_of(self, path: str, fields: dict[str, str]) -> int:
-        return self.post_form(path, fields)[0]
+        """The answer's status; a score save sends the version its last answer gave (as the
+        page does: a save without it is refused as stale) and counts as 200 only when saved."""
+        prefix = next((key[: key.index("-") + 1] for key in fields if "-" in key), "")
+        if prefix:
+            fields = {**fields, prefix + "version": self.versions.get(path, "")}
+        status, text = self.post_form(path, fields)
+        if prefix:
+            found = re.search(rf'name="{prefix}version" value="([^"]*)"', text or "")
+            if found:
+                self.versions[path] = found.group(1)
+            if status == 200 and 'data-testid="saved-' not in (text or ""):
+                return 409  # answered, but refused as stale: not a save
+        return status
 
 
 def measure(officers: list[tuple[Officer, str]], fields_of, expected: int) -> dict[str, float]:
@@ -97,6 +111,11 @@ def main() -> int:
             officer.login_or_fail(username)
             officers.append((officer, assessment))
         prefix = f"c{criterion.pk}-"
+        for officer, assessment in officers:  # the version each page would show, read once
+            officer.status_of(
+                f"/rounds/assessments/{assessment}/criteria/{criterion.pk}/score/",
+                {prefix + "numerator": "1", prefix + "denominator": "4"},
+            )
         for level in levels:
             chosen = officers[:level]
             save = measure(

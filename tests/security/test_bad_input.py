@@ -72,6 +72,8 @@ class SelfScoreTests(BaseTestCase):
         for extra in ({}, {f"c{score.criterion_id}-version": ""}):
             response = self.save("1.1", {"answer": "no"}, **extra)
             assert "Người khác đã lưu" in response.content.decode()
+            # …and the row does not also say "saved" (a refused save answered both).
+            assert 'data-testid="saved-1.1"' not in response.content.decode()
             score.refresh_from_db()
             assert score.inputs == {"answer": "yes"}
         # With the version the page showed, the save goes through.
