@@ -7,7 +7,8 @@ number of units and rounds.
   appraised or not applicable); a published round keeps the ranks it was published with;
 - trend: the unit's percent in each round of the series (the same organiser's rounds past
   self-assessment, oldest first, up to SERIES_LENGTH, ending with the chosen round);
-- change: percentage points and ranks against the previous round of the series;
+- change: percentage points and ranks against the previous round of the series (ranks among
+  the units ranked in both: `assessments.services.results.rank_changes`);
 - over-claim: self-score minus the appraisal of the criteria the unit scores itself, in
   points, and in percentage points of its self-scored maximum; the index is the mean of the
   latter over the rounds of the series where the unit was appraised.
@@ -20,7 +21,7 @@ from django.urls import reverse
 
 from cchc.analytics.summary import frozen_trend
 from cchc.assessments.models import Assessment, Round
-from cchc.assessments.services.results import rank_competition
+from cchc.assessments.services.results import rank_changes, rank_competition
 from cchc.core.points import HUNDRED, round_points
 from cchc.frameworks.models import ClassificationBand
 from cchc.frameworks.selectors import band_for
@@ -60,6 +61,8 @@ class RankRow:
     gap_percent: Decimal | None  # … in percentage points of the self-scored maximum
     previous_percent: Decimal | None = None
     previous_rank: int | None = None
+    # Places gained (positive: moved up) among the units ranked in both rounds (rank_changes).
+    rank_change: int | None = None
     trend: list[Decimal | None] = field(default_factory=list)
     gaps: list[Decimal | None] = field(default_factory=list)  # gap_percent per series round
 
@@ -69,13 +72,6 @@ class RankRow:
         if self.percent is None or self.previous_percent is None:
             return None
         return self.percent - self.previous_percent
-
-    @property
-    def rank_change(self) -> int | None:
-        """Places gained (positive: moved up)."""
-        if self.rank is None or self.previous_rank is None:
-            return None
-        return self.previous_rank - self.rank
 
     @property
     def over_claim_index(self) -> Decimal | None:
@@ -91,6 +87,8 @@ class Ranking:
     series: list[Round]
     rows: list[RankRow]
     provisional: bool  # not published yet: figures may still change
+    # The previous round ranked other units: changes of rank count only this many, ranked in both.
+    rank_compared_among: int | None = None
 
     @property
     def improved(self) -> list[RankRow]:
@@ -277,6 +275,10 @@ def ranking(
         for unit, stored in current.items():
             stored.assessment_pk = links.get(unit)
     before = tables[previous.pk] if previous else {}
+    changes = rank_changes(
+        {unit: stored.rank for unit, stored in current.items()},
+        {unit: stored.rank for unit, stored in before.items()},
+    )
     detail = reverse("assessments:assessment_detail", args=[0])
     rows = []
     for unit_id, stored in current.items():
@@ -302,6 +304,7 @@ def ranking(
             gap_percent=stored.gap_percent,
             previous_percent=earlier.percent if earlier else None,
             previous_rank=earlier.rank if earlier else None,
+            rank_change=changes.places.get(unit_id),
         )
         for member in series:
             theirs = tables[member.pk].get(unit_id)
@@ -314,4 +317,5 @@ def ranking(
         series=series,
         rows=rows,
         provisional=round_.status != Round.Status.PUBLISHED,
+        rank_compared_among=changes.among if changes.places else None,
     )

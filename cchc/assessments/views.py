@@ -925,7 +925,15 @@ def results_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not _results_visible(request, round_):
         raise PermissionDenied
     rows = published_or_live_results(round_)
-    context = {"round": round_, "rows": rows, "is_frozen": round_.status == Round.Status.PUBLISHED}
+    context = {
+        "round": round_,
+        "rows": rows,
+        "is_frozen": round_.status == Round.Status.PUBLISHED,
+        # The previous round ranked other units: say among how many the change is counted.
+        "rank_compared_among": next(
+            (row["rank_compared_among"] for row in rows if row.get("rank_compared_among")), None
+        ),
+    }
     return render(request, "assessments/results.html", context)
 
 

@@ -1,6 +1,7 @@
 """Results: totals, percentages, ranks (ties share a rank), bands and the change of rank."""
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +25,11 @@ class ResultRow:
     band: str
     band_colour: str
     previous_rank: int | None
-    rank_change: int | None  # positive: moved up
+    rank_change: int | None  # positive: moved up, among the units ranked in both rounds
     is_complete: bool = True  # every criterion appraised; only complete units are ranked
+    # When the previous round ranked other units: how many were ranked in both (the change
+    # counts only them); None when both ranked the same units.
+    rank_compared_among: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -39,6 +43,37 @@ def rank_competition(percents: list[Decimal | None]) -> list[int | None]:
     for position, percent in enumerate(ordered, start=1):
         first_position.setdefault(percent, position)
     return [first_position[p] if p is not None else None for p in percents]
+
+
+@dataclass(frozen=True)
+class RankChanges:
+    places: dict[int, int] = field(default_factory=dict)  # unit id -> places gained
+    among: int | None = None  # units compared, when the rounds ranked different units
+
+
+def rank_changes(
+    current: Mapping[int, int | None], previous: Mapping[int, int | None]
+) -> RankChanges:
+    """The places each unit gained since the previous round (positive: moved up), counted
+    among the units ranked in both rounds: each round's ranks are ranked again among those
+    units alone (ties stay ties). A rank among two units and one among forty are not on one
+    scale: a unit 13th of forty and first of two has gained one place over the other unit,
+    not twelve. `among` says how many were compared when the rounds ranked different units;
+    with fewer than two units in both, nothing is compared."""
+    now = {unit: rank for unit, rank in current.items() if rank is not None}
+    before = {unit: rank for unit, rank in previous.items() if rank is not None}
+    both = [unit for unit in now if unit in before]
+    if len(both) < 2:
+        return RankChanges()
+    ranks_now = rank_competition([Decimal(-now[unit]) for unit in both])
+    ranks_before = rank_competition([Decimal(-before[unit]) for unit in both])
+    places = {
+        unit: earlier - later
+        for unit, later, earlier in zip(both, ranks_now, ranks_before, strict=True)
+        if later is not None and earlier is not None
+    }
+    same_units = set(now) == set(before)
+    return RankChanges(places=places, among=None if same_units else len(both))
 
 
 def round_results(round_: Round) -> list[ResultRow]:
@@ -63,10 +98,14 @@ def round_results(round_: Round) -> list[ResultRow]:
         else:
             percents.append(None)
     ranks = rank_competition(percents)
+    changes = rank_changes(
+        {a.org_unit_id: rank for a, rank in zip(assessments, ranks, strict=True)}, previous_ranks
+    )
     rows = []
     for assessment, percent, rank in zip(assessments, percents, ranks, strict=True):
         band = band_for(percent, bands)
         previous_rank = previous_ranks.get(assessment.org_unit_id)
+        change = changes.places.get(assessment.org_unit_id)
         appraised = assessment.appraised_points or Decimal(0)
         rows.append(
             ResultRow(
@@ -83,8 +122,9 @@ def round_results(round_: Round) -> list[ResultRow]:
                 band=band.name if band else "",
                 band_colour=band.colour if band else "",
                 previous_rank=previous_rank,
-                rank_change=(previous_rank - rank) if previous_rank and rank else None,
+                rank_change=change,
                 is_complete=assessment.pk in complete,
+                rank_compared_among=changes.among if change is not None else None,
             )
         )
     rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.unit_name))
