@@ -282,6 +282,9 @@ SECURE_CSP = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# Photos and scans: more pixels than this are refused from the header, before any decoding
+# (40 million: a 4 MB JPEG can hold 110 million pixels, 330 MB once decoded).
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000)
 # A year of a province's dossiers exported as CSV is about 200 bytes a row.
 DOSSIER_IMPORT_MAX_BYTES = env_int("DOSSIER_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cchc.accounts.models import Membership
 from cchc.accounts.services import membership_add
 from cchc.core.roles import Role
-from cchc.core.testing import PERSONAS, BaseTestCase, Cast
+from cchc.core.testing import PDF, PERSONAS, BaseTestCase, Cast
 from cchc.frameworks.tests.factories import make_framework
 
 ANONYMOUS = "anonymous"
@@ -134,7 +134,7 @@ def evidence_file(cast: Cast) -> dict[str, Any]:
 
     assessment = ward_a_assessment(cast)
     criterion = Criterion.objects.get(framework=assessment.round.framework, code="1.1")
-    pdf = SimpleUploadedFile("kh.pdf", b"%PDF-1.4 matrix\n%%EOF")
+    pdf = SimpleUploadedFile("kh.pdf", PDF)
     evidence = evidence_upload(actor=None, assessment=assessment, criterion=criterion, upload=pdf)
     return {"pk": evidence.pk}
 

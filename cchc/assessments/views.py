@@ -590,6 +590,7 @@ def evidence_download_view(request: HttpRequest, pk: int) -> HttpResponse:
         filename=evidence.original_name or f"evidence-{evidence.pk}",
         content_type=evidence_content_type(evidence),
     )
+    response["Content-Security-Policy"] = "sandbox"  # should a browser open it: no script
     return response
 
 

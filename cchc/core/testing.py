@@ -14,6 +14,8 @@ Ward A (Phường Trần Phú) and ward B (Phường Nam Hà) are both in the ci
 - no_role: a logged-in account with no membership (a citizen has no account at all).
 """
 
+import struct
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +42,59 @@ PERSONA_ROLES: dict[str, tuple[Role | None, str]] = {
     "no_role": (None, ""),
 }
 PERSONAS = list(PERSONA_ROLES)
+
+PDF_PAGE_OBJECTS = (
+    b"<</Type/Catalog/Pages 2 0 R>>",
+    b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+    b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
+)
+
+
+def pdf_bytes(
+    objects: tuple[bytes, ...] = PDF_PAGE_OBJECTS, *, packed: tuple[int, ...] = ()
+) -> bytes:
+    """A PDF a PDF library reads: `objects` numbered from 1 (object 1 the catalog), found
+    through a cross-reference stream. Those numbered in `packed` travel compressed (FlateDecode)
+    in an object stream, as Word and Acrobat write them: the file's bytes show none of their
+    names."""
+    out = bytearray(b"%PDF-1.7\n")
+    entries: dict[int, tuple[int, int, int]] = {0: (0, 0, 65535)}
+    for number, body in enumerate(objects, start=1):
+        if number not in packed:
+            entries[number] = (1, len(out), 0)
+            out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    stream_number = len(objects) + 1
+    if packed:
+        header, bodies = b"", b""
+        for index, number in enumerate(packed):
+            header += b"%d %d " % (number, len(bodies))
+            bodies += objects[number - 1] + b"\n"
+            entries[number] = (2, stream_number, index)
+        data = zlib.compress(header + bodies)
+        entries[stream_number] = (1, len(out), 0)
+        out += b"%d 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>stream\n" % (
+            stream_number,
+            len(packed),
+            len(header),
+            len(data),
+        )
+        out += data + b"\nendstream\nendobj\n"
+    xref_number = stream_number + 1
+    entries[xref_number] = (1, len(out), 0)
+    table = b"".join(
+        struct.pack(">BIH", *entries.get(number, (0, 0, 0))) for number in range(xref_number + 1)
+    )
+    out += b"%d 0 obj\n<</Type/XRef/Size %d/W[1 4 2]/Root 1 0 R/Length %d>>stream\n" % (
+        xref_number,
+        xref_number + 1,
+        len(table),
+    )
+    out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % entries[xref_number][1]
+    return bytes(out)
+
+
+# A one-page PDF for tests that upload a document (the upload checker reads it as a PDF).
+PDF = pdf_bytes()
 
 
 @dataclass

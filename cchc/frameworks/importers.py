@@ -234,11 +234,13 @@ def _read_xlsx(data: bytes) -> dict[str, _Sheet]:
 
     from openpyxl import load_workbook
 
-    from cchc.core.zipcheck import zip_problem
+    from cchc.core.zipcheck import DTD_MESSAGE, zip_problem
 
     problem = zip_problem(io.BytesIO(data), required="xl/workbook.xml")
     if problem == "not_zip":
         raise ImportFailed([ImportErrorItem(1, "", _(NOT_XLSX_MESSAGE))])
+    if problem == "dtd":
+        raise ImportFailed([ImportErrorItem(1, "", _(DTD_MESSAGE))])
     if problem:
         raise ImportFailed([ImportErrorItem(1, "", _(ZIP_BOMB_MESSAGE))])
     try:

@@ -53,6 +53,7 @@ from cchc.core.imports import (
     plain_key,
     read_header,
 )
+from cchc.core.zipcheck import DTD_MESSAGE, UNREADABLE, declares_dtd
 from cchc.indicators.models import ColumnAlias, Dossier, DossierImport
 from cchc.indicators.summary import rebuild_dossier_months
 from cchc.orgunits.models import OrgUnit
@@ -465,6 +466,12 @@ def check_xlsx_zip(stream: IO[bytes]) -> None:
                 raise DossierImportFailed(
                     [ImportErrorItem(1, "", _(XLSX_BOMB_MESSAGE).format(ratio=int(ratio)))]
                 )
+        try:
+            dtd = declares_dtd(archive)
+        except UNREADABLE as error:
+            raise DossierImportFailed([ImportErrorItem(1, "", _(NOT_XLSX_MESSAGE))]) from error
+        if dtd:
+            raise DossierImportFailed([ImportErrorItem(1, "", _(DTD_MESSAGE))])
     stream.seek(0)
 
 

@@ -952,6 +952,7 @@ def file_download_view(request: HttpRequest, pk: int) -> HttpResponse:
         filename=stored.original_name,
         content_type=CONTENT_TYPES.get(Evidence.Kind(stored.kind), "application/octet-stream"),
     )
+    response["Content-Security-Policy"] = "sandbox"  # photos are shown: nothing in them runs
     return response
 
 

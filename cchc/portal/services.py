@@ -139,6 +139,8 @@ def _clean_photo(upload: UploadedFile) -> tuple[bytes, str]:
     dropped), and its extension; anything that is not a JPEG, PNG or WebP image is refused."""
     from PIL import Image, UnidentifiedImageError
 
+    from cchc.assessments.services.evidence import pixels_message
+
     if upload.size is None or upload.size > PHOTO_MAX_BYTES or upload.size == 0:
         raise ValidationError(_(PHOTO_MESSAGE))
     try:
@@ -147,6 +149,9 @@ def _clean_photo(upload: UploadedFile) -> tuple[bytes, str]:
             kind = image.format or ""
             if kind not in PHOTO_FORMATS:
                 raise ValidationError(_(PHOTO_MESSAGE))
+            too_many = pixels_message(*image.size)  # from the header: nothing decoded yet
+            if too_many:
+                raise ValidationError(too_many)
             image.load()
             clean = image.convert(
                 "RGBA" if kind == "PNG" and image.mode in ("RGBA", "LA", "P") else "RGB"

@@ -272,7 +272,9 @@ def map_data_view(request: HttpRequest) -> JsonResponse:
 
 
 def document_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """A published inspection's conclusion notice: the signed scan, else the issued PDF."""
+    """A published inspection's conclusion notice: the signed scan, else the issued PDF. The
+    scan is a file someone uploaded: it is downloaded, never opened in the portal's origin,
+    and under a sandbox (no script) should a browser open it; the PDF we drew is shown."""
     document = selectors.public_document(pk)
     if document is None:
         raise Http404
@@ -281,10 +283,12 @@ def document_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     response: Any = FileResponse(
         stored.open("rb"),
-        as_attachment=False,
+        as_attachment=bool(document.scan),
         filename=f"{document.reference.replace('/', '-')}.pdf",
         content_type="application/pdf",
     )
+    if document.scan:
+        response["Content-Security-Policy"] = "sandbox"
     return response
 
 
@@ -313,6 +317,7 @@ def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
     # An hour at most: an unpublished article's photos soon leave shared caches too.
     response["Cache-Control"] = "public, max-age=3600" if photo.article.is_public else "private"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"  # an uploaded file: nothing in it runs
     return response
 
 

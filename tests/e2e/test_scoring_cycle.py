@@ -9,12 +9,11 @@ from playwright.sync_api import expect
 
 from cchc.assessments.models import Round
 from cchc.assessments.tests.factories import assessment_of, make_round
-from cchc.core.testing import build_cast
+from cchc.core.testing import PDF, build_cast
 from cchc.frameworks.models import Criterion
 from tests.e2e.test_browser import log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture

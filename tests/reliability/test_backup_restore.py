@@ -18,7 +18,7 @@ from cchc.assessments.models import Evidence
 from cchc.assessments.services import evidence_upload
 from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.core.backup import backup, content_digests, data_digest, dump_database
-from cchc.core.testing import build_cast
+from cchc.core.testing import PDF, build_cast
 from cchc.frameworks.models import Criterion
 from cchc.orgunits.models import OrgUnit
 from cchc.portal import services as portal
@@ -26,8 +26,6 @@ from cchc.portal.models import Article
 from cchc.portal.tests.test_portal import jpeg
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.reliability]
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def installation() -> Any:

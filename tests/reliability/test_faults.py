@@ -19,7 +19,7 @@ from cchc.assessments.models import Assessment, Evidence
 from cchc.assessments.services import assessment_submit, evidence_upload
 from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.assessments.tests.test_workflow import fill
-from cchc.core.testing import BaseTestCase
+from cchc.core.testing import PDF, BaseTestCase
 from cchc.frameworks.models import Criterion
 from cchc.indicators import importers
 from cchc.indicators.importers import DossierImportFailed, import_dossiers
@@ -27,8 +27,6 @@ from cchc.indicators.models import Dossier, DossierImport, DossierMonth
 from cchc.indicators.tests.test_importers import GOOD_ROWS, csv_bytes
 
 pytestmark = pytest.mark.reliability
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def files_in_media() -> list[Path]:

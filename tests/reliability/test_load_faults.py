@@ -30,6 +30,7 @@ from cchc.assessments.models import Assessment, Evidence, Score
 from cchc.assessments.services import round_advance, round_create
 from cchc.assessments.tests.factories import ROUND_FRAMEWORK
 from cchc.core.roles import Role
+from cchc.core.testing import PDF
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.tests.factories import make_framework
 from cchc.orgunits.services import org_unit_create
@@ -40,7 +41,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.reliability]
 WARDS = int(os.environ.get("LOAD_WARDS", "100"))
 SAVES_PER_CRITERION = 3
 PASSWORD = "load-test-password-2026"  # noqa: S105
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # Officer A of a ward writes area 1, officer B area 2: the ward's totals are shared.
 PLAN = {"a": ["1.1", "1.2"], "b": ["2.1", "2.2"]}
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 import cchc
-from cchc.core.testing import TEST_PASSWORD, BaseTestCase
+from cchc.core.testing import PDF, TEST_PASSWORD, BaseTestCase
 from cchc.indicators.services import directive_create
 from cchc.inspections.services import findings
 from cchc.inspections.tests.factories import approved_inspection, to_status
@@ -887,8 +887,6 @@ class PortalPayloadTests(PayloadTestCase):
 
 
 # --- Rounds, self-assessment, appraisal and appeals -------------------------------------------
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 class AssessmentPayloadTests(PayloadTestCase):

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import re
 import unicodedata
+import warnings
 import zipfile
 from typing import Any, BinaryIO
 
@@ -20,6 +21,7 @@ from cchc.assessments.models import Assessment, Evidence, Question, Round, Score
 from cchc.assessments.services.self_assessment import LOCKED_MESSAGE
 from cchc.core.audit import audit_record
 from cchc.core.dates import format_count
+from cchc.core.zipcheck import DTD_MESSAGE, ZIP_BOMB_MESSAGE, zip_problem
 from cchc.frameworks.models import Criterion
 
 EMPTY_FILE_MESSAGE = gettext_noop("The file is empty (0 bytes).")
@@ -42,6 +44,19 @@ NOT_YOURS_MESSAGE = gettext_noop("This evidence belongs to another unit.")
 ACTIVE_PDF_MESSAGE = gettext_noop(
     "The PDF contains script, actions or embedded files. Print it again to PDF (“Microsoft "
     "Print to PDF” or “Save as PDF”) and upload that copy."
+)
+UNREADABLE_PDF_MESSAGE = gettext_noop(
+    "The PDF could not be read (it is damaged, or protected by a password), so what it holds "
+    "could not be checked. Print it again to PDF (“Microsoft Print to PDF” or “Save as PDF”) "
+    "and upload that copy."
+)
+CROWDED_PDF_MESSAGE = gettext_noop(
+    "The PDF holds more than {limit} objects, too many to check. Print it again to PDF "
+    "(“Microsoft Print to PDF” or “Save as PDF”) and upload that copy."
+)
+TOO_MANY_PIXELS_MESSAGE = gettext_noop(
+    "The image has more than {limit} million pixels (megapixels). Reduce it, for example to "
+    "4000 × 3000 pixels, and upload it again."
 )
 
 SIGNATURES = (
@@ -81,23 +96,153 @@ def detect_kind(head: bytes, stream: BinaryIO) -> str | None:
     return None
 
 
-ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+# Names that make a PDF do something rather than show something: run script, start a
+# program, carry or open files, send or fetch form data, play rich media, an XFA form.
+ACTIVE_PDF_NAMES = frozenset(
+    {
+        "/JS",
+        "/JavaScript",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/EF",
+        "/FileAttachment",
+        "/GoToE",
+        "/SubmitForm",
+        "/ImportData",
+        "/RichMedia",
+        "/RichMediaExecute",
+        "/XFA",
+    }
+)
+ACTIVE_PDF = re.compile(
+    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|EF|FileAttachment|GoToE|SubmitForm|ImportData"
+    rb"|RichMedia\w*|XFA)(?![0-9A-Za-z_])"
+)
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Reading costs about 0.1 ms an object: a file of tiny objects is refused before it keeps a
+# worker busy (50,000 objects: about 5 s; a 300-page report from Word holds a few thousand).
+MAX_PDF_OBJECTS = 50_000
+
+
+class UnreadablePdf(Exception):
+    pass
+
+
+class CrowdedPdf(UnreadablePdf):
+    pass
 
 
 def pdf_is_active(stream: BinaryIO) -> bool:
-    """Whether a PDF carries script, launch actions or embedded files (names decoded from their
-    #xx escapes first, so "/J#61vaScript" is seen too). Evidence is for reading, not running."""
+    """Whether a PDF carries script, launch or form actions, embedded files, rich media or an
+    XFA form, wherever they are: read with a PDF library, every object the file holds is
+    looked through (the catalog, pages, annotations, fields, names tree, outlines, and the
+    objects packed in compressed object streams, whose decoded text is searched too, for
+    objects no table lists). Names are compared decoded ("/J#61vaScript" is "/JavaScript").
+    Raises UnreadablePdf when the library cannot read the file: what is not read is not
+    checked. Evidence is for reading, not running."""
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        StreamObject,
+    )
+
     stream.seek(0)
-    tail = b""
-    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-        window = PDF_NAME_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), tail + chunk)
-        if ACTIVE_PDF.search(window):
-            stream.seek(0)
-            return True
-        tail = chunk[-64:]
-    stream.seek(0)
-    return False
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)  # a damaged but readable file is told of at WARNING
+    try:
+        reader = PdfReader(stream, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadablePdf("protected by a password")
+        numbers = {(gen, num) for gen, entries in reader.xref.items() for num in entries}
+        numbers |= {(0, num) for num in reader.xref_objStm}
+        if len(numbers) > MAX_PDF_OBJECTS:
+            raise CrowdedPdf(len(numbers))
+        if not numbers or "/Root" not in reader.trailer:
+            raise UnreadablePdf("no objects")
+        pending: list[Any] = [DictionaryObject(reader.trailer)]
+        for gen, num in sorted(numbers):
+            pending.append(reader.get_object(IndirectObject(num, gen, reader)))
+        while pending:
+            item = pending.pop()
+            if isinstance(item, DictionaryObject):
+                for key, value in dict.items(item):
+                    if key in ACTIVE_PDF_NAMES:
+                        return True
+                    pending.append(value)
+                if isinstance(item, StreamObject) and item.get("/Type") == "/ObjStm":
+                    text = PDF_NAME_ESCAPE.sub(
+                        lambda match: bytes([int(match.group(1), 16)]), item.get_data()
+                    )
+                    if ACTIVE_PDF.search(text):
+                        return True
+            elif isinstance(item, ArrayObject):
+                pending.extend(list.__iter__(item))
+            elif isinstance(item, NameObject) and item in ACTIVE_PDF_NAMES:
+                return True  # a name: /S /JavaScript, /Subtype /FileAttachment
+        return False
+    except UnreadablePdf:
+        raise
+    except Exception as error:  # pypdf raises many kinds on a damaged or hostile file
+        raise UnreadablePdf(str(error)) from error
+    finally:
+        pypdf_log.setLevel(level)
+        stream.seek(0)
+
+
+def pixels_message(width: int, height: int) -> str | None:
+    """Why an image of width × height is refused (too many pixels to decode safely), or None.
+    The dimensions come from the image's header: nothing is decoded to ask."""
+    limit = settings.UPLOAD_MAX_PIXELS
+    if width * height <= limit:
+        return None
+    return _(TOO_MANY_PIXELS_MESSAGE).format(limit=format_count(limit // 1_000_000))
+
+
+def _check_image(upload: Any, kind: str) -> None:
+    """Refuse a photo of too many pixels, reading its size from its header only."""
+    from PIL import Image, UnidentifiedImageError
+
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():  # Pillow warns of what is decided here
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(upload, formats=["PNG" if kind == Evidence.Kind.PNG else "JPEG"])
+        with image:
+            width, height = image.size
+    except Image.DecompressionBombError:  # Pillow's own ceiling, far above ours
+        width, height = settings.UPLOAD_MAX_PIXELS + 1, 1
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError({"file": _(WRONG_CONTENT_MESSAGE)}) from error
+    finally:
+        upload.seek(0)
+    message = pixels_message(width, height)
+    if message:
+        raise ValidationError({"file": message})
+
+
+def _check_office(upload: Any, kind: str) -> None:
+    """Refuse an Office file that would unpack to gigabytes, or whose XML declares a DTD."""
+    marker = next(name for name, office_kind in OFFICE_MARKERS if office_kind == kind)
+    problem = zip_problem(upload, required=marker)
+    if problem == "dtd":
+        raise ValidationError({"file": _(DTD_MESSAGE)})
+    if problem in ("too_large", "bomb"):
+        raise ValidationError({"file": _(ZIP_BOMB_MESSAGE)})
+    if problem:
+        raise ValidationError({"file": _(WRONG_CONTENT_MESSAGE)})
+
+
+def stored_name(kind: str) -> str:
+    """The name a checked file is stored under: its extension comes from its content, never
+    from the uploaded name (the storage paths keep only the extension of this name)."""
+    return f"tep.{Evidence.Kind(kind).value}"
 
 
 def clean_file_name(name: str) -> str:
@@ -111,7 +256,9 @@ def clean_file_name(name: str) -> str:
 
 
 def check_upload(upload: Any) -> tuple[str, str, int]:
-    """Check an uploaded file by size, name and content; return (kind, sha256, size)."""
+    """Check an uploaded file by size, name and content; return (kind, sha256, size). The one
+    checker of every uploaded document: evidence, inspection files, signed scans (portal
+    photos, re-encoded from their pixels, share its pixel limit: pixels_message)."""
     size = int(upload.size or 0)
     if size == 0:
         raise ValidationError({"file": _(EMPTY_FILE_MESSAGE)})
@@ -126,8 +273,20 @@ def check_upload(upload: Any) -> tuple[str, str, int]:
     kind = detect_kind(head, upload)
     if kind is None:
         raise ValidationError({"file": _(WRONG_CONTENT_MESSAGE)})
-    if kind == Evidence.Kind.PDF and pdf_is_active(upload):
-        raise ValidationError({"file": _(ACTIVE_PDF_MESSAGE)})
+    if kind == Evidence.Kind.PDF:
+        try:
+            active = pdf_is_active(upload)
+        except CrowdedPdf as error:
+            limit = format_count(MAX_PDF_OBJECTS)
+            raise ValidationError({"file": _(CROWDED_PDF_MESSAGE).format(limit=limit)}) from error
+        except UnreadablePdf as error:
+            raise ValidationError({"file": _(UNREADABLE_PDF_MESSAGE)}) from error
+        if active:
+            raise ValidationError({"file": _(ACTIVE_PDF_MESSAGE)})
+    elif kind in (Evidence.Kind.PNG, Evidence.Kind.JPEG):
+        _check_image(upload, kind)
+    else:
+        _check_office(upload, kind)
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in (
@@ -202,7 +361,7 @@ def evidence_upload(
                 uploaded_by=actor,
             )
             try:
-                evidence.file.save(original_name, File(upload), save=False)
+                evidence.file.save(stored_name(kind), File(upload), save=False)
             except OSError as error:  # disk full, storage away: no record without its file
                 raise ValidationError(_(STORAGE_FAILED_MESSAGE)) from error
             written = evidence.file.name or ""

@@ -9,10 +9,8 @@ from cchc.assessments.models import Assessment, Evidence, Round, Score
 from cchc.assessments.services import assessment_submit, round_advance, score_appraise
 from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.assessments.tests.test_workflow import fill
-from cchc.core.testing import BaseTestCase
+from cchc.core.testing import PDF, BaseTestCase
 from cchc.frameworks.models import Criterion
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def docx_bytes() -> bytes:

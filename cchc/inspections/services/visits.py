@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from cchc.accounts.models import Membership
 from cchc.assessments.models import Evidence
 from cchc.assessments.selectors import UNIT_ROLES
-from cchc.assessments.services.evidence import check_upload, clean_file_name
+from cchc.assessments.services.evidence import check_upload, clean_file_name, stored_name
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
 from cchc.core.versioning import check_version
@@ -298,7 +298,7 @@ def _store_file(
         caption=caption.strip()[:500],
         uploaded_by=actor,
     )
-    stored.file.save(original_name, File(upload), save=False)
+    stored.file.save(stored_name(kind), File(upload), save=False)
     try:
         stored.save()
     except Exception:

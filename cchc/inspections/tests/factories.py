@@ -10,14 +10,13 @@ from django.utils import timezone
 from cchc.accounts.models import Membership, User
 from cchc.accounts.services import membership_add
 from cchc.core.roles import Role
-from cchc.core.testing import Cast
+from cchc.core.testing import PDF, Cast
 from cchc.inspections.models import Checklist, Finding, Inspection, InspectionPlan, ItemResult
 from cchc.inspections.services import checklists, findings, planning, visits
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.services import org_unit_create
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
     b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
