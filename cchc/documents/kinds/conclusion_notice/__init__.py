@@ -1,6 +1,7 @@
 """Thông báo kết luận kiểm tra: for one unit — bases, time and team, results per topic and
-section, strengths, shortcomings with their causes, the root causes they share, and the
-recommendations with deadlines for remedying and reporting back."""
+section, then the general assessment (strengths, said once; shortcomings with their causes, the
+root causes they share), and the recommendations with deadlines for remedying and reporting
+back."""
 
 from collections import Counter
 
@@ -36,6 +37,27 @@ def _finding_line(finding: Finding) -> str:
         )
         text += f" (nguyên nhân{kind}: {finding.cause.rstrip(' ;.')})"
     return text + ";"
+
+
+def _root_causes(causes: dict[str, int], shortcomings: int) -> list[str]:
+    """The root causes in sentences: those shared by several shortcomings with how many, the
+    others by name (a cause behind one shortcoming is not "shared", nor "1 hạn chế")."""
+    ranked = sorted(causes.items(), key=lambda c: -c[1])  # stable: first met first on a tie
+    shared = [(title, count) for title, count in ranked if count > 1]
+    single = [title for title, count in ranked if count == 1]
+    sentences = []
+    if shared:
+        whole = len(shared) == 1 and shared[0][1] == shortcomings
+        listed = "; ".join(f"{title} ({count} hạn chế)" for title, count in shared)
+        sentences.append(
+            f"{'Các' if whole else 'Một số'} hạn chế nêu trên có chung nguyên nhân gốc, cần được "
+            f"khắc phục đồng bộ: {listed}."
+        )
+    if single:
+        sentences.append(
+            f"Nguyên nhân gốc {'khác ' if shared else ''}đã xác định: {'; '.join(single)}."
+        )
+    return sentences
 
 
 def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
@@ -97,11 +119,6 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
                     align_right=[1, 2, 3, 4],
                 )
             )
-        strengths = [
-            f.text for f in findings if f.topic == topic and f.kind == Finding.Kind.STRENGTH
-        ]
-        for text in strengths:
-            blocks.append(Block("paragraph", text=text))
     blocks.append(Block("heading", text="II. ĐÁNH GIÁ CHUNG"))
     blocks.append(Block("subheading", text="1. Ưu điểm"))
     strengths = [f"{f.text.rstrip(' ;.')};" for f in findings if f.kind == Finding.Kind.STRENGTH]
@@ -113,18 +130,7 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
     for finding in shortcomings:
         for cause in finding.root_causes.all():
             causes[cause.title] = causes.get(cause.title, 0) + 1
-    if causes:
-        listed = "; ".join(
-            f"{title} ({count} hạn chế)"
-            for title, count in sorted(causes.items(), key=lambda c: -c[1])
-        )
-        blocks.append(
-            Block(
-                "paragraph",
-                text="Nhiều hạn chế nêu trên có chung nguyên nhân gốc, cần được khắc phục đồng "
-                f"bộ: {listed}.",
-            )
-        )
+    blocks.extend(Block("paragraph", text=text) for text in _root_causes(causes, len(shortcomings)))
     if inspection.support_given:
         blocks.append(Block("paragraph", text=inspection.support_given))
     blocks.append(Block("heading", text="III. KIẾN NGHỊ"))

@@ -6,10 +6,12 @@ from django.utils import timezone
 
 from cchc.core.testing import BaseTestCase
 from cchc.documents import services
+from cchc.documents.kinds.conclusion_notice import _root_causes
 from cchc.documents.models import IssuedDocument
 from cchc.documents.tests.helpers import assert_issued_document
 from cchc.documents.tests.scenes import SENTENCE, concluded_inspection
-from cchc.inspections.models import Inspection
+from cchc.inspections.models import Finding, Inspection
+from cchc.inspections.services import findings
 from cchc.inspections.tests.factories import approved_inspection
 
 
@@ -79,3 +81,66 @@ class ConclusionNoticeTests(BaseTestCase):
             )
         assert not IssuedDocument.objects.exists()
         assert Inspection.objects.get(pk=inspection.pk).status == Inspection.Status.CONCLUDED
+
+
+class ConclusionNoticeWordingTests(BaseTestCase):
+    """Found on the new-user walk (issue 17, item 19): a strength printed twice, and "Nhiều hạn
+    chế … (1 hạn chế)"."""
+
+    def issue(self, inspection):
+        issued = services.issue(
+            actor=self.appraiser,
+            kind="conclusion_notice",
+            target=inspection,
+            signer_name="Lê Thị Hồng Vân",
+        )
+        return assert_issued_document(issued, "II. ĐÁNH GIÁ CHUNG")
+
+    def test_a_strength_is_said_once_under_the_general_assessment(self):
+        text, pages = self.issue(concluded_inspection(self.cast))
+        strength = "Niêm yết công khai thủ tục hành chính đầy đủ, kịp thời"
+        assert text.count(strength) == 1, text
+        assert " ".join(pages).count(strength) == 1
+        assert text.index("1. Ưu điểm") < text.index(strength) < text.index("2. Tồn tại")
+
+    def test_a_root_cause_behind_one_shortcoming_is_named_without_a_count(self):
+        inspection = concluded_inspection(self.cast)
+        inspection.status = Inspection.Status.VISITING  # one more finding, as the team would
+        inspection.save(update_fields=["status"])
+        alone = findings.root_cause_get_or_create(
+            actor=None, organiser=self.cast.city, title="Thiếu cán bộ chuyên trách"
+        )
+        findings.finding_create(
+            actor=None,
+            inspection=inspection,
+            kind=Finding.Kind.SHORTCOMING,
+            topic="tthc",
+            area="Công khai thủ tục hành chính",
+            text="Chưa cập nhật kịp thời thủ tục mới ban hành",
+            severity=Finding.Severity.MINOR,
+            root_causes=[alone],
+        )
+        inspection.status = Inspection.Status.CONCLUDED
+        inspection.save(update_fields=["status"])
+        text, pages = self.issue(inspection)
+        for words in (text, " ".join(pages)):
+            assert "(1 hạn chế)" not in words and "Nhiều hạn chế" not in words, words
+            assert (
+                "Một số hạn chế nêu trên có chung nguyên nhân gốc, cần được khắc phục đồng bộ: "
+                "Kinh phí còn hạn hẹp (2 hạn chế)." in words
+            ), words
+            assert "Nguyên nhân gốc khác đã xác định: Thiếu cán bộ chuyên trách." in words
+
+
+def test_root_cause_sentences():
+    assert _root_causes({}, 0) == []
+    assert _root_causes({"A": 1}, 1) == ["Nguyên nhân gốc đã xác định: A."]
+    assert _root_causes({"A": 1, "B": 1}, 3) == ["Nguyên nhân gốc đã xác định: A; B."]
+    assert _root_causes({"A": 2}, 2) == [
+        "Các hạn chế nêu trên có chung nguyên nhân gốc, cần được khắc phục đồng bộ: A (2 hạn chế)."
+    ]
+    assert _root_causes({"B": 1, "A": 3, "C": 2}, 5) == [
+        "Một số hạn chế nêu trên có chung nguyên nhân gốc, cần được khắc phục đồng bộ: "
+        "A (3 hạn chế); C (2 hạn chế).",
+        "Nguyên nhân gốc khác đã xác định: B.",
+    ]

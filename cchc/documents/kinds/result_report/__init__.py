@@ -97,7 +97,10 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
             "table",
             columns=["TT", "Đơn vị", "Ngày", "Đạt/Tổng", "Ưu điểm", "Hạn chế", "Kiến nghị"],
             rows=unit_rows,
-            widths=[1.0, 4.2, 2.3, 2.2, 2.1, 2.1, 2.1],
+            # A date is 2 cm at 12 pt, 2.3 with the cell's margins: 2.3 cm wrapped it as
+            # "31/08/20 / 26" in the preview, which rounds widths to whole centimetres (so is
+            # "Đạt/Tổng"). 2.6 and 2.5 are 3 cm there and hold both in Word.
+            widths=[1.0, 3.4, 2.6, 2.5, 2.1, 2.1, 2.3],
             total=[
                 "",
                 "Cộng",

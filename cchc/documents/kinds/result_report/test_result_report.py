@@ -1,5 +1,12 @@
+import io
+from pathlib import Path
+
+from docx import Document as open_docx  # type: ignore[import-untyped]
+from docx.shared import Length  # type: ignore[import-untyped]
+from fontTools.ttLib import TTFont
+
 from cchc.core.testing import BaseTestCase
-from cchc.documents import services
+from cchc.documents import pdf, services
 from cchc.documents.tests.helpers import assert_issued_document
 from cchc.documents.tests.scenes import concluded_inspection
 
@@ -27,3 +34,47 @@ class ResultReportTests(BaseTestCase):
         # The units' table: one strength, one shortcoming, one recommendation, and the total row.
         assert "Cộng" in text
         assert issued.reference.endswith("/BC-ĐKT")
+
+
+class ResultReportDateColumnTests(BaseTestCase):
+    """A visit's date wrapped in the units' table as "31/08/20 / 26" (issue 17, item 19)."""
+
+    def test_the_visit_date_fits_its_column_on_one_line(self):
+        inspection = concluded_inspection(self.cast)
+        issued = services.issue(
+            actor=self.home_affairs,
+            kind="result_report",
+            target=inspection.plan,
+            signer_name="Lê Thị Hồng Vân",
+        )
+        date = inspection.visit_date.strftime("%d/%m/%Y")
+        # The PDF (the preview's layout) reads the date back whole, not cut by a line break.
+        _text, pages = assert_issued_document(issued, date)
+        with issued.docx.open("rb") as handle:
+            document = open_docx(io.BytesIO(handle.read()))
+        (table,) = [t for t in document.tables if [c.text for c in t.rows[0].cells][:3] == HEADER]
+        assert table.rows[1].cells[2].text == date
+        column = Length(table.columns[2].width).cm
+        # In Word the column holds the date in the widest of the fonts a reader may have (Times
+        # New Roman's metrics, Noto Serif) with the cell's margins (85 twips a side); the old
+        # 2.3 cm could not.
+        text_width = max(_width_cm(date, path) for path in _fonts())
+        assert column >= text_width + 2 * 85 / 567 > 2.3, (column, text_width)
+        # The preview rounds widths to whole centimetres and pads cells 4 pt a side.
+        assert round(column) - 8 / 72 * 2.54 >= text_width, (column, text_width)
+
+
+HEADER = ["TT", "Đơn vị", "Ngày"]
+
+
+def _fonts() -> list[Path]:
+    fonts = [pdf.font_files()[("normal", 700)], pdf.font_files()[("normal", 400)]]
+    times = Path("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf")
+    return [*fonts, times] if times.exists() else fonts
+
+
+def _width_cm(text: str, path: Path, points: float = 12) -> float:
+    font = TTFont(str(path))
+    glyphs, advances = font.getBestCmap(), font["hmtx"]
+    units = sum(advances[glyphs[ord(c)]][0] for c in text)
+    return units / font["head"].unitsPerEm * points / 72 * 2.54
