@@ -673,6 +673,10 @@ def bulk_job(cast: Cast) -> dict[str, Any]:
     return {"pk": job.pk}
 
 
+def ranking_of_open_round(cast: Cast) -> dict[str, Any]:
+    return {"kind": "ranking_announcement", "pk": open_round(cast).pk}
+
+
 def notice_of_visit(cast: Cast) -> dict[str, Any]:
     return {"kind": "conclusion_notice", "pk": visiting(cast).pk}
 
@@ -686,6 +690,18 @@ DOCUMENT_CASES = [
     Case("documents:preview", SEES_VISIT, kwargs=notice_of_visit),
     Case("documents:preview_raw", SEES_VISIT, kwargs=notice_of_visit),
     Case("documents:draft_docx", SEES_VISIT, kwargs=notice_of_visit),
+    # The ranking announcement of a round not yet published says what its results page says:
+    # nothing to the units (tests/security/test_document_templates.py walks every kind and
+    # stage against its page).
+    *(
+        Case(
+            name,
+            statuses(200, ward_officer=403, ward_chair=403, outsider=403, portal_editor=403),
+            kwargs=ranking_of_open_round,
+            note="before publication",
+        )
+        for name in ("documents:preview", "documents:preview_raw", "documents:draft_docx")
+    ),
     Case(
         "documents:issue",
         statuses(403, admin=302, home_affairs=302, appraiser=302, inspector=404, outsider=404),

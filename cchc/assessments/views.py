@@ -63,6 +63,8 @@ REFRESHED_FIELDS = [
 QUESTION_SENT_MESSAGE = gettext_noop("The question was sent to %(unit)s.")
 ANSWER_SENT_MESSAGE = gettext_noop("Your answer was sent to the appraiser.")
 NOT_EDITABLE_MESSAGE = gettext_noop("You cannot change this self-assessment.")
+# The states in which a round's units may have appeals to list.
+APPEAL_STATUSES = (Round.Status.APPEALS, Round.Status.FINALISED, Round.Status.PUBLISHED)
 FILLED_FROM_DATA_MESSAGE = gettext_noop(
     "The figures from the province's systems were fetched again."
 )
@@ -296,6 +298,12 @@ def _page_context(
     show_appraisal = selectors.shows_appraisal(user=request.user, assessment=assessment)
     own = self_result(tree)
     appraised = appraised_result(tree) if show_appraisal else None
+    # Each criterion's latest appeal, for its row (one query, once the round can have any).
+    has_appeals = show_appraisal and assessment.round.status in APPEAL_STATUSES
+    appeals = list(selectors.appeals_for_assessment(assessment=assessment)) if has_appeals else []
+    latest_appeal: dict[int, Appeal] = {}
+    for appeal in appeals:  # the latest first
+        latest_appeal.setdefault(appeal.score.criterion_id, appeal)
     areas = [
         {
             "criterion": criterion,
@@ -327,6 +335,7 @@ def _page_context(
                         show_appraisal=show_appraisal,
                         answering=answering,
                     ),
+                    "appeal": latest_appeal.get(criterion.pk),
                 }
             )
     return {
@@ -342,6 +351,8 @@ def _page_context(
         and not assessment.is_locked,
         "can_manage": selectors.round_can_manage(user=request.user, round_=assessment.round),
         "can_appeal": can_fill and assessment.round.status == Round.Status.APPEALS,
+        "has_appeals": has_appeals,
+        "appeal_count": len(appeals),
         "days_left": assessment.days_left(),
         "has_data_sources": any(
             criterion.data_source for criterion in tree.leaves if criterion.is_self_scored
@@ -647,7 +658,7 @@ APPRAISAL_PAGE_SIZE = 50
 
 def _appraisal_setup(request: HttpRequest, pk: int) -> tuple[Round, list[Criterion], Criterion]:
     round_ = selectors.round_get_for_user(user=request.user, pk=pk)
-    criteria = list(selectors.appraisable_criteria(user=request.user, round_=round_))
+    criteria = selectors.appraisable_criteria(user=request.user, round_=round_)
     if not criteria:
         raise PermissionDenied
     chosen_pk = request.GET.get("criterion", "")
@@ -775,14 +786,23 @@ def _appraisal_row(
     }
 
 
+def _appraisable(
+    request: HttpRequest, pk: int, criterion_pk: int
+) -> tuple[Assessment, Criterion]:
+    """Return an assessment the user reads (404 otherwise) and one of its framework's criteria
+    (404 otherwise) that the user appraises (403 otherwise: `selectors.can_appraise`)."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    criterion = _criterion_of(assessment, criterion_pk)
+    if not selectors.can_appraise(user=request.user, assessment=assessment, criterion=criterion):
+        raise PermissionDenied
+    return assessment, criterion
+
+
 @require_POST
 @capability_required(Capability.APPRAISE)
 def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     """Save one appraised score (htmx) and answer with the unit's row."""
-    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
-    criterion = get_object_or_404(
-        selectors.appraisable_criteria(user=request.user, round_=assessment.round), pk=criterion_pk
-    )
+    assessment, criterion = _appraisable(request, pk, criterion_pk)
     form = AppraiseForm(request.POST)
     error = ""
     posted: dict[str, str] | None = None
@@ -797,7 +817,9 @@ def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
                 criterion=criterion,
                 points=form.cleaned_data["points"],
                 reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"] or None,
+                # No version ("" from a row that read no score, or a request no page sends)
+                # never overwrites an appraisal saved since.
+                expected_version=form.cleaned_data["version"],
             )
         except (ValidationError, ConflictError) as failure:
             if isinstance(failure, ConflictError):
@@ -835,10 +857,7 @@ def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
 @capability_required(Capability.APPRAISE)
 def question_ask_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     """Ask the unit about one criterion during appraisal."""
-    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
-    criterion = get_object_or_404(
-        selectors.appraisable_criteria(user=request.user, round_=assessment.round), pk=criterion_pk
-    )
+    assessment, criterion = _appraisable(request, pk, criterion_pk)
     perform(
         request,
         lambda: services.question_ask(
@@ -894,6 +913,24 @@ def appeal_file_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRe
     return redirect(f"{assessment.get_absolute_url()}#score-{criterion.pk}")
 
 
+@capability_required(Capability.VIEW_ROUNDS)
+def appeal_list_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The appeals of one unit's assessment: what it contested, why, and what was decided."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    shown = selectors.shows_appraisal(user=request.user, assessment=assessment)
+    appeals = list(selectors.appeals_for_assessment(assessment=assessment)) if shown else []
+    context = {
+        "assessment": assessment,
+        "round": assessment.round,
+        "appeals": appeals,
+        "pending_count": sum(1 for appeal in appeals if appeal.status == Appeal.Status.PENDING),
+        "can_manage": selectors.round_can_manage(user=request.user, round_=assessment.round),
+        "can_appeal": selectors.can_fill(user=request.user, assessment=assessment)
+        and assessment.round.status == Round.Status.APPEALS,
+    }
+    return render(request, "assessments/appeal_list.html", context)
+
+
 @require_POST
 @capability_required(Capability.MANAGE_ROUNDS)
 def appeal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -911,11 +948,7 @@ def appeal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _results_visible(request: HttpRequest, round_: Round) -> bool:
-    return (
-        round_.status == Round.Status.PUBLISHED
-        or selectors.round_can_manage(user=request.user, round_=round_)
-        or bool(selectors.reader_roots(request.user))
-    )
+    return selectors.round_results_visible(user=request.user, round_=round_)
 
 
 @capability_required(Capability.VIEW_ROUNDS)
