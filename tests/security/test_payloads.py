@@ -248,6 +248,8 @@ RAW_NOT_SHOWN = {
     "cchc/assessments/views.py:{prefix}version": "hidden version token, compared, not shown",
     "cchc/core/views.py:page": DIGITS_OR_CHOICE,
     "cchc/documents/views.py:kind": DIGITS_OR_CHOICE,
+    "cchc/documents/views.py:template_unit": DIGITS_OR_CHOICE,
+    "cchc/documents/views.py:unit": DIGITS_OR_CHOICE,
     "cchc/frameworks/views.py:against": DIGITS_OR_CHOICE,
     "cchc/frameworks/views.py:cancel": DIGITS_OR_CHOICE,
     "cchc/frameworks/views.py:parent": DIGITS_OR_CHOICE,
@@ -914,10 +916,10 @@ class AssessmentPayloadTests(PayloadTestCase):
 
         criterion = self.criterion("1.1")
         self.login("ward_officer")
-        from cchc.core.versioning import version_token
-
         save = reverse("assessments:score_save", args=[self.assessment.pk, criterion.pk])
         evidence = reverse("assessments:evidence_add", args=[self.assessment.pk, criterion.pk])
+        from cchc.core.versioning import version_token
+
         for n, payload in enumerate(PAYLOADS):
             prefix = f"c{criterion.pk}-"
             saved = Score.objects.filter(assessment=self.assessment, criterion=criterion).first()
