@@ -420,6 +420,12 @@ CASES = [
         method="post",
     ),
     Case("assessments:appeal_decide", keepers_only(302), kwargs=appeal, method="post"),
+    # A unit's appeals: whoever reads its assessment (another ward's is hidden).
+    Case(
+        "assessments:appeal_list",
+        statuses(200, outsider=404, no_role=404, portal_editor=403),
+        kwargs=lambda cast: appeal(cast) and {"pk": ward_a_assessment(cast).pk},
+    ),
     Case(
         "assessments:question_ask",
         statuses(403, admin=302, home_affairs=302, appraiser=302),

@@ -2,18 +2,20 @@
 
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.assessments import selectors
-from cchc.assessments.models import Assessment, Round
+from cchc.assessments.models import Appeal, Assessment, Round
 from cchc.core.dashboard import LivePanel, PanelItem
 from cchc.core.dates import short_date
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability, Role
 
 CURRENT = [Round.Status.OPEN, Round.Status.APPRAISAL, Round.Status.APPEALS, Round.Status.FINALISED]
+APPEAL_STATUSES = (Round.Status.APPEALS, Round.Status.FINALISED)
 
 
 def scoring_panels(user: Any) -> list[LivePanel]:
@@ -26,9 +28,12 @@ def scoring_panels(user: Any) -> list[LivePanel]:
     own_units = selectors.own_unit_ids(user)
     if own_units:
         items = []
-        for assessment in Assessment.objects.filter(
-            org_unit_id__in=own_units, round__status__in=CURRENT
-        ).select_related("round", "org_unit"):
+        own_assessments = list(
+            Assessment.objects.filter(
+                org_unit_id__in=own_units, round__status__in=CURRENT
+            ).select_related("round", "org_unit")
+        )
+        for assessment in own_assessments:
             days = assessment.days_left(today)
             note = _("%(status)s · %(done)s/%(total)s with figures · deadline %(date)s") % {
                 "status": assessment.get_status_display(),
@@ -49,6 +54,7 @@ def scoring_panels(user: Any) -> list[LivePanel]:
                     note,
                 )
             )
+        items.extend(_appeal_items(own_assessments))
         key = (
             "approve"
             if Role.UNIT_CHAIR in roles and Role.UNIT_OFFICER not in roles
@@ -86,7 +92,10 @@ def scoring_panels(user: Any) -> list[LivePanel]:
                 _("Appraisal is open"),
             )
             for round_ in rounds
+            # Only rounds holding criteria the user appraises (one query each, only for the
+            # few rounds in appraisal).
             if round_.status == Round.Status.APPRAISAL
+            and selectors.appraisable_criteria(user=user, round_=round_)
         ]
         if items:
             panels.append(LivePanel("appraisal", _("Appraisal"), items))
@@ -104,3 +113,44 @@ def scoring_panels(user: Any) -> list[LivePanel]:
         ]
         panels.append(LivePanel("overview", _("City overview"), items))
     return panels
+
+
+def _appeal_items(assessments: list[Assessment]) -> list[PanelItem]:
+    """The way to a unit's appeals while its round is in appeals or finalised: how many wait
+    and how many are decided (one grouped query, only when there is such a round)."""
+    shown = [a for a in assessments if a.round.status in APPEAL_STATUSES]
+    if not shown:
+        return []
+    counts: dict[int, dict[str, int]] = {}
+    for assessment_id, status, count in (
+        Appeal.objects.filter(score__assessment__in=shown)
+        .values_list("score__assessment_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts.setdefault(assessment_id, {})[status] = count
+    items = []
+    for assessment in shown:
+        mine = counts.get(assessment.pk, {})
+        waiting = mine.get(Appeal.Status.PENDING, 0)
+        decided = sum(mine.values()) - waiting
+        if waiting or decided:
+            note = _("%(waiting)s waiting for a decision · %(decided)s decided") % {
+                "waiting": waiting,
+                "decided": decided,
+            }
+        elif assessment.round.status == Round.Status.APPEALS:
+            note = _("No appeal filed; appeals are accepted until %(date)s") % {
+                "date": short_date(assessment.round.appeals_due_on)
+            }
+        else:
+            continue
+        items.append(
+            PanelItem(
+                _("Appeals of %(unit)s — %(round)s")
+                % {"unit": assessment.org_unit, "round": assessment.round},
+                reverse("assessments:appeal_list", args=[assessment.pk]),
+                note,
+            )
+        )
+    return items

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from cchc.accounts.models import Membership
 from cchc.assessments.models import Appeal, Assessment, Evidence, Round
 from cchc.core.permissions import require_capability, user_has_capability
 from cchc.core.roles import CAPABILITY_ROLES, Capability, Role
@@ -199,4 +200,37 @@ def unit_evidence(*, assessment: Assessment) -> QuerySet[Evidence]:
 def appeals_for_round(*, round_: Round) -> QuerySet[Appeal]:
     return Appeal.objects.filter(score__assessment__round=round_).select_related(
         "score__criterion", "score__assessment__org_unit", "filed_by"
+    )
+
+
+def appraisers_of(*, round_: Round, criterion: Criterion) -> list[Any]:
+    """The appraisers of one criterion in a round, as `appraisable_criteria` reads it the
+    other way: the members of its agency, and those whose areas hold it, in the agencies of the
+    round's organiser (one query)."""
+    memberships = Membership.objects.filter(
+        role=Role.APPRAISER, is_active=True, org_unit__path__startswith=round_.organiser.path
+    ).select_related("user")
+    return [membership.user for membership in memberships if appraises(membership, criterion)]
+
+
+def keepers_of(*, round_: Round) -> list[Any]:
+    """The Home Affairs officers who keep a round: those of its organiser or of a unit above
+    it, as `round_can_manage` reads it (one query)."""
+    ids = round_.organiser.path.strip("/").split("/")
+    paths = ["/" + "/".join(ids[:depth]) + "/" for depth in range(1, len(ids) + 1)]
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            role__in=KEEPER_ROLES, is_active=True, org_unit__path__in=paths
+        ).select_related("user")
+    ]
+
+
+def appeals_for_assessment(*, assessment: Assessment) -> QuerySet[Appeal]:
+    """The appeals of one assessment, in the order of the criteria, the latest first (the
+    caller has read the assessment through `assessment_get_for_user`)."""
+    return (
+        Appeal.objects.filter(score__assessment=assessment)
+        .select_related("score__criterion", "filed_by", "decided_by")
+        .order_by("score__criterion__order", "-created_at")
     )

@@ -58,6 +58,7 @@ urlpatterns = [
         name="question_ask",
     ),
     path("questions/<int:pk>/answer/", views.question_answer_view, name="question_answer"),
+    path("assessments/<int:pk>/appeals/", views.appeal_list_view, name="appeal_list"),
     path("appeals/<int:pk>/decide/", views.appeal_decide_view, name="appeal_decide"),
     path("evidence/<int:pk>/", views.evidence_download_view, name="evidence_download"),
 ]

@@ -1,18 +1,26 @@
-"""Appeals: within the appeal window a unit contests an appraised score; the coordinator decides."""
+"""Appeals: within the appeal window a unit contests an appraised score; the coordinator decides.
+Filing tells the round's keepers and the agency that appraises the criterion; a decision tells
+the unit's officers and chair."""
 
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cchc.assessments import selectors
 from cchc.assessments.engine import load_tree, refresh_totals
 from cchc.assessments.models import Appeal, Round, Score
+from cchc.assessments.services.notices import people_of
 from cchc.core.audit import audit_record
 from cchc.core.dates import format_points
+from cchc.core.points import format_decimal
+from cchc.notifications.models import Notification
+from cchc.notifications.services import notify
 
 APPEALS_CLOSED_MESSAGE = gettext_noop("Appeals are accepted only while the round is in appeals.")
 NOT_APPRAISED_MESSAGE = gettext_noop("This criterion has no appraised score to contest.")
@@ -21,6 +29,81 @@ RANGE_MESSAGE = gettext_noop("The points must be between 0 and {max}.")
 PENDING_MESSAGE = gettext_noop("This criterion already has an appeal waiting.")
 DECIDED_MESSAGE = gettext_noop("This appeal has already been decided.")
 DECISION_REASON_MESSAGE = gettext_noop("Say why the appeal is accepted or rejected.")
+# The inbox has no kind of its own for appeals yet (a new kind is a migration of
+# notifications): a filed appeal is the unit answering the appraisal, a decision an appraisal
+# result.
+FILED_KIND = Notification.Kind.ANSWER
+DECIDED_KIND = Notification.Kind.APPRAISED
+
+
+def appeal_url(appeal: Appeal) -> str:
+    """The appeal on its unit's list of appeals."""
+    url = reverse("assessments:appeal_list", args=[appeal.score.assessment_id])
+    return f"{url}#appeal-{appeal.pk}"
+
+
+def _notify_filed(appeal: Appeal) -> None:
+    score = appeal.score
+    assessment, criterion = score.assessment, score.criterion
+    round_ = assessment.round
+
+    def compose(user: Any) -> tuple[str, str]:
+        return (
+            _("%(unit)s appeals the appraisal of criterion %(code)s")
+            % {"unit": assessment.org_unit, "code": criterion.code},
+            _("Appraised %(appraised)s, asked for %(requested)s of %(max)s: %(reason)s")
+            % {
+                "appraised": format_decimal(score.appraised_points),
+                "requested": format_decimal(appeal.requested_points),
+                "max": format_decimal(criterion.max_points),
+                "reason": appeal.reason,
+            },
+        )
+
+    # The keepers decide on the round's page; the agency reads the appeal on the unit's list.
+    notify(
+        users=selectors.keepers_of(round_=round_),
+        kind=FILED_KIND,
+        compose=compose,
+        url=f"{round_.get_absolute_url()}#appeals",
+        dedupe_key=f"appeal-filed:{appeal.pk}",
+    )
+    notify(
+        users=selectors.appraisers_of(round_=round_, criterion=criterion),
+        kind=FILED_KIND,
+        compose=compose,
+        url=appeal_url(appeal),
+        dedupe_key=f"appeal-filed:{appeal.pk}",
+    )
+
+
+def _notify_decided(appeal: Appeal) -> None:
+    score = appeal.score
+
+    def compose(user: Any) -> tuple[str, str]:
+        title = _("Appeal on criterion %(code)s: %(outcome)s") % {
+            "code": score.criterion.code,
+            "outcome": appeal.get_status_display(),
+        }
+        if appeal.status == Appeal.Status.ACCEPTED:
+            body = _("The appraised score is now %(points)s. %(reason)s") % {
+                "points": format_decimal(appeal.decided_points),
+                "reason": appeal.decision_reason,
+            }
+        else:
+            body = _("The appraised score stays %(points)s. %(reason)s") % {
+                "points": format_decimal(score.appraised_points),
+                "reason": appeal.decision_reason,
+            }
+        return title, body
+
+    notify(
+        users=people_of([score.assessment.org_unit_id]),
+        kind=DECIDED_KIND,
+        compose=compose,
+        url=appeal_url(appeal),
+        dedupe_key=f"appeal-decided:{appeal.pk}",
+    )
 
 
 def _check_points(points: Decimal, maximum: Decimal) -> None:
@@ -33,7 +116,7 @@ def appeal_file(*, actor: Any, score: Score, reason: str, requested_points: Deci
     """Contest an appraised score with reasons (evidence can be added to the criterion)."""
     score = (
         Score.objects.select_for_update()
-        .select_related("assessment__round", "criterion")
+        .select_related("assessment__round__organiser", "assessment__org_unit", "criterion")
         .get(pk=score.pk)
     )
     if score.assessment.round.status != Round.Status.APPEALS:
@@ -54,6 +137,7 @@ def appeal_file(*, actor: Any, score: Score, reason: str, requested_points: Deci
         target=appeal,
         after={"requested_points": str(requested_points), "reason": appeal.reason},
     )
+    _notify_filed(appeal)
     return appeal
 
 
@@ -99,4 +183,5 @@ def appeal_decide(
             "reason": appeal.decision_reason,
         },
     )
+    _notify_decided(appeal)
     return appeal
