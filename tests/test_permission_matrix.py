@@ -405,13 +405,13 @@ CASES = [
     ),
     Case(
         "assessments:score_appraise",
-        statuses(403, admin=302, home_affairs=302, appraiser=404),
+        statuses(403, admin=302, home_affairs=302),
         kwargs=lambda cast: {
             "pk": ward_a_assessment(cast).pk,
             "criterion_pk": criterion_of_round(cast, "1.1"),
         },
         method="post",
-        note="a criterion of another agency",
+        note="a criterion the agency reads but does not appraise: refused (selectors.can_appraise)",
     ),
     Case(
         "assessments:appeal_file",

@@ -6,6 +6,8 @@
 - Appraisers, inspectors and leaders see the rounds of their city (an agency belongs to its
   city) once they are opened, every unit included. A role that does not read rounds (the
   portal's editors) widens nothing, even for a user who also holds another role.
+- An appraiser appraises the criteria that name their agency; a criterion that names no agency,
+  by the areas on their membership (`appraises`, read through `can_appraise`).
 """
 
 from typing import Any
@@ -169,20 +171,49 @@ def shows_appraisal(*, user: Any, assessment: Assessment) -> bool:
     return True
 
 
-def appraisable_criteria(*, user: Any, round_: Round) -> QuerySet[Criterion]:
-    """Return the leaf criteria the user appraises in this round: keepers all, an appraiser
-    those of their agency (or of the framework areas named on their membership)."""
-    leaves = Criterion.objects.filter(framework_id=round_.framework_id, children__isnull=True)
+def appraises(membership: Any, criterion: Criterion) -> bool:
+    """The one rule of who appraises what, for one appraiser's membership.
+
+    A criterion names the agency that appraises it (the framework file's "Cơ quan thẩm định",
+    on the criterion's own row): then exactly that agency's appraisers appraise it, whatever
+    areas their membership lists. Only a criterion that names no agency falls back to the
+    areas on the membership ("2" covers 2, 2.1, 2.1.3)."""
+    if membership.role != Role.APPRAISER:
+        return False
+    if criterion.agency_id is not None:
+        return bool(criterion.agency_id == membership.org_unit_id)
+    return any(
+        criterion.code == code or criterion.code.startswith(f"{code}.")
+        for code in membership.area_codes or []
+    )
+
+
+def appraisable_criteria(*, user: Any, round_: Round) -> list[Criterion]:
+    """Return the leaf criteria the user appraises in this round, in order: a keeper of the
+    round all of them, an appraiser those `appraises` gives them (one query)."""
+    leaves = Criterion.objects.filter(
+        framework_id=round_.framework_id, children__isnull=True
+    ).order_by("order")
     if round_can_manage(user=user, round_=round_):
-        return leaves.order_by("order")
-    condition = Q(pk__in=[])
-    for membership in user.active_memberships:
-        if membership.role != Role.APPRAISER:
-            continue
-        condition |= Q(agency_id=membership.org_unit_id)
-        for code in membership.area_codes:
-            condition |= Q(code=code) | Q(code__startswith=f"{code}.")
-    return leaves.filter(condition).order_by("order")
+        return list(leaves)
+    memberships = [m for m in user.active_memberships if m.role == Role.APPRAISER]
+    if not memberships:
+        return []
+    return [c for c in leaves if any(appraises(m, c) for m in memberships)]
+
+
+def can_appraise(*, user: Any, assessment: Assessment, criterion: Criterion) -> bool:
+    """May this user appraise this criterion of this assessment? The one answer the appraisal
+    page, its progress, the save (view and service) and the questions read: a leaf of the
+    round's framework that the round's keeper, or an appraiser by `appraises`, appraises. The
+    caller has read the assessment through `assessment_get_for_user`."""
+    if criterion.framework_id != assessment.round.framework_id:
+        return False
+    if round_can_manage(user=user, round_=assessment.round):
+        allowed = True
+    else:
+        allowed = any(appraises(m, criterion) for m in user.active_memberships)
+    return allowed and not criterion.children.exists()
 
 
 def evidence_get_for_user(*, user: Any, pk: int) -> Evidence:
@@ -204,8 +235,8 @@ def appeals_for_round(*, round_: Round) -> QuerySet[Appeal]:
 
 
 def appraisers_of(*, round_: Round, criterion: Criterion) -> list[Any]:
-    """The appraisers of one criterion in a round, as `appraisable_criteria` reads it the
-    other way: the members of its agency, and those whose areas hold it, in the agencies of the
+    """The appraisers of one criterion in a round, by the rule `appraises` (the members of the
+    agency it names; when it names none, those whose areas hold it), in the agencies of the
     round's organiser (one query)."""
     memberships = Membership.objects.filter(
         role=Role.APPRAISER, is_active=True, org_unit__path__startswith=round_.organiser.path

@@ -157,8 +157,11 @@ def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "appeals": list(selectors.appeals_for_round(round_=round_)) if can_manage else [],
         "appeal_form": AppealDecisionForm(),
         "results_visible": _results_visible(request, round_),
+        # "Appraise" only for whom the round holds criteria to appraise (an agency no criterion
+        # names would find a refusal behind it).
         "can_appraise": user_has_capability(request.user, Capability.APPRAISE)
-        and round_.status == Round.Status.APPRAISAL,
+        and round_.status == Round.Status.APPRAISAL
+        and bool(selectors.appraisable_criteria(user=request.user, round_=round_)),
     }
     return render(request, "assessments/round_detail.html", context)
 
@@ -786,9 +789,7 @@ def _appraisal_row(
     }
 
 
-def _appraisable(
-    request: HttpRequest, pk: int, criterion_pk: int
-) -> tuple[Assessment, Criterion]:
+def _appraisable(request: HttpRequest, pk: int, criterion_pk: int) -> tuple[Assessment, Criterion]:
     """Return an assessment the user reads (404 otherwise) and one of its framework's criteria
     (404 otherwise) that the user appraises (403 otherwise: `selectors.can_appraise`)."""
     assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)

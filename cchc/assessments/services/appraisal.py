@@ -4,12 +4,13 @@ with a reason when it differs from the unit's self-score."""
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cchc.assessments import selectors
 from cchc.assessments.engine import load_tree, refresh_totals
 from cchc.assessments.models import Assessment, Round, Score
 from cchc.core.audit import audit_record
@@ -39,11 +40,24 @@ def score_appraise(
     reason: str = "",
     expected_version: str | None = None,
 ) -> Score:
-    """Set the appraised points of one criterion of one unit."""
+    """Set the appraised points of one criterion of one unit.
+
+    Only who may appraise it (`selectors.can_appraise`: the round's keeper, or an appraiser of
+    the agency the criterion names) does; `actor` None is the system (the demo, tests).
+    `expected_version` is the version the row was read at: "" when it read no score, so an
+    appraisal saved since is never overwritten by it; None only for a caller without a form,
+    which checks nothing.
+    """
     points = Decimal(points)
     assessment = (
-        Assessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
+        Assessment.objects.select_for_update()
+        .select_related("round__organiser")
+        .get(pk=assessment.pk)
     )
+    if actor is not None and not selectors.can_appraise(
+        user=actor, assessment=assessment, criterion=criterion
+    ):
+        raise PermissionDenied
     if assessment.round.status != Round.Status.APPRAISAL:
         raise ValidationError(_(APPRAISAL_STATE_MESSAGE))
     if assessment.status != Assessment.Status.SUBMITTED:
@@ -57,7 +71,7 @@ def score_appraise(
     score, created = Score.objects.select_for_update().get_or_create(
         assessment=assessment, criterion=criterion
     )
-    if expected_version and not created and version_token(score) != expected_version:
+    if expected_version is not None and not created and version_token(score) != expected_version:
         raise ConflictError(_(STALE_EDIT_MESSAGE), current=score)
     differs = (
         criterion.is_self_scored and score.self_points is not None and points != score.self_points

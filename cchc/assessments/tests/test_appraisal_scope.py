@@ -1,0 +1,189 @@
+"""Who appraises what (issue 17, item 11): the agency a criterion names, not the areas listed on
+an appraiser's membership. The inspectorate (Thanh tra) with area "1" on its membership could
+appraise 1.1–1.7, which the framework has the Home Affairs office (Phòng Nội vụ) appraise."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from cchc.accounts.services import membership_add, user_create
+from cchc.assessments import selectors
+from cchc.assessments.dashboard import scoring_panels
+from cchc.assessments.models import Score
+from cchc.assessments.services import assessment_submit, round_advance, score_appraise
+from cchc.assessments.tests.factories import assessment_of, make_round
+from cchc.assessments.tests.test_workflow import fill
+from cchc.core.roles import Role
+from cchc.core.testing import TEST_PASSWORD, BaseTestCase
+from cchc.core.versioning import version_token
+from cchc.frameworks.models import Criterion
+from cchc.orgunits.services import org_unit_create
+
+# 1.x named for the Home Affairs office, 2.1 for the Justice office (the cast's agency), 2.2 for
+# no agency: its appraisers are those whose membership lists area 2.
+SCOPE_FRAMEWORK = """code,parent_code,title,max_points,rule,section,self_scored,evidence_required,agency_code
+1,,Chỉ đạo điều hành,3.5,sum,normal,có,không,
+1.1,1,Kế hoạch CCHC,2.5,yes_no,normal,có,có,H436-NV
+1.2,1,Báo cáo định kỳ,1,deduction 0.25,normal,có,không,H436-NV
+2,,Thủ tục hành chính,8.5,sum,normal,có,không,
+2.1,2,Hồ sơ đúng hạn,5,tiers: 100=max; 95=3; 90=1,normal,có,không,H436-TP
+2.2,2,Xin lỗi khi trễ hạn,3.5,ratio,normal,có,không,
+"""
+
+
+class AppraisalScopeTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        city = cls.cast.city
+        cls.noivu_agency = org_unit_create(
+            actor=None, code="H436-NV", name="Phòng Nội vụ", kind="agency", parent=city
+        )
+        thanhtra_agency = org_unit_create(
+            actor=None, code="H436-TT", name="Thanh tra thành phố", kind="agency", parent=city
+        )
+        cls.thanhtra = user_create(actor=None, username="thamdinh.thanhtra", password=TEST_PASSWORD)
+        membership_add(
+            actor=None,
+            user=cls.thanhtra,
+            role=Role.APPRAISER,
+            org_unit=thanhtra_agency,
+            area_codes=["1", "2"],
+        )
+        cls.noivu = user_create(actor=None, username="thamdinh.noivu", password=TEST_PASSWORD)
+        membership_add(actor=None, user=cls.noivu, role=Role.APPRAISER, org_unit=cls.noivu_agency)
+
+    def setUp(self):
+        self.round = make_round(self.cast, text=SCOPE_FRAMEWORK)
+        self.assessment = assessment_of(self.round, self.cast.ward_a)
+        fill(self.assessment, self.ward_officer)
+        assessment_submit(actor=self.ward_chair, assessment=self.assessment)
+        self.round = round_advance(actor=None, round_=self.round)
+        self.assessment.refresh_from_db()
+
+    def criterion(self, code):
+        return Criterion.objects.get(framework=self.round.framework, code=code)
+
+    def appraise_url(self, code):
+        return reverse(
+            "assessments:score_appraise", args=[self.assessment.pk, self.criterion(code).pk]
+        )
+
+    def codes(self, username):
+        from cchc.accounts.models import User
+
+        user = User.objects.get(username=username)
+        return [c.code for c in selectors.appraisable_criteria(user=user, round_=self.round)]
+
+    def test_the_agency_a_criterion_names_decides_not_the_areas_of_the_membership(self):
+        # Thanh tra lists areas 1 and 2 but appraises only 2.2, the one naming no agency.
+        assert self.codes("thamdinh.thanhtra") == ["2.2"]
+        assert self.codes("thamdinh.noivu") == ["1.1", "1.2"]
+        # The cast's Justice office (areas 2 and 3): 2.1 by its name, 2.2 by its area.
+        assert self.codes("appraiser") == ["2.1", "2.2"]
+        assert self.codes("home_affairs") == ["1.1", "1.2", "2.1", "2.2"]  # the round's keeper
+        for username, code, expected in [
+            ("thamdinh.thanhtra", "1.1", False),
+            ("thamdinh.thanhtra", "2.1", False),
+            ("thamdinh.thanhtra", "2.2", True),
+            ("thamdinh.noivu", "1.1", True),
+            ("thamdinh.noivu", "2.2", False),
+            ("home_affairs", "1", False),  # an area is not appraised, its criteria are
+        ]:
+            from cchc.accounts.models import User
+
+            user = User.objects.get(username=username)
+            assert (
+                selectors.can_appraise(
+                    user=user, assessment=self.assessment, criterion=self.criterion(code)
+                )
+                is expected
+            ), (username, code)
+
+    def test_thanh_tra_cannot_save_an_appraisal_of_a_home_affairs_criterion(self):
+        self.client.force_login(self.thanhtra)
+        response = self.client.post(
+            self.appraise_url("1.1"), {"points": "0", "reason": "x"}, headers={"HX-Request": "true"}
+        )
+        assert response.status_code == 403
+        score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.1"))
+        assert score.appraised_points is None
+        # …nor ask the unit about it.
+        response = self.client.post(
+            reverse(
+                "assessments:question_ask", args=[self.assessment.pk, self.criterion("1.1").pk]
+            ),
+            {"text": "?"},
+        )
+        assert response.status_code == 403
+        # The service refuses it too, whoever calls it.
+        with pytest.raises(PermissionDenied):
+            score_appraise(
+                actor=self.thanhtra,
+                assessment=self.assessment,
+                criterion=self.criterion("1.1"),
+                points=0,
+                reason="x",
+            )
+
+    def test_the_home_affairs_appraiser_saves_it(self):
+        self.client.force_login(self.noivu)
+        score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.1"))
+        response = self.client.post(
+            self.appraise_url("1.1"),
+            {"points": "0", "reason": "Chưa ban hành kế hoạch.", "version": version_token(score)},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200
+        assert 'data-testid="appraise-error"' not in response.content.decode()
+        score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.1"))
+        assert score.appraised_points == 0 and score.appraised_by == self.noivu
+
+    def test_the_page_and_its_progress_show_inputs_only_for_their_criteria(self):
+        self.client.force_login(self.thanhtra)
+        url = reverse("assessments:appraisal", args=[self.round.pk])
+        # Asked for 1.1, the page shows the criterion it appraises instead: no input for 1.1.
+        response = self.client.get(url, {"criterion": self.criterion("1.1").pk})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert response.context["criterion"].code == "2.2"
+        assert self.appraise_url("1.1") not in page
+        assert self.appraise_url("2.2") in page
+        progress = self.client.get(
+            reverse("assessments:appraisal_progress", args=[self.round.pk])
+        ).content.decode()
+        assert "2.2. " in progress and "1.1. " not in progress and "2.1. " not in progress
+        self.client.force_login(self.noivu)
+        page = self.client.get(url, {"criterion": self.criterion("1.1").pk}).content.decode()
+        assert self.appraise_url("1.1") in page
+
+    def test_an_agency_no_criterion_names_is_not_sent_to_appraise(self):
+        # An appraiser of an agency no criterion names (and without areas) is offered no
+        # "Appraise" and no home-page link to a page that would refuse them.
+        other = org_unit_create(
+            actor=None, code="H436-KT", name="Phòng Kinh tế", kind="agency", parent=self.cast.city
+        )
+        user = user_create(actor=None, username="thamdinh.kinhte", password=TEST_PASSWORD)
+        membership_add(actor=None, user=user, role=Role.APPRAISER, org_unit=other)
+        self.client.force_login(user)
+        board = self.client.get(self.round.get_absolute_url()).content.decode()
+        assert 'data-testid="appraise"' not in board
+        appraisal = reverse("assessments:appraisal", args=[self.round.pk])
+        assert self.client.get(appraisal).status_code == 403
+        from cchc.accounts.models import User
+
+        links = [
+            item.url
+            for panel in scoring_panels(User.objects.get(pk=user.pk))
+            for item in panel.items
+        ]
+        assert appraisal not in links
+        self.client.force_login(self.noivu)
+        board = self.client.get(self.round.get_absolute_url()).content.decode()
+        assert 'data-testid="appraise"' in board
+        links = [
+            item.url
+            for panel in scoring_panels(User.objects.get(pk=self.noivu.pk))
+            for item in panel.items
+        ]
+        assert appraisal in links
