@@ -217,6 +217,10 @@ if _email_host:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cchc@localhost")
+# The address officials open CCHC at (scheme and host, e.g. https://cchc.hatinh.gov.vn): links in
+# e-mails are made absolute with it (cchc.core.links.absolute_url). check --deploy warns when
+# it is missing in production.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG or TESTING else "").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work: run in process by default; a database-backed worker when grown.

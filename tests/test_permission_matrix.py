@@ -195,6 +195,14 @@ CASES = [
     Case("accounts:logout", statuses(302, role_free=True), method="post"),
     Case("accounts:profile", statuses(200, role_free=True)),
     Case("accounts:password_change", statuses(200, role_free=True)),
+    Case(
+        "accounts:profile_email",
+        statuses(302, role_free=True),
+        method="post",
+        data={"email": "toi@example.gov.vn"},
+        note="one's own address",
+    ),
+    Case("accounts:profile_email", statuses(405, anonymous=405), note="GET is refused"),
     Case("accounts:language_set", statuses(405, anonymous=405)),
     Case(
         "accounts:language_set",
@@ -234,6 +242,22 @@ CASES = [
         "accounts:membership_add",
         statuses(405, anonymous=405),
         kwargs=lambda cast: {"pk": cast.ward_officer.pk},
+    ),
+    Case(
+        "accounts:user_email",
+        keepers_only(allowed=302),
+        kwargs=lambda cast: {"pk": cast.ward_officer.pk},
+        method="post",
+        data={"email": "canbo@example.gov.vn"},
+        note="a user of ward A",
+    ),
+    Case(
+        "accounts:user_email",
+        keepers_only(home_affairs=404, allowed=302),
+        kwargs=lambda cast: {"pk": cast.admin.pk},
+        method="post",
+        data={"email": "admin@example.gov.vn"},
+        note="the admin's role is in the province, outside the city",
     ),
     Case(
         "accounts:membership_end",

@@ -38,9 +38,23 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path):
         SECRET_KEY="x" * 64 + "-a-long-random-production-secret",
         ALLOWED_HOSTS="cchc.example.gov.vn",
         EMAIL_HOST="smtp.example.gov.vn",
+        SITE_URL="https://cchc.example.gov.vn",
         SQLITE_PATH=str(tmp_path / "db.sqlite3"),
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_emails_would_carry_relative_links(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        DEBUG="0",
+        SECRET_KEY="x" * 64 + "-a-long-random-production-secret",
+        ALLOWED_HOSTS="cchc.example.gov.vn",
+        EMAIL_HOST="smtp.example.gov.vn",
+        SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+    assert "cchc.W001" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

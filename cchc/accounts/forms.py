@@ -35,6 +35,12 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
 
 
+class EmailForm(forms.Form):
+    """The address notifications are e-mailed to (checked by the service, in Vietnamese)."""
+
+    email = forms.CharField(label=_("E-mail address"), max_length=254, required=False)
+
+
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)

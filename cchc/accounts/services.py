@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +48,7 @@ ROLE_UNIT_KINDS: dict[Role, tuple[str, ...] | None] = {
 }
 AREA_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.]*$")
 UNKNOWN_LANGUAGE_MESSAGE = gettext_noop("That language is not available.")
+EMAIL_INVALID_MESSAGE = gettext_noop("Enter an e-mail address such as ten@hatinh.gov.vn.")
 
 
 @transaction.atomic
@@ -171,6 +173,31 @@ def user_set_language(*, user: User, language: str) -> User:
         after={"language": language},
     )
     return user
+
+
+@transaction.atomic
+def user_set_email(*, actor: Any, user: User, email: str) -> User:
+    """Set the address the user's notifications are e-mailed to ("" : none). The caller has
+    checked that the actor is the user or keeps them."""
+    email = User.objects.normalize_email(email.strip())
+    validate_email_address(email)
+    if user.email == email:
+        return user
+    before = {"email": user.email}
+    user.email = email
+    user.save(update_fields=["email"])
+    audit_record(
+        actor=actor, action="user.set_email", target=user, before=before, after={"email": email}
+    )
+    return user
+
+
+def validate_email_address(email: str) -> None:
+    if email:
+        try:
+            EmailValidator()(email)
+        except ValidationError as error:
+            raise ValidationError({"email": _(EMAIL_INVALID_MESSAGE)}) from error
 
 
 def user_password_changed(*, user: User) -> None:

@@ -13,9 +13,15 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from cchc.accounts import selectors, services
-from cchc.accounts.forms import LanguageForm, LoginForm, MembershipForm, UserCreateForm
+from cchc.accounts.forms import (
+    EmailForm,
+    LanguageForm,
+    LoginForm,
+    MembershipForm,
+    UserCreateForm,
+)
 from cchc.accounts.models import User
-from cchc.core.forms import add_service_errors
+from cchc.core.forms import add_service_errors, perform
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability
 
@@ -23,6 +29,7 @@ USER_CREATED_MESSAGE = gettext_noop(
     "The account was created. Give the user their password in person."
 )
 MEMBERSHIP_ADDED_MESSAGE = gettext_noop("The role was given.")
+EMAIL_SAVED_MESSAGE = gettext_noop("The e-mail address was saved: notifications go to it.")
 MEMBERSHIP_ENDED_MESSAGE = gettext_noop("The role was ended; it stays in the history.")
 PASSWORD_CHANGED_MESSAGE = gettext_noop("Your password was changed.")
 
@@ -46,9 +53,48 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def profile_view(request: HttpRequest) -> HttpResponse:
-    """Show who I am, my roles and where, and let me change my password and language."""
+    """Show who I am, my roles and where, and let me change my password, language and the
+    address my notifications are e-mailed to."""
     memberships = request.user.active_memberships  # type: ignore[union-attr]
-    return render(request, "accounts/profile.html", {"memberships": memberships})
+    form = EmailForm(initial={"email": request.user.email})  # type: ignore[union-attr]
+    return render(
+        request, "accounts/profile.html", {"memberships": memberships, "email_form": form}
+    )
+
+
+@require_POST
+@login_required
+def profile_email_view(request: HttpRequest) -> HttpResponse:
+    """Set my own e-mail address."""
+    form = EmailForm(request.POST)
+    perform(
+        request,
+        lambda: services.user_set_email(
+            actor=request.user,
+            user=request.user,  # type: ignore[arg-type]
+            email=form.cleaned_data["email"],
+        ),
+        _(EMAIL_SAVED_MESSAGE),
+        form,
+    )
+    return redirect("accounts:profile")
+
+
+@require_POST
+@capability_required(Capability.MANAGE_USERS)
+def user_email_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set the e-mail address of a user I keep."""
+    target = selectors.user_get_for_user(user=request.user, pk=pk)
+    form = EmailForm(request.POST)
+    perform(
+        request,
+        lambda: services.user_set_email(
+            actor=request.user, user=target, email=form.cleaned_data["email"]
+        ),
+        _(EMAIL_SAVED_MESSAGE),
+        form,
+    )
+    return redirect("accounts:user_detail", pk=target.pk)
 
 
 @require_POST
@@ -151,6 +197,7 @@ def _render_user_detail(
         "memberships": selectors.membership_list_for_user_detail(user=request.user, target=target),
         "form": form,
         "can_manage": can_manage,
+        "email_form": EmailForm(initial={"email": target.email}) if can_manage else None,
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "accounts/user_detail.html", context, status=status)

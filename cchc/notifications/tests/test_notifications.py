@@ -29,6 +29,17 @@ class RoundNoticeTests(BaseTestCase):
         assert not Notification.objects.filter(user=self.home_affairs).exists()
         assert len(mail.outbox) == 1 and mail.outbox[0].to == ["canbo@example.gov.vn"]
 
+    def test_the_link_in_an_email_is_absolute_from_the_site_url(self):
+        with (
+            self.settings(SITE_URL="https://cchc.hatinh.gov.vn"),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            round_ = make_round(self.cast)
+        path = assessment_of(round_, self.cast.ward_a).get_absolute_url()
+        (message,) = mail.outbox
+        assert message.body.endswith(f"https://cchc.hatinh.gov.vn{path}")
+        assert f"\n{path}" not in message.body
+
     def test_a_returned_assessment_tells_the_unit_why(self):
         round_ = make_round(self.cast)
         assessment = assessment_of(round_, self.cast.ward_a)
