@@ -277,8 +277,8 @@ def check_upload(upload: Any) -> tuple[str, str, int]:
         try:
             active = pdf_is_active(upload)
         except CrowdedPdf as error:
-            limit = format_count(MAX_PDF_OBJECTS)
-            raise ValidationError({"file": _(CROWDED_PDF_MESSAGE).format(limit=limit)}) from error
+            most = format_count(MAX_PDF_OBJECTS)
+            raise ValidationError({"file": _(CROWDED_PDF_MESSAGE).format(limit=most)}) from error
         except UnreadablePdf as error:
             raise ValidationError({"file": _(UNREADABLE_PDF_MESSAGE)}) from error
         if active:
