@@ -86,6 +86,58 @@ class SelfScoreTests(BaseTestCase):
         assert score.inputs == {"answer": "no"}
 
 
+class AppraisalVersionTests(BaseTestCase):
+    """The appraisal save had the hole the self-score save had: without its version field (or
+    with it empty) it skipped the check and overwrote the appraisal someone had saved since."""
+
+    def setUp(self):
+        from cchc.assessments.services import assessment_submit, round_advance, score_appraise
+        from cchc.assessments.tests.test_workflow import fill
+
+        self.round = make_round(self.cast)
+        self.assessment = assessment_of(self.round, self.cast.ward_a)
+        fill(self.assessment, self.ward_officer)
+        assessment_submit(actor=self.ward_chair, assessment=self.assessment)
+        round_advance(actor=None, round_=self.round)
+        self.criterion = Criterion.objects.get(framework=self.round.framework, code="2.1")
+        # The coordinator appraised it after the appraiser's page was read.
+        score_appraise(
+            actor=self.home_affairs,
+            assessment=self.assessment,
+            criterion=self.criterion,
+            points=3,
+            reason="Một hồ sơ trễ hạn.",
+        )
+        self.url = reverse(
+            "assessments:score_appraise", args=[self.assessment.pk, self.criterion.pk]
+        )
+        self.login("appraiser")
+
+    def score(self):
+        return Score.objects.get(assessment=self.assessment, criterion=self.criterion)
+
+    def test_an_appraisal_save_without_its_version_never_overwrites_a_saved_appraisal(self):
+        for extra in ({}, {"version": ""}):
+            response = self.client.post(
+                self.url,
+                {"points": "0", "reason": "Không đạt.", **extra},
+                headers={"HX-Request": "true"},
+            )
+            assert "Người khác đã lưu" in response.content.decode(), extra
+            score = self.score()
+            assert score.appraised_points == 3 and score.appraisal_reason == "Một hồ sơ trễ hạn."
+            assert score.appraised_by == self.home_affairs
+        # With the version the page showed (sent back with the refusal), it goes through.
+        from cchc.core.versioning import version_token
+
+        self.client.post(
+            self.url,
+            {"points": "0", "reason": "Không đạt.", "version": version_token(self.score())},
+            headers={"HX-Request": "true"},
+        )
+        assert self.score().appraised_points == 0
+
+
 class QueryIdTests(BaseTestCase):
     def assert_refused(self, persona, url):
         self.login(persona)
