@@ -1,15 +1,12 @@
 import datetime
-import json
 from decimal import Decimal
 
 from django import forms, template
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cchc.core import audit, dates
 
 register = template.Library()
-AUDIT_VALUE_MAX = 120
 
 
 @register.filter
@@ -73,23 +70,11 @@ def minutes(value: datetime.timedelta | None) -> int:
     return max(1, -(-int(value.total_seconds()) // 60))
 
 
-@register.filter
-def audit_value(value: object) -> str:
-    """Render a value from the audit trail for people: yes/no, lists joined, "—" for nothing."""
-    if value is None or value == "":
-        return "—"
-    if value is True:
-        return str(_("yes"))
-    if value is False:
-        return str(_("no"))
-    if isinstance(value, list):
-        text = ", ".join(str(item) for item in value) or "—"
-    elif isinstance(value, dict):
-        text = json.dumps(value, ensure_ascii=False)
-    else:
-        text = str(value)
-    # Boundaries and long texts would drown the table; the full value stays in the database.
-    return text if len(text) <= AUDIT_VALUE_MAX else text[: AUDIT_VALUE_MAX - 1] + "…"
+@register.simple_tag
+def audit_values(object_type: str, values: object) -> list[tuple[str, str]]:
+    """An event's before or after as (label, value) pairs people read (see core.audit).
+    A tag, not `values.items` in the template: a recorded key named "items" would win."""
+    return audit.values_shown(object_type, values)
 
 
 @register.filter
@@ -109,11 +94,6 @@ def audit_action(value: str) -> str:
 @register.filter
 def audit_object_type(value: str) -> str:
     return audit.object_type_label(value)
-
-
-@register.simple_tag
-def audit_field(object_type: str, name: str) -> str:
-    return audit.field_label(object_type, name)
 
 
 @register.filter

@@ -227,6 +227,15 @@ def _conflicts_now(
     return [_conflict_json(conflict) for conflict in found]
 
 
+def _open_count(conflicts: list[dict[str, Any]]) -> int:
+    """How many conflicts the page lists (and approval asks to accept): one per request left
+    outside its window, one per topic without a member."""
+    return sum(
+        len(c.get("requests", [])) if c.get("kind") == planner.OUTSIDE_WINDOW else 1
+        for c in conflicts
+    )
+
+
 def _refresh_conflicts(inspection: Inspection) -> None:
     """Store the visit's conflicts as they are now (after its date or team changed), and the
     plan's count of them."""
@@ -239,7 +248,7 @@ def _refresh_conflicts(inspection: Inspection) -> None:
     plan = InspectionPlan.objects.get(pk=inspection.plan_id)
     if plan.summary:
         plan.summary["conflicts"] = sum(
-            len(stored) for stored in plan.inspections.values_list("conflicts", flat=True)
+            _open_count(stored) for stored in plan.inspections.values_list("conflicts", flat=True)
         )
         plan.save(update_fields=["summary", "updated_at"])
 
@@ -355,7 +364,7 @@ def plan_propose(
         "visits": result.visit_count,
         "units_consolidated": result.units_consolidated,
         "visits_saved": result.visits_saved,
-        "conflicts": result.conflict_count,
+        "conflicts": sum(_open_count(visit.conflicts) for visit in visits),
     }
     plan.save(update_fields=["summary", "updated_at"])
     audit_record(actor=actor, action="plan.propose", target=plan, after=plan.summary)
@@ -515,7 +524,7 @@ def _unaccepted_conflicts(plan: InspectionPlan, accepted: set[str]) -> tuple[lis
             )
             (taken if conflict.key in accepted else refused).append(line)
     if plan.summary:
-        plan.summary["conflicts"] = sum(len(inspection.conflicts) for inspection in inspections)
+        plan.summary["conflicts"] = sum(_open_count(i.conflicts) for i in inspections)
         plan.save(update_fields=["summary", "updated_at"])
     return refused, taken
 
