@@ -80,6 +80,9 @@ class Round(BaseModel):
         ]
 
     def __str__(self) -> str:
+        if self.period == self.Period.ANNUAL:
+            # Not "%(period)s round": the period's label "Year" made "Đợt Năm năm 2026".
+            return _("Annual round %(year)s") % {"year": self.year}
         return _("%(period)s round %(year)s") % {
             "period": self.get_period_display(),
             "year": self.year,

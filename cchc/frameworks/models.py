@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cchc.core.models import BaseModel
 from cchc.frameworks.rules import Rule, RuleError, RuleType, parse_rule
@@ -100,7 +101,8 @@ class Criterion(BaseModel):
         related_name="children",
     )
     code = models.CharField(_("code"), max_length=32)
-    title = models.CharField(_("title"), max_length=500)
+    # Its own context: a criterion's title is "tên tiêu chí", an article's or a link's is not.
+    title = models.CharField(pgettext_lazy("criterion", "title"), max_length=500)
     guidance = models.TextField(_("guidance"), blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     max_points = models.DecimalField(

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from cchc.core.forms import perform
@@ -31,15 +32,15 @@ from cchc.portal.models import (
 )
 
 NEXT_STEPS = {
-    Article.Status.DRAFT: [(Article.Status.REVIEW, "Send for review")],
+    Article.Status.DRAFT: [(Article.Status.REVIEW, pgettext_lazy("article", "Send for review"))],
     Article.Status.REVIEW: [
-        (Article.Status.PUBLISHED, "Approve and publish"),
-        (Article.Status.DRAFT, "Back to draft"),
+        (Article.Status.PUBLISHED, pgettext_lazy("article", "Approve and publish")),
+        (Article.Status.DRAFT, pgettext_lazy("article", "Back to draft")),
     ],
-    Article.Status.PUBLISHED: [(Article.Status.UNPUBLISHED, "Unpublish")],
+    Article.Status.PUBLISHED: [(Article.Status.UNPUBLISHED, pgettext_lazy("article", "Unpublish"))],
     Article.Status.UNPUBLISHED: [
-        (Article.Status.PUBLISHED, "Publish again"),
-        (Article.Status.DRAFT, "Back to draft"),
+        (Article.Status.PUBLISHED, pgettext_lazy("article", "Publish again")),
+        (Article.Status.DRAFT, pgettext_lazy("article", "Back to draft")),
     ],
 }
 
@@ -79,7 +80,9 @@ def article_edit_view(request: HttpRequest, pk: int | None = None) -> HttpRespon
     context = {
         "form": form,
         "article": article,
-        "steps": [(value, _(label)) for value, label in NEXT_STEPS[Article.Status(article.status)]]
+        "steps": [
+            (value, str(label)) for value, label in NEXT_STEPS[Article.Status(article.status)]
+        ]
         if article
         else [],
         "photo_form": PhotoForm(),

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cchc.core.models import BaseModel
 from cchc.orgunits.models import OrgUnit
@@ -50,7 +51,8 @@ class Article(BaseModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
-        PUBLISHED = "published", _("Published")
+        # An article is posted ("Đã đăng"), a framework issued ("Đã ban hành").
+        PUBLISHED = "published", pgettext_lazy("article", "Published")
         UNPUBLISHED = "unpublished", _("Unpublished")
 
     title = models.CharField(_("title"), max_length=300)
@@ -63,7 +65,9 @@ class Article(BaseModel):
     publish_at = models.DateTimeField(
         _("publish at"), null=True, blank=True, help_text=_("Leave empty to publish at once.")
     )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_at = models.DateTimeField(
+        pgettext_lazy("article", "published at"), null=True, blank=True
+    )
     tags = models.CharField(_("tags"), max_length=300, blank=True, help_text=_("Comma-separated."))
     units = models.ManyToManyField(OrgUnit, verbose_name=_("units"), blank=True, related_name="+")
     inspections = models.ManyToManyField(

@@ -86,6 +86,8 @@ class NamHaTests(NamHaCase):
         assert conflict["requests"] == sorted([self.requests["tthc"].pk, self.requests["iso"].pk])
         assert (conflict["days"], conflict["gaps"]) == (gap, [gap, gap])
         assert all(f"lệch {gap} ngày" in line.text for line in self.lines(visit))
+        self.plan.refresh_from_db()
+        assert self.plan.summary["conflicts"] == 2  # as many as the page lists
         # Back inside every window it can be: one conflict again, the April one's gap.
         planning.visit_reschedule(
             actor=self.home_affairs, inspection=visit, visit_date=self.visit.visit_date
@@ -166,3 +168,5 @@ class PlanPageConflictTests(NamHaCase):
         assert self.plan.status == InspectionPlan.Status.APPROVED
         page = self.client.get(url).content.decode()
         assert line.text in page and 'name="accept"' not in page
+        assert "1 vướng mắc đã chấp nhận khi phê duyệt hoặc phát sinh sau đó" in page
+        assert "cần xử lý" not in page
