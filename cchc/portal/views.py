@@ -31,6 +31,12 @@ from cchc.portal.models import (
 from cchc.portal.visitors import COOKIE, COOKIE_AGE, address_hash, visitor_key, visitor_token
 
 ARTICLES_PER_PAGE = 10
+# Where a message about a form is shown: next to that form, the element the redirect scrolls to
+# (a message at the top of the page went unseen below the fold). A comment's report is answered
+# under that comment, "comment-<pk>".
+AT_RATING = "rating"
+AT_COMMENT_FORM = "your-comment"
+AT_COMMENTS = "comments"
 
 
 def _captcha(request: HttpRequest, text: bool = False) -> dict[str, Any]:
@@ -147,10 +153,10 @@ def rate_view(request: HttpRequest, target: str, pk: int) -> HttpResponse:
             address=address_hash(request),
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, " ".join(error.messages), extra_tags=AT_RATING)
     else:
-        messages.success(request, _("Thank you: your rating was counted."))
-    return _with_visitor(request, redirect(back + "#rating"), token, new)
+        messages.success(request, _("Thank you: your rating was counted."), extra_tags=AT_RATING)
+    return _with_visitor(request, redirect(f"{back}#{AT_RATING}"), token, new)
 
 
 @require_POST
@@ -170,12 +176,11 @@ def comment_view(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             if comment.status == Comment.Status.PENDING:
-                messages.success(
-                    request, _("Thank you. Your comment will appear once a moderator has read it.")
-                )
+                thanks = _("Thank you. Your comment will appear once a moderator has read it.")
             else:
-                messages.success(request, _("Thank you. Your comment is published."))
-            return redirect(article.get_absolute_url() + "#comments")
+                thanks = _("Thank you. Your comment is published.")
+            messages.success(request, thanks, extra_tags=AT_COMMENT_FORM)
+            return redirect(f"{article.get_absolute_url()}#{AT_COMMENT_FORM}")
     # Everything the citizen wrote stays in the form, with the reason next to it.
     context = _article_context(request, article, comment_form=form, comment_errors=True)
     return render(request, "portal/article.html", context, status=400)
@@ -186,13 +191,21 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=pk, status=Comment.Status.VISIBLE, is_official=False)
     article = _public_article(comment.article.slug)
     token, new = visitor_token(request)
-    if services.comment_report(
+    counted = services.comment_report(
         comment=comment, visitor=visitor_key(token), address=address_hash(request)
-    ):
-        messages.success(request, _("Thank you: the editorial board will look at this comment."))
+    )
+    # Under the comment; above the comments when enough reports have just hidden it.
+    still_shown = Comment.objects.filter(pk=comment.pk, status=Comment.Status.VISIBLE).exists()
+    place = f"comment-{comment.pk}" if still_shown else AT_COMMENTS
+    if counted:
+        messages.success(
+            request,
+            _("Thank you: the editorial board will look at this comment."),
+            extra_tags=place,
+        )
     else:
-        messages.info(request, _("You have already reported this comment."))
-    return _with_visitor(request, redirect(article.get_absolute_url() + "#comments"), token, new)
+        messages.info(request, _("You have already reported this comment."), extra_tags=place)
+    return _with_visitor(request, redirect(f"{article.get_absolute_url()}#{place}"), token, new)
 
 
 def ranking_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:

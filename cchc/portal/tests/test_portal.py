@@ -267,6 +267,64 @@ class CommentTests(BaseTestCase):
         assert response.status_code == 302
 
 
+class MessagePlacementTests(BaseTestCase):
+    """Issue 17, item 16: the thank-you for a rating, a comment or a report was at the top of
+    the page while the redirect scrolled to the form. It is shown next to the form it answers,
+    at the anchor the redirect targets, and not at the top."""
+
+    def followed(self, url, data=None, client=None):
+        response = (client or self.client).post(url, data or {}, follow=True)
+        assert response.status_code == 200
+        anchor = response.redirect_chain[-1][0].split("#", 1)[1]
+        return anchor, response.content.decode()
+
+    def assert_shown_at(self, page, anchor, message, end):
+        at = page.index(f'id="{anchor}"')
+        top = page.index('<main id="main"')
+        assert message in page[at : page.index(end, at)], f"{message!r} is not at #{anchor}"
+        assert message not in page[top:at], f"{message!r} is also above #{anchor}"
+
+    def test_a_rating_is_thanked_in_the_rating_box_and_a_second_one_refused_there(self):
+        article = published()
+        url = reverse("portal:rate", args=["article", article.pk])
+        anchor, page = self.followed(url, {"stars": "4"})
+        assert anchor == "rating"
+        self.assert_shown_at(page, anchor, "Cảm ơn", "</section>")
+        anchor, page = self.followed(url, {"stars": "5"})
+        self.assert_shown_at(page, anchor, "Bạn đã đánh giá", "</section>")
+        # The next page shows the message no more.
+        assert "Bạn đã đánh giá" not in self.client.get(article.get_absolute_url()).content.decode()
+
+    def test_a_comment_is_thanked_above_the_comment_form(self):
+        article = published()
+        page = self.client.get(article.get_absolute_url(), {"ma": "1"}).content.decode()
+        key, answer = code_of(page)
+        data = {"name": "Lê Văn C", "text": "Ý kiến", "captcha_0": key, "captcha_1": answer}
+        anchor, page = self.followed(reverse("portal:comment", args=[article.slug]), data)
+        assert anchor == "your-comment"
+        self.assert_shown_at(page, anchor, "Cảm ơn", 'data-testid="comment-form"')
+
+    def test_a_report_is_answered_under_the_comment_reported(self):
+        policy = PortalSettings.current()
+        policy.moderation = PortalSettings.Moderation.POST
+        policy.save()
+        article = published()
+        comment = services.comment_post(
+            article=article, name="A", email="", text="Hiện ngay", address="x"
+        )
+        url = reverse("portal:report", args=[comment.pk])
+        anchor, page = self.followed(url)
+        assert anchor == f"comment-{comment.pk}"
+        self.assert_shown_at(page, anchor, "Cảm ơn", 'id="your-comment"')
+        anchor, page = self.followed(url)
+        self.assert_shown_at(page, anchor, "Bạn đã báo cáo", 'id="your-comment"')
+        # The report that hides the comment is answered above the comments.
+        for n in range(2):
+            anchor, page = self.followed(url, client=self.client_class(REMOTE_ADDR=f"10.0.3.{n}"))
+        assert anchor == "comments" and "Hiện ngay" not in page
+        self.assert_shown_at(page, anchor, "Cảm ơn", 'id="your-comment"')
+
+
 class EditorTests(BaseTestCase):
     def test_the_editor_writes_reviews_publishes_with_photos(self):
         self.login("portal_editor")
