@@ -96,6 +96,23 @@ def ward_a_assessment(cast: Cast) -> Any:
     return assessment_of(open_round(cast), cast.ward_a)
 
 
+def submitted_assessment(cast: Cast) -> dict[str, Any]:
+    """Ward A's assessment of a round of its own, submitted (it has a fingerprint)."""
+    from cchc.assessments.models import Assessment
+    from cchc.assessments.services import assessment_submit
+    from cchc.assessments.tests.factories import assessment_of, make_round
+    from cchc.assessments.tests.test_workflow import fill
+
+    done = Assessment.objects.filter(
+        round__framework__name="Matrix submitted", org_unit=cast.ward_a
+    ).first()
+    if done is None:
+        done = assessment_of(make_round(cast, name="Matrix submitted"), cast.ward_a)
+        fill(done, cast.ward_officer)
+        done = assessment_submit(actor=cast.ward_chair, assessment=done)
+    return {"pk": done.pk}
+
+
 def scored(cast: Cast, code: str = "1.1") -> dict[str, Any]:
     """An assessment of ward A with criterion `code` declared; kwargs for per-criterion URLs."""
     from cchc.assessments.services import score_save
@@ -364,6 +381,24 @@ CASES = [
         "assessments:assessment_detail",
         statuses(200, outsider=404, no_role=404, portal_editor=403),
         kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
+    ),
+    Case(
+        "assessments:assessment_verify",
+        statuses(200, outsider=404, no_role=404, portal_editor=403),
+        kwargs=submitted_assessment,
+    ),
+    Case(
+        "assessments:assessment_verify",
+        statuses(200, outsider=404, no_role=404, portal_editor=403),
+        kwargs=submitted_assessment,
+        method="post",
+        note="no file: the form says so, nothing is written",
+    ),
+    Case(
+        "assessments:assessment_verify",
+        statuses(404, no_role=404, portal_editor=403),
+        kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
+        note="not submitted: no fingerprint to check",
     ),
     Case(
         "assessments:assessment_submit",

@@ -112,3 +112,9 @@ class AppealDecisionForm(forms.Form):
     )
     points = PointsField(label=_("Points decided"), required=False)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 1}))
+
+
+class VerifyFileForm(forms.Form):
+    """A file to compare with the evidence submitted (read for its SHA-256, never kept)."""
+
+    file = forms.FileField(label=_("A file to check"))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/results.xlsx", views.results_export_view, name="results_export"),
     path("assessments/<int:pk>/", views.assessment_detail_view, name="assessment_detail"),
     path("assessments/<int:pk>/submit/", views.assessment_submit_view, name="assessment_submit"),
+    path("assessments/<int:pk>/verify/", views.assessment_verify_view, name="assessment_verify"),
     path("assessments/<int:pk>/fill/", views.assessment_fill_view, name="assessment_fill"),
     path("assessments/<int:pk>/return/", views.assessment_return_view, name="assessment_return"),
     path("assessments/<int:pk>/extend/", views.assessment_extend_view, name="assessment_extend"),

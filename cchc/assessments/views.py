@@ -1,3 +1,4 @@
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -27,11 +28,13 @@ from cchc.assessments.forms import (
     ExtendForm,
     ReturnForm,
     RoundForm,
+    VerifyFileForm,
 )
 from cchc.assessments.models import Appeal, Assessment, Evidence, Question, Round, Score
 from cchc.assessments.services.evidence import evidence_content_type
 from cchc.assessments.services.results import published_or_live_results
 from cchc.assessments.services.rounds import NEXT_STATUS
+from cchc.assessments.services.self_assessment import evidence_with_digest, submission_check
 from cchc.core.exceptions import BadInput, ConflictError
 from cchc.core.forms import add_service_errors, form_error_messages, perform
 from cchc.core.permissions import capability_required, user_has_capability
@@ -590,6 +593,32 @@ def evidence_detach_view(
             request, assessment, criterion, error=" ".join(str(m) for m in error.messages)
         )
     return _render_row(request, assessment, criterion)
+
+
+@capability_required(Capability.VIEW_ROUNDS)
+def assessment_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check a submission against its fingerprint (recomputed from what is stored), and a file
+    against the evidence submitted (by its SHA-256). Reads only; whoever reads the assessment."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    if not assessment.fingerprint:
+        raise Http404
+    context: dict[str, Any] = {
+        "assessment": assessment,
+        "check": submission_check(assessment),
+        "form": VerifyFileForm(),
+    }
+    if request.method == "POST":
+        form = VerifyFileForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            context["file_name"] = upload.name
+            context["file_digest"] = digest.hexdigest()
+            context["file_matches"] = evidence_with_digest(assessment, digest.hexdigest())
+    return render(request, "assessments/assessment_verify.html", context)
 
 
 @capability_required(Capability.VIEW_ROUNDS)

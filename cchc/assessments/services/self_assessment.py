@@ -3,6 +3,7 @@ submit (which locks and fingerprints), or be returned for changes."""
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -232,6 +233,44 @@ def fingerprint(assessment: Assessment, tree: LoadedTree) -> str:
     }
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()
+
+
+@dataclass(frozen=True)
+class SubmissionCheck:
+    """A submission's fingerprint as recorded, the one its content gives now, and whether
+    they agree (the self-scores, explanations and evidence are those submitted)."""
+
+    recorded: str
+    current: str
+
+    @property
+    def matches(self) -> bool:
+        return bool(self.recorded) and self.recorded == self.current
+
+
+def submission_check(assessment: Assessment) -> SubmissionCheck:
+    """Recompute the fingerprint of what the unit submitted from what is stored now. Reads
+    only (a few queries: the tree with its evidence)."""
+    tree = load_tree(assessment, with_evidence=True)
+    return SubmissionCheck(recorded=assessment.fingerprint, current=fingerprint(assessment, tree))
+
+
+def evidence_with_digest(assessment: Assessment, digest: str) -> list[tuple[Any, list[str]]]:
+    """The evidence attached to the assessment's scores whose file has this SHA-256, each with
+    the codes of the criteria it supports there: how anyone holding a file checks that it is
+    the one submitted. Two queries."""
+    scores = (
+        Score.objects.filter(assessment=assessment, evidence__sha256=digest)
+        .select_related("criterion")
+        .prefetch_related("evidence")
+        .order_by("criterion__order")
+    )
+    found: dict[int, tuple[Any, list[str]]] = {}
+    for score in scores:
+        for evidence in score.evidence.all():
+            if evidence.sha256 == digest:
+                found.setdefault(evidence.pk, (evidence, []))[1].append(score.criterion.code)
+    return list(found.values())
 
 
 @transaction.atomic
