@@ -430,6 +430,13 @@ CASES = [
         method="post",
     ),
     Case(
+        "assessments:area_confirm",
+        statuses(403, ward_officer=302, ward_chair=302, outsider=404),
+        kwargs=area_of_ward_a,
+        method="post",
+        note="confirm every carried-over value of area 1 at once",
+    ),
+    Case(
         "assessments:evidence_add",
         statuses(403, ward_officer=302, ward_chair=302, outsider=404),
         kwargs=scored,

@@ -29,6 +29,11 @@ urlpatterns = [
         name="score_confirm",
     ),
     path(
+        "assessments/<int:pk>/areas/<int:area_pk>/confirm/",
+        views.area_confirm_view,
+        name="area_confirm",
+    ),
+    path(
         "assessments/<int:pk>/criteria/<int:criterion_pk>/evidence/",
         views.evidence_add_view,
         name="evidence_add",

@@ -293,6 +293,21 @@ def _row_context(
     }
 
 
+def _carried_per_area(tree: LoadedTree) -> dict[int, int]:
+    """How many values carried over from the previous round wait for confirmation under each
+    area (in memory, from the loaded tree)."""
+    parents = {criterion.pk: criterion.parent_id for criterion in tree.criteria}
+    counts: dict[int, int] = {}
+    for criterion_id, score in tree.scores.items():
+        if not score.is_carried_over:
+            continue
+        parent = parents.get(criterion_id)
+        while parent is not None:
+            counts[parent] = counts.get(parent, 0) + 1
+            parent = parents.get(parent)
+    return counts
+
+
 def _page_context(
     request: HttpRequest, assessment: Assessment, tree: LoadedTree, *, only: int | None = None
 ) -> dict[str, Any]:
@@ -320,6 +335,7 @@ def _page_context(
         if criterion.pk in tree.parent_ids and criterion.depth <= 1
     ]
     rows = []
+    carried = _carried_per_area(tree) if editable else {}
     for criterion in tree.criteria:
         if criterion.pk in tree.parent_ids:
             rows.append(
@@ -328,6 +344,8 @@ def _page_context(
                     "is_parent": True,
                     "result": own.results.get(criterion.pk),
                     "appraised": appraised.results.get(criterion.pk) if appraised else None,
+                    # Values carried over and not yet confirmed under it: "confirm all".
+                    "carried": carried.get(criterion.pk, 0),
                 }
             )
         elif only is None or criterion.pk == only:
@@ -512,6 +530,49 @@ def score_confirm_view(request: HttpRequest, pk: int, criterion_pk: int) -> Http
             request, assessment, criterion, error=" ".join(str(m) for m in error.messages)
         )
     return _render_row(request, assessment, criterion)
+
+
+AREA_CONFIRMED_MESSAGE = gettext_noop("Confirmed as still right: %(codes)s.")
+AREA_NOTHING_MESSAGE = gettext_noop("Nothing carried over is left to confirm in this area.")
+
+
+@require_POST
+@capability_required(Capability.SELF_ASSESS)
+def area_confirm_view(request: HttpRequest, pk: int, area_pk: int) -> HttpResponse:
+    """Confirm every value of one area carried over from the previous round, in one click
+    (htmx: the area's confirmed rows and the area rows come back; the same few queries for
+    two criteria or forty)."""
+    assessment, area = _fillable(request, pk, area_pk)
+    error, message = "", ""
+    try:
+        confirmed = services.area_confirm(actor=request.user, assessment=assessment, area=area)
+    except ValidationError as failure:
+        if getattr(failure, "code", None) == "not_an_area":  # no page sends it
+            raise BadInput(failure.messages[0]) from failure
+        confirmed, error = [], " ".join(str(m) for m in failure.messages)
+    else:
+        codes = ", ".join(score.criterion.code for score in confirmed)
+        message = _(AREA_CONFIRMED_MESSAGE) % {"codes": codes} if confirmed else ""
+        message = message or _(AREA_NOTHING_MESSAGE)
+    if not request.htmx:  # type: ignore[attr-defined]
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, message)
+        return redirect(f"{assessment.get_absolute_url()}#area-{area.pk}")
+    page = _page_context(request, assessment, load_tree(assessment, with_evidence=True))
+    ids = {score.criterion_id for score in confirmed}
+    context = {
+        **page,
+        "confirmed_rows": [
+            row for row in page["rows"] if not row["is_parent"] and row["criterion"].pk in ids
+        ],
+        "area_rows": [row for row in page["rows"] if row["is_parent"]],
+        "answered_area": area.pk,
+        "area_message": message,
+        "area_error": error,
+    }
+    return render(request, "assessments/_area_confirmed.html", context)
 
 
 @require_POST

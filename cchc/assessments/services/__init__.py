@@ -16,6 +16,7 @@ from cchc.assessments.services.rounds import (
     round_transition_refusal,
 )
 from cchc.assessments.services.self_assessment import (
+    area_confirm,
     assessment_return,
     assessment_submit,
     carry_over_round,
@@ -27,6 +28,7 @@ from cchc.assessments.services.self_assessment import (
 __all__ = [
     "appeal_decide",
     "appeal_file",
+    "area_confirm",
     "assessment_extend",
     "assessment_return",
     "assessment_submit",

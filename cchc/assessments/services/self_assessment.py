@@ -41,6 +41,7 @@ CARRIED_MESSAGE = gettext_noop(
 )
 NOT_SUBMITTED_MESSAGE = gettext_noop("Only a submitted self-assessment can be returned.")
 RETURN_REASON_MESSAGE = gettext_noop("Say what the unit must change.")
+NOT_AN_AREA_MESSAGE = gettext_noop("Only an area with criteria under it is confirmed at once.")
 SUBMIT_STATE_MESSAGE = gettext_noop(
     "The self-assessment can only be submitted while the round is open."
 )
@@ -352,3 +353,54 @@ def score_confirm(*, actor: Any, score: Score) -> Score:
     score.save(update_fields=["is_carried_over", "updated_at"])
     audit_record(actor=actor, action="score.confirm", target=score)
     return score
+
+
+@transaction.atomic
+def area_confirm(*, actor: Any, assessment: Assessment, area: Criterion) -> list[Score]:
+    """Confirm at once every value carried over from the previous round that is still
+    unconfirmed in one area (any criterion with sub-criteria) of the unit's assessment: what
+    `score_confirm` does criterion by criterion. One audit line for the batch, on the
+    assessment, naming the area and the criteria confirmed; none when nothing was left to
+    confirm. The same few queries whatever the number of criteria. Return the scores confirmed."""
+    assessment = (
+        Assessment.objects.select_for_update()
+        .select_related("round", "org_unit")  # the audit line names the unit
+        .get(pk=assessment.pk)
+    )
+    _ensure_editable(assessment)
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in (
+        Criterion.objects.filter(framework_id=assessment.round.framework_id)
+        .order_by()
+        .values_list("pk", "parent_id")
+    ):
+        children.setdefault(parent_id, []).append(pk)
+    if area.framework_id != assessment.round.framework_id or area.pk not in children:
+        raise ValidationError(_(NOT_AN_AREA_MESSAGE), code="not_an_area")
+    below: list[int] = []
+    pending = list(children[area.pk])
+    while pending:
+        pk = pending.pop()
+        below.append(pk)
+        pending.extend(children.get(pk, []))
+    scores = list(
+        Score.objects.select_for_update()
+        .filter(assessment=assessment, criterion_id__in=below, is_carried_over=True)
+        .select_related("criterion")
+        .order_by("criterion__order")
+    )
+    if not scores:
+        return []
+    now = timezone.now()
+    Score.objects.filter(pk__in=[score.pk for score in scores]).update(
+        is_carried_over=False, updated_at=now
+    )
+    for score in scores:  # as saved: the rows' versions change, as one confirmation's does
+        score.is_carried_over, score.updated_at = False, now
+    audit_record(
+        actor=actor,
+        action="assessment.confirm",
+        target=assessment,
+        after={"area": area.code, "criteria": [score.criterion.code for score in scores]},
+    )
+    return scores

@@ -1,0 +1,150 @@
+"""Confirming an area's carried-over values in one click (issue 17, item 15): at the 9-month
+round a ward confirmed 22 values carried over from the 6-month round one by one."""
+
+import datetime
+
+from django.urls import reverse
+
+from cchc.assessments.models import Assessment, Score
+from cchc.assessments.services import round_advance, round_create, score_save
+from cchc.assessments.tests.factories import assessment_of, make_round
+from cchc.core.models import AuditEvent
+from cchc.core.testing import BaseTestCase
+from cchc.frameworks.models import Criterion
+from cchc.frameworks.tests.factories import make_framework
+
+HTMX = {"HX-Request": "true"}
+
+
+class ConfirmAreaTests(BaseTestCase):
+    def setUp(self):
+        self.round = make_round(self.cast)
+        self.assessment = assessment_of(self.round, self.cast.ward_a)
+        for code, data in [
+            ("1.1", {"answer": "yes"}),
+            ("1.2", {"count": "1"}),
+            ("2.1", {"numerator": "17", "denominator": "18"}),
+        ]:
+            score_save(
+                actor=None, assessment=self.assessment, criterion=self.criterion(code), data=data
+            )
+        # As carry_over_round leaves them: the previous round's values, to be confirmed.
+        Score.objects.filter(assessment=self.assessment).update(is_carried_over=True)
+        self.login("ward_officer")
+
+    def criterion(self, code):
+        return Criterion.objects.get(framework=self.round.framework, code=code)
+
+    def url(self, code):
+        return reverse(
+            "assessments:area_confirm", args=[self.assessment.pk, self.criterion(code).pk]
+        )
+
+    def carried(self):
+        return sorted(
+            Score.objects.filter(assessment=self.assessment, is_carried_over=True).values_list(
+                "criterion__code", flat=True
+            )
+        )
+
+    def test_one_click_confirms_every_carried_value_of_the_area_and_only_those(self):
+        page = self.client.get(self.assessment.get_absolute_url()).content.decode()
+        assert 'data-testid="confirm-area-1"' in page and "2 tiêu chí" in page
+        before = {
+            score.criterion.code: score.updated_at
+            for score in Score.objects.filter(assessment=self.assessment).select_related(
+                "criterion"
+            )
+        }
+        response = self.client.post(self.url("1"), headers=HTMX)
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert self.carried() == ["2.1"]
+        # One audit line for the batch, naming the area and its criteria.
+        event = AuditEvent.objects.get(action="assessment.confirm")
+        assert event.object_id == str(self.assessment.pk)
+        assert event.after == {"area": "1", "criteria": ["1.1", "1.2"]}
+        # The confirmed rows come back in place with their new versions, without the badge;
+        # the area rows lose their button (area 2 keeps its own).
+        for code in ("1.1", "1.2"):
+            pk = self.criterion(code).pk
+            assert f'<tbody id="score-{pk}" class="score-group" hx-swap-oob="true">' in content
+            score = Score.objects.get(assessment=self.assessment, criterion_id=pk)
+            assert score.updated_at != before[code]
+            assert f'value="{score.updated_at.isoformat()}"' in content
+        assert f'id="score-{self.criterion("2.1").pk}"' not in content
+        assert f'<tbody id="area-{self.criterion("1").pk}" hx-swap-oob="true">' in content
+        assert 'data-testid="confirm-area-1"' not in content
+        assert 'data-testid="confirm-area-2"' in content
+        assert 'data-testid="area-confirmed"' in content and "1.1, 1.2" in content
+        # Again: nothing left, nothing written.
+        response = self.client.post(self.url("1"), headers=HTMX)
+        assert "không còn giá trị nào" in response.content.decode()
+        assert AuditEvent.objects.filter(action="assessment.confirm").count() == 1
+
+    def test_without_javascript_it_answers_with_the_page(self):
+        response = self.client.post(self.url("2"))
+        assert response.status_code == 302
+        assert response["Location"].endswith(f"#area-{self.criterion('2').pk}")
+        assert self.carried() == ["1.1", "1.2"]
+
+    def test_refused_once_the_assessment_is_locked(self):
+        Assessment.objects.filter(pk=self.assessment.pk).update(status=Assessment.Status.SUBMITTED)
+        response = self.client.post(self.url("1"), headers=HTMX)
+        assert 'data-testid="area-error"' in response.content.decode()
+        assert "đã bị khóa" in response.content.decode()
+        assert self.carried() == ["1.1", "1.2", "2.1"]
+        assert not AuditEvent.objects.filter(action="assessment.confirm").exists()
+
+    def test_a_criterion_is_not_an_area_and_others_cannot_confirm(self):
+        response = self.client.post(self.url("1.1"), headers=HTMX)  # no page sends it
+        assert response.status_code == 400
+        assert self.carried() == ["1.1", "1.2", "2.1"]
+        self.login("outsider")
+        assert self.client.post(self.url("1")).status_code == 404
+        self.login("appraiser")
+        assert self.client.post(self.url("1")).status_code == 403
+        assert self.carried() == ["1.1", "1.2", "2.1"]
+
+    def test_the_query_count_does_not_grow_with_the_criteria_confirmed(self):
+        text = (
+            "code,parent_code,title,max_points,rule\nA,,Lĩnh vực A,40,sum\nB,,Lĩnh vực B,2,sum\n"
+            + "".join(f"A.{n},A,Tiêu chí {n},1,yes_no\n" for n in range(1, 41))
+            + "B.1,B,Tiêu chí B1,1,yes_no\nB.2,B,Tiêu chí B2,1,yes_no\n"
+        )
+        framework = make_framework(self.cast.city, text=text, publish=True, name="Lớn")
+        big = round_create(
+            actor=None,
+            framework=framework,
+            organiser=self.cast.city,
+            period="annual",
+            year=2026,
+            units=[self.cast.ward_a],
+            self_assessment_due_on=datetime.date(2026, 12, 1),
+            appraisal_due_on=datetime.date(2026, 12, 10),
+            appeals_due_on=datetime.date(2026, 12, 20),
+        )
+        assessment = assessment_of(round_advance(actor=None, round_=big), self.cast.ward_a)
+        for criterion in Criterion.objects.filter(framework=framework, children__isnull=True):
+            score_save(
+                actor=None, assessment=assessment, criterion=criterion, data={"answer": "yes"}
+            )
+        Score.objects.filter(assessment=assessment).update(is_carried_over=True)
+        areas = {c.code: c.pk for c in Criterion.objects.filter(framework=framework, parent=None)}
+
+        def confirm(code):
+            return self.client.post(
+                reverse("assessments:area_confirm", args=[assessment.pk, areas[code]]),
+                headers=HTMX,
+            )
+
+        # session, user, memberships, assessment, round visible, criterion; in one transaction
+        # (savepoint, release): lock the assessment, the framework's tree, lock the carried
+        # scores, one update, one audit line; then the page's rows: criteria, scores, evidence,
+        # questions; session save (savepoint, update, release)
+        with self.assertNumQueries(20) as two:
+            confirm("B")
+        with self.assertNumQueries(len(two.captured_queries)):
+            response = confirm("A")
+        assert response.content.decode().count("hx-swap-oob") == 40 + 2
+        assert not Score.objects.filter(assessment=assessment, is_carried_over=True).exists()
