@@ -156,11 +156,13 @@ def test_preview_html_has_no_inline_style():
 
 def test_table_columns_use_width_classes():
     html = pdf.document_html(sample_document(), for_pdf=True)
-    # widths 1.2, 9.8, 2.5, 2.5 cm: whole centimetres, the last column takes the rest.
-    assert '<col class="w-1"><col class="w-10"><col class="w-3"><col>' in html
+    # widths 1.2, 9.8, 2.5, 2.5 cm: to the millimetre (2.3 cm rounded to 2 wrapped a date),
+    # the last column takes the rest.
+    assert '<col class="mm-12"><col class="mm-98"><col class="mm-25"><col>' in html
     assert '<td class="num">12</td>' in html
-    for width in range(1, 17):
-        assert f".w-{width} {{ width: {width}cm; }}" in pdf.CSS_PATH.read_text()
+    css = pdf.CSS_PATH.read_text()
+    for width in range(5, 161):
+        assert f".mm-{width} {{ width: {width}mm; }}" in css
 
 
 def test_bullets_and_recipients_get_one_dash():
