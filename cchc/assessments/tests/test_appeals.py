@@ -88,6 +88,8 @@ class AppealsTests(BaseTestCase):
         assert "Có đủ 4/4 phiếu xin lỗi." in note.body
         assert "1,5" in note.body and "2,63" in note.body  # appraised and asked for
         assert note.url == self.round.get_absolute_url() + "#appeals"
+        self.login("home_affairs")
+        assert 'id="appeals"' in self.client.get(note.url).content.decode()  # where they decide
         assert told["appraiser"].url == self.list_url() + f"#appeal-{appeal.pk}"
 
     def test_an_appeal_on_a_criterion_of_no_agency_of_theirs_leaves_the_appraiser_out(self):
@@ -196,6 +198,16 @@ class AppealsTests(BaseTestCase):
         self.login("outsider")
         html = self.client.get(reverse("core:home")).content.decode()
         assert self.list_url() not in html
+
+    def test_reasons_are_shown_as_typed_never_as_markup(self):
+        typed = "<script>alert('x')</script> & <b>đậm</b>"
+        appeal = self.file("2.2", reason=typed)
+        appeal_decide(actor=self.home_affairs, appeal=appeal, accept=False, reason=typed)
+        self.login("ward_officer")
+        html = self.client.get(self.list_url()).content.decode()
+        assert typed not in html and "<b>đậm</b>" not in html
+        escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;đậm&lt;/b&gt;"
+        assert html.count(escaped) == 2  # the unit's reason and the decision's
 
     def test_published_appeals_stay_listed(self):
         appeal = self.file("2.2")
