@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Round
+from cchc.core.forms import ModelIdsField
 from cchc.core.points import parse_decimal
 from cchc.frameworks.models import Framework
 from cchc.orgunits.models import OrgUnit
@@ -19,7 +20,7 @@ class RoundForm(forms.Form):
     )
     period = forms.ChoiceField(label=_("Period"), choices=Round.Period.choices)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    units = forms.ModelMultipleChoiceField(
+    units = ModelIdsField(
         label=_("Units"),
         queryset=OrgUnit.objects.none(),
         widget=forms.CheckboxSelectMultiple,

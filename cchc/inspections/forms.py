@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.forms import date_widget
 from cchc.assessments.models import Evidence
+from cchc.core.forms import ModelIdsField
 from cchc.frameworks.models import Framework
 from cchc.inspections.models import (
     ChecklistItem,
@@ -116,13 +117,13 @@ class FindingForm(forms.Form):
     cause = forms.CharField(
         label=_("Cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    items = forms.ModelMultipleChoiceField(
+    items = ModelIdsField(
         label=_("Checklist items"),
         queryset=ChecklistItem.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
-    root_causes = forms.ModelMultipleChoiceField(
+    root_causes = ModelIdsField(
         label=_("Root causes"),
         queryset=RootCause.objects.none(),
         required=False,
@@ -146,13 +147,13 @@ class FindingForm(forms.Form):
 
 class RecommendationForm(forms.Form):
     text = forms.CharField(label=_("Recommendation"), widget=forms.Textarea(attrs={"rows": 2}))
-    findings = forms.ModelMultipleChoiceField(
+    findings = ModelIdsField(
         label=_("Findings addressed"),
         queryset=Finding.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    root_causes = forms.ModelMultipleChoiceField(
+    root_causes = ModelIdsField(
         label=_("Root causes addressed"),
         queryset=RootCause.objects.none(),
         required=False,

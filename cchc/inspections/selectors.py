@@ -5,8 +5,13 @@
 - An inspector or an appraiser sees the visits whose team they sit on, and, once published,
   the others of their city.
 - A ward or commune sees its own visits once the plan is approved, never another unit's.
+- An agency given a remediation action sees the visit it comes from, and reports on it.
+
+Each form of the inspection and plan pages is shown by the same function its POST view asks
+(`can_manage`, `can_inspect`, `can_answer`, `can_report`, `can_request`, `can_withdraw`).
 """
 
+import datetime
 from collections import defaultdict
 from typing import Any
 
@@ -15,7 +20,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cchc.accounts.models import Membership
-from cchc.assessments.selectors import _is_admin, _keeper_paths, own_unit_ids, reader_roots
+from cchc.assessments.selectors import (
+    UNIT_ROLES,
+    _is_admin,
+    _keeper_paths,
+    own_unit_ids,
+    reader_roots,
+)
 from cchc.core.permissions import require_capability, user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.core.textsearch import rank_similar
@@ -25,6 +36,7 @@ from cchc.inspections.models import (
     Inspection,
     InspectionFile,
     InspectionPlan,
+    InspectionRequest,
     RemediationAction,
     RootCause,
     TeamMember,
@@ -32,6 +44,8 @@ from cchc.inspections.models import (
 from cchc.orgunits.models import OrgUnit
 
 TEAM_ROLES = {Role.APPRAISER, Role.INSPECTOR}
+# A visit whose date has passed in one of these states has not started: it is overdue.
+NOT_STARTED = {Inspection.Status.PLANNED, Inspection.Status.PREPARING}
 
 
 def _under(field: str, paths: list[str]) -> Q:
@@ -83,6 +97,21 @@ def requesting_agencies(*, user: Any, plan: InspectionPlan) -> QuerySet[OrgUnit]
     return agencies.filter(pk__in=ids)
 
 
+def can_request(*, user: Any, plan: InspectionPlan) -> bool:
+    """Who may file a request into the plan: someone with an agency to file it for."""
+    return (
+        user_has_capability(user, Capability.REQUEST_INSPECTIONS)
+        and requesting_agencies(user=user, plan=plan).exists()
+    )
+
+
+def can_withdraw(*, user: Any, request: InspectionRequest, plan: InspectionPlan) -> bool:
+    """Who may withdraw a request: whoever filed it, or the plan's keepers."""
+    if not user_has_capability(user, Capability.REQUEST_INSPECTIONS):
+        return False
+    return request.filed_by_id == user.pk or plan_can_manage(user=user, plan=plan)
+
+
 def inspection_list_for_user(*, user: Any) -> QuerySet[Inspection]:
     """Visits the user may read, soonest first."""
     require_capability(user, Capability.VIEW_INSPECTIONS)
@@ -99,7 +128,19 @@ def inspection_list_for_user(*, user: Any) -> QuerySet[Inspection]:
     units = own_unit_ids(user)
     if units:
         visible |= Q(org_unit_id__in=units, plan__status=InspectionPlan.Status.APPROVED)
+    owning = _owning_agencies(user)
+    if owning:
+        visible |= Q(recommendations__actions__owner_id__in=owning)
     return inspections.filter(visible).distinct()
+
+
+def _owning_agencies(user: Any) -> set[int]:
+    """Agencies whose remediation actions the user reports on."""
+    return {
+        m.org_unit_id
+        for m in user.active_memberships
+        if m.role in TEAM_ROLES and m.org_unit.kind == OrgUnit.Kind.AGENCY
+    }
 
 
 def inspection_get_for_user(*, user: Any, pk: int) -> Inspection:
@@ -124,10 +165,30 @@ def can_inspect(*, user: Any, inspection: Inspection) -> bool:
 
 
 def can_answer(*, user: Any, inspection: Inspection) -> bool:
-    """Officers and chairs of the inspected unit send documents and report remediation."""
+    """Officers and chairs of the inspected unit send the documents asked of it."""
     return user_has_capability(user, Capability.REMEDIATE) and (
         inspection.org_unit_id in own_unit_ids(user)
     )
+
+
+def reporter_roles(owner: OrgUnit) -> set[str]:
+    """The roles that report on an action owned by `owner`: an agency's appraisers and
+    inspectors, a ward's or commune's officers and chairs."""
+    return set(TEAM_ROLES) if owner.kind == OrgUnit.Kind.AGENCY else set(UNIT_ROLES)
+
+
+def can_report(*, user: Any, action: RemediationAction) -> bool:
+    """Whoever owns a remediation action reports its progress: the inspected unit for its own
+    actions, the agency for those given to it. The one rule for the report view and the page."""
+    roles = reporter_roles(action.owner)
+    return any(
+        m.org_unit_id == action.owner_id and m.role in roles for m in user.active_memberships
+    )
+
+
+def visit_overdue(inspection: Inspection, *, today: datetime.date) -> bool:
+    """The visit's day has passed and it has not started."""
+    return inspection.visit_date < today and inspection.status in NOT_STARTED
 
 
 def inspection_for_page(*, user: Any, pk: int) -> Inspection:
@@ -252,6 +313,12 @@ def agency_members(*, organiser: OrgUnit) -> QuerySet[Membership]:
         org_unit__path__startswith=organiser.path,
         user__is_active=True,
     ).select_related("user", "org_unit")
+
+
+def actions_to_report(*, user: Any) -> QuerySet[RemediationAction]:
+    """The open actions the user reports on: their unit's, or their agency's."""
+    owners = own_unit_ids(user) | _owning_agencies(user)
+    return actions_for_units(unit_ids=owners)
 
 
 def actions_for_units(*, unit_ids: set[int]) -> QuerySet[RemediationAction]:

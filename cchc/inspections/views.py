@@ -12,7 +12,6 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from cchc.assessments.models import Evidence
-from cchc.assessments.selectors import own_unit_ids
 from cchc.assessments.services.evidence import CONTENT_TYPES
 from cchc.core.exceptions import ConflictError
 from cchc.core.forms import form_error_messages, perform
@@ -113,12 +112,13 @@ def inspection_list_view(request: HttpRequest) -> HttpResponse:
         .prefetch_related("team__user")
         .order_by("-plan__year", "visit_date", "org_unit__sort_order")
     )
-    units = own_unit_ids(user)
+    today = timezone.localdate()
     context = {
         "plans": plans,
         "inspections": inspections,
-        "actions": list(selectors.actions_for_units(unit_ids=units)) if units else [],
-        "today": timezone.localdate(),
+        "overdue": {i.pk for i in inspections if selectors.visit_overdue(i, today=today)},
+        "actions": list(selectors.actions_to_report(user=user)),
+        "today": today,
         "can_plan": user_has_capability(user, Capability.MANAGE_INSPECTIONS)
         and _organiser_for(user) is not None,
         "plan_form": PlanForm(
@@ -182,14 +182,21 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     agencies = {unit.pk: unit for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.AGENCY)}
     form = _request_form(request, plan)
-    can_request = (
-        plan.status == InspectionPlan.Status.DRAFT and form.fields["agency"].queryset.exists()  # type: ignore[attr-defined]
-    )
+    is_draft = plan.status == InspectionPlan.Status.DRAFT
+    # Each form is shown by the check its POST view makes (selectors.can_request, can_withdraw).
+    can_request = is_draft and selectors.can_request(user=request.user, plan=plan)
+    today = timezone.localdate()
     context = {
         "plan": plan,
         "can_manage": can_manage,
         "can_request": can_request,
         "requests": requests if can_manage or can_request else [],
+        "withdrawable": {
+            item.pk
+            for item in requests
+            if is_draft and selectors.can_withdraw(user=request.user, request=item, plan=plan)
+        },
+        "overdue": {i.pk for i in inspections if selectors.visit_overdue(i, today=today)},
         "rows": [
             (
                 inspection,
@@ -209,6 +216,8 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Capability.REQUEST_INSPECTIONS)
 def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_request(user=request.user, plan=plan):
+        raise PermissionDenied
     form = _request_form(request, plan, request.POST)
     perform(
         request,
@@ -226,9 +235,7 @@ def request_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         InspectionRequest.objects.select_related("plan__organiser"), pk=pk
     )
     plan = selectors.plan_get_for_user(user=request.user, pk=inspection_request.plan_id)
-    if inspection_request.filed_by_id != request.user.pk and not selectors.plan_can_manage(
-        user=request.user, plan=plan
-    ):
+    if not selectors.can_withdraw(user=request.user, request=inspection_request, plan=plan):
         raise PermissionDenied
     perform(
         request,
@@ -286,11 +293,14 @@ def _areas(items: list[Any]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def _finding_form(inspection: Inspection, items: list[Any], data: Any = None) -> FindingForm:
+def _finding_form(
+    inspection: Inspection, items: list[Any], data: Any = None, initial: Any = None
+) -> FindingForm:
     from cchc.inspections.models import ChecklistItem
 
     return FindingForm(
         data,
+        initial=initial,
         areas=_areas(items),
         items=ChecklistItem.objects.filter(pk__in=[item.pk for item in items]),
         causes=RootCause.objects.filter(organiser=inspection.plan.organiser),
@@ -333,11 +343,21 @@ def inspection_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             causes[cause.pk] = cause
     today = timezone.localdate()
     own_evidence = Evidence.objects.filter(org_unit=inspection.org_unit).order_by("-created_at")
+    # A shortcoming refused on its last post comes back as it was typed.
+    draft = request.session.pop(_finding_draft_key(inspection), None) if can_inspect else None
     context = {
         "inspection": inspection,
         "can_manage": can_manage,
         "can_inspect": can_inspect,
         "can_answer": can_answer,
+        # The actions whose report form this user may send (selectors.can_report, as the view).
+        "reportable": {
+            action.pk
+            for recommendation in inspection.recommendations.all()
+            for action in recommendation.actions.all()
+            if selectors.can_report(user=user, action=action)
+        },
+        "is_overdue": selectors.visit_overdue(inspection, today=today),
         "is_editable": status in planning.EDITABLE_STATUSES,
         "is_visiting": status == Inspection.Status.VISITING,
         "is_remediating": status in {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED},
@@ -375,7 +395,7 @@ def inspection_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "own_evidence": list(own_evidence[:200]) if can_answer else [],
         "photo_form": PhotoForm(prefix="photo"),
         "support_form": SupportForm(prefix="support", initial={"text": inspection.support_given}),
-        "finding_form": _finding_form(inspection, items) if can_inspect else None,
+        "finding_form": _finding_form(inspection, items, initial=draft) if can_inspect else None,
         "recommendation_form": RecommendationForm(
             prefix="rec",
             findings=inspection.findings.all(),
@@ -738,6 +758,13 @@ def support_save_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _finding_draft_key(inspection: Inspection) -> str:
+    return f"inspections:finding-draft:{inspection.pk}"
+
+
+FINDING_LISTS = ("items", "root_causes")
+
+
 @require_POST
 @capability_required(Capability.INSPECT)
 def finding_create_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -762,7 +789,14 @@ def finding_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             new_root_cause=data["new_root_cause"],
         )
 
-    return _post(request, inspection, create, _(FINDING_SAVED_MESSAGE), form, "findings")
+    if not perform(request, create, _(FINDING_SAVED_MESSAGE), form):
+        # Refused: what was typed waits in the session for the page to show it again.
+        request.session[_finding_draft_key(inspection)] = {
+            name: request.POST.getlist(name) if name in FINDING_LISTS else request.POST.get(name)
+            for name in form.fields
+            if name in request.POST
+        }
+    return _back(inspection, "findings")
 
 
 @require_POST
@@ -869,13 +903,14 @@ def _action(pk: int) -> RemediationAction:
 
 
 @require_POST
-@capability_required(Capability.REMEDIATE)
+@capability_required(Capability.VIEW_INSPECTIONS)
 def action_report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The action's owner reports: the inspected unit, or the agency the action was given to."""
     action = _action(pk)
     inspection = selectors.inspection_get_for_user(
         user=request.user, pk=action.recommendation.inspection_id
     )
-    if action.owner_id not in own_unit_ids(request.user):
+    if not selectors.can_report(user=request.user, action=action):
         raise PermissionDenied
     form = ProgressForm(request.POST, request.FILES)
     return _post(

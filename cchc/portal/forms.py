@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Round
+from cchc.core.forms import ModelIdsField
 from cchc.inspections.models import Inspection
 from cchc.orgunits.models import OrgUnit
 from cchc.portal.models import Article, WebsiteLink
@@ -36,7 +37,7 @@ class ArticleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty to publish as soon as it is approved."),
     )
-    units = forms.ModelMultipleChoiceField(
+    units = ModelIdsField(
         label=_("Units"),
         required=False,
         queryset=OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS).order_by(
@@ -45,13 +46,13 @@ class ArticleForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
-    rounds = forms.ModelMultipleChoiceField(
+    rounds = ModelIdsField(
         label=_("Scoring rounds"),
         required=False,
         queryset=Round.objects.filter(status=Round.Status.PUBLISHED).order_by("-year"),
         widget=forms.SelectMultiple(attrs={"size": 3}),
     )
-    inspections = forms.ModelMultipleChoiceField(
+    inspections = ModelIdsField(
         label=_("Published inspections"),
         required=False,
         queryset=Inspection.objects.filter(is_published=True)

@@ -241,3 +241,46 @@ class RefusedWritesTests(BaseTestCase):
             {"cause": "abc", "linked": "1"},
         )
         assert response.status_code == 400
+
+
+class IdListTests(BaseTestCase):
+    """Found by the fuzzer (tests/security/test_fuzz.py): an id too large for the database in a
+    list of ids (the units, rounds and visits an article is about, the units of a round, the
+    items and findings of a visit) was a 500 on SQLite, which cannot compare it."""
+
+    def test_an_id_too_large_for_the_database_in_a_list_is_refused_on_the_form(self):
+        from cchc.portal.models import Article
+
+        self.login("portal_editor")
+        for field in ("units", "rounds", "inspections"):
+            data = {"title": "Tin mới", field: [HUGE_ID]}
+            response = self.client.post(reverse("portal_editor:article_new"), data)
+            assert response.status_code == 400, (field, response.status_code)
+            assert "không phải là một trong các lựa chọn" in response.content.decode(), field
+        assert not Article.objects.exists()
+
+    def test_the_units_of_a_round_and_the_findings_of_a_recommendation_too(self):
+        from cchc.frameworks.tests.factories import make_framework
+        from cchc.inspections.models import Recommendation
+
+        framework = make_framework(self.cast.city, publish=True)
+        self.login("home_affairs")
+        data = {
+            "framework": framework.pk,
+            "period": "annual",
+            "year": "2026",
+            "units": [self.cast.ward_a.pk, HUGE_ID],
+            "self_assessment_due_on": "2026-07-01",
+            "appraisal_due_on": "2026-08-01",
+            "appeals_due_on": "2026-09-01",
+        }
+        response = self.client.post(reverse("assessments:round_create"), data)
+        assert response.status_code == 400
+        inspection = to_status(self.cast, approved_inspection(self.cast), "visiting")
+        self.client.force_login(inspection.team.first().user)
+        events = AuditEvent.objects.count()
+        url = reverse("inspections:recommendation_create", args=[inspection.pk])
+        response = self.client.post(url, {"rec-text": "Khắc phục", "rec-findings": [HUGE_ID]})
+        assert response.status_code in (302, 400)
+        assert not Recommendation.objects.filter(text="Khắc phục").exists()
+        assert AuditEvent.objects.count() == events

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.accounts.models import Membership
-from cchc.assessments.selectors import UNIT_ROLES
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
 from cchc.core.textsearch import fold
@@ -27,6 +26,7 @@ from cchc.inspections.models import (
     RootCause,
     Topic,
 )
+from cchc.inspections.selectors import reporter_roles
 from cchc.inspections.services.visits import (
     _store_file,
     check_file,
@@ -304,10 +304,11 @@ def action_create(
 
 
 def _owner_people(action: RemediationAction) -> list[Any]:
+    """Who reports on the action: the people `selectors.can_report` lets report on it."""
     return [
         membership.user
         for membership in Membership.objects.filter(
-            org_unit=action.owner_id, role__in=list(UNIT_ROLES), is_active=True
+            org_unit=action.owner_id, role__in=list(reporter_roles(action.owner)), is_active=True
         ).select_related("user")
     ]
 
@@ -325,7 +326,8 @@ def progress_report(
     uploads: list[Any],
     is_done: bool,
 ) -> ProgressReport:
-    """The unit reports what it did, with evidence; "done" asks the team to verify."""
+    """The action's owner (the unit, or an agency) reports what it did, with evidence; "done"
+    asks the team to verify."""
     inspection = action.recommendation.inspection
     if inspection.status not in {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED}:
         raise ValidationError(_(NOT_CONCLUDED_MESSAGE))

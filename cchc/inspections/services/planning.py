@@ -25,6 +25,7 @@ from cchc.inspections.models import (
     Topic,
 )
 from cchc.inspections.selectors import TEAM_ROLES, agency_members
+from cchc.inspections.services.visits import head_refusal
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
 from cchc.orgunits.models import OrgUnit
@@ -429,6 +430,11 @@ def team_member_add(
         raise ValidationError({"user": _(ALREADY_ON_TEAM_MESSAGE).format(person=_person(user))})
     _check_member(user=user, inspection=inspection, date=inspection.visit_date)
     if is_head:
+        refusal = head_refusal(
+            plan=inspection.plan, agency=agency_membership.org_unit, person=_person(user)
+        )
+        if refusal:
+            raise ValidationError({"is_head": refusal})
         inspection.team.update(is_head=False)
     try:
         with transaction.atomic():

@@ -34,6 +34,7 @@ from cchc.inspections.models import (
 from cchc.inspections.selectors import checklists_for
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
+from cchc.orgunits.models import OrgUnit
 
 NOT_NEXT_MESSAGE = gettext_noop("An inspection in “{current}” cannot move to “{target}”.")
 PLAN_NOT_APPROVED_MESSAGE = gettext_noop("Approve the year's plan first.")
@@ -46,6 +47,12 @@ DECISION_AFTER_VISIT_MESSAGE = gettext_noop(
     "The team is formed before the visit: date the decision on or before {date}."
 )
 NO_HEAD_MESSAGE = gettext_noop("Name the head of the team first.")
+HEAD_AGENCY_MESSAGE = gettext_noop(
+    "The plan says the head of the team comes from {agency}; {person} is of {other}."
+)
+BEFORE_VISIT_MESSAGE = gettext_noop(
+    "The visit is on {date}: the inspection cannot move to “{target}” before that day."
+)
 UNMARKED_MESSAGE = gettext_noop("{count} checklist items have no verdict yet.")
 NO_RECOMMENDATION_MESSAGE = gettext_noop(
     "Shortcomings were found: give at least one recommendation with an action before concluding."
@@ -68,6 +75,8 @@ NEXT_STATUS = {
     Inspection.Status.PREPARING: Inspection.Status.VISITING,
     Inspection.Status.VISITING: Inspection.Status.CONCLUDED,
 }
+# States that say the team has been to the unit: not before the visit's day.
+ON_OR_AFTER_VISIT = {Inspection.Status.VISITING, Inspection.Status.CONCLUDED}
 
 
 def visit_checklists(inspection: Inspection) -> list[Checklist]:
@@ -81,6 +90,15 @@ def visit_items(inspection: Inspection) -> list[ChecklistItem]:
     return sorted(items, key=lambda item: (order[item.checklist_id], item.order))
 
 
+def head_refusal(*, plan: InspectionPlan, agency: OrgUnit, person: Any) -> str | None:
+    """Why `person`, of `agency`, cannot head a team of the plan, or None when they can: the
+    plan names the agency heads come from (`InspectionPlan.head_agency`, data the planner
+    reads too)."""
+    if plan.head_agency_id is None or agency.pk == plan.head_agency_id:
+        return None
+    return _(HEAD_AGENCY_MESSAGE).format(agency=plan.head_agency, person=person, other=agency)
+
+
 def transition_refusal(inspection: Inspection, target: str) -> str | None:
     """Why the inspection cannot move to `target` now, or None when it can."""
     if NEXT_STATUS.get(Inspection.Status(inspection.status)) != target:
@@ -88,13 +106,21 @@ def transition_refusal(inspection: Inspection, target: str) -> str | None:
         return _(NOT_NEXT_MESSAGE).format(current=inspection.get_status_display(), target=label)
     if inspection.plan.status != InspectionPlan.Status.APPROVED:
         return _(PLAN_NOT_APPROVED_MESSAGE)
+    if target in ON_OR_AFTER_VISIT and timezone.localdate() < inspection.visit_date:
+        return _(BEFORE_VISIT_MESSAGE).format(
+            date=short_date(inspection.visit_date), target=Inspection.Status(target).label
+        )
     if target == Inspection.Status.PREPARING:
         if not (
             inspection.decision_number and inspection.decision_date and inspection.decision_signer
         ):
             return _(DECISION_NEEDED_MESSAGE)
-        if not inspection.team.filter(is_head=True).exists():
+        head = inspection.team.filter(is_head=True).select_related("agency", "user").first()
+        if head is None:
             return _(NO_HEAD_MESSAGE)
+        refusal = head_refusal(plan=inspection.plan, agency=head.agency, person=head.user)
+        if refusal:
+            return refusal
     if target == Inspection.Status.CONCLUDED:
         items = visit_items(inspection)
         marked = set(inspection.results.values_list("item_id", flat=True))

@@ -1,9 +1,11 @@
 """Inspections for tests, built through the services as a real user would."""
 
+import contextlib
 import datetime
 from pathlib import Path
 from typing import Any
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -110,10 +112,20 @@ def to_status(cast: Cast, inspection: Inspection, status: str) -> Inspection:
             )
         if target == Inspection.Status.CONCLUDED:
             conclude_ready(cast, inspection)
-        inspection = visits.inspection_advance(
-            actor=cast.home_affairs, inspection=inspection, target=target
-        )
+        with _on_the_visit_day(inspection, target):
+            inspection = visits.inspection_advance(
+                actor=cast.home_affairs, inspection=inspection, target=target
+            )
     return inspection
+
+
+def _on_the_visit_day(inspection: Inspection, target: str) -> Any:
+    """A visit is under way or concluded only from its day on: a visit still to come is moved
+    to on its day, with the project's time machine (nothing else changes)."""
+    if target not in visits.ON_OR_AFTER_VISIT or inspection.visit_date <= timezone.localdate():
+        return contextlib.nullcontext()
+    day = datetime.datetime.combine(inspection.visit_date, datetime.time(9), tzinfo=datetime.UTC)
+    return time_machine.travel(day, tick=False)
 
 
 def conclude_ready(cast: Cast, inspection: Inspection) -> Any:
