@@ -69,7 +69,9 @@ REQUESTS = [
     ),
     ("436-KT", [Topic.ISO], (-3, 12), "Kiểm tra duy trì ISO 9001:2015 năm {year}"),
 ]
-FIRST_ANCHOR_DAYS_AGO = 102  # the last unit's common window then ends 20 days before today
+# The first units' visits have taken place (about three weeks ago and since), the others are to
+# come: each visit's state follows its date (a team goes to a unit on its day, not before).
+FIRST_ANCHOR_DAYS_AGO = 20
 ANCHOR_STEP = 5
 
 SUPPORT_GIVEN = (
@@ -479,17 +481,21 @@ def _user_of(unit: OrgUnit, roles: Iterable[str]) -> Any:
     return membership.user if membership else None
 
 
-def _first_anchor(today: datetime.date) -> datetime.date:
-    """The first unit's anchor: about 100 days ago, moved into the year early in January (the
-    visits then fall in the coming weeks rather than in the past)."""
+def _first_anchor(today: datetime.date, units: int) -> datetime.date:
+    """The first unit's anchor: about three weeks ago, kept inside the year — early in January
+    the visits all fall in the coming weeks, late in the year most have passed."""
     earliest = datetime.date(today.year, 1, 1) - datetime.timedelta(
         days=min(offsets[0] for _code, _topics, offsets, _note in REQUESTS)
     )
-    return max(today - datetime.timedelta(days=FIRST_ANCHOR_DAYS_AGO), earliest)
+    latest = datetime.date(today.year, 12, 31) - datetime.timedelta(
+        days=max(offsets[1] for _code, _topics, offsets, _note in REQUESTS)
+        + ANCHOR_STEP * max(units - 1, 0)
+    )
+    return max(min(today - datetime.timedelta(days=FIRST_ANCHOR_DAYS_AGO), latest), earliest)
 
 
 def _file_requests(*, plan: InspectionPlan, units: list[OrgUnit], today: datetime.date) -> int:
-    first = _first_anchor(today)
+    first = _first_anchor(today, len(units))
     filed = 0
     for code, topics, (start, end), note in REQUESTS:
         agency = OrgUnit.objects.get(code=code)
@@ -884,6 +890,34 @@ def _second_concluded(
     return _conclude(inspection=inspection, coordinator=coordinator)
 
 
+def _carried_out(
+    *, inspection: Inspection, coordinator: Any, today: datetime.date, number: str
+) -> Inspection:
+    """A visit that took place and found nothing to remedy: every item checked, one strength,
+    concluded."""
+    inspection = _prepare(
+        inspection=inspection, coordinator=coordinator, number=number, today=today
+    )
+    inspection = visits.inspection_advance(
+        actor=coordinator, inspection=inspection, target=Inspection.Status.VISITING
+    )
+    _record_results(inspection=inspection, verdicts={})
+    _record_finding(
+        inspection=inspection,
+        spec=FindingSpec(
+            "publicity",
+            S,
+            Topic.TTHC,
+            "Thủ tục hành chính được niêm yết, công khai đầy đủ; Bộ phận tiếp nhận và trả kết quả "
+            "hoạt động nền nếp.",
+            ("1.1",),
+        ),
+        items=_items(inspection),
+        causes={},
+    )
+    return _conclude(inspection=inspection, coordinator=coordinator)
+
+
 def _visiting(*, inspection: Inspection, coordinator: Any, today: datetime.date) -> Inspection:
     """A ward whose visit is under way: documents partly sent, a few verdicts recorded."""
     inspection = _prepare(
@@ -981,14 +1015,30 @@ def seed_inspections(*, city: OrgUnit, coordinator: Any) -> dict[str, Any]:
         for inspection in plan.inspections.select_related("plan", "org_unit")
     }
     article_unit = next((unit for unit in units if unit.name == ARTICLE_WARD), units[0])
-    others = [by_unit[unit.pk] for unit in units if unit.pk != article_unit.pk]
-    _article_inspection(inspection=by_unit[article_unit.pk], coordinator=coordinator, today=today)
-    if others:
+    article = by_unit[article_unit.pk]
+    others = sorted(
+        (by_unit[unit.pk] for unit in units if unit.pk != article_unit.pk),
+        key=lambda inspection: (inspection.visit_date, inspection.org_unit.sort_order),
+    )
+    # Each visit's state follows its date: a visit is under way or concluded only from its day.
+    past = [inspection for inspection in others if inspection.visit_date <= today]
+    coming = [inspection for inspection in others if inspection.visit_date > today]
+    if article.visit_date <= today:
+        _article_inspection(inspection=article, coordinator=coordinator, today=today)
+    else:  # early in January: the year's first visits are still to come
+        _prepare(inspection=article, coordinator=coordinator, number="125/QĐ-UBND", today=today)
+    if len(past) > 1:
         _second_concluded(
-            inspection=others[0], coordinator=coordinator, today=today, number="126/QĐ-UBND"
+            inspection=past[0], coordinator=coordinator, today=today, number="126/QĐ-UBND"
         )
-    if len(others) > 1:
-        _visiting(inspection=others[1], coordinator=coordinator, today=today)
-    if len(others) > 2:
-        _prepare(inspection=others[2], coordinator=coordinator, number="128/QĐ-UBND", today=today)
+    if past:  # the latest visit: the team is still recording its verdicts
+        _visiting(inspection=past[-1], coordinator=coordinator, today=today)
+    # The visits between took place and are concluded, but for the one just before the latest:
+    # its day passed without it, so the pages mark it overdue (the coordinator moves it).
+    for number, inspection in enumerate(past[1:-2], start=130):
+        _carried_out(
+            inspection=inspection, coordinator=coordinator, today=today, number=f"{number}/QĐ-UBND"
+        )
+    if coming:
+        _prepare(inspection=coming[0], coordinator=coordinator, number="128/QĐ-UBND", today=today)
     return _summary(plan, created=True)
