@@ -13,6 +13,10 @@ class IssueForm(forms.Form):
     proposals = forms.CharField(
         label=_("Proposals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Issuing again: the number and symbol of the document the user saw would be replaced,
+    # and their explicit confirmation (the service compares it with the current one).
+    replaces = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    confirm_replace = forms.BooleanField(label=_("I confirm issuing it again"), required=False)
 
 
 class ScanForm(forms.Form):

@@ -89,7 +89,11 @@ def issued_path(instance: "IssuedDocument", filename: str) -> str:
 
 class IssuedDocument(BaseModel):
     """An issued document: its number, date and signer, the DOCX and PDF as issued (with their
-    SHA-256), what it was built from, and the signed and stamped scan when uploaded back."""
+    SHA-256), what it was built from, and the signed and stamped scan when uploaded back.
+
+    Issued again for the same record, a document gets a new number and the earlier one is
+    kept, marked as replaced by it (`replaced_by`, the one field set after issue): never
+    deleted, never renumbered. The current document of a record is the one not replaced."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     issuer = models.ForeignKey(
@@ -127,6 +131,14 @@ class IssuedDocument(BaseModel):
         related_name="+",
     )
     is_public = models.BooleanField(_("public"), default=False)
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+    )
     # What the document is about (one of them).
     inspection = models.ForeignKey(
         "inspections.Inspection",
@@ -172,6 +184,10 @@ class IssuedDocument(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("documents:issued_detail", args=[self.pk])
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_by_id is None
 
 
 def bulk_path(instance: "BulkJob", filename: str) -> str:

@@ -7,6 +7,8 @@
 - Anyone who may read the inspection, plan, round or assessment may read its documents.
 """
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -80,7 +82,7 @@ def issued_list_for_user(*, user: Any) -> QuerySet[IssuedDocument]:
         visible |= Q(assessment__in=Assessment.objects.filter(org_unit_id__in=own).values("pk"))
     return (
         IssuedDocument.objects.filter(visible)
-        .select_related("issuer")
+        .select_related("issuer", "replaced_by", "replaces")
         .order_by("-issued_on", "-number", "-pk")
     )
 
@@ -107,7 +109,42 @@ def documents_of(*, target: Inspection | InspectionPlan | Any) -> list[IssuedDoc
         Inspection: "inspection",
         InspectionPlan: "plan",
     }.get(type(target), "round" if hasattr(target, "framework_id") else "assessment")
-    return list(IssuedDocument.objects.filter(**{field: target}).order_by("-issued_on", "-pk"))
+    return list(
+        IssuedDocument.objects.filter(**{field: target})
+        .select_related("replaced_by", "replaces")
+        .order_by("-issued_on", "-pk")
+    )
+
+
+def current_document(*, kind: str, target: Target) -> IssuedDocument | None:
+    """The document of the kind issued for the record and not replaced since, if any."""
+    return (
+        IssuedDocument.objects.filter(
+            kind=kind, replaced_by__isnull=True, **{kind_info(kind).target: target}
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """What issuing a document of a kind for a record would replace: the current document,
+    or, for a decision forming a team, the decision typed on the visit's page (issued outside
+    CCHC, `document` None). The user confirms it by its number and symbol."""
+
+    reference: str
+    issued_on: datetime.date | None
+    document: IssuedDocument | None
+
+
+def replaced_on_issue(*, kind: str, target: Target) -> Replaced | None:
+    current = current_document(kind=kind, target=target)
+    if current is not None:
+        return Replaced(current.reference, current.issued_on, current)
+    if kind == Kind.TEAM_DECISION and isinstance(target, Inspection) and target.decision_number:
+        return Replaced(target.decision_number, target.decision_date, None)
+    return None
 
 
 def template_units_for_user(*, user: Any) -> list[OrgUnit]:

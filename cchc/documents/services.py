@@ -1,7 +1,9 @@
 """Issuing documents: build from the records (in Vietnamese, whatever the user's language),
 render DOCX through the kind's Word template and PDF from the same content, give the next
 number of the series, and archive both with their SHA-256. An issued document never changes;
-its signed scan can be added beside it. Templates are uploaded as new versions, checked first.
+its signed scan can be added beside it. Issuing again for the same record takes a new number
+only when the user confirms the number it replaces; the earlier document is kept, marked as
+replaced. Templates are uploaded as new versions, checked first.
 """
 
 import datetime
@@ -22,7 +24,8 @@ from django.utils.translation import gettext_noop
 from cchc.assessments.models import Assessment, Evidence, Round
 from cchc.assessments.services.evidence import check_upload, clean_file_name
 from cchc.core.audit import audit_record
-from cchc.documents import docx, pdf
+from cchc.core.dates import short_date
+from cchc.documents import docx, pdf, selectors
 from cchc.documents.content import Document
 from cchc.documents.kinds import kind_info
 from cchc.documents.models import BulkJob, Counter, DocumentTemplate, IssuedDocument, Kind
@@ -36,6 +39,21 @@ SCAN_TWICE_MESSAGE = gettext_noop("The signed scan of this document is already a
 NOT_CONCLUDED_MESSAGE = gettext_noop("The inspection is not concluded yet.")
 NOTHING_TO_ISSUE_MESSAGE = gettext_noop("Every concluded inspection of the plan has its notice.")
 NOT_PUBLISHED_MESSAGE = gettext_noop("The ranking is announced once the round is published.")
+UNCONFIRMED = "replace_unconfirmed"  # the code of the refusal of an unconfirmed re-issue
+DECISION_AFTER_START_MESSAGE = gettext_noop(
+    "The decision forming the team comes before the visit: the inspection of {unit} is "
+    "already “{status}”, so no decision forming its team can be issued now."
+)
+REISSUE_UNCONFIRMED_MESSAGE = gettext_noop(
+    "This document was already issued as No. {reference} of {date}; issuing it again gives it "
+    "a new number and No. {reference} is marked as replaced. Tick the confirmation to issue it "
+    "again."
+)
+DECISION_TYPED_UNCONFIRMED_MESSAGE = gettext_noop(
+    "The visit records decision No. {reference} of {date}, issued outside CCHC and typed on "
+    "its page. A decision issued here gets a new number and replaces it as the visit's "
+    "decision: tick the confirmation to do so."
+)
 
 Target = Inspection | InspectionPlan | Round | Assessment
 
@@ -110,21 +128,34 @@ def issue(
     signer_name: str,
     issued_on: datetime.date | None = None,
     options: dict[str, Any] | None = None,
+    replaces: str = "",
 ) -> IssuedDocument:
-    """Give the document its number and date, render both files and archive them."""
+    """Give the document its number and date, render both files and archive them.
+
+    A record has one current document of a kind. Issuing another is refused unless
+    `replaces` is the number and symbol of the one it replaces (what the user saw and
+    confirmed); that one is kept and marked as replaced by the new one. For a decision
+    forming a team, a decision typed on the visit's page is replaced the same way."""
     info = kind_info(kind)
     issued_on = issued_on or timezone.localdate()
     if not signer_name.strip():
         raise ValidationError({"signer_name": _(SIGNER_NEEDED_MESSAGE)})
     if issued_on > timezone.localdate():
         raise ValidationError({"issued_on": _(FUTURE_DATE_MESSAGE)})
-    _check_target(kind, target)
+    refusal = issue_refusal(kind, target)
+    if refusal:
+        raise ValidationError(refusal)
     # The signer is the one named here, whatever the builder proposed for the preview.
     document = build(kind, target, **(options or {}))
     document.signer_name = signer_name.strip()
     issuer = issuer_of(kind, target)
     template, template_bytes = active_template(kind, issuer)
     with transaction.atomic():
+        # One issue at a time per record: two clicks cannot both be the first document.
+        type(target).objects.select_for_update().filter(pk=target.pk).first()
+        replaced = selectors.replaced_on_issue(kind=kind, target=target)
+        if replaced is not None and replaces.strip() != replaced.reference:
+            raise ValidationError(replace_notice(replaced), code=UNCONFIRMED)
         document.number = _next_number(issuer, issued_on.year, info.symbol)
         document.date = issued_on
         document.year = issued_on.year
@@ -150,7 +181,9 @@ def issue(
         issued.docx.save(f"{name}.docx", ContentFile(docx_bytes), save=False)
         issued.pdf.save(f"{name}.pdf", ContentFile(pdf_bytes), save=False)
         issued.save()
-        if kind == Kind.TEAM_DECISION:
+        if replaced is not None and replaced.document is not None:
+            _mark_replaced(actor, replaced.document, issued)
+        if kind == Kind.TEAM_DECISION and isinstance(target, Inspection):
             _record_decision(actor, issued, target)
         audit_record(
             actor=actor,
@@ -166,43 +199,73 @@ def issue(
     return issued
 
 
+def replace_notice(replaced: selectors.Replaced) -> str:
+    """What issuing again does, said before the user confirms (and when they did not)."""
+    message = (
+        REISSUE_UNCONFIRMED_MESSAGE
+        if replaced.document is not None
+        else DECISION_TYPED_UNCONFIRMED_MESSAGE
+    )
+    date = short_date(replaced.issued_on) if replaced.issued_on else "—"
+    return _(message).format(reference=replaced.reference, date=date)
+
+
+def _mark_replaced(actor: Any, earlier: IssuedDocument, issued: IssuedDocument) -> None:
+    """The one change an issued document takes: the link to the one replacing it (only if no
+    other replaced it first; the record's row is locked, so none did)."""
+    marked = IssuedDocument.objects.filter(pk=earlier.pk, replaced_by__isnull=True).update(
+        replaced_by=issued, updated_at=timezone.now()
+    )
+    if marked != 1:
+        raise ValidationError(replace_notice(selectors.Replaced(earlier.reference, None, earlier)))
+    audit_record(
+        actor=actor,
+        action="document.update",
+        target=earlier,
+        before={"replaced_by": None},
+        after={"replaced_by": issued.reference},
+    )
+
+
 def _as_json(document: Document) -> dict[str, Any]:
     data = asdict(document)
     data["date"] = document.date.isoformat() if document.date else None
     return data
 
 
-def _check_target(kind: str, target: Target) -> None:
+def issue_refusal(kind: str, target: Target) -> str | None:
+    """Why no document of the kind can be issued for the record now, or None."""
     concluded = {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED}
-    if (
-        kind == Kind.CONCLUSION_NOTICE
-        and isinstance(target, Inspection)
-        and target.status not in concluded
-    ):
-        raise ValidationError(_(NOT_CONCLUDED_MESSAGE))
+    before_visit = {Inspection.Status.PLANNED, Inspection.Status.PREPARING}
+    if isinstance(target, Inspection):
+        if kind == Kind.CONCLUSION_NOTICE and target.status not in concluded:
+            return _(NOT_CONCLUDED_MESSAGE)
+        if kind == Kind.TEAM_DECISION and target.status not in before_visit:
+            return _(DECISION_AFTER_START_MESSAGE).format(
+                unit=target.org_unit.name, status=target.get_status_display()
+            )
     if (
         kind == Kind.RANKING_ANNOUNCEMENT
         and isinstance(target, Round)
         and target.status != Round.Status.PUBLISHED
     ):
-        raise ValidationError(_(NOT_PUBLISHED_MESSAGE))
+        return _(NOT_PUBLISHED_MESSAGE)
+    return None
 
 
-def _record_decision(actor: Any, issued: IssuedDocument, target: Target) -> None:
-    """The issued decision is the inspection's decision forming the team."""
+def _record_decision(actor: Any, issued: IssuedDocument, inspection: Inspection) -> None:
+    """The issued decision is the inspection's decision forming the team: its number, date
+    and signer are the visit's (issue_refusal let it through only before the visit)."""
     from cchc.inspections.services.visits import decision_record
 
-    if isinstance(target, Inspection) and target.status in {
-        Inspection.Status.PLANNED,
-        Inspection.Status.PREPARING,
-    }:
-        decision_record(
-            actor=actor,
-            inspection=target,
-            number=issued.reference,
-            date=issued.issued_on,
-            signer=issued.signer_name,
-        )
+    decision_record(
+        actor=actor,
+        inspection=inspection,
+        number=issued.reference,
+        date=issued.issued_on,
+        signer=issued.signer_name,
+        document=issued,
+    )
 
 
 @transaction.atomic

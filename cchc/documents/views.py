@@ -26,6 +26,13 @@ from cchc.inspections import selectors as inspection_selectors
 from cchc.orgunits.models import OrgUnit
 
 ISSUED_MESSAGE = gettext_noop("Issued as No. %(reference)s.")
+CONFIRM_NEEDED_MESSAGE = gettext_noop(
+    "Not issued: tick the confirmation below the notice to issue it with a new number."
+)
+REISSUED_MESSAGE = gettext_noop(
+    "Issued as No. %(reference)s; No. %(replaced)s is kept in the register, marked as replaced "
+    "by it."
+)
 SCAN_SAVED_MESSAGE = gettext_noop("The signed scan was archived.")
 TEMPLATE_SAVED_MESSAGE = gettext_noop("Version %(version)s of the template is now in use.")
 BULK_STARTED_MESSAGE = gettext_noop("%(count)s conclusion notices are being issued.")
@@ -111,13 +118,21 @@ def preview_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     target = selectors.target_for_user(user=request.user, kind=_kind(kind), pk=pk)
     can_issue = selectors.can_issue(user=request.user, kind=kind, target=target)
     document = services.build(kind, target)
+    replaced = selectors.replaced_on_issue(kind=kind, target=target)
     context = {
         "kind": Kind(kind),
         "target": target,
         "document": document,
         "can_issue": can_issue,
+        "refusal": services.issue_refusal(kind, target) if can_issue else None,
+        "replaced": replaced,
+        "replace_notice": services.replace_notice(replaced) if replaced else "",
         "form": IssueForm(
-            initial={"signer_name": document.signer_name, "issued_on": timezone.localdate()}
+            initial={
+                "signer_name": document.signer_name,
+                "issued_on": timezone.localdate(),
+                "replaces": replaced.reference if replaced else "",
+            }
         ),
         "issued": selectors.documents_of(target=target),
         "asks_report_text": kind == Kind.SELF_ASSESSMENT_REPORT,
@@ -174,12 +189,24 @@ def issue_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             signer_name=form.cleaned_data["signer_name"],
             issued_on=form.cleaned_data["issued_on"],
             options=options,
+            replaces=form.cleaned_data["replaces"] if form.cleaned_data["confirm_replace"] else "",
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        if getattr(error, "code", None) == services.UNCONFIRMED:
+            # The preview says what issuing again replaces, beside the box to tick.
+            messages.error(request, _(CONFIRM_NEEDED_MESSAGE))
+        else:
+            for message in error.messages:
+                messages.error(request, message)
         return redirect("documents:preview", kind=kind, pk=pk)
-    messages.success(request, _(ISSUED_MESSAGE) % {"reference": issued.reference})
+    earlier = getattr(issued, "replaces", None)
+    if earlier is not None:
+        messages.success(
+            request,
+            _(REISSUED_MESSAGE) % {"reference": issued.reference, "replaced": earlier.reference},
+        )
+    else:
+        messages.success(request, _(ISSUED_MESSAGE) % {"reference": issued.reference})
     return redirect(issued.get_absolute_url())
 
 

@@ -384,6 +384,13 @@ def inspection_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if can_manage
         else None,
+        # The decision forming the team issued from the register, when there is one: it is
+        # the visit's decision, shown instead of the form that types one.
+        "issued_decision": inspection.documents.filter(
+            kind="team_decision", replaced_by__isnull=True
+        )
+        .order_by("-pk")
+        .first(),
         "decision_form": TeamDecisionForm(
             prefix="decision",
             initial={

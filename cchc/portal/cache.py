@@ -1,7 +1,8 @@
 """What the public pages compute once and reuse: the published tables, a unit's page, the
 map. Each entry's key carries the content's version, read from the database on every request
-(three indexed aggregates): publishing or unpublishing anything gives new keys, so no server
-ever shows a stale page, however many there are and whatever cache they share."""
+(three aggregates; a document issued or issued again counts too): publishing or
+unpublishing anything gives new keys, so no server ever shows a stale page, however many there
+are and whatever cache they share."""
 
 import hashlib
 from collections.abc import Callable
@@ -21,7 +22,8 @@ def content_version() -> str:
     parts = (
         Round.objects.filter(status=Round.Status.PUBLISHED).aggregate(v=Max("published_at"))["v"],
         Article.objects.aggregate(v=Max("updated_at"))["v"],
-        Inspection.objects.aggregate(v=Max("updated_at"))["v"],
+        # A conclusion notice issued (or issued again, replacing one) is a new document row.
+        tuple(Inspection.objects.aggregate(v=Max("updated_at"), d=Max("documents__pk")).values()),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 

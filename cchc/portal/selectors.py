@@ -121,7 +121,7 @@ def unit_page(unit: OrgUnit) -> UnitPage:
     notices = {
         document.inspection_id: document
         for document in IssuedDocument.objects.filter(
-            inspection__in=inspections, kind=Kind.CONCLUSION_NOTICE
+            inspection__in=inspections, kind=Kind.CONCLUSION_NOTICE, replaced_by__isnull=True
         )
     }
     page.inspections = [(inspection, notices.get(inspection.pk)) for inspection in inspections]
@@ -137,10 +137,14 @@ def unit_page(unit: OrgUnit) -> UnitPage:
 
 
 def public_document(pk: int) -> IssuedDocument | None:
-    """A conclusion notice of a published inspection, or nothing."""
+    """The current conclusion notice of a published inspection, or nothing (one replaced by
+    a notice issued again is not public)."""
     return (
         IssuedDocument.objects.filter(
-            pk=pk, kind=Kind.CONCLUSION_NOTICE, inspection__is_published=True
+            pk=pk,
+            kind=Kind.CONCLUSION_NOTICE,
+            inspection__is_published=True,
+            replaced_by__isnull=True,
         )
         .select_related("inspection")
         .first()

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from cchc.core.dates import format_points, short_date
 from cchc.documents.content import Block
+from cchc.documents.models import IssuedDocument, Kind
 from cchc.inspections.models import Inspection, Topic
 from cchc.orgunits.models import OrgUnit
 
@@ -60,6 +61,22 @@ def topics_phrase(topics: list[str]) -> str:
     if len(phrases) < 2:
         return "".join(phrases)
     return ", ".join(phrases[:-1]) + " và " + phrases[-1]
+
+
+def team_decision_of(inspection: Inspection) -> tuple[str, datetime.date | None]:
+    """The number and date of the decision forming the visit's team, as documents cite it:
+    the decision issued from the register when there is one (the current one, not one it
+    replaced), else the decision typed on the visit's page (issued outside CCHC), else ""."""
+    issued = (
+        IssuedDocument.objects.filter(
+            inspection=inspection, kind=Kind.TEAM_DECISION, replaced_by__isnull=True
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if issued is not None:
+        return issued.reference, issued.issued_on
+    return inspection.decision_number, inspection.decision_date
 
 
 def inspection_subject(inspection: Inspection) -> str:

@@ -62,9 +62,13 @@ class IssueThroughThePagesTests(BaseTestCase):
         self.client.get(url)
         with self.assertNumQueries(8) as first:
             self.client.get(url)
-        for name in "BCD":
+        for number, name in enumerate("BCD", 1):
             services.issue(
-                actor=None, kind="conclusion_notice", target=inspection, signer_name=name
+                actor=None,
+                kind="conclusion_notice",
+                target=inspection,
+                signer_name=name,
+                replaces=f"{number:02d}/TB-ĐKT",
             )
         with self.assertNumQueries(len(first.captured_queries)):
             self.client.get(url)

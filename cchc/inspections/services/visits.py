@@ -46,6 +46,11 @@ DECISION_FUTURE_MESSAGE = gettext_noop("A decision cannot be dated in the future
 DECISION_AFTER_VISIT_MESSAGE = gettext_noop(
     "The team is formed before the visit: date the decision on or before {date}."
 )
+DECISION_ISSUED_MESSAGE = gettext_noop(
+    "The decision forming the team was issued from the register as No. {reference}: it is the "
+    "visit's decision and its number cannot be typed over. To change it, issue it again from "
+    "the register (it gets a new number and replaces No. {reference})."
+)
 NO_HEAD_MESSAGE = gettext_noop("Name the head of the team first.")
 HEAD_AGENCY_MESSAGE = gettext_noop(
     "The plan says the head of the team comes from {agency}; {person} is of {other}."
@@ -200,8 +205,19 @@ def decision_record(
     number: str,
     date: datetime.date | None,
     signer: str,
+    document: Any = None,
 ) -> Inspection:
-    """Record the decision forming the team (Quyết định thành lập Đoàn kiểm tra)."""
+    """Record the decision forming the team (Quyết định thành lập Đoàn kiểm tra): typed on
+    the visit's page for a decision issued outside CCHC, or the decision `document` just
+    issued from the register. Once one is issued from the register it is the visit's
+    decision: nothing typed replaces it, only a decision issued again from the register."""
+    issued = (
+        inspection.documents.filter(kind="team_decision", replaced_by__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+    if issued is not None and (document is None or issued.pk != document.pk):
+        raise ValidationError(_(DECISION_ISSUED_MESSAGE).format(reference=issued.reference))
     if not number.strip() or date is None or not signer.strip():
         raise ValidationError(_(DECISION_FIELDS_MESSAGE))
     if date > timezone.localdate():

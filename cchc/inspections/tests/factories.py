@@ -102,7 +102,7 @@ def to_status(cast: Cast, inspection: Inspection, status: str) -> Inspection:
         Inspection.Status(status)
     ):
         target = ORDER[ORDER.index(Inspection.Status(inspection.status)) + 1]
-        if target == Inspection.Status.PREPARING:
+        if target == Inspection.Status.PREPARING and not inspection.decision_number:
             visits.decision_record(
                 actor=cast.home_affairs,
                 inspection=inspection,

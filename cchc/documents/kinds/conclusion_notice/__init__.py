@@ -14,6 +14,7 @@ from cchc.documents.kinds.common import (
     inspection_subject,
     lower_first,
     place_of,
+    team_decision_of,
 )
 from cchc.inspections.models import Finding, Inspection, ItemResult, Topic
 from cchc.inspections.services.visits import visit_items
@@ -73,11 +74,11 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
     bases = []
     if plan_reference:
         bases.append(f"Căn cứ Kế hoạch số {plan_reference} của UBND {organiser.name};")
-    if inspection.decision_number:
+    decision_number, decision_date = team_decision_of(inspection)
+    if decision_number:
         bases.append(
-            f"Căn cứ Quyết định số {inspection.decision_number} ngày "
-            f"{day(inspection.decision_date)} của UBND {organiser.name} về việc thành lập "
-            "Đoàn kiểm tra;"
+            f"Căn cứ Quyết định số {decision_number} ngày {day(decision_date)} của UBND "
+            f"{organiser.name} về việc thành lập Đoàn kiểm tra;"
         )
     bases.append("Căn cứ kết quả kiểm tra thực tế tại đơn vị.")
     members = "; ".join(

@@ -52,7 +52,11 @@ class ConclusionNoticeTests(BaseTestCase):
             actor=None, kind="conclusion_notice", target=inspection, signer_name="A"
         )
         second = services.issue(
-            actor=None, kind="conclusion_notice", target=inspection, signer_name="B"
+            actor=None,
+            kind="conclusion_notice",
+            target=inspection,
+            signer_name="B",
+            replaces="01/TB-ĐKT",
         )
         decision = services.issue(
             actor=None,
