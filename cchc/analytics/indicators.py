@@ -2,9 +2,9 @@
 all of them; and the directives each unit finished on time. Grouped queries per year: all the
 units together month by month, and the units a page shows (an export: all) one by one.
 
-A dossier counts in the month it was received; it is overdue when it was finished after its
-due time, or is still open with its due time passed (as of today; for a past year, as of that
-year's end). The same definitions as cchc.indicators.selectors, by month.
+A dossier counts in the month it was received; overdue is figures.OVERDUE (finished after its
+due time, or still open with its due time passed), as of today, or for a past year as of that
+year's end. The figures are cchc.indicators.figures', as the indicator page's.
 """
 
 import datetime
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from cchc.core.points import HUNDRED, round_points
+from cchc.indicators import figures
 from cchc.indicators.models import Dossier, DossierMonth
 from cchc.indicators.selectors import Figures, directive_counts
 
@@ -78,45 +78,34 @@ def _sum(months: list[MonthCounts]) -> MonthCounts:
     )
 
 
-def _window(year: int, last_month: int) -> dict[str, Any]:
-    """The dossiers received in the year's months up to `last_month`, still open past their
-    due time as of today (or the year's end): the filters of the two queries below."""
-    tz = timezone.get_current_timezone()
-    end = (
-        datetime.datetime(year, last_month + 1, 1, tzinfo=tz)
-        if last_month < 12
-        else datetime.datetime(year + 1, 1, 1, tzinfo=tz)
-    )
-    cutoff = min(timezone.now(), datetime.datetime(year + 1, 1, 1, tzinfo=tz))
-    return {
-        "months": {
-            "month__gte": datetime.date(year, 1, 1),
-            "month__lte": datetime.date(year, last_month, 1),
-        },
-        "open": {
-            "status": Dossier.Status.OPEN,
-            "received_at__gte": datetime.datetime(year, 1, 1, tzinfo=tz),
-            "received_at__lt": end,
-            "finished_at__isnull": True,
-            "due_at__lt": cutoff,
-        },
+def _window(year: int, last_month: int) -> tuple[dict[str, Any], Q]:
+    """The monthly counts of the year's months up to `last_month`, and the dossiers received
+    in them still open past their due time as of today (or the year's end): the filters of
+    the two queries below, through cchc.indicators.figures."""
+    months = {
+        "month__gte": datetime.date(year, 1, 1),
+        "month__lte": datetime.date(year, last_month, 1),
     }
+    still_open = figures.received_in(year, 1, last_month) & figures.OPEN_PAST_DUE.q(
+        figures.cutoff(year, 12)
+    )
+    return months, still_open
 
 
 def _counts(unit_ids: list[int], year: int, last_month: int) -> dict[int, list[MonthCounts]]:
     """Per unit: received and finished late from the monthly counts the imports keep; still
     open past their due time live from the few open rows."""
-    window = _window(year, last_month)
+    months, still_open_rows = _window(year, last_month)
     result: dict[int, list[MonthCounts]] = {
         unit: [MonthCounts() for _m in MONTHS] for unit in unit_ids
     }
-    counted = DossierMonth.objects.filter(org_unit_id__in=unit_ids, **window["months"]).values_list(
+    counted = DossierMonth.objects.filter(org_unit_id__in=unit_ids, **months).values_list(
         "org_unit_id", "month", "received", "late"
     )
     for unit, month, received, late in counted:
         result[unit][month.month - 1] = MonthCounts(received, late)
     still_open = (
-        Dossier.objects.filter(org_unit_id__in=unit_ids, **window["open"])
+        Dossier.objects.filter(still_open_rows, org_unit_id__in=unit_ids)
         .annotate(month=TruncMonth("received_at"))
         .values("org_unit_id", "month")
         .annotate(n=Count("id"))
@@ -129,10 +118,10 @@ def _counts(unit_ids: list[int], year: int, last_month: int) -> dict[int, list[M
 
 def _city_counts(unit_ids: list[int], year: int, last_month: int) -> list[MonthCounts]:
     """The same counts summed over the units, month by month, in the database."""
-    window = _window(year, last_month)
+    months, still_open_rows = _window(year, last_month)
     result = [MonthCounts() for _m in MONTHS]
     counted = (
-        DossierMonth.objects.filter(org_unit_id__in=unit_ids, **window["months"])
+        DossierMonth.objects.filter(org_unit_id__in=unit_ids, **months)
         .values("month")
         .annotate(received=Sum("received"), late=Sum("late"))
         .values_list("month", "received", "late")
@@ -141,7 +130,7 @@ def _city_counts(unit_ids: list[int], year: int, last_month: int) -> list[MonthC
     for month, received, late in counted:
         result[month.month - 1] = MonthCounts(received or 0, late or 0)
     still_open = (
-        Dossier.objects.filter(org_unit_id__in=unit_ids, **window["open"])
+        Dossier.objects.filter(still_open_rows, org_unit_id__in=unit_ids)
         .annotate(month=TruncMonth("received_at"))
         .values("month")
         .annotate(n=Count("id"))

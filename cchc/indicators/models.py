@@ -192,10 +192,11 @@ class Directive(BaseModel):
         return reverse("indicators:directive_list") + f"?unit={self.org_unit_id}"
 
     def state(self, today: object) -> str:
-        """ "done_on_time", "done_late", "overdue" or "open" (as of `today`)."""
-        if self.completed_on is not None:
-            return "done_on_time" if self.completed_on <= self.deadline else "done_late"
-        return "overdue" if self.deadline < today else "open"  # type: ignore[operator]
+        """ "done_on_time", "done_late", "overdue" or "open" (as of `today`): the directive
+        figure that holds for it (cchc.indicators.figures)."""
+        from cchc.indicators.figures import directive_state
+
+        return directive_state(self, today)  # type: ignore[arg-type]
 
 
 class ColumnAlias(BaseModel):

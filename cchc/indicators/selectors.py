@@ -1,15 +1,11 @@
 """Indicators per unit and period, counted by the database in one grouped query per source,
 whatever the number of dossiers; each figure can list the rows behind it.
 
-Definitions (docs/formats/dossiers.md says the same):
-- received: dossiers received in the period;
-- finished on time / late: of those, finished by / after their due time;
-- open past due: not finished and due before the period's end (or before now, if earlier);
-- overdue = finished late + open past due; overdue rate = overdue / received;
-- apology share = late dossiers with an apology letter / late dossiers;
-- online share = received online / received; satisfaction = average of the ratings given;
-- directives due in the period: deadline inside it; on time: completed by the deadline;
-  late: completed after it, or not completed and the deadline passed.
+What each figure counts is said once, in cchc.indicators.figures (docs/formats/dossiers.md
+says the same); here they are counted per unit and period, as of the period's end (or now,
+if earlier). The rates: overdue rate = overdue / received; apology share = overdue dossiers
+with an apology letter / overdue dossiers; online share = online / received; on-time share =
+on time / finished; satisfaction = average of the ratings given; directives on time / due.
 """
 
 import datetime
@@ -17,14 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from cchc.core.points import round_points
 from cchc.frameworks.sources import DataSource
+from cchc.indicators import figures
 from cchc.indicators.models import Directive, Dossier, DossierMonth
-from cchc.indicators.periods import period_range
+from cchc.indicators.periods import LAST_MONTH, period_range
 
 
 @dataclass
@@ -82,19 +78,17 @@ class Figures:
         return self.rate(self.directives_on_time, self.directives_due)
 
 
-def _bounds(year: int, period: str) -> tuple[datetime.datetime, datetime.datetime, datetime.date]:
-    first, last = period_range(year, period)
-    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(last, datetime.time.max))
-    return start, end, last
+def _window(year: int, period: str) -> tuple[Q, datetime.datetime]:
+    """The period's dossiers (those received in its local months) and their as_of."""
+    last_month = LAST_MONTH[period]
+    return figures.received_in(year, 1, last_month), figures.cutoff(year, last_month)
 
 
 def _dossier_counts(unit_ids: list[int], year: int, period: str) -> dict[int, dict[str, Any]]:
     """What does not change with time from the monthly counts (kept by every import); the
     open dossiers past their due time, which do, live from the few open rows."""
     first, last = period_range(year, period)
-    start, end, _last = _bounds(year, period)
-    cutoff = min(end, timezone.now())
+    received, as_of = _window(year, period)
     counted = (
         DossierMonth.objects.filter(org_unit_id__in=unit_ids, month__range=(first, last))
         .values("org_unit_id")
@@ -110,15 +104,9 @@ def _dossier_counts(unit_ids: list[int], year: int, period: str) -> dict[int, di
         .order_by()
     )
     still_open = (
-        Dossier.objects.filter(
-            status=Dossier.Status.OPEN,
-            received_at__range=(start, end),
-            org_unit_id__in=unit_ids,
-            finished_at__isnull=True,
-            due_at__lt=cutoff,
-        )
+        Dossier.objects.filter(received, figures.OPEN_PAST_DUE.q(as_of), org_unit_id__in=unit_ids)
         .values("org_unit_id")
-        .annotate(past_due=Count("id"), with_apology=Count("id", filter=Q(apology_issued=True)))
+        .annotate(past_due=Count("id"), with_apology=Count("id", filter=figures.APOLOGY.q(as_of)))
         .values_list("org_unit_id", "past_due", "with_apology")
         .order_by()
     )
@@ -142,17 +130,14 @@ def _dossier_counts(unit_ids: list[int], year: int, period: str) -> dict[int, di
 def directive_counts(unit_ids: list[int], year: int, period: str) -> dict[int, dict[str, Any]]:
     """Per unit with directives due in the period: due, on time, late (one grouped query)."""
     first, last = period_range(year, period)
-    today = timezone.localdate()
-    late = Q(completed_on__gt=F("deadline")) | Q(
-        completed_on__isnull=True, deadline__lt=min(today, last + datetime.timedelta(days=1))
-    )
+    as_of = figures.directive_cutoff(last)
     rows = (
         Directive.objects.filter(org_unit_id__in=unit_ids, deadline__range=(first, last))
         .values("org_unit_id")
         .annotate(
             due=Count("id"),
-            on_time=Count("id", filter=Q(completed_on__lte=F("deadline"))),
-            late=Count("id", filter=late),
+            on_time=Count("id", filter=figures.DIRECTIVE_DONE_ON_TIME.q()),
+            late=Count("id", filter=figures.DIRECTIVE_LATE.q(as_of)),
         )
         .order_by()
     )
@@ -167,10 +152,7 @@ def _feedback_counts(unit_ids: list[int], year: int, period: str) -> dict[int, t
     rows = (
         Feedback.objects.filter(org_unit_id__in=unit_ids, due_on__range=(first, last))
         .values("org_unit_id")
-        .annotate(
-            due=Count("id"),
-            on_time=Count("id", filter=Q(answered_at__date__lte=F("due_on"))),
-        )
+        .annotate(due=Count("id"), on_time=Count("id", filter=figures.FEEDBACK_ON_TIME.q()))
         .values_list("org_unit_id", "due", "on_time")
         .order_by()
     )
@@ -226,30 +208,12 @@ def figures_for_units(unit_ids: list[int], year: int, period: str) -> dict[int, 
 
 # --- The rows behind a figure -----------------------------------------------------------------
 
-DOSSIER_FILTERS = {
-    "received": Q(),
-    "on_time": Q(finished_at__isnull=False) & ~Q(finished_at__gt=F("due_at")),
-    "late": Q(finished_at__isnull=False, due_at__isnull=False, finished_at__gt=F("due_at")),
-    "online": Q(channel=Dossier.Channel.ONLINE),
-    "apology": Q(apology_issued=True),
-    "rated": Q(satisfaction__isnull=False),
-}
-
 
 def dossier_rows(*, unit_ids: list[int], year: int, period: str, which: str) -> QuerySet[Dossier]:
-    start, end, _last = _bounds(year, period)
-    rows = Dossier.objects.filter(org_unit_id__in=unit_ids, received_at__range=(start, end))
-    if which == "open_past_due":
-        cutoff = min(end, timezone.now())
-        rows = rows.filter(finished_at__isnull=True, due_at__lt=cutoff, status=Dossier.Status.OPEN)
-    elif which == "overdue":
-        cutoff = min(end, timezone.now())
-        rows = rows.filter(
-            DOSSIER_FILTERS["late"]
-            | Q(finished_at__isnull=True, due_at__lt=cutoff, status=Dossier.Status.OPEN)
-        )
-    else:
-        rows = rows.filter(DOSSIER_FILTERS.get(which, Q()))
+    """The dossiers of the period behind one figure (figures.DOSSIER_FIGURES' names)."""
+    received, as_of = _window(year, period)
+    figure = figures.DOSSIER_FIGURES.get(which, figures.RECEIVED)
+    rows = Dossier.objects.filter(received, figure.q(as_of), org_unit_id__in=unit_ids)
     return rows.select_related("org_unit").order_by("-received_at", "code")
 
 

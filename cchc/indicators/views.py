@@ -17,7 +17,7 @@ from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.params import id_param
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability
-from cchc.indicators import selectors, services
+from cchc.indicators import figures, selectors, services
 from cchc.indicators.forms import (
     FIELD_CHOICES,
     ColumnAliasForm,
@@ -35,7 +35,7 @@ DIRECTIVES_IMPORTED_MESSAGE = gettext_noop("%(added)s directives added, %(update
 CHOOSE_FILE_MESSAGE = gettext_noop("Choose a file to import.")
 HEADING_SAVED_MESSAGE = gettext_noop("The heading is accepted from now on.")
 HEADING_DELETED_MESSAGE = gettext_noop("The heading was removed.")
-WHICH = {"received", "on_time", "late", "open_past_due", "overdue", "online", "apology", "rated"}
+WHICH = set(figures.DOSSIER_FIGURES)  # the figures whose rows a page lists
 
 
 def units_for_user(user: Any) -> QuerySet[OrgUnit]:
@@ -108,10 +108,14 @@ def dossier_list_view(request: HttpRequest) -> HttpResponse:
         unit_ids = list(units.values_list("pk", flat=True))
     rows = selectors.dossier_rows(unit_ids=unit_ids, year=year, period=period, which=which)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for dossier in page.object_list:
+        dossier.is_late = figures.LATE.holds(dossier)  # type: ignore[attr-defined]  # the badge
     context = {
         "page": page,
         "unit": unit,
         "which": which,
+        "figure_label": _(figures.DOSSIER_FIGURES[which].label),
         "year": year,
         "period": period,
         "query": request.GET.copy(),
