@@ -9,7 +9,10 @@ design size — 1,000,000) for 15 units, written to a CSV on disk as a stream. M
 - the bulk load: SQLite — executemany of the same INSERT tuples in one transaction; PostgreSQL
   (DATABASE_URL=postgres://…) — COPY FROM STDIN through psycopg. Only the database calls are
   timed, the tuples are made (in batches, untimed) beforehand;
-- peak memory (ru_maxrss) after the import, beside the same figure before it.
+- peak memory (ru_maxrss) after the import, beside the same figure before it;
+- a second, small import into the full table (SMALL_ROWS new dossiers of one unit and one
+  month): as before issue 18 (every month of every unit counted again: the import made to
+  lose count of the months it touched) and as now (only the unit-month it touched).
 
 The target is an import at least half as fast as the bulk load (ratio ≥ 0.5).
 """
@@ -33,6 +36,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from cchc.indicators.importers import import_dossiers  # noqa: E402
+from cchc.indicators.importing import writing  # noqa: E402
 from cchc.indicators.models import Dossier, DossierImport  # noqa: E402
 from cchc.orgunits.models import OrgUnit  # noqa: E402
 from cchc.orgunits.services import org_unit_create  # noqa: E402
@@ -41,6 +45,7 @@ TARGET_RATIO = 0.5
 ROWS_BY_SCALE = {"city": 50_000, "province": 200_000, "nation": 1_000_000}
 CODE_PREFIX = "BENCH-H42."  # the only dossiers this script writes, and deletes
 UNITS = 15
+SMALL_ROWS = 200
 BATCH = 2000
 HEADER = [
     "Mã hồ sơ",
@@ -218,6 +223,29 @@ def timed_import(path: Path) -> tuple[float, DossierImport]:
     return time.perf_counter() - started, result.record
 
 
+def small_import(folder: Path, unit_code: str, tag: str, *, every_month: bool) -> float:
+    """Seconds to import SMALL_ROWS new dossiers of one unit, received in March 2025."""
+    path = folder / f"small-{tag}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for n in range(SMALL_ROWS):
+            day = f"{1 + n % 28:02d}/03/2025"
+            writer.writerow(
+                [f"{CODE_PREFIX}{tag}{n:05d}", "", "", unit_code, "Trực tuyến", f"{day} 09:00"]
+                + [day, f"{day} 15:00", "", "", "", ""]
+            )
+    limit = writing.MAX_TOUCHED_KEYS
+    writing.MAX_TOUCHED_KEYS = -1 if every_month else limit  # -1: counts every month again
+    try:
+        seconds, record = timed_import(path)
+    finally:
+        writing.MAX_TOUCHED_KEYS = limit
+        path.unlink()
+    assert record.created == SMALL_ROWS, record.created
+    return seconds
+
+
 def main() -> int:
     scale = os.environ.get("BENCH_SCALE", "nation")
     count = int(os.environ.get("BENCH_DOSSIERS", ROWS_BY_SCALE.get(scale, 1_000_000)))
@@ -252,6 +280,8 @@ def main() -> int:
     seconds_reimport, again = timed_import(path)
     assert again.updated == count, again.updated
     assert Dossier.objects.count() == count
+    seconds_small_every_month = small_import(folder, unit_codes[0], "SA", every_month=True)
+    seconds_small_touched = small_import(folder, unit_codes[0], "SB", every_month=False)
 
     empty_table()
     seconds_bulk = bulk_load(count, unit_ids)
@@ -277,6 +307,9 @@ def main() -> int:
             "target_ratio": TARGET_RATIO,
             "peak_memory_mb_before_import": round(memory_before, 1),
             "peak_memory_mb_after_import": round(memory_after, 1),
+            "small_import_rows": SMALL_ROWS,
+            "seconds_small_import_every_month_recounted": seconds_small_every_month,
+            "seconds_small_import_touched_months_only": seconds_small_touched,
         },
     )
     return 0 if ratio >= TARGET_RATIO else OVER_LIMIT
