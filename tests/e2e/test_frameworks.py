@@ -43,9 +43,15 @@ def test_a_coordinator_edits_a_draft_in_place_and_publishes_it(page, live_server
     # Publishing asks first; cancelling leaves the draft as it was.
     page.remove_listener("dialog", page.accept_dialogs)
     page.once("dialog", lambda dialog: dialog.dismiss())
-    page.get_by_test_id("publish").click()
-    page.wait_for_timeout(300)
+    posted: list[str] = []
+    page.on(
+        "request", lambda request: posted.append(request.url) if request.method == "POST" else None
+    )
+    page.get_by_test_id("publish").click()  # returns once any navigation it started has begun
+    assert posted == [], posted
     assert "Bản nháp" in page.get_by_test_id("framework-status").inner_text()
+    framework.refresh_from_db()
+    assert framework.status == Framework.Status.DRAFT
     page.on("dialog", page.accept_dialogs)
     page.get_by_test_id("publish").click()
     page.wait_for_load_state("networkidle")

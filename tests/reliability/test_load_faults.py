@@ -172,6 +172,9 @@ def test_acknowledged_work_survives_workers_killed_at_random():
         # slower than the one this test was written on: 918 kills, 133 saves in 11 minutes).
         boot = wait_until_serving(port)
         every = max(float(os.environ.get("LOAD_KILL_EVERY", "0.7")), boot)
+        # Which worker dies is drawn from a seeded generator, printed, so a failure replays.
+        seed = int(os.environ.get("LOAD_SEED", "20261206"))
+        killer_random = random.Random(seed)  # noqa: S311 - choosing a worker, not a secret
         officers = [Officer(port, username) for username, _a, _s in people]
 
         def killer() -> None:
@@ -181,7 +184,7 @@ def test_acknowledged_work_survives_workers_killed_at_random():
                     ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
                 ).stdout.split()
                 if children:
-                    os.kill(int(random.choice(children)), signal.SIGKILL)  # noqa: S311
+                    os.kill(int(killer_random.choice(children)), signal.SIGKILL)
                     kills += 1
 
         def work(officer: Officer, assessment: int, side: str) -> None:
@@ -246,7 +249,8 @@ def test_acknowledged_work_survives_workers_killed_at_random():
         1 for evidence in Evidence.objects.all() if not Path(evidence.file.path).exists()
     )
     print(
-        f"\nload with faults: {len(officers)} officers, {seconds:.1f} s, {kills} workers killed "
+        f"\nload with faults (LOAD_SEED={seed}): {len(officers)} officers, {seconds:.1f} s, "
+        f"{kills} workers killed "
         f"(one every {every:.1f} s; the workers took {boot:.1f} s to start), "
         f"{acked_saves} saves acknowledged, {len(acked_uploads)} uploads acknowledged, "
         f"{sum(o.errors for o in officers)} requests cut off, {left} orphan files swept; "
