@@ -113,6 +113,7 @@ VERB_LABELS = {
     "decide": pgettext_lazy("audit action", "decided"),
     "transition": pgettext_lazy("audit action", "status changed"),
     "photo_add": pgettext_lazy("audit action", "photo added"),
+    "photo_delete": pgettext_lazy("audit action", "photo removed"),
     "moderate": pgettext_lazy("audit action", "moderated"),
     "reply": pgettext_lazy("audit action", "replied"),
     "issue": pgettext_lazy("audit action", "issued"),
@@ -155,6 +156,8 @@ ENTITY_MODELS = {
     "article": "portal.article",
     "comment": "portal.comment",
     "feedback": "portal.feedback",
+    "link": "portal.websitelink",
+    "portal_settings": "portal.portalsettings",
 }
 # Keys a service records that are not a field of the model the event is about.
 EXTRA_FIELD_LABELS = {
@@ -223,6 +226,8 @@ EXTRA_FIELD_LABELS = {
     "year": pgettext_lazy("audit field", "year"),
     "due_on": pgettext_lazy("audit field", "deadline"),
     "photo": pgettext_lazy("audit field", "photo"),
+    "caption": pgettext_lazy("audit field", "caption"),
+    "reply": pgettext_lazy("audit field", "official reply"),
     "public": pgettext_lazy("audit field", "shown publicly"),
     "on_time": pgettext_lazy("audit field", "answered on time"),
     "reference": pgettext_lazy("audit field", "number and symbol"),

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from cchc.core.forms import perform
@@ -30,19 +29,6 @@ from cchc.portal.models import (
     VisitDay,
     WebsiteLink,
 )
-
-NEXT_STEPS = {
-    Article.Status.DRAFT: [(Article.Status.REVIEW, pgettext_lazy("article", "Send for review"))],
-    Article.Status.REVIEW: [
-        (Article.Status.PUBLISHED, pgettext_lazy("article", "Approve and publish")),
-        (Article.Status.DRAFT, pgettext_lazy("article", "Back to draft")),
-    ],
-    Article.Status.PUBLISHED: [(Article.Status.UNPUBLISHED, pgettext_lazy("article", "Unpublish"))],
-    Article.Status.UNPUBLISHED: [
-        (Article.Status.PUBLISHED, pgettext_lazy("article", "Publish again")),
-        (Article.Status.DRAFT, pgettext_lazy("article", "Back to draft")),
-    ],
-}
 
 
 @capability_required(Capability.EDIT_PORTAL)
@@ -80,11 +66,8 @@ def article_edit_view(request: HttpRequest, pk: int | None = None) -> HttpRespon
     context = {
         "form": form,
         "article": article,
-        "steps": [
-            (value, str(label)) for value, label in NEXT_STEPS[Article.Status(article.status)]
-        ]
-        if article
-        else [],
+        # Only the steps the workflow lets this user take now (services.ARTICLE_STEPS).
+        "steps": services.article_steps(actor=request.user, article=article) if article else [],
         "photo_form": PhotoForm(),
         "photos": list(article.photos.all()) if article else [],
     }
@@ -98,14 +81,12 @@ def article_edit_view(request: HttpRequest, pk: int | None = None) -> HttpRespon
 def article_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     target = request.POST.get("target", "")
-    if target not in Article.Status.values:
-        messages.error(request, _("Choose what to do with the article."))
-    else:
-        perform(
-            request,
-            lambda: services.article_transition(actor=request.user, article=article, target=target),
-            _("The article is now “%(status)s”.") % {"status": Article.Status(target).label},
-        )
+    perform(
+        request,
+        lambda: services.article_transition(actor=request.user, article=article, target=target),
+        _("The article is now “%(status)s”.")
+        % {"status": dict(Article.Status.choices).get(target, "")},
+    )
     return redirect("portal_editor:article_edit", pk=pk)
 
 
@@ -132,11 +113,9 @@ def photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Capability.EDIT_PORTAL)
 def photo_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     photo = get_object_or_404(ArticlePhoto, pk=pk)
-    article_pk = photo.article_id
-    photo.image.delete(save=False)
-    photo.delete()
+    article = services.photo_delete(actor=request.user, photo=photo)
     messages.success(request, _("The photo was removed."))
-    return redirect("portal_editor:article_edit", pk=article_pk)
+    return redirect("portal_editor:article_edit", pk=article.pk)
 
 
 @capability_required(Capability.EDIT_PORTAL)
@@ -193,20 +172,15 @@ def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @capability_required(Capability.EDIT_PORTAL)
 def policy_view(request: HttpRequest) -> HttpResponse:
-    policy = PortalSettings.current()
-    choice = request.POST.get("moderation", "")
-    days = request.POST.get("feedback_days", "")
-    if (
-        choice not in PortalSettings.Moderation.values
-        or not days.isdigit()
-        or not 1 <= int(days) <= 60
-    ):
-        messages.error(request, _("Choose a rule, and from 1 to 60 working days for feedback."))
-        return redirect("portal_editor:moderation")
-    policy.moderation = choice
-    policy.feedback_days = int(days)
-    policy.save(update_fields=["moderation", "feedback_days"])
-    messages.success(request, _("The portal's rules were changed."))
+    perform(
+        request,
+        lambda: services.portal_settings_update(
+            actor=request.user,
+            moderation=request.POST.get("moderation", ""),
+            feedback_days=request.POST.get("feedback_days", ""),
+        ),
+        _("The portal's rules were changed."),
+    )
     return redirect("portal_editor:moderation")
 
 
@@ -214,9 +188,13 @@ def policy_view(request: HttpRequest) -> HttpResponse:
 def links_view(request: HttpRequest) -> HttpResponse:
     form = LinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The link was added."))
-        return redirect("portal_editor:links")
+        try:
+            services.link_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The link was added."))
+            return redirect("portal_editor:links")
     context = {"form": form, "links": list(WebsiteLink.objects.all())}
     return render(request, "portal/editor/links.html", context, status=400 if form.errors else 200)
 
@@ -224,7 +202,7 @@ def links_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @capability_required(Capability.EDIT_PORTAL)
 def link_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(WebsiteLink, pk=pk).delete()
+    services.link_delete(actor=request.user, link=get_object_or_404(WebsiteLink, pk=pk))
     messages.success(request, _("The link was removed."))
     return redirect("portal_editor:links")
 
@@ -261,27 +239,18 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
 def _feedback_for(user: Any) -> Any:
     """A unit's people its own feedback; the board and the coordinator the feedback of the
     units under their part of the tree; administrators all."""
-    from django.db.models import Q
-
-    from cchc.assessments.selectors import own_unit_ids
-    from cchc.core.roles import Role
+    from cchc.orgunits.scope import FOLLOW_FEEDBACK, Scope
 
     feedback = Feedback.objects.select_related("org_unit")
-    if Role.SYSTEM_ADMIN in user.role_set():
-        return feedback
-    visible = Q(org_unit_id__in=own_unit_ids(user))
-    for membership in user.active_memberships:
-        if membership.role in (Role.HOME_AFFAIRS, Role.PORTAL_EDITOR):
-            visible |= Q(org_unit__path__startswith=membership.org_unit.path)
-    return feedback.filter(visible)
+    return Scope.of(user).filter(feedback, "org_unit", purpose=FOLLOW_FEEDBACK)
 
 
 def _may_answer(user: Any, feedback: Feedback) -> bool:
     """The unit answers its feedback (its officers and chair); the others follow it."""
-    from cchc.assessments.selectors import own_unit_ids
-    from cchc.core.roles import Role
+    from cchc.orgunits.scope import Scope
 
-    return Role.SYSTEM_ADMIN in user.role_set() or feedback.org_unit_id in own_unit_ids(user)
+    scope = Scope.of(user)
+    return scope.is_admin or feedback.org_unit_id in scope.own_unit_ids
 
 
 @capability_required(Capability.ANSWER_FEEDBACK)

@@ -176,8 +176,10 @@ class Comment(BaseModel):
     name = models.CharField(_("name"), max_length=100)
     email = models.EmailField(_("e-mail (not shown)"), blank=True)
     text = models.TextField(_("comment"), max_length=3000)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    reports = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    reports = models.PositiveSmallIntegerField(_("reports"), default=0)
     is_official = models.BooleanField(_("official reply"), default=False)
     reply_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"

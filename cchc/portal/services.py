@@ -1,25 +1,29 @@
-"""Writes of the portal: the editors' articles, photos, links and moderation; citizens'
-ratings, comments and reports. Each refuses bad input with a message in the reader's
-language and writes all or nothing."""
+"""Writes of the portal: the editors' articles (one workflow: ARTICLE_STEPS), photos, links,
+moderation and policy, the units' answers to feedback; citizens' ratings, comments and
+reports. Each refuses bad input with a message in the reader's language and writes all or
+nothing; every write of a person with an account is one event of the audit trail."""
 
 import datetime
 import hashlib
 import io
 import math
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from cchc.accounts.models import Membership
-from cchc.core.audit import audit_record
-from cchc.core.roles import Role
+from cchc.core.audit import audit_record, changed_only, snapshot
+from cchc.core.permissions import user_has_capability
+from cchc.core.roles import Capability, Role
 from cchc.core.textsearch import fold
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
@@ -32,21 +36,66 @@ from cchc.portal.models import (
     Feedback,
     PortalSettings,
     Rating,
+    WebsiteLink,
 )
 from cchc.portal.richtext import clean
 
-TRANSITIONS = {
-    Article.Status.DRAFT: {Article.Status.REVIEW},
-    Article.Status.REVIEW: {Article.Status.DRAFT, Article.Status.PUBLISHED},
-    Article.Status.PUBLISHED: {Article.Status.UNPUBLISHED},
-    Article.Status.UNPUBLISHED: {Article.Status.DRAFT, Article.Status.PUBLISHED},
-}
+
+@dataclass(frozen=True)
+class ArticleStep:
+    """One move of an article's workflow: from which status, to which, the button that makes
+    it, and who may (a capability; the system, with no actor, may always)."""
+
+    source: str
+    target: str
+    label: Promise
+    capability: Capability = Capability.EDIT_PORTAL
+
+
+# The one workflow of an article: draft → in review → published (at its publication time, or
+# now) → unpublished, and back. The editor's page offers exactly the steps
+# article_transition_refusal() allows, in this order.
+ARTICLE_STEPS = (
+    ArticleStep(
+        Article.Status.DRAFT, Article.Status.REVIEW, pgettext_lazy("article", "Send for review")
+    ),
+    ArticleStep(
+        Article.Status.REVIEW,
+        Article.Status.PUBLISHED,
+        pgettext_lazy("article", "Approve and publish"),
+    ),
+    ArticleStep(
+        Article.Status.REVIEW, Article.Status.DRAFT, pgettext_lazy("article", "Back to draft")
+    ),
+    ArticleStep(
+        Article.Status.PUBLISHED, Article.Status.UNPUBLISHED, pgettext_lazy("article", "Unpublish")
+    ),
+    ArticleStep(
+        Article.Status.UNPUBLISHED,
+        Article.Status.PUBLISHED,
+        pgettext_lazy("article", "Publish again"),
+    ),
+    ArticleStep(
+        Article.Status.UNPUBLISHED, Article.Status.DRAFT, pgettext_lazy("article", "Back to draft")
+    ),
+)
+# What the trail keeps of an article: its fields, and its links (by name, as people read them).
+ARTICLE_FIELDS = ["title", "summary", "body", "tags", "publish_at"]
+ARTICLE_LINKS = ("units", "inspections", "rounds")
+LINK_FIELDS = ["title", "url", "order"]
+POLICY_FIELDS = ["moderation", "feedback_days"]
+FEEDBACK_DAYS_RANGE = (1, 60)
+FEEDBACK_FIELDS = ["status", "answer", "is_answer_public", "answered_at"]
 COMMENTS_PER_WINDOW = 3
 COMMENT_WINDOW = datetime.timedelta(minutes=10)
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 
 NOT_NEXT_MESSAGE = gettext_noop("An article that is “%(current)s” cannot become “%(target)s”.")
+NO_STEP_MESSAGE = gettext_noop("Choose what to do with the article.")
+NOT_ALLOWED_MESSAGE = gettext_noop("You may not change the status of this article.")
+POLICY_MESSAGE = gettext_noop("Choose a rule, and from 1 to 60 working days for feedback.")
+REPLY_NEEDED_MESSAGE = gettext_noop("Write the reply.")
 TITLE_NEEDED_MESSAGE = gettext_noop("Write a title.")
 STARS_MESSAGE = gettext_noop("Choose from 1 to 5 stars.")
 RATED_MESSAGE = gettext_noop("You have already rated this.")
@@ -80,14 +129,28 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
+def _article_state(article: Article) -> dict[str, Any]:
+    """The article as the trail keeps it: its fields, and the names of what it is linked to."""
+    state = snapshot(article, ARTICLE_FIELDS)
+    for name in ARTICLE_LINKS:
+        state[name] = [str(item) for item in getattr(article, name).order_by("pk")]
+    return state
+
+
 @transaction.atomic
 def article_save(*, actor: Any, article: Article | None, data: dict[str, Any]) -> Article:
-    """Create or change an article; the body is sanitised before it is stored."""
+    """Create or change an article; the body is sanitised before it is stored. A change that
+    changes nothing writes nothing."""
     title = (data.get("title") or "").strip()
     if not title:
         raise ValidationError({"title": _(TITLE_NEEDED_MESSAGE)})
     is_new = article is None
-    article = article or Article(author=actor)
+    if article is None:
+        article = Article(author=actor if getattr(actor, "is_authenticated", False) else None)
+        before: dict[str, Any] = {}
+    else:
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        before = _article_state(article)
     article.title = title[:300]
     article.summary = (data.get("summary") or "").strip()
     article.body = clean(data.get("body") or "")
@@ -97,39 +160,86 @@ def article_save(*, actor: Any, article: Article | None, data: dict[str, Any]) -
     article.publish_at = data.get("publish_at")
     if is_new:
         article.slug = _unique_slug(title)
+    article.full_clean()
     article.save()
-    for name in ("units", "inspections", "rounds"):
+    for name in ARTICLE_LINKS:
         if name in data:
             getattr(article, name).set(data[name])
-    audit_record(
-        actor=actor,
-        action="article.create" if is_new else "article.update",
-        target=article,
-        after={"title": article.title, "status": article.status},
-    )
+    after = _article_state(article)
+    if is_new:
+        audit_record(
+            actor=actor,
+            action="article.create",
+            target=article,
+            after={**after, "status": article.status},
+        )
+        return article
+    before, after = changed_only(before, after)
+    if after:
+        audit_record(
+            actor=actor, action="article.update", target=article, before=before, after=after
+        )
     return article
+
+
+def _step(article: Article, target: str) -> ArticleStep | None:
+    return next(
+        (s for s in ARTICLE_STEPS if s.source == article.status and s.target == target), None
+    )
+
+
+def _may_take(actor: Any, step: ArticleStep) -> bool:
+    return actor is None or user_has_capability(actor, step.capability)
+
+
+def article_transition_refusal(*, actor: Any, article: Article, target: str) -> str | None:
+    """Return why the actor cannot move the article to target now, or None when they can."""
+    if target not in Article.Status.values:
+        return _(NO_STEP_MESSAGE)
+    step = _step(article, target)
+    if step is None:
+        return _(NOT_NEXT_MESSAGE) % {
+            "current": Article.Status(article.status).label,
+            "target": Article.Status(target).label,
+        }
+    if not _may_take(actor, step):
+        return _(NOT_ALLOWED_MESSAGE)
+    return None
+
+
+def article_steps(*, actor: Any, article: Article) -> list[ArticleStep]:
+    """The steps the actor may take with the article now: the buttons its page shows."""
+    return [
+        step
+        for step in ARTICLE_STEPS
+        if step.source == article.status
+        and article_transition_refusal(actor=actor, article=article, target=step.target) is None
+    ]
 
 
 @transaction.atomic
 def article_transition(*, actor: Any, article: Article, target: str) -> Article:
-    """Draft → in review → published (at its publication time, or now) → unpublished."""
+    """Move the article one step of ARTICLE_STEPS; refused (nothing written) otherwise:
+    PermissionDenied for a step the actor may not take, ValidationError for any other."""
     article = Article.objects.select_for_update().get(pk=article.pk)
-    current = Article.Status(article.status)
-    if target not in TRANSITIONS[current]:
-        raise ValidationError(
-            _(NOT_NEXT_MESSAGE) % {"current": current.label, "target": Article.Status(target).label}
-        )
-    before = article.status
+    refusal = article_transition_refusal(actor=actor, article=article, target=target)
+    if refusal is not None:
+        step = _step(article, target)
+        if step is not None and not _may_take(actor, step):
+            raise PermissionDenied(refusal)
+        raise ValidationError(refusal)
+    before = snapshot(article, ["status", "published_at"])
     article.status = target
     if target == Article.Status.PUBLISHED:
         article.published_at = article.publish_at or timezone.now()
+    article.full_clean()
     article.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(
         actor=actor,
         action="article.transition",
         target=article,
-        before={"status": before},
-        after={"status": target, "published_at": str(article.published_at or "")},
+        before=before,
+        after=snapshot(article, ["status", "published_at"]),
     )
     return article
 
@@ -176,12 +286,32 @@ def photo_add(*, actor: Any, article: Article, upload: UploadedFile, caption: st
     content, extension = _clean_photo(upload)
     photo = ArticlePhoto(article=article, caption=caption.strip()[:300])
     photo.order = article.photos.count()
+    photo.full_clean(exclude=["image"])  # the file is checked above, and written only now
     # The stored name is ours; the citizen never sees the uploader's.
     name = f"anh-{article.pk}-{timezone.now():%Y%m%d%H%M%S%f}{extension}"
     photo.image.save(name, ContentFile(content), save=False)
     photo.save()
-    audit_record(actor=actor, action="article.photo_add", target=article, after={"photo": photo.pk})
+    audit_record(
+        actor=actor,
+        action="article.photo_add",
+        target=article,
+        after={"photo": photo.pk, "caption": photo.caption},
+    )
     return photo
+
+
+@transaction.atomic
+def photo_delete(*, actor: Any, photo: ArticlePhoto) -> Article:
+    """Remove a photo from its article; its file goes once the removal is committed."""
+    photo = ArticlePhoto.objects.select_for_update().select_related("article").get(pk=photo.pk)
+    article = photo.article
+    before = {"photo": photo.pk, "caption": photo.caption}
+    storage, name = photo.image.storage, photo.image.name or ""
+    photo.delete()
+    audit_record(actor=actor, action="article.photo_delete", target=article, before=before)
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+    return article
 
 
 def rate(*, target: str, target_id: int, stars: Any, visitor: str, address: str) -> Rating:
@@ -337,38 +467,114 @@ def comment_report(*, comment: Comment, visitor: str, address: str) -> bool:
     return True
 
 
-@transaction.atomic
-def comment_moderate(*, actor: Any, comment: Comment, show: bool) -> Comment:
+def _comment_show(*, actor: Any, comment: Comment, show: bool) -> None:
+    """Show or hide the comment, as a moderator who looked at it (its reports forgotten once
+    it is shown)."""
     comment.status = Comment.Status.VISIBLE if show else Comment.Status.HIDDEN
-    comment.moderated_by = actor
+    comment.moderated_by = actor if getattr(actor, "is_authenticated", False) else None
     if show:
         comment.reports = 0
         CommentReport.objects.filter(comment=comment).delete()
+    comment.full_clean()
     comment.save(update_fields=["status", "moderated_by", "reports", "updated_at"])
+
+
+@transaction.atomic
+def comment_moderate(*, actor: Any, comment: Comment, show: bool) -> Comment:
+    """Show or hide a citizen's comment; either way it leaves the moderation queue."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    before = snapshot(comment, ["status", "reports"])
+    _comment_show(actor=actor, comment=comment, show=show)
     audit_record(
-        actor=actor, action="comment.moderate", target=comment, after={"status": comment.status}
+        actor=actor,
+        action="comment.moderate",
+        target=comment,
+        before=before,
+        after=snapshot(comment, ["status", "reports"]),
     )
     return comment
 
 
 @transaction.atomic
 def comment_reply(*, actor: Any, comment: Comment, text: str) -> Comment:
-    """The editorial board's official reply, shown under the comment, marked as such."""
-    if not text.strip():
-        raise ValidationError({"text": _("Write the reply.")})
-    reply = Comment.objects.create(
+    """The editorial board's official reply, shown under the comment, marked as such; the
+    comment answered is shown with it. One event: the comment, its status and the reply."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _(REPLY_NEEDED_MESSAGE)})
+    comment = Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
+    before = snapshot(comment, ["status", "reports"])
+    reply = Comment(
         article=comment.article,
         name=_("Editorial board"),
-        text=text.strip(),
+        text=text,
         status=Comment.Status.VISIBLE,
         is_official=True,
         reply_to=comment,
-        moderated_by=actor,
+        moderated_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    reply.full_clean()
+    reply.save()
     if comment.status != Comment.Status.VISIBLE:
-        comment_moderate(actor=actor, comment=comment, show=True)
-    audit_record(actor=actor, action="comment.reply", target=reply, after={"to": comment.pk})
+        _comment_show(actor=actor, comment=comment, show=True)
+    audit_record(
+        actor=actor,
+        action="comment.reply",
+        target=comment,
+        before=before,
+        after={**snapshot(comment, ["status", "reports"]), "reply": reply.text},
+    )
     return reply
+
+
+# The footer's links and the portal's policy --------------------------------------------------
+
+
+@transaction.atomic
+def link_create(*, actor: Any, title: str, url: str, order: int = 0) -> WebsiteLink:
+    """Add a link to the foot of every portal page."""
+    link = WebsiteLink(title=title.strip(), url=url.strip(), order=order)
+    link.full_clean()
+    link.save()
+    audit_record(actor=actor, action="link.create", target=link, after=snapshot(link, LINK_FIELDS))
+    return link
+
+
+@transaction.atomic
+def link_delete(*, actor: Any, link: WebsiteLink) -> None:
+    before = snapshot(link, LINK_FIELDS)
+    audit_record(actor=actor, action="link.delete", target=link, before=before)
+    link.delete()
+
+
+@transaction.atomic
+def portal_settings_update(
+    *, actor: Any, moderation: str, feedback_days: int | str
+) -> PortalSettings:
+    """Set the moderation rule and the working days a unit has to answer feedback. A change
+    that changes nothing writes nothing."""
+    days = str(feedback_days).strip()
+    low, high = FEEDBACK_DAYS_RANGE
+    if (
+        moderation not in PortalSettings.Moderation.values
+        or not days.isdigit()
+        or not low <= int(days) <= high
+    ):
+        raise ValidationError(_(POLICY_MESSAGE))
+    PortalSettings.current()  # the one row exists
+    policy = PortalSettings.objects.select_for_update().get(pk=1)
+    before = snapshot(policy, POLICY_FIELDS)
+    policy.moderation = moderation
+    policy.feedback_days = int(days)
+    before, after = changed_only(before, snapshot(policy, POLICY_FIELDS))
+    if not after:
+        return policy
+    policy.full_clean()
+    policy.save(update_fields=POLICY_FIELDS)
+    audit_record(
+        actor=actor, action="portal_settings.update", target=policy, before=before, after=after
+    )
+    return policy
 
 
 # Citizens' feedback ---------------------------------------------------------------------------
@@ -439,21 +645,27 @@ def feedback_submit(
 
 @transaction.atomic
 def feedback_answer(*, actor: Any, feedback: Feedback, answer: str, publish: bool) -> Feedback:
+    """The unit's answer (again: the answer changed, its first time kept), published or not.
+    The caller has checked that the actor answers for the unit."""
     if not answer.strip():
         raise ValidationError({"answer": _(ANSWER_NEEDED_MESSAGE)})
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    before = snapshot(feedback, FEEDBACK_FIELDS)
     first = feedback.answered_at is None
     feedback.answer = answer.strip()
     feedback.status = Feedback.Status.ANSWERED
     feedback.is_answer_public = publish
     if first:
         feedback.answered_at = timezone.now()
-    feedback.answered_by = actor
+    feedback.answered_by = actor if getattr(actor, "is_authenticated", False) else None
+    feedback.full_clean()
     feedback.save()
+    before, after = changed_only(before, snapshot(feedback, FEEDBACK_FIELDS))
     audit_record(
         actor=actor,
         action="feedback.answer",
         target=feedback,
-        after={"public": publish, "on_time": feedback.answered_on_time},
+        before=before,
+        after={**after, "on_time": feedback.answered_on_time},
     )
     return feedback
