@@ -37,6 +37,7 @@ from cchc.assessments.services.rounds import NEXT_STATUS
 from cchc.assessments.services.self_assessment import evidence_with_digest, submission_check
 from cchc.core.exceptions import BadInput, ConflictError
 from cchc.core.forms import add_service_errors, form_error_messages, perform
+from cchc.core.htmx import is_htmx
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.points import format_decimal
 from cchc.core.roles import Capability
@@ -554,7 +555,7 @@ def area_confirm_view(request: HttpRequest, pk: int, area_pk: int) -> HttpRespon
         codes = ", ".join(score.criterion.code for score in confirmed)
         message = _(AREA_CONFIRMED_MESSAGE) % {"codes": codes} if confirmed else ""
         message = message or _(AREA_NOTHING_MESSAGE)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not is_htmx(request):
         if error:
             messages.error(request, error)
         else:
@@ -616,7 +617,7 @@ def evidence_add_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpR
             error=" ".join(str(m) for m in error.messages),
             status=400,
         )
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not is_htmx(request):
         messages.success(request, _(EVIDENCE_ADDED_MESSAGE))
     return _render_row(request, assessment, criterion)
 
@@ -633,7 +634,7 @@ def evidence_forms_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
         "criterion": criterion,
         "unit_evidence": list(selectors.unit_evidence(assessment=assessment)),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         return render(request, "assessments/_evidence_forms.html", context)
     return render(request, "assessments/evidence_forms.html", context)
 
@@ -930,7 +931,7 @@ def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
         .prefetch_related("evidence", "questions")
         .first()
     )
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not is_htmx(request):
         if error:
             messages.error(request, f"{assessment.org_unit}: {error}")
         url = reverse("assessments:appraisal", args=[assessment.round_id])

@@ -15,6 +15,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from cchc.core.forms import form_error_messages, perform
+from cchc.core.htmx import render_page_or_partial
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
 from cchc.documents import docx, pdf, selectors, services
@@ -328,9 +329,10 @@ def bulk_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's progress; the page refreshes itself while it runs."""
     job = selectors.bulk_get_for_user(user=request.user, pk=pk)
     running = job.status in {BulkJob.Status.QUEUED, BulkJob.Status.RUNNING}
-    template = "documents/_bulk_progress.html" if request.headers.get("HX-Request") else None
     context = {"job": job, "running": running}
-    return render(request, template or "documents/bulk_detail.html", context)
+    return render_page_or_partial(
+        request, "documents/bulk_detail.html", "documents/_bulk_progress.html", context
+    )
 
 
 @documents_view

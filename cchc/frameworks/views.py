@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
 from cchc.core.forms import add_service_errors
+from cchc.core.htmx import is_htmx, render_page_or_partial
 from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.params import id_param
 from cchc.core.permissions import capability_required
@@ -289,7 +290,7 @@ def _render_criterion(
         "publish_problems": services.framework_publish_problems(framework),
         "oob": True,
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         # htmx swaps only 2xx answers: errors come back as a 200 with the form and its messages.
         return render(request, "frameworks/_criterion.html", context)
     return render(request, "frameworks/criterion_edit.html", context, status=status)
@@ -322,7 +323,7 @@ def criterion_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if request.htmx:  # type: ignore[attr-defined]
+            if is_htmx(request):
                 return _render_criterion(request, criterion, None)
             messages.success(request, _(SAVED_MESSAGE))
             return redirect("frameworks:framework_detail", pk=criterion.framework_id)
@@ -400,10 +401,12 @@ def criterion_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
         except InputError as input_error:
             error = input_error.message
     context = {"criterion": criterion, "form": form, "result": result, "error": error}
-    template = (
-        "frameworks/_preview_result.html"
-        if request.htmx  # type: ignore[attr-defined]
-        else "frameworks/criterion_preview.html"
+    # htmx swaps only 2xx answers: a refused figure comes back as 200 with its message.
+    status = 400 if error and not is_htmx(request) else 200
+    return render_page_or_partial(
+        request,
+        "frameworks/criterion_preview.html",
+        "frameworks/_preview_result.html",
+        context,
+        status=status,
     )
-    status = 400 if error and not request.htmx else 200  # type: ignore[attr-defined]
-    return render(request, template, context, status=status)

@@ -15,6 +15,7 @@ from cchc.assessments.models import Evidence
 from cchc.assessments.services.evidence import CONTENT_TYPES
 from cchc.core.exceptions import ConflictError
 from cchc.core.forms import form_error_messages, perform
+from cchc.core.htmx import is_htmx
 from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.params import id_param
 from cchc.core.permissions import capability_required, user_has_capability
@@ -690,7 +691,7 @@ def item_result_save_view(request: HttpRequest, pk: int, item_pk: int) -> HttpRe
     else:
         error_messages = [str(m) for errors in form.errors.values() for m in errors]
     result = ItemResult.objects.filter(inspection=inspection, item=item).first()
-    if not getattr(request, "htmx", False):
+    if not is_htmx(request):
         for message in error_messages:
             messages.error(request, message)
         if not error_messages:
