@@ -123,7 +123,7 @@ def data_texts() -> set[str]:
             for field in model._meta.concrete_fields
             if field.name in DATA_FIELDS and not field.choices
         ]
-        for values in model.objects.values_list(*names) if names else ():
+        for values in model._default_manager.values_list(*names) if names else ():
             texts.update(str(value) for value in values if value)
     return texts
 

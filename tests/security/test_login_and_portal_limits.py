@@ -5,6 +5,7 @@ requests cannot fill the database with codes; a feedback code cannot be looked u
 limit, and a lookup shows only what may be shown."""
 
 import re
+from typing import Any
 
 from captcha.models import CaptchaStore
 from django.conf import settings
@@ -30,7 +31,8 @@ class LoginLockoutBehindProxyTests(BaseTestCase):
     url = reverse("accounts:login")
 
     def attempt(self, client_ip: str, password: str, forged: str = ""):
-        return self.client_class(**through_proxy(client_ip, forged)).post(
+        headers: Any = through_proxy(client_ip, forged)
+        return self.client_class(**headers).post(
             self.url, {"username": "ward_chair", "password": password}
         )
 

@@ -6,6 +6,8 @@ the visit's page, while the decision issued from the register was 01/QĐ-UBND (i
 visit had concluded); and issuing a notice again took a new number silently (02 and 04/TB-ĐKT
 for one visit), both left in the register as if current."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -21,13 +23,13 @@ from cchc.inspections.tests.factories import approved_inspection, to_status
 from cchc.portal import selectors as portal_selectors
 
 
-def notice(inspection: Inspection, signer: str = "Trưởng đoàn", **kwargs: str) -> IssuedDocument:
+def notice(inspection: Inspection, signer: str = "Trưởng đoàn", **kwargs: Any) -> IssuedDocument:
     return services.issue(
         actor=None, kind="conclusion_notice", target=inspection, signer_name=signer, **kwargs
     )
 
 
-def decision(cast, inspection: Inspection, **kwargs: str) -> IssuedDocument:
+def decision(cast, inspection: Inspection, **kwargs: Any) -> IssuedDocument:
     return services.issue(
         actor=cast.home_affairs,
         kind="team_decision",

@@ -6,6 +6,7 @@ the agency the plan names; a visit whose day passed without it is marked overdue
 import datetime
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 import time_machine
 from django.core.exceptions import ValidationError
@@ -71,6 +72,9 @@ def post_forms(body: str) -> dict[str, dict[str, str]]:
 
 
 class Agencies(BaseTestCase):
+    finance: Any
+    taichinh: Any
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
