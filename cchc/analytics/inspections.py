@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from cchc.core.points import HUNDRED, round_points
+from cchc.core.points import percent
 from cchc.inspections.models import (
     Finding,
     Inspection,
@@ -63,9 +63,7 @@ class InspectionStats:
 
     @property
     def coverage(self) -> Decimal | None:
-        return (
-            round_points(Decimal(self.visits_done) * HUNDRED / self.visits) if self.visits else None
-        )
+        return percent(self.visits_done, self.visits)
 
     @property
     def remediation_total(self) -> int:
@@ -150,7 +148,7 @@ def _pareto(shortcomings: Any) -> list[CauseRow]:
                 cause=causes[pk],
                 shortcomings=len(findings[pk]),
                 units=len(units[pk]),
-                cumulative=round_points(Decimal(running) * HUNDRED / total),
+                cumulative=percent(running, total) or Decimal(0),
             )
         )
     return rows

@@ -1,10 +1,13 @@
 """Ranking with its trend, the units that moved most, and the over-claim index: read from the
 totals stored on each assessment (and the table frozen at publication), two queries for any
-number of units and rounds.
+number of units and rounds. Each round's figures come from the results module
+(`assessments.services.results`: `rank_rows` for a live round, `published_rows` for a
+published one), as on the results page, the portal and the exports:
 
 - percent: appraised points / applicable appraised maximum, rounded half-up to 0.01;
 - rank: competition ranking by percent ("1, 2, 2, 4"), complete units only (every criterion
-  appraised or not applicable); a published round keeps the ranks it was published with;
+  appraised or not applicable); a published round keeps the ranks and bands it was published
+  with; units that did not submit are listed, unranked;
 - trend: the unit's percent in each round of the series (the same organiser's rounds past
   self-assessment, oldest first, up to SERIES_LENGTH, ending with the chosen round);
 - change: percentage points and ranks against the previous round of the series (ranks among
@@ -21,10 +24,16 @@ from django.urls import reverse
 
 from cchc.analytics.summary import frozen_trend
 from cchc.assessments.models import Assessment, Round
-from cchc.assessments.services.results import rank_changes, rank_competition
-from cchc.core.points import HUNDRED, round_points
+from cchc.assessments.services.results import (
+    ResultRow,
+    Totals,
+    published_rows,
+    rank_changes,
+    rank_rows,
+    totals_of,
+)
+from cchc.core.points import round_points
 from cchc.frameworks.models import ClassificationBand
-from cchc.frameworks.selectors import band_for
 
 SERIES_LENGTH = 6
 PERIOD_ORDER = {Round.Period.H1: 1, Round.Period.M9: 2, Round.Period.ANNUAL: 3}
@@ -35,12 +44,6 @@ APPRAISED_STATUSES = (
     Round.Status.PUBLISHED,
 )
 MOVERS = 3
-
-
-def percent_of(points: Decimal | None, maximum: Decimal | None) -> Decimal | None:
-    if points is None or not maximum:
-        return None
-    return round_points(points * HUNDRED / maximum)
 
 
 @dataclass
@@ -132,54 +135,12 @@ def _order(round_: Round) -> tuple[int, int, int]:
     return (round_.year, PERIOD_ORDER.get(Round.Period(round_.period), 0), round_.pk)
 
 
-@dataclass(slots=True)
-class _Stored:
-    """One unit's figures in one round: as published, or as its assessment stores them."""
-
-    name: str
-    code: str
-    assessment_pk: int | None
-    total: Decimal | None
-    maximum: Decimal | None
-    self_points: Decimal
-    self_max: Decimal
-    gap: Decimal | None  # self-score minus the appraisal of what the unit scored itself
-    complete: bool
-    percent: Decimal | None = None
-    rank: int | None = None
-
-    @property
-    def gap_percent(self) -> Decimal | None:
-        if self.gap is None or not self.self_max:
-            return None
-        return round_points(self.gap * HUNDRED / self.self_max)
+def _published(round_: Round) -> dict[int, ResultRow]:
+    """The table frozen at publication, as published (ranks and bands), no query."""
+    return {row.org_unit_id: row for row in published_rows(round_) or []}
 
 
-def _published(round_: Round, *, full: bool = True) -> dict[int, _Stored]:
-    """The table frozen at publication: ranks as published, no query. Earlier rounds of a
-    trend need only the percent and the over-claim (`full` False)."""
-    table = {}
-    zero = Decimal(0)
-    for row in round_.published_results or []:
-        percent = row.get("percent")
-        gap = row.get("gap")
-        table[row["org_unit_id"]] = _Stored(
-            name=row.get("unit_name", "") if full else "",
-            code=row.get("unit_code", "") if full else "",
-            assessment_pk=None,
-            total=Decimal(row["total"]) if full and row.get("total") is not None else None,
-            maximum=Decimal(row["maximum"]) if full and row.get("maximum") is not None else None,
-            self_points=Decimal(row.get("self_points") or 0) if full else zero,
-            self_max=Decimal(row.get("self_max") or 0),
-            gap=Decimal(gap) if gap is not None else None,
-            complete=row.get("is_complete", True),
-            percent=Decimal(percent) if percent is not None else None,
-            rank=row.get("rank"),
-        )
-    return table
-
-
-def _trend_only(round_: Round) -> dict[int, _Stored] | None:
+def _trend_only(round_: Round) -> dict[int, ResultRow] | None:
     """An earlier published round of a trend: each unit's percent and over-claim from the
     round's summary (cchc/analytics/summary.py), without reading its whole ranking; None
     when it was published before summaries existed."""
@@ -188,64 +149,37 @@ def _trend_only(round_: Round) -> dict[int, _Stored] | None:
         return None
     zero = Decimal(0)
     return {
-        unit: _Stored(
-            name="",
-            code="",
-            assessment_pk=None,
+        unit: ResultRow(
+            org_unit_id=unit,
+            unit_name="",
+            unit_code="",
             total=None,
             maximum=None,
+            percent=value,
             self_points=zero,
             self_max=self_max,
             gap=gap,
-            complete=True,
-            percent=percent,
+            rank=None,
+            band="",
+            band_colour="",
         )
-        for unit, (percent, gap, self_max) in trend.items()
+        for unit, (value, gap, self_max) in trend.items()
     }
 
 
-def _live(round_ids: list[int]) -> dict[int, dict[int, _Stored]]:
-    """Rounds not published: every unit's stored totals and counts, ranked now (one query)."""
-    tables: dict[int, dict[int, _Stored]] = {pk: {} for pk in round_ids}
-    if not round_ids:
-        return tables
-    rows = Assessment.objects.filter(round_id__in=round_ids).values_list(
-        "round_id",
-        "org_unit_id",
-        "pk",
-        "org_unit__name",
-        "org_unit__code",
-        "status",
-        "self_points",
-        "self_max",
-        "appraised_points",
-        "appraised_max",
-        "appraised_self_part",
-        "appraised_count",
-        "all_leaf_count",
-    )
-    for (round_id, unit, pk, name, code, status, own, own_max, points, maximum, own_appraised,
-         appraised, leaves) in rows:  # fmt: skip
-        complete = status == Assessment.Status.SUBMITTED and 0 < leaves <= appraised
-        tables[round_id][unit] = _Stored(
-            name=name,
-            code=code,
-            assessment_pk=pk,
-            total=points,
-            maximum=maximum,
-            self_points=own,
-            self_max=own_max,
-            gap=own - own_appraised if own_appraised is not None else None,
-            complete=complete,
-            percent=percent_of(points, maximum) if complete else None,
-        )
-    for table in tables.values():
-        units = list(table)
-        for unit, rank in zip(
-            units, rank_competition([table[u].percent for u in units]), strict=True
-        ):
-            table[unit].rank = rank
-    return tables
+def _live(
+    round_ids: list[int], bands: dict[int, list[ClassificationBand]]
+) -> dict[int, dict[int, ResultRow]]:
+    """Rounds not published: every unit's stored totals (submitted or not), ranked now by
+    the results module (one query)."""
+    units: dict[int, list[Totals]] = {pk: [] for pk in round_ids}
+    if round_ids:
+        for round_id, totals in totals_of(Assessment.objects.filter(round_id__in=round_ids)):
+            units[round_id].append(totals)
+    return {
+        pk: {row.org_unit_id: row for row in rank_rows(members, bands.get(pk, []))}
+        for pk, members in units.items()
+    }
 
 
 def ranking(
@@ -258,7 +192,7 @@ def ranking(
     members = {member.pk: member for member in [*series, round_]}
     previous = series[-2] if len(series) >= 2 and series[-1].pk == round_.pk else None
     shown = {round_.pk, previous.pk if previous else None}
-    tables: dict[int, dict[int, _Stored]] = {}
+    tables: dict[int, dict[int, ResultRow]] = {}
     for member_pk, member in members.items():
         if member.status != Round.Status.PUBLISHED:
             continue
@@ -266,8 +200,8 @@ def ranking(
         if trend is not None:
             tables[member_pk] = trend
         elif member.published_results is not None:  # the previous round's: one query
-            tables[member_pk] = _published(member, full=member_pk in shown)
-    tables.update(_live([pk for pk in members if pk not in tables]))
+            tables[member_pk] = _published(member)
+    tables.update(_live([pk for pk in members if pk not in tables], {round_.pk: bands}))
     current = tables[round_.pk]
     if any(stored.assessment_pk is None for stored in current.values()):
         # Published: the links need each unit's assessment (one small query).
@@ -284,21 +218,20 @@ def ranking(
     for unit_id, stored in current.items():
         if unit_ids is not None and unit_id not in unit_ids:
             continue
-        band = band_for(stored.percent, bands) if stored.rank is not None else None
         earlier = before.get(unit_id)
         pk = stored.assessment_pk
         row = RankRow(
             org_unit_id=unit_id,
-            unit_name=stored.name,
-            unit_code=stored.code,
+            unit_name=stored.unit_name,
+            unit_code=stored.unit_code,
             assessment_pk=pk or 0,
             url=detail.replace("/0/", f"/{pk}/") if pk else "",
             total=stored.total,
             maximum=stored.maximum,
             percent=stored.percent,
             rank=stored.rank,
-            band=band.name if band else "",
-            band_colour=band.colour if band else "",
+            band=stored.band,
+            band_colour=stored.band_colour,
             self_points=stored.self_points,
             gap=stored.gap,
             gap_percent=stored.gap_percent,

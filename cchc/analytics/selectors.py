@@ -13,7 +13,7 @@ from cchc.assessments import selectors as assessment_selectors
 from cchc.assessments.models import Assessment, Round
 from cchc.core.dates import format_points
 from cchc.core.permissions import require_capability
-from cchc.core.points import HUNDRED, round_points
+from cchc.core.points import percent, round_points
 from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.selectors import areas_of
@@ -47,7 +47,7 @@ def _number(value: Any) -> Decimal:
 def _figure(points: Any, maximum: Any) -> tuple[Decimal, Decimal, Decimal | None]:
     """(points, maximum, percent of the maximum) of an area, as stored."""
     points, maximum = _number(points), _number(maximum)
-    return points, maximum, round_points(points * HUNDRED / maximum) if maximum else None
+    return points, maximum, percent(points, maximum)
 
 
 @lru_cache(maxsize=1 << 16, typed=True)
@@ -224,7 +224,7 @@ class Heatmap:
                 AreaGap(
                     area,
                     round_points(gap_sum / count) if count else None,
-                    round_points(gap_sum * HUNDRED / maximum) if count and maximum else None,
+                    percent(gap_sum, maximum) if count else None,
                     count,
                 )
             )
@@ -357,7 +357,7 @@ def round_heatmap(round_: Round, *, scope: Scope | None = None, with_areas: bool
             )
         else:
             total, maximum, own_part = own_total, own_max, own_total
-        percent = round_points(total * HUNDRED / maximum) if maximum else None
+        share = percent(total, maximum)
         row = HeatmapRow(
             assessment_pk=pk,
             unit_id=unit_id,
@@ -367,8 +367,8 @@ def round_heatmap(round_: Round, *, scope: Scope | None = None, with_areas: bool
             maximum=maximum,
             self_total=own_total,
             appraised_self_part=own_part,
-            percent=percent,
-            bucket=bucket(percent),
+            percent=share,
+            bucket=bucket(share),
             url=detail.replace("/0/", f"/{pk}/"),
             area_keys=area_keys,
             uses_appraisal=uses_appraisal,

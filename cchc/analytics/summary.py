@@ -17,18 +17,14 @@ from typing import Any
 
 from cchc.analytics.selectors import AreaGap, Heatmap, round_heatmap
 from cchc.assessments.models import Round
+from cchc.assessments.services.results import ResultRow
+from cchc.assessments.services.results import decimal_text as _text
+from cchc.assessments.services.results import text_decimal as _decimal
 
 
-def _text(value: Decimal | None) -> str | None:
-    return str(value) if value is not None else None
-
-
-def _decimal(value: str | None) -> Decimal | None:
-    return Decimal(value) if value is not None else None
-
-
-def round_summary(round_: Round, results: list[dict[str, Any]]) -> dict[str, Any]:
-    """The summary of a round being published with these results (its frozen ranking)."""
+def round_summary(round_: Round, results: list[ResultRow]) -> dict[str, Any]:
+    """The summary of a round being published with these results (its ranking, frozen with
+    it): Decimals written as the frozen rows write them (`results.decimal_text`)."""
     heatmap = round_heatmap(round_)  # every unit, every area
     averages = heatmap.area_averages()
     gaps = heatmap.area_gaps()
@@ -43,7 +39,7 @@ def round_summary(round_: Round, results: list[dict[str, Any]]) -> dict[str, Any
             for area, average, gap in zip(heatmap.areas, averages, gaps, strict=True)
         },
         "trend": {
-            str(row["org_unit_id"]): [row.get("percent"), row.get("gap"), row.get("self_max")]
+            str(row.org_unit_id): [_text(row.percent), _text(row.gap), _text(row.self_max)]
             for row in results
         },
     }
@@ -84,6 +80,6 @@ def frozen_trend(
     if trend is None:
         return None
     return {
-        int(unit): (_decimal(percent), _decimal(gap), Decimal(self_max or 0))
+        int(unit): (_decimal(percent), _decimal(gap), _decimal(self_max) or Decimal(0))
         for unit, (percent, gap, self_max) in trend.items()
     }

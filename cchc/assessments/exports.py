@@ -2,10 +2,8 @@
 `core.exports` like every table: a unit, framework or band name that a spreadsheet would run
 as a formula stays text."""
 
-from decimal import Decimal
-from typing import Any
-
 from cchc.assessments.models import Round
+from cchc.assessments.services.results import ResultRow
 from cchc.core.dates import short_date
 from cchc.core.exports import Table, xlsx_bytes
 
@@ -24,11 +22,9 @@ HEADERS = [
 ]
 
 
-def _number(value: Any) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))
-
-
-def results_xlsx(round_: Round, rows: list[dict[str, Any]]) -> bytes:
+def results_xlsx(round_: Round, rows: list[ResultRow]) -> bytes:
+    """The rows as the results module gives them (`published_or_live_results`): the same
+    figures as the page, written as numbers."""
     decision = (
         [f"Quyết định {round_.decision_number}", short_date(round_.decision_date)]
         if round_.decision_number
@@ -42,17 +38,17 @@ def results_xlsx(round_: Round, rows: list[dict[str, Any]]) -> bytes:
         widths={"B": 30},
         rows=(
             [
-                row["rank"],
-                row["unit_name"],
-                row["unit_code"],
-                _number(row["total"]),
-                _number(row["maximum"]),
-                _number(row["percent"]),
-                row["band"],
-                _number(row["self_points"]),
-                _number(row["gap"]),
-                row["previous_rank"],
-                row["rank_change"],
+                row.rank,
+                row.unit_name,
+                row.unit_code,
+                row.total,
+                row.maximum,
+                row.percent,
+                row.band,
+                row.self_points,
+                row.gap,
+                row.previous_rank,
+                row.rank_change,
             ]
             for row in rows
         ),

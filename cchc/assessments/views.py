@@ -1057,7 +1057,7 @@ def results_view(request: HttpRequest, pk: int) -> HttpResponse:
         "is_frozen": round_.status == Round.Status.PUBLISHED,
         # The previous round ranked other units: say among how many the change is counted.
         "rank_compared_among": next(
-            (row["rank_compared_among"] for row in rows if row.get("rank_compared_among")), None
+            (row.rank_compared_among for row in rows if row.rank_compared_among), None
         ),
     }
     return render(request, "assessments/results.html", context)

@@ -14,6 +14,15 @@ def round_points(value: Decimal) -> Decimal:
     return value.quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP)
 
 
+def percent(points: Decimal | int | None, maximum: Decimal | int | None) -> Decimal | None:
+    """Return points as a percentage of maximum, rounded like points (half-up to 0.01); None
+    without points or without a maximum. The only percent formula: results, dashboards,
+    the portal and every export read their percentages through it."""
+    if points is None or not maximum:
+        return None
+    return round_points(Decimal(points) * HUNDRED / Decimal(maximum))
+
+
 def parse_decimal(text: str | int | float | Decimal) -> Decimal:
     """Parse "7,5", "7.5", "1.234,5" or 7.5 into a Decimal; raise ValueError otherwise."""
     if isinstance(text, Decimal):

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cchc.core.points import HUNDRED, ZERO, format_decimal, round_points
+from cchc.core.points import ZERO, format_decimal, percent
 from cchc.frameworks.rules import InputError, Rule, SumRule
 
 
@@ -74,9 +74,7 @@ class TreeResult:
 
     @property
     def percent(self) -> Decimal | None:
-        if self.applicable_max == 0:
-            return None
-        return round_points(self.total * HUNDRED / self.applicable_max)
+        return percent(self.total, self.applicable_max)
 
 
 def score_leaf(node: Node, inputs: Mapping[str, Any] | None) -> NodeResult:

@@ -10,7 +10,8 @@ from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
 from cchc.assessments.models import Assessment, Round
-from cchc.core.points import HUNDRED, round_points
+from cchc.assessments.services.results import ResultRow, published_rows
+from cchc.core.points import percent, round_points
 from cchc.documents.models import IssuedDocument, Kind
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.selectors import areas_of
@@ -33,14 +34,15 @@ def published_rounds() -> QuerySet[Round]:
     )
 
 
-def round_table(round_: Round) -> list[dict[str, Any]]:
-    """The ranking as it was published, ranked units first."""
-    rows = [dict(row) for row in round_.published_results or []]
-    for row in rows:
-        row["percent"] = Decimal(row["percent"]) if row.get("percent") is not None else None
-        row["total"] = Decimal(row["total"]) if row.get("total") is not None else None
-    rows.sort(key=lambda row: (row.get("rank") is None, row.get("rank") or 0, row["unit_name"]))
-    return rows
+def round_table(round_: Round) -> list[ResultRow]:
+    """The ranking as it was published, ranked units first (read by the results module, as
+    the working app's results page reads it)."""
+    return published_rows(round_) or []
+
+
+def published_row(round_: Round, unit_id: int) -> ResultRow | None:
+    """One unit's row of a published ranking."""
+    return next((row for row in round_table(round_) if row.org_unit_id == unit_id), None)
 
 
 def rating_summary(target: str, target_id: int) -> dict[str, Any]:
@@ -73,19 +75,19 @@ class AreaScore:
 
     @property
     def percent(self) -> Decimal | None:
-        return round_points(self.points * HUNDRED / self.maximum) if self.maximum else None
+        return percent(self.points, self.maximum)
 
 
 @dataclass
 class UnitPage:
     unit: OrgUnit
-    results: list[tuple[Round, dict[str, Any]]] = field(default_factory=list)  # newest first
+    results: list[tuple[Round, ResultRow]] = field(default_factory=list)  # newest first
     areas: list[AreaScore] = field(default_factory=list)
     inspections: list[tuple[Inspection, IssuedDocument | None]] = field(default_factory=list)
     remediation: dict[str, int] = field(default_factory=dict)
 
     @property
-    def latest(self) -> dict[str, Any] | None:
+    def latest(self) -> ResultRow | None:
         return self.results[0][1] if self.results else None
 
 
@@ -95,7 +97,7 @@ def unit_page(unit: OrgUnit) -> UnitPage:
     their remediation has got."""
     page = UnitPage(unit=unit)
     for round_ in published_rounds():
-        row = next((r for r in round_.published_results or [] if r["org_unit_id"] == unit.pk), None)
+        row = published_row(round_, unit.pk)
         if row is not None:
             page.results.append((round_, row))
     if page.results:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.analytics.maps import PALETTE
+from cchc.core.dates import format_points
 from cchc.orgunits.models import OrgUnit
 from cchc.portal import selectors, services
 from cchc.portal.cache import cached
@@ -254,13 +255,10 @@ def map_view(request: HttpRequest) -> HttpResponse:
 def map_data_view(request: HttpRequest) -> JsonResponse:
     """The units' boundaries coloured by the latest published score, linked to their pages."""
     rounds = list(selectors.published_rounds()[:1])
-    rows = (
-        {row["org_unit_id"]: row for row in (rounds[0].published_results or [])} if rounds else {}
-    )
+    rows = {row.org_unit_id: row for row in selectors.round_table(rounds[0])} if rounds else {}
     features = []
     for unit in OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS, boundary__isnull=False):
-        row = rows.get(unit.pk, {})
-        percent = row.get("percent")
+        row = rows.get(unit.pk)
         features.append(
             {
                 "type": "Feature",
@@ -270,10 +268,10 @@ def map_data_view(request: HttpRequest) -> JsonResponse:
                     "measures": {
                         "score": {
                             "colour": PALETTE.get(
-                                row.get("band_colour") or "none", PALETTE["none"]
+                                (row.band_colour if row else "") or "none", PALETTE["none"]
                             ),
-                            "text": (f"{percent.replace('.', ',')} % — {row.get('band', '')}")
-                            if percent
+                            "text": f"{format_points(row.percent)} % — {row.band}"
+                            if row is not None and row.percent is not None
                             else _("No published result"),
                         }
                     },

@@ -1,38 +1,102 @@
-"""Results: totals, percentages, ranks (ties share a rank), bands and the change of rank."""
+"""Results, computed in one place for every page and export: totals, percent, completeness,
+rank (competition ranking: ties share a rank), band, over-claim and the change of rank, for a
+live round (from the totals each assessment stores) or a published one (from its frozen table).
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+Who reads it: the results page and its XLSX (`assessments.views`, `assessments.exports`), the
+dashboards (`analytics.results`, `analytics.summary`), the portal's ranking pages
+(`portal.selectors`) and the ranking announcement (`documents.kinds.ranking_announcement`).
+None of them computes a percent, a rank or a band of its own.
+
+A published row is written once by `ResultRow.as_json` (Decimals as exact strings) and read
+back by `ResultRow.from_json`; nothing else converts a frozen figure."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
+
 from cchc.assessments.models import Assessment, Round
-from cchc.core.points import HUNDRED, round_points
+from cchc.core.points import percent
+from cchc.frameworks.models import ClassificationBand
 from cchc.frameworks.selectors import band_for, bands_of
 
+ZERO = Decimal(0)
 
-@dataclass
-class ResultRow:
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A Decimal as it is frozen: its exact digits, never an exponent ("1E+1"), None kept."""
+    return None if value is None else format(value, "f")
+
+
+def text_decimal(value: Any) -> Decimal | None:
+    """A frozen figure back to its Decimal (None and "" are no figure)."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """What an assessment stores of its unit's result (engine.refresh_totals): the inputs."""
+
     org_unit_id: int
     unit_name: str
     unit_code: str
-    total: str
-    maximum: str
-    percent: str | None
-    self_points: str
-    self_max: str
-    gap: str  # self-score minus appraised score: the over-claim
-    rank: int | None
-    band: str
-    band_colour: str
-    previous_rank: int | None
-    rank_change: int | None  # positive: moved up, among the units ranked in both rounds
-    is_complete: bool = True  # every criterion appraised; only complete units are ranked
-    # When the previous round ranked other units: how many were ranked in both (the change
-    # counts only them); None when both ranked the same units.
-    rank_compared_among: int | None = None
+    assessment_pk: int
+    submitted: bool
+    self_points: Decimal
+    self_max: Decimal
+    appraised_points: Decimal | None
+    appraised_max: Decimal | None
+    appraised_self_part: Decimal | None
+    appraised_count: int
+    all_leaf_count: int
 
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+    @property
+    def is_complete(self) -> bool:
+        return is_complete(
+            submitted=self.submitted,
+            appraised_count=self.appraised_count,
+            all_leaf_count=self.all_leaf_count,
+        )
+
+
+TOTALS_COLUMNS = (
+    "org_unit_id",
+    "org_unit__name",
+    "org_unit__code",
+    "pk",
+    "status",
+    "self_points",
+    "self_max",
+    "appraised_points",
+    "appraised_max",
+    "appraised_self_part",
+    "appraised_count",
+    "all_leaf_count",
+)
+
+
+def totals_of(assessments: QuerySet[Assessment]) -> list[tuple[int, Totals]]:
+    """(round id, totals) of each assessment: one query, no model instances."""
+    rows = assessments.values_list("round_id", *TOTALS_COLUMNS)
+    return [
+        (round_id, Totals(unit, name, code, pk, status == Assessment.Status.SUBMITTED, *rest))
+        for round_id, unit, name, code, pk, status, *rest in rows
+    ]
+
+
+def is_complete(*, submitted: bool, appraised_count: int, all_leaf_count: int) -> bool:
+    """Ranked only when submitted and every criterion appraised or not applicable."""
+    return submitted and 0 < all_leaf_count <= appraised_count
+
+
+def over_claim(self_points: Decimal, appraised_self_part: Decimal | None) -> Decimal | None:
+    """Self-score minus the appraisal of the criteria the unit scores itself; None before
+    any of them is appraised."""
+    return None if appraised_self_part is None else self_points - appraised_self_part
 
 
 def rank_competition(percents: list[Decimal | None]) -> list[int | None]:
@@ -40,8 +104,8 @@ def rank_competition(percents: list[Decimal | None]) -> list[int | None]:
     skips ("1, 2, 2, 4"). Units without a result get no rank."""
     ordered = sorted((p for p in percents if p is not None), reverse=True)
     first_position: dict[Decimal, int] = {}
-    for position, percent in enumerate(ordered, start=1):
-        first_position.setdefault(percent, position)
+    for position, value in enumerate(ordered, start=1):
+        first_position.setdefault(value, position)
     return [first_position[p] if p is not None else None for p in percents]
 
 
@@ -76,59 +140,160 @@ def rank_changes(
     return RankChanges(places=places, among=None if same_units else len(both))
 
 
-def round_results(round_: Round) -> list[ResultRow]:
-    """Compute the ranking of a round from the totals and counts stored on each assessment
-    (one query for the units, one for the bands)."""
-    assessments = list(
-        round_.assessments.select_related("org_unit").filter(status=Assessment.Status.SUBMITTED)
-    )
-    bands = bands_of(round_.framework)
-    previous_ranks: dict[int, int | None] = {}
-    if round_.previous_id and round_.previous and round_.previous.published_results:
-        previous_ranks = {
-            row["org_unit_id"]: row.get("rank") for row in round_.previous.published_results
+@dataclass(slots=True)
+class ResultRow:
+    """One unit's result in a round. The figures are Decimals; a published row keeps them
+    as exact strings (as_json) and reads them back once (from_json)."""
+
+    org_unit_id: int
+    unit_name: str
+    unit_code: str
+    total: Decimal | None  # appraised points; None before any criterion is appraised
+    maximum: Decimal | None  # the applicable appraised maximum
+    percent: Decimal | None  # complete units only
+    self_points: Decimal
+    self_max: Decimal
+    gap: Decimal | None  # self-score minus appraised score: the over-claim
+    rank: int | None
+    band: str
+    band_colour: str
+    previous_rank: int | None = None
+    rank_change: int | None = None  # positive: moved up, among the units ranked in both rounds
+    is_complete: bool = True  # every criterion appraised; only complete units are ranked
+    # When the previous round ranked other units: how many were ranked in both (the change
+    # counts only them); None when both ranked the same units.
+    rank_compared_among: int | None = None
+    # Not frozen: the live row's assessment, and whether it was submitted (a published
+    # table holds submitted units only).
+    assessment_pk: int | None = None
+    submitted: bool = True
+
+    @property
+    def gap_percent(self) -> Decimal | None:
+        """The over-claim in percentage points of the self-scored maximum."""
+        return percent(self.gap, self.self_max)
+
+    def as_json(self) -> dict[str, Any]:
+        """The row as publication freezes it (Round.published_results)."""
+        return {
+            "org_unit_id": self.org_unit_id,
+            "unit_name": self.unit_name,
+            "unit_code": self.unit_code,
+            "total": decimal_text(self.total),
+            "maximum": decimal_text(self.maximum),
+            "percent": decimal_text(self.percent),
+            "self_points": decimal_text(self.self_points),
+            "self_max": decimal_text(self.self_max),
+            "gap": decimal_text(self.gap),
+            "rank": self.rank,
+            "band": self.band,
+            "band_colour": self.band_colour,
+            "previous_rank": self.previous_rank,
+            "rank_change": self.rank_change,
+            "is_complete": self.is_complete,
+            "rank_compared_among": self.rank_compared_among,
         }
-    percents: list[Decimal | None] = []
-    # Every criterion appraised or not applicable: counted on the row by each save.
-    complete = {a.pk for a in assessments if a.is_appraised}
-    for assessment in assessments:
-        points, maximum = assessment.appraised_points, assessment.appraised_max
-        if assessment.pk in complete and points is not None and maximum:
-            percents.append(round_points(points * HUNDRED / maximum))
-        else:
-            percents.append(None)
+
+    @classmethod
+    def from_json(cls, row: Mapping[str, Any]) -> "ResultRow":
+        """A frozen row read back (rows frozen before a key existed lack it)."""
+        return cls(
+            org_unit_id=row["org_unit_id"],
+            unit_name=row.get("unit_name", ""),
+            unit_code=row.get("unit_code", ""),
+            total=text_decimal(row.get("total")),
+            maximum=text_decimal(row.get("maximum")),
+            percent=text_decimal(row.get("percent")),
+            self_points=text_decimal(row.get("self_points")) or ZERO,
+            self_max=text_decimal(row.get("self_max")) or ZERO,
+            gap=text_decimal(row.get("gap")),
+            rank=row.get("rank"),
+            band=row.get("band") or "",
+            band_colour=row.get("band_colour") or "",
+            previous_rank=row.get("previous_rank"),
+            rank_change=row.get("rank_change"),
+            is_complete=row.get("is_complete", True),
+            rank_compared_among=row.get("rank_compared_among"),
+        )
+
+
+def sort_rows(rows: list[ResultRow]) -> list[ResultRow]:
+    """Ranked units first by rank, then by name; the unranked after, by name."""
+    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.unit_name))
+    return rows
+
+
+def rank_rows(
+    units: Iterable[Totals],
+    bands: list[ClassificationBand],
+    previous_ranks: Mapping[int, int | None] | None = None,
+) -> list[ResultRow]:
+    """The ranking of these units' stored totals: the one computation of a live result."""
+    units = list(units)
+    percents = [
+        percent(unit.appraised_points, unit.appraised_max) if unit.is_complete else None
+        for unit in units
+    ]
     ranks = rank_competition(percents)
+    previous_ranks = previous_ranks or {}
     changes = rank_changes(
-        {a.org_unit_id: rank for a, rank in zip(assessments, ranks, strict=True)}, previous_ranks
+        {unit.org_unit_id: rank for unit, rank in zip(units, ranks, strict=True)},
+        previous_ranks,
     )
     rows = []
-    for assessment, percent, rank in zip(assessments, percents, ranks, strict=True):
-        band = band_for(percent, bands)
-        previous_rank = previous_ranks.get(assessment.org_unit_id)
-        change = changes.places.get(assessment.org_unit_id)
-        appraised = assessment.appraised_points or Decimal(0)
+    for unit, value, rank in zip(units, percents, ranks, strict=True):
+        band = band_for(value, bands) if rank is not None else None
+        change = changes.places.get(unit.org_unit_id)
         rows.append(
             ResultRow(
-                org_unit_id=assessment.org_unit_id,
-                unit_name=assessment.org_unit.name,
-                unit_code=assessment.org_unit.code,
-                total=str(appraised),
-                maximum=str(assessment.appraised_max or Decimal(0)),
-                percent=str(percent) if percent is not None else None,
-                self_points=str(assessment.self_points),
-                self_max=str(assessment.self_max),
-                gap=str(assessment.self_points - (assessment.appraised_self_part or Decimal(0))),
+                org_unit_id=unit.org_unit_id,
+                unit_name=unit.unit_name,
+                unit_code=unit.unit_code,
+                total=unit.appraised_points,
+                maximum=unit.appraised_max,
+                percent=value,
+                self_points=unit.self_points,
+                self_max=unit.self_max,
+                gap=over_claim(unit.self_points, unit.appraised_self_part),
                 rank=rank,
                 band=band.name if band else "",
                 band_colour=band.colour if band else "",
-                previous_rank=previous_rank,
+                previous_rank=previous_ranks.get(unit.org_unit_id),
                 rank_change=change,
-                is_complete=assessment.pk in complete,
+                is_complete=unit.is_complete,
                 rank_compared_among=changes.among if change is not None else None,
+                assessment_pk=unit.assessment_pk,
+                submitted=unit.submitted,
             )
         )
-    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.unit_name))
-    return rows
+    return sort_rows(rows)
+
+
+def published_rows(round_: Round) -> list[ResultRow] | None:
+    """The table frozen at publication, read back; None when the round froze none."""
+    if round_.published_results is None:
+        return None
+    return sort_rows([ResultRow.from_json(row) for row in round_.published_results])
+
+
+def previous_ranks(round_: Round) -> dict[int, int | None]:
+    """The ranks the round's previous round was published with (none before publication)."""
+    previous = round_.previous if round_.previous_id else None
+    if previous is None or not previous.published_results:
+        return {}
+    return {row["org_unit_id"]: row.get("rank") for row in previous.published_results}
+
+
+def round_results(round_: Round) -> list[ResultRow]:
+    """The live ranking of a round's submitted units, from the totals stored on each
+    assessment (one query for the units, one for the bands, one for the previous round)."""
+    units = [
+        totals
+        for _round, totals in totals_of(
+            round_.assessments.filter(status=Assessment.Status.SUBMITTED)
+        )
+    ]
+    return rank_rows(units, bands_of(round_.framework), previous_ranks(round_))
 
 
 def round_freeze(round_: Round) -> None:
@@ -136,12 +301,16 @@ def round_freeze(round_: Round) -> None:
     read of the round (each area's average and over-claim, each unit's trend figures)."""
     from cchc.analytics.summary import round_summary  # analytics reads rounds, not the reverse
 
-    round_.published_results = [row.as_json() for row in round_results(round_)]
-    round_.published_summary = round_summary(round_, round_.published_results)
+    rows = round_results(round_)
+    round_.published_results = [row.as_json() for row in rows]
+    round_.published_summary = round_summary(round_, rows)
 
 
-def published_or_live_results(round_: Round) -> list[dict[str, Any]]:
-    """Return the frozen published table, or the live one before publication."""
-    if round_.status == Round.Status.PUBLISHED and round_.published_results is not None:
-        return list(round_.published_results)
-    return [row.as_json() for row in round_results(round_)]
+def published_or_live_results(round_: Round) -> list[ResultRow]:
+    """The frozen published table, or the live one before publication: what the results
+    page, its XLSX and the ranking announcement show."""
+    if round_.status == Round.Status.PUBLISHED:
+        frozen = published_rows(round_)
+        if frozen is not None:
+            return frozen
+    return round_results(round_)

@@ -10,8 +10,8 @@ SYMBOL = "TB-UBND"
 
 def build(round_: Round, *, signer_name: str = "") -> Document:
     organiser = round_.organiser
-    results = [row for row in published_or_live_results(round_) if row.get("rank")]
-    results.sort(key=lambda row: (row["rank"], row["unit_name"]))
+    # The rows of the results page, ranked units only, in its order.
+    results = [row for row in published_or_live_results(round_) if row.rank is not None]
     bases = []
     if round_.decision_number:
         bases.append(
@@ -29,11 +29,11 @@ def build(round_: Round, *, signer_name: str = "") -> Document:
             columns=["Hạng", "Đơn vị", "Tổng điểm", "Tỷ lệ", "Xếp loại"],
             rows=[
                 [
-                    str(row["rank"]),
-                    row["unit_name"],
-                    f"{points(row['total'])}/{points(row['maximum'])}",
-                    percent(row.get("percent")),
-                    row.get("band", ""),
+                    str(row.rank),
+                    row.unit_name,
+                    f"{points(row.total)}/{points(row.maximum)}",
+                    percent(row.percent),
+                    row.band,
                 ]
                 for row in results
             ],
