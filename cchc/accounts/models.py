@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.core.models import BaseModel
 from cchc.core.roles import Role
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import Scope
 
 
 class User(AbstractUser):
@@ -36,6 +37,11 @@ class User(AbstractUser):
             .select_related("org_unit")
             .order_by("org_unit__path", "role")
         )
+
+    @property
+    def scope(self) -> Scope:
+        """What the user reaches in the unit tree (cchc.orgunits.scope), kept for the request."""
+        return Scope.of(self)
 
     def role_set(self) -> frozenset[Role]:
         """Return the roles the user holds anywhere; superusers are system administrators."""

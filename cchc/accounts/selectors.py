@@ -10,13 +10,11 @@ from cchc.accounts.models import Membership, User
 from cchc.core.permissions import require_capability
 from cchc.core.roles import Capability, Role
 from cchc.orgunits.models import OrgUnit
-from cchc.orgunits.selectors import org_unit_filter_in_scope
-
-USER_KEEPER_ROLES = {Role.HOME_AFFAIRS}
+from cchc.orgunits.scope import KEEP, Scope
 
 
 def _units_kept_by(user: Any) -> QuerySet[OrgUnit]:
-    return org_unit_filter_in_scope(OrgUnit.objects.all(), user=user, roles=USER_KEEPER_ROLES)
+    return Scope.of(user).filter(OrgUnit.objects.all(), purpose=KEEP)
 
 
 def user_list_for_user(*, user: Any, query: str = "") -> QuerySet[User]:

@@ -17,6 +17,7 @@ from cchc.core.points import percent, round_points
 from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.selectors import areas_of
+from cchc.orgunits.scope import Scope as UnitScope
 
 # The heatmap's colour buckets follow the classification palette (docs/architecture.md).
 BUCKETS = (
@@ -278,17 +279,18 @@ class Scope:
 
 
 def scope_for(user: Any) -> Scope:
+    """The dashboards' view of the user's `cchc.orgunits.scope.Scope`."""
     require_capability(user, Capability.VIEW_ANALYTICS)
-    roles = user.role_set()
-    if roles & {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.LEADER, Role.INSPECTOR}:
+    units = UnitScope.of(user)
+    if units.whole_dashboards:
         return Scope()
-    if Role.APPRAISER in roles:
+    if Role.APPRAISER in units.roles:
         memberships = [m for m in user.active_memberships if m.role == Role.APPRAISER]
         return Scope(
             agency_ids={m.org_unit_id for m in memberships},
             area_codes=tuple(code for m in memberships for code in m.area_codes),
         )
-    return Scope(published_only=True, own_unit_ids=assessment_selectors.own_unit_ids(user))
+    return Scope(published_only=True, own_unit_ids=set(units.own_unit_ids))
 
 
 def round_for_analytics(*, user: Any, pk: int) -> Round:

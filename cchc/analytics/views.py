@@ -33,8 +33,8 @@ from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.selectors import bands_of
-from cchc.indicators.views import units_for_user
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.selectors import assessed_units_for_user
 
 ROWS_PER_PAGE = 100
 ACTIONS_SHOWN = 50
@@ -558,7 +558,7 @@ def _indicators(request: HttpRequest, only: str | None = None) -> dict[str, Any]
     today = timezone.localdate()
     years = list(range(today.year, today.year - 5, -1))
     year = _chosen_year(request, years)
-    units = list(units_for_user(request.user).values_list("pk", "name"))
+    units = list(assessed_units_for_user(request.user).values_list("pk", "name"))
     # The units' own months and directives: the page's rows (an export of them: every unit).
     rows_page = _page(request, units)
     shown = units if only in ("overdue_by_month", "directives") else list(rows_page.object_list)

@@ -13,6 +13,7 @@ from cchc.core.dashboard import LivePanel, PanelItem
 from cchc.core.dates import short_date
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability, Role
+from cchc.orgunits.scope import Scope
 
 CURRENT = [Round.Status.OPEN, Round.Status.APPRAISAL, Round.Status.APPEALS, Round.Status.FINALISED]
 APPEAL_STATUSES = (Round.Status.APPEALS, Round.Status.FINALISED)
@@ -25,7 +26,7 @@ def scoring_panels(user: Any) -> list[LivePanel]:
     rounds = list(selectors.round_list_for_user(user=user)[:6])
     panels: list[LivePanel] = []
     today = timezone.localdate()
-    own_units = selectors.own_unit_ids(user)
+    own_units = Scope.of(user).own_unit_ids
     if own_units:
         items = []
         own_assessments = list(

@@ -1,5 +1,8 @@
 """Who sees which round, assessment, score and evidence.
 
+Which units a user reaches is cchc.orgunits.scope's (`Scope.of(user)`); this module says what
+that means for rounds.
+
 - Keepers (Home Affairs, administrators) see the rounds they organise, drafts included.
 - A ward or commune sees only its own assessment, and its appraised scores only once the
   round is published.
@@ -20,70 +23,22 @@ from django.shortcuts import get_object_or_404
 from cchc.accounts.models import Membership
 from cchc.assessments.models import Appeal, Assessment, Evidence, Round
 from cchc.core.permissions import require_capability, user_has_capability
-from cchc.core.roles import CAPABILITY_ROLES, Capability, Role
+from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import Criterion
-from cchc.orgunits.models import OrgUnit
-
-UNIT_ROLES = {Role.UNIT_OFFICER, Role.UNIT_CHAIR}
-KEEPER_ROLES = {Role.HOME_AFFAIRS}
-READER_ROLES = CAPABILITY_ROLES[Capability.VIEW_ROUNDS]
-
-
-def _is_admin(user: Any) -> bool:
-    return Role.SYSTEM_ADMIN in user.role_set()
-
-
-def _keeper_paths(user: Any) -> list[str]:
-    return [m.org_unit.path for m in user.active_memberships if m.role in KEEPER_ROLES]
-
-
-def reader_roots(user: Any) -> list[str]:
-    """Paths whose rounds a non-unit reader follows: an agency reads its city's rounds."""
-    roots = []
-    for membership in user.active_memberships:
-        if membership.role in UNIT_ROLES or membership.role not in READER_ROLES:
-            continue
-        unit = membership.org_unit
-        if unit.kind == OrgUnit.Kind.AGENCY and unit.parent_id:
-            roots.append(unit.path[: unit.path.rstrip("/").rfind("/") + 1])
-        else:
-            roots.append(unit.path)
-    return roots
-
-
-def own_unit_ids(user: Any) -> set[int]:
-    """Return the units where the user fills in or submits a self-assessment."""
-    return {m.org_unit_id for m in user.active_memberships if m.role in UNIT_ROLES}
-
-
-def _organiser_under(paths: list[str]) -> Q:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(organiser__path__startswith=path)
-    return condition
-
-
-def _organiser_around(paths: list[str]) -> Q:
-    """Rounds organised at, under or above one of the paths."""
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(organiser__path__startswith=path)
-        ids = path.strip("/").split("/")
-        ancestors = ["/" + "/".join(ids[:depth]) + "/" for depth in range(1, len(ids))]
-        condition |= Q(organiser__path__in=ancestors)
-    return condition
+from cchc.orgunits.scope import KEEPER_ROLES, Scope, ancestor_paths, around_q, under_q
 
 
 def round_list_for_user(*, user: Any) -> QuerySet[Round]:
     """Return the rounds the user may see, newest first."""
     require_capability(user, Capability.VIEW_ROUNDS)
     rounds = Round.objects.select_related("framework", "organiser")
-    if _is_admin(user):
+    scope = Scope.of(user)
+    if scope.is_admin:
         return rounds.order_by("-year", "-created_at")
-    visible = _organiser_under(_keeper_paths(user))
+    visible = under_q(scope.keeper_paths, "organiser")
     opened = ~Q(status=Round.Status.DRAFT)
-    visible |= opened & _organiser_around(reader_roots(user))
-    units = own_unit_ids(user)
+    visible |= opened & around_q(scope.reader_roots, "organiser")
+    units = scope.own_unit_ids
     if units:
         visible |= opened & Q(assessments__org_unit_id__in=units)
     return rounds.filter(visible).distinct().order_by("-year", "-created_at")
@@ -96,9 +51,7 @@ def round_get_for_user(*, user: Any, pk: int) -> Round:
 def round_can_manage(*, user: Any, round_: Round) -> bool:
     if not user_has_capability(user, Capability.MANAGE_ROUNDS):
         return False
-    if _is_admin(user):
-        return True
-    return any(round_.organiser.path.startswith(path) for path in _keeper_paths(user))
+    return Scope.of(user).keeps(round_.organiser)
 
 
 def round_results_visible(*, user: Any, round_: Round) -> bool:
@@ -108,7 +61,7 @@ def round_results_visible(*, user: Any, round_: Round) -> bool:
     return (
         round_.status == Round.Status.PUBLISHED
         or round_can_manage(user=user, round_=round_)
-        or bool(reader_roots(user))
+        or bool(Scope.of(user).reader_roots)
     )
 
 
@@ -124,9 +77,10 @@ def assessments_for_board(*, user: Any, round_: Round) -> QuerySet[Assessment]:
     assessments = round_.assessments.select_related("org_unit").order_by(
         "org_unit__sort_order", "org_unit__name"
     )
-    if round_can_manage(user=user, round_=round_) or reader_roots(user):
+    scope = Scope.of(user)
+    if round_can_manage(user=user, round_=round_) or scope.reader_roots:
         return assessments
-    return assessments.filter(org_unit_id__in=own_unit_ids(user))
+    return assessments.filter(org_unit_id__in=scope.own_unit_ids)
 
 
 def assessment_get_for_user(*, user: Any, pk: int) -> Assessment:
@@ -136,10 +90,11 @@ def assessment_get_for_user(*, user: Any, pk: int) -> Assessment:
         pk=pk,
     )
     round_get_for_user(user=user, pk=assessment.round_id)
+    scope = Scope.of(user)
     if (
         not round_can_manage(user=user, round_=assessment.round)
-        and not reader_roots(user)
-        and assessment.org_unit_id not in own_unit_ids(user)
+        and not scope.reader_roots
+        and assessment.org_unit_id not in scope.own_unit_ids
     ):
         raise Http404
     return assessment
@@ -147,7 +102,7 @@ def assessment_get_for_user(*, user: Any, pk: int) -> Assessment:
 
 def can_fill(*, user: Any, assessment: Assessment) -> bool:
     """Officers and chairs of the unit fill in its self-assessment."""
-    return assessment.org_unit_id in own_unit_ids(user)
+    return assessment.org_unit_id in Scope.of(user).own_unit_ids
 
 
 def can_submit(*, user: Any, assessment: Assessment) -> bool:
@@ -160,8 +115,9 @@ def can_submit(*, user: Any, assessment: Assessment) -> bool:
 def shows_appraisal(*, user: Any, assessment: Assessment) -> bool:
     """The unit sees its appraised scores only once the round is published (or in appeals,
     where it must see them to contest them); everyone else who may read it sees them."""
-    if assessment.org_unit_id in own_unit_ids(user) and not (
-        round_can_manage(user=user, round_=assessment.round) or reader_roots(user)
+    scope = Scope.of(user)
+    if assessment.org_unit_id in scope.own_unit_ids and not (
+        round_can_manage(user=user, round_=assessment.round) or scope.reader_roots
     ):
         return assessment.round.status in (
             Round.Status.APPEALS,
@@ -239,7 +195,7 @@ def appraisers_of(*, round_: Round, criterion: Criterion) -> list[Any]:
     agency it names; when it names none, those whose areas hold it), in the agencies of the
     round's organiser (one query)."""
     memberships = Membership.objects.filter(
-        role=Role.APPRAISER, is_active=True, org_unit__path__startswith=round_.organiser.path
+        under_q([round_.organiser], "org_unit"), role=Role.APPRAISER, is_active=True
     ).select_related("user")
     return [membership.user for membership in memberships if appraises(membership, criterion)]
 
@@ -247,8 +203,7 @@ def appraisers_of(*, round_: Round, criterion: Criterion) -> list[Any]:
 def keepers_of(*, round_: Round) -> list[Any]:
     """The Home Affairs officers who keep a round: those of its organiser or of a unit above
     it, as `round_can_manage` reads it (one query)."""
-    ids = round_.organiser.path.strip("/").split("/")
-    paths = ["/" + "/".join(ids[:depth]) + "/" for depth in range(1, len(ids) + 1)]
+    paths = ancestor_paths(round_.organiser, include_self=True)
     return [
         membership.user
         for membership in Membership.objects.filter(

@@ -46,7 +46,7 @@ from cchc.core.versioning import version_token
 from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.selectors import framework_issuers_for_user
 from cchc.orgunits.models import OrgUnit
-from cchc.orgunits.selectors import org_unit_filter_in_scope
+from cchc.orgunits.scope import KEEP, Scope
 
 ROUND_CREATED_MESSAGE = gettext_noop("The round was created as a draft. Check it, then open it.")
 ROUND_MOVED_MESSAGE = gettext_noop("The round is now in “%(status)s”.")
@@ -81,7 +81,7 @@ FILLED_FROM_DATA_MESSAGE = gettext_noop(
 def round_list_view(request: HttpRequest) -> HttpResponse:
     """List the rounds I may see; a ward officer goes straight to their own assessment."""
     rounds = list(selectors.round_list_for_user(user=request.user))
-    own = selectors.own_unit_ids(request.user)
+    own = Scope.of(request.user).own_unit_ids
     own_assessments = {
         assessment.round_id: assessment
         for assessment in Assessment.objects.filter(
@@ -100,11 +100,8 @@ def round_create_view(request: HttpRequest) -> HttpResponse:
     """Set up a round: framework, period, units and deadlines."""
     issuers = framework_issuers_for_user(user=request.user)
     frameworks = Framework.objects.filter(status=Framework.Status.PUBLISHED, issuer__in=issuers)
-    units = org_unit_filter_in_scope(
-        OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True),
-        user=request.user,
-        roles=set(selectors.KEEPER_ROLES),
-    ).order_by("sort_order", "name")
+    assessed = OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True)
+    units = Scope.of(request.user).filter(assessed, purpose=KEEP).order_by("sort_order", "name")
     rounds = selectors.round_list_for_user(user=request.user)
     today = timezone.localdate()
     form = RoundForm(
@@ -157,7 +154,7 @@ def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "decision_form": DecisionForm(initial={"decision_date": today}),
         "extend_form": ExtendForm(),
         "return_form": ReturnForm(),
-        "shows_totals": can_manage or bool(selectors.reader_roots(request.user)),
+        "shows_totals": can_manage or bool(Scope.of(request.user).reader_roots),
         "appeals": list(selectors.appeals_for_round(round_=round_)) if can_manage else [],
         "appeal_form": AppealDecisionForm(),
         "results_visible": _results_visible(request, round_),

@@ -24,6 +24,7 @@ from cchc.documents.models import BulkJob, IssuedDocument, Kind
 from cchc.inspections import selectors as inspection_selectors
 from cchc.inspections.models import Inspection, InspectionPlan
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import Scope
 
 Target = Any
 
@@ -74,9 +75,9 @@ def issued_list_for_user(*, user: Any) -> QuerySet[IssuedDocument]:
         inspections = inspection_selectors.inspection_list_for_user(user=user).values("pk")
         plans = inspection_selectors.plan_list_for_user(user=user).values("pk")
         visible |= Q(inspection__in=inspections) | Q(plan__in=plans)
-    own = assessment_selectors.own_unit_ids(user)
-    readers = assessment_selectors.reader_roots(user) or assessment_selectors._keeper_paths(user)
-    if assessment_selectors._is_admin(user) or readers:
+    scope = Scope.of(user)
+    own = scope.own_unit_ids
+    if scope.is_admin or scope.reader_roots or scope.keeper_paths:
         visible |= Q(assessment__round__in=rounds)
     elif own:
         visible |= Q(assessment__in=Assessment.objects.filter(org_unit_id__in=own).values("pk"))

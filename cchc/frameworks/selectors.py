@@ -12,13 +12,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cchc.core.permissions import require_capability, user_has_capability
-from cchc.core.roles import Capability, Role
+from cchc.core.roles import Capability
 from cchc.frameworks.models import ClassificationBand, Criterion, Framework
 from cchc.frameworks.scoring import Section
 from cchc.orgunits.models import OrgUnit
-from cchc.orgunits.selectors import org_unit_filter_in_scope
-
-KEEPER_ROLES = {Role.HOME_AFFAIRS}
+from cchc.orgunits.scope import KEEP, Scope
 
 
 def framework_issuers_for_user(*, user: Any) -> QuerySet[OrgUnit]:
@@ -28,7 +26,7 @@ def framework_issuers_for_user(*, user: Any) -> QuerySet[OrgUnit]:
     units = OrgUnit.objects.exclude(kind=OrgUnit.Kind.AGENCY).filter(
         kind__in=[OrgUnit.Kind.PROVINCE, OrgUnit.Kind.CITY, OrgUnit.Kind.DISTRICT]
     )
-    return org_unit_filter_in_scope(units, user=user, roles=KEEPER_ROLES)
+    return Scope.of(user).filter(units, purpose=KEEP)
 
 
 def framework_list_for_user(*, user: Any) -> QuerySet[Framework]:

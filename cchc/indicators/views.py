@@ -3,7 +3,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from cchc.assessments.selectors import _is_admin, _keeper_paths, own_unit_ids, reader_roots
 from cchc.core.forms import form_error_messages, perform
 from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.params import id_param
@@ -27,7 +25,8 @@ from cchc.indicators.forms import (
     PeriodForm,
 )
 from cchc.indicators.models import ColumnAlias, Directive, DossierImport
-from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import Scope
+from cchc.orgunits.selectors import assessed_units_for_user
 
 DIRECTIVE_SAVED_MESSAGE = gettext_noop("The directive was recorded.")
 DIRECTIVE_DONE_MESSAGE = gettext_noop("The completion was recorded.")
@@ -36,18 +35,6 @@ CHOOSE_FILE_MESSAGE = gettext_noop("Choose a file to import.")
 HEADING_SAVED_MESSAGE = gettext_noop("The heading is accepted from now on.")
 HEADING_DELETED_MESSAGE = gettext_noop("The heading was removed.")
 WHICH = set(figures.DOSSIER_FIGURES)  # the figures whose rows a page lists
-
-
-def units_for_user(user: Any) -> QuerySet[OrgUnit]:
-    """Wards and communes whose figures the user reads: a unit its own, the city everyone."""
-    units = OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True)
-    if _is_admin(user):
-        return units.order_by("sort_order", "name")
-    paths = _keeper_paths(user) + reader_roots(user)
-    condition = Q(pk__in=own_unit_ids(user))
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return units.filter(condition).order_by("sort_order", "name")
 
 
 def _period(request: HttpRequest) -> tuple[int, str]:
@@ -63,7 +50,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     """Every unit's figures for a period, against the same period last year; each figure
     opens the dossiers behind it."""
     year, period = _period(request)
-    units = list(units_for_user(request.user))
+    units = list(assessed_units_for_user(request.user))
     figures = selectors.figures_for_units([unit.pk for unit in units], year, period)
     totals = selectors.Figures()
     for row in figures.values():
@@ -98,7 +85,7 @@ def dossier_list_view(request: HttpRequest) -> HttpResponse:
     which = request.GET.get("which", "received")
     if which not in WHICH:
         raise Http404
-    units = units_for_user(request.user)
+    units = assessed_units_for_user(request.user)
     unit_id = id_param(request.GET, "unit")
     if unit_id is not None:
         unit = get_object_or_404(units, pk=unit_id)
@@ -207,7 +194,7 @@ def alias_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Capability.VIEW_INDICATORS)
 def directive_list_view(request: HttpRequest) -> HttpResponse:
-    units = units_for_user(request.user)
+    units = assessed_units_for_user(request.user)
     directives = Directive.objects.filter(org_unit__in=units).select_related("org_unit")
     unit_id = id_param(request.GET, "unit")
     if unit_id is not None:
@@ -231,7 +218,7 @@ def directive_list_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @capability_required(Capability.MANAGE_INDICATORS)
 def directive_create_view(request: HttpRequest) -> HttpResponse:
-    form = DirectiveForm(request.POST, units=units_for_user(request.user))
+    form = DirectiveForm(request.POST, units=assessed_units_for_user(request.user))
     perform(
         request,
         lambda: services.directive_create(actor=request.user, **form.cleaned_data),
@@ -271,11 +258,11 @@ def directive_import_view(request: HttpRequest) -> HttpResponse:
 def directive_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The Home Affairs office, or the unit itself, records when a directive was done."""
     directive = get_object_or_404(
-        Directive.objects.filter(org_unit__in=units_for_user(request.user)), pk=pk
+        Directive.objects.filter(org_unit__in=assessed_units_for_user(request.user)), pk=pk
     )
     may = user_has_capability(request.user, Capability.MANAGE_INDICATORS) or (
         user_has_capability(request.user, Capability.SELF_ASSESS)
-        and directive.org_unit_id in own_unit_ids(request.user)
+        and directive.org_unit_id in Scope.of(request.user).own_unit_ids
     )
     if not may:
         raise PermissionDenied

@@ -6,13 +6,13 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from cchc.assessments.selectors import own_unit_ids
 from cchc.core.dashboard import LivePanel, PanelItem
 from cchc.core.dates import short_date
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
 from cchc.inspections import selectors
 from cchc.inspections.models import Inspection
+from cchc.orgunits.scope import Scope
 
 
 def inspection_panels(user: Any) -> list[LivePanel]:
@@ -40,7 +40,7 @@ def inspection_panels(user: Any) -> list[LivePanel]:
                 ],
             )
         )
-    units = own_unit_ids(user)
+    units = Scope.of(user).own_unit_ids
     if units and user_has_capability(user, Capability.REMEDIATE):
         actions = list(selectors.actions_for_units(unit_ids=units).order_by("deadline")[:6])
         if actions:

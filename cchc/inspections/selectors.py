@@ -13,6 +13,7 @@ Each form of the inspection and plan pages is shown by the same function its POS
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -20,13 +21,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cchc.accounts.models import Membership
-from cchc.assessments.selectors import (
-    UNIT_ROLES,
-    _is_admin,
-    _keeper_paths,
-    own_unit_ids,
-    reader_roots,
-)
 from cchc.core.permissions import require_capability, user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.core.textsearch import rank_similar
@@ -42,26 +36,21 @@ from cchc.inspections.models import (
     TeamMember,
 )
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import UNIT_ROLES, Scope, under_q
 
 TEAM_ROLES = {Role.APPRAISER, Role.INSPECTOR}
 # A visit whose date has passed in one of these states has not started: it is overdue.
 NOT_STARTED = {Inspection.Status.PLANNED, Inspection.Status.PREPARING}
 
 
-def _under(field: str, paths: list[str]) -> Q:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{field}__path__startswith": path})
-    return condition
-
-
 def plan_list_for_user(*, user: Any) -> QuerySet[InspectionPlan]:
     """Plans the user may read: keepers' own, and their city's for agencies and leaders."""
     require_capability(user, Capability.VIEW_INSPECTIONS)
     plans = InspectionPlan.objects.select_related("organiser")
-    if _is_admin(user):
+    scope = Scope.of(user)
+    if scope.is_admin:
         return plans
-    visible = _under("organiser", _keeper_paths(user) + reader_roots(user))
+    visible = under_q(scope.keeper_paths + scope.reader_roots, "organiser")
     return plans.filter(visible).distinct()
 
 
@@ -72,9 +61,7 @@ def plan_get_for_user(*, user: Any, pk: int) -> InspectionPlan:
 def plan_can_manage(*, user: Any, plan: InspectionPlan) -> bool:
     if not user_has_capability(user, Capability.MANAGE_INSPECTIONS):
         return False
-    return _is_admin(user) or any(
-        plan.organiser.path.startswith(path) for path in _keeper_paths(user)
-    )
+    return Scope.of(user).keeps(plan.organiser)
 
 
 def plan_get_for_manage(*, user: Any, pk: int) -> InspectionPlan:
@@ -87,7 +74,7 @@ def plan_get_for_manage(*, user: Any, pk: int) -> InspectionPlan:
 def requesting_agencies(*, user: Any, plan: InspectionPlan) -> QuerySet[OrgUnit]:
     """Agencies on whose behalf the user may file requests: their own, or any for keepers."""
     agencies = OrgUnit.objects.filter(
-        kind=OrgUnit.Kind.AGENCY, active_to__isnull=True, path__startswith=plan.organiser.path
+        under_q([plan.organiser]), kind=OrgUnit.Kind.AGENCY, active_to__isnull=True
     )
     if plan_can_manage(user=user, plan=plan):
         return agencies
@@ -116,16 +103,14 @@ def inspection_list_for_user(*, user: Any) -> QuerySet[Inspection]:
     """Visits the user may read, soonest first."""
     require_capability(user, Capability.VIEW_INSPECTIONS)
     inspections = Inspection.objects.select_related("org_unit", "plan__organiser")
-    if _is_admin(user):
+    scope = Scope.of(user)
+    if scope.is_admin:
         return inspections
-    roles = user.role_set()
-    visible = _under("plan__organiser", _keeper_paths(user))
-    leader_roots = [m.org_unit.path for m in user.active_memberships if m.role == Role.LEADER]
-    visible |= _under("plan__organiser", leader_roots)
-    if roles & TEAM_ROLES:
+    visible = under_q(scope.keeper_paths + scope.leader_paths, "plan__organiser")
+    if scope.roles & TEAM_ROLES:
         visible |= Q(team__user=user)
-        visible |= Q(is_published=True) & _under("plan__organiser", reader_roots(user))
-    units = own_unit_ids(user)
+        visible |= Q(is_published=True) & under_q(scope.reader_roots, "plan__organiser")
+    units = scope.own_unit_ids
     if units:
         visible |= Q(org_unit_id__in=units, plan__status=InspectionPlan.Status.APPROVED)
     owning = _owning_agencies(user)
@@ -167,7 +152,7 @@ def can_inspect(*, user: Any, inspection: Inspection) -> bool:
 def can_answer(*, user: Any, inspection: Inspection) -> bool:
     """Officers and chairs of the inspected unit send the documents asked of it."""
     return user_has_capability(user, Capability.REMEDIATE) and (
-        inspection.org_unit_id in own_unit_ids(user)
+        inspection.org_unit_id in Scope.of(user).own_unit_ids
     )
 
 
@@ -307,21 +292,21 @@ def root_cause_ranking(*, user: Any) -> list[dict[str, Any]]:
 def agency_members(*, organiser: OrgUnit) -> QuerySet[Membership]:
     """Memberships that can put a person on a team: appraisers and inspectors of agencies."""
     return Membership.objects.filter(
+        under_q([organiser], "org_unit"),
         is_active=True,
         role__in=list(TEAM_ROLES),
         org_unit__kind=OrgUnit.Kind.AGENCY,
-        org_unit__path__startswith=organiser.path,
         user__is_active=True,
     ).select_related("user", "org_unit")
 
 
 def actions_to_report(*, user: Any) -> QuerySet[RemediationAction]:
     """The open actions the user reports on: their unit's, or their agency's."""
-    owners = own_unit_ids(user) | _owning_agencies(user)
+    owners = Scope.of(user).own_unit_ids | _owning_agencies(user)
     return actions_for_units(unit_ids=owners)
 
 
-def actions_for_units(*, unit_ids: set[int]) -> QuerySet[RemediationAction]:
+def actions_for_units(*, unit_ids: Collection[int]) -> QuerySet[RemediationAction]:
     return (
         RemediationAction.objects.filter(owner_id__in=unit_ids)
         .exclude(status=RemediationAction.Status.VERIFIED)

@@ -56,6 +56,7 @@ from cchc.inspections.models import (
 )
 from cchc.inspections.services import checklists, findings, planning, visits
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import under_q
 
 PLAN_READY_MESSAGE = gettext_noop("The plan for %(year)s is ready for requests.")
 REQUEST_FILED_MESSAGE = gettext_noop("The request was filed.")
@@ -149,9 +150,7 @@ def plan_create_view(request: HttpRequest) -> HttpResponse:
 
 def _request_form(request: HttpRequest, plan: InspectionPlan, data: Any = None) -> RequestForm:
     units = OrgUnit.objects.filter(
-        kind__in=OrgUnit.ASSESSED_KINDS,
-        path__startswith=plan.organiser.path,
-        active_to__isnull=True,
+        under_q([plan.organiser]), kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True
     ).order_by("sort_order", "name")
     return RequestForm(
         data,

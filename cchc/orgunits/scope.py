@@ -72,7 +72,8 @@ def under_q(units_or_paths: Iterable[Any], field: str = "") -> Q:
 
 def is_under(unit: Any, ancestor: Any) -> bool:
     """Is the unit (or path) at or under the ancestor (a unit or a path)?"""
-    return _path(unit).startswith(_path(ancestor))
+    unit_path, ancestor_path = _path(unit), _path(ancestor)
+    return unit_path.startswith(ancestor_path)
 
 
 def ancestor_paths(unit: Any, *, include_self: bool = False) -> list[str]:

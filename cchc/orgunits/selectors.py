@@ -1,4 +1,5 @@
-"""Reads of the unit tree. Names and codes are public; changing them is scoped."""
+"""Reads of the unit tree. Names and codes are public; changing them is scoped (who reaches
+which unit is cchc.orgunits.scope's)."""
 
 from typing import Any
 
@@ -7,30 +8,9 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cchc.core.permissions import user_has_capability
-from cchc.core.roles import Capability, Role
+from cchc.core.roles import Capability
 from cchc.orgunits.models import OrgUnit
-
-
-def org_unit_scope_paths(*, user: Any, roles: set[Role]) -> list[str]:
-    """Return the tree paths under which the user's memberships with these roles apply."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return [m.org_unit.path for m in user.active_memberships if m.role in roles]
-
-
-def org_unit_filter_in_scope(
-    queryset: QuerySet[OrgUnit], *, user: Any, roles: set[Role]
-) -> QuerySet[OrgUnit]:
-    """Keep only units at or under the units where the user holds one of the roles."""
-    if Role.SYSTEM_ADMIN in user.role_set():
-        return queryset
-    paths = org_unit_scope_paths(user=user, roles=roles)
-    if not paths:
-        return queryset.none()
-    condition = Q()
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return queryset.filter(condition)
+from cchc.orgunits.scope import KEEP, READ, Scope
 
 
 def org_unit_list_for_user(
@@ -60,9 +40,7 @@ def org_unit_manageable_for_user(*, user: Any) -> QuerySet[OrgUnit]:
     """Return the units the user may change: all for admins, their subtree for Home Affairs."""
     if not user_has_capability(user, Capability.MANAGE_ORG_UNITS):
         raise PermissionDenied
-    return org_unit_filter_in_scope(
-        OrgUnit.objects.select_related("parent"), user=user, roles={Role.HOME_AFFAIRS}
-    )
+    return Scope.of(user).filter(OrgUnit.objects.select_related("parent"), purpose=KEEP)
 
 
 def org_unit_get_for_edit(*, user: Any, pk: int) -> OrgUnit:
@@ -77,10 +55,14 @@ def org_unit_can_manage(*, user: Any, org_unit: OrgUnit) -> bool:
     """Return whether the user may change this unit (used to show or hide the edit button)."""
     if not user_has_capability(user, Capability.MANAGE_ORG_UNITS):
         return False
-    if Role.SYSTEM_ADMIN in user.role_set():
-        return True
-    paths = org_unit_scope_paths(user=user, roles={Role.HOME_AFFAIRS})
-    return any(org_unit.path.startswith(path) for path in paths)
+    return Scope.of(user).keeps(org_unit)
+
+
+def assessed_units_for_user(user: Any) -> QuerySet[OrgUnit]:
+    """The wards and communes in use whose figures the user reads (`Scope.covers`): every one
+    for a keeper or a reader of their tree, a unit's people their own."""
+    units = OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True)
+    return Scope.of(user).filter(units, purpose=READ).order_by("sort_order", "name")
 
 
 def org_units_in_tree_order(units: list[OrgUnit]) -> list[OrgUnit]:

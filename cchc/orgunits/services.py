@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 from cchc.core.audit import audit_record, changed_only, snapshot
 from cchc.core.versioning import check_version
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import is_under, under_q
 
 AUDITED_FIELDS = [
     "code",
@@ -52,7 +53,7 @@ def _path_for(*, unit: OrgUnit) -> tuple[str, int]:
 
 def _refresh_subtree_paths(*, unit: OrgUnit, old_path: str) -> None:
     """Rewrite the paths of the unit's descendants after it moved (one row per descendant)."""
-    descendants = OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk)
+    descendants = OrgUnit.objects.filter(under_q([old_path])).exclude(pk=unit.pk)
     depth_shift = unit.depth - (old_path.count("/") - 2)
     for descendant in descendants.order_by("path"):
         descendant.path = unit.path + descendant.path[len(old_path) :]
@@ -113,9 +114,7 @@ def org_unit_update(
     before = snapshot(org_unit, AUDITED_FIELDS)
     old_path = org_unit.path
     new_parent = changes.get("parent", org_unit.parent)
-    if new_parent is not None and (
-        new_parent.pk == org_unit.pk or new_parent.path.startswith(org_unit.path)
-    ):
+    if new_parent is not None and (new_parent.pk == org_unit.pk or is_under(new_parent, org_unit)):
         raise ValidationError({"parent": _(PARENT_CYCLE_MESSAGE)})
     for name, value in changes.items():
         setattr(org_unit, name, value.strip() if isinstance(value, str) else value)

@@ -16,6 +16,7 @@ from cchc.core.versioning import form_take_current_version, version_token
 from cchc.orgunits import importers, selectors, services
 from cchc.orgunits.forms import OrgUnitForm, OrgUnitImportForm
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import under_q
 
 UNIT_SAVED_MESSAGE = gettext_noop("The unit was saved.")
 IMPORT_DONE_MESSAGE = gettext_noop(
@@ -87,8 +88,7 @@ def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     # city's own parent, the province, is outside a city coordinator's part but stays offered).
     manageable = selectors.org_unit_manageable_for_user(user=request.user)
     parents = OrgUnit.objects.filter(
-        Q(pk__in=manageable.exclude(path__startswith=unit.path).values("pk"))
-        | Q(pk=unit.parent_id or 0)
+        Q(pk__in=manageable.exclude(under_q([unit])).values("pk")) | Q(pk=unit.parent_id or 0)
     ).order_by("path")
     parent_required = unit.parent_id is not None or not user_has_role(
         request.user, Role.SYSTEM_ADMIN

@@ -12,13 +12,13 @@ from django.urls import reverse
 
 from cchc.accounts.models import User
 from cchc.accounts.services import membership_add, user_create
-from cchc.assessments.selectors import reader_roots
 from cchc.assessments.services import evidence_upload, score_save
 from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.core.roles import Role
 from cchc.core.testing import TEST_PASSWORD, BaseTestCase
 from cchc.frameworks.models import Criterion
 from cchc.inspections.tests.factories import pdf
+from cchc.orgunits.scope import Scope
 
 pytestmark = pytest.mark.security
 
@@ -45,7 +45,7 @@ class PortalEditorScopeTests(BaseTestCase):
             upload=pdf("ke-hoach.pdf"),
         )
 
-    def unpublished_urls(self) -> dict[str, str]:
+    def unpublished_urls(self):
         round_pk, assessment_pk = self.round.pk, self.assessment.pk
         return {
             "round list": reverse("assessments:round_list"),
@@ -115,7 +115,7 @@ class PortalEditorScopeTests(BaseTestCase):
         membership_add(actor=None, user=user, role=Role.UNIT_OFFICER, org_unit=self.cast.ward_b)
         membership_add(actor=None, user=user, role=Role.PORTAL_EDITOR, org_unit=self.cast.city)
         user = User.objects.get(pk=user.pk)
-        assert reader_roots(user) == []
+        assert Scope.of(user).reader_roots == ()
         self.client.force_login(user)
         own = assessment_of(self.round, self.cast.ward_b)
         assert self.client.get(own.get_absolute_url()).status_code == 200

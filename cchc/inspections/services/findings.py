@@ -35,6 +35,7 @@ from cchc.inspections.services.visits import (
 )
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
+from cchc.orgunits.scope import is_under
 
 AREA_NEEDED_MESSAGE = gettext_noop("Choose the area of the finding.")
 TEXT_NEEDED_MESSAGE = gettext_noop("Describe the finding.")
@@ -285,9 +286,7 @@ def action_create(
     if deadline < timezone.localdate():
         raise ValidationError({"deadline": _(DEADLINE_PAST_MESSAGE)})
     owner = owner or inspection.org_unit
-    if owner.pk != inspection.org_unit_id and not owner.path.startswith(
-        inspection.plan.organiser.path
-    ):
+    if owner.pk != inspection.org_unit_id and not is_under(owner, inspection.plan.organiser):
         raise ValidationError(
             {"owner": _(OWNER_MESSAGE).format(organiser=inspection.plan.organiser)}
         )

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from cchc.accounts.models import Membership, User
-from cchc.assessments.selectors import UNIT_ROLES
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
 from cchc.inspections import planner
@@ -29,6 +28,7 @@ from cchc.inspections.services.visits import head_refusal
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import UNIT_ROLES, is_under
 
 WINDOW_ORDER_MESSAGE = gettext_noop("The window ends before it starts.")
 WINDOW_YEAR_MESSAGE = gettext_noop("The window must lie within the plan's year ({year}).")
@@ -100,12 +100,12 @@ def request_file(
     if window_start.year != plan.year or window_end.year != plan.year:
         raise ValidationError({"window_start": _(WINDOW_YEAR_MESSAGE).format(year=plan.year)})
     if org_unit.kind not in {OrgUnit.Kind.WARD, OrgUnit.Kind.COMMUNE} or not (
-        org_unit.path.startswith(plan.organiser.path)
+        is_under(org_unit, plan.organiser)
     ):
         raise ValidationError(
             {"org_unit": _(NOT_INSPECTED_UNIT_MESSAGE).format(organiser=plan.organiser)}
         )
-    if agency.kind != OrgUnit.Kind.AGENCY or not agency.path.startswith(plan.organiser.path):
+    if agency.kind != OrgUnit.Kind.AGENCY or not is_under(agency, plan.organiser):
         raise ValidationError(
             {"agency": _(NOT_AGENCY_MESSAGE).format(unit=agency, organiser=plan.organiser)}
         )

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_noop
 
 from cchc.accounts.models import Membership
 from cchc.assessments.models import Evidence
-from cchc.assessments.selectors import UNIT_ROLES
 from cchc.assessments.services.evidence import check_upload, clean_file_name, stored_name
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
@@ -35,6 +34,7 @@ from cchc.inspections.selectors import checklists_for
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import UNIT_ROLES
 
 NOT_NEXT_MESSAGE = gettext_noop("An inspection in “{current}” cannot move to “{target}”.")
 PLAN_NOT_APPROVED_MESSAGE = gettext_noop("Approve the year's plan first.")
