@@ -44,7 +44,8 @@ class Capability(StrEnum):
     MANAGE_INDICATORS = "indicators.manage"
 
 
-# Who may do what. Object scope (which units) is decided by the selectors of each app.
+# Who may do what. Which units each user reaches is cchc.orgunits.scope (Scope.of(user)), built
+# from these sets; each app's selectors apply it to their objects.
 CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_ORG_UNITS: frozenset(Role),
     Capability.MANAGE_ORG_UNITS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
@@ -61,8 +62,9 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_ROUNDS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
     Capability.SELF_ASSESS: frozenset({Role.UNIT_OFFICER, Role.UNIT_CHAIR}),
     Capability.APPRAISE: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.APPRAISER}),
-    # What each reader sees there is decided by cchc.analytics.selectors.scope_for: leaders and
-    # the coordinator everything, an agency its areas, a unit itself and published results.
+    # What each reader sees there is cchc.analytics.selectors.scope_for, from the unit scope:
+    # leaders and the coordinator everything, an agency its areas, a unit itself and published
+    # results.
     Capability.VIEW_ANALYTICS: frozenset(Role) - {Role.PORTAL_EDITOR},
     # Which inspections each reader sees is decided by cchc.inspections.selectors.
     Capability.VIEW_INSPECTIONS: frozenset(Role) - {Role.PORTAL_EDITOR},
@@ -75,7 +77,7 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
         {Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS, Role.APPRAISER, Role.INSPECTOR}
     ),
     Capability.REMEDIATE: frozenset({Role.UNIT_OFFICER, Role.UNIT_CHAIR}),
-    # Which units' figures each reader sees is decided by cchc.indicators.views (a unit: its own).
+    # Which units' figures each reader sees: cchc.orgunits.scope, purpose READ (a unit: its own).
     Capability.VIEW_INDICATORS: frozenset(Role) - {Role.PORTAL_EDITOR},
     Capability.MANAGE_INDICATORS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
     # The editorial board writes the portal's articles and moderates citizens' comments.
