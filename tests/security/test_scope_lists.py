@@ -291,6 +291,29 @@ class ScopeListTests(BaseTestCase):
             for name in absent:
                 assert name not in units, (persona, name)
 
+    def test_the_progress_export(self):
+        """The round's progress, as a CSV: a ward follows its own row only; another city's
+        round is not found for the coordinator."""
+        url = reverse(
+            "analytics:export", kwargs={"page": "progress", "table": "progress", "fmt": "csv"}
+        )
+        a, b = self.cast.ward_a.name, self.cast.ward_b.name
+        for persona, present, absent in (
+            ("ward_officer", [a], [b]),
+            ("outsider", [b], [a]),
+            ("home_affairs", [a, b], []),
+        ):
+            self.login(persona)
+            response = self.client.get(f"{url}?round={self.round.pk}")
+            assert response.status_code == 200, persona
+            text = response.content.decode("utf-8-sig")
+            units = {cell for row in list(csv.reader(io.StringIO(text)))[1:] for cell in row}
+            assert set(present) <= units, (persona, units)
+            assert not set(absent) & units, (persona, units)
+            assert self.other_ward.name not in text, persona
+        self.login("home_affairs")
+        assert self.client.get(f"{url}?round={self.other_round.pk}").status_code == 404
+
     # --- citizens' feedback ----------------------------------------------------------------
 
     def test_the_feedback_list(self):
