@@ -21,19 +21,22 @@ from openpyxl import load_workbook
 
 from cchc.accounts.models import User
 from cchc.accounts.services import membership_add, user_create
-from cchc.assessments.models import Round
+from cchc.assessments.models import Assessment, Round
 from cchc.assessments.services import round_advance, round_create
 from cchc.assessments.tests.factories import ROUND_FRAMEWORK, assessment_of, make_round
 from cchc.core.roles import Role
 from cchc.core.testing import TEST_PASSWORD, BaseTestCase
+from cchc.documents.models import IssuedDocument
 from cchc.documents.services import issue
 from cchc.frameworks.tests.factories import make_framework
 from cchc.indicators.models import Dossier
 from cchc.indicators.services import directive_create
-from cchc.inspections.models import Inspection
+from cchc.inspections.models import Inspection, InspectionPlan
 from cchc.inspections.services import planning
 from cchc.inspections.tests.factories import import_checklists, team_ready, year_window
+from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.services import org_unit_create
+from cchc.portal.models import Feedback
 from cchc.portal.services import feedback_answer, feedback_submit
 
 pytestmark = pytest.mark.security
@@ -42,6 +45,19 @@ YEAR = 2026
 
 
 class ScopeListTests(BaseTestCase):
+    other_city: OrgUnit
+    other_ward: OrgUnit
+    stranger: User
+    wards: dict[str, OrgUnit]
+    round: Round
+    other_round: Round
+    assessments: dict[str, Assessment]
+    plan: InspectionPlan
+    other_plan: InspectionPlan
+    visits: dict[str, Inspection]
+    reports: dict[str, IssuedDocument]
+    feedback: dict[str, Feedback]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -46,6 +46,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
 
 
 class ScopeTests(BaseTestCase):
+    units: dict[str, OrgUnit]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
