@@ -220,3 +220,24 @@ def appeals_for_assessment(*, assessment: Assessment) -> QuerySet[Appeal]:
         .select_related("score__criterion", "filed_by", "decided_by")
         .order_by("score__criterion__order", "-created_at")
     )
+
+
+def assessment_get_for_fill(*, user: Any, pk: int) -> Assessment:
+    """Return an assessment the user fills in: another unit's is 404 (as reading it), one the
+    user only reads is 403. One query for its own unit's officer: a unit's assessment in an
+    opened round is one its officers read (round_list_for_user), so the reading rule is asked
+    only for anyone else."""
+    try:
+        assessment = Assessment.objects.select_related("round", "org_unit").get(pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+    if (
+        assessment.round.status != Round.Status.DRAFT
+        and can_fill(user=user, assessment=assessment)
+        and user_has_capability(user, Capability.VIEW_ROUNDS)
+    ):
+        return assessment
+    assessment = assessment_get_for_user(user=user, pk=pk)
+    if not can_fill(user=user, assessment=assessment):
+        raise PermissionDenied
+    return assessment

@@ -1,4 +1,5 @@
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -16,7 +18,13 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from cchc.assessments import selectors, services
-from cchc.assessments.engine import LoadedTree, appraised_result, load_tree, self_result
+from cchc.assessments.engine import (
+    LoadedTree,
+    all_area_figures,
+    appraised_result,
+    load_tree,
+    self_result,
+)
 from cchc.assessments.exports import results_xlsx
 from cchc.assessments.forms import (
     AppealDecisionForm,
@@ -39,7 +47,7 @@ from cchc.core.exceptions import BadInput, ConflictError
 from cchc.core.forms import add_service_errors, form_error_messages, perform
 from cchc.core.htmx import is_htmx
 from cchc.core.permissions import capability_required, user_has_capability
-from cchc.core.points import format_decimal
+from cchc.core.points import format_decimal, percent
 from cchc.core.roles import Capability
 from cchc.core.textsearch import fold
 from cchc.core.versioning import version_token
@@ -291,6 +299,18 @@ def _row_context(
     }
 
 
+@dataclass(frozen=True)
+class StoredTotal:
+    """A total as stored on the assessment row, read as the templates read a TreeResult."""
+
+    total: Decimal | None
+    applicable_max: Decimal | None
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent(self.total, self.applicable_max)
+
+
 def _carried_per_area(tree: LoadedTree) -> dict[int, int]:
     """How many values carried over from the previous round wait for confirmation under each
     area (in memory, from the loaded tree)."""
@@ -454,6 +474,8 @@ def _render_row(
         row for row in page["rows"] if not row["is_parent"] and row["criterion"].pk == criterion.pk
     )
     context = {**page, "row": row, "error": error, "conflict": conflict, "oob": True}
+    if parts_only:  # the saved parts' template: every group's figures, from the tree read
+        context["changed_areas"] = all_area_figures(tree)
     if request.htmx:  # type: ignore[attr-defined]
         # htmx swaps only 2xx answers: a refused save comes back as 200 with its message.
         template = "assessments/_score_saved.html" if parts_only else "assessments/_score_row.html"
@@ -466,9 +488,12 @@ def _render_row(
 @require_POST
 @capability_required(Capability.SELF_ASSESS)
 def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
-    """Save one criterion's figures (htmx, as the officer types) and answer with its row."""
-    assessment, criterion = _fillable(request, pk, criterion_pk)
-    prefix = f"c{criterion.pk}-"
+    """Save one criterion's figures (htmx, as the officer types) and answer with the parts
+    that changed: the row's version, message, explanation and points, the totals, and the
+    subtotals of the criterion's ancestors. The assessment is read once; the criterion with
+    the tree, by the service."""
+    assessment = selectors.assessment_get_for_fill(user=request.user, pk=pk)
+    prefix = f"c{criterion_pk}-"
     data = {
         key[len(prefix) :]: request.POST.getlist(key)
         if key.endswith("ticked")
@@ -484,19 +509,21 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
     if data.get("declared"):
         data["declared"] = str(data["declared"])
     try:
-        _score, tree = services.score_save(
+        score, figures = services.score_save(
             actor=request.user,
             assessment=assessment,
-            criterion=criterion,
+            criterion=criterion_pk,
             data=data,
             explanation=explanation,
             expected_version=version,
         )
+    except Criterion.DoesNotExist as missing:
+        raise Http404 from missing
     except ConflictError as conflict:
         return _render_row(
             request,
             assessment,
-            criterion,
+            _criterion_of(assessment, criterion_pk),
             error=str(conflict.message),
             conflict=conflict.current,
             parts_only=True,
@@ -507,12 +534,28 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
         return _render_row(
             request,
             assessment,
-            criterion,
+            _criterion_of(assessment, criterion_pk),
             error=" ".join(str(m) for m in error.messages),
             status=400,
             parts_only=True,
         )
-    return _render_row(request, assessment, criterion, parts_only=True, tree=tree)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect(f"{assessment.get_absolute_url()}#score-{criterion_pk}")
+    show_appraisal = selectors.shows_appraisal(user=request.user, assessment=assessment)
+    stored = figures.assessment
+    context = {
+        "assessment": stored,
+        "row": {"criterion": score.criterion, "score": score, "version": version_token(score)},
+        "own": StoredTotal(stored.self_points, stored.self_max),
+        "appraised": StoredTotal(stored.appraised_points, stored.appraised_max)
+        if stored.appraised_points is not None
+        else None,
+        "show_appraisal": show_appraisal,
+        "changed_areas": figures.areas,
+        "oob": True,
+    }
+    # The parts need no request (no form, no navigation): no context processors.
+    return HttpResponse(render_to_string("assessments/_score_saved.html", context))
 
 
 @require_POST

@@ -7,12 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cchc.assessments.engine import LoadedTree, load_tree, refresh_totals
+from cchc.assessments.engine import (
+    LoadedTree,
+    SavedFigures,
+    SaveRead,
+    Stored,
+    all_area_figures,
+    load_for_save,
+    load_tree,
+    refresh_totals,
+    saved_area_totals,
+    saved_totals,
+)
 from cchc.assessments.models import Assessment, Round, Score
 from cchc.assessments.services import notices
 from cchc.core.audit import audit_record
@@ -61,39 +72,65 @@ def _mark_in_progress(assessment: Assessment) -> None:
         assessment.save(update_fields=["status", "updated_at"])
 
 
-@transaction.atomic
+# The totals a save writes on the assessment row, in its one UPDATE.
+SAVED_FIELDS = (
+    "status",
+    "self_points",
+    "self_max",
+    "declared_count",
+    "appraised_count",
+    "area_totals",
+    "updated_at",
+)
+
+
 def score_save(
     *,
     actor: Any,
     assessment: Assessment,
-    criterion: Criterion,
+    criterion: Criterion | int,
     data: dict[str, Any],
     explanation: str | None = None,
     expected_version: str | None = None,
-) -> tuple[Score, LoadedTree]:
+) -> tuple[Score, SavedFigures]:
     """Save the figures a unit declares for one criterion and the points they earn.
 
     `data` is what the form sent (strings); the criterion's rule reads it. Empty figures clear
     the criterion. A stale save (someone saved since the form was read) raises ConflictError
     with the other person's score. `expected_version` is the version the form was read at: ""
     when it read no score, so a score saved since is never overwritten by it; None only for a
-    caller without a form (imports, the demo), which checks nothing.
+    caller without a form (imports, the demo), which checks nothing. `criterion` may be given
+    by its id (the view's: the save reads it with the tree); one of another framework raises
+    Criterion.DoesNotExist.
+
+    Incremental: one query reads the framework's tree with the unit's stored points; the
+    criterion is scored, then its ancestors from their children's stored points, and the
+    totals go on the assessment in one UPDATE, made only if the assessment is still as read
+    (`updated_at`, still editable). Otherwise (someone else saved in between, an appraisal
+    exists, or the stored figures lack a group) the assessment is locked and the whole tree
+    scored, as before. `assessment` is updated in place with what was stored.
+
+    The reading and the checks come before the transaction, which holds only the writes (one
+    at a time on SQLite, which takes its write lock when a transaction begins): the score's
+    UPDATE is made only if it is still at the version read, the totals' only if the
+    assessment is (so the stored points read outside are still those stored), and the audit
+    line; all or none.
     """
-    assessment = (
-        Assessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
-    )
+    criterion_id = criterion if isinstance(criterion, int) else criterion.pk
+    read = load_for_save(assessment, criterion_id)
+    if read.criterion is None:
+        raise Criterion.DoesNotExist(criterion_id)
+    if not isinstance(criterion, Criterion):
+        criterion = read.criterion
     _ensure_editable(assessment)
-    if criterion.children.exists():
+    if criterion_id in read.children:
         raise ValidationError(_(NOT_A_LEAF_MESSAGE), code="not_a_leaf")
     if not criterion.is_self_scored:
         raise ValidationError(_(NOT_SELF_SCORED_MESSAGE))
-    score, _created = Score.objects.select_for_update().get_or_create(
-        assessment=assessment, criterion=criterion
-    )
-    if expected_version is not None and not _created and version_token(score) != expected_version:
+    score = read.score
+    stale = score is not None and version_token(score) != expected_version
+    if expected_version is not None and stale:
         raise ConflictError(_(STALE_EDIT_MESSAGE), current=score)
-    # The audit line names the score by its unit, round and criterion: reuse the loaded rows.
-    score.assessment, score.criterion = assessment, criterion
     rule = criterion.rule
     data = dict(data)
     # A checklist with nothing ticked is a real answer ("none done"), not a blank one.
@@ -104,30 +141,155 @@ def score_save(
         result = rule.score(inputs, criterion.max_points) if declared else None
     except InputError as error:
         raise ValidationError({error.field or "__all__": error.message}) from error
-    if score.system_inputs and declared and _jsonable(inputs) != score.system_inputs:
-        reason = score.explanation if explanation is None else explanation
+    system_inputs = score.system_inputs if score else None
+    if system_inputs and declared and _jsonable(inputs) != system_inputs:
+        reason = (score.explanation if score else "") if explanation is None else explanation
         if not reason.strip():
             raise ValidationError({"explanation": _(DISPUTE_NEEDS_REASON_MESSAGE)})
-    before = {"inputs": score.inputs, "self_points": str(score.self_points)}
-    score.inputs = _jsonable(inputs) if declared else {}
-    score.self_points = result.points if result else None
-    score.is_not_applicable = bool(result and result.points is None)
-    score.self_explanation = result.explanation if result else ""
-    score.is_carried_over = False
+    before_inputs = score.inputs if score else {}
+    before_not_applicable = bool(score and score.is_not_applicable)
+    before = {"inputs": before_inputs, "self_points": str(score.self_points if score else None)}
+    changes: dict[str, Any] = {
+        "inputs": _jsonable(inputs) if declared else {},
+        "self_points": result.points if result else None,
+        "is_not_applicable": bool(result and result.points is None),
+        "self_explanation": result.explanation if result else "",
+        "is_carried_over": False,
+        "updated_at": timezone.now(),
+    }
     if explanation is not None:
-        score.explanation = explanation.strip()
-    score.save()
-    _mark_in_progress(assessment)
-    tree = load_tree(assessment)
-    refresh_totals(assessment, tree)
-    audit_record(
-        actor=actor,
-        action="score.save",
-        target=score,
-        before=before,
-        after={"inputs": score.inputs, "self_points": str(score.self_points)},
+        changes["explanation"] = explanation.strip()
+    with transaction.atomic():
+        score = _write_score(
+            assessment, criterion, score, changes, check=expected_version is not None
+        )
+        score.assessment, score.criterion = assessment, criterion  # the audit line names them
+        read.stored[criterion_id] = Stored(score.self_points, score.is_not_applicable)
+        figures = _saved_incrementally(
+            assessment,
+            read,
+            criterion_id,
+            declared_change=bool(score.inputs) - bool(before_inputs),
+            not_applicable_change=score.is_not_applicable - before_not_applicable,
+            appraised=score.appraised_points is not None,
+        )
+        if figures is None:
+            figures = _saved_whole(assessment)
+        audit_record(
+            actor=actor,
+            action="score.save",
+            target=score,
+            before=before,
+            after={"inputs": score.inputs, "self_points": str(score.self_points)},
+        )
+    return score, figures
+
+
+def _write_score(
+    assessment: Assessment,
+    criterion: Criterion,
+    score: Score | None,
+    changes: dict[str, Any],
+    *,
+    check: bool,
+) -> Score:
+    """Write the score: one UPDATE, made only if the row is still at the version read (when
+    the caller checks versions), or one INSERT. Someone's save in between is a ConflictError
+    with their score, as the form's version check would give."""
+    if score is None:
+        try:
+            with transaction.atomic():
+                return Score.objects.create(
+                    assessment=assessment,
+                    criterion=criterion,
+                    **{key: value for key, value in changes.items() if key != "updated_at"},
+                )
+        except IntegrityError:
+            current = Score.objects.get(assessment=assessment, criterion=criterion)
+            if check:
+                raise ConflictError(_(STALE_EDIT_MESSAGE), current=current) from None
+            score = current
+    rows = Score.objects.filter(pk=score.pk)
+    if check:
+        rows = rows.filter(updated_at=score.updated_at)
+    if not rows.update(**changes):
+        current = Score.objects.get(pk=score.pk)
+        raise ConflictError(_(STALE_EDIT_MESSAGE), current=current)
+    for key, value in changes.items():
+        setattr(score, key, value)
+    return score
+
+
+def _saved_incrementally(
+    assessment: Assessment,
+    read: SaveRead,
+    criterion_id: int,
+    *,
+    declared_change: int,
+    not_applicable_change: int,
+    appraised: bool,
+) -> SavedFigures | None:
+    """Store the totals from the saved criterion's ancestors (one conditional UPDATE); None
+    when that cannot be done exactly (an appraisal is stored: its totals read each leaf's
+    applicability; a group's figures are missing; the assessment changed since it was read)."""
+    if appraised or assessment.appraised_points is not None:
+        return None
+    # A row the whole tree has never been scored for (a new round's) has no figures to start
+    # from: every group's entry and the leaf counts come from a full scoring.
+    leaves = [shape for pk, shape in read.shapes.items() if pk not in read.children]
+    if (
+        any(str(pk) not in (assessment.area_totals or {}) for pk in read.parent_ids)
+        or assessment.all_leaf_count != len(leaves)
+        or assessment.leaf_count != sum(1 for shape in leaves if shape.is_self_scored)
+    ):
+        return None
+    recomputed = saved_area_totals(read, assessment.area_totals or {}, criterion_id)
+    if recomputed is None:
+        return None
+    area_totals, areas = recomputed
+    totals = saved_totals(read, area_totals)
+    if totals is None:
+        return None
+    seen = assessment.updated_at
+    values = {
+        "status": Assessment.Status.IN_PROGRESS
+        if assessment.status == Assessment.Status.NOT_STARTED
+        else assessment.status,
+        "self_points": totals[0],
+        "self_max": totals[1],
+        "declared_count": assessment.declared_count + declared_change,
+        # Without appraisals, a leaf counts as appraised only when it is not applicable.
+        "appraised_count": assessment.appraised_count + not_applicable_change,
+        "area_totals": area_totals,
+        "updated_at": timezone.now(),
+    }
+    still_open = Round.objects.filter(pk=assessment.round_id, status=Round.Status.OPEN)
+    stored = (
+        Assessment.objects.filter(
+            pk=assessment.pk, updated_at=seen, round_id__in=still_open.values("pk")
+        )
+        .exclude(status=Assessment.Status.SUBMITTED)
+        .update(**values)
     )
-    return score, tree
+    if not stored:
+        return None
+    for key in SAVED_FIELDS:
+        setattr(assessment, key, values[key])
+    return SavedFigures(assessment, areas, incremental=True)
+
+
+def _saved_whole(assessment: Assessment) -> SavedFigures:
+    """Lock the assessment as it is now, check it is still editable, and score the whole tree
+    (what a save did before it was incremental)."""
+    current = Assessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
+    _ensure_editable(current)
+    _mark_in_progress(current)
+    tree = load_tree(current)
+    refresh_totals(current, tree)
+    for field in Assessment._meta.concrete_fields:
+        if not field.is_relation:
+            setattr(assessment, field.attname, getattr(current, field.attname))
+    return SavedFigures(assessment, all_area_figures(tree), incremental=False)
 
 
 def _jsonable(inputs: dict[str, Any]) -> dict[str, Any]:
