@@ -83,12 +83,56 @@ def measure(officers: list[tuple[Officer, str]], fields_of, expected: int) -> di
     }
 
 
+def in_process(username: str, assessment: str, criterion: Criterion) -> dict[str, float]:
+    """One save through Django's test client, without the server: its queries (the session's
+    own included) and its median time, beside an empty POST's."""
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from cchc.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    path = f"/rounds/assessments/{assessment}/criteria/{criterion.pk}/score/"
+    prefix = f"c{criterion.pk}-"
+    version = [""]
+
+    def save(n: int) -> None:
+        fields = {prefix + "numerator": str(n % 5), prefix + "denominator": "4"}
+        text = client.post(
+            path, {**fields, prefix + "version": version[0]}, headers={"HX-Request": "true"}
+        ).content.decode()
+        found = re.search(rf'name="{prefix}version" value="([^"]*)"', text)
+        version[0] = found.group(1) if found else ""
+
+    save(0)
+    save(1)  # the version is the one the last answer gave; the session was written at login
+    with CaptureQueriesContext(connection) as queries:
+        save(2)
+    timings = []
+    for n in range(40):
+        started = time.perf_counter()
+        save(n)
+        timings.append(time.perf_counter() - started)
+    empty = []
+    for _n in range(40):
+        started = time.perf_counter()
+        client.post("/app/health/", {})
+        empty.append(time.perf_counter() - started)
+    return {
+        "save_in_process_ms": 1000 * statistics.median(timings),
+        "save_queries": len(queries),
+        "empty_post_in_process_ms": 1000 * statistics.median(empty),
+    }
+
+
 def main() -> int:
     data = generate.dataset()
     people = data.officers
     levels = sorted({min(level, len(people)) for level in LEVELS})  # a city has 15 wards
     # A ratio criterion of the second area: numerator and denominator.
     criterion = Criterion.objects.get(framework=data.open_round.framework, code="2.1")
+    alone = in_process(*people[0], criterion)
     server, port = start_gunicorn(
         workers=4,
         environment={
@@ -102,6 +146,7 @@ def main() -> int:
         "server": "gunicorn, 4 workers",
         "database": connection.vendor,
         "units": len(data.units),
+        **alone,
     }
     try:
         wait_until_serving(port)
