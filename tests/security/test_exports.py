@@ -87,11 +87,13 @@ def assert_text_as_typed(cells: list, attacks: list[str]) -> None:
 class ResultsExportTests(BaseTestCase):
     def test_the_results_workbook_writes_unit_framework_and_band_names_as_text(self):
         from cchc.assessments.exports import results_xlsx
+        from cchc.assessments.services.results import ResultRow
         from cchc.assessments.tests.factories import make_round
 
         round_ = make_round(self.cast, name="=1+2")
         rows = [
             {
+                "org_unit_id": n + 1,
                 "rank": n + 1,
                 "unit_name": attack,
                 "unit_code": f"U{n}",
@@ -106,7 +108,8 @@ class ResultsExportTests(BaseTestCase):
             }
             for n, attack in enumerate(ATTACKS)
         ]
-        sheet = load_workbook(io.BytesIO(results_xlsx(round_, rows))).active
+        table = [ResultRow.from_json(row) for row in rows]  # as a published table reads
+        sheet = load_workbook(io.BytesIO(results_xlsx(round_, table))).active
         cells = [cell for row in sheet.iter_rows() for cell in row]
         assert_text_as_typed(cells, ATTACKS)
         assert sheet["D5"].value == 7.5  # figures stay numbers
