@@ -43,6 +43,7 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	DEBUG=1 $(VENV)/bin/mypy .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 test: $(VENV)/.test-installed compile-messages
 	@$(MAKE) --no-print-directory lint

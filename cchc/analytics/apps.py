@@ -11,6 +11,9 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from cchc.analytics.dashboard import analytics_panels
+        from cchc.analytics.summary import round_summary
+        from cchc.assessments.services.results import register_summary_provider
         from cchc.core.dashboard import register_panel_provider
 
         register_panel_provider(analytics_panels)
+        register_summary_provider(round_summary)  # frozen with a round when it is published

@@ -1,6 +1,6 @@
 """What the map can colour the units by, with the legend of each measure. The colours are
-the product's palette (static/css/base.css holds the same values for tables and charts; a
-test keeps the two equal)."""
+the product's palette (`frameworks/palette.py`; static/css/base.css holds the same values for
+tables and charts; a test keeps the two equal)."""
 
 from decimal import Decimal
 from typing import Any
@@ -12,18 +12,11 @@ from django.utils.translation import gettext_lazy
 from cchc.analytics.selectors import BUCKETS, Heatmap
 from cchc.assessments.models import Round
 from cchc.core.dates import format_points
+from cchc.frameworks.palette import PALETTE
 from cchc.frameworks.selectors import band_for, bands_of
 from cchc.indicators.selectors import overdue_rates
 from cchc.inspections.models import RemediationAction
 
-PALETTE = {
-    "excellent": "#1b7f3b",
-    "good": "#4f9d2d",
-    "fair": "#d9a400",
-    "average": "#e0702b",
-    "weak": "#b3261e",
-    "none": "#cbd5e1",
-}
 MEASURES = (
     ("band", gettext_lazy("Band")),
     ("score", gettext_lazy("Score (%)")),

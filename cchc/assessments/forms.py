@@ -4,14 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Round
-from cchc.core.forms import ModelIdsField
+from cchc.core.forms import ModelIdsField, date_widget
 from cchc.core.points import parse_decimal
 from cchc.frameworks.models import Framework
 from cchc.orgunits.models import OrgUnit
-
-
-def date_widget() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RoundForm(forms.Form):

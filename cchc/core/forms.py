@@ -8,6 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.core.audit import object_type_label
 
+
+def date_widget() -> forms.DateInput:
+    """The browser's date picker, with the value in the format it reads (every app's forms)."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 # What a database's integer key holds (PostgreSQL's bigint; SQLite's INTEGER).
 LARGEST_ID = 2**63 - 1
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cchc.assessments.forms import date_widget
+from cchc.core.forms import date_widget
 
 
 class IssueForm(forms.Form):

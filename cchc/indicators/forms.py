@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from cchc.assessments.forms import date_widget
+from cchc.core.forms import date_widget
 from cchc.indicators.models import DossierImport
 from cchc.indicators.periods import PERIODS
 from cchc.orgunits.models import OrgUnit

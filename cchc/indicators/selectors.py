@@ -9,6 +9,7 @@ on time / finished; satisfaction = average of the ratings given; directives on t
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -144,19 +145,26 @@ def directive_counts(unit_ids: list[int], year: int, period: str) -> dict[int, d
     return {row["org_unit_id"]: dict(row) for row in rows}
 
 
+# Citizens' feedback is the portal's, which sits above indicators: the portal registers the
+# function counting it (`portal.selectors.feedback_counts`, in its AppConfig.ready()); each
+# returns {unit id: (due in the period, answered by their date)} for the units and period.
+FeedbackCounter = Callable[[list[int], int, str], dict[int, tuple[int, int]]]
+FEEDBACK_COUNTERS: list[FeedbackCounter] = []
+
+
+def register_feedback_counter(counter: FeedbackCounter) -> None:
+    if counter not in FEEDBACK_COUNTERS:
+        FEEDBACK_COUNTERS.append(counter)
+
+
 def _feedback_counts(unit_ids: list[int], year: int, period: str) -> dict[int, tuple[int, int]]:
     """Citizens' feedback due in the period, and how many were answered by their date."""
-    from cchc.portal.models import Feedback
-
-    first, last = period_range(year, period)
-    rows = (
-        Feedback.objects.filter(org_unit_id__in=unit_ids, due_on__range=(first, last))
-        .values("org_unit_id")
-        .annotate(due=Count("id"), on_time=Count("id", filter=figures.FEEDBACK_ON_TIME.q()))
-        .values_list("org_unit_id", "due", "on_time")
-        .order_by()
-    )
-    return {unit: (due, on_time) for unit, due, on_time in rows}
+    counts: dict[int, tuple[int, int]] = {}
+    for counter in FEEDBACK_COUNTERS:
+        for unit, (due, on_time) in counter(unit_ids, year, period).items():
+            before = counts.get(unit, (0, 0))
+            counts[unit] = (before[0] + due, before[1] + on_time)
+    return counts
 
 
 def overdue_rates(unit_ids: list[int], year: int, period: str) -> dict[int, Decimal | None]:

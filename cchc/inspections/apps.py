@@ -7,7 +7,10 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self) -> None:
+        from cchc.core.daily import register_daily_job
         from cchc.core.dashboard import register_panel_provider
         from cchc.inspections.dashboard import inspection_panels
+        from cchc.inspections.services.findings import escalate_overdue
 
         register_panel_provider(inspection_panels)
+        register_daily_job(escalate_overdue, "overdue remediation actions escalated")

@@ -3,9 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cchc.assessments.forms import date_widget
 from cchc.assessments.models import Evidence
-from cchc.core.forms import ModelIdsField
+from cchc.core.forms import ModelIdsField, date_widget
 from cchc.frameworks.models import Framework
 from cchc.inspections.models import (
     ChecklistItem,

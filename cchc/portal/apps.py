@@ -8,3 +8,9 @@ class PortalConfig(AppConfig):
 
     name = "cchc.portal"
     verbose_name = _("Public portal")
+
+    def ready(self) -> None:
+        from cchc.indicators.selectors import register_feedback_counter
+        from cchc.portal.selectors import feedback_counts
+
+        register_feedback_counter(feedback_counts)  # the feedback_on_time data source

@@ -15,9 +15,11 @@ from cchc.core.points import percent, round_points
 from cchc.documents.models import IssuedDocument, Kind
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.selectors import areas_of
+from cchc.indicators import figures
+from cchc.indicators.periods import period_range
 from cchc.inspections.models import Inspection, RemediationAction
 from cchc.orgunits.models import OrgUnit
-from cchc.portal.models import Article, Comment, Rating
+from cchc.portal.models import Article, Comment, Feedback, Rating
 
 
 def public_articles() -> QuerySet[Article]:
@@ -170,8 +172,6 @@ class FeedbackStatus:
 
 
 def feedback_status(code: str) -> FeedbackStatus | None:
-    from cchc.portal.models import Feedback
-
     feedback = Feedback.objects.select_related("org_unit").filter(code=code).first()
     if feedback is None:
         return None
@@ -187,3 +187,18 @@ def feedback_status(code: str) -> FeedbackStatus | None:
         answer=feedback.answer if public else "",
         answered_at=feedback.answered_at if public else None,
     )
+
+
+def feedback_counts(unit_ids: list[int], year: int, period: str) -> dict[int, tuple[int, int]]:
+    """Citizens' feedback due in the period, and how many were answered by their date
+    (`figures.FEEDBACK_ON_TIME`): the `feedback_on_time` data source's counts, registered
+    with indicators (`register_feedback_counter`), which sit below the portal."""
+    first, last = period_range(year, period)
+    rows = (
+        Feedback.objects.filter(org_unit_id__in=unit_ids, due_on__range=(first, last))
+        .values("org_unit_id")
+        .annotate(due=Count("id"), on_time=Count("id", filter=figures.FEEDBACK_ON_TIME.q()))
+        .values_list("org_unit_id", "due", "on_time")
+        .order_by()
+    )
+    return {unit: (due, on_time) for unit, due, on_time in rows}

@@ -13,8 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.analytics.maps import PALETTE
 from cchc.core.dates import format_points
+from cchc.core.permissions import user_has_capability
+from cchc.core.roles import Capability
+from cchc.frameworks.palette import PALETTE
+from cchc.frameworks.selectors import bands_of
 from cchc.orgunits.models import OrgUnit
 from cchc.portal import selectors, services
 from cchc.portal.cache import cached
@@ -22,6 +25,7 @@ from cchc.portal.codes import spelled
 from cchc.portal.forms import CommentForm, FeedbackForm, RatingForm
 from cchc.portal.models import (
     Article,
+    ArticlePhoto,
     Comment,
     CountedRequest,
     Feedback,
@@ -29,7 +33,14 @@ from cchc.portal.models import (
     Rating,
     WebsiteLink,
 )
-from cchc.portal.visitors import COOKIE, COOKIE_AGE, address_hash, visitor_key, visitor_token
+from cchc.portal.visitors import (
+    COOKIE,
+    COOKIE_AGE,
+    address_hash,
+    statistics,
+    visitor_key,
+    visitor_token,
+)
 
 ARTICLES_PER_PAGE = 10
 # Where a message about a form is shown: next to that form, the element the redirect scrolls to
@@ -244,8 +255,6 @@ def map_view(request: HttpRequest) -> HttpResponse:
     latest = rounds[0] if rounds else None
     bands = []
     if latest is not None:
-        from cchc.frameworks.selectors import bands_of
-
         bands = [
             (PALETTE.get(b.colour, PALETTE["none"]), b.name) for b in bands_of(latest.framework)
         ]
@@ -306,10 +315,6 @@ def document_view(request: HttpRequest, pk: int) -> HttpResponse:
 def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
     """An article's photo: to everyone once the article is public, before that to editors.
     (Uploaded files are never served wholesale: evidence lives beside them.)"""
-    from cchc.core.permissions import user_has_capability
-    from cchc.core.roles import Capability
-    from cchc.portal.models import ArticlePhoto
-
     photo = get_object_or_404(ArticlePhoto.objects.select_related("article"), pk=pk)
     editor = request.user.is_authenticated and user_has_capability(
         request.user, Capability.EDIT_PORTAL
@@ -403,8 +408,6 @@ def feedback_answers_view(request: HttpRequest) -> HttpResponse:
 
 def footer_context(request: HttpRequest) -> dict[str, Any]:
     """What every portal page shows at its foot (a context processor for portal pages)."""
-    from cchc.portal.visitors import statistics
-
     if not request.resolver_match or request.resolver_match.namespace != "portal":
         return {}
     return {

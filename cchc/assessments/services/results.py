@@ -10,7 +10,7 @@ None of them computes a percent, a rank or a band of its own.
 A published row is written once by `ResultRow.as_json` (Decimals as exact strings) and read
 back by `ResultRow.from_json`; nothing else converts a frozen figure."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -296,14 +296,27 @@ def round_results(round_: Round) -> list[ResultRow]:
     return rank_rows(units, bands_of(round_.framework), previous_ranks(round_))
 
 
-def round_freeze(round_: Round) -> None:
-    """Fix what publication keeps (the caller saves): the ranking, and what the dashboards
-    read of the round (each area's average and over-claim, each unit's trend figures)."""
-    from cchc.analytics.summary import round_summary  # analytics reads rounds, not the reverse
+# What the readers of a round freeze with it at publication (the dashboards: each area's
+# average and over-claim, each unit's trend figures). A reader registers its function in its
+# AppConfig.ready() (analytics: `summary.round_summary`): assessments imports no reader.
+SummaryProvider = Callable[[Round, list[ResultRow]], dict[str, Any]]
+SUMMARY_PROVIDERS: list[SummaryProvider] = []
 
+
+def register_summary_provider(provider: SummaryProvider) -> None:
+    if provider not in SUMMARY_PROVIDERS:
+        SUMMARY_PROVIDERS.append(provider)
+
+
+def round_freeze(round_: Round) -> None:
+    """Fix what publication keeps (the caller saves): the ranking, and what the registered
+    readers keep of the round (`SUMMARY_PROVIDERS`)."""
     rows = round_results(round_)
     round_.published_results = [row.as_json() for row in rows]
-    round_.published_summary = round_summary(round_, rows)
+    summary: dict[str, Any] = {}
+    for provider in SUMMARY_PROVIDERS:
+        summary.update(provider(round_, rows))
+    round_.published_summary = summary
 
 
 def published_or_live_results(round_: Round) -> list[ResultRow]:

@@ -1,5 +1,7 @@
 """manage.py send_reminders — remind units of deadlines in 3 days and in 1 day, once each,
-and escalate remediation actions past their deadline (once per action and deadline).
+and escalate remediation actions past their deadline (once per action and deadline): every
+daily job the apps registered (core/daily.py; assessments the reminders, inspections the
+escalation).
 
 Run it daily (cron, a systemd timer, or the send_reminders task on a database worker)."""
 
@@ -7,15 +9,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cchc.assessments.services.notices import send_deadline_reminders
+from cchc.core.daily import run_daily_jobs
 
 
 class Command(BaseCommand):
     help = "Send the due deadline reminders (each only once)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from cchc.inspections.services.findings import escalate_overdue
-
-        sent = send_deadline_reminders()
-        escalated = escalate_overdue()
-        self.stdout.write(f"{sent} reminders, {escalated} overdue remediation actions escalated")
+        done = run_daily_jobs()
+        self.stdout.write(", ".join(f"{count} {job.label}" for job, count in done))
