@@ -44,6 +44,7 @@ lint: $(VENV)/.test-installed
 	DEBUG=1 $(VENV)/bin/mypy .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/house_rules.py
 
 test: $(VENV)/.test-installed compile-messages
 	@$(MAKE) --no-print-directory lint

@@ -40,6 +40,7 @@ from cchc.assessments.forms import (
     VerifyFileForm,
 )
 from cchc.assessments.models import Appeal, Assessment, Evidence, Question, Round, Score
+from cchc.assessments.services.data import assessment_fill_from_data
 from cchc.assessments.services.evidence import evidence_content_type
 from cchc.assessments.services.results import published_or_live_results
 from cchc.assessments.services.rounds import NEXT_STATUS
@@ -440,8 +441,6 @@ def assessment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Capability.SELF_ASSESS)
 def assessment_fill_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Fetch the figures of the data-fed criteria again (new dossiers may have come in)."""
-    from cchc.assessments.services.data import assessment_fill_from_data
-
     assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
     if not selectors.can_fill(user=request.user, assessment=assessment):
         raise PermissionDenied

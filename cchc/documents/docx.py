@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 from docx.oxml.parser import parse_xml  # type: ignore[import-untyped]
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
+from cchc.core.zipcheck import DTD_MESSAGE, zip_problem
 from cchc.documents import fill, sandbox
 from cchc.documents.content import PLACEHOLDERS, Document, sample_document
 
@@ -156,8 +157,6 @@ def validate_template(template: bytes) -> None:
 
 
 def _open(template: bytes) -> DocxTemplate:
-    from cchc.core.zipcheck import DTD_MESSAGE, zip_problem
-
     problem = zip_problem(
         io.BytesIO(template), required="word/document.xml", max_unpacked=50 * 1024 * 1024
     )

@@ -30,6 +30,7 @@ from cchc.documents.content import Document
 from cchc.documents.kinds import kind_info
 from cchc.documents.models import BulkJob, Counter, DocumentTemplate, IssuedDocument, Kind
 from cchc.inspections.models import Inspection, InspectionPlan
+from cchc.inspections.services.visits import decision_record
 from cchc.orgunits.models import OrgUnit
 
 SIGNER_NEEDED_MESSAGE = gettext_noop("Give the name of the person who signs.")
@@ -256,8 +257,6 @@ def issue_refusal(kind: str, target: Target) -> str | None:
 def _record_decision(actor: Any, issued: IssuedDocument, inspection: Inspection) -> None:
     """The issued decision is the inspection's decision forming the team: its number, date
     and signer are the visit's (issue_refusal let it through only before the visit)."""
-    from cchc.inspections.services.visits import decision_record
-
     decision_record(
         actor=actor,
         inspection=inspection,

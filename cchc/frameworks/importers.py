@@ -25,6 +25,7 @@ from cchc.core.imports import (
     read_header,
 )
 from cchc.core.points import parse_decimal
+from cchc.core.zipcheck import DTD_MESSAGE, zip_problem
 from cchc.frameworks.rules import RuleError, SumRule, parse_rule
 from cchc.frameworks.scoring import Node, Section, sum_problems
 from cchc.frameworks.sources import DataSource
@@ -221,7 +222,7 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_csv(data: bytes) -> dict[str, _Sheet]:
+def read_csv(data: bytes) -> dict[str, _Sheet]:
     rows = csv_table(decode_text(data))
     if not rows:
         raise ImportFailed([ImportErrorItem(1, "", _(EMPTY_FILE_MESSAGE))])
@@ -229,12 +230,10 @@ def _read_csv(data: bytes) -> dict[str, _Sheet]:
     return {CSV_SHEET: _Sheet(CSV_SHEET, list(rows[0]), body)}
 
 
-def _read_xlsx(data: bytes) -> dict[str, _Sheet]:
+def read_xlsx(data: bytes) -> dict[str, _Sheet]:
     import zipfile
 
     from openpyxl import load_workbook
-
-    from cchc.core.zipcheck import DTD_MESSAGE, zip_problem
 
     problem = zip_problem(io.BytesIO(data), required="xl/workbook.xml")
     if problem == "not_zip":
@@ -535,7 +534,7 @@ def _resolve_agencies(
 def read_framework_file(*, data: bytes, file_name: str) -> tuple[FrameworkFile, dict[str, OrgUnit]]:
     """Read and check a framework file; raise ImportFailed with every problem found."""
     is_xlsx = file_name.lower().endswith(".xlsx") or data[:2] == b"PK"
-    sheets = _read_xlsx(data) if is_xlsx else _read_csv(data)
+    sheets = read_xlsx(data) if is_xlsx else read_csv(data)
     errors: list[ImportErrorItem] = []
     if is_xlsx:
         criteria_sheet = sheets.get(CRITERIA_SHEET) or sheets.get("Criteria")

@@ -216,7 +216,7 @@ def framework_update(
     for name, value in changes.items():
         setattr(framework, name, value)
     framework.full_clean()
-    framework.save()
+    framework.save(update_fields=[*changes, "updated_at"])
     if bands is not None:
         _set_bands(framework, bands)
     before_changed, after_changed = changed_only(before, snapshot(framework, FRAMEWORK_FIELDS))
@@ -366,7 +366,8 @@ def criterion_update(
         raise ValidationError({"code": _(CODE_TAKEN_MESSAGE)})
     _clean_rule(criterion)
     criterion.full_clean(exclude=["framework", "parent"])
-    criterion.save()
+    # _clean_rule writes the rule back in its canonical text, with its type
+    criterion.save(update_fields=[*changes, "rule_text", "rule_type", "updated_at"])
     before_changed, after_changed = changed_only(before, snapshot(criterion, CRITERION_FIELDS))
     if after_changed:
         audit_record(

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from cchc.core.dates import format_points
 from cchc.core.points import round_points
 from cchc.frameworks.sources import DataSource
 from cchc.indicators import figures
@@ -294,7 +295,6 @@ def source_link(source: str, *, unit_id: int, year: int, period: str) -> str:
 def describe_source(source: str, figures: Figures) -> str:
     """One line for people: "92/100 on time (92%)", "3 overdue (3%; same period last year
     4,5%)"… in the reader's language."""
-    from cchc.core.dates import format_points
 
     def pct(value: Decimal | None) -> str:
         return f"{format_points(value)}%" if value is not None else "—"

@@ -12,7 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
-from cchc.core.imports import ImportFailed
+from cchc.core.imports import ImportErrorItem, ImportFailed, parse_date, read_header
+from cchc.frameworks.importers import read_csv, read_xlsx
+from cchc.indicators import progress
+from cchc.indicators.importers import heading_key, import_dossiers
 from cchc.indicators.models import ColumnAlias, Directive, DossierImport
 from cchc.orgunits.models import OrgUnit
 
@@ -143,11 +146,7 @@ def directives_import(
     rows or nothing, each error with its row and column. A directive already recorded for the
     unit (same number) is updated. Returns (added, updated); `ignored`, if given, receives the
     headers of the columns the file has but CCHC does not read."""
-    from cchc.core.imports import ImportErrorItem, parse_date, read_header
-    from cchc.frameworks.importers import _read_csv, _read_xlsx
-    from cchc.indicators.importers import heading_key
-
-    sheets = _read_xlsx(data) if file_name.lower().endswith(".xlsx") else _read_csv(data)
+    sheets = read_xlsx(data) if file_name.lower().endswith(".xlsx") else read_csv(data)
     sheet = next(iter(sheets.values()), None)
     if sheet is None:
         raise ImportFailed([ImportErrorItem(1, "", _(NO_ROWS_MESSAGE))])
@@ -266,9 +265,6 @@ def dossier_import_run(pk: int) -> DossierImport:
     """Run a queued import (the task). Idempotent: a record no longer queued is left alone, so
     a task delivered twice imports once. The upload and the progress file are removed at the
     end, whatever happened; the record says what it did."""
-    from cchc.indicators import progress
-    from cchc.indicators.importers import import_dossiers
-
     record = DossierImport.objects.select_related("imported_by").get(pk=pk)
     if record.status != DossierImport.Status.QUEUED:
         return record

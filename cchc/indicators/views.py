@@ -15,7 +15,7 @@ from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.params import id_param
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability
-from cchc.indicators import figures, selectors, services
+from cchc.indicators import figures, progress, selectors, services
 from cchc.indicators.forms import (
     FIELD_CHOICES,
     ColumnAliasForm,
@@ -137,8 +137,6 @@ def import_view(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_INDICATORS)
 def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """One import: how far it has got while it runs (the page polls), then what it did."""
-    from cchc.indicators import progress
-
     record = get_object_or_404(DossierImport.objects.select_related("imported_by"), pk=pk)
     context = {
         "record": record,

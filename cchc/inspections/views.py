@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from cchc.accounts.models import User
 from cchc.assessments.models import Evidence
 from cchc.assessments.services.evidence import CONTENT_TYPES
 from cchc.core.exceptions import ConflictError
@@ -21,6 +22,7 @@ from cchc.core.params import id_param
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import Framework
+from cchc.indicators.selectors import describe_source, figures_for_units, source_link
 from cchc.inspections import selectors
 from cchc.inspections.forms import (
     ActionForm,
@@ -41,6 +43,7 @@ from cchc.inspections.forms import (
     TeamMemberForm,
 )
 from cchc.inspections.models import (
+    ChecklistItem,
     DocumentRequest,
     Finding,
     Inspection,
@@ -296,8 +299,6 @@ def _areas(items: list[Any]) -> list[tuple[str, str]]:
 def _finding_form(
     inspection: Inspection, items: list[Any], data: Any = None, initial: Any = None
 ) -> FindingForm:
-    from cchc.inspections.models import ChecklistItem
-
     return FindingForm(
         data,
         initial=initial,
@@ -472,8 +473,6 @@ def inspection_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @capability_required(Capability.MANAGE_INSPECTIONS)
 def team_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    from cchc.accounts.models import User
-
     inspection = _for_manage(request, pk)
     form = TeamMemberForm(
         request.POST,
@@ -643,8 +642,6 @@ def checklist_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _data_figures(inspection: Inspection, items: list[Any]) -> dict[int, dict[str, str]]:
     """For items fed by the data: the unit's figure for the visit's year, and its rows."""
-    from cchc.indicators.selectors import describe_source, figures_for_units, source_link
-
     fed = [item for item in items if item.data_source]
     if not fed:
         return {}

@@ -121,7 +121,7 @@ def org_unit_update(
     org_unit.path, org_unit.depth = _path_for(unit=org_unit)
     _check_gso_code(org_unit)
     org_unit.full_clean(exclude=["path"])
-    org_unit.save()
+    org_unit.save(update_fields=[*changes, "path", "depth", "updated_at"])
     if org_unit.path != old_path:
         _refresh_subtree_paths(unit=org_unit, old_path=old_path)
     before_changed, after_changed = changed_only(before, snapshot(org_unit, AUDITED_FIELDS))

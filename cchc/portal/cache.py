@@ -11,14 +11,14 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Max
 
+from cchc.assessments.models import Round
+from cchc.inspections.models import Inspection
+from cchc.portal.models import Article
+
 TIMEOUT = 600
 
 
 def content_version() -> str:
-    from cchc.assessments.models import Round
-    from cchc.inspections.models import Inspection
-    from cchc.portal.models import Article
-
     parts = (
         Round.objects.filter(status=Round.Status.PUBLISHED).aggregate(v=Max("published_at"))["v"],
         Article.objects.aggregate(v=Max("updated_at"))["v"],

@@ -18,6 +18,7 @@ from cchc.core.forms import perform
 from cchc.core.params import id_param
 from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
+from cchc.orgunits.scope import FOLLOW_FEEDBACK, Scope
 from cchc.portal import services
 from cchc.portal.forms import AnswerForm, ArticleForm, LinkForm, PhotoForm, ReplyForm
 from cchc.portal.models import (
@@ -29,6 +30,7 @@ from cchc.portal.models import (
     VisitDay,
     WebsiteLink,
 )
+from cchc.portal.visitors import BUFFER, statistics
 
 
 @capability_required(Capability.EDIT_PORTAL)
@@ -210,8 +212,6 @@ def link_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Capability.EDIT_PORTAL)
 def statistics_view(request: HttpRequest) -> HttpResponse:
     """Visits per day over the last 30 days, and the most read articles."""
-    from cchc.portal.visitors import BUFFER, statistics
-
     BUFFER.flush()
     since = timezone.localdate() - datetime.timedelta(days=29)
     days = dict(VisitDay.objects.filter(path="", day__gte=since).values_list("day", "views"))
@@ -239,16 +239,12 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
 def _feedback_for(user: Any) -> Any:
     """A unit's people its own feedback; the board and the coordinator the feedback of the
     units under their part of the tree; administrators all."""
-    from cchc.orgunits.scope import FOLLOW_FEEDBACK, Scope
-
     feedback = Feedback.objects.select_related("org_unit")
     return Scope.of(user).filter(feedback, "org_unit", purpose=FOLLOW_FEEDBACK)
 
 
 def _may_answer(user: Any, feedback: Feedback) -> bool:
     """The unit answers its feedback (its officers and chair); the others follow it."""
-    from cchc.orgunits.scope import Scope
-
     scope = Scope.of(user)
     return scope.is_admin or feedback.org_unit_id in scope.own_unit_ids
 

@@ -21,12 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
 from cchc.accounts.models import Membership
+from cchc.assessments.services.evidence import pixels_message
+from cchc.assessments.services.notices import people_of
 from cchc.core.audit import audit_record, changed_only, snapshot
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.core.textsearch import fold
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
+from cchc.orgunits.models import OrgUnit
 from cchc.portal.models import (
     Article,
     ArticlePhoto,
@@ -248,8 +251,6 @@ def _clean_photo(upload: UploadedFile) -> tuple[bytes, str]:
     """The photo re-encoded from its pixels (EXIF, GPS position and anything else riding along
     dropped), and its extension; anything that is not a JPEG, PNG or WebP image is refused."""
     from PIL import Image, UnidentifiedImageError
-
-    from cchc.assessments.services.evidence import pixels_message
 
     if upload.size is None or upload.size > PHOTO_MAX_BYTES or upload.size == 0:
         raise ValidationError(_(PHOTO_MESSAGE))
@@ -610,8 +611,6 @@ def feedback_submit(
     """Record a citizen's feedback for the unit, due in the portal's number of working days;
     the unit's officers and chair are told. At most FEEDBACK_PER_WINDOW per address in
     COMMENT_WINDOW."""
-    from cchc.orgunits.models import OrgUnit
-
     if org_unit is None or org_unit.kind not in OrgUnit.ASSESSED_KINDS:
         raise ValidationError({"org_unit": _(NOT_A_UNIT_MESSAGE)})
     days = PortalSettings.current().feedback_days
@@ -627,7 +626,6 @@ def feedback_submit(
             due_on=_working_days_after(timezone.localdate(), days),
             visitor=address,
         )
-    from cchc.assessments.services.notices import people_of
 
     notify(
         users=people_of([org_unit.pk]),
@@ -659,7 +657,16 @@ def feedback_answer(*, actor: Any, feedback: Feedback, answer: str, publish: boo
         feedback.answered_at = timezone.now()
     feedback.answered_by = actor if getattr(actor, "is_authenticated", False) else None
     feedback.full_clean()
-    feedback.save()
+    feedback.save(
+        update_fields=[
+            "answer",
+            "status",
+            "is_answer_public",
+            "answered_at",
+            "answered_by",
+            "updated_at",
+        ]
+    )
     before, after = changed_only(before, snapshot(feedback, FEEDBACK_FIELDS))
     audit_record(
         actor=actor,

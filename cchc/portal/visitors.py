@@ -20,6 +20,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from cchc.core.addresses import client_address
+from cchc.portal.models import (
+    Comment,
+    CountedRequest,
+    DailySalt,
+    Feedback,
+    OnlineVisitor,
+    Rating,
+    VisitDay,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +44,6 @@ _SALTS: dict[str, str] = {}
 
 def _salt() -> str:
     """Today's random salt, shared by every server through the database."""
-    from cchc.portal.models import DailySalt
-
     day = timezone.localdate()
     cached = _SALTS.get(day.isoformat())
     if cached:
@@ -114,16 +121,6 @@ class Buffer:
                 self.due.update(due)
 
     def _write(self, views: Counter[tuple[str, str]], due: dict[str, float]) -> None:
-        from cchc.portal.models import (
-            Comment,
-            CountedRequest,
-            DailySalt,
-            Feedback,
-            OnlineVisitor,
-            Rating,
-            VisitDay,
-        )
-
         now = timezone.now()
         with transaction.atomic():
             for (day, path), count in views.items():
@@ -156,8 +153,6 @@ BUFFER = Buffer()
 
 def statistics() -> dict[str, Any]:
     """Total visits (written and this server's pending ones) and visitors online now."""
-    from cchc.portal.models import OnlineVisitor, VisitDay
-
     total = VisitDay.objects.filter(path="").aggregate(total=Sum("views"))["total"] or 0
     since = timezone.now() - timedelta(minutes=ONLINE_MINUTES)
     online = OnlineVisitor.objects.filter(last_seen__gte=since).count()

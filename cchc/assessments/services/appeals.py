@@ -171,7 +171,16 @@ def appeal_decide(
     appeal.decision_reason = reason.strip()
     appeal.decided_by = actor
     appeal.decided_at = timezone.now()
-    appeal.save()
+    appeal.save(
+        update_fields=[
+            "status",
+            "decision_reason",
+            "decided_by",
+            "decided_at",
+            "decided_points",
+            "updated_at",
+        ]
+    )
     audit_record(
         actor=actor,
         action="appeal.decide",

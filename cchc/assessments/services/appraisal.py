@@ -83,7 +83,15 @@ def score_appraise(
     score.appraisal_reason = reason.strip()
     score.appraised_by = actor
     score.appraised_at = timezone.now()
-    score.save()
+    score.save(
+        update_fields=[
+            "appraised_points",
+            "appraisal_reason",
+            "appraised_by",
+            "appraised_at",
+            "updated_at",
+        ]
+    )
     refresh_totals(assessment, load_tree(assessment))
     audit_record(
         actor=actor,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from cchc.accounts.models import Membership, User
 from cchc.assessments.models import Assessment, Round
+from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
 from cchc.core.roles import Role
 from cchc.notifications.models import Notification
@@ -127,8 +128,6 @@ def remind_units(*, actor: Any, assessments: Iterable[Assessment], today: Any = 
     """Remind the units of these assessments that have not submitted yet (the coordinator's
     button on the round's progress board). At most once a day per unit, however often it is
     pressed; returns how many units were reminded now."""
-    from cchc.core.audit import audit_record
-
     today = today or timezone.localdate()
     reminded = 0
     for assessment in assessments:

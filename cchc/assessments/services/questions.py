@@ -65,7 +65,7 @@ def question_answer(*, actor: Any, question: Question, answer: str) -> Question:
     question.answer = answer.strip()
     question.answered_by = actor
     question.answered_at = timezone.now()
-    question.save()
+    question.save(update_fields=["answer", "answered_by", "answered_at", "updated_at"])
     audit_record(
         actor=actor, action="question.answer", target=question, after={"answer": question.answer}
     )

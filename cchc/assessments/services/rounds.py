@@ -12,6 +12,9 @@ from django.utils.translation import gettext_noop
 
 from cchc.assessments.models import Appeal, Assessment, Round, Score
 from cchc.assessments.services import notices
+from cchc.assessments.services.data import assessment_fill_from_data
+from cchc.assessments.services.results import round_freeze
+from cchc.assessments.services.self_assessment import carry_over_round
 from cchc.core.audit import audit_record, snapshot
 from cchc.core.dates import short_date
 from cchc.frameworks.models import Framework
@@ -219,19 +222,23 @@ def round_advance(
         raise ValidationError(refusal)
     before = round_.status
     if target == Round.Status.OPEN:
-        from cchc.assessments.services.self_assessment import carry_over_round
-
         carry_over_round(round_=round_)
     if target == Round.Status.PUBLISHED:
-        from cchc.assessments.services.results import round_freeze
-
         round_.published_at = timezone.now()
         round_freeze(round_)
     round_.status = target
-    round_.save()
+    round_.save(
+        update_fields=[
+            "status",
+            "decision_number",
+            "decision_date",
+            "published_at",
+            "published_results",
+            "published_summary",
+            "updated_at",
+        ]
+    )
     if target == Round.Status.OPEN:
-        from cchc.assessments.services.data import assessment_fill_from_data
-
         # Criteria fed by the province's data start filled in (once the round is open).
         for assessment in round_.assessments.select_related("round__framework", "org_unit"):
             assessment_fill_from_data(actor=actor, assessment=assessment)

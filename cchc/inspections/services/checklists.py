@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from cchc.core.audit import audit_record
 from cchc.core.exports import neutralise
 from cchc.core.imports import ImportErrorItem, ImportFailed, read_header
-from cchc.frameworks.importers import CSV_SHEET, _read_csv, _read_xlsx
+from cchc.frameworks.importers import CSV_SHEET, read_csv, read_xlsx
 from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.sources import DataSource
 from cchc.inspections.models import Checklist, ChecklistItem, Topic
@@ -73,9 +73,9 @@ def read_checklist_file(
     read."""
     lower = file_name.lower()
     if lower.endswith(".csv"):
-        sheets = _read_csv(data)
+        sheets = read_csv(data)
     elif lower.endswith(".xlsx"):
-        sheets = _read_xlsx(data)
+        sheets = read_xlsx(data)
     else:
         raise ImportFailed([ImportErrorItem(1, "", _(WRONG_FILE_MESSAGE))])
     sheet = next(iter(sheets.values()), None)

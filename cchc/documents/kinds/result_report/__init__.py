@@ -8,6 +8,7 @@ from cchc.core.dates import format_count
 from cchc.documents.content import Block, Document
 from cchc.documents.kinds.common import TOPIC_TITLES, committee, day, place_of
 from cchc.inspections.models import (
+    ChecklistItem,
     Finding,
     Inspection,
     InspectionPlan,
@@ -35,7 +36,6 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
     cause_units: dict[str, set[int]] = defaultdict(set)
     actions: Counter[str] = Counter()
     topic_of_item = {}
-    from cchc.inspections.models import ChecklistItem
 
     item_ids = {r.item_id for i in inspections for r in i.results.all()}
     for item_id, topic in ChecklistItem.objects.filter(pk__in=item_ids).values_list(
