@@ -242,6 +242,9 @@ TASKS = {
 # the portal's limits then count the address the outermost proxy saw
 # (cchc.core.addresses.client_address). 0 (the default) uses the connection's address.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+# In development an unknown address gets CCHC's own 404 page like everyone else; 1 shows
+# Django's page listing the URL patterns instead (cchc.core.middleware).
+TECHNICAL_404 = env_bool("TECHNICAL_404", default=False)
 CAPTCHA_CHALLENGE_FUNCT = "cchc.portal.codes.challenge"
 CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 10

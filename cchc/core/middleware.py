@@ -2,15 +2,16 @@
 
 With DEBUG on, Django answers an Http404 with its technical page (in English, listing the
 project's URL patterns), which is what a user trying the demo (`make run`) met on every record
-not theirs to see. Here a view's Http404 goes to the project's handler404 whatever DEBUG is;
-an address that matches no URL is refused before any view runs, so in development it still
-gets Django's debug page, and a 500 still gets Django's traceback. A PermissionDenied already
-goes to handler403 in both modes."""
+not theirs to see, and on any address that matches no URL (a mistyped portal link). Here both
+go to the project's handler404 whatever DEBUG is; a developer who wants Django's list of URL
+patterns sets TECHNICAL_404=1. A 500 still gets Django's traceback in development. A
+PermissionDenied already goes to handler403 in both modes."""
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import get_resolver, get_urlconf
+from django.urls import Resolver404, get_resolver, get_urlconf
 
 
 class RefusalPageMiddleware:
@@ -18,11 +19,21 @@ class RefusalPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        unresolved = (
+            response.status_code == 404 and getattr(request, "resolver_match", None) is None
+        )
+        if unresolved and settings.DEBUG and not getattr(settings, "TECHNICAL_404", False):
+            return self._not_found(request, Resolver404({"path": request.path}))
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, Http404):
             return None
+        return self._not_found(request, exception)
+
+    @staticmethod
+    def _not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
         handler: Callable[..., HttpResponse] = get_resolver(get_urlconf()).resolve_error_handler(
             404
         )

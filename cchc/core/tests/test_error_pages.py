@@ -32,9 +32,19 @@ class RefusalPagesInDevelopmentTests(BaseTestCase):
         for words in DEBUG_PAGE_WORDS:
             assert words not in page, words
 
-    def test_an_unknown_address_still_gets_djangos_debug_page_in_development(self) -> None:
+    def test_an_unknown_address_is_cchcs_404_page_in_development_too(self) -> None:
+        # A mistyped portal link, as an anonymous visitor of the demo would meet it.
+        response = self.client.get("/khong-ton-tai/")
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert "Trang này không tồn tại" in page
+        for words in DEBUG_PAGE_WORDS:
+            assert words not in page, words
+
+    def test_a_developer_may_ask_for_djangos_list_of_urls(self) -> None:
         self.login("leader")
-        response = self.client.get("/app/no-such-page/")
+        with self.settings(TECHNICAL_404=True):
+            response = self.client.get("/app/no-such-page/")
         assert response.status_code == 404
         assert "Using the URLconf" in response.content.decode()
 
