@@ -1,10 +1,11 @@
 """The verification code's letters, and the code spelled out for who cannot read the image.
 
-The letters are those that neither look alike on the image (no I/J/L, no O/Q) nor sound alike
-read aloud, and are Vietnamese letters (no F, W, Z). The text alternative is the same kind of
+The letters are those that neither look alike on the image (no I/J/L, no O/Q; no A, which the
+image's font draws like a 4 and a visitor typed as one) nor sound alike read aloud, and are
+Vietnamese letters (no F, W, Z). The text alternative is the same kind of
 code, its letters named one by one as a Vietnamese screen reader names them: no sum for a
 generic solver to work out. A script written for this site can still read the names back (a
-table of 18 names); what bounds it is that a code serves once and the limits per address on
+table of 17 names); what bounds it is that a code serves once and the limits per address on
 codes and on messages (`services.code_new`, `services.comment_post`, `feedback_submit`)."""
 
 import secrets
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
-ALPHABET = "ABCDEGHKMNPRSTUVXY"
+ALPHABET = "BCDEGHKMNPRSTUVXY"
 
 # How each letter is named when read aloud, as school and screen readers name it.
 NAMES = {

@@ -557,3 +557,14 @@ class FeedbackTests(BaseTestCase):
         page = self.client.get(feedback.get_absolute_url()).content.decode()
         assert "<script>alert(1)</script>" not in page and "<img src=x onerror" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_code_uses_no_letter_a_visitor_reads_as_a_digit():
+    """A is drawn like a 4 by the image's font (a visitor typed HC4SE for HCASE), O like a 0,
+    I and L like a 1: none is in a code."""
+    from cchc.portal.codes import ALPHABET, challenge
+
+    assert not set("AOILQJ") & set(ALPHABET)
+    for _n in range(50):
+        letters, answer = challenge()
+        assert set(letters) <= set(ALPHABET) and answer == letters.lower()
