@@ -63,6 +63,18 @@ def _captcha(request: HttpRequest, text: bool = False) -> dict[str, Any]:
     return {"key": code.hashkey, "image": captcha_image_url(code.hashkey)}
 
 
+def _focus_first_error(form: Any, captcha: dict[str, Any] | None) -> None:
+    """A refused form comes back with the focus on the first thing to correct, in the order the
+    page shows them (the verification code last): the browser scrolls there, so the reason is
+    where the reader looks, not below the fold of a page reloaded at its top."""
+    for name in form.fields:
+        if name in form.errors and not name.startswith("captcha"):
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+    if "captcha_1" in form.errors and captcha is not None and "key" in captcha:
+        captcha["focus"] = True
+
+
 def captcha_view(request: HttpRequest) -> HttpResponse:
     """A fresh code for the comment form (its refresh button, and the question instead)."""
     captcha = _captcha(request, text=request.GET.get("text") == "1")
@@ -195,6 +207,7 @@ def comment_view(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(f"{article.get_absolute_url()}#{AT_COMMENT_FORM}")
     # Everything the citizen wrote stays in the form, with the reason next to it.
     context = _article_context(request, article, comment_form=form, comment_errors=True)
+    _focus_first_error(form, context.get("captcha"))
     return render(request, "portal/article.html", context, status=400)
 
 
@@ -370,6 +383,8 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "captcha": _captcha(request) if form.is_bound or request.GET.get("ma") == "1" else None,
     }
+    if form.errors:
+        _focus_first_error(form, context["captcha"])
     return render(request, "portal/feedback.html", context, status=400 if form.errors else 200)
 
 

@@ -194,6 +194,18 @@ class CommentTests(BaseTestCase):
         assert "Mã xác thực không đúng." in page
         assert "Nội dung dài tôi đã gõ" in page and "Lê Văn C" in page
         assert not Comment.objects.exists()
+        # The page comes back at its top: the focus (and so the view) goes to the code to type
+        # again, beside its reason, not below the fold.
+        assert re.search(r'<input[^>]*id="id_captcha_1"[^>]*autofocus', page)
+
+    def test_a_refused_comment_focuses_the_first_field_to_correct(self):
+        article = published()
+        response = self.post_comment(article, name="", captcha_1="sai")
+        page = response.content.decode()
+        assert re.search(r'<input[^>]*name="name"[^>]*autofocus', page) or re.search(
+            r'<input[^>]*autofocus[^>]*name="name"', page
+        )
+        assert not re.search(r'id="id_captcha_1"[^>]*autofocus', page)
 
     def test_a_code_used_once_cannot_be_used_again(self):
         article = published()
