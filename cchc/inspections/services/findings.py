@@ -26,7 +26,7 @@ from cchc.inspections.models import (
     RootCause,
     Topic,
 )
-from cchc.inspections.selectors import reporter_roles
+from cchc.inspections.selectors import can_report, reporter_roles
 from cchc.inspections.services.visits import (
     _store_file,
     check_file,
@@ -56,6 +56,10 @@ OWNER_MESSAGE = gettext_noop(
 )
 REPORT_TEXT_MESSAGE = gettext_noop("Say what was done.")
 ACTION_CLOSED_MESSAGE = gettext_noop("This action is already verified and closed.")
+OWN_ACTION_MESSAGE = gettext_noop(
+    "You report on this action for its owner: another member of the team or the coordinator "
+    "verifies and closes it."
+)
 NO_EVIDENCE_MESSAGE = gettext_noop(
     "The unit has sent no evidence for this action; an action is closed only on evidence."
 )
@@ -381,6 +385,10 @@ def action_verify(*, actor: Any, action: RemediationAction) -> RemediationAction
         raise ValidationError(_(NOT_REPORTED_MESSAGE))
     if not ProgressReport.objects.filter(action=action, files__isnull=False).exists():
         raise ValidationError(_(NO_EVIDENCE_MESSAGE))
+    # Who did the work does not close it: the owner's people report, someone else verifies
+    # (an agency's appraiser on the team reported and closed its own agency's action).
+    if actor is not None and can_report(user=actor, action=action):
+        raise ValidationError(_(OWN_ACTION_MESSAGE))
     action.status = RemediationAction.Status.VERIFIED
     action.verified_by = actor
     action.verified_at = timezone.now()

@@ -30,6 +30,7 @@ from cchc.inspections.tests.factories import (
     approved_inspection,
     conclude_ready,
     import_checklists,
+    pdf,
     team_ready,
     to_status,
     year_window,
@@ -143,6 +144,45 @@ class AgencyActionTests(Agencies):
         assert report not in post_forms(page), "no form for another's action"
         assert self.client.post(report, {"text": "Thử"}).status_code == 403
         assert ProgressReport.objects.filter(action=action).count() == 1
+
+
+class ActionVerifiedBySomeoneElseTests(Agencies):
+    def test_who_reports_an_action_does_not_close_it(self):
+        """Found on a walk: an agency's appraiser on the team reported its own agency's action
+        done and then verified and closed it, so nobody else ever checked it."""
+        from cchc.core.models import AuditEvent
+        from cchc.inspections.models import TeamMember
+
+        inspection, action = self.concluded_with_agency_action()
+        # As in the demo: the agency's appraiser sits on the team (added before the visit).
+        TeamMember.objects.create(
+            inspection=inspection,
+            user=self.taichinh,
+            agency=self.finance,
+            topics=["tthc"],
+            visit_date=inspection.visit_date,
+        )
+        action = RemediationAction.objects.get(pk=action.pk)
+        findings.progress_report(
+            actor=self.taichinh,
+            action=action,
+            text="Đã có văn bản hướng dẫn",
+            uploads=[pdf("huong-dan.pdf")],
+            is_done=True,
+        )
+        events = AuditEvent.objects.count()
+        self.login(FINANCE)
+        response = self.client.post(
+            reverse("inspections:action_verify", args=[action.pk]), follow=True
+        )
+        assert "một thành viên khác của Đoàn" in response.content.decode()
+        assert RemediationAction.objects.get(pk=action.pk).status == "reported"
+        assert AuditEvent.objects.count() == events
+        # Another member of the team verifies it.
+        findings.action_verify(
+            actor=self.inspector, action=RemediationAction.objects.get(pk=action.pk)
+        )
+        assert RemediationAction.objects.get(pk=action.pk).status == "verified"
 
 
 class FormsFollowTheirViewsTests(Agencies):
