@@ -23,13 +23,12 @@ from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import Framework
 from cchc.indicators.selectors import describe_source, figures_for_units, source_link
-from cchc.inspections import selectors
+from cchc.inspections import pages, selectors
 from cchc.inspections.forms import (
     ActionForm,
     ChecklistFrameworkForm,
     ChecklistImportForm,
     DocumentAnswerForm,
-    FindingForm,
     ItemResultForm,
     PhotoForm,
     PlanForm,
@@ -43,7 +42,6 @@ from cchc.inspections.forms import (
     TeamMemberForm,
 )
 from cchc.inspections.models import (
-    ChecklistItem,
     DocumentRequest,
     Finding,
     Inspection,
@@ -287,132 +285,16 @@ def plan_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- One inspection -------------------------------------------------------------------------
 
 
-def _areas(items: list[Any]) -> list[tuple[str, str]]:
-    """The areas a finding can be in: the sections of the visit's checklists."""
-    seen: dict[str, str] = {}
-    for item in items:
-        label = f"{Topic(item.checklist.topic).label} — {item.section_code}. {item.section_name}"
-        seen.setdefault(f"{item.checklist.topic}|{item.section_code}. {item.section_name}", label)
-    return list(seen.items())
-
-
-def _finding_form(
-    inspection: Inspection, items: list[Any], data: Any = None, initial: Any = None
-) -> FindingForm:
-    return FindingForm(
-        data,
-        initial=initial,
-        areas=_areas(items),
-        items=ChecklistItem.objects.filter(pk__in=[item.pk for item in items]),
-        causes=RootCause.objects.filter(organiser=inspection.plan.organiser),
-    )
-
-
-def _team_people(inspection: Inspection) -> list[tuple[int, str]]:
-    return [
-        (membership.user_id, f"{membership.user} — {membership.org_unit}")
-        for membership in selectors.agency_members(organiser=inspection.plan.organiser).order_by(
-            "org_unit__sort_order", "user__full_name"
-        )
-    ]
-
-
 @capability_required(Capability.VIEW_INSPECTIONS)
 def inspection_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything about one visit: team, documents, checklist results, photos, findings, root
     causes, recommendations and remediation, with the next step for whoever may take it."""
     inspection = selectors.inspection_for_page(user=request.user, pk=pk)
-    user = request.user
-    can_manage = selectors.can_manage(user=user, inspection=inspection)
-    can_inspect = selectors.can_inspect(user=user, inspection=inspection)
-    can_answer = selectors.can_answer(user=user, inspection=inspection)
-    items = visits.visit_items(inspection)
-    results = {result.item_id: result for result in inspection.results.all()}
-    counts = dict.fromkeys(ItemResult.Verdict.values, 0)
-    for result in results.values():
-        counts[result.verdict] += 1
-    status = Inspection.Status(inspection.status)
-    target = visits.NEXT_STATUS.get(status)
-    may_move = target is not None and (
-        can_manage if target == Inspection.Status.PREPARING else can_inspect
+    context = pages.inspection_page(
+        user=request.user,
+        inspection=inspection,
+        take_draft=lambda: request.session.pop(_finding_draft_key(inspection), None),
     )
-    refusal = visits.transition_refusal(inspection, target) if may_move and target else None
-    all_findings = list(inspection.findings.all())
-    causes = {cause.pk: cause for finding in all_findings for cause in finding.root_causes.all()}
-    for recommendation in inspection.recommendations.all():
-        for cause in recommendation.root_causes.all():
-            causes[cause.pk] = cause
-    today = timezone.localdate()
-    own_evidence = Evidence.objects.filter(org_unit=inspection.org_unit).order_by("-created_at")
-    # A shortcoming refused on its last post comes back as it was typed.
-    draft = request.session.pop(_finding_draft_key(inspection), None) if can_inspect else None
-    context = {
-        "inspection": inspection,
-        "can_manage": can_manage,
-        "can_inspect": can_inspect,
-        "can_answer": can_answer,
-        # The actions whose report form this user may send (selectors.can_report, as the view).
-        "reportable": {
-            action.pk
-            for recommendation in inspection.recommendations.all()
-            for action in recommendation.actions.all()
-            if selectors.can_report(user=user, action=action)
-        },
-        "is_overdue": selectors.visit_overdue(inspection, today=today),
-        "is_editable": status in planning.EDITABLE_STATUSES,
-        "is_visiting": status == Inspection.Status.VISITING,
-        "is_remediating": status in {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED},
-        "next_status": Inspection.Status(target).label if target else "",
-        "next_value": target or "",
-        "may_move": may_move,
-        "refusal": refusal,
-        "item_count": len(items),
-        "result_count": len(results),
-        "counts": [(ItemResult.Verdict(key).label, key, value) for key, value in counts.items()],
-        "strengths": [f for f in all_findings if f.kind == Finding.Kind.STRENGTH],
-        "shortcomings": [f for f in all_findings if f.kind == Finding.Kind.SHORTCOMING],
-        "causes": sorted(causes.values(), key=lambda cause: cause.title),
-        "photos": [f for f in inspection.files.all() if f.purpose == InspectionFile.Purpose.PHOTO],
-        "today": today,
-        "documents_sent": sum(
-            1 for document in inspection.document_requests.all() if document.answered_at
-        ),
-        "reschedule_form": RescheduleForm(
-            prefix="move", initial={"visit_date": inspection.visit_date}
-        ),
-        "member_form": TeamMemberForm(
-            prefix="member", people=_team_people(inspection), topics=inspection.topics
-        )
-        if can_manage
-        else None,
-        # The decision forming the team issued from the register, when there is one: it is
-        # the visit's decision, shown instead of the form that types one.
-        "issued_decision": inspection.documents.filter(
-            kind="team_decision", replaced_by__isnull=True
-        )
-        .order_by("-pk")
-        .first(),
-        "decision_form": TeamDecisionForm(
-            prefix="decision",
-            initial={
-                "number": inspection.decision_number,
-                "date": inspection.decision_date or today,
-                "signer": inspection.decision_signer,
-            },
-        ),
-        "own_evidence": list(own_evidence[:200]) if can_answer else [],
-        "photo_form": PhotoForm(prefix="photo"),
-        "support_form": SupportForm(prefix="support", initial={"text": inspection.support_given}),
-        "finding_form": _finding_form(inspection, items, initial=draft) if can_inspect else None,
-        "recommendation_form": RecommendationForm(
-            prefix="rec",
-            findings=inspection.findings.all(),
-            causes=RootCause.objects.filter(pk__in=list(causes)),
-        )
-        if can_inspect
-        else None,
-        "organiser_causes": RootCause.objects.filter(organiser=inspection.plan.organiser),
-    }
     return render(request, "inspections/inspection_detail.html", context)
 
 
@@ -477,7 +359,7 @@ def team_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = TeamMemberForm(
         request.POST,
         prefix="member",
-        people=_team_people(inspection) + _any_person(request),
+        people=pages.team_people(inspection) + _any_person(request),
         topics=inspection.topics,
     )
 
@@ -547,13 +429,12 @@ def inspection_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the visit on: preparing (the coordinator), visiting and concluded (the team)."""
     inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
     target = request.POST.get("target", "")
-    allowed = (
-        selectors.can_manage(user=request.user, inspection=inspection)
-        if target == Inspection.Status.PREPARING
-        else selectors.can_inspect(user=request.user, inspection=inspection)
+    # Who may: the state machine's rule (visits.INSPECTION_STEPS), the one the page asks.
+    refusal = visits.transition_actor_refusal(
+        user=request.user, inspection=inspection, target=target
     )
-    if not allowed:
-        raise PermissionDenied
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     try:
         inspection = visits.inspection_advance(
             actor=request.user, inspection=inspection, target=target
@@ -773,7 +654,7 @@ FINDING_LISTS = ("items", "root_causes")
 @capability_required(Capability.INSPECT)
 def finding_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _for_team(request, pk)
-    form = _finding_form(inspection, visits.visit_items(inspection), request.POST)
+    form = pages.finding_form(inspection, visits.visit_items(inspection), request.POST)
 
     def create() -> None:
         data = form.cleaned_data

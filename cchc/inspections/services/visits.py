@@ -3,6 +3,7 @@ answers, the verdict on each checklist item with notes and photos, the support g
 inspection's state (one function decides which move is allowed)."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,8 @@ from cchc.assessments.models import Evidence
 from cchc.assessments.services.evidence import check_upload, clean_file_name, stored_name
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
+from cchc.core.permissions import user_has_capability
+from cchc.core.roles import Capability
 from cchc.core.versioning import check_version
 from cchc.inspections.models import (
     Checklist,
@@ -30,7 +33,7 @@ from cchc.inspections.models import (
     RemediationAction,
     TeamMember,
 )
-from cchc.inspections.selectors import checklists_for
+from cchc.inspections.selectors import can_inspect, can_manage, checklists_for
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
 from cchc.orgunits.models import OrgUnit
@@ -75,11 +78,32 @@ ITEM_NOT_IN_VISIT_MESSAGE = gettext_noop("This item is not on the checklists of 
 NOTE_NEEDED_MESSAGE = gettext_noop("Explain in a note why it partly meets or does not meet.")
 PHOTO_ONLY_MESSAGE = gettext_noop("A visit photo must be a JPG or PNG image.")
 
-NEXT_STATUS = {
-    Inspection.Status.PLANNED: Inspection.Status.PREPARING,
-    Inspection.Status.PREPARING: Inspection.Status.VISITING,
-    Inspection.Status.VISITING: Inspection.Status.CONCLUDED,
-}
+NOT_MOVER_MESSAGE = gettext_noop("You may not move this inspection to “{target}”.")
+
+
+@dataclass(frozen=True)
+class InspectionStep:
+    """One move of a visit's workflow: from which status, to which, and who may make it —
+    `KEEPERS`, the plan's keepers (`selectors.can_manage`), or `TEAM`, the visit's team and
+    the keepers who may correct it (`selectors.can_inspect`); both need the INSPECT capability
+    the advance view is behind. When it may be made is `transition_refusal`'s."""
+
+    source: str
+    target: str
+    movers: str
+
+
+KEEPERS, TEAM = "keepers", "team"
+# The one workflow of a visit: the coordinator forms the team and opens the preparation; the
+# team starts the visit and concludes it (closing follows the last verified action, by itself).
+# The visit's page offers the step `next_step` allows; the advance view takes no other.
+INSPECTION_STEPS = (
+    InspectionStep(Inspection.Status.PLANNED, Inspection.Status.PREPARING, KEEPERS),
+    InspectionStep(Inspection.Status.PREPARING, Inspection.Status.VISITING, TEAM),
+    InspectionStep(Inspection.Status.VISITING, Inspection.Status.CONCLUDED, TEAM),
+)
+NEXT_STATUS = {Inspection.Status(step.source): step.target for step in INSPECTION_STEPS}
+MOVERS = {KEEPERS: can_manage, TEAM: can_inspect}
 # States that say the team has been to the unit: not before the visit's day.
 ON_OR_AFTER_VISIT = {Inspection.Status.VISITING, Inspection.Status.CONCLUDED}
 
@@ -140,6 +164,45 @@ def transition_refusal(inspection: Inspection, target: str) -> str | None:
                 if not recommendation.actions.exists():
                     return _(NO_ACTION_MESSAGE).format(text=recommendation.text[:60])
     return None
+
+
+def may_move(*, user: Any, inspection: Inspection, target: str) -> bool:
+    """Whether `user` is among those who move a visit to `target` (the step reaching it; a
+    target no step reaches is the team's to be told it is not next)."""
+    step = next((step for step in INSPECTION_STEPS if step.target == target), None)
+    movers = MOVERS[step.movers if step is not None else TEAM]
+    return user_has_capability(user, Capability.INSPECT) and movers(
+        user=user, inspection=inspection
+    )
+
+
+def transition_actor_refusal(*, user: Any, inspection: Inspection, target: str) -> str | None:
+    """Why `user` may not move the inspection to `target`, or None when they are among those
+    who may (whether it may move now is `transition_refusal`'s). The advance view refuses
+    with it (403) and the page shows the button by it."""
+    if may_move(user=user, inspection=inspection, target=target):
+        return None
+    label = Inspection.Status(target).label if target in Inspection.Status.values else target
+    return _(NOT_MOVER_MESSAGE).format(target=label)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The move the visit's page offers: its target, and why it cannot be made yet (None when
+    it can: the button is shown)."""
+
+    target: str
+    label: str
+    refusal: str | None
+
+
+def next_step(*, user: Any, inspection: Inspection) -> NextStep | None:
+    """The next step of the visit when `user` may take it, None otherwise (no button)."""
+    target = NEXT_STATUS.get(Inspection.Status(inspection.status))
+    if target is None or transition_actor_refusal(user=user, inspection=inspection, target=target):
+        return None
+    label = str(Inspection.Status(target).label)
+    return NextStep(target, label, transition_refusal(inspection, target))
 
 
 @transaction.atomic

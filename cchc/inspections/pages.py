@@ -1,0 +1,161 @@
+"""What the visit's page shows, as data: `inspection_page` gives the page's figures and the
+forms the reader may use — each offered by the same check its POST view makes (`selectors`'
+can_manage, can_inspect, can_answer, can_report; the next step by the state machine,
+`visits.next_step`, which the advance view asks too). The forms' choices are built here once,
+for the page and for the views that take them back (`finding_form`, `team_people`)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+from cchc.assessments.models import Evidence
+from cchc.inspections import selectors
+from cchc.inspections.forms import (
+    FindingForm,
+    PhotoForm,
+    RecommendationForm,
+    RescheduleForm,
+    SupportForm,
+    TeamDecisionForm,
+    TeamMemberForm,
+)
+from cchc.inspections.models import (
+    ChecklistItem,
+    Finding,
+    Inspection,
+    InspectionFile,
+    ItemResult,
+    RootCause,
+    Topic,
+)
+from cchc.inspections.services import planning, visits
+
+
+def finding_areas(items: list[Any]) -> list[tuple[str, str]]:
+    """The areas a finding can be in: the sections of the visit's checklists."""
+    seen: dict[str, str] = {}
+    for item in items:
+        label = f"{Topic(item.checklist.topic).label} — {item.section_code}. {item.section_name}"
+        seen.setdefault(f"{item.checklist.topic}|{item.section_code}. {item.section_name}", label)
+    return list(seen.items())
+
+
+def finding_form(
+    inspection: Inspection, items: list[Any], data: Any = None, initial: Any = None
+) -> FindingForm:
+    return FindingForm(
+        data,
+        initial=initial,
+        areas=finding_areas(items),
+        items=ChecklistItem.objects.filter(pk__in=[item.pk for item in items]),
+        causes=RootCause.objects.filter(organiser=inspection.plan.organiser),
+    )
+
+
+def team_people(inspection: Inspection) -> list[tuple[int, str]]:
+    return [
+        (membership.user_id, f"{membership.user} — {membership.org_unit}")
+        for membership in selectors.agency_members(organiser=inspection.plan.organiser).order_by(
+            "org_unit__sort_order", "user__full_name"
+        )
+    ]
+
+
+def inspection_page(
+    *, user: Any, inspection: Inspection, take_draft: Callable[[], Any] | None = None
+) -> dict[str, Any]:
+    """Everything the visit's page shows for `user` (the inspection as
+    `selectors.inspection_for_page` reads it): team, documents, checklist results, photos,
+    findings, root causes, recommendations and remediation, the next step when the user may
+    take it, and the forms they may use (None, or left out, for the others). `take_draft`: the
+    finding refused on the user's last post, as it was typed (read for the team only)."""
+    can_manage = selectors.can_manage(user=user, inspection=inspection)
+    can_inspect = selectors.can_inspect(user=user, inspection=inspection)
+    can_answer = selectors.can_answer(user=user, inspection=inspection)
+    items = visits.visit_items(inspection)
+    results = {result.item_id: result for result in inspection.results.all()}
+    counts = dict.fromkeys(ItemResult.Verdict.values, 0)
+    for result in results.values():
+        counts[result.verdict] += 1
+    status = Inspection.Status(inspection.status)
+    # The next step and who takes it are the state machine's (visits.INSPECTION_STEPS), as
+    # the advance view asks it.
+    step = visits.next_step(user=user, inspection=inspection)
+    target = visits.NEXT_STATUS.get(status)
+    all_findings = list(inspection.findings.all())
+    causes = {cause.pk: cause for finding in all_findings for cause in finding.root_causes.all()}
+    for recommendation in inspection.recommendations.all():
+        for cause in recommendation.root_causes.all():
+            causes[cause.pk] = cause
+    today = timezone.localdate()
+    own_evidence = Evidence.objects.filter(org_unit=inspection.org_unit).order_by("-created_at")
+    # A shortcoming refused on its last post comes back as it was typed.
+    draft = take_draft() if can_inspect and take_draft is not None else None
+    return {
+        "inspection": inspection,
+        "can_manage": can_manage,
+        "can_inspect": can_inspect,
+        "can_answer": can_answer,
+        # The actions whose report form this user may send (selectors.can_report, as the view).
+        "reportable": {
+            action.pk
+            for recommendation in inspection.recommendations.all()
+            for action in recommendation.actions.all()
+            if selectors.can_report(user=user, action=action)
+        },
+        "is_overdue": selectors.visit_overdue(inspection, today=today),
+        "is_editable": status in planning.EDITABLE_STATUSES,
+        "is_visiting": status == Inspection.Status.VISITING,
+        "is_remediating": status in {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED},
+        "next_status": Inspection.Status(target).label if target else "",
+        "next_value": target or "",
+        "may_move": step is not None,
+        "refusal": step.refusal if step is not None else None,
+        "item_count": len(items),
+        "result_count": len(results),
+        "counts": [(ItemResult.Verdict(key).label, key, value) for key, value in counts.items()],
+        "strengths": [f for f in all_findings if f.kind == Finding.Kind.STRENGTH],
+        "shortcomings": [f for f in all_findings if f.kind == Finding.Kind.SHORTCOMING],
+        "causes": sorted(causes.values(), key=lambda cause: cause.title),
+        "photos": [f for f in inspection.files.all() if f.purpose == InspectionFile.Purpose.PHOTO],
+        "today": today,
+        "documents_sent": sum(
+            1 for document in inspection.document_requests.all() if document.answered_at
+        ),
+        "reschedule_form": RescheduleForm(
+            prefix="move", initial={"visit_date": inspection.visit_date}
+        ),
+        "member_form": TeamMemberForm(
+            prefix="member", people=team_people(inspection), topics=inspection.topics
+        )
+        if can_manage
+        else None,
+        # The decision forming the team issued from the register, when there is one: it is
+        # the visit's decision, shown instead of the form that types one.
+        "issued_decision": inspection.documents.filter(
+            kind="team_decision", replaced_by__isnull=True
+        )
+        .order_by("-pk")
+        .first(),
+        "decision_form": TeamDecisionForm(
+            prefix="decision",
+            initial={
+                "number": inspection.decision_number,
+                "date": inspection.decision_date or today,
+                "signer": inspection.decision_signer,
+            },
+        ),
+        "own_evidence": list(own_evidence[:200]) if can_answer else [],
+        "photo_form": PhotoForm(prefix="photo"),
+        "support_form": SupportForm(prefix="support", initial={"text": inspection.support_given}),
+        "finding_form": finding_form(inspection, items, initial=draft) if can_inspect else None,
+        "recommendation_form": RecommendationForm(
+            prefix="rec",
+            findings=inspection.findings.all(),
+            causes=RootCause.objects.filter(pk__in=list(causes)),
+        )
+        if can_inspect
+        else None,
+        "organiser_causes": RootCause.objects.filter(organiser=inspection.plan.organiser),
+    }
