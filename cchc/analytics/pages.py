@@ -71,7 +71,10 @@ def _chosen_year(params: Params, years: list[int]) -> int:
         if not 2000 <= choice <= 2100:
             raise Http404
         return choice
-    return years[0] if years else today.year
+    # This year when it has data; a plan already made for next year does not take the page
+    # there (the leader opened on "2027: 0/2" while 2026's visits were under way).
+    past = [year for year in years if year <= today.year]
+    return past[0] if past else (years[-1] if years else today.year)
 
 
 def _pct(value: Decimal | None) -> str:

@@ -117,6 +117,13 @@ class InspectionsPageTests(DashboardCase):
         # A filter it does not know is dropped, not shown back.
         assert pages.inspections_page(self.home_affairs, pages.Params(remedy="x"))["remedy"] == ""
 
+    def test_a_plan_made_for_next_year_does_not_take_the_page_there(self):
+        year = timezone.localdate().year
+        to_status(self.cast, approved_inspection(self.cast, year=year), "concluded")
+        approved_inspection(self.cast, year=year + 1)
+        page = pages.inspections_page(self.home_affairs, pages.Params())
+        assert page["year"] == year and year + 1 in page["years"]
+
 
 class IndicatorsPageTests(DashboardCase):
     def test_every_assessed_unit_has_a_row_and_the_export_the_same_units(self):
