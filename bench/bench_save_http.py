@@ -83,7 +83,7 @@ def measure(officers: list[tuple[Officer, str]], fields_of, expected: int) -> di
     }
 
 
-def in_process(username: str, assessment: str, criterion: Criterion) -> dict[str, float]:
+def in_process(username: str, assessment: int | str, criterion: Criterion) -> dict[str, float]:
     """One save through Django's test client, without the server: its queries (the session's
     own included) and its median time, beside an empty POST's."""
     from django.test import Client

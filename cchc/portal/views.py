@@ -379,12 +379,10 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
                 },
             )
             return redirect(reverse("portal:feedback_lookup") + f"?code={feedback.code}")
-    context = {
-        "form": form,
-        "captcha": _captcha(request) if form.is_bound or request.GET.get("ma") == "1" else None,
-    }
+    captcha = _captcha(request) if form.is_bound or request.GET.get("ma") == "1" else None
+    context = {"form": form, "captcha": captcha}
     if form.errors:
-        _focus_first_error(form, context["captcha"])
+        _focus_first_error(form, captcha)
     return render(request, "portal/feedback.html", context, status=400 if form.errors else 200)
 
 
