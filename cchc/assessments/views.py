@@ -492,7 +492,7 @@ def _render_row(
     context = {**page, "row": row, "error": error, "conflict": conflict, "oob": True}
     if parts_only:  # the saved parts' template: every group's figures, from the tree read
         context["changed_areas"] = all_area_figures(tree)
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         # htmx swaps only 2xx answers: a refused save comes back as 200 with its message.
         template = "assessments/_score_saved.html" if parts_only else "assessments/_score_row.html"
         return render(request, template, context)
@@ -555,7 +555,7 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
             status=400,
             parts_only=True,
         )
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not is_htmx(request):
         return redirect(f"{assessment.get_absolute_url()}#score-{criterion_pk}")
     show_appraisal = selectors.shows_appraisal(user=request.user, assessment=assessment)
     stored = figures.assessment

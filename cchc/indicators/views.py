@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from cchc.core.forms import form_error_messages, perform
+from cchc.core.htmx import is_htmx
 from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.params import id_param
 from cchc.core.permissions import capability_required, user_has_capability
@@ -142,7 +143,7 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "record": record,
         "progress": progress.read(record.pk) if record.is_running else None,
     }
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "indicators/_import_progress.html", context)
     return render(request, "indicators/import_detail.html", context)
 
