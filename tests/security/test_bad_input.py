@@ -210,9 +210,9 @@ class RefusedWritesTests(BaseTestCase):
 
     def test_a_finding_refused_on_a_concluded_inspection_writes_no_root_cause(self):
         from cchc.inspections.services.visits import visit_items
-        from cchc.inspections.views import _areas
+        from cchc.inspections.pages import finding_areas
 
-        area = _areas(visit_items(self.inspection))[0][0]
+        area = finding_areas(visit_items(self.inspection))[0][0]
         before = self.counts()
         self.client.post(
             reverse("inspections:finding_create", args=[self.inspection.pk]),
