@@ -148,7 +148,13 @@ def score_save(
             raise ValidationError({"explanation": _(DISPUTE_NEEDS_REASON_MESSAGE)})
     before_inputs = score.inputs if score else {}
     before_not_applicable = bool(score and score.is_not_applicable)
-    before = {"inputs": before_inputs, "self_points": str(score.self_points if score else None)}
+    before = {
+        "inputs": before_inputs,
+        "self_points": str(score.self_points if score else None),
+        "explanation": score.explanation if score else "",
+    }
+    if score is not None and score.is_carried_over:
+        before["is_carried_over"] = True  # a save confirms a value carried over
     changes: dict[str, Any] = {
         "inputs": _jsonable(inputs) if declared else {},
         "self_points": result.points if result else None,
@@ -175,13 +181,15 @@ def score_save(
         )
         if figures is None:
             figures = _saved_whole(assessment)
-        audit_record(
-            actor=actor,
-            action="score.save",
-            target=score,
-            before=before,
-            after={"inputs": score.inputs, "self_points": str(score.self_points)},
-        )
+        after = {
+            "inputs": score.inputs,
+            "self_points": str(score.self_points),
+            "explanation": score.explanation,
+        }
+        if "is_carried_over" in before:
+            after["is_carried_over"] = False
+        if after != before:  # the trail records changes: a save that changes nothing, nothing
+            audit_record(actor=actor, action="score.save", target=score, before=before, after=after)
     return score, figures
 
 
