@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -18,6 +18,7 @@ from cchc.core.forms import form_error_messages, perform
 from cchc.core.htmx import render_page_or_partial
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
+from cchc.core.textsearch import fold
 from cchc.documents import docx, pdf, selectors, services
 from cchc.documents.content import PLACEHOLDER_MEANINGS
 from cchc.documents.forms import BulkForm, IssueForm, ScanForm, TemplateUploadForm
@@ -278,7 +279,10 @@ def template_download_view(request: HttpRequest, kind: str) -> HttpResponse:
     template, data = services.active_template(_kind(kind), unit)
     response = HttpResponse(data, content_type=DOCX_TYPE)
     version = template.version if template else 0
-    response["Content-Disposition"] = f'attachment; filename="mau-{kind}-v{version}.docx"'
+    # Named as people name the kind, without tone marks: "mau-thong-bao-ket-luan-kiem-tra-v2".
+    with translation.override("vi"):
+        name = "-".join(fold(str(Kind(kind).label)).split())
+    response["Content-Disposition"] = f'attachment; filename="mau-{name}-v{version}.docx"'
     return response
 
 

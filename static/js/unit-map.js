@@ -7,7 +7,14 @@
   function drawMap() {
     var element = document.getElementById("unit-map");
     if (!element || typeof L === "undefined") { return; }
-    var map = L.map(element, { attributionControl: false, zoomSnap: 0.25 });
+    var map = L.map(element, { attributionControl: false, zoomSnap: 0.25, zoomControl: false });
+    // The zoom buttons' titles in the page's language (Leaflet's own are English).
+    L.control
+      .zoom({
+        zoomInTitle: element.getAttribute("data-zoom-in") || "Zoom in",
+        zoomOutTitle: element.getAttribute("data-zoom-out") || "Zoom out",
+      })
+      .addTo(map);
     if (element.dataset.tileUrl) { L.tileLayer(element.dataset.tileUrl, { maxZoom: 18 }).addTo(map); }
     var detailUrl = element.dataset.detailUrl;
     var colourBy = element.dataset.colourBy;

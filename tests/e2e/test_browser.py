@@ -116,6 +116,9 @@ def test_home_affairs_finds_units_users_and_the_audit_trail(page, live_server, c
     page.get_by_test_id("main-nav").get_by_role("link", name="Đơn vị").click()
     page.wait_for_selector("#unit-map[data-ready=true]")
     assert page.locator(".leaflet-interactive").count() == 2
+    # Leaflet's own zoom titles are English; the page gives its own.
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Phóng to"
+    assert page.locator(".leaflet-control-zoom-out").get_attribute("title") == "Thu nhỏ"
     assert "Phường Nam Hà" in page.get_by_test_id("unit-table").inner_text()
     shot(page, "units-home-affairs")
     page.get_by_test_id("main-nav").get_by_role("link", name="Người dùng").click()

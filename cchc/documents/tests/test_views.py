@@ -111,6 +111,10 @@ class ScanAndTemplateTests(BaseTestCase):
             reverse("documents:template_download", args=["conclusion_notice"])
         )
         assert download.content == good
+        # Named as people name the kind (no code name), the version in use.
+        assert (
+            'filename="mau-thong-bao-ket-luan-kiem-tra-v1.docx"' in download["Content-Disposition"]
+        )
 
 
 def _with_text(template: bytes, text: str) -> bytes:
