@@ -209,8 +209,8 @@ class RefusedWritesTests(BaseTestCase):
         assert not RootCause.objects.filter(title="Nguyên nhân mới sau kết luận").exists()
 
     def test_a_finding_refused_on_a_concluded_inspection_writes_no_root_cause(self):
-        from cchc.inspections.services.visits import visit_items
         from cchc.inspections.pages import finding_areas
+        from cchc.inspections.services.visits import visit_items
 
         area = finding_areas(visit_items(self.inspection))[0][0]
         before = self.counts()
