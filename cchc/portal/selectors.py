@@ -13,7 +13,7 @@ from cchc.assessments.models import Assessment, Round
 from cchc.assessments.services.results import ResultRow, published_rows
 from cchc.core.points import percent, round_points
 from cchc.documents.models import IssuedDocument, Kind
-from cchc.frameworks.models import Criterion
+from cchc.frameworks.models import Criterion, Section
 from cchc.frameworks.selectors import areas_of
 from cchc.indicators import figures
 from cchc.indicators.periods import period_range
@@ -74,9 +74,12 @@ class AreaScore:
     title: str
     points: Decimal
     maximum: Decimal
+    section: str = Section.NORMAL  # a bonus or penalty section adds or takes away, capped
 
     @property
     def percent(self) -> Decimal | None:
+        if self.section != Section.NORMAL:
+            return None
         return percent(self.points, self.maximum)
 
 
@@ -119,6 +122,24 @@ def unit_page(unit: OrgUnit) -> UnitPage:
                     Decimal(values.get("am") or 0),
                 )
             )
+        # Bonus and penalty sections are not areas, but the total counts them: shown after
+        # the areas, capped as the score caps them, so the rows add up to the total (Nam Hà's
+        # rows read 77,19 beside a total of 77,69: the 0,5 bonus was missing).
+        parents = {criterion.parent_id for criterion in criteria}
+        for criterion in criteria:
+            top = criterion.parent_id is None and criterion.pk in parents
+            if top and criterion.section != Section.NORMAL:
+                values = stored.get(str(criterion.pk)) or {}
+                points = min(Decimal(values.get("a") or 0), criterion.max_points)
+                page.areas.append(
+                    AreaScore(
+                        criterion.code,
+                        criterion.title,
+                        points,
+                        criterion.max_points,
+                        section=criterion.section,
+                    )
+                )
     inspections = list(
         Inspection.objects.filter(org_unit=unit, is_published=True).order_by("-visit_date")
     )
