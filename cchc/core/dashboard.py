@@ -45,7 +45,12 @@ def register_panel_provider(provider: Callable[[Any], list[LivePanel]]) -> None:
 
 
 # Shown to everyone above the role panels when an app has something for it (the inbox).
-COMMON_PANELS = [Panel(_("New notifications"), "", key="inbox")]
+COMMON_PANELS = [
+    Panel(_("New notifications"), "", key="inbox"),
+    # An agency's remediation actions to report (shown only when there are some; a ward's
+    # are its role's own panel, "remediation").
+    Panel(_("Remediation to report"), "", key="agency_remediation"),
+]
 
 # Visits an agency's appraiser sits on, or a leader follows.
 TEAM_VISITS_PANEL = Panel(

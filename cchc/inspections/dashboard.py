@@ -40,8 +40,10 @@ def inspection_panels(user: Any) -> list[LivePanel]:
                 ],
             )
         )
-    units = Scope.of(user).own_unit_ids
-    if units and user_has_capability(user, Capability.REMEDIATE):
+    # Whoever reports on actions is asked to: a ward's people for the ward's, an agency's for
+    # those given to it (an agency had no reminder of its action on its home page).
+    units = selectors.reporting_unit_ids(user=user)
+    if units:
         actions = list(selectors.actions_for_units(unit_ids=units).order_by("deadline")[:6])
         if actions:
             items = []
@@ -60,5 +62,7 @@ def inspection_panels(user: Any) -> list[LivePanel]:
                         note,
                     )
                 )
-            panels.append(LivePanel("remediation", _("Remediation to report"), items))
+            # A ward's people have a remediation panel of their role; an agency's get this one.
+            key = "remediation" if Scope.of(user).own_unit_ids else "agency_remediation"
+            panels.append(LivePanel(key, _("Remediation to report"), items))
     return panels

@@ -162,6 +162,12 @@ def reporter_roles(owner: OrgUnit) -> set[str]:
     return set(TEAM_ROLES) if owner.kind == OrgUnit.Kind.AGENCY else set(UNIT_ROLES)
 
 
+def reporting_unit_ids(*, user: Any) -> set[int]:
+    """The units whose remediation actions the user reports on (the same rule as can_report):
+    a ward's officers and chairs for the ward, an agency's appraisers and inspectors for it."""
+    return {m.org_unit_id for m in user.active_memberships if m.role in reporter_roles(m.org_unit)}
+
+
 def can_report(*, user: Any, action: RemediationAction) -> bool:
     """Whoever owns a remediation action reports its progress: the inspected unit for its own
     actions, the agency for those given to it. The one rule for the report view and the page."""

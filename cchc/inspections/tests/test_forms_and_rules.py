@@ -135,9 +135,11 @@ class AgencyActionTests(Agencies):
         assert response.status_code == 302
         assert ProgressReport.objects.filter(action=action, reported_by=self.taichinh).exists()
         assert RemediationAction.objects.get(pk=action.pk).status == "reported"
-        # Its list asks it to report the action.
+        # Its list asks it to report the action, and so does its home page.
         listing = self.client.get(reverse("inspections:inspection_list")).content.decode()
         assert "Hướng dẫn phường bố trí kinh phí duy trì ISO" in listing
+        home = self.client.get(reverse("core:home")).content.decode()
+        assert "Hướng dẫn phường bố trí kinh phí duy trì ISO" in home
 
         self.login("ward_officer")
         page = self.client.get(inspection.get_absolute_url()).content.decode()
