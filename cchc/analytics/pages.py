@@ -4,7 +4,7 @@ pages of rows and its exportable tables. The views parse nothing else and render
 asks the same function for the one table it needs (`only`), so it is the page's own rows.
 Each page is built from a fixed number of queries whatever the number of units."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -62,6 +62,29 @@ def _chosen_round(user: Any, params: Params) -> Round | None:
     if not candidates:
         return None
     return selectors.round_for_analytics(user=user, pk=candidates[0].pk)
+
+
+def _status_chart(
+    title: str, counts: Iterable[tuple[str, str, int]], *, tone: str, href: str
+) -> charts.BarChart:
+    """A bar per status (state, label, count), coloured `<tone>-<state>`, each linking to the
+    rows in that status (`href` with its {state} filled in)."""
+    return charts.BarChart(
+        width=460,
+        label_width=150,
+        title=title,
+        bars=[
+            charts.Bar(
+                label=label,
+                value=count,
+                text=format_count(count),
+                tip=f"{label}: {format_count(count)}",
+                tone=f"{tone}-{state}",
+                href=href.format(state=state),
+            )
+            for state, label, count in counts
+        ],
+    )
 
 
 def _chosen_year(params: Params, years: list[int]) -> int:
@@ -349,21 +372,11 @@ def progress_page(user: Any, params: Params, only: str | None = None) -> dict[st
         assessment_selectors.round_can_manage(user=user, round_=round_)
         and round_.status == Round.Status.OPEN
     )
-    context["state_chart"] = charts.BarChart(
-        width=460,
-        label_width=150,
-        title=_("Units by stage"),
-        bars=[
-            charts.Bar(
-                label=label,
-                value=count,
-                text=format_count(count),
-                tip=f"{label}: {format_count(count)}",
-                tone=f"state-{state}",
-                href=f"?round={round_.pk}&state={state}#progress-table",
-            )
-            for state, label, count in board.counts()
-        ],
+    context["state_chart"] = _status_chart(
+        _("Units by stage"),
+        board.counts(),
+        tone="state",
+        href=f"?round={round_.pk}&state={{state}}#progress-table",
     )
     state = params.state
     rows = [row for row in board.rows if not state or row.state == state]
@@ -451,21 +464,11 @@ def inspections_page(user: Any, params: Params, only: str | None = None) -> dict
                 for row in stats.areas[:15]
             ],
         ),
-        "remediation_chart": charts.BarChart(
-            width=460,
-            label_width=150,
-            title=_("Remediation actions by status"),
-            bars=[
-                charts.Bar(
-                    label=label,
-                    value=count,
-                    text=format_count(count),
-                    tip=f"{label}: {format_count(count)}",
-                    tone=f"remedy-{state}",
-                    href=f"?year={year}&remedy={state}#actions",
-                )
-                for state, label, count in stats.remediation
-            ],
+        "remediation_chart": _status_chart(
+            _("Remediation actions by status"),
+            stats.remediation,
+            tone="remedy",
+            href=f"?year={year}&remedy={{state}}#actions",
         ),
     }
     remedy = params.remedy
