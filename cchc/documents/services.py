@@ -32,6 +32,7 @@ from cchc.documents.models import BulkJob, Counter, DocumentTemplate, IssuedDocu
 from cchc.inspections.models import Inspection, InspectionPlan
 from cchc.inspections.services.visits import decision_record
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import ancestor_ids
 
 SIGNER_NEEDED_MESSAGE = gettext_noop("Give the name of the person who signs.")
 FUTURE_DATE_MESSAGE = gettext_noop("A document cannot be dated in the future.")
@@ -81,17 +82,15 @@ def build(kind: str, target: Target, **options: Any) -> Document:
 def templates_in_use(unit: OrgUnit, kinds: list[str]) -> dict[str, DocumentTemplate | None]:
     """For each kind, the template a document issued by `unit` uses: the newest active version
     of the nearest unit at or above it that has one (None: the shipped default). One query."""
-    above = [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.pk]
-    templates = DocumentTemplate.objects.filter(
-        kind__in=kinds, is_active=True, org_unit_id__in=above
-    ).select_related("org_unit", "uploaded_by")
     chosen: dict[str, DocumentTemplate | None] = dict.fromkeys(kinds)
-    for template in templates:
-        current = chosen[template.kind]
-        if current is None or (len(template.org_unit.path), template.version) > (
-            len(current.org_unit.path),
-            current.version,
-        ):
+    for template in (
+        DocumentTemplate.objects.filter(
+            kind__in=kinds, is_active=True, org_unit_id__in=ancestor_ids(unit) or [unit.pk]
+        )
+        .select_related("org_unit", "uploaded_by")
+        .order_by("kind", "-org_unit__path", "-version")  # the nearest unit's newest first
+    ):
+        if chosen[template.kind] is None:
             chosen[template.kind] = template
     return chosen
 

@@ -36,7 +36,7 @@ from cchc.inspections.models import (
     TeamMember,
 )
 from cchc.orgunits.models import OrgUnit
-from cchc.orgunits.scope import UNIT_ROLES, Scope, under_q
+from cchc.orgunits.scope import UNIT_ROLES, Scope, ancestor_ids, under_q
 
 TEAM_ROLES = {Role.APPRAISER, Role.INSPECTOR}
 # A visit whose date has passed in one of these states has not started: it is overdue.
@@ -214,10 +214,11 @@ def inspection_for_page(*, user: Any, pk: int) -> Inspection:
 
 def checklists_for(*, organiser: OrgUnit, topics: list[str]) -> list[Checklist]:
     """The checklist in use for each topic: the newest active version issued at or above."""
-    ancestors = [int(pk) for pk in organiser.path.strip("/").split("/") if pk]
     chosen: dict[str, Checklist] = {}
     for checklist in (
-        Checklist.objects.filter(issuer_id__in=ancestors, is_active=True, topic__in=topics)
+        Checklist.objects.filter(
+            issuer_id__in=ancestor_ids(organiser), is_active=True, topic__in=topics
+        )
         .select_related("issuer")
         .order_by("topic", "-issuer__path", "-version")
     ):

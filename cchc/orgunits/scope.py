@@ -83,6 +83,12 @@ def ancestor_paths(unit: Any, *, include_self: bool = False) -> list[str]:
     return ["/" + "/".join(ids[:depth]) + "/" for depth in range(1, last)]
 
 
+def ancestor_ids(unit: Any) -> list[int]:
+    """The ids of the unit and the units above it (a unit or a path), the root first: what a
+    rule "at or above the unit" (templates, checklists in use) filters on."""
+    return [int(part) for part in _path(unit).strip("/").split("/") if part]
+
+
 def around_q(paths: Iterable[str], field: str = "") -> Q:
     """Rows whose unit is at, under or above one of the paths (a round organised by the
     province reaches the city's readers; one of a ward, its city's)."""
