@@ -1,9 +1,12 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Round
+from cchc.assessments.services.evidence import TOO_LARGE_MESSAGE
 from cchc.core.forms import ModelIdsField, date_widget
 from cchc.core.points import parse_decimal
 from cchc.frameworks.models import Framework
@@ -112,6 +115,16 @@ class AppealDecisionForm(forms.Form):
 
 
 class VerifyFileForm(forms.Form):
-    """A file to compare with the evidence submitted (read for its SHA-256, never kept)."""
+    """A file to compare with the evidence submitted (read for its SHA-256, never kept). No
+    evidence is larger than an upload may be, so neither is a file worth hashing."""
 
     file = forms.FileField(label=_("A file to check"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                gettext(TOO_LARGE_MESSAGE).format(limit=limit // (1024 * 1024))
+            )
+        return upload

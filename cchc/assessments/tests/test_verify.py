@@ -82,3 +82,13 @@ class VerifyTests(BaseTestCase):
             score.evidence.add(self.evidence)
         with self.assertNumQueries(len(first.captured_queries)):
             self.client.get(self.url)
+
+    def test_a_file_larger_than_any_upload_is_refused_unread(self):
+        self.login("leader")
+        with self.settings(UPLOAD_MAX_BYTES=10):
+            page = self.client.post(
+                self.url, {"file": SimpleUploadedFile("lon.pdf", PDF)}
+            ).content.decode()
+        assert 'data-testid="file-matches"' not in page
+        assert 'data-testid="file-differs"' not in page
+        assert "MB" in page
