@@ -47,6 +47,7 @@ from cchc.indicators.importing.parsing import (
     COLUMNS,
     DUE_BEFORE_RECEIVED_MESSAGE,
     FINISHED_BEFORE_RECEIVED_MESSAGE,
+    OUTSIDE_UNIT_MESSAGE,
     REQUIRED_MESSAGE,
     SATISFACTION_WORDS,
     STATUS_WORDS,
@@ -86,6 +87,8 @@ from cchc.indicators.importing.writing import (
 )
 from cchc.indicators.models import DossierImport
 from cchc.indicators.summary import rebuild_dossier_months
+from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import KEEP, Scope
 
 __all__ = [
     "AMBIGUOUS_UNIT_MESSAGE",
@@ -105,6 +108,7 @@ __all__ = [
     "FIELD_LABELS",
     "FINISHED_BEFORE_RECEIVED_MESSAGE",
     "NOT_CSV_MESSAGE",
+    "OUTSIDE_UNIT_MESSAGE",
     "NOT_XLSX_MESSAGE",
     "REASON_HEADING",
     "REQUIRED_FIELDS",
@@ -132,6 +136,18 @@ DUPLICATE_IN_ROW_MESSAGE = gettext_noop("The code {code} is already in row {row}
 ProgressCallback = Callable[[int, float | None], None]  # rows read, share of the file's bytes
 
 
+def kept_unit_ids(actor: Any) -> list[int] | None:
+    """The units whose dossiers this actor may write: those they keep (the one scope policy);
+    None, every unit, for an administrator or the command line (actor None: the server's
+    operator)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    scope = Scope.of(actor)
+    if scope.is_admin:
+        return None
+    return list(scope.filter(OrgUnit.objects.all(), purpose=KEEP).values_list("pk", flat=True))
+
+
 @dataclass
 class DossierImportResult:
     rows_read: int
@@ -152,12 +168,13 @@ class _Run:
         record: DossierImport,
         mode: str,
         progress: ProgressCallback | None,
+        actor: Any = None,
     ) -> None:
         self.record = record
         self.record_pk = record.pk
         self.keep_valid = mode == DossierImport.Mode.VALID_ONLY
         self.progress = progress
-        self.parser = RowParser(_unit_index(), record.pk)
+        self.parser = RowParser(_unit_index(kept_unit_ids(actor)), record.pk)
         self.writer = BatchWriter(record.pk, self.parser.clock, self._reject_duplicate)
         self.rows_read = 0
         self.rejected = 0
@@ -357,7 +374,7 @@ def import_dossiers(
     else:
         record.status = DossierImport.Status.RUNNING
         record.save(update_fields=["status", "updated_at"])
-    run = _Run(record, mode, progress)
+    run = _Run(record, mode, progress, actor)
     try:
         if mode == DossierImport.Mode.VALID_ONLY:
             try:

@@ -9,6 +9,7 @@ order of COLUMNS, the datetimes naive local wall-clock times (the writer adapts 
 import datetime
 import re
 import unicodedata
+from collections.abc import Collection
 from typing import Any, cast
 
 from django.db import connection, models
@@ -78,6 +79,9 @@ REQUIRED_MESSAGE = gettext_noop("This value is required.")
 BAD_BOOLEAN_MESSAGE = gettext_noop("“{value}” is neither yes (có) nor no (không).")
 UNKNOWN_UNIT_MESSAGE = gettext_noop("No unit has the code or name “{value}”.")
 AMBIGUOUS_UNIT_MESSAGE = gettext_noop("Several units are named “{value}”; write the unit's code.")
+OUTSIDE_UNIT_MESSAGE = gettext_noop(
+    "The unit “{value}” is not one you keep: its dossiers are imported by those who keep it."
+)
 BAD_CHANNEL_MESSAGE = gettext_noop(
     "“{value}” is not a channel; write trực tuyến, trực tiếp or bưu chính."
 )
@@ -93,6 +97,7 @@ DUE_BEFORE_RECEIVED_MESSAGE = gettext_noop("Due before it was received.")
 TOO_LONG_MESSAGE = gettext_noop("At most {limit} characters.")
 
 AMBIGUOUS = -1  # in the unit index: a name shared by several units
+OUTSIDE = -2  # in the unit index: a unit the importer does not keep (cchc.orgunits.scope)
 EXCEL_EPOCH = datetime.datetime(1899, 12, 30)  # noqa: DTZ001 (local wall time, made aware later)
 # Excel serial numbers accepted as dates: 1970-01-01 to 2099-12-31 (so "2025" is not a date).
 SERIAL_RANGE = (25569.0, 73051.0)
@@ -106,10 +111,12 @@ NUMBER_RE = re.compile(r"\d+(?:\.\d+)?$")
 from_iso = datetime.datetime.fromisoformat
 
 
-def _unit_index() -> dict[str, int]:
+def _unit_index(kept: Collection[int] | None = None) -> dict[str, int]:
     """Normalised code, GSO code and name → unit id. Codes beat GSO codes beat names; a GSO
     code or name shared by several active units is AMBIGUOUS; ended units count only where
-    no active unit has the GSO code or name."""
+    no active unit has the GSO code or name. `kept`: the ids of the units the importer keeps
+    (the scope policy's KEEP purpose); any other unit is OUTSIDE. None: every unit (the
+    command line, run by the server's operator)."""
     units = list(OrgUnit.objects.values_list("pk", "code", "gso_code", "name", "active_to"))
     index: dict[str, int] = {}
     for active in (False, True):
@@ -126,6 +133,11 @@ def _unit_index() -> dict[str, int]:
             index.update(layer)
     for pk, code, *_rest in units:
         index[heading_key(code)] = pk
+    if kept is not None:
+        kept = set(kept)
+        for key, pk in index.items():
+            if pk >= 0 and pk not in kept:
+                index[key] = OUTSIDE
     return index
 
 
@@ -317,6 +329,8 @@ class RowParser:
                 found = _(UNKNOWN_UNIT_MESSAGE).format(value=_nfc(value))
             elif pk == AMBIGUOUS:
                 found = _(AMBIGUOUS_UNIT_MESSAGE).format(value=_nfc(value))
+            elif pk == OUTSIDE:
+                found = _(OUTSIDE_UNIT_MESSAGE).format(value=_nfc(value))
             else:
                 found = pk
             self._remember(self.unit_cache, value, found)

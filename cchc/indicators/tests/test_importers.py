@@ -323,6 +323,25 @@ class ImportTests(BaseTestCase):
         assert places(error) == {(3, "Đơn vị")}
         assert "Xã Không Có" in str(error.errors[0])
 
+    def test_a_keeper_imports_only_the_dossiers_of_the_units_they_keep(self):
+        """One scope policy: the city's Home Affairs office keeps its wards, not another
+        province's communes; the row names its row and column, and nothing is written."""
+        org_unit_create(
+            actor=None,
+            code="X99001",
+            name="Xã Ngoài",
+            kind="commune",
+            parent=self.cast.other_province,
+        )
+        rows = [GOOD_ROWS[0], r("H42.010|||X99001||01/02/2025||||||")]
+        with pytest.raises(DossierImportFailed) as raised:
+            run(csv_bytes(rows), actor=self.home_affairs)
+        assert places(raised.value) == {(3, "Đơn vị")}
+        assert "X99001" in str(raised.value.errors[0])
+        assert not Dossier.objects.exists()
+        # The administrator and the server's operator (no actor) import any unit's.
+        assert run(csv_bytes(rows), actor=self.admin).created == 2
+
     def test_an_ambiguous_unit_name(self):
         org_unit_create(
             actor=None,
