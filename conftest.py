@@ -128,3 +128,30 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 def media_root(settings: Any, tmp_path: Any) -> None:
     """Uploaded files of a test go to its own temporary folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def host_caches() -> Any:
+    """A factory of app hosts' cache clients: each call is a new client of the same Redis, as
+    another host would have (its own connections, no memory shared with the others). Skipped
+    without a Redis at REDIS_TEST_URL, unless REQUIRE_REDIS=1 (CI), where that fails."""
+    from django.conf import settings
+    from django.core.cache.backends.redis import RedisCache
+
+    def make() -> RedisCache:
+        return RedisCache(
+            REDIS_TEST_URL,
+            {"KEY_PREFIX": f"{settings.CACHE_KEY_PREFIX}-hosts", "OPTIONS": {"socket_timeout": 2}},
+        )
+
+    probe = make()
+    try:
+        probe.get("probe")
+    except Exception as error:  # noqa: BLE001 — any failure to reach Redis means "no Redis"
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {REDIS_TEST_URL}: {error}")
+        pytest.skip(f"No Redis at {REDIS_TEST_URL} (REQUIRE_REDIS=1 makes this a failure).")
+    return make

@@ -1,5 +1,7 @@
 """CCHC settings: one file, driven by environment variables (see .env.example)."""
 
+import os
+import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -8,6 +10,7 @@ import dj_database_url
 import fontpkg_be_vietnam_pro
 import fontpkg_noto_serif
 import xstatic.pkg.leaflet
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP  # type: ignore[attr-defined]
 from django.utils.translation import gettext_lazy as _
 
@@ -127,6 +130,41 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache: each process's own memory on a laptop; with several app hosts, one Redis they all
+# share (CACHE_URL, or REDIS_URL: redis://host:6379/0, rediss:// with TLS, unix:///path), through
+# Django's own Redis backend. It holds the portal's pages, the API's call budgets, the visit
+# counts not yet written and the online marks (cchc/portal/visitors.py): what must agree across
+# hosts. Keys start with CACHE_KEY_PREFIX, so two installations may share one server.
+CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "cchc")
+if TESTING and "CACHE_KEY_PREFIX" not in os.environ:
+    # A run's keys are its own: a shared Redis keeps keys between runs (an earlier run's
+    # call budgets, pages of rows with the same ids).
+    CACHE_KEY_PREFIX = f"cchc-test-{os.getpid()}-{secrets.token_hex(4)}"
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// address.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A Redis away answers an error within a second instead of holding every request.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("CACHE_CONNECT_TIMEOUT", 1),
+                "socket_timeout": env_int("CACHE_TIMEOUT", 1),
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "cchc",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -1,19 +1,23 @@
 """Who a visitor is, without keeping who they are: a random cookie, and the address hashed with
 a random salt drawn each day and deleted after two (so no address is stored, and once the salt
-is gone a stored hash cannot be traced back to one). Page views are counted in each server's
-memory and added to the database every FLUSH_SECONDS (an atomic `views = views + n`: several
-servers add up correctly)."""
+is gone a stored hash cannot be traced back to one).
+
+Page views are counted in the shared cache (an atomic increment per page and day: every app
+host counts into the same keys), never with a database write in the request, and added to the
+database every FLUSH_SECONDS by whichever host takes the flush first (an atomic
+`views = views + n`). A host that dies loses nothing that it counted: the counts are in the
+cache, not in its memory. So the totals read on any host agree."""
 
 import hashlib
 import logging
 import secrets
 import threading
 import time
-from collections import Counter
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import BaseCache, cache
 from django.db import DatabaseError, transaction
 from django.db.models import F, Sum
 from django.http import HttpRequest
@@ -73,54 +77,101 @@ def visitor_key(token: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}|visitor|{token}".encode()).hexdigest()
 
 
-class Buffer:
-    """This server's page views and recent visitors, not yet written."""
+def _count_key(day: str, path: str) -> str:
+    return f"portal:visits:{day}:{hashlib.sha256(path.encode()).hexdigest()[:24]}"
 
-    def __init__(self) -> None:
+
+FLUSH_LOCK = "portal:visits:flushing"
+COUNT_TIMEOUT = 3 * 24 * 3600  # counts not flushed within three days are dropped
+
+
+class Buffer:
+    """Page views not yet written, in the shared cache, and this host's recent visitors.
+
+    The counts live in `store` (Django's cache: Redis shared by every host in production,
+    each process's own memory on a laptop). What stays in this process is only which keys it has
+    counted into (so that its flush knows what to take) and the visitors it is to mark as
+    online; a visitor is marked once a minute by whichever host sees them first."""
+
+    def __init__(self, store: BaseCache | None = None) -> None:
+        self.store = store if store is not None else cache
         self.lock = threading.Lock()
-        self.views: Counter[tuple[str, str]] = Counter()
-        self.seen: dict[str, float] = {}  # visitor → when this server last wrote it
+        self.keys: set[tuple[str, str]] = set()  # (day, path) this host has counted into
         self.due: dict[str, float] = {}  # visitors to write at the next flush
         self.flushed = time.monotonic()
         self.purged: object = None  # the day address hashes were last cleared
 
+    def _add(self, day: str, path: str, count: int) -> None:
+        key = _count_key(day, path)
+        self.store.add(key, 0, timeout=COUNT_TIMEOUT)
+        try:
+            self.store.incr(key, count)
+        except ValueError:  # evicted between add and incr
+            self.store.set(key, count, timeout=COUNT_TIMEOUT)
+
     def count(self, path: str, visitor: str) -> None:
         day = timezone.localdate().isoformat()
+        self._add(day, "", 1)
+        self._add(day, path, 1)
+        first_this_minute = self.store.add(
+            f"portal:seen:{visitor}", 1, timeout=SEEN_EVERY_SECONDS
+        )
         now = time.monotonic()
         with self.lock:
-            self.views[(day, "")] += 1
-            self.views[(day, path)] += 1
-            if now - self.seen.get(visitor, 0) >= SEEN_EVERY_SECONDS:
-                self.seen[visitor] = now
+            self.keys.update(((day, ""), (day, path)))
+            if first_this_minute:
                 self.due[visitor] = now
-            if len(self.seen) > 50_000:
-                self.seen.clear()
             flush = now - self.flushed >= FLUSH_SECONDS
         if flush:
             self.flush()
 
     def pending(self) -> int:
-        with self.lock:
-            return sum(n for (_day, path), n in self.views.items() if path == "")
+        """Views counted on any host today and yesterday and not yet in the database."""
+        today = timezone.localdate()
+        keys = [_count_key(day.isoformat(), "") for day in (today, today - timedelta(days=1))]
+        return sum(int(n) for n in self.store.get_many(keys).values())
 
     def flush(self) -> None:
-        """Add the buffered counts to the database. If the database refuses (locked, away),
-        the counts go back into the buffer for the next time, and the page is not harmed."""
+        """Take the counts of every key this host has counted into (other hosts' views of the
+        same pages included) and add them to the database; one host at a time (a lock in the
+        cache, which expires if its holder dies). If the database refuses (locked, away), the
+        counts go back into the cache for the next time, and the page is not harmed."""
         with self.lock:
-            views, self.views = self.views, Counter()
+            keys = sorted(self.keys)
             due, self.due = self.due, {}
             self.flushed = time.monotonic()
-        if not views and not due:
+        if not self.store.add(FLUSH_LOCK, 1, timeout=60):
+            with self.lock:  # another host is flushing: these visitors go next time
+                self.due.update(due)
             return
         try:
-            self._write(views, due)
-        except DatabaseError:
-            logger.warning("Visit counts not written now; kept for the next flush.", exc_info=True)
-            with self.lock:
-                self.views.update(views)
-                self.due.update(due)
+            names = {_count_key(day, path): (day, path) for day, path in keys}
+            found = self.store.get_many(list(names))
+            views: dict[tuple[str, str], int] = {}
+            for name, count in found.items():
+                if int(count) > 0:
+                    # Take what was read; views counted meanwhile stay for the next flush.
+                    self.store.decr(name, int(count))
+                    views[names[name]] = int(count)
+            with self.lock:  # a day's keys are forgotten once that day has nothing pending
+                today = timezone.localdate().isoformat()
+                self.keys -= {key for key in keys if key[0] != today and key not in views}
+            if not views and not due:
+                return
+            try:
+                self._write(views, due)
+            except DatabaseError:
+                logger.warning(
+                    "Visit counts not written now; kept for the next flush.", exc_info=True
+                )
+                for (day, path), count in views.items():
+                    self._add(day, path, count)
+                with self.lock:
+                    self.due.update(due)
+        finally:
+            self.store.delete(FLUSH_LOCK)
 
-    def _write(self, views: Counter[tuple[str, str]], due: dict[str, float]) -> None:
+    def _write(self, views: dict[tuple[str, str], int], due: dict[str, float]) -> None:
         now = timezone.now()
         with transaction.atomic():
             for (day, path), count in views.items():
@@ -152,7 +203,8 @@ BUFFER = Buffer()
 
 
 def statistics() -> dict[str, Any]:
-    """Total visits (written and this server's pending ones) and visitors online now."""
+    """Total visits (written, and counted on any host but not yet written) and visitors online
+    now."""
     total = VisitDay.objects.filter(path="").aggregate(total=Sum("views"))["total"] or 0
     since = timezone.now() - timedelta(minutes=ONLINE_MINUTES)
     online = OnlineVisitor.objects.filter(last_seen__gte=since).count()
