@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= $(shell scripts/find-python)
 
-.PHONY: run test lint fmt bench worker messages compile-messages reset-db check-python test-reliability test-security bench-data
+.PHONY: system-fonts run test lint fmt bench worker messages compile-messages reset-db check-python test-reliability test-security bench-data
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -26,10 +26,25 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.run-installed
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	@touch $@
 
+# The PDF's font: Liberation Serif 2 (metric-compatible with Times New Roman, with Vietnamese) from
+# Debian's fonts-liberation2, and HarfBuzz's subsetter that embeds it; installed when make runs as
+# root with apt-get, else said once (pdf.py then falls back to Noto Serif: docs/architecture.md).
+SYSTEM_FONT_PACKAGES := fonts-liberation2 libharfbuzz-subset0
+system-fonts:
+	@if ! fc-list 2>/dev/null | grep -q 'liberation2/LiberationSerif-Regular'; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing the PDF font: apt-get install $(SYSTEM_FONT_PACKAGES)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_FONT_PACKAGES) >/dev/null \
+	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_FONT_PACKAGES) >/dev/null; }; \
+	  else \
+	    echo "PDFs need Liberation Serif 2 (Times New Roman metrics, Vietnamese): sudo apt-get install $(SYSTEM_FONT_PACKAGES)"; \
+	  fi; \
+	fi
+
 compile-messages: $(VENV)/.run-installed
 	@$(PY) scripts/compile_messages.py
 
-run: $(VENV)/.run-installed compile-messages
+run: $(VENV)/.run-installed compile-messages system-fonts
 	@DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	@DEBUG=1 $(PY) manage.py seed_demo
 	@echo "CCHC is starting: the public portal on http://127.0.0.1:$(PORT)/ and the officials' work space on http://127.0.0.1:$(PORT)/app/ (Ctrl+C to stop)"
@@ -46,7 +61,7 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/house_rules.py
 
-test: $(VENV)/.test-installed compile-messages
+test: $(VENV)/.test-installed compile-messages system-fonts
 	@$(MAKE) --no-print-directory lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 

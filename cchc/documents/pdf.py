@@ -5,9 +5,16 @@ Decision: WeasyPrint renders the same HTML the browser previews
 cannot drift; CSS paged media gives A4, the margins and the page numbers. WeasyPrint needs pango
 from the system (present on this machine's base image; elsewhere
 `apt-get install libpango-1.0-0 libpangoft2-1.0-0`). Fonts: "Times New Roman" when the system
-has it, else "Liberation Serif" / "Tinos" (metric-compatible), else Noto Serif shipped by pip
+has it, else "Liberation Serif" / "Tinos" (metric-compatible: every glyph has Times New Roman's
+advance width, so a line and a page break where Word breaks them), else Noto Serif shipped by pip
 (`fontpkg-noto-serif`) through @font-face rules with absolute file:// URLs, so Vietnamese renders
 with no system font at all. The PDF embeds the fonts (WeasyPrint does).
+
+The project installs Liberation Serif 2 (Debian's fonts-liberation2, which covers Vietnamese):
+`make run`/`make test` (target system-fonts) and .ci/run. Without it the PDF still renders, in
+the fallback, and the process logs once, in Vietnamese and English, that line breaks may differ
+from the Word file and how to install the font (NO_METRIC_FONT_MESSAGE); the tests refuse a PDF
+set in the fallback.
 
 Details of the font choice:
 
@@ -33,6 +40,7 @@ missing, render_pdf() raises PdfUnavailable.
 import atexit
 import contextlib
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -71,6 +79,13 @@ REPERTOIRE = (
     (0x25A0, 0x25FF),  # geometric shapes (bullets)
 )
 LAYOUT_FEATURES = ("ccmp", "locl", "mark", "mkmk", "kern", "liga", "calt", "rlig")
+NO_METRIC_FONT_MESSAGE = (
+    "Máy chủ không có phông chữ cùng kích thước với Times New Roman có đủ tiếng Việt (Liberation "
+    "Serif 2): PDF dùng phông dự phòng Noto Serif, ngắt dòng và ngắt trang có thể khác bản Word. "
+    "Cài đặt: apt-get install fonts-liberation2. / No font metric-compatible with Times New Roman "
+    "that covers Vietnamese (Liberation Serif 2): PDFs use the fallback Noto Serif and may break "
+    "lines and pages differently from the Word file. Install: apt-get install fonts-liberation2."
+)
 MISSING_PANGO_MESSAGE = (
     "PDF rendering needs WeasyPrint with the Pango library, which could not be loaded ({error}). "
     "Install the system packages: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
@@ -111,8 +126,6 @@ def _writable_cache_dir() -> Path:
 def _build_instances(paths: dict[tuple[str, int], Path]) -> None:
     """Cut the static instances from the pip-shipped fonts: subset each source file once, then
     pin its axes for each weight it serves (a static source file is only subset)."""
-    import logging
-
     logger = logging.getLogger("fontTools")
     level = logger.level
     logger.setLevel(logging.WARNING)  # the instancer logs every step at INFO
@@ -236,7 +249,15 @@ def font_stack() -> tuple[str, ...]:
         with contextlib.suppress(Exception):  # any fontconfig trouble: skip that family
             if _has_vietnamese_font(family, fontconfig, ffi):
                 found.append(family)
+    if not found:
+        logging.getLogger(__name__).warning(NO_METRIC_FONT_MESSAGE)
     return (*found, FALLBACK_FAMILY)
+
+
+def metric_family() -> str | None:
+    """The Times New Roman-compatible family the PDF is set in, or None (the fallback)."""
+    stack = font_stack()
+    return stack[0] if stack[0] != FALLBACK_FAMILY else None
 
 
 def _font_stack_css() -> str:

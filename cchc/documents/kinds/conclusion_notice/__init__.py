@@ -170,7 +170,9 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
         subject=f"Kết luận {lower_first(inspection_subject(inspection))}",
         bases=bases,
         blocks=blocks,
-        sign_authority="",
+        # The team signs collectively: "TM. ĐOÀN KIỂM TRA" above the head's title (Decree 30,
+        # Annex I: a collective body's document is signed "TM." for it).
+        sign_authority="TM. ĐOÀN KIỂM TRA",
         sign_title="TRƯỞNG ĐOÀN",
         signer_name=str(head.user) if head else "",
         recipients=[
