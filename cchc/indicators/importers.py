@@ -18,7 +18,7 @@ rejected rows, the touched months). This module runs one import through them (`_
 
 import contextlib
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -124,6 +124,7 @@ __all__ = [
     "check_xlsx_zip",
     "heading_key",
     "headings",
+    "import_dossier_records",
     "import_dossiers",
     "plain_key",
 ]
@@ -132,8 +133,25 @@ BATCH_SIZE = 2000
 # Errors kept in the exception and on the import record; the total is always counted.
 MAX_KEPT_ERRORS = 200
 DUPLICATE_IN_ROW_MESSAGE = gettext_noop("The code {code} is already in row {row}.")
+# A batch pushed through the API (import_dossier_records) holds at most this many records.
+MAX_PUSHED_RECORDS = 5000
+TOO_MANY_RECORDS_MESSAGE = gettext_noop(
+    "A batch holds at most {limit} records: send the others in another batch."
+)
 
 ProgressCallback = Callable[[int, float | None], None]  # rows read, share of the file's bytes
+
+
+def _record_cell(value: Any) -> Any:
+    """A JSON value as the cell a file would hold: text, or "" for null; true/false as the
+    words the parser reads; numbers as their text (a satisfaction score)."""
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return value if isinstance(value, str) else str(value)
 
 
 def kept_unit_ids(actor: Any) -> list[int] | None:
@@ -214,6 +232,20 @@ class _Run:
             rows.close()  # now, while the caller's stream is still open
         if self.rows_read == 0:
             raise DossierImportFailed([ImportErrorItem(1, "", _(EMPTY_FILE_MESSAGE))])
+
+    def run_records(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """A batch of records (the API): one row each, numbered by its index in the batch,
+        under a header of the field names, read exactly as a file's rows are."""
+        lookup = heading_lookup(headings())
+
+        def rows() -> Rows:
+            yield -1, list(FIELDS)
+            for index, record in enumerate(records):
+                yield index, [_record_cell(record.get(name)) for name in FIELDS]
+
+        self._read(rows(), lookup)
+        if self.rows_read == 0:
+            raise DossierImportFailed([ImportErrorItem(0, "", _(EMPTY_FILE_MESSAGE))])
 
     def _read(self, rows: Rows, lookup: HeadingLookup) -> None:
         cells, header, body = _locate_header(rows, lookup)
@@ -429,4 +461,53 @@ def import_dossiers(
         errors=run.errors,
         record=record,
         ignored=run.ignored,
+    )
+
+
+def import_dossier_records(
+    *, actor: Any, records: Sequence[Mapping[str, Any]], source: str
+) -> DossierImportResult:
+    """A batch of dossier records pushed by one of the province's systems (the API), checked
+    and written exactly as a file's rows, all or nothing: any wrong record raises
+    DossierImportFailed, whose errors name the record's index (`row`) and its field
+    (`column`), and nothing is written. Keyed by the dossier's code, so sending the same batch
+    again changes no dossier and no monthly count. Recorded and audited as an import named
+    after its `source` (the client)."""
+    if len(records) > MAX_PUSHED_RECORDS:
+        raise DossierImportFailed(
+            [ImportErrorItem(0, "", _(TOO_MANY_RECORDS_MESSAGE).format(limit=MAX_PUSHED_RECORDS))]
+        )
+    record = DossierImport.objects.create(
+        file_name=source[:255],
+        mode=DossierImport.Mode.ALL_OR_NOTHING,
+        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    run = _Run(record, DossierImport.Mode.ALL_OR_NOTHING, None, actor)
+    try:
+        with transaction.atomic():
+            run.run_records(records)
+            if run.error_count:
+                raise DossierImportFailed(run.errors, run.error_count)
+            run.rebuild_months()
+            _finish(run, record, actor=actor, status=DossierImport.Status.DONE, errors=[])
+    except ImportFailed as failure:
+        total = getattr(failure, "total", len(failure.errors))
+        _finish(
+            run,
+            record,
+            actor=actor,
+            status=DossierImport.Status.FAILED,
+            errors=failure.errors,
+            written=False,
+        )
+        raise DossierImportFailed(failure.errors[:MAX_KEPT_ERRORS], total) from None
+    finally:
+        run.drop_stage()
+    return DossierImportResult(
+        rows_read=run.rows_read,
+        created=run.created,
+        updated=run.updated,
+        rejected=run.rejected,
+        errors=run.errors,
+        record=record,
     )

@@ -24,7 +24,7 @@ from cchc.indicators.importers import (
     import_dossiers,
     plain_key,
 )
-from cchc.indicators.models import ColumnAlias, Dossier, DossierImport
+from cchc.indicators.models import ColumnAlias, Dossier, DossierImport, DossierMonth
 from cchc.orgunits.services import org_unit_create
 
 
@@ -762,3 +762,100 @@ class ImportPageTests(BaseTestCase):
         record = DossierImport.objects.get()
         assert record.status == DossierImport.Status.FAILED
         assert record.errors
+
+
+PUSHED = [
+    {
+        "code": "API.001",
+        "procedure_code": "1.001612",
+        "procedure_name": "Đăng ký khai sinh",
+        "unit": "X18070",
+        "channel": "trực tuyến",
+        "received_at": "2025-01-15T08:30:00+07:00",
+        "due_at": "2025-01-17",
+        "finished_at": "2025-01-16T10:00:00+07:00",
+        "status": "Đã giải quyết",
+        "satisfaction": 5,
+    },
+    {
+        "code": "API.002",
+        "unit": "18073",
+        "received_at": "2025-02-03T14:00:00+07:00",
+        "due_at": "2025-02-05",
+        "finished_at": "2025-02-07T09:00:00+07:00",
+        "apology": True,
+        "apology_on": "2025-02-06",
+    },
+]
+
+
+class PushedRecordTests(BaseTestCase):
+    """A batch pushed by a province's system (the API's dossier push) goes through the same
+    checks and writes as a file."""
+
+    def snapshot(self):
+        dossiers = list(
+            Dossier.objects.order_by("code").values_list(
+                "code",
+                "org_unit_id",
+                "received_at",
+                "due_at",
+                "finished_at",
+                "apology_issued",
+                "satisfaction",
+            )
+        )
+        months = list(DossierMonth.objects.order_by("org_unit_id", "month").values())
+        for month in months:
+            month.pop("id", None)
+            month.pop("updated_at", None)
+            month.pop("created_at", None)
+        return dossiers, months
+
+    def test_a_batch_is_written_and_sending_it_again_changes_nothing(self):
+        result = importers.import_dossier_records(
+            actor=self.home_affairs, records=PUSHED, source="API: Một cửa"
+        )
+        assert (result.created, result.updated, result.rows_read) == (2, 0, 2)
+        first = Dossier.objects.get(code="API.001")
+        assert first.received_at == aware(2025, 1, 15, 8, 30)
+        assert first.satisfaction == 5
+        assert Dossier.objects.get(code="API.002").apology_issued is True
+        before = self.snapshot()
+        assert before[1], "the monthly counts are built"
+        again = importers.import_dossier_records(
+            actor=self.home_affairs, records=PUSHED, source="API: Một cửa"
+        )
+        assert again.created == 0
+        assert self.snapshot() == before
+        assert result.record.file_name == "API: Một cửa"
+        assert AuditEvent.objects.filter(action="dossier_import.create").count() == 2
+
+    def test_a_wrong_record_names_its_index_and_field_and_nothing_is_written(self):
+        records = [
+            PUSHED[0],
+            {**PUSHED[1], "received_at": "hôm qua"},
+            {**PUSHED[1], "code": "X", "unit": "Xã Không Có"},
+        ]
+        with pytest.raises(DossierImportFailed) as raised:
+            importers.import_dossier_records(actor=self.home_affairs, records=records, source="API")
+        assert places(raised.value) == {(1, "received_at"), (2, "unit")}
+        assert not Dossier.objects.exists()
+        assert DossierImport.objects.get().status == DossierImport.Status.FAILED
+
+    def test_a_unit_the_client_does_not_keep_is_refused(self):
+        org_unit_create(
+            actor=None, code="X99002", name="Xã Xa", kind="commune", parent=self.cast.other_province
+        )
+        records = [{**PUSHED[0], "unit": "X99002"}]
+        with pytest.raises(DossierImportFailed) as raised:
+            importers.import_dossier_records(actor=self.home_affairs, records=records, source="API")
+        assert places(raised.value) == {(0, "unit")}
+        assert not Dossier.objects.exists()
+
+    def test_a_batch_too_large_is_refused_before_reading(self):
+        records = [{**PUSHED[0], "code": f"C{i}"} for i in range(importers.MAX_PUSHED_RECORDS + 1)]
+        with pytest.raises(DossierImportFailed) as raised:
+            importers.import_dossier_records(actor=self.home_affairs, records=records, source="API")
+        assert "5000" in str(raised.value.errors[0]) or "5.000" in str(raised.value.errors[0])
+        assert not Dossier.objects.exists()
