@@ -57,8 +57,11 @@ INSTALLED_APPS = [
     "cchc.indicators",
     "cchc.analytics",
     "cchc.portal",
+    "cchc.api",
     "cchc.demo",
     "captcha",
+    # django-ninja (cchc.api): its Swagger UI's files are served from our static, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cchc.accounts.middleware.UserLanguageMiddleware",
+    # An API call reads its Accept-Language, not the session's language (cchc.api).
+    "cchc.api.middleware.ApiLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -130,6 +135,17 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A streaming replica of the primary for reading pages (config/routers.py): skipped when it is
+# away or more than DATABASE_REPLICA_MAX_LAG seconds behind. Tests read it as the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
 
 # The cache: each process's own memory on a laptop; with several app hosts, one Redis they all
 # share (CACHE_URL, or REDIS_URL: redis://host:6379/0, rediss:// with TLS, unix:///path), through
@@ -270,6 +286,9 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"),
     }
 }
+# `manage.py worker` writes a heartbeat every 15 s; /health/ready reports the workers as gone
+# when none was written for this many seconds (cchc/core/health.py).
+WORKER_HEARTBEAT_STALE = env_int("WORKER_HEARTBEAT_STALE", 60)
 
 # The comment and feedback forms' verification code: five ASCII letters (the bundled font has
 # no Vietnamese) that neither look nor sound alike, valid ten minutes; who cannot read the image
@@ -291,6 +310,8 @@ CAPTCHA_FONT_SIZE = 34
 
 # Security headers. check --deploy is clean when DEBUG=0.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
+# Load balancers and Prometheus probe each host on plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False) else None
 )
@@ -325,6 +346,10 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+
+# The integration API (cchc.api, docs/api.md): calls a minute per client (per person for a
+# session), counted in the cache; over it the call gets 429 and Retry-After.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
 
 # Uploads: a hard ceiling on request size; per-field limits live with each upload form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from cchc.api.api import api
+
 urlpatterns = [
     # The public portal is the site's front page; the working app lives under its prefixes.
     path("", include("cchc.portal.urls")),
@@ -22,6 +24,9 @@ urlpatterns = [
     path("indicators/", include("cchc.indicators.urls")),
     path("inbox/", include("cchc.notifications.urls")),
     path("overview/", include("cchc.analytics.urls")),
+    # The integration API (docs/api.md) and the administrator's pages for its clients.
+    path("api/v1/", api.urls),
+    path("app/api-clients/", include("cchc.api.urls")),
     # Django admin is a back door for system administrators only; users work in CCHC's pages.
     path(settings.ADMIN_URL, admin.site.urls),
 ]

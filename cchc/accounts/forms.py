@@ -34,6 +34,13 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("Password")
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
 
+    def confirm_login_allowed(self, user: Any) -> None:
+        # An integration client's service user has no usable password anyway; refused here
+        # too, with the same message, should one ever be given a password.
+        if getattr(user, "is_service", False):
+            raise forms.ValidationError(INVALID_LOGIN_MESSAGE, code="inactive")
+        super().confirm_login_allowed(user)
+
 
 class EmailForm(forms.Form):
     """The address notifications are e-mailed to (checked by the service, in Vietnamese)."""

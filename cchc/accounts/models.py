@@ -20,6 +20,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # An integration client's user (cchc.api): no password, never logs in to the pages, holds
+    # one membership; the audit trail names it by its full name, "API: <client name>".
+    is_service = models.BooleanField(_("service account"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -28,6 +31,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def audit_name(self) -> str:
+        """Who the audit trail says acted: the username, or a client's "API: <name>"."""
+        return str(self) if self.is_service else self.get_username()
 
     @cached_property
     def active_memberships(self) -> list["Membership"]:

@@ -49,6 +49,9 @@ ROLE_UNIT_KINDS: dict[Role, tuple[str, ...] | None] = {
 AREA_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.]*$")
 UNKNOWN_LANGUAGE_MESSAGE = gettext_noop("That language is not available.")
 EMAIL_INVALID_MESSAGE = gettext_noop("Enter an e-mail address such as ten@hatinh.gov.vn.")
+SERVICE_ONE_ROLE_MESSAGE = gettext_noop(
+    "An integration client's account holds one role only; create another client instead."
+)
 
 
 @transaction.atomic
@@ -62,17 +65,20 @@ def user_create(
     job_title: str = "",
     language: str = settings.LANGUAGE_CODE,
     password_hash: str | None = None,
+    is_service: bool = False,
 ) -> User:
     """Create a user who can log in with the password.
 
     `password_hash` (from make_password) stands in for a password already hashed and checked,
-    e.g. one demo password for many accounts: hashing is deliberately slow."""
+    e.g. one demo password for many accounts: hashing is deliberately slow. An integration
+    client's service user (`is_service`) is given make_password(None): unusable."""
     user = User(
         username=username.strip(),
         full_name=full_name.strip(),
         email=email.strip(),
         job_title=job_title.strip(),
         language=language,
+        is_service=is_service,
     )
     if password_hash is None:
         validate_password(password, user)
@@ -112,6 +118,10 @@ def membership_add(
         raise ValidationError({"area_codes": _(AREA_CODES_MESSAGE)})
     if Membership.objects.filter(user=user, role=role, org_unit=org_unit, is_active=True).exists():
         raise ValidationError({"role": _(DUPLICATE_MEMBERSHIP_MESSAGE)})
+    # An integration client reaches what its one role reaches (cchc.api): a second role would
+    # widen it behind the administrator's back.
+    if user.is_service and user.memberships.filter(is_active=True).exists():
+        raise ValidationError({"role": _(SERVICE_ONE_ROLE_MESSAGE)})
     membership = Membership(
         user=user,
         role=Role(role),

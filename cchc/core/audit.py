@@ -66,7 +66,11 @@ def audit_record(
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if is_user else None,
-        actor_username=actor.get_username() if is_user else "",
+        # A person by their username; an integration client's service user by its name
+        # ("API: <client name>", accounts.User.audit_name).
+        actor_username=(getattr(actor, "audit_name", None) or actor.get_username())[:150]
+        if is_user
+        else "",
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -121,6 +125,7 @@ VERB_LABELS = {
     "documents": pgettext_lazy("audit action", "documents requested"),
     "propose": pgettext_lazy("audit action", "proposed"),
     "approve": pgettext_lazy("audit action", "approved"),
+    "revoke": pgettext_lazy("audit action", "revoked"),
 }
 ENTITY_MODELS = {
     "org_unit": "orgunits.orgunit",
@@ -158,6 +163,7 @@ ENTITY_MODELS = {
     "feedback": "portal.feedback",
     "link": "portal.websitelink",
     "portal_settings": "portal.portalsettings",
+    "integration_client": "api.integrationclient",
 }
 # Keys a service records that are not a field of the model the event is about.
 EXTRA_FIELD_LABELS = {

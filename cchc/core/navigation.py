@@ -36,4 +36,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Notifications"), "notifications:inbox", None, "inbox"),
     NavItem(_("Users"), "accounts:user_list", Capability.VIEW_USERS, "accounts/users"),
     NavItem(_("Audit trail"), "core:audit_list", Capability.VIEW_AUDIT, "app/audit"),
+    NavItem(
+        _("Integration clients"),
+        "api_clients:client_list",
+        Capability.MANAGE_API_CLIENTS,
+        "app/api-clients",
+    ),
 ]

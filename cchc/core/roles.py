@@ -42,6 +42,7 @@ class Capability(StrEnum):
     EDIT_PORTAL = "portal.edit"
     ANSWER_FEEDBACK = "portal.answer_feedback"
     MANAGE_INDICATORS = "indicators.manage"
+    MANAGE_API_CLIENTS = "api.manage_clients"
 
 
 # Who may do what. Which units each user reaches is cchc.orgunits.scope (Scope.of(user)), built
@@ -80,6 +81,9 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     # Which units' figures each reader sees: cchc.orgunits.scope, purpose READ (a unit: its own).
     Capability.VIEW_INDICATORS: frozenset(Role) - {Role.PORTAL_EDITOR},
     Capability.MANAGE_INDICATORS: frozenset({Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS}),
+    # Integration clients reach whatever unit their role is given in: the province's
+    # administrators create and revoke them (cchc.api).
+    Capability.MANAGE_API_CLIENTS: frozenset({Role.SYSTEM_ADMIN}),
     # The editorial board writes the portal's articles and moderates citizens' comments.
     Capability.EDIT_PORTAL: frozenset({Role.SYSTEM_ADMIN, Role.PORTAL_EDITOR}),
     # Citizens' feedback: a unit answers its own; the board and the coordinator follow them all.
