@@ -51,7 +51,7 @@ run: $(VENV)/.run-installed compile-messages system-fonts
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 worker: $(VENV)/.run-installed
-	TASKS_BACKEND=django_tasks_db.DatabaseBackend $(PY) manage.py db_worker
+	TASKS_BACKEND=django_tasks_db.DatabaseBackend $(PY) manage.py worker
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff format --check .
