@@ -7,7 +7,7 @@ cchc/api/tests/ and a row in tests/security/test_api_matrix.py)."""
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from cchc.api.endpoints import orgunits
+from cchc.api.endpoints import frameworks, open_data, orgunits, results, rounds
 from cchc.api.problems import install_handlers
 
 api = NinjaAPI(
@@ -25,3 +25,7 @@ api = NinjaAPI(
 )
 install_handlers(api)
 api.add_router("/units/", orgunits.router)
+api.add_router("/frameworks/", frameworks.router)
+api.add_router("/rounds/", rounds.router)
+api.add_router("/rounds/", results.router)
+api.add_router("/open/", open_data.router)
