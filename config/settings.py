@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: counts and times the whole answer (/metrics, cchc/core/metrics.py).
+    "cchc.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -289,6 +291,11 @@ TASKS = {
 # `manage.py worker` writes a heartbeat every 15 s; /health/ready reports the workers as gone
 # when none was written for this many seconds (cchc/core/health.py).
 WORKER_HEARTBEAT_STALE = env_int("WORKER_HEARTBEAT_STALE", 60)
+# Who may read /metrics (Prometheus, cchc/core/metrics.py): a scraper sending
+# "Authorization: Bearer <METRICS_TOKEN>", or connecting from one of METRICS_ALLOWED_ADDRESSES
+# (addresses or networks, e.g. 10.0.0.0/24). Neither set: nobody.
+METRICS_TOKEN = env_secret("METRICS_TOKEN", default="")
+METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", [])
 
 # The comment and feedback forms' verification code: five ASCII letters (the bundled font has
 # no Vietnamese) that neither look nor sound alike, valid ten minutes; who cannot read the image

@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cchc.api.api import api
-from cchc.core import health
+from cchc.core import health, metrics
 
 urlpatterns = [
     # For load balancers and monitoring, on every host, without a login (docs/operations.md).
     path("health/live", health.live_view, name="health-live"),
     path("health/ready", health.ready_view, name="health-ready"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     # The public portal is the site's front page; the working app lives under its prefixes.
     path("", include("cchc.portal.urls")),
     path("app/", include("cchc.core.urls")),

@@ -16,6 +16,7 @@ from cchc.assessments.models import Assessment, Round, Score
 from cchc.core.audit import audit_record
 from cchc.core.dates import format_points
 from cchc.core.exceptions import ConflictError
+from cchc.core.metrics import count_save
 from cchc.core.versioning import STALE_EDIT_MESSAGE, version_token
 from cchc.frameworks.models import Criterion
 
@@ -100,4 +101,5 @@ def score_appraise(
         before=before,
         after={"appraised_points": str(points), "reason": score.appraisal_reason},
     )
+    count_save("appraisal")
     return score

@@ -28,6 +28,7 @@ from cchc.assessments.models import Assessment, Round, Score
 from cchc.assessments.services import notices
 from cchc.core.audit import audit_record
 from cchc.core.exceptions import ConflictError
+from cchc.core.metrics import count_save
 from cchc.core.versioning import STALE_EDIT_MESSAGE, version_token
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.rules import InputError
@@ -190,6 +191,7 @@ def score_save(
             after["is_carried_over"] = False
         if after != before:  # the trail records changes: a save that changes nothing, nothing
             audit_record(actor=actor, action="score.save", target=score, before=before, after=after)
+    count_save("self_assessment")
     return score, figures
 
 
