@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: counts and times the whole answer (/metrics, cchc/core/metrics.py).
     "cchc.core.metrics.RequestMetricsMiddleware",
+    # Every log line of the request carries its id, returned in X-Request-ID (cchc/core/logs.py).
+    "cchc.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -368,10 +370,26 @@ UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000)
 # A year of a province's dossiers exported as CSV is about 200 bytes a row.
 DOSSIER_IMPORT_MAX_BYTES = env_int("DOSSIER_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 
+# Logs: one JSON object a line in production, plain lines in development (DEBUG).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is neither json nor text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    # JSON lines with the request's id (cchc/core/logs.py); LOG_FORMAT=text for plain lines.
+    "filters": {"request_id": {"()": "cchc.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "cchc.core.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
