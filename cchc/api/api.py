@@ -7,7 +7,7 @@ cchc/api/tests/ and a row in tests/security/test_api_matrix.py)."""
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from cchc.api.endpoints import frameworks, open_data, orgunits, results, rounds
+from cchc.api.endpoints import dossiers, frameworks, open_data, orgunits, results, rounds
 from cchc.api.problems import install_handlers
 
 api = NinjaAPI(
@@ -29,3 +29,4 @@ api.add_router("/frameworks/", frameworks.router)
 api.add_router("/rounds/", rounds.router)
 api.add_router("/rounds/", results.router)
 api.add_router("/open/", open_data.router)
+api.add_router("/dossiers/", dossiers.router)

@@ -135,6 +135,7 @@ MAX_KEPT_ERRORS = 200
 DUPLICATE_IN_ROW_MESSAGE = gettext_noop("The code {code} is already in row {row}.")
 # A batch pushed through the API (import_dossier_records) holds at most this many records.
 MAX_PUSHED_RECORDS = 5000
+EMPTY_BATCH_MESSAGE = gettext_noop("The batch holds no dossier.")
 TOO_MANY_RECORDS_MESSAGE = gettext_noop(
     "A batch holds at most {limit} records: send the others in another batch."
 )
@@ -245,7 +246,7 @@ class _Run:
 
         self._read(rows(), lookup)
         if self.rows_read == 0:
-            raise DossierImportFailed([ImportErrorItem(0, "", _(EMPTY_FILE_MESSAGE))])
+            raise DossierImportFailed([ImportErrorItem(-1, "", _(EMPTY_BATCH_MESSAGE))])
 
     def _read(self, rows: Rows, lookup: HeadingLookup) -> None:
         cells, header, body = _locate_header(rows, lookup)
@@ -473,9 +474,11 @@ def import_dossier_records(
     (`column`), and nothing is written. Keyed by the dossier's code, so sending the same batch
     again changes no dossier and no monthly count. Recorded and audited as an import named
     after its `source` (the client)."""
+    if not records:
+        raise DossierImportFailed([ImportErrorItem(-1, "", _(EMPTY_BATCH_MESSAGE))])
     if len(records) > MAX_PUSHED_RECORDS:
         raise DossierImportFailed(
-            [ImportErrorItem(0, "", _(TOO_MANY_RECORDS_MESSAGE).format(limit=MAX_PUSHED_RECORDS))]
+            [ImportErrorItem(-1, "", _(TOO_MANY_RECORDS_MESSAGE).format(limit=MAX_PUSHED_RECORDS))]
         )
     record = DossierImport.objects.create(
         file_name=source[:255],
