@@ -34,3 +34,24 @@ class BulkForm(forms.Form):
         required=False,
         help_text=_("Leave empty: each notice is signed by the head of its team."),
     )
+
+
+class CertificateForm(forms.Form):
+    org_unit = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(
+        label=_("Certificate of"),
+        choices=[("signer", _("the signer")), ("body", _("the issuing body"))],
+    )
+    file = forms.FileField(label=_("PKCS#12 file (.p12, .pfx)"))
+    password = forms.CharField(
+        label=_("Password of the file"), widget=forms.PasswordInput, required=False
+    )
+
+
+class TrustRootForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255, required=False)
+    file = forms.FileField(label=_("Root certificate (.cer, .crt, .pem)"))
+
+
+class CheckFileForm(forms.Form):
+    file = forms.FileField(label=_("Signed PDF to check"))

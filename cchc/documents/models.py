@@ -123,6 +123,15 @@ class IssuedDocument(BaseModel):
     scan = models.FileField(_("signed scan"), upload_to=issued_path, blank=True)
     scan_sha256 = models.CharField(_("SHA-256 of the scan"), max_length=64, blank=True)
     scan_uploaded_at = models.DateTimeField(_("scan uploaded at"), null=True, blank=True)
+    # What the PDF signatures of the scan said when it was uploaded or checked again
+    # (signing.as_json: verdict, each signature's signer, time and checks).
+    scan_check = models.JSONField(_("signature check of the scan"), null=True, blank=True)
+    # The issued PDF with its digital signatures (the signer's, then the body's): the same
+    # numbered document, its bytes the unsigned PDF's plus the signatures (incremental update).
+    signed_pdf = models.FileField(_("digitally signed PDF"), upload_to=issued_path, blank=True)
+    signed_pdf_sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True)
+    signed_at = models.DateTimeField(_("digitally signed at"), null=True, blank=True)
+    signed_check = models.JSONField(_("signature check of the signed PDF"), null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("issued by (user)"),
@@ -230,3 +239,73 @@ class BulkJob(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.done}/{self.total})"
+
+
+def certificate_path(instance: "SigningCertificate", filename: str) -> str:
+    return f"signing/{uuid.uuid4().hex}.bin"
+
+
+class SigningCertificate(BaseModel):
+    """A digital signing certificate (PKCS#12) of an issuing body: the body's own, or its
+    signer's (the head of the team, the chair). Uploaded by a system administrator; the file
+    and its password are stored encrypted with a key derived from the server's secret
+    (signing.seal; docs/security.md), never in clear. The newest active one of a role is used."""
+
+    class Role(models.TextChoices):
+        SIGNER = "signer", _("The signer's certificate")
+        BODY = "body", _("The issuing body's certificate")
+
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("issuing body"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    holder = models.CharField(_("holder"), max_length=255)
+    issuer_name = models.CharField(_("certified by"), max_length=255)
+    serial = models.CharField(_("serial number"), max_length=80)
+    sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64)
+    not_before = models.DateTimeField(_("valid from"))
+    not_after = models.DateTimeField(_("valid until"))
+    sealed_pkcs12 = models.BinaryField(_("encrypted PKCS#12"))
+    sealed_password = models.BinaryField(_("encrypted password"))
+    is_active = models.BooleanField(_("in use"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("signing certificate")
+        verbose_name_plural = _("signing certificates")
+        ordering = ["org_unit", "role", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.holder} ({self.get_role_display()})"
+
+
+class TrustRoot(BaseModel):
+    """A root certificate an administrator trusts (the national root CA, a test CA): signed
+    PDFs that chain to one of the active ones are trusted. Data, not code."""
+
+    name = models.CharField(_("name"), max_length=255)
+    certificate = models.TextField(_("certificate (PEM)"))
+    sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
+    not_after = models.DateTimeField(_("valid until"))
+    is_active = models.BooleanField(_("in use"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("trust root")
+        verbose_name_plural = _("trust roots")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,7 +25,7 @@ from cchc.assessments.models import Assessment, Evidence, Round
 from cchc.assessments.services.evidence import check_upload, clean_file_name
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
-from cchc.documents import docx, pdf, selectors
+from cchc.documents import docx, pdf, selectors, signatures
 from cchc.documents.content import Document
 from cchc.documents.kinds import kind_info
 from cchc.documents.models import BulkJob, Counter, DocumentTemplate, IssuedDocument, Kind
@@ -41,6 +41,7 @@ SCAN_TWICE_MESSAGE = gettext_noop("The signed scan of this document is already a
 NOT_CONCLUDED_MESSAGE = gettext_noop("The inspection is not concluded yet.")
 NOTHING_TO_ISSUE_MESSAGE = gettext_noop("Every concluded inspection of the plan has its notice.")
 NOT_PUBLISHED_MESSAGE = gettext_noop("The ranking is announced once the round is published.")
+CHECK_TOO_LARGE_MESSAGE = gettext_noop("The file is too large to be checked.")
 UNCONFIRMED = "replace_unconfirmed"  # the code of the refusal of an unconfirmed re-issue
 DECISION_AFTER_START_MESSAGE = gettext_noop(
     "The decision forming the team comes before the visit: the inspection of {unit} is "
@@ -279,9 +280,17 @@ def scan_upload(*, actor: Any, document: IssuedDocument, upload: Any) -> IssuedD
     document.scan.save(f"{document.reference.replace('/', '-')}-scan.pdf", File(upload), save=False)
     document.scan_sha256 = digest
     document.scan_uploaded_at = timezone.now()
-    document.save(update_fields=["scan", "scan_sha256", "scan_uploaded_at", "updated_at"])
+    # A scan that carries PDF signatures is checked as it arrives (signatures.py).
+    upload.seek(0)
+    document.scan_check = signatures.check_bytes(upload.read())
+    document.save(
+        update_fields=["scan", "scan_sha256", "scan_uploaded_at", "scan_check", "updated_at"]
+    )
     audit_record(
-        actor=actor, action="document.scan", target=document, after={"scan_sha256": digest}
+        actor=actor,
+        action="document.scan",
+        target=document,
+        after={"scan_sha256": digest, "signatures": document.scan_check["verdict"]},
     )
     return document
 

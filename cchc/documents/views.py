@@ -1,6 +1,7 @@
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,14 +17,23 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.forms import form_error_messages, perform
 from cchc.core.htmx import render_page_or_partial
-from cchc.core.permissions import user_has_capability
-from cchc.core.roles import Capability
+from cchc.core.params import id_param
+from cchc.core.permissions import user_has_capability, user_has_role
+from cchc.core.roles import Capability, Role
 from cchc.core.textsearch import fold
-from cchc.documents import docx, pdf, selectors, services
+from cchc.documents import docx, pdf, selectors, services, signatures
 from cchc.documents.content import PLACEHOLDER_MEANINGS
-from cchc.documents.forms import BulkForm, IssueForm, ScanForm, TemplateUploadForm
+from cchc.documents.forms import (
+    BulkForm,
+    CertificateForm,
+    CheckFileForm,
+    IssueForm,
+    ScanForm,
+    TemplateUploadForm,
+    TrustRootForm,
+)
 from cchc.documents.kinds import KINDS
-from cchc.documents.models import BulkJob, Kind
+from cchc.documents.models import BulkJob, Kind, SigningCertificate, TrustRoot
 from cchc.inspections import selectors as inspection_selectors
 from cchc.orgunits.models import OrgUnit
 
@@ -36,6 +46,10 @@ REISSUED_MESSAGE = gettext_noop(
     "by it."
 )
 SCAN_SAVED_MESSAGE = gettext_noop("The signed scan was archived.")
+SIGNED_MESSAGE = gettext_noop("No. %(reference)s is signed digitally.")
+CHECKED_MESSAGE = gettext_noop("The signatures were checked again.")
+CERTIFICATE_SAVED_MESSAGE = gettext_noop("The certificate of %(holder)s is now in use.")
+ROOT_SAVED_MESSAGE = gettext_noop("The root certificate %(name)s is now trusted.")
 TEMPLATE_SAVED_MESSAGE = gettext_noop("Version %(version)s of the template is now in use.")
 BULK_STARTED_MESSAGE = gettext_noop("%(count)s conclusion notices are being issued.")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -221,6 +235,10 @@ def issued_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         and selectors.can_add_scan(user=request.user, document=document),
         "scan_form": ScanForm(),
         "target": document.inspection or document.plan or document.round or document.assessment,
+        "can_sign": signatures.sign_refusal(document) is None
+        and selectors.can_add_scan(user=request.user, document=document),
+        "signed_lines": signatures.verdict_lines(document.signed_check),
+        "scan_lines": signatures.verdict_lines(document.scan_check),
     }
     return render(request, "documents/issued_detail.html", context)
 
@@ -231,11 +249,15 @@ def issued_file_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     files = {"docx": (document.docx, DOCX_TYPE), "pdf": (document.pdf, "application/pdf")}
     if document.scan:
         files["scan"] = (document.scan, "application/pdf")
+    if document.signed_pdf:
+        files["signed"] = (document.signed_pdf, "application/pdf")
     if fmt not in files:
         raise Http404
     stored, content_type = files[fmt]
     suffix = "docx" if fmt == "docx" else "pdf"
-    name = document.reference.replace("/", "-") + ("-ban-ky" if fmt == "scan" else "")
+    name = document.reference.replace("/", "-") + {"scan": "-ban-ky", "signed": "-ky-so"}.get(
+        fmt, ""
+    )
     response: Any = FileResponse(
         stored.open("rb"),
         as_attachment=True,
@@ -262,6 +284,110 @@ def scan_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
         form,
     )
     return redirect(document.get_absolute_url())
+
+
+@require_POST
+@documents_view
+def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign the issued PDF digitally: whoever may issue the document (and archive its scan)."""
+    document = selectors.issued_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_add_scan(user=request.user, document=document):
+        raise PermissionDenied
+    perform(
+        request,
+        lambda: signatures.sign_issued(actor=request.user, document=document),
+        _(SIGNED_MESSAGE) % {"reference": document.reference},
+    )
+    return redirect(document.get_absolute_url())
+
+
+@require_POST
+@documents_view
+def check_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the stored signed files again: whoever reads the document."""
+    document = selectors.issued_get_for_user(user=request.user, pk=pk)
+    perform(
+        request,
+        lambda: signatures.check_stored(actor=request.user, document=document),
+        _(CHECKED_MESSAGE),
+    )
+    return redirect(document.get_absolute_url())
+
+
+def _require_admin(user: Any) -> None:
+    if not user_has_role(user, Role.SYSTEM_ADMIN):
+        raise PermissionDenied
+
+
+@documents_view
+def signatures_view(request: HttpRequest) -> HttpResponse:
+    """Digital signatures: check any PDF (every reader); the certificates of the bodies and the
+    trust roots (a system administrator's)."""
+    is_admin = user_has_role(request.user, Role.SYSTEM_ADMIN)
+    context: dict[str, Any] = {"is_admin": is_admin, "check_form": CheckFileForm()}
+    if request.method == "POST":
+        form = CheckFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.UPLOAD_MAX_BYTES:
+                messages.error(request, _(services.CHECK_TOO_LARGE_MESSAGE))
+            else:
+                context["checked_name"] = upload.name
+                context["checked_lines"] = signatures.verdict_lines(
+                    signatures.check_bytes(upload.read())
+                )
+        context["check_form"] = form
+    if is_admin:
+        context.update(
+            certificates=SigningCertificate.objects.select_related("org_unit").order_by(
+                "org_unit__path", "role", "-created_at"
+            ),
+            roots=TrustRoot.objects.order_by("name"),
+            certificate_form=CertificateForm(),
+            root_form=TrustRootForm(),
+            units=OrgUnit.objects.order_by("path")[:500],
+        )
+    return render(request, "documents/signatures.html", context)
+
+
+@require_POST
+@documents_view
+def certificate_upload_view(request: HttpRequest) -> HttpResponse:
+    _require_admin(request.user)
+    form = CertificateForm(request.POST, request.FILES)
+    unit_id = id_param(request.POST, "org_unit")
+    unit = OrgUnit.objects.filter(pk=unit_id).first() if unit_id else None
+    if unit is None:
+        raise Http404
+    perform(
+        request,
+        lambda: signatures.certificate_upload(
+            actor=request.user,
+            org_unit=unit,
+            role=form.cleaned_data["role"],
+            upload=form.cleaned_data["file"],
+            password=form.cleaned_data["password"],
+        ),
+        _(CERTIFICATE_SAVED_MESSAGE) % {"holder": unit.name},
+        form,
+    )
+    return redirect("documents:signatures")
+
+
+@require_POST
+@documents_view
+def trust_root_view(request: HttpRequest) -> HttpResponse:
+    _require_admin(request.user)
+    form = TrustRootForm(request.POST, request.FILES)
+    perform(
+        request,
+        lambda: signatures.trust_root_add(
+            actor=request.user, name=form.cleaned_data["name"], upload=form.cleaned_data["file"]
+        ),
+        _(ROOT_SAVED_MESSAGE) % {"name": request.POST.get("name", "")},
+        form,
+    )
+    return redirect("documents:signatures")
 
 
 def _template_unit(request: HttpRequest, unit_id: str | None) -> OrgUnit:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cchc.assessments.models import Assessment, Round
 from cchc.assessments.services.results import ResultRow, published_rows
 from cchc.core.points import percent, round_points
+from cchc.documents import signatures
 from cchc.documents.models import IssuedDocument, Kind
 from cchc.frameworks.models import Criterion, Section
 from cchc.frameworks.selectors import areas_of
@@ -88,7 +89,9 @@ class UnitPage:
     unit: OrgUnit
     results: list[tuple[Round, ResultRow]] = field(default_factory=list)  # newest first
     areas: list[AreaScore] = field(default_factory=list)
-    inspections: list[tuple[Inspection, IssuedDocument | None]] = field(default_factory=list)
+    inspections: list[tuple[Inspection, IssuedDocument | None, list[tuple[str, str]]]] = field(
+        default_factory=list
+    )
     remediation: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -149,7 +152,15 @@ def unit_page(unit: OrgUnit) -> UnitPage:
             inspection__in=inspections, kind=Kind.CONCLUSION_NOTICE, replaced_by__isnull=True
         )
     }
-    page.inspections = [(inspection, notices.get(inspection.pk)) for inspection in inspections]
+    # Each with its notice and what the notice's digital signatures say (signed PDF, else scan).
+    page.inspections = [
+        (
+            inspection,
+            notice := notices.get(inspection.pk),
+            signatures.verdict_lines(notice.signed_check or notice.scan_check) if notice else [],
+        )
+        for inspection in inspections
+    ]
     counts = dict(
         RemediationAction.objects.filter(recommendation__inspection__in=inspections)
         .values("status")

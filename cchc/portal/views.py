@@ -305,12 +305,21 @@ def map_data_view(request: HttpRequest) -> JsonResponse:
 
 
 def document_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """A published inspection's conclusion notice: the signed scan, else the issued PDF. The
+    """A published inspection's conclusion notice: the digitally signed PDF, else the signed
+    scan, else the issued PDF. The
     scan is a file someone uploaded: it is downloaded, never opened in the portal's origin,
     and under a sandbox (no script) should a browser open it; the PDF we drew is shown."""
     document = selectors.public_document(pk)
     if document is None:
         raise Http404
+    # The PDF CCHC signed digitally comes first: it is ours, and carries the signatures.
+    if document.signed_pdf:
+        signed: Any = FileResponse(
+            document.signed_pdf.open("rb"),
+            filename=f"{document.reference.replace('/', '-')}-ky-so.pdf",
+            content_type="application/pdf",
+        )
+        return signed
     stored = document.scan or document.pdf
     if not stored:
         raise Http404

@@ -129,7 +129,7 @@ class ReissueTests(BaseTestCase):
         )
         second = notice(inspection, replaces="01/TB-ĐKT")
         page = portal_selectors.unit_page(inspection.org_unit)
-        assert page.inspections == [(inspection, second)]
+        assert page.inspections == [(inspection, second, [])]  # unsigned: no verdict lines
         shown = self.client.get(unit_url).content.decode()  # not the page cached before
         assert reverse("portal:document", args=[second.pk]) in shown
         assert reverse("portal:document", args=[first.pk]) not in shown
