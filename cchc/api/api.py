@@ -4,13 +4,51 @@ Adding an endpoint: docs/api.md, "Adding an endpoint" (a router in cchc/api/endp
 auth `scoped(...)`, the app's selector for the rule, `paginate` for lists, tests in
 cchc/api/tests/ and a row in tests/security/test_api_matrix.py)."""
 
+from typing import Any
+
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from cchc.api.endpoints import dossiers, frameworks, open_data, orgunits, results, rounds
-from cchc.api.problems import install_handlers
+from cchc.api.endpoints import frameworks, open_data, orgunits, results, rounds
+from cchc.api.problems import ProblemOut, ValidationProblemOut, install_handlers
 
-api = NinjaAPI(
+# The refusals every operation may answer, documented once for all (RFC 9457 problems).
+PROBLEM_STATUSES = {
+    401: "No usable client token or session",
+    403: "The client lacks the scope, or the role may not",
+    404: "Not there, or not yours to read",
+    422: "Input refused (errors: index, field, message)",
+    429: "Over the rate limit (Retry-After)",
+}
+
+
+class CchcApi(NinjaAPI):
+    """NinjaAPI whose OpenAPI document lists the problem answers of every operation."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ProblemOut, ValidationProblemOut):
+            body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            components[model.__name__] = body
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in PROBLEM_STATUSES.items():
+                    model = "ValidationProblemOut" if status == 422 else "ProblemOut"
+                    content = {"schema": {"$ref": f"#/components/schemas/{model}"}}
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/problem+json": content},
+                        },
+                    )
+        return schema
+
+
+api = CchcApi(
     title="CCHC API",
     version="1",
     description=(
