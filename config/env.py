@@ -1,5 +1,6 @@
 """Typed readers for environment variables: settings hold technique, never policy."""
 
+import json
 import os
 from pathlib import Path
 
@@ -75,3 +76,17 @@ def env_secret(name: str, default: str | None = None) -> str:
     if default is None:
         raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set.")
     return default
+
+
+def env_json_object(name: str) -> dict[str, object]:
+    """Return the variable as a JSON object ({} when unset), failing loudly on anything else."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {error}") from error
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object ({{...}}).")
+    return parsed

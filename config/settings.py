@@ -14,7 +14,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP  # type: ignore[attr-defined]
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_secret, env_str, load_dotenv
+from config.env import (
+    env_bool,
+    env_int,
+    env_json_object,
+    env_list,
+    env_secret,
+    env_str,
+    load_dotenv,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -245,9 +253,16 @@ STATICFILES_DIRS = [
 MEDIA_URL = "media/"
 # Uploaded files live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Several app hosts share MEDIA_ROOT as a mounted folder (NFS, CephFS), or keep uploads in an
+# S3-compatible store through django-storages (docs/operations.md, "Shared media"):
+# FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage and FILE_STORAGE_OPTIONS a JSON object of
+# its options (bucket_name, endpoint_url, region_name…; the keys come from AWS_ACCESS_KEY_ID
+# and AWS_SECRET_ACCESS_KEY, never from this JSON).
+FILE_STORAGE_OPTIONS = env_json_object("FILE_STORAGE_OPTIONS")
 STORAGES = {
     "default": {
-        "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+        "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": FILE_STORAGE_OPTIONS,
     },
     "staticfiles": {
         "BACKEND": (

@@ -114,3 +114,35 @@ def test_the_cache_is_redis_when_an_address_is_given_and_memory_otherwise():
     wrong = settings_cache(CACHE_URL="memcached://127.0.0.1:11211")
     assert wrong.returncode != 0
     assert "is not a redis:// address" in wrong.stderr
+
+
+def settings_value(expression: str, **env: str) -> subprocess.CompletedProcess[str]:
+    script = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_media_go_to_a_mounted_folder_or_an_s3_store_named_in_the_environment(tmp_path):
+    shared = settings_value("settings.MEDIA_ROOT", MEDIA_ROOT=str(tmp_path / "nfs" / "media"))
+    assert shared.stdout.strip() == str(tmp_path / "nfs" / "media"), shared.stderr
+    s3 = settings_value(
+        "settings.STORAGES['default']",
+        FILE_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+        FILE_STORAGE_OPTIONS='{"bucket_name": "cchc-media", "endpoint_url": "https://s3.example.vn"}',
+    )
+    assert s3.stdout.strip() == str(
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": "cchc-media", "endpoint_url": "https://s3.example.vn"},
+        }
+    ), s3.stderr
+    wrong = settings_value("1", FILE_STORAGE_OPTIONS='["cchc-media"]')
+    assert wrong.returncode != 0
+    assert "FILE_STORAGE_OPTIONS must be a JSON object" in wrong.stderr
