@@ -6,6 +6,7 @@ each persona must get. `None` as the persona means an anonymous visitor. Statuse
 403 not allowed, 404 hidden, 405 wrong method.
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +65,28 @@ def fresh_membership(cast: Cast, unit_name: str) -> dict[str, Any]:
     Membership.objects.filter(user=user, role=Role.INSPECTOR, org_unit=unit).update(is_active=False)
     membership = membership_add(actor=None, user=user, role=Role.INSPECTOR, org_unit=unit)
     return {"pk": membership.pk}
+
+
+def ward_a_renamed(cast: Cast) -> int:
+    """A reorganisation recorded on ward A (the rows alone: the unit itself is unchanged)."""
+    from cchc.orgunits.models import Reorganisation, UnitChange
+
+    existing = Reorganisation.objects.filter(name="Matrix").first()
+    if existing is not None:
+        return existing.pk
+    reorganisation = Reorganisation.objects.create(
+        name="Matrix", effective_on=datetime.date(2025, 7, 1)
+    )
+    UnitChange.objects.create(
+        kind=UnitChange.Kind.RENAMED,
+        effective_on=reorganisation.effective_on,
+        predecessor=cast.ward_a,
+        successor=cast.ward_a,
+        old_value=cast.ward_a.name,
+        new_value=cast.ward_a.name,
+        reorganisation=reorganisation,
+    )
+    return reorganisation.pk
 
 
 def open_round(cast: Cast) -> Any:
@@ -305,6 +328,13 @@ CASES = [
         note="outside the city",
     ),
     Case("orgunits:unit_import", admin_only()),
+    Case("orgunits:reorganisation", keepers_only()),
+    Case(
+        "orgunits:reorganisation_detail",
+        statuses(200, portal_editor=404, outsider=404),
+        kwargs=lambda cast: {"pk": ward_a_renamed(cast)},
+        note="read by whoever reads the unit it changed",
+    ),
     Case("frameworks:framework_list", statuses(200)),
     Case("frameworks:framework_template", statuses(200)),
     Case("frameworks:framework_import", keepers_only()),

@@ -5,6 +5,7 @@ import dataclasses
 import datetime
 import io
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.exports import restore
+from cchc.core.zipcheck import DTD_MESSAGE, ZIP_BOMB_MESSAGE, zip_problem
 
 NOT_UTF8_MESSAGE = gettext_noop("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
 MISSING_COLUMNS_MESSAGE = gettext_noop("The file has no column named: {columns}.")
@@ -20,6 +22,7 @@ UNKNOWN_COLUMNS_MESSAGE = gettext_noop("Its columns that CCHC does not know: {co
 IGNORED_COLUMNS_MESSAGE = gettext_noop(
     "These columns were not read (CCHC does not know them): {columns}."
 )
+NOT_XLSX_MESSAGE = gettext_noop("The file is not an Excel workbook (.xlsx).")
 BAD_DATE_MESSAGE = gettext_noop("“{value}” is not a date; write it as 31/12/2025 or 2025-12-31.")
 
 
@@ -230,6 +233,57 @@ def read_csv_records(
     for number, cells in enumerate(rows[1:], start=2):
         # A value an export neutralised ("'=…") reads back as it was typed.
         values = header.values(cells, lambda cell: restore((cell or "").strip()))
+        if any(values.values()):
+            records.append((number, values))
+    return header, records
+
+
+def xlsx_cell_text(value: Any) -> str:
+    """A workbook cell as the text a CSV would hold (a date as 2025-07-01, 7.0 as 7)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return restore(value.strip())
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return str(value).strip()
+
+
+def read_xlsx_records(
+    data: bytes,
+    *,
+    accepted: Mapping[str, Sequence[str]],
+    labels: Mapping[str, str],
+    required: Iterable[str],
+) -> tuple[Header, list[tuple[int, dict[str, str]]]]:
+    """As read_csv_records, for the first sheet of an Excel workbook (refused before it is
+    opened when it is no workbook, declares a DTD or would unpack to far more than it weighs)."""
+    from openpyxl import load_workbook
+
+    problem = zip_problem(io.BytesIO(data), required="xl/workbook.xml")
+    if problem:
+        message = {"not_zip": NOT_XLSX_MESSAGE, "dtd": DTD_MESSAGE}.get(problem, ZIP_BOMB_MESSAGE)
+        raise ImportFailed([ImportErrorItem(1, "", _(message))])
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise ImportFailed([ImportErrorItem(1, "", _(NOT_XLSX_MESSAGE))]) from error
+    try:
+        rows = (
+            list(workbook.worksheets[0].iter_rows(values_only=True)) if workbook.worksheets else []
+        )
+    finally:
+        workbook.close()
+    header = read_header(list(rows[0]) if rows else [], accepted, labels=labels)
+    header.require(required)
+    records = []
+    for number, cells in enumerate(rows[1:], start=2):
+        values = header.values(list(cells), xlsx_cell_text)
         if any(values.values()):
             records.append((number, values))
     return header, records

@@ -11,6 +11,9 @@ class InspectionsConfig(AppConfig):
         from cchc.core.dashboard import register_panel_provider
         from cchc.inspections.dashboard import inspection_panels
         from cchc.inspections.services.findings import escalate_overdue
+        from cchc.inspections.services.reorganisation import FOLLOWER
+        from cchc.orgunits.reorganisation import register_follower
 
         register_panel_provider(inspection_panels)
         register_daily_job(escalate_overdue, "overdue remediation actions escalated")
+        register_follower(FOLLOWER)

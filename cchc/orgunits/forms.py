@@ -54,3 +54,64 @@ class OrgUnitImportForm(forms.Form):
         if not name.endswith((".csv", ".geojson", ".json")):
             raise forms.ValidationError(WRONG_EXTENSION_MESSAGE)
         return upload
+
+
+REORGANISATION_MAX_BYTES = 2 * 1024 * 1024
+REORGANISATION_FILE_TOO_LARGE_MESSAGE = _(
+    "The file is larger than 2 MB; a reorganisation of the whole country fits in less."
+)
+REORGANISATION_EXTENSION_MESSAGE = _("Choose a .csv or .xlsx file.")
+REORGANISATION_NOTHING_MESSAGE = _("Choose a file, or type the rows below.")
+
+
+class ReorganisationForm(forms.Form):
+    """A reorganisation described by a file (CSV or XLSX) or by rows typed in the page, in
+    the same columns (docs/formats/reorganisation.md)."""
+
+    name = forms.CharField(
+        label=_("Name (the resolution it applies)"),
+        max_length=255,
+        help_text=_("For example: Nghị quyết 1665/NQ-UBTVQH15 sắp xếp ĐVHC cấp xã tỉnh Hà Tĩnh."),
+    )
+    effective_on = forms.DateField(
+        label=_("Takes effect on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Former units end the day before; a row's own date, if the file has one, wins."
+        ),
+    )
+    file = forms.FileField(label=_("File (.csv or .xlsx)"), required=False)
+    rows = forms.CharField(
+        label=_("Or type the rows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace"}),
+        help_text=_(
+            "One change a line, the columns separated by commas, the first line naming them: "
+            "Mã đơn vị cũ,Mã đơn vị mới,Tên mới,Loại mới,Mã cha mới"
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        if upload.size > REORGANISATION_MAX_BYTES:
+            raise forms.ValidationError(REORGANISATION_FILE_TOO_LARGE_MESSAGE)
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(REORGANISATION_EXTENSION_MESSAGE)
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("file") and not cleaned.get("rows", "").strip() and not self.errors:
+            raise forms.ValidationError(REORGANISATION_NOTHING_MESSAGE)
+        return cleaned
+
+
+class ReorganisationApplyForm(forms.Form):
+    """The previewed spec sent back with the apply button: read and checked again."""
+
+    name = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    effective_on = forms.DateField(widget=forms.HiddenInput)
+    file_name = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    content = forms.CharField(widget=forms.HiddenInput)  # the file, base64

@@ -109,7 +109,7 @@ class ImportResult:
     ignored: tuple[str, ...] = ()  # headers of the file's columns CCHC did not read
 
 
-def _parse_kind(value: str) -> str | None:
+def parse_kind(value: str) -> str | None:
     word = value.strip().lower()
     if word in OrgUnit.Kind.values:
         return word
@@ -121,7 +121,7 @@ def _parse_row(row_number: int, values: dict[str, str], errors: list[ImportError
     for column in REQUIRED_COLUMNS:
         if not values.get(column):
             errors.append(ImportErrorItem(row_number, column, _(REQUIRED_MESSAGE)))
-    kind = _parse_kind(values.get("kind", ""))
+    kind = parse_kind(values.get("kind", ""))
     if values.get("kind") and kind is None:
         choices = ", ".join(OrgUnit.Kind.values + list(KIND_WORDS))
         errors.append(

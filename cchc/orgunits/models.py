@@ -126,3 +126,97 @@ class OrgUnit(BaseModel):
     @property
     def is_assessed(self) -> bool:
         return self.kind in self.ASSESSED_KINDS
+
+
+class Reorganisation(BaseModel):
+    """One reorganisation applied at once (a resolution merging, dividing, renaming or moving
+    units): the lineage rows it wrote point to it. Written by
+    cchc.orgunits.reorganisation.reorganisation_apply, never edited afterwards."""
+
+    name = models.CharField(_("name"), max_length=255)
+    effective_on = models.DateField(_("effective on"))
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    # What was done, counted: {"ended": n, "created": n, "renamed": n, "moved": n, ...}.
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("reorganisation")
+        verbose_name_plural = _("reorganisations")
+        ordering = ["-effective_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitChange(BaseModel):
+    """One link of a unit's lineage, as data with its effective date: history is never edited.
+
+    Merged and divided link an old unit (predecessor, ended the day before) to a unit that
+    continues it (successor); renamed and moved link a unit to itself, with the old and new
+    name or parent. Rounds, scores, evidence, findings and documents stay with the unit they
+    were made for; the lineage is how a new unit reads them (predecessors, successors in
+    cchc.orgunits.selectors)."""
+
+    class Kind(models.TextChoices):
+        MERGED = "merged", _("Merged into")
+        DIVIDED = "divided", _("Divided into")
+        RENAMED = "renamed", _("Renamed")
+        MOVED = "moved", _("Moved under another unit")
+
+    LINK_KINDS = (Kind.MERGED, Kind.DIVIDED)
+
+    kind = models.CharField(_("kind of change"), max_length=16, choices=Kind.choices)
+    effective_on = models.DateField(_("effective on"))
+    predecessor = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("former unit"),
+        on_delete=models.PROTECT,
+        related_name="successor_links",
+    )
+    successor = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit after the change"),
+        on_delete=models.PROTECT,
+        related_name="predecessor_links",
+    )
+    # The part of a divided unit given to this successor (area in km², or any measure the
+    # file uses consistently); empty for a whole unit.
+    share = models.DecimalField(_("share"), max_digits=12, decimal_places=4, null=True, blank=True)
+    # The successor that takes a divided unit's people and open work (a merged unit's only one).
+    is_default = models.BooleanField(_("default successor"), default=False)
+    old_value = models.CharField(_("before"), max_length=255, blank=True)
+    new_value = models.CharField(_("after"), max_length=255, blank=True)
+    reorganisation = models.ForeignKey(
+        Reorganisation,
+        verbose_name=_("reorganisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+    )
+
+    class Meta:
+        verbose_name = _("unit change")
+        verbose_name_plural = _("unit changes")
+        ordering = ["effective_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind__in=["merged", "divided"]) & ~Q(predecessor=F("successor")))
+                | (Q(kind__in=["renamed", "moved"]) & Q(predecessor=F("successor"))),
+                name="unitchange_link_or_self",
+                violation_error_message=_(
+                    "A merger or division links two units; a renaming or move, one unit."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "kind", "effective_on"],
+                name="unitchange_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["successor", "kind"], name="unitchange_successor"),
+            models.Index(fields=["predecessor", "kind"], name="unitchange_predecessor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"

@@ -5,11 +5,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
-from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.models import OrgUnit, Reorganisation, UnitChange
 from cchc.orgunits.scope import KEEP, READ, Scope
 
 
@@ -82,3 +83,86 @@ def org_units_in_tree_order(units: list[OrgUnit]) -> list[OrgUnit]:
         ordered.append(unit)
         stack.extend(reversed(children.get(unit.pk, [])))
     return ordered
+
+
+def _lineage_for_user(user: Any) -> QuerySet[UnitChange]:
+    """The lineage links the user reads: those whose former unit or continuing unit they read
+    (Scope.units_q, purpose READ): a new ward's people read where it came from, a former
+    ward's readers where it went."""
+    if not user_has_capability(user, Capability.VIEW_ORG_UNITS):
+        raise PermissionDenied
+    links = UnitChange.objects.select_related("predecessor", "successor", "reorganisation")
+    scope = Scope.of(user)
+    if scope.is_admin:
+        return links
+    return links.filter(
+        scope.units_q("successor", purpose=READ) | scope.units_q("predecessor", purpose=READ)
+    )
+
+
+def predecessors(unit: OrgUnit, *, user: Any) -> list[UnitChange]:
+    """The links to the units this one was made from (merged, divided), oldest change first."""
+    return list(
+        _lineage_for_user(user)
+        .filter(successor=unit, kind__in=UnitChange.LINK_KINDS)
+        .order_by("effective_on", "predecessor__sort_order", "predecessor__name")
+    )
+
+
+def successors(unit: OrgUnit, *, user: Any) -> list[UnitChange]:
+    """The links to the units that continue this one (a divided unit's default one first)."""
+    return list(
+        _lineage_for_user(user)
+        .filter(predecessor=unit, kind__in=UnitChange.LINK_KINDS)
+        .order_by("effective_on", "-is_default", "successor__name")
+    )
+
+
+def unit_renames_and_moves(unit: OrgUnit, *, user: Any) -> list[UnitChange]:
+    """The unit's own changes of name, kind or parent, oldest first."""
+    return list(
+        _lineage_for_user(user)
+        .filter(successor=unit, kind__in=[UnitChange.Kind.RENAMED, UnitChange.Kind.MOVED])
+        .order_by("effective_on", "pk")
+    )
+
+
+def predecessor_ids(unit_ids: list[int]) -> dict[int, list[int]]:
+    """Unit id → the ids of every unit it continues, through every reorganisation (a unit
+    made in 2025 from units made in 2020 reaches those of 2019 too). For figures, not for
+    pages: who may read them is the caller's question."""
+    result: dict[int, list[int]] = {unit_id: [] for unit_id in unit_ids}
+    frontier = {unit_id: {unit_id} for unit_id in unit_ids}
+    seen = {unit_id: {unit_id} for unit_id in unit_ids}
+    while any(frontier.values()):
+        wanted = set().union(*frontier.values())
+        links: dict[int, list[int]] = {}
+        for old_id, new_id in UnitChange.objects.filter(
+            successor_id__in=wanted, kind__in=UnitChange.LINK_KINDS
+        ).values_list("predecessor_id", "successor_id"):
+            links.setdefault(new_id, []).append(old_id)
+        for unit_id, ids in frontier.items():
+            found = {old for new in ids for old in links.get(new, []) if old not in seen[unit_id]}
+            seen[unit_id] |= found
+            result[unit_id].extend(sorted(found))
+            frontier[unit_id] = found
+    return result
+
+
+def reorganisations_for_user(*, user: Any) -> QuerySet[Reorganisation]:
+    """The reorganisations that changed a unit the user reads, newest first."""
+    visible = _lineage_for_user(user).values("reorganisation_id")
+    return Reorganisation.objects.filter(pk__in=visible).order_by("-effective_on", "-created_at")
+
+
+def reorganisation_get_for_user(*, user: Any, pk: int) -> tuple[Reorganisation, list[UnitChange]]:
+    """One reorganisation and the changes of it the user reads (404 when they read none)."""
+    reorganisation = get_object_or_404(Reorganisation, pk=pk)
+    changes = list(
+        _lineage_for_user(user)
+        .filter(reorganisation=reorganisation)
+        .order_by("successor__name", "-is_default", "predecessor__name")
+    )
+    if not changes:
+        raise Http404
+    return reorganisation, changes

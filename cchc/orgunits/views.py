@@ -1,3 +1,7 @@
+import base64
+import binascii
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -14,13 +18,30 @@ from cchc.core.permissions import capability_required, user_has_capability, user
 from cchc.core.roles import Capability, Role
 from cchc.core.versioning import form_take_current_version, version_token
 from cchc.orgunits import importers, selectors, services
-from cchc.orgunits.forms import OrgUnitForm, OrgUnitImportForm
+from cchc.orgunits.forms import (
+    OrgUnitForm,
+    OrgUnitImportForm,
+    ReorganisationApplyForm,
+    ReorganisationForm,
+)
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.reorganisation import (
+    FOLLOWERS,
+    Plan,
+    ReorganisationSpec,
+    read_reorganisation_file,
+    reorganisation_apply,
+    reorganisation_preview,
+)
 from cchc.orgunits.scope import under_q
 
 UNIT_SAVED_MESSAGE = gettext_noop("The unit was saved.")
 IMPORT_DONE_MESSAGE = gettext_noop(
     "Import finished: %(created)s created, %(updated)s updated, %(unchanged)s unchanged."
+)
+REORGANISATION_DONE_MESSAGE = gettext_noop(
+    "The reorganisation was applied: %(ended)s units ended, %(created)s created, "
+    "%(renamed)s renamed, %(moved)s moved."
 )
 
 
@@ -54,6 +75,9 @@ def unit_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "unit": unit,
         "children": unit.children.order_by("sort_order", "name"),
         "can_edit": selectors.org_unit_can_manage(user=request.user, org_unit=unit),
+        "predecessors": selectors.predecessors(unit, user=request.user),
+        "successors": selectors.successors(unit, user=request.user),
+        "own_changes": selectors.unit_renames_and_moves(unit, user=request.user),
     }
     return render(request, "orgunits/unit_detail.html", context)
 
@@ -190,3 +214,125 @@ def unit_export_geojson_view(request: HttpRequest) -> HttpResponse:
     if request.GET.get("download"):
         response["Content-Disposition"] = 'attachment; filename="don-vi.geojson"'
     return response
+
+
+def _preview_context(plan: Plan) -> dict[str, Any]:
+    """The preview's tables, as plain rows (names of the new units resolved)."""
+    names = {code: unit.name for code, unit in plan.new_units.items()}
+    ended = [
+        {
+            "unit": old,
+            "successors": [
+                {"name": names[link.new_code], "share": link.share, "default": link.is_default}
+                for link in plan.successors_of(old)
+            ],
+            "divided": plan.is_divided(old),
+        }
+        for old in plan.ended
+    ]
+    follows = [
+        {
+            "kind": kind,
+            "title": follower.title,
+            "items": [
+                {"item": item, "new_name": names[item.new_code]}
+                for item in plan.follows.get(kind, [])
+            ],
+        }
+        for kind, follower in FOLLOWERS.items()
+    ]
+    return {
+        "plan": plan,
+        "counts": plan.counts(),
+        "ended": ended,
+        "created": plan.created,
+        "continuations": plan.continuations,
+        "follows": follows,
+    }
+
+
+@capability_required(Capability.MANAGE_ORG_UNITS)
+def reorganisation_view(request: HttpRequest) -> HttpResponse:
+    """Describe a reorganisation (a file, or rows typed here), preview what it changes, then
+    apply it with one button: once, all or nothing, audited. The spec comes back with the
+    button and is read and checked again (nothing of the preview is trusted)."""
+    import_errors: list[object] = []
+    form = ReorganisationForm()
+    if request.method == "POST" and "apply" in request.POST:
+        apply_form = ReorganisationApplyForm(request.POST)
+        data = b""
+        if apply_form.is_valid():
+            try:
+                data = base64.b64decode(apply_form.cleaned_data["content"], validate=True)
+            except (binascii.Error, ValueError):
+                data = b""
+        if not data:
+            return render(request, "orgunits/reorganisation.html", {"form": form}, status=400)
+        values = apply_form.cleaned_data
+        form = ReorganisationForm(
+            initial={"name": values["name"], "effective_on": values["effective_on"]}
+        )
+        try:
+            rows, headings = read_reorganisation_file(data=data, file_name=values["file_name"])
+            result = reorganisation_apply(
+                ReorganisationSpec(
+                    name=values["name"],
+                    effective_on=values["effective_on"],
+                    rows=rows,
+                    source=values["file_name"],
+                    headings=headings,
+                ),
+                actor=request.user,
+            )
+        except ImportFailed as failure:
+            import_errors = list(failure.errors)
+        else:
+            messages.success(request, _(REORGANISATION_DONE_MESSAGE) % result.summary)
+            return redirect("orgunits:reorganisation_detail", pk=result.pk)
+    elif request.method == "POST":
+        form = ReorganisationForm(request.POST, request.FILES or None)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload:
+                data, file_name = upload.read(), upload.name
+            else:
+                data, file_name = form.cleaned_data["rows"].strip().encode("utf-8"), "rows.csv"
+            try:
+                rows, headings = read_reorganisation_file(data=data, file_name=file_name)
+                spec = ReorganisationSpec(
+                    name=form.cleaned_data["name"],
+                    effective_on=form.cleaned_data["effective_on"],
+                    rows=rows,
+                    source=file_name,
+                    headings=headings,
+                )
+                plan = reorganisation_preview(spec, actor=request.user)
+            except ImportFailed as failure:
+                import_errors = list(failure.errors)
+            else:
+                apply_form = ReorganisationApplyForm(
+                    initial={
+                        "name": spec.name,
+                        "effective_on": spec.effective_on,
+                        "file_name": file_name,
+                        "content": base64.b64encode(data).decode("ascii"),
+                    }
+                )
+                context = {**_preview_context(plan), "apply_form": apply_form, "spec": spec}
+                return render(request, "orgunits/reorganisation_preview.html", context)
+    status = 400 if form.errors or import_errors else 200
+    context = {
+        "form": form,
+        "import_errors": import_errors,
+        "reorganisations": selectors.reorganisations_for_user(user=request.user)[:20],
+    }
+    return render(request, "orgunits/reorganisation.html", context, status=status)
+
+
+@capability_required(Capability.VIEW_ORG_UNITS)
+def reorganisation_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One applied reorganisation: the units it ended, made, renamed and moved (those the
+    reader reads)."""
+    reorganisation, changes = selectors.reorganisation_get_for_user(user=request.user, pk=pk)
+    context = {"reorganisation": reorganisation, "changes": changes}
+    return render(request, "orgunits/reorganisation_detail.html", context)

@@ -20,6 +20,7 @@ in CI comes back on any machine). Run it longer with `FUZZ_EXAMPLES=500 make tes
 with new examples each run with FUZZ_RANDOM=1. Two guards fail the suite when a form of cchc,
 or a file a view reads by name, is not driven here (or has no written reason)."""
 
+import base64
 import datetime
 import io
 import os
@@ -477,6 +478,7 @@ def slug(cast: Cast) -> dict[str, Any]:
 
 
 TRIAL = "code,title,max_points,rule\n"
+REORGANISATION_ROWS = "Mã đơn vị cũ,Tên mới\nX18070,Phường Trần Phú mới\n"
 TARGETS = [
     # accounts
     Target("cchc.accounts.forms.LoginForm", None, url("accounts:login"),
@@ -497,6 +499,15 @@ TARGETS = [
                          "sort_order": "1", "version": ""}),
     Target("cchc.orgunits.forms.OrgUnitImportForm", "admin", url("orgunits:unit_import"),
            lambda cast: {"file": ("don-vi.csv", b"code,name,kind,parent_code\nX77,Xa,ward,H436\n")}),
+    Target("cchc.orgunits.forms.ReorganisationForm", "admin", url("orgunits:reorganisation"),
+           lambda cast: {"name": "NQ 1665", "effective_on": "2025-07-01", "preview": "1",
+                         "file": ("nq.csv", REORGANISATION_ROWS.encode()),
+                         "rows": REORGANISATION_ROWS}),
+    Target("cchc.orgunits.forms.ReorganisationApplyForm", "admin",
+           url("orgunits:reorganisation"),
+           lambda cast: {"name": "NQ 1665", "effective_on": "2025-07-01", "file_name": "nq.csv",
+                         "content": base64.b64encode(REORGANISATION_ROWS.encode()).decode(),
+                         "apply": "1"}),
     Target("cchc.core.forms.AuditFilterForm", "admin", url("core:audit_list"),
            lambda cast: {"q": "x", "actor": "admin", "object_type": "", "date_from": "2026-01-01",
                          "date_to": "2026-12-31"}, method="get"),
