@@ -113,9 +113,7 @@ class Buffer:
         day = timezone.localdate().isoformat()
         self._add(day, "", 1)
         self._add(day, path, 1)
-        first_this_minute = self.store.add(
-            f"portal:seen:{visitor}", 1, timeout=SEEN_EVERY_SECONDS
-        )
+        first_this_minute = self.store.add(f"portal:seen:{visitor}", 1, timeout=SEEN_EVERY_SECONDS)
         now = time.monotonic()
         with self.lock:
             self.keys.update(((day, ""), (day, path)))
