@@ -9,7 +9,16 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from cchc.api.endpoints import frameworks, open_data, orgunits, results, rounds
+from cchc.api.endpoints import (
+    dossiers,
+    frameworks,
+    open_data,
+    orgunits,
+    remediation,
+    results,
+    rounds,
+    scores,
+)
 from cchc.api.problems import ProblemOut, ValidationProblemOut, install_handlers
 
 # The refusals every operation may answer, documented once for all (RFC 9457 problems).
@@ -36,8 +45,8 @@ class CchcApi(NinjaAPI):
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 for status, description in PROBLEM_STATUSES.items():
-                    model = "ValidationProblemOut" if status == 422 else "ProblemOut"
-                    content = {"schema": {"$ref": f"#/components/schemas/{model}"}}
+                    name = "ValidationProblemOut" if status == 422 else "ProblemOut"
+                    content = {"schema": {"$ref": f"#/components/schemas/{name}"}}
                     responses.setdefault(
                         status,
                         {
@@ -68,3 +77,5 @@ api.add_router("/rounds/", rounds.router)
 api.add_router("/rounds/", results.router)
 api.add_router("/open/", open_data.router)
 api.add_router("/dossiers/", dossiers.router)
+api.add_router("/rounds/", scores.router)
+api.add_router("/remediation-actions/", remediation.router)

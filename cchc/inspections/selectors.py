@@ -177,6 +177,20 @@ def can_report(*, user: Any, action: RemediationAction) -> bool:
     )
 
 
+def action_for_report(*, user: Any, pk: int) -> tuple[RemediationAction, Inspection]:
+    """A remediation action the user reports on, with its inspection: one of a visit the user
+    may not read is 404, one they read but do not own is 403 (can_report). The one rule of
+    the report page and the API."""
+    require_capability(user, Capability.VIEW_INSPECTIONS)
+    action = get_object_or_404(
+        RemediationAction.objects.select_related("recommendation__inspection", "owner"), pk=pk
+    )
+    inspection = inspection_get_for_user(user=user, pk=action.recommendation.inspection_id)
+    if not can_report(user=user, action=action):
+        raise PermissionDenied
+    return action, inspection
+
+
 def visit_overdue(inspection: Inspection, *, today: datetime.date) -> bool:
     """The visit's day has passed and it has not started."""
     return inspection.visit_date < today and inspection.status in NOT_STARTED

@@ -791,12 +791,7 @@ def _action(pk: int) -> RemediationAction:
 @capability_required(Capability.VIEW_INSPECTIONS)
 def action_report_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The action's owner reports: the inspected unit, or the agency the action was given to."""
-    action = _action(pk)
-    inspection = selectors.inspection_get_for_user(
-        user=request.user, pk=action.recommendation.inspection_id
-    )
-    if not selectors.can_report(user=request.user, action=action):
-        raise PermissionDenied
+    action, inspection = selectors.action_for_report(user=request.user, pk=pk)
     form = ProgressForm(request.POST, request.FILES)
     return _post(
         request,
