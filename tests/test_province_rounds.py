@@ -1,0 +1,132 @@
+"""A round run by the province for its wards and communes, with no city between (issue 20,
+part 3): since 07/2025 the new units sit directly under the province. The units here are made
+by a reorganisation of the cast's two city wards; the province's keeper runs the round through
+the pages, and the ranking, dashboards, map and portal read it at that level."""
+
+import datetime
+from decimal import Decimal
+
+from django.urls import reverse
+
+from cchc.accounts.models import User
+from cchc.accounts.services import membership_add, user_create
+from cchc.assessments.models import Assessment, Round
+from cchc.assessments.services import assessment_submit, round_advance, score_appraise
+from cchc.assessments.tests.factories import ROUND_FRAMEWORK
+from cchc.assessments.tests.test_workflow import fill
+from cchc.core.roles import Role
+from cchc.core.testing import TEST_PASSWORD, BaseTestCase
+from cchc.frameworks.models import Criterion
+from cchc.frameworks.tests.factories import make_framework
+from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.reorganisation import (
+    ReorganisationSpec,
+    read_reorganisation_text,
+    reorganisation_apply,
+)
+
+REFORM = (
+    "Mã đơn vị cũ,Mã đơn vị mới,Tên mới,Loại mới,Mã thống kê mới,Mã cha mới\n"
+    "X18070,18073-2025,Phường Thành Sen,phường,18073,T42\n"
+    "X18073,18628-2025,Xã Thạch Lạc,xã,18628,T42\n"
+)
+PROVINCE_FRAMEWORK = ROUND_FRAMEWORK.replace("H436-TP", "")
+
+
+class ProvinceRoundTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        rows, headings = read_reorganisation_text(REFORM)
+        reorganisation_apply(
+            ReorganisationSpec(
+                name="NQ 2025",
+                effective_on=datetime.date(2025, 7, 1),
+                rows=rows,
+                headings=headings,
+            ),
+            actor=None,
+        )
+        cls.ward = OrgUnit.objects.get(code="18073-2025")
+        cls.commune = OrgUnit.objects.get(code="18628-2025")
+        for username, role in (("noivu.tinh", Role.HOME_AFFAIRS), ("lanhdao.tinh", Role.LEADER)):
+            user = user_create(actor=None, username=username, password=TEST_PASSWORD)
+            membership_add(actor=None, user=user, role=role, org_unit=cls.cast.province)
+
+    def published_round(self) -> Round:
+        keeper = User.objects.get(username="noivu.tinh")
+        self.client.force_login(keeper)
+        make_framework(self.cast.province, text=PROVINCE_FRAMEWORK, publish=True, name="Tỉnh")
+        page = self.client.get(reverse("assessments:round_create"))
+        offered = [unit.pk for unit in page.context["form"].fields["units"].queryset]
+        # The province's keeper is offered its wards and communes, not the ended city wards.
+        assert offered == [self.ward.pk, self.commune.pk]
+        framework = page.context["form"].fields["framework"].queryset.get(name="Tỉnh")
+        response = self.client.post(
+            reverse("assessments:round_create"),
+            {
+                "framework": framework.pk,
+                "period": Round.Period.ANNUAL,
+                "year": 2026,
+                "units": offered,
+                "self_assessment_due_on": "2026-12-01",
+                "appraisal_due_on": "2026-12-15",
+                "appeals_due_on": "2026-12-20",
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        round_ = Round.objects.get(framework=framework)
+        assert round_.organiser_id == self.cast.province.pk
+        round_ = round_advance(actor=keeper, round_=round_)
+        officer = User.objects.get(username="ward_officer")  # moved to Thành Sen
+        assessment = Assessment.objects.get(round=round_, org_unit=self.ward)
+        fill(assessment, officer)
+        assessment_submit(actor=User.objects.get(username="ward_chair"), assessment=assessment)
+        Round.objects.filter(pk=round_.pk).update(self_assessment_due_on=datetime.date(2026, 1, 1))
+        Assessment.objects.filter(round=round_).update(due_on=datetime.date(2026, 1, 1))
+        round_ = round_advance(actor=keeper, round_=Round.objects.get(pk=round_.pk))
+        for criterion in Criterion.objects.filter(framework=framework, children__isnull=True):
+            score = assessment.scores.get(criterion=criterion)
+            score_appraise(
+                actor=None,
+                assessment=assessment,
+                criterion=criterion,
+                points=score.self_points or Decimal(0),
+                reason="",
+            )
+        # Every deadline passed (the test runs on any day).
+        Round.objects.filter(pk=round_.pk).update(
+            appraisal_due_on=datetime.date(2026, 1, 2), appeals_due_on=datetime.date(2026, 1, 3)
+        )
+        round_ = round_advance(actor=keeper, round_=Round.objects.get(pk=round_.pk))
+        round_ = round_advance(actor=keeper, round_=round_)
+        return round_advance(
+            actor=keeper,
+            round_=round_,
+            decision_number="1/QĐ-UBND",
+            decision_date=round_.appeals_due_on,
+        )
+
+    def test_ranking_dashboards_map_and_portal_at_the_province(self):
+        round_ = self.published_round()
+        assert round_.status == Round.Status.PUBLISHED
+        names = [str(row) for row in round_.published_results]
+        assert any("Phường Thành Sen" in name for name in names), names
+        self.client.force_login(User.objects.get(username="lanhdao.tinh"))
+        for url, data in (
+            (reverse("assessments:results", args=[round_.pk]), None),
+            (reverse("analytics:overview"), {"round": round_.pk}),
+            (reverse("analytics:progress"), {"round": round_.pk}),
+        ):
+            response = self.client.get(url, data)
+            assert response.status_code == 200, url
+            assert "Phường Thành Sen" in response.content.decode(), url
+        geo = self.client.get(reverse("analytics:map_data", args=[round_.pk]))
+        assert geo.status_code == 200
+        self.client.logout()
+        ranking = self.client.get(reverse("portal:ranking_round", args=[round_.pk]))
+        assert ranking.status_code == 200
+        assert "Phường Thành Sen" in ranking.content.decode()
+        unit_page = self.client.get(reverse("portal:unit", args=[self.ward.code]))
+        assert unit_page.status_code == 200
+        assert self.client.get(reverse("portal:map")).status_code == 200
