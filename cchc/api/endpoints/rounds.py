@@ -24,6 +24,7 @@ from cchc.assessments.selectors import (
     round_list_for_user,
     shows_appraisal,
 )
+from cchc.core.versioning import version_token
 
 router = Router(tags=["rounds"])
 
@@ -66,6 +67,7 @@ class ScoreOut(Schema):
     )
     appraisal_reason: str
     evidence_count: int
+    version: str = Field(description="Send it back when saving this score (PUT …/scores/{code})")
 
 
 class AssessmentOut(Schema):
@@ -189,6 +191,7 @@ def assessment_detail(request: HttpRequest, round_id: int, unit: str) -> Assessm
                 appraised_points=decimal_text(score.appraised_points) if appraisal else None,
                 appraisal_reason=score.appraisal_reason if appraisal else "",
                 evidence_count=score.evidence_count,
+                version=version_token(score),
             )
             for score in from_db
         ],

@@ -7,10 +7,15 @@ from django.core.cache import cache
 from django.test import Client
 
 from cchc.api.tests.helpers import bearer, make_client
+from cchc.assessments.models import Score
+from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.core.models import AuditEvent
 from cchc.core.roles import Role
 from cchc.core.testing import BaseTestCase
+from cchc.core.versioning import version_token
 from cchc.indicators.models import Dossier, DossierImport, DossierMonth
+from cchc.inspections.models import Inspection, ProgressReport, RemediationAction
+from cchc.inspections.tests.factories import approved_inspection, to_status
 from cchc.orgunits.services import org_unit_create
 
 BATCH_URL = "/api/v1/dossiers/batch"
@@ -152,3 +157,132 @@ class DossierPushTests(BaseTestCase):
             BATCH_URL, json.dumps({"items": RECORDS}), content_type="application/json"
         )
         assert refused.status_code == 403
+
+
+class ScorePutTests(BaseTestCase):
+    """A ward's own system saves its scores with the page's rule, service and version check."""
+
+    def setUp(self):
+        cache.clear()
+        self.round = make_round(self.cast)
+        self.client_row, self.token = make_client(
+            self.cast,
+            name="Phần mềm phường",
+            unit="ward_a",
+            role=Role.UNIT_OFFICER,
+            scopes=["scores:write", "rounds:read"],
+        )
+
+    def url(self, unit="X18070", code="2.2"):
+        return f"/api/v1/rounds/{self.round.pk}/units/{unit}/scores/{code}"
+
+    def put(self, body, token=None, **kwargs):
+        return self.client.put(
+            kwargs.pop("url", None) or self.url(**kwargs),
+            json.dumps(body),
+            content_type="application/json",
+            headers=bearer(token or self.token, "vi"),
+        )
+
+    def test_a_score_is_saved_and_a_stale_version_is_refused(self):
+        response = self.put(
+            {"inputs": {"numerator": 3, "denominator": "4"}, "explanation": "Sổ theo dõi"}
+        )
+        assert response.status_code == 200, response.content
+        body = response.json()
+        score = Score.objects.get(assessment__org_unit=self.cast.ward_a, criterion__code="2.2")
+        assert score.self_points > 0
+        assert body["self_points"] == str(score.self_points)
+        assert body["version"] == version_token(score)
+        read = self.client.get(
+            f"/api/v1/rounds/{self.round.pk}/units/X18070", headers=bearer(self.token)
+        ).json()
+        assert [row["version"] for row in read["scores"] if row["criterion_code"] == "2.2"] == [
+            body["version"]
+        ]
+        assessment = assessment_of(self.round, self.cast.ward_a)
+        assert body["assessment_self_points"] == str(assessment.self_points)
+        assert assessment.self_points > 0
+        # Without the version it read, a second system's save never overwrites the first.
+        stale = self.put({"inputs": {"numerator": 1, "denominator": 4}})
+        assert stale.status_code == 409
+        assert stale["Content-Type"] == "application/problem+json"
+        score.refresh_from_db()
+        assert score.inputs["numerator"] == "3"
+        again = self.put({"inputs": {"numerator": 1, "denominator": 4}, "version": body["version"]})
+        assert again.status_code == 200
+        score.refresh_from_db()
+        assert score.inputs["numerator"] == "1"
+        # The audit trail names the client: its service user is the actor.
+        assert AuditEvent.objects.filter(actor=self.client_row.user, action="score.save").exists()
+
+    def test_a_refused_value_is_answered_in_the_pages_words(self):
+        response = self.put({"inputs": {"numerator": 5, "denominator": 4}})
+        assert response.status_code == 422
+        assert response.json()["detail"]
+        assert not Score.objects.filter(
+            assessment__org_unit=self.cast.ward_a, criterion__code="2.2", self_points__isnull=False
+        ).exists()
+
+    def test_another_wards_scores_are_not_reachable(self):
+        response = self.put({"inputs": {"numerator": 3, "denominator": 4}}, unit="X18073")
+        assert response.status_code == 404
+        assert not Score.objects.filter(
+            assessment__org_unit=self.cast.ward_b, self_points__isnull=False
+        ).exists()
+
+    def test_a_reader_client_and_an_unknown_criterion(self):
+        _reader, token = make_client(self.cast, name="Đọc", scopes=["scores:write", "rounds:read"])
+        # The city's Home Affairs reads the ward's assessment but does not fill it in.
+        assert (
+            self.put({"inputs": {"numerator": 3, "denominator": 4}}, token=token).status_code == 403
+        )
+        assert self.put({"inputs": {}}, code="9.9").status_code == 404
+
+
+class RemediationReportTests(BaseTestCase):
+    """A ward's system reports progress on its own remediation action, as the page does."""
+
+    def setUp(self):
+        cache.clear()
+        inspection = to_status(
+            self.cast, approved_inspection(self.cast), Inspection.Status.CONCLUDED
+        )
+        self.action = RemediationAction.objects.get(recommendation__inspection=inspection)
+        _client, self.token = make_client(
+            self.cast,
+            name="Phần mềm phường",
+            unit="ward_a",
+            role=Role.UNIT_OFFICER,
+            scopes=["remediation:write"],
+        )
+
+    def post(self, body, token=None, pk=None):
+        return self.client.post(
+            f"/api/v1/remediation-actions/{pk or self.action.pk}/reports",
+            json.dumps(body),
+            content_type="application/json",
+            headers=bearer(token or self.token, "vi"),
+        )
+
+    def test_the_owner_reports_done_and_the_team_is_asked_to_verify(self):
+        response = self.post({"text": "Đã tổ chức đánh giá nội bộ ngày 10/3", "done": True})
+        assert response.status_code == 201, response.content
+        self.action.refresh_from_db()
+        assert self.action.status == RemediationAction.Status.REPORTED
+        assert response.json()["action_status"] == RemediationAction.Status.REPORTED
+        report = ProgressReport.objects.get()
+        assert report.text == "Đã tổ chức đánh giá nội bộ ngày 10/3"
+        assert AuditEvent.objects.filter(action="progress_report.create").exists()
+
+    def test_an_empty_report_is_refused_and_another_ward_may_not_report(self):
+        assert self.post({"text": "  "}).status_code == 422
+        _other, token = make_client(
+            self.cast,
+            name="Phường khác",
+            unit="ward_b",
+            role=Role.UNIT_OFFICER,
+            scopes=["remediation:write"],
+        )
+        assert self.post({"text": "Xong"}, token=token).status_code in {403, 404}
+        assert not ProgressReport.objects.exists()
