@@ -10,8 +10,11 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from cchc.api.endpoints import (
+    documents,
     dossiers,
     frameworks,
+    indicators,
+    inspections,
     open_data,
     orgunits,
     remediation,
@@ -79,3 +82,6 @@ api.add_router("/open/", open_data.router)
 api.add_router("/dossiers/", dossiers.router)
 api.add_router("/rounds/", scores.router)
 api.add_router("/remediation-actions/", remediation.router)
+api.add_router("/inspections/", inspections.router)
+api.add_router("/documents/", documents.router)
+api.add_router("/indicators/", indicators.router)
