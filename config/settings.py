@@ -354,6 +354,16 @@ LANGUAGE_COOKIE_SECURE = not DEBUG and not TESTING
 LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# How a unit made by a reorganisation reads its predecessors' results (trend, over-claim,
+# last year's figures): "units", the mean weighted by the number of units (a divided unit
+# counts for an equal part in each of its successors), or "area", a divided unit weighted by
+# the area recorded for each part (equal parts where none is recorded). cchc/orgunits/lineage.py.
+LINEAGE_HISTORY_RULE = env_str("LINEAGE_HISTORY_RULE", "units")
+if LINEAGE_HISTORY_RULE not in ("units", "area"):
+    raise ImproperlyConfigured(
+        f"LINEAGE_HISTORY_RULE={LINEAGE_HISTORY_RULE!r} is neither units nor area."
+    )
+
 # Content Security Policy: our own origin only, no inline script or style anywhere.
 # The maps draw the units' boundaries without a tile server (offline); where the network has
 # one, its URL template (e.g. https://tile.example.vn/{z}/{x}/{y}.png) adds a base map.

@@ -5,6 +5,11 @@ units together month by month, and the units a page shows (an export: all) one b
 A dossier counts in the month it was received; overdue is figures.OVERDUE (finished after its
 due time, or still open with its due time passed), as of today, or for a past year as of that
 year's end. The figures are cchc.indicators.figures', as the indicator page's.
+
+Last year across a reorganisation (orgunits.lineage, the one rule): a unit made from others
+takes, for the months it has no dossiers of its own, its predecessors' counts (a divided
+unit's by its part), and says so (`UnitMonths.inherited`); all the units' totals count every
+predecessor once, whichever of its successors are shown, so nothing is counted twice.
 """
 
 import datetime
@@ -19,6 +24,7 @@ from cchc.core.points import HUNDRED, round_points
 from cchc.indicators import figures
 from cchc.indicators.models import Dossier, DossierMonth
 from cchc.indicators.selectors import Figures, directive_counts
+from cchc.orgunits.lineage import Lineage, lineage_for
 
 MONTHS = tuple(range(1, 13))
 
@@ -43,6 +49,8 @@ class UnitMonths:
     name: str
     months: list[MonthCounts]
     last_year: list[MonthCounts]
+    # "Phường Thành Sen, 2025: computed from …" when last year's months are its predecessors'.
+    inherited: str = ""
 
     @property
     def total(self) -> MonthCounts:
@@ -64,6 +72,7 @@ class OverdueByMonth:
     year: int
     last_month: int  # months after it have not happened yet
     units: list[UnitMonths] = field(default_factory=list)  # those read in detail
+    lineage: Lineage | None = None  # set when a unit read in detail inherits last year
     city: list[MonthCounts] = field(default_factory=list)  # every unit, month by month
     city_last_year: list[MonthCounts] = field(default_factory=list)
 
@@ -157,17 +166,49 @@ def overdue_by_month(
     wanted = set(unit_ids if detail is None else detail)
     shown = [(pk, name) for pk, name in units if pk in wanted]
     shown_ids = [pk for pk, _name in shown]
+    lineage = lineage_for(unit_ids)
+    # Each former unit once in the totals (a divided one is in two successors' histories).
+    history = sorted({old for pk in unit_ids for old in lineage.history_ids(pk)})
+    shown_history = sorted({old for pk in shown_ids for old in lineage.history_ids(pk)})
     now = _counts(shown_ids, year, last_month) if shown_ids else {}
-    before = _counts(shown_ids, year - 1, last_month) if shown_ids else {}
+    before = _counts(shown_history, year - 1, last_month) if shown_ids else {}
     board = OverdueByMonth(
         year=year,
         last_month=last_month,
         city=_city_counts(unit_ids, year, last_month),
-        city_last_year=_city_counts(unit_ids, year - 1, last_month),
+        city_last_year=_city_counts(history, year - 1, last_month),
     )
     for pk, name in shown:
-        board.units.append(UnitMonths(pk, name, now[pk], before[pk]))
+        last_year, inherited = _inherit(lineage, pk, before)
+        board.units.append(UnitMonths(pk, name, now[pk], last_year))
+        if inherited:
+            board.units[-1].inherited = lineage.explain(name, pk, str(year - 1))
+            board.lineage = lineage
     return board
+
+
+def _inherit(
+    lineage: Lineage, unit_id: int, counts: dict[int, list[MonthCounts]]
+) -> tuple[list[MonthCounts], bool]:
+    """The unit's months, a month without dossiers of its own taken from its predecessors
+    (their weighted sum: a divided unit's part); and whether any was."""
+    own = counts[unit_id]
+    if not lineage.has_history(unit_id):
+        return own, False
+    months, inherited = [], False
+    for index, month in enumerate(own):
+        if month.received or month.overdue:
+            months.append(month)
+            continue
+        others = {pk: m[index] for pk, m in counts.items() if pk != unit_id}
+        received = lineage.total(unit_id, {pk: m.received or None for pk, m in others.items()})
+        overdue = lineage.total(unit_id, {pk: m.overdue or None for pk, m in others.items()})
+        if received is None and overdue is None:
+            months.append(month)
+            continue
+        inherited = True
+        months.append(MonthCounts(round(received or 0), round(overdue or 0)))
+    return months, inherited
 
 
 def directives_by_unit(unit_ids: list[int], *, year: int) -> dict[int, Figures]:

@@ -118,7 +118,7 @@ def inspection_stats(*, user: Any, year: int, today: datetime.date) -> Inspectio
     stats.remediation = _remediation(ids, today)
     stats.repeats = list(
         shortcomings.filter(repeat_of__isnull=False)
-        .select_related("inspection__org_unit", "repeat_of__inspection")
+        .select_related("inspection__org_unit", "repeat_of__inspection__org_unit")
         .order_by("inspection__visit_date")
     )
     return stats

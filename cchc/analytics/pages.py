@@ -23,19 +23,19 @@ from cchc.analytics import charts, maps, selectors, summary
 from cchc.analytics import indicators as indicator_boards
 from cchc.analytics import inspections as inspection_boards
 from cchc.analytics.progress import round_progress
-from cchc.analytics.results import APPRAISED_STATUSES, ranking
+from cchc.analytics.results import APPRAISED_STATUSES, ranking, round_label
 from cchc.assessments import selectors as assessment_selectors
 from cchc.assessments.models import Round
 from cchc.core.dates import format_count, format_points
 from cchc.core.exports import Table
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.selectors import bands_of
+from cchc.orgunits import lineage
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.selectors import assessed_units_for_user
 
 ROWS_PER_PAGE = 100
 ACTIONS_SHOWN = 50
-PERIOD_SHORT = {"h1": "6T", "m9": "9T", "annual": "CN"}
 
 
 @dataclass(frozen=True)
@@ -109,10 +109,6 @@ def _page(params: Params, rows: list[Any]) -> Any:
     return Paginator(rows, ROWS_PER_PAGE).get_page(params.page)
 
 
-def _round_label(round_: Round) -> str:
-    return f"{PERIOD_SHORT.get(round_.period, round_.period)}/{round_.year}"
-
-
 # Overview: ranking, heatmap, self against appraisal, map ------------------------------------
 
 
@@ -138,7 +134,9 @@ def overview_page(user: Any, params: Params, only: str | None = None) -> dict[st
     if shows_ranking and only in (None, "ranking", "bands", "gaps"):
         board = ranking(round_, bands=bands_of(round_.framework))
         context["ranking"] = board
-        labels = [_round_label(member) for member in board.series]
+        if board.lineage is not None:
+            context["lineage_rule_explanation"] = lineage.RULE_EXPLANATIONS[board.lineage.rule]
+        labels = [round_label(member) for member in board.series]
         context["series_labels"] = labels
         band = params.band
         context["band"] = band
@@ -588,6 +586,9 @@ def indicators_page(user: Any, params: Params, only: str | None = None) -> dict[
         "year": year,
         "years": years,
         "board": board,
+        "lineage_rule_explanation": (
+            lineage.RULE_EXPLANATIONS[board.lineage.rule] if board.lineage else ""
+        ),
         "months": months,
         "chart": chart,
         "rows_page": rows_page,

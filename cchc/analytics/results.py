@@ -15,11 +15,18 @@ published one), as on the results page, the portal and the exports:
 - over-claim: self-score minus the appraisal of the criteria the unit scores itself, in
   points, and in percentage points of its self-scored maximum; the index is the mean of the
   latter over the rounds of the series where the unit was appraised.
+- across a reorganisation: a unit made from others (merged, divided) takes their figures for
+  the rounds before it existed (trend, change, over-claim), by the one rule of
+  `orgunits.lineage` (the setting LINEAGE_HISTORY_RULE); the series then also holds the
+  earlier rounds its predecessors were assessed in, whoever organised them. Each figure so
+  computed is listed in the ranking's `inherited` notes, shown under the table. Those rounds'
+  own rankings are untouched: they show the former units as published.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
 from django.urls import reverse
 
 from cchc.analytics.summary import frozen_trend
@@ -34,6 +41,7 @@ from cchc.assessments.services.results import (
 )
 from cchc.core.points import round_points
 from cchc.frameworks.models import ClassificationBand
+from cchc.orgunits.lineage import Lineage, lineage_for
 
 SERIES_LENGTH = 6
 PERIOD_ORDER = {Round.Period.H1: 1, Round.Period.M9: 2, Round.Period.ANNUAL: 3}
@@ -68,6 +76,8 @@ class RankRow:
     rank_change: int | None = None
     trend: list[Decimal | None] = field(default_factory=list)
     gaps: list[Decimal | None] = field(default_factory=list)  # gap_percent per series round
+    # "Phường Thành Sen, CN/2024: computed from …": each figure taken from predecessors.
+    inherited: list[str] = field(default_factory=list)
 
     @property
     def change(self) -> Decimal | None:
@@ -92,6 +102,12 @@ class Ranking:
     provisional: bool  # not published yet: figures may still change
     # The previous round ranked other units: changes of rank count only this many, ranked in both.
     rank_compared_among: int | None = None
+    # The rule by which units made by a reorganisation read their predecessors' figures.
+    lineage: Lineage | None = None
+
+    @property
+    def inherited(self) -> list[str]:
+        return [note for row in self.rows for note in row.inherited]
 
     @property
     def improved(self) -> list[RankRow]:
@@ -114,13 +130,17 @@ class Ranking:
         return [(name, colour, count) for (name, colour), count in counts.items()]
 
 
-def series_for(round_: Round) -> list[Round]:
-    """The organiser's rounds past self-assessment up to this one, oldest first (one query)."""
+def series_for(round_: Round, lineage: Lineage | None = None) -> list[Round]:
+    """The organiser's rounds past self-assessment up to this one, oldest first (one query),
+    and, for units made by a reorganisation (`lineage`), the rounds their predecessors were
+    assessed in."""
+    same = Q(organiser_id=round_.organiser_id)
+    if lineage is not None and lineage.sources:
+        former = {source.unit_id for sources in lineage.sources.values() for source in sources}
+        same |= Q(pk__in=Assessment.objects.filter(org_unit_id__in=former).values("round_id"))
     rounds = [
         candidate
-        for candidate in Round.objects.filter(
-            organiser_id=round_.organiser_id, status__in=APPRAISED_STATUSES
-        )
+        for candidate in Round.objects.filter(same, status__in=APPRAISED_STATUSES)
         .select_related("framework")
         .defer("published_results")  # 1 MB each at a nation's scale; read where needed
         if _order(candidate) <= _order(round_)
@@ -187,8 +207,10 @@ def ranking(
 ) -> Ranking:
     """The round's ranking over every unit (ranks never depend on who looks); `unit_ids`
     then keeps the rows a reader may see. Published rounds are read from the table frozen
-    at publication; the others from the totals stored on each assessment."""
-    series = series_for(round_)
+    at publication; the others from the totals stored on each assessment. A unit made by a
+    reorganisation takes its predecessors' figures for the rounds before it (lineage)."""
+    lineage = lineage_for(round_.assessments.values_list("org_unit_id", flat=True))
+    series = series_for(round_, lineage)
     members = {member.pk: member for member in [*series, round_]}
     previous = series[-2] if len(series) >= 2 and series[-1].pk == round_.pk else None
     shown = {round_.pk, previous.pk if previous else None}
@@ -214,6 +236,7 @@ def ranking(
         {unit: stored.rank for unit, stored in before.items()},
     )
     detail = reverse("assessments:assessment_detail", args=[0])
+    inherited = _Inherited(lineage, tables)
     rows = []
     for unit_id, stored in current.items():
         if unit_ids is not None and unit_id not in unit_ids:
@@ -235,12 +258,21 @@ def ranking(
             self_points=stored.self_points,
             gap=stored.gap,
             gap_percent=stored.gap_percent,
-            previous_percent=earlier.percent if earlier else None,
+            previous_percent=(earlier.percent if earlier else inherited.percent(previous, unit_id)),
             previous_rank=earlier.rank if earlier else None,
             rank_change=changes.places.get(unit_id),
         )
         for member in series:
             theirs = tables[member.pk].get(unit_id)
+            if theirs is None and lineage.has_history(unit_id):
+                percent = inherited.percent(member, unit_id)
+                row.trend.append(percent)
+                row.gaps.append(inherited.gap(member, unit_id))
+                if percent is not None:
+                    row.inherited.append(
+                        lineage.explain(stored.unit_name, unit_id, round_label(member))
+                    )
+                continue
             row.trend.append(theirs.percent if theirs else None)
             row.gaps.append(theirs.gap_percent if theirs else None)
         rows.append(row)
@@ -251,4 +283,39 @@ def ranking(
         rows=rows,
         provisional=round_.status != Round.Status.PUBLISHED,
         rank_compared_among=changes.among if changes.places else None,
+        lineage=lineage if lineage.sources else None,
     )
+
+
+PERIOD_SHORT = {"h1": "6T", "m9": "9T", "annual": "CN"}
+
+
+def round_label(round_: Round) -> str:
+    """ "CN/2024": a round as the trend's columns name it."""
+    return f"{PERIOD_SHORT.get(round_.period, round_.period)}/{round_.year}"
+
+
+class _Inherited:
+    """A round's figures for a unit made after it, from its predecessors' (lineage), each
+    round's percent and over-claim read once for all units."""
+
+    def __init__(self, lineage: Lineage, tables: dict[int, dict[int, ResultRow]]) -> None:
+        self.lineage = lineage
+        self.tables = tables
+        self.cache: dict[tuple[int, str], dict[int, Decimal | None]] = {}
+
+    def _values(self, round_pk: int, name: str) -> dict[int, Decimal | None]:
+        key = (round_pk, name)
+        if key not in self.cache:
+            self.cache[key] = {
+                unit: getattr(row, name) for unit, row in self.tables[round_pk].items()
+            }
+        return self.cache[key]
+
+    def percent(self, member: Round | None, unit_id: int) -> Decimal | None:
+        if member is None or not self.lineage.has_history(unit_id):
+            return None
+        return self.lineage.mean(unit_id, self._values(member.pk, "percent"))
+
+    def gap(self, member: Round, unit_id: int) -> Decimal | None:
+        return self.lineage.mean(unit_id, self._values(member.pk, "gap_percent"))

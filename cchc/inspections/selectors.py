@@ -211,7 +211,7 @@ def inspection_for_page(*, user: Any, pk: int) -> Inspection:
         Prefetch(
             "findings",
             queryset=Finding.objects.prefetch_related("root_causes", "items", "criteria")
-            .select_related("repeat_of__inspection")
+            .select_related("repeat_of__inspection__org_unit")
             .order_by("kind", "topic", "area", "created_at"),
         ),
         "recommendations__findings",

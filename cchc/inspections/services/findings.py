@@ -35,6 +35,7 @@ from cchc.inspections.services.visits import (
 )
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
+from cchc.orgunits.lineage import lineage_for
 from cchc.orgunits.scope import is_under
 
 AREA_NEEDED_MESSAGE = gettext_noop("Choose the area of the finding.")
@@ -77,7 +78,8 @@ def _ensure_writable(inspection: Inspection) -> None:
 
 def earlier_repeat(finding: Finding) -> Finding | None:
     """The latest shortcoming of an earlier visit to the same unit on the same criterion or
-    root cause: the shortcoming recurs."""
+    root cause: the shortcoming recurs. A unit made by a reorganisation repeats the
+    shortcomings of the units it was made from (`orgunits.lineage`, the one rule of history)."""
     if finding.kind != Finding.Kind.SHORTCOMING:
         return None
     criteria = list(finding.criteria.values_list("pk", flat=True))
@@ -85,12 +87,13 @@ def earlier_repeat(finding: Finding) -> Finding | None:
     codes = list(finding.criteria.values_list("code", flat=True))
     if not criteria and not causes:
         return None
+    unit_id = finding.inspection.org_unit_id
     shared = Q(root_causes__in=causes) | Q(criteria__in=criteria) | Q(criteria__code__in=codes)
     return (
         Finding.objects.filter(
             shared,
             kind=Finding.Kind.SHORTCOMING,
-            inspection__org_unit_id=finding.inspection.org_unit_id,
+            inspection__org_unit_id__in=lineage_for([unit_id]).history_ids(unit_id),
             inspection__visit_date__lt=finding.inspection.visit_date,
         )
         .order_by("-inspection__visit_date", "-created_at")
