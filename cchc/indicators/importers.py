@@ -176,6 +176,8 @@ class DossierImportResult:
     errors: list[ImportErrorItem]
     record: DossierImport
     ignored: tuple[str, ...] = ()  # the file's headings that name no field: not read
+    # Rows keyed to a unit a reorganisation had ended, written to the unit continuing it.
+    mapped: int = 0
 
 
 class _Run:
@@ -360,6 +362,7 @@ def _finish(
     record.created = run.created if written else 0
     record.updated = run.updated if written else 0
     record.rejected = run.rejected
+    record.mapped = run.parser.mapped if written else 0
     # What was not read comes first: it may explain the errors that follow.
     notes = [ignored_columns_message(run.ignored)] if run.ignored else []
     record.errors = [*notes, *(str(item) for item in errors)][:MAX_KEPT_ERRORS]
@@ -375,6 +378,7 @@ def _finish(
             "created": record.created,
             "updated": record.updated,
             "rejected": record.rejected,
+            "mapped": record.mapped,
             "errors": run.error_count,
         },
     )
@@ -462,6 +466,7 @@ def import_dossiers(
         errors=run.errors,
         record=record,
         ignored=run.ignored,
+        mapped=record.mapped,
     )
 
 
@@ -513,4 +518,5 @@ def import_dossier_records(
         rejected=run.rejected,
         errors=run.errors,
         record=record,
+        mapped=record.mapped,
     )

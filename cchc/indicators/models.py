@@ -32,6 +32,9 @@ class DossierImport(BaseModel):
     created = models.PositiveIntegerField(_("dossiers added"), default=0)
     updated = models.PositiveIntegerField(_("dossiers updated"), default=0)
     rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    # Rows keyed to a unit a reorganisation had ended when they were received: written to the
+    # unit that continues it (cchc.indicators.importing.parsing.UnitIndex).
+    mapped = models.PositiveIntegerField(_("rows moved to the unit continuing theirs"), default=0)
     # The first errors, as sentences; the whole list of rejected rows is in rejected_file.
     errors = models.JSONField(_("errors"), default=list, blank=True)
     rejected_file = models.FileField(_("rejected rows"), upload_to="dossier-imports/", blank=True)

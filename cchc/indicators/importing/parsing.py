@@ -21,7 +21,7 @@ from cchc.core.exports import restore
 from cchc.core.imports import BAD_DATE_MESSAGE, ImportErrorItem, heading_key, plain_key
 from cchc.indicators.importing.reading import FIELD_LABELS, _nfc, _text
 from cchc.indicators.models import Dossier
-from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.models import OrgUnit, UnitChange
 
 # Words, compared without diacritics and case ("Trực tuyến" = "truc tuyen" = "TRUC TUYEN").
 CHANNEL_WORDS = {
@@ -111,14 +111,51 @@ NUMBER_RE = re.compile(r"\d+(?:\.\d+)?$")
 from_iso = datetime.datetime.fromisoformat
 
 
-def _unit_index(kept: Collection[int] | None = None) -> dict[str, int]:
+class UnitIndex(dict[str, int]):
+    """Normalised code, GSO code and name → unit id (`_unit_index`), and the units a
+    reorganisation ended: `heirs`, ended unit id → (its last day, the unit that continues it:
+    its only successor, a divided unit's default one, followed through later reorganisations
+    to a unit in use). `kept`: the ids of the units the importer keeps (None: all)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heirs: dict[int, tuple[datetime.date, int]] = {}
+        self.kept: set[int] | None = None
+
+
+def _heirs(ended: dict[int, datetime.date]) -> dict[int, tuple[datetime.date, int]]:
+    """Ended unit → (its last day, the unit in use that continues it), from the lineage."""
+    links: dict[int, list[tuple[int, bool]]] = {}
+    for old, new, is_default in UnitChange.objects.filter(
+        kind__in=UnitChange.LINK_KINDS
+    ).values_list("predecessor_id", "successor_id", "is_default"):
+        links.setdefault(old, []).append((new, is_default))
+    heir: dict[int, int] = {}
+    for old, successors in links.items():
+        defaults = [new for new, is_default in successors if is_default]
+        if defaults or len(successors) == 1:
+            heir[old] = (defaults or [successors[0][0]])[0]
+    result: dict[int, tuple[datetime.date, int]] = {}
+    for old, last_day in ended.items():
+        unit, seen = heir.get(old), {old}
+        while unit is not None and unit in ended and unit in heir and unit not in seen:
+            seen.add(unit)
+            unit = heir[unit]
+        if unit is not None:
+            result[old] = (last_day, unit)
+    return result
+
+
+def _unit_index(kept: Collection[int] | None = None) -> UnitIndex:
     """Normalised code, GSO code and name → unit id. Codes beat GSO codes beat names; a GSO
     code or name shared by several active units is AMBIGUOUS; ended units count only where
     no active unit has the GSO code or name. `kept`: the ids of the units the importer keeps
     (the scope policy's KEEP purpose); any other unit is OUTSIDE. None: every unit (the
-    command line, run by the server's operator)."""
+    command line, run by the server's operator). A unit ended by a reorganisation keeps its
+    code; the rows received after its end go to its heir (`UnitIndex.heirs`, RowParser), so
+    it is OUTSIDE only when neither it nor its heir is kept."""
     units = list(OrgUnit.objects.values_list("pk", "code", "gso_code", "name", "active_to"))
-    index: dict[str, int] = {}
+    index = UnitIndex()
     for active in (False, True):
         for kind in ("name", "gso_code"):
             layer: dict[str, int] = {}
@@ -133,10 +170,12 @@ def _unit_index(kept: Collection[int] | None = None) -> dict[str, int]:
             index.update(layer)
     for pk, code, *_rest in units:
         index[heading_key(code)] = pk
+    index.heirs = _heirs({pk: active_to for pk, *_rest, active_to in units if active_to})
     if kept is not None:
-        kept = set(kept)
+        kept = index.kept = set(kept)
         for key, pk in index.items():
-            if pk >= 0 and pk not in kept:
+            heir = index.heirs.get(pk)
+            if pk >= 0 and pk not in kept and (heir is None or heir[1] not in kept):
                 index[key] = OUTSIDE
     return index
 
@@ -303,6 +342,11 @@ class RowParser:
 
     def __init__(self, units: dict[str, int], record_pk: int) -> None:
         self.units = units
+        self.heirs = units.heirs if isinstance(units, UnitIndex) else {}
+        self.kept = units.kept if isinstance(units, UnitIndex) else None
+        # Rows keyed to a unit a reorganisation had ended when they were received, written
+        # to the unit that continues it.
+        self.mapped = 0
         self.record_pk = record_pk
         self.clock = _Clock()
         # Caches of cell text → value (or message): a few hundred distinct values repeat.
@@ -481,6 +525,18 @@ class RowParser:
             if due is not None and due < received:
                 errors.append(self._error(number, "due_at", _(DUE_BEFORE_RECEIVED_MESSAGE)))
 
+        mapped = False
+        if self.heirs and unit.__class__ is int and unit in self.heirs:
+            last_day, heir = self.heirs[unit]
+            if received is not None and received.date() > last_day:  # local wall time
+                unit, mapped = heir, True
+                if self.kept is not None and heir not in self.kept:
+                    message = _(OUTSIDE_UNIT_MESSAGE).format(value=_nfc(unit_text))
+                    errors.append(self._error(number, "unit", message))
+            elif self.kept is not None and unit not in self.kept:
+                message = _(OUTSIDE_UNIT_MESSAGE).format(value=_nfc(unit_text))
+                errors.append(self._error(number, "unit", message))
+
         if status_text:
             status = self.status_cache.get(status_text) or self._status(status_text)
             if status is None:
@@ -515,6 +571,7 @@ class RowParser:
 
         if errors:
             return None, errors
+        self.mapped += mapped
         return [
             code,
             procedure_code,
