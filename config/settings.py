@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "cchc.core.metrics.RequestMetricsMiddleware",
     # Every log line of the request carries its id, returned in X-Request-ID (cchc/core/logs.py).
     "cchc.core.logs.RequestIdMiddleware",
+    # Reading pages read the replica unless the request wrote (config/routers.py; idle without).
+    "config.routers.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -151,13 +153,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # away or more than DATABASE_REPLICA_MAX_LAG seconds behind. Tests read it as the primary.
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
 DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 10)
+# Each process checks the replica's lag at most this often; a browser that posted reads the
+# primary for this long after (its next pages show its own write).
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 5)
+DATABASE_REPLICA_PIN_SECONDS = env_int(
+    "DATABASE_REPLICA_PIN_SECONDS", DATABASE_REPLICA_MAX_LAG + DATABASE_REPLICA_CHECK_SECONDS
+)
 if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+    )
     DATABASES["replica"] = {
-        **dj_database_url.parse(
-            DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
-        ),
+        **_replica,
+        # A replica that went away costs a reading page at most this long before the primary.
+        "OPTIONS": {
+            "connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2),
+            **_replica.get("OPTIONS", {}),
+        },
         "TEST": {"MIRROR": "default"},
     }
+    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
 # The cache: each process's own memory on a laptop; with several app hosts, one Redis they all
 # share (CACHE_URL, or REDIS_URL: redis://host:6379/0, rediss:// with TLS, unix:///path), through
