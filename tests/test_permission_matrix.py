@@ -588,6 +588,13 @@ CASES = [
         statuses(200, outsider=404, no_role=404, portal_editor=403),
         kwargs=evidence_file,
     ),
+    Case(
+        "assessments:evidence_check",
+        statuses(302, outsider=404, no_role=404, portal_editor=403),
+        kwargs=evidence_file,
+        method="post",
+        note="whoever may read the evidence checks its signatures again",
+    ),
 ]
 
 

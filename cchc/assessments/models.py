@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core import pdfsignatures
 from cchc.core.models import BaseModel
 from cchc.frameworks.models import Criterion, Framework
 from cchc.orgunits.models import OrgUnit
@@ -295,6 +296,10 @@ class Evidence(BaseModel):
     document_date = models.DateField(_("document date"), null=True, blank=True)
     issuer = models.CharField(_("issued by"), max_length=255, blank=True)
     effective_on = models.DateField(_("effective from"), null=True, blank=True)
+    # What the PDF's digital signatures said when it was uploaded or checked again
+    # (cchc.core.pdfsignatures.check_bytes: verdict, each signer, time and checks); None for
+    # a file that is not a PDF or was stored before signatures were read.
+    signature_check = models.JSONField(_("signature check"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("added by"),
@@ -318,6 +323,18 @@ class Evidence(BaseModel):
 
     def describe(self) -> dict[str, Any]:
         return {"title": self.title, "kind": self.kind, "sha256": self.sha256}
+
+    @property
+    def signature_lines(self) -> list[tuple[str, str]]:
+        """What the stored check of its digital signatures says, a line each (nothing for a
+        file without signatures): read, never computed, on a page."""
+        return pdfsignatures.signed_lines(self.signature_check)
+
+    @property
+    def signatures_checkable(self) -> bool:
+        """A PDF whose signatures are worth checking again: it has some, or was never read."""
+        check = self.signature_check
+        return self.kind == self.Kind.PDF and (not check or bool(check.get("signatures")))
 
 
 class Appeal(BaseModel):

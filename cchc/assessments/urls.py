@@ -67,4 +67,5 @@ urlpatterns = [
     path("assessments/<int:pk>/appeals/", views.appeal_list_view, name="appeal_list"),
     path("appeals/<int:pk>/decide/", views.appeal_decide_view, name="appeal_decide"),
     path("evidence/<int:pk>/", views.evidence_download_view, name="evidence_download"),
+    path("evidence/<int:pk>/check/", views.evidence_check_view, name="evidence_check"),
 ]

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
@@ -63,6 +63,7 @@ ROUND_MOVED_MESSAGE = gettext_noop("The round is now in “%(status)s”.")
 EXTENDED_MESSAGE = gettext_noop("The deadline of %(unit)s is now %(date)s.")
 SUBMITTED_MESSAGE = gettext_noop("The self-assessment was submitted and locked.")
 RETURNED_MESSAGE = gettext_noop("The self-assessment was returned to the unit.")
+SIGNATURES_CHECKED_MESSAGE = gettext_noop("The signatures were checked again.")
 EVIDENCE_ADDED_MESSAGE = gettext_noop("The evidence was added.")
 APPEAL_FILED_MESSAGE = gettext_noop("The appeal was sent to the Home Affairs office.")
 APPEAL_DECIDED_MESSAGE = gettext_noop("The decision on the appeal was recorded.")
@@ -753,6 +754,33 @@ def evidence_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Security-Policy"] = "sandbox"  # should a browser open it: no script
     return response
+
+
+@require_POST
+@capability_required(Capability.VIEW_ROUNDS)
+def evidence_check_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check a PDF's digital signatures again and store the verdict: whoever may read the
+    assessment it belongs to (as they may download it). From the page (HTMX) the verdict
+    beside the file is swapped; else back to the page it came from."""
+    evidence = selectors.evidence_get_for_user(user=request.user, pk=pk)
+    if is_htmx(request):
+        try:
+            evidence = services.evidence_check_signatures(actor=request.user, evidence=evidence)
+        except ValidationError as error:
+            context = {"evidence": evidence, "signature_errors": error.messages}
+            return render(request, "assessments/_evidence_signature.html", context)
+        return render(request, "assessments/_evidence_signature.html", {"evidence": evidence})
+    perform(
+        request,
+        lambda: services.evidence_check_signatures(actor=request.user, evidence=evidence),
+        _(SIGNATURES_CHECKED_MESSAGE),
+    )
+    back = request.headers.get("referer", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect(evidence.assessment.get_absolute_url())
 
 
 @capability_required(Capability.VIEW_ROUNDS)

@@ -87,3 +87,31 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker
+
+
+class TrustRoot(BaseModel):
+    """A root certificate an administrator trusts (the national root CA, a test CA): signed
+    PDFs that chain to one of the active ones are trusted. Data, not code. Loaded on
+    Văn bản › Chữ ký số (documents); read by every app that checks a signed PDF
+    (cchc.core.pdfsignatures), hence here."""
+
+    name = models.CharField(_("name"), max_length=255)
+    certificate = models.TextField(_("certificate (PEM)"))
+    sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
+    not_after = models.DateTimeField(_("valid until"))
+    is_active = models.BooleanField(_("in use"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("trust root")
+        verbose_name_plural = _("trust roots")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

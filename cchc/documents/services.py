@@ -23,9 +23,10 @@ from django.utils.translation import gettext_noop
 
 from cchc.assessments.models import Assessment, Evidence, Round
 from cchc.assessments.services.evidence import check_upload, clean_file_name
+from cchc.core import pdfsignatures
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
-from cchc.documents import docx, pdf, selectors, signatures
+from cchc.documents import docx, pdf, selectors
 from cchc.documents.content import Document
 from cchc.documents.kinds import kind_info
 from cchc.documents.models import BulkJob, Counter, DocumentTemplate, IssuedDocument, Kind
@@ -282,7 +283,7 @@ def scan_upload(*, actor: Any, document: IssuedDocument, upload: Any) -> IssuedD
     document.scan_uploaded_at = timezone.now()
     # A scan that carries PDF signatures is checked as it arrives (signatures.py).
     upload.seek(0)
-    document.scan_check = signatures.check_bytes(upload.read())
+    document.scan_check = pdfsignatures.check_bytes(upload.read())
     document.save(
         update_fields=["scan", "scan_sha256", "scan_uploaded_at", "scan_check", "updated_at"]
     )

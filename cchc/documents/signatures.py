@@ -1,32 +1,32 @@
 """Digital signatures in the register: the issuing bodies' signing certificates and the trust
 roots (both uploaded by a system administrator), signing an issued document, and checking the
 signatures of the PDFs that arrive (a signed scan on upload, any stored file on demand, a file
-someone wants to check). The engine is signing.py; this module reads and writes the records.
+someone wants to check). The engine is signing.py; checking is cchc.core.pdfsignatures (shared
+with evidence); this module reads and writes the records.
 
 A signed file is the same numbered document: the register entry (number, date, the unsigned
 files and their SHA-256) never changes; the signed PDF is stored beside them, once, audited.
 """
 
-import datetime
 import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cchc.core import pdfsignatures
 from cchc.core.audit import audit_record
+from cchc.core.models import TrustRoot
 from cchc.documents import pdf, signing
-from cchc.documents.models import IssuedDocument, Kind, SigningCertificate, TrustRoot
+from cchc.documents.models import IssuedDocument, Kind, SigningCertificate
 from cchc.orgunits.models import OrgUnit
 
 SIGNABLE_KINDS = (Kind.CONCLUSION_NOTICE, Kind.RESULT_REPORT, Kind.TEAM_DECISION)
@@ -44,28 +44,6 @@ BAD_ROOT_MESSAGE = gettext_noop("The file is not an X.509 certificate (PEM or DE
 ROOT_TWICE_MESSAGE = gettext_noop("This root certificate is already loaded.")
 SIGNING_FAILED_MESSAGE = gettext_noop("The document could not be signed: {error}")
 MAX_CERTIFICATE_BYTES = 64 * 1024
-
-VERDICT_MESSAGES = {
-    signing.VALID: gettext_noop("Digitally signed by {signer}, at {time}, intact"),
-    signing.ALTERED: gettext_noop(
-        "Signed by {signer}, at {time}, but altered after signing: the signed bytes changed"
-    ),
-    signing.MODIFIED: gettext_noop(
-        "Signed by {signer}, at {time}, but altered after signing: content was added"
-    ),
-    signing.INVALID: gettext_noop("The signature of {signer} does not match its certificate"),
-    signing.EXPIRED: gettext_noop(
-        "Signed by {signer}, at {time}, with a certificate not valid at that time"
-    ),
-    signing.UNTRUSTED: gettext_noop(
-        "Signed by {signer}, at {time}, intact, but the certificate is not trusted (its root "
-        "is not loaded)"
-    ),
-}
-FILE_MESSAGES = {
-    signing.UNSIGNED: gettext_noop("The file carries no digital signature."),
-    signing.UNREADABLE: gettext_noop("The file is not a PDF whose signatures can be read."),
-}
 
 
 def _secret() -> str:
@@ -139,7 +117,7 @@ def trust_root_add(*, actor: Any, name: str, upload: Any) -> TrustRoot:
     try:
         if len(data) > MAX_CERTIFICATE_BYTES:
             raise ValueError("too large")
-        certificate = signing.read_certificate(data)
+        certificate = pdfsignatures.read_certificate(data)
     except ValueError as error:
         raise ValidationError({"file": _(BAD_ROOT_MESSAGE)}) from error
     facts = signing.certificate_facts(certificate)
@@ -159,13 +137,6 @@ def trust_root_add(*, actor: Any, name: str, upload: Any) -> TrustRoot:
         after={"name": root.name, "sha256": root.sha256},
     )
     return root
-
-
-def trust_roots() -> list[x509.Certificate]:
-    return [
-        signing.read_certificate(root.certificate.encode())
-        for root in TrustRoot.objects.filter(is_active=True)
-    ]
 
 
 def certificate_in_use(org_unit: OrgUnit, role: str) -> SigningCertificate | None:
@@ -249,12 +220,12 @@ def sign_issued(*, actor: Any, document: IssuedDocument) -> IssuedDocument:
         )
     except signing.SigningUnavailable as error:
         raise ValidationError(_(SIGNING_FAILED_MESSAGE).format(error=error)) from error
-    check = signing.check_pdf(signed, trust_roots())
+    check = pdfsignatures.check_pdf(signed, pdfsignatures.trust_roots())
     name = f"{document.reference.replace('/', '-')}-ky-so.pdf"
     document.signed_pdf.save(name, ContentFile(signed), save=False)
     document.signed_pdf_sha256 = signing_sha256(signed)
     document.signed_at = timezone.now()
-    document.signed_check = signing.as_json(check)
+    document.signed_check = pdfsignatures.as_json(check)
     document.save(
         update_fields=[
             "signed_pdf",
@@ -285,13 +256,6 @@ def signing_sha256(data: bytes) -> str:
 # ---- Checking ----
 
 
-def check_bytes(data: bytes) -> dict[str, Any]:
-    """The stored form of a check (signing.as_json) of a PDF against the loaded roots."""
-    result = signing.as_json(signing.check_pdf(data, trust_roots()))
-    result["checked_at"] = timezone.now().isoformat()
-    return result
-
-
 @transaction.atomic
 def check_stored(*, actor: Any, document: IssuedDocument) -> IssuedDocument:
     """Check again the signatures of the document's signed PDF and scan (after a trust root
@@ -302,7 +266,7 @@ def check_stored(*, actor: Any, document: IssuedDocument) -> IssuedDocument:
         stored = getattr(document, file_field)
         if stored:
             with stored.open("rb") as handle:
-                setattr(document, check_field, check_bytes(handle.read()))
+                setattr(document, check_field, pdfsignatures.check_bytes(handle.read()))
             fields.append(check_field)
     if fields:
         document.save(update_fields=[*fields, "updated_at"])
@@ -313,25 +277,3 @@ def check_stored(*, actor: Any, document: IssuedDocument) -> IssuedDocument:
             after={field: getattr(document, field)["verdict"] for field in fields},
         )
     return document
-
-
-def verdict_lines(check: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """(verdict, the sentence in the user's language) for each signature of a stored check."""
-    if not check:
-        return []
-    if not check.get("signatures"):
-        verdict = check.get("verdict", signing.UNREADABLE)
-        return [(verdict, _(FILE_MESSAGES.get(verdict, FILE_MESSAGES[signing.UNREADABLE])))]
-    lines = []
-    for signature in check["signatures"]:
-        moment = parse_datetime(signature.get("signed_at") or "")
-        when = (
-            timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
-            if isinstance(moment, datetime.datetime)
-            else "—"
-        )
-        verdict = signature["verdict"]
-        lines.append(
-            (verdict, _(VERDICT_MESSAGES[verdict]).format(signer=signature["signer"], time=when))
-        )
-    return lines

@@ -14,18 +14,18 @@ provincial signing platform plugs in as another `Signer` — `HttpSigner` docume
 point: it sends the digest to be signed to a service and returns the CMS signature; it is not
 wired to a real service here.
 
-Nothing here reads the database: services.py loads the certificates and trust roots.
+Nothing here reads the database: signatures.py loads the certificates. Checking a signed PDF
+(and the trust roots) is cchc.core.pdfsignatures, shared with the apps that store evidence.
 """
 
 import base64
 import datetime
 import hashlib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes, serialization
@@ -33,25 +33,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
-from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import TextStampStyle
-from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader as PypdfReader
-
-# Verdicts of a checked signature, worst first (the file's verdict is its worst signature's).
-ALTERED = "altered"  # the signed bytes changed: "Đã bị sửa sau khi ký"
-INVALID = "invalid"  # the signature does not match the certificate's key
-MODIFIED = "modified"  # intact, but pages or text were changed after signing (an update)
-EXPIRED = "expired"  # the certificate was not valid at the signing time
-UNTRUSTED = "untrusted"  # no path to a trust root an administrator loaded
-VALID = "valid"  # intact, trusted, valid at the signing time
-UNSIGNED = "unsigned"  # the file carries no signature
-UNREADABLE = "unreadable"  # not a PDF pyHanko can read
-SEVERITY = [ALTERED, INVALID, MODIFIED, EXPIRED, UNTRUSTED, VALID]
 
 SIGNATURE_WIDTH = 62 * 72 / 25.4  # the appearance: 62 × 22 mm
 SIGNATURE_HEIGHT = 22 * 72 / 25.4
@@ -121,13 +107,6 @@ def read_pkcs12(data: bytes, password: str) -> CertificateFacts:
     if key is None or certificate is None:
         raise SigningUnavailable("the file holds no private key and certificate")
     return certificate_facts(certificate)
-
-
-def read_certificate(data: bytes) -> x509.Certificate:
-    """A certificate from PEM or DER bytes (ValueError otherwise)."""
-    if b"-----BEGIN" in data:
-        return x509.load_pem_x509_certificate(data)
-    return x509.load_der_x509_certificate(data)
 
 
 # ---- Signers ----
@@ -293,114 +272,3 @@ def sign_pdf(data: bytes, signatures: list[Signature], *, font_path: Path) -> by
             raise SigningUnavailable(str(error)) from error
         data = output.getvalue()
     return data
-
-
-# ---- Checking ----
-
-
-@dataclass
-class SignatureResult:
-    field: str
-    signer: str  # the certificate's common name
-    signed_at: str  # ISO 8601, as the signer's clock said (no timestamp authority)
-    intact: bool
-    valid: bool
-    trusted: bool
-    valid_at_signing: bool
-    covers_whole_file: bool
-    verdict: str
-
-
-@dataclass
-class CheckResult:
-    verdict: str
-    signatures: list[SignatureResult] = field(default_factory=list)
-    error: str = ""
-
-
-def _to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-
-
-def check_pdf(data: bytes, trust_roots: list[x509.Certificate]) -> CheckResult:
-    """Who signed the PDF, when, whether the signed bytes are intact, whether the certificate
-    chains to one of `trust_roots` and was valid at the signing time, whether anything but
-    signatures was added after. Nothing is fetched from the network."""
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_signatures)
-    except Exception as error:  # any parse failure: the file is not a readable PDF
-        return CheckResult(UNREADABLE, error=str(error)[:500])
-    if not embedded:
-        return CheckResult(UNSIGNED)
-    roots = [_to_asn1(root) for root in trust_roots]
-    results = []
-    for signature in embedded:
-        signed_at = signature.self_reported_timestamp
-        context = ValidationContext(
-            trust_roots=roots,
-            allow_fetching=False,
-            revocation_mode="soft-fail",
-            moment=signed_at,
-            best_signature_time=signed_at,
-        )
-        try:
-            status = validate_pdf_signature(signature, context, skip_diff=False)
-        except Exception as error:  # a malformed signature is as good as none
-            return CheckResult(INVALID, error=str(error)[:500])
-        certificate = status.signing_cert
-        subject = certificate.subject.native.get("common_name", "") if certificate else ""
-        expired = bool(
-            certificate
-            and signed_at
-            and not (
-                certificate["tbs_certificate"]["validity"]["not_before"].native
-                <= signed_at
-                <= certificate["tbs_certificate"]["validity"]["not_after"].native
-            )
-        )
-        whole = status.coverage is not None and status.coverage.name in (
-            "ENTIRE_FILE",
-            "ENTIRE_REVISION",
-        )
-        # Signing a field is form filling, which the signatures before allow; annotations or
-        # anything else (pages, text) added after signing are modifications.
-        modified = status.modification_level is not None and status.modification_level.name in (
-            "OTHER",
-            "ANNOTATIONS",
-        )
-        if not status.intact:
-            verdict = ALTERED
-        elif not status.valid:
-            verdict = INVALID
-        elif modified or not whole:
-            verdict = MODIFIED
-        elif expired:
-            verdict = EXPIRED
-        elif not status.trusted:
-            verdict = UNTRUSTED
-        else:
-            verdict = VALID
-        results.append(
-            SignatureResult(
-                field=signature.field_name,
-                signer=str(subject),
-                signed_at=signed_at.isoformat() if signed_at else "",
-                intact=bool(status.intact),
-                valid=bool(status.valid),
-                trusted=bool(status.trusted),
-                valid_at_signing=not expired,
-                covers_whole_file=whole and not modified,
-                verdict=verdict,
-            )
-        )
-    worst = min((SEVERITY.index(r.verdict) for r in results), default=SEVERITY.index(VALID))
-    return CheckResult(SEVERITY[worst], results)
-
-
-def as_json(result: CheckResult) -> dict[str, Any]:
-    return {
-        "verdict": result.verdict,
-        "error": result.error,
-        "signatures": [vars(signature) for signature in result.signatures],
-    }

@@ -15,8 +15,10 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
+from cchc.core import pdfsignatures
 from cchc.core.forms import form_error_messages, perform
 from cchc.core.htmx import render_page_or_partial
+from cchc.core.models import TrustRoot
 from cchc.core.params import id_param
 from cchc.core.permissions import user_has_capability, user_has_role
 from cchc.core.roles import Capability, Role
@@ -33,7 +35,7 @@ from cchc.documents.forms import (
     TrustRootForm,
 )
 from cchc.documents.kinds import KINDS
-from cchc.documents.models import BulkJob, Kind, SigningCertificate, TrustRoot
+from cchc.documents.models import BulkJob, Kind, SigningCertificate
 from cchc.inspections import selectors as inspection_selectors
 from cchc.orgunits.models import OrgUnit
 
@@ -237,8 +239,8 @@ def issued_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "target": document.inspection or document.plan or document.round or document.assessment,
         "can_sign": signatures.sign_refusal(document) is None
         and selectors.can_add_scan(user=request.user, document=document),
-        "signed_lines": signatures.verdict_lines(document.signed_check),
-        "scan_lines": signatures.verdict_lines(document.scan_check),
+        "signed_lines": pdfsignatures.verdict_lines(document.signed_check),
+        "scan_lines": pdfsignatures.verdict_lines(document.scan_check),
     }
     return render(request, "documents/issued_detail.html", context)
 
@@ -333,8 +335,8 @@ def signatures_view(request: HttpRequest) -> HttpResponse:
                 messages.error(request, _(services.CHECK_TOO_LARGE_MESSAGE))
             else:
                 context["checked_name"] = upload.name
-                context["checked_lines"] = signatures.verdict_lines(
-                    signatures.check_bytes(upload.read())
+                context["checked_lines"] = pdfsignatures.verdict_lines(
+                    pdfsignatures.check_bytes(upload.read())
                 )
         context["check_form"] = form
     if is_admin:

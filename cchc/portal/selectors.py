@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from cchc.assessments.models import Assessment, Round
 from cchc.assessments.services.results import ResultRow, published_rows
+from cchc.core import pdfsignatures
 from cchc.core.points import percent, round_points
-from cchc.documents import signatures
 from cchc.documents.models import IssuedDocument, Kind
 from cchc.frameworks.models import Criterion, Section
 from cchc.frameworks.selectors import areas_of
@@ -157,7 +157,7 @@ def unit_page(unit: OrgUnit) -> UnitPage:
         (
             inspection,
             notice := notices.get(inspection.pk),
-            signatures.verdict_lines(notice.signed_check or notice.scan_check) if notice else [],
+            pdfsignatures.verdict_lines(notice.signed_check or notice.scan_check) if notice else [],
         )
         for inspection in inspections
     ]

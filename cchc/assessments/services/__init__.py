@@ -3,6 +3,7 @@
 from cchc.assessments.services.appeals import appeal_decide, appeal_file
 from cchc.assessments.services.appraisal import score_appraise
 from cchc.assessments.services.evidence import (
+    evidence_check_signatures,
     evidence_cite,
     evidence_detach,
     evidence_reuse,
@@ -33,6 +34,7 @@ __all__ = [
     "assessment_return",
     "assessment_submit",
     "carry_over_round",
+    "evidence_check_signatures",
     "evidence_cite",
     "question_answer",
     "question_ask",

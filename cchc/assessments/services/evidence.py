@@ -21,6 +21,7 @@ from cchc.assessments.models import Assessment, Evidence, Question, Round, Score
 from cchc.assessments.services.self_assessment import LOCKED_MESSAGE
 from cchc.core.audit import audit_record
 from cchc.core.dates import format_count
+from cchc.core.pdfsignatures import check_bytes
 from cchc.core.zipcheck import DTD_MESSAGE, ZIP_BOMB_MESSAGE, zip_problem
 from cchc.frameworks.models import Criterion
 
@@ -54,6 +55,7 @@ CROWDED_PDF_MESSAGE = gettext_noop(
     "The PDF holds more than {limit} objects, too many to check. Print it again to PDF "
     "(“Microsoft Print to PDF” or “Save as PDF”) and upload that copy."
 )
+NOT_A_PDF_MESSAGE = gettext_noop("Only a PDF file carries digital signatures to check.")
 TOO_MANY_PIXELS_MESSAGE = gettext_noop(
     "The image has more than {limit} million pixels (megapixels). Reduce it, for example to "
     "4000 × 3000 pixels, and upload it again."
@@ -346,6 +348,11 @@ def evidence_upload(
     kind, sha256, size = check_upload(upload)
     original_name = clean_file_name(upload.name)
     evidence = Evidence.objects.filter(org_unit=assessment.org_unit, sha256=sha256).first()
+    # A PDF's digital signatures are checked once, here, and the verdict stored with it.
+    signature_check = None
+    if kind == Evidence.Kind.PDF and evidence is None:
+        signature_check = check_bytes(upload.read())
+        upload.seek(0)
     written = ""  # a file this call wrote: removed again if its record is not kept
     try:
         if evidence is None:
@@ -358,6 +365,7 @@ def evidence_upload(
                 sha256=sha256,
                 title=(title or original_name).strip()[:500],
                 effective_on=effective_on,
+                signature_check=signature_check,
                 uploaded_by=actor,
             )
             try:
@@ -371,7 +379,13 @@ def evidence_upload(
                 actor=actor,
                 action="evidence.upload",
                 target=evidence,
-                after={"name": original_name, "size": size, "sha256": sha256, "kind": kind},
+                after={
+                    "name": original_name,
+                    "size": size,
+                    "sha256": sha256,
+                    "kind": kind,
+                    "signatures": (signature_check or {}).get("verdict"),
+                },
             )
         _attach(actor=actor, assessment=assessment, criterion=criterion, evidence=evidence)
     except Exception:
@@ -449,6 +463,29 @@ def evidence_detach(*, actor: Any, score: Score, evidence: Evidence) -> Score:
         before={"evidence": evidence.pk, "title": evidence.title},
     )
     return score
+
+
+def evidence_check_signatures(*, actor: Any, evidence: Evidence) -> Evidence:
+    """Check a PDF's digital signatures again (after a trust root was loaded, say) and store
+    what they say. The file is read and checked before the row is touched: no lock is held
+    while the signatures are validated."""
+    if evidence.kind != Evidence.Kind.PDF or not evidence.file:
+        raise ValidationError(_(NOT_A_PDF_MESSAGE))
+    with evidence.file.open("rb") as handle:
+        check = check_bytes(handle.read())
+    with transaction.atomic():
+        Evidence.objects.filter(pk=evidence.pk).update(
+            signature_check=check, updated_at=timezone.now()
+        )
+        audit_record(
+            actor=actor,
+            action="evidence.check_signatures",
+            target=evidence,
+            before={"signatures": (evidence.signature_check or {}).get("verdict")},
+            after={"signatures": check["verdict"]},
+        )
+    evidence.signature_check = check
+    return evidence
 
 
 def evidence_content_type(evidence: Evidence) -> str:

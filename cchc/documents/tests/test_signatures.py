@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
+from cchc.core import pdfsignatures
 from cchc.core.models import AuditEvent
 from cchc.core.testing import BaseTestCase
+from cchc.core.tests import pki
 from cchc.documents import services, signatures, signing
 from cchc.documents.models import IssuedDocument, SigningCertificate
-from cchc.documents.tests import pki
 from cchc.documents.tests.scenes import concluded_inspection
 
 SIGNER = "Lê Thị Hồng Vân"
@@ -33,7 +34,7 @@ def read(stored) -> bytes:
 
 def lines_vi(check) -> list[tuple[str, str]]:
     with translation.override("vi"):
-        return signatures.verdict_lines(check)
+        return pdfsignatures.verdict_lines(check)
 
 
 class SigningTests(BaseTestCase):
@@ -76,7 +77,7 @@ class SigningTests(BaseTestCase):
         ) == before
         assert services.sha256(read(signed_doc.pdf)) == signed_doc.pdf_sha256
         check = signed_doc.signed_check
-        assert check["verdict"] == signing.VALID
+        assert check["verdict"] == pdfsignatures.VALID
         assert [s["signer"] for s in check["signatures"]] == [SIGNER, BODY]
         assert all(s["intact"] and s["trusted"] for s in check["signatures"])
         lines = lines_vi(check)
@@ -105,8 +106,8 @@ class SigningTests(BaseTestCase):
         data = bytearray(read(signed_doc.signed_pdf))
         position = 400  # inside the issued page content, which both signatures cover
         data[position] = (data[position] + 1) % 256
-        check = signatures.check_bytes(bytes(data))
-        assert check["verdict"] == signing.ALTERED
+        check = pdfsignatures.check_bytes(bytes(data))
+        assert check["verdict"] == pdfsignatures.ALTERED
         assert "Đã bị sửa sau khi ký" in lines_vi(check)[0][1]
 
     def test_an_unknown_root_reads_untrusted(self):
@@ -122,8 +123,8 @@ class SigningTests(BaseTestCase):
             ],
             font_path=signatures.stamp_font(),
         )
-        check = signatures.check_bytes(data)
-        assert check["verdict"] == signing.UNTRUSTED
+        check = pdfsignatures.check_bytes(data)
+        assert check["verdict"] == pdfsignatures.UNTRUSTED
         assert check["signatures"][0]["intact"]
         assert "Chứng thư số không được tin cậy" in lines_vi(check)[0][1]
 
@@ -145,8 +146,8 @@ class SigningTests(BaseTestCase):
             ],
             font_path=signatures.stamp_font(),
         )
-        check = signatures.check_bytes(data)
-        assert check["verdict"] == signing.EXPIRED
+        check = pdfsignatures.check_bytes(data)
+        assert check["verdict"] == pdfsignatures.EXPIRED
         assert "hết hiệu lực" in lines_vi(check)[0][1]
         # And an administrator cannot put an expired certificate in use.
         with self.assertRaises(signatures.ValidationError):
@@ -186,7 +187,7 @@ class SigningTests(BaseTestCase):
             actor=self.appraiser, document=issued, upload=upload(signed, "ban-ky.pdf")
         )
         issued.refresh_from_db()
-        assert issued.scan_check["verdict"] == signing.VALID
+        assert issued.scan_check["verdict"] == pdfsignatures.VALID
         assert len(issued.scan_check["signatures"]) == 2
 
 
