@@ -134,7 +134,7 @@ def csv_answer(rows: list[ResultRow], filename: str) -> HttpResponse:
 
 
 CSV_RESPONSE = {
-    "200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}
+    200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}
 }
 
 

@@ -3,6 +3,7 @@ scope and the rule of the page showing the data; every list keeps its number of 
 whatever the rows (2 and 20), the frameworks, rounds and results lists too."""
 
 import datetime
+import json
 
 from django.core.cache import cache
 from django.db import connection
@@ -374,3 +375,20 @@ class OlderListQueryTests(ApiTestCase):
         few, few_items = count(results, 2)
         many, many_items = count(results, 18)
         assert (few_items, many_items) == (2, 20) and few == many
+
+
+class SchemaDocumentTests(ApiTestCase):
+    def test_the_openapi_document_has_no_key_twice(self):
+        """Swagger UI reads the document as YAML, where a key given twice (an int 200 and a
+        string "200" in one operation's responses) makes the whole page fail to load."""
+        response = self.client.get("/api/v1/schema/")
+        assert response.status_code == 200
+        twice = []
+
+        def pairs(items):
+            keys = [key for key, _value in items]
+            twice.extend(key for key in set(keys) if keys.count(key) > 1)
+            return dict(items)
+
+        json.loads(response.content, object_pairs_hook=pairs)
+        assert twice == []
