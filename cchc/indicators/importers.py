@@ -86,7 +86,7 @@ from cchc.indicators.importing.writing import (
     Valid,
 )
 from cchc.indicators.models import DossierImport
-from cchc.indicators.summary import rebuild_dossier_months
+from cchc.indicators.summary import add_dossier_months, rebuild_dossier_months
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.scope import KEEP, Scope
 
@@ -217,8 +217,13 @@ class _Run:
         return self.writer.updated
 
     def rebuild_months(self) -> None:
-        """Count again the months the import touched (every month, if it lost count)."""
-        rebuild_dossier_months(keys=self.writer.touched)
+        """Count again the months the import touched (every month, if it lost count); when it
+        only added dossiers (no code known before, none written by another import meanwhile),
+        add their counts instead."""
+        if self.writer.updated == 0 and self.writer.touched is not None:
+            add_dossier_months(self.record_pk)
+        else:
+            rebuild_dossier_months(keys=self.writer.touched)
 
     # Reading -------------------------------------------------------------------------------
 

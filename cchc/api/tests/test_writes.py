@@ -79,6 +79,7 @@ class DossierPushTests(BaseTestCase):
             "received": 2,
             "created": 2,
             "updated": 0,
+            "mapped": 0,
         }
         dossiers = list(Dossier.objects.order_by("code").values())
         months = self.months()
