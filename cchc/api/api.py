@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
+from ninja.renderers import JSONRenderer
 
 from cchc.api.endpoints import (
     documents,
@@ -32,6 +33,12 @@ PROBLEM_STATUSES = {
     422: "Input refused (errors: index, field, message)",
     429: "Over the rate limit (Retry-After)",
 }
+
+
+class Utf8Renderer(JSONRenderer):
+    """JSON as UTF-8 text: "Phường Trần Phú", not "Ph\\u01b0\\u1eddng…" (the body is UTF-8)."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class CchcApi(NinjaAPI):
@@ -69,6 +76,7 @@ api = CchcApi(
         "a token. Errors are RFC 9457 problem details; see docs/api.md."
     ),
     urls_namespace="api",
+    renderer=Utf8Renderer(),
     openapi_url="/schema/",
     docs_url="/docs/",
     docs=Swagger(settings={"persistAuthorization": False}),

@@ -28,6 +28,7 @@ class ClientCommandTests(BaseTestCase):
         answer = self.client.get("/api/v1/units/H436", headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 200
         assert answer.json()["code"] == "H436"
+        assert "Thành phố Hà Tĩnh".encode() in answer.content  # UTF-8 text, not \u escapes
 
     def test_an_unknown_unit_or_scope_is_refused(self):
         with pytest.raises(CommandError):
