@@ -16,6 +16,7 @@ import io
 import json
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,13 @@ EMPTY_MILLISECONDS = re.compile(r"(?<=T\d\d:\d\d:\d\d)\.000(?=Z|[+-]\d\d:\d\d|$)
 def data_digest(data: bytes, data_format: str = FORMAT) -> str:
     """The digest of the database's content, the same for the same content whatever order the
     database returned it in (many-to-many lists come in no fixed order)."""
+    return data_summary(data, data_format)[0]
+
+
+def data_summary(data: bytes, data_format: str = FORMAT) -> tuple[str, Counter[str]]:
+    """(the digest of data_digest, the number of objects of each model: "app.model")."""
     objects = json.loads(data or b"[]")
+    counts = Counter(item.get("model", "") for item in objects)
     for item in objects:
         for name, value in item.get("fields", {}).items():
             if isinstance(value, list) and all(not isinstance(v, dict) for v in value):
@@ -78,7 +85,7 @@ def data_digest(data: bytes, data_format: str = FORMAT) -> str:
                 item["fields"][name] = EMPTY_MILLISECONDS.sub("", value)
     objects.sort(key=lambda item: (item.get("model", ""), json.dumps(item.get("pk"))))
     canonical = json.dumps(objects, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical.encode()).hexdigest(), counts
 
 
 def media_files() -> dict[str, Path]:

@@ -3,6 +3,7 @@ empty one, gives identical content (database and files, checked by digest); a da
 backup restores nothing; a non-empty installation is refused."""
 
 import hashlib
+import io
 import json
 import zipfile
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.core.management.commands.dumpdata import Command as DumpData
 
 from cchc.assessments.models import Evidence
 from cchc.assessments.services import evidence_upload
@@ -170,3 +172,63 @@ def test_restore_refuses_an_installation_that_has_data(tmp_path):
     backup(target)
     with pytest.raises(CommandError, match="not empty"):
         call_command("restore", str(target), verbosity=0)
+
+
+def rewritten(source_path: Path, target_path: Path, change: Any) -> None:
+    """A copy of a backup whose data.json is change(objects), with a manifest that agrees with
+    it (as a backup of such an installation would have): only the load can find it wrong."""
+    with zipfile.ZipFile(source_path) as source, zipfile.ZipFile(target_path, "w") as copy:
+        data = json.dumps(change(json.loads(source.read("data.json")))).encode()
+        for item in source.infolist():
+            if item.filename == "data.json":
+                copy.writestr(item, data)
+            elif item.filename == "manifest.json":
+                manifest = json.loads(source.read(item.filename))
+                manifest["database"]["sha256"] = hashlib.sha256(data).hexdigest()
+                manifest["database"]["content_sha256"] = data_digest(data)
+                copy.writestr(item, json.dumps(manifest))
+            else:
+                copy.writestr(item, source.read(item.filename))
+
+
+def test_a_restore_checks_its_load_without_dumping_the_database_again(tmp_path, monkeypatch):
+    """The load is counted as it goes (and shown); the database is not read back whole."""
+    installation()
+    before = content_digests()
+    target = tmp_path / "sao-luu.zip"
+    manifest = backup(target)
+    empty_installation()
+    dumps = []
+    monkeypatch.setattr(DumpData, "handle", lambda *args, **kwargs: dumps.append(1) or "")
+    out = io.StringIO()
+    call_command("restore", str(target), verbosity=1, stdout=out)
+    assert dumps == []
+    monkeypatch.undo()
+    assert content_digests() == before
+    objects = len(json.loads(zipfile.ZipFile(target).read("data.json")))
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"Database: 0 of {objects:,} objects"
+    assert f"Database: {objects:,} of {objects:,} objects" in lines
+    assert len([line for line in lines if line.startswith("Database: ")]) >= 10  # as it goes
+    assert f"Files: {len(manifest['files'])} of {len(manifest['files'])}" in lines
+    assert lines[-1].startswith(f"Restored {target}")
+
+
+def test_a_backup_whose_objects_do_not_all_load_restores_nothing(tmp_path):
+    """An object twice in the backup: saved over itself, so the table holds one row fewer
+    than the backup has objects, though the backup's digests agree with its data."""
+    installation()
+    target = tmp_path / "sao-luu.zip"
+    backup(target)
+    twice = tmp_path / "trung.zip"
+
+    def duplicate_a_unit(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        units = [item for item in objects if item["model"] == "orgunits.orgunit"]
+        return [*objects, units[-1]]
+
+    rewritten(target, twice, duplicate_a_unit)
+    empty_installation()
+    with pytest.raises(CommandError, match=r"orgunits\.orgunit: \d+ in the backup, \d+ restored"):
+        call_command("restore", str(twice), verbosity=0)
+    assert not OrgUnit.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*"))

@@ -1,12 +1,17 @@
 """manage.py restore PATH — into an empty installation (migrated, no data): checks every
-file of the backup against its manifest first, then in one transaction loads the database's
-content, puts the files back and compares the installation's digests with the backup's (in
-the format the backup was written in)."""
+file of the backup against its manifest first, and the database part's content against the
+manifest's content digest (in the format the backup was written in); then, in one
+transaction, loads the database's content, counting each object as it is saved, and puts the
+files back. The load is checked without dumping the database again: every object of the
+backup was saved once, and each table holds as many rows as the backup has of its model, no
+more; each file put back is read and its digest compared. Progress goes to standard output
+(verbosity 1 and up)."""
 
 import hashlib
 import json
 import tempfile
 import zipfile
+from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -15,16 +20,23 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_save
 
 from cchc.core.backup import (
     DATA,
     FORMAT,
     FORMATS,
     MANIFEST,
-    content_digests,
-    data_digest,
+    data_summary,
+    files_digest,
     media_files,
+    sha256_of,
 )
+
+# Progress is written about this many times in a load (and at least every PROGRESS_MAX).
+PROGRESS_STEPS = 20
+PROGRESS_MAX = 10_000
 
 
 def _holds_data() -> bool:
@@ -45,6 +57,7 @@ class Command(BaseCommand):
         parser.add_argument("path", help="The backup .zip.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.verbosity = options["verbosity"]
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
@@ -87,37 +100,108 @@ class Command(BaseCommand):
                 raise
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {path}: database and {len(manifest['files'])} files identical "
-                f"to the backup (digests {database[:16]}…, {files[:16]}…)."
+                f"Restored {path}: database and {len(manifest['files'])} files checked "
+                f"against the backup (digests {database[:16]}…, {files[:16]}…)."
             )
         )
 
     def _restore(
         self, archive: zipfile.ZipFile, manifest: dict[str, Any], data: bytes, data_format: str
     ) -> tuple[str, str]:
-        """Load, put the files back, compare: one transaction; the digests compared."""
+        """Check the content, load it counting, put the files back: one transaction."""
         root = Path(settings.MEDIA_ROOT).resolve()
+        database, expected = data_summary(data, data_format)
+        # A backup in Django's json was digested before its empty milliseconds were taken as
+        # none: its own data, read the same way, is what it holds.
+        if data_format == FORMAT and database != manifest["database"]["content_sha256"]:
+            raise CommandError(
+                "The backup's database part differs from its digest: nothing was restored."
+            )
+        expected.update(relations(data))
+        total = sum(expected[label] for label in expected if ":" not in label)
+        saves = 0  # an object whose forward references were filled in later is saved twice
+        every = steps(total)
+
+        def count(sender: type[Model], raw: bool = False, **kwargs: Any) -> None:
+            nonlocal saves
+            if raw:
+                saves += 1
+                if saves % every == 0 and saves < total:
+                    self.progress(f"Database: {saves:,} of {total:,} objects")
+
+        self.progress(f"Database: 0 of {total:,} objects")
         with tempfile.TemporaryDirectory() as folder, transaction.atomic():
             dump = Path(folder) / "data.json"
             dump.write_bytes(data)
-            call_command("loaddata", str(dump), verbosity=0)
-            for name in manifest["files"]:
+            post_save.connect(count, weak=False, dispatch_uid="cchc-restore-count")
+            try:
+                call_command("loaddata", str(dump), verbosity=0)
+            finally:
+                post_save.disconnect(dispatch_uid="cchc-restore-count")
+            # loaddata saved every object or raised; its keys being unique, a table holding as
+            # many rows as the backup has objects of its model holds each of them.
+            held = {label: table_rows(label) for label in expected}
+            if held != dict(expected):
+                raise CommandError(
+                    "The restored database differs from the backup "
+                    f"({difference(expected, held)}): nothing was restored."
+                )
+            self.progress(f"Database: {total:,} of {total:,} objects")
+            names = list(manifest["files"])
+            every = steps(len(names))
+            hashes: dict[str, str] = {}
+            for number, name in enumerate(names, start=1):
                 relative = PurePosixPath(name)
                 target = (root / relative).resolve()
                 if relative.is_absolute() or ".." in relative.parts or root not in target.parents:
                     raise CommandError(f"Refused a file outside the media folder: {name}")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(archive.read(f"media/{name}"))
-            # A backup in Django's json is compared with its own data, read the same way (its
-            # empty milliseconds taken as none); the manifest's digest was taken without that.
-            database, files = content_digests(data_format)
-            expected = (
-                manifest["database"]["content_sha256"]
-                if data_format == FORMAT
-                else data_digest(data, data_format)
-            )
-            if database != expected or files != manifest["files_sha256"]:
+                hashes[name] = sha256_of(target)  # as the installation now holds it
+                if number % every == 0 or number == len(names):
+                    self.progress(f"Files: {number:,} of {len(names):,}")
+            files = files_digest(hashes)
+            if files != manifest["files_sha256"] or set(media_files()) != set(names):
                 raise CommandError(
-                    "The restored content differs from the backup's digests: nothing was restored."
+                    "The restored files differ from the backup's digests: nothing was restored."
                 )
         return database, files
+
+    def progress(self, line: str) -> None:
+        if self.verbosity >= 1:
+            self.stdout.write(line)
+            self.stdout.flush()
+
+
+def relations(data: bytes) -> Counter[str]:
+    """The many-to-many links of a dump, by "app.model:field" (an automatic through table)."""
+    counts: Counter[str] = Counter()
+    for item in json.loads(data or b"[]"):
+        model = apps.get_model(item["model"])
+        for field in model._meta.many_to_many:
+            if field.remote_field.through._meta.auto_created:  # type: ignore[union-attr]
+                counts[f"{item['model']}:{field.name}"] += len(item["fields"].get(field.name, []))
+    return counts
+
+
+def table_rows(label: str) -> int:
+    """Rows of a model ("app.model"), or of a many-to-many field's table ("app.model:field")."""
+    name, _, field = label.partition(":")
+    model = apps.get_model(name)
+    if field:
+        model = model._meta.get_field(field).remote_field.through  # type: ignore[union-attr]
+    return model._base_manager.count()
+
+
+def steps(total: int) -> int:
+    return max(1, min(PROGRESS_MAX, total // PROGRESS_STEPS))
+
+
+def difference(expected: Counter[str], held: dict[str, int]) -> str:
+    """The first models whose rows differ from the backup's objects, for the message."""
+    wrong = [
+        f"{label}: {expected[label]:,} in the backup, {held[label]:,} restored"
+        for label in sorted(expected)
+        if expected[label] != held[label]
+    ]
+    return "; ".join(wrong[:3])
