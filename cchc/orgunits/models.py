@@ -64,6 +64,9 @@ class OrgUnit(BaseModel):
         _("boundary (GeoJSON geometry)"), null=True, blank=True, default=None
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    # What the data of this unit's part of the tree leave out, shown with its dashboards
+    # (e.g. "the other 62 communes of the province are not loaded yet").
+    note = models.TextField(_("note on the data"), blank=True)
 
     class Meta:
         verbose_name = _("organisational unit")

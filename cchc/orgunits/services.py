@@ -23,6 +23,7 @@ AUDITED_FIELDS = [
     "active_to",
     "boundary",
     "sort_order",
+    "note",
 ]
 PARENT_CYCLE_MESSAGE = gettext_noop(
     "A unit cannot be placed under itself or under one of its own units."
@@ -74,6 +75,7 @@ def org_unit_create(
     active_to: datetime.date | None = None,
     boundary: dict[str, Any] | None = None,
     sort_order: int = 0,
+    note: str = "",
 ) -> OrgUnit:
     """Create a unit in the tree."""
     unit = OrgUnit(
@@ -86,6 +88,7 @@ def org_unit_create(
         active_to=active_to,
         boundary=boundary,
         sort_order=sort_order,
+        note=note.strip(),
     )
     _check_gso_code(unit)
     unit.full_clean(exclude=["path"])

@@ -15,7 +15,7 @@ from cchc.assessments.models import Round
 from cchc.assessments.services import round_create
 from cchc.core.models import AuditEvent
 from cchc.core.roles import Role
-from cchc.demo import portal
+from cchc.demo import portal, province
 from cchc.demo.management.commands import seed_demo
 from cchc.frameworks.models import Framework
 from cchc.frameworks.services import framework_copy, framework_publish, framework_update
@@ -45,12 +45,46 @@ def test_it_loads_the_city_its_wards_the_agencies_and_a_user_per_role_once(capsy
     assert all(unit.boundary for unit in city.children.exclude(kind="agency"))
     roles = {role for user in User.objects.all() for role in user.role_set()}
     assert roles == set(Role)
-    assert User.objects.filter(username__startswith="canbo.").count() == 15
-    assert User.objects.filter(username__startswith="chutich.").count() == 15
+    # One officer and one chair per ward of the city, and those of the province's Thành Sen.
+    assert User.objects.filter(username__startswith="canbo.").count() == 15 + 1
+    assert User.objects.filter(username__startswith="chutich.").count() == 15 + 1
     printed = capsys.readouterr().out
     assert "noivu" in printed and "cchc-demo-2026" in printed
     assert User.objects.get(username="canbo.tranphu").check_password("cchc-demo-2026")
     assert AuditEvent.objects.filter(action=seed_demo.SEEDED_ACTION).count() == 1
+    assert AuditEvent.objects.filter(action=seed_demo.SEEDED_PROVINCE_ACTION).count() == 1
+    assert "noivu.tinh" in printed and "canbo.thanhsen" in printed
+    # The province after the 07/2025 reform: 7 new units made from 27 by the reorganisation.
+    new = OrgUnit.objects.filter(parent__code="42", kind__in=["ward", "commune"])
+    assert sorted(new.values_list("code", flat=True)) == [
+        "18073-2025",
+        "18100-2025",
+        "18604-2025",
+        "18619-2025",
+        "18628-2025",
+        "18652-2025",
+        "18685-2025",
+    ]
+    thanh_sen = OrgUnit.objects.get(code="18073-2025")
+    assert thanh_sen.name == "Phường Thành Sen" and thanh_sen.gso_code == ""  # 2020 Nam Hà's
+    assert OrgUnit.objects.get(code="18652-2025").gso_code == "18652"
+    assert thanh_sen.predecessor_links.count() == 9
+    former = OrgUnit.objects.filter(parent__code=province.FORMER_CITY_CODE)
+    assert former.count() == 27 and not former.filter(active_to__isnull=True).exists()
+    assert OrgUnit.objects.get(code="436").active_to is None  # the 2020 city stays
+    officer = Membership.objects.get(user__username="canbo.thanhsen", is_active=True)
+    assert officer.org_unit == thanh_sen  # moved there from Phường Nam Hà by the reform
+    rounds = Round.objects.filter(organiser__code="42").order_by("year")
+    assert [(r.year, r.status) for r in rounds] == [
+        (timezone.localdate().year - 1, Round.Status.PUBLISHED),
+        (timezone.localdate().year, Round.Status.OPEN),
+    ]
+    assert (
+        rounds.get(year=timezone.localdate().year).assessments.filter(status="submitted").count()
+        == 1
+    )
+    assert Round.objects.get(organiser__code=province.FORMER_CITY_CODE).year == 2024
+    assert "69" in OrgUnit.objects.get(code="42").note
 
 
 def demo_framework() -> Framework:

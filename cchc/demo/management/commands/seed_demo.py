@@ -1,8 +1,11 @@
 """Load the demo: Hà Tĩnh province → Hà Tĩnh city (2020), its 15 wards and communes, the 7
-advising agencies, and one demo user per role. Refuses to run unless DEBUG is on.
+advising agencies, and one demo user per role; and, beside it, the province after the reform
+of 07/2025 (cchc/demo/province.py: 7 new units made by the real reorganisation service from
+the 27 before it, with their 2024 results and the province's own rounds). Refuses to run
+unless DEBUG is on.
 
-Loaded once: the last step appends an event to the audit trail (append-only, so nothing a user
-does through the pages removes it), and a run that finds it changes nothing and only prints the
+Loaded once: each demo's last step appends an event to the audit trail (append-only, so nothing a user
+does through the pages removes it), and a run that finds both changes nothing and only prints the
 logins, whatever the user created, copied, renamed or archived since. A database loaded before
 that event existed is completed step by step (each step looks its objects up by what users
 cannot change) and then gets the event."""
@@ -28,12 +31,21 @@ from cchc.demo.documents import seed_documents
 from cchc.demo.indicators import seed_indicators
 from cchc.demo.inspections import seed_inspections
 from cchc.demo.portal import seed_portal
+from cchc.demo.province import (
+    LEAD_OF_THANH_SEN,
+    PROVINCE_NOTE,
+    THANH_SEN,
+    apply_reform,
+    province_is_seeded,
+    seed_former_city,
+    seed_province_rounds,
+)
 from cchc.demo.rounds import seed_rounds
 from cchc.frameworks.importers import read_framework_file
 from cchc.frameworks.models import Framework
 from cchc.frameworks.services import framework_import, framework_publish
 from cchc.orgunits.models import OrgUnit
-from cchc.orgunits.services import org_unit_create
+from cchc.orgunits.services import org_unit_create, org_unit_update
 
 DEMO_PASSWORD = "cchc-demo-2026"
 CCHC_DIR = Path(__file__).resolve().parents[3]
@@ -58,8 +70,12 @@ AGENCIES = [
 ]
 PROVINCE_NAME = "Tỉnh Hà Tĩnh"
 CITY_NAME = "Thành phố Hà Tĩnh"
-# The event that marks a completed load; its target is the demo city.
+# The events that mark a completed load; their targets are the demo city and the province.
 SEEDED_ACTION = "org_unit.seed_demo"
+SEEDED_PROVINCE_ACTION = "org_unit.seed_demo_province"
+CITY_DEMO = "city"
+PROVINCE_DEMO = "province"
+REFORMED_PROVINCE = "Tỉnh Hà Tĩnh (sau sắp xếp 07/2025)"
 CITY_CENTRE = (105.885, 18.335)  # longitude, latitude of Hà Tĩnh city
 CELL = 0.018  # degrees: a simple square per ward, only so the map has something to show
 
@@ -74,6 +90,7 @@ class DemoAccount:
     unit_code: str
     unit: str
     area_codes: tuple[str, ...] = ()
+    demo: str = CITY_DEMO
 
 
 def demo_accounts(wards: list[dict[str, Any]]) -> list[DemoAccount]:
@@ -107,16 +124,51 @@ def demo_accounts(wards: list[dict[str, Any]]) -> list[DemoAccount]:
         accounts.append(
             DemoAccount(f"chutich.{slug}", f"Chủ tịch UBND {name}", Role.UNIT_CHAIR, code, name)
         )
+    # The province after the reform: its Home Affairs department, a leader, a new ward.
+    thanh_sen = "Phường Thành Sen"
+    accounts += [
+        DemoAccount(
+            "noivu.tinh",
+            "Võ Thị Thu (Sở Nội vụ)",
+            Role.HOME_AFFAIRS,
+            "42",
+            REFORMED_PROVINCE,
+            demo=PROVINCE_DEMO,
+        ),
+        DemoAccount(
+            "lanhdao.tinh",
+            "Hoàng Văn Đức (Lãnh đạo UBND tỉnh)",
+            Role.LEADER,
+            "42",
+            REFORMED_PROVINCE,
+            demo=PROVINCE_DEMO,
+        ),
+        DemoAccount(
+            "canbo.thanhsen",
+            f"Công chức CCHC {thanh_sen}",
+            Role.UNIT_OFFICER,
+            THANH_SEN,
+            thanh_sen,
+            demo=PROVINCE_DEMO,
+        ),
+        DemoAccount(
+            "chutich.thanhsen",
+            f"Chủ tịch UBND {thanh_sen}",
+            Role.UNIT_CHAIR,
+            THANH_SEN,
+            thanh_sen,
+            demo=PROVINCE_DEMO,
+        ),
+    ]
     return accounts
 
 
-def seeded_event() -> AuditEvent | None:
-    """The audit event of a completed load, if the demo was loaded (one query)."""
-    return (
-        AuditEvent.objects.filter(object_type="orgunits.orgunit", action=SEEDED_ACTION)
-        .only("at")
-        .first()
-    )
+def seeded_events() -> dict[str, AuditEvent]:
+    """The audit events of the completed loads, by action (one query)."""
+    events = AuditEvent.objects.filter(
+        object_type="orgunits.orgunit", action__in=[SEEDED_ACTION, SEEDED_PROVINCE_ACTION]
+    ).only("at", "action")
+    return {event.action: event for event in events}
 
 
 def ascii_slug(name: str) -> str:
@@ -150,18 +202,23 @@ class Command(BaseCommand):
             raise CommandError(REFUSE_MESSAGE)
         data = json.loads(UNITS_FILE.read_text(encoding="utf-8"))
         accounts = demo_accounts(data["ha_tinh_city_2020"])
-        seeded = seeded_event()
-        if seeded is not None:
+        seeded = seeded_events()
+        if len(seeded) == 2:
             self.stdout.write(
-                f"The demo is already loaded (on {timezone.localtime(seeded.at):%d/%m/%Y}): "
-                "nothing changed. To start again from a fresh demo: make reset-db"
+                "The demo is already loaded (on "
+                f"{timezone.localtime(seeded[SEEDED_ACTION].at):%d/%m/%Y}): nothing changed. "
+                "To start again from a fresh demo: make reset-db"
             )
         else:
             # One slow hash for every demo account (they share the printed demo password).
             self.password_hash = make_password(DEMO_PASSWORD)
             with transaction.atomic():
-                city = self.seed(data, accounts)
-                audit_record(actor=None, action=SEEDED_ACTION, target=city)
+                if SEEDED_ACTION not in seeded:
+                    city = self.seed(data, accounts)
+                    audit_record(actor=None, action=SEEDED_ACTION, target=city)
+                # A demo loaded before the province existed gets it now.
+                province = self.seed_province(data, accounts)
+                audit_record(actor=None, action=SEEDED_PROVINCE_ACTION, target=province)
         if not options["quiet"]:
             self.print_logins(accounts)
 
@@ -239,7 +296,8 @@ class Command(BaseCommand):
 
         units = {unit.code: unit for unit in [province, city, *ward_units, *agency_units]}
         for account in accounts:
-            self.user(account, units[account.unit_code])
+            if account.demo == CITY_DEMO:
+                self.user(account, units[account.unit_code])
         # The dossiers and directives first: the rounds take their figures from them.
         indicators = seed_indicators(city=city)
         self.stdout.write(indicators["line"])
@@ -255,6 +313,36 @@ class Command(BaseCommand):
         self.stdout.write(f"Documents issued: {documents}")
         self.stdout.write(seed_portal(editor=User.objects.get(username="bientap")))
         return city
+
+    def seed_province(self, data: dict[str, Any], accounts: list[DemoAccount]) -> OrgUnit:
+        """The province after the 07/2025 reform, beside the 2020 city; return the province."""
+        province = self.unit("42", gso_code="42", name=PROVINCE_NAME, kind=OrgUnit.Kind.PROVINCE)
+        if province_is_seeded():
+            return province  # loaded whole (one transaction) by a run that left no marker
+        former_city = seed_former_city(
+            province=province, before=data["ha_tinh_city_2025_before_july"]
+        )
+        # The ward's people start at its lead predecessor: the reorganisation moves them.
+        units = {"42": province, THANH_SEN: OrgUnit.objects.get(code=LEAD_OF_THANH_SEN)}
+        for account in accounts:
+            if account.demo == PROVINCE_DEMO:
+                self.user(account, units[account.unit_code])
+        year = timezone.localdate().year
+        coordinator = User.objects.get(username="noivu.tinh")
+        rounds = seed_province_rounds(
+            province=province,
+            former_city=former_city,
+            coordinator=coordinator,
+            history=self.framework(former_city, year=2024),
+            framework_2025=self.framework(province, year=year - 1),
+            framework_2026=self.framework(province, year=year),
+            reform=lambda: apply_reform(actor=None, former_city=former_city),
+        )
+        province = org_unit_update(actor=None, org_unit=province, note=PROVINCE_NOTE)
+        self.stdout.write(
+            f"Province after the 07/2025 reform: {len(rounds)} rounds, 27 former units → 7 new"
+        )
+        return province
 
     def framework(self, city: OrgUnit, year: int | None = None) -> Framework:
         """Import and publish the illustrative commune framework for a year (this year by
@@ -297,15 +385,22 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"Demo logins — password for all: {DEMO_PASSWORD}")
             )
             width = max(len(login.username) for login in logins)
-            by_unit: dict[str, list[DemoAccount]] = {}
-            for login in logins:
-                if login.username.startswith(("canbo.", "chutich.")):
-                    by_unit.setdefault(login.unit, []).append(login)
-                else:
-                    role = login.role.label
-                    self.stdout.write(f"  {login.username:<{width}}  {role} — {login.unit}")
-            for unit, unit_logins in by_unit.items():
-                names = " / ".join(login.username for login in unit_logins)
-                roles = " / ".join(str(login.role.label) for login in unit_logins)
-                self.stdout.write(f"  {names:<{2 * width}}  {roles} — {unit}")
-            self.stdout.write("")
+            for demo, heading in (
+                (CITY_DEMO, "Hà Tĩnh city as in 2020 (the source article):"),
+                (PROVINCE_DEMO, "Hà Tĩnh province after the 07/2025 reform (7 new units):"),
+            ):
+                self.stdout.write(heading)
+                by_unit: dict[str, list[DemoAccount]] = {}
+                for login in logins:
+                    if login.demo != demo:
+                        continue
+                    if login.username.startswith(("canbo.", "chutich.")):
+                        by_unit.setdefault(login.unit, []).append(login)
+                    else:
+                        role = login.role.label
+                        self.stdout.write(f"  {login.username:<{width}}  {role} — {login.unit}")
+                for unit, unit_logins in by_unit.items():
+                    names = " / ".join(login.username for login in unit_logins)
+                    roles = " / ".join(str(login.role.label) for login in unit_logins)
+                    self.stdout.write(f"  {names:<{2 * width}}  {roles} — {unit}")
+                self.stdout.write("")
