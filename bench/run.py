@@ -24,7 +24,13 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
 SCALES = ("city", "province", "nation")
 OVER_LIMIT = 3  # as common.OVER_LIMIT (run.py does not set Django up)
-SCALED = {"bench_rounds", "bench_dashboards", "bench_inspection_plan", "bench_save_http"}
+SCALED = {
+    "bench_api_reads",
+    "bench_rounds",
+    "bench_dashboards",
+    "bench_inspection_plan",
+    "bench_save_http",
+}
 
 
 def run(script: Path, scale: str) -> int:

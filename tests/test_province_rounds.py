@@ -34,6 +34,9 @@ PROVINCE_FRAMEWORK = ROUND_FRAMEWORK.replace("H436-TP", "")
 
 
 class ProvinceRoundTests(BaseTestCase):
+    ward: OrgUnit
+    commune: OrgUnit
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

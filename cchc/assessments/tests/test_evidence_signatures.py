@@ -83,7 +83,7 @@ class EvidenceSignatureTests(BaseTestCase):
             upload=SimpleUploadedFile(name, data, content_type="application/pdf"),
         )
 
-    def page(self, url: str, persona: str = "ward_officer", **query: object) -> str:
+    def page(self, url: str, persona: str = "ward_officer", **query: str) -> str:
         self.login(persona)
         with translation.override("vi"):
             response = self.client.get(url, query, headers={"accept-language": "vi"})
