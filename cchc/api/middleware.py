@@ -2,16 +2,22 @@
 
 The pages follow the user's chosen language (accounts.middleware.UserLanguageMiddleware);
 an API call follows its Accept-Language: Vietnamese when it asks for vi first, English
-otherwise (a calling system that says nothing reads English)."""
+otherwise (a calling system that says nothing reads English). A URL under /api/v1/ that
+matches no operation (a negative id, a misspelt path) is answered as the API's own 404
+problem, not the pages' HTML 404."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from cchc.api.problems import CONTENT_TYPE, NOT_FOUND_MESSAGE, problem_response
+
 API_NAMESPACE = "api"
+API_PREFIX = "/api/v1/"
 
 
 def api_language(request: HttpRequest) -> str:
@@ -27,7 +33,15 @@ class ApiLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith(API_PREFIX)
+            and not response.get("Content-Type", "").startswith(CONTENT_TYPE)
+        ):
+            with translation.override(api_language(request)):
+                return problem_response(request, 404, _(NOT_FOUND_MESSAGE))
+        return response
 
     def process_view(self, request: HttpRequest, *args: Any) -> None:
         match = request.resolver_match

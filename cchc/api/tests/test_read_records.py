@@ -392,3 +392,14 @@ class SchemaDocumentTests(ApiTestCase):
 
         json.loads(response.content, object_pairs_hook=pairs)
         assert twice == []
+
+    def test_a_url_matching_no_operation_is_the_apis_404_problem(self):
+        _client, token = make_client(self.cast)
+        response = self.client.get(
+            "/api/v1/rounds/-1/units/X18070", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/problem+json"
+        response = self.client.get("/api/v1/nothing-here", headers={"Accept-Language": "vi"})
+        assert response.status_code == 404
+        assert response.json()["status"] == 404 and response.json()["detail"]

@@ -7,6 +7,8 @@ import os
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -17,6 +19,19 @@ EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "5"))
 
 
 @pytest.fixture
+def connection_kept():
+    """The WSGI app, called in-process, starts and ends each request by closing the database
+    connection (close_old_connections on request_started and request_finished): on PostgreSQL
+    that is the test's own transaction. Django's test client unhooks both for the same
+    reason; so does this test."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
 def token(db):
     cast = build_cast()
     _client, token = make_client(cast)
@@ -24,7 +39,7 @@ def token(db):
 
 
 @pytest.mark.django_db
-def test_every_get_endpoint_answers_as_its_schema(token):
+def test_every_get_endpoint_answers_as_its_schema(token, connection_kept):
     from config.wsgi import application
 
     cache.clear()
