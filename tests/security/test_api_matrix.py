@@ -320,6 +320,9 @@ def operations() -> set[tuple[str, str]]:
 
 
 class ApiPermissionMatrixTests(BaseTestCase):
+    world: World
+    tokens: dict[str, str]
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
