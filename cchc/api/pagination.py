@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_noop
 from ninja import Field, Schema
@@ -101,7 +102,13 @@ def paginate(
     item by `item`. The sort keys must not be null (a null never compares)."""
     order = (*order, "pk")
     if page.cursor:
-        rows = rows.filter(after_q(order, decode_cursor(page.cursor, len(order))))
+        values = decode_cursor(page.cursor, len(order))
+        try:
+            # A cursor made by hand may hold values its fields refuse (a word for an id, a
+            # null): the lookup refuses them here, a refused cursor rather than a 500.
+            rows = rows.filter(after_q(order, values))
+        except (ValueError, TypeError, ValidationError) as error:
+            raise _bad_cursor() from error
     found = list(rows.order_by(*order)[: page.limit + 1])
     more = len(found) > page.limit
     found = found[: page.limit]
