@@ -13,9 +13,11 @@ import json
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import NinjaAPI, Schema
@@ -34,6 +36,7 @@ TITLES = {
     404: gettext_noop("Not found"),
     405: gettext_noop("Method not allowed"),
     409: gettext_noop("Conflict"),
+    413: gettext_noop("Request too large"),
     422: gettext_noop("Invalid input"),
     429: gettext_noop("Too many requests"),
     500: gettext_noop("Server error"),
@@ -43,6 +46,9 @@ FORBIDDEN_MESSAGE = gettext_noop("You may not do this.")
 INVALID_MESSAGE = gettext_noop("Some values were refused; see errors.")
 SERVER_ERROR_MESSAGE = gettext_noop(
     "Something went wrong on the server. It was recorded; try again later."
+)
+TOO_LARGE_MESSAGE = gettext_noop(
+    "The request is too large (at most {size}): send the records in smaller batches."
 )
 UNAUTHORIZED_MESSAGE = gettext_noop(
     "Send a client token (Authorization: Bearer cchc_…) or sign in."
@@ -187,6 +193,13 @@ def install_handlers(api: NinjaAPI) -> None:
         detail = errors[0]["message"] if len(errors) == 1 else _(INVALID_MESSAGE)
         return problem_response(request, 422, detail, slug="validation", errors=errors)
 
+    def on_too_large(request: HttpRequest, exc: Any) -> HttpResponse:
+        # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE: the caller's mistake,
+        # not the server's (it was a 500 logging a traceback).
+        size = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        detail = _(TOO_LARGE_MESSAGE).format(size=size)
+        return problem_response(request, 413, detail, slug="too-large")
+
     def on_server_error(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("API error on %s", request.path, exc_info=exc)
         return problem_response(request, 500, _(SERVER_ERROR_MESSAGE))
@@ -198,4 +211,5 @@ def install_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(NinjaValidationError, on_invalid_input)
     api.add_exception_handler(DjangoValidationError, on_refused)
+    api.add_exception_handler(RequestDataTooBig, on_too_large)
     api.add_exception_handler(Exception, on_server_error)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from cchc.api.tests.helpers import bearer, make_client
 from cchc.core.roles import Role
@@ -36,3 +37,24 @@ class CraftedCursorTests(BaseTestCase):
                 body = response.json()
                 assert body["errors"][0]["field"] == "cursor"
                 assert "con trỏ" in body["detail"].lower(), body
+
+
+class BodyTooLargeTests(BaseTestCase):
+    def setUp(self):
+        cache.clear()
+
+    @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=64 * 1024)
+    def test_a_body_over_the_limit_is_413_in_vietnamese(self):
+        _client, token = make_client(self.cast, scopes=["dossiers:write"])
+        record = {"code": "x", "unit": "X18070", "received_at": "2026-01-05"}
+        body = json.dumps({"items": [record], "padding": "x" * (128 * 1024)})
+        with self.assertNoLogs("cchc.api", level="ERROR"):
+            response = self.client.post(
+                "/api/v1/dossiers/batch",
+                body,
+                content_type="application/json",
+                headers=bearer(token, "vi"),
+            )
+        assert response.status_code == 413, response.content
+        assert response["Content-Type"].startswith("application/problem+json")
+        assert "quá lớn" in response.json()["detail"]
