@@ -139,20 +139,67 @@ def errors_of_validation(error: DjangoValidationError, index: int | None = None)
     return [field_error(index, "", message) for message in error.messages]
 
 
+# Pydantic's refusals in the caller's language, by their type (its own words are English);
+# a type not listed keeps pydantic's message.
+INPUT_MESSAGES = {
+    "missing": gettext_noop("This value is required."),
+    "string_type": gettext_noop("Write this value as text."),
+    "int_type": gettext_noop("Write a whole number."),
+    "int_parsing": gettext_noop("Write a whole number."),
+    "int_from_float": gettext_noop("Write a whole number."),
+    "bool_type": gettext_noop("Write true or false."),
+    "bool_parsing": gettext_noop("Write true or false."),
+    "list_type": gettext_noop("Write a list ([…])."),
+    "dict_type": gettext_noop("Write an object ({…})."),
+    "model_type": gettext_noop("Write an object ({…})."),
+    "model_attributes_type": gettext_noop("Write an object ({…})."),
+    "date_parsing": gettext_noop("Write a date as 2026-01-31."),
+    "date_from_datetime_parsing": gettext_noop("Write a date as 2026-01-31."),
+    "datetime_parsing": gettext_noop("Write a date and time as 2026-01-31T08:30:00+07:00."),
+    "greater_than_equal": gettext_noop("Write a number of at least {ge}."),
+    "less_than_equal": gettext_noop("Write a number of at most {le}."),
+    "string_too_long": gettext_noop("Write at most {max_length} characters."),
+    "too_long": gettext_noop("At most {max_length} items."),
+    "literal_error": gettext_noop("Write one of: {expected}."),
+    "enum": gettext_noop("Write one of: {expected}."),
+    "json_invalid": gettext_noop("The body is not JSON."),
+}
+
+
+def _input_message(item: dict[str, Any]) -> str:
+    message = INPUT_MESSAGES.get(str(item.get("type", "")))
+    if message is None:
+        return str(item.get("msg", ""))
+    context = {str(key): value for key, value in (item.get("ctx") or {}).items()}
+    try:
+        return _(message).format(**context)
+    except (KeyError, IndexError, ValueError):
+        return str(item.get("msg", ""))
+
+
+# The names pydantic adds to a location for each member of a union ("code" → "code", "str").
+UNION_TAGS = frozenset({"str", "int", "bool", "float", "none", "dict", "list", "decimal", "date"})
+
+
 def _ninja_errors(error: NinjaValidationError) -> list[dict[str, Any]]:
+    """One error per item and field: a value refused by every member of a union (text, a
+    number or true/false) is named once, with the first member's words."""
     items = []
+    seen: set[tuple[int | None, str]] = set()
     for item in error.errors:
         location = [str(part) for part in item.get("loc", ())]
-        # loc: ("query", "limit") or ("body", "payload", "items", 3, "code").
+        # loc: ("query", "limit") or ("body", "payload", "items", 3, "code", "str").
         numbers = [part for part in item.get("loc", ()) if isinstance(part, int)]
-        names = [part for part in location[1:] if not part.isdigit()]
-        items.append(
-            field_error(
-                numbers[0] if numbers else None,
-                names[-1] if names else "",
-                _(item.get("msg", "")) if item.get("msg") else "",
-            )
-        )
+        names = [
+            part
+            for part in location[1:]
+            if not part.isdigit() and part not in UNION_TAGS and "[" not in part
+        ]
+        key = (numbers[0] if numbers else None, names[-1] if names else "")
+        if key in seen:
+            continue
+        seen.add(key)
+        items.append(field_error(key[0], key[1], _input_message(item)))
     return items
 
 

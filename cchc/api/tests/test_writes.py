@@ -287,3 +287,40 @@ class RemediationReportTests(BaseTestCase):
         )
         assert self.post({"text": "Xong"}, token=token).status_code in {403, 404}
         assert not ProgressReport.objects.exists()
+
+
+class InputRefusalTests(BaseTestCase):
+    """Pydantic's refusals are answered in the caller's language, with the item and field."""
+
+    def setUp(self):
+        cache.clear()
+
+    def test_a_missing_field_and_a_wrong_type_are_named_in_vietnamese(self):
+        _client, token = make_client(self.cast, scopes=["dossiers:write"])
+        response = self.client.post(
+            BATCH_URL,
+            json.dumps(
+                {
+                    "items": [
+                        {"code": "A"},
+                        {"code": ["x"], "unit": "X18070", "received_at": "2026-01-05"},
+                    ]
+                }
+            ),
+            content_type="application/json",
+            headers=bearer(token, "vi"),
+        )
+        assert response.status_code == 422
+        errors = {(e["index"], e["field"]): e["message"] for e in response.json()["errors"]}
+        assert errors == {
+            (0, "unit"): "Bắt buộc nhập giá trị này.",
+            (0, "received_at"): "Bắt buộc nhập giá trị này.",
+            (1, "code"): "Hãy ghi giá trị này dưới dạng văn bản.",
+        }
+        bad_limit = self.client.get(
+            "/api/v1/units/",
+            {"limit": 9999},
+            headers=bearer(make_client(self.cast, name="Đọc")[1], "vi"),
+        )
+        assert bad_limit.status_code == 422
+        assert bad_limit.json()["errors"][0]["message"] == "Hãy ghi một số không lớn hơn 500."
