@@ -54,6 +54,9 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 SAVES = Counter("cchc_saves", "Scores saved and committed, by kind", ["kind"])
+# The method label takes these, anything else is "other": Django answers any method a caller
+# makes up (405), and each distinct one would be a series kept for ever in every worker.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def count_save(kind: str) -> None:
@@ -80,7 +83,8 @@ class RequestMetricsMiddleware:
         response = self.get_response(request)
         view = view_label(request)
         LATENCY.labels(view=view).observe(time.perf_counter() - started)
-        REQUESTS.labels(view=view, method=request.method, status=str(response.status_code)).inc()
+        method = request.method if request.method in METHODS else "other"
+        REQUESTS.labels(view=view, method=method, status=str(response.status_code)).inc()
         return response
 
 
