@@ -31,6 +31,12 @@ USER_CREATED_MESSAGE = gettext_noop(
 MEMBERSHIP_ADDED_MESSAGE = gettext_noop("The role was given.")
 EMAIL_SAVED_MESSAGE = gettext_noop("The e-mail address was saved: notifications go to it.")
 MEMBERSHIP_ENDED_MESSAGE = gettext_noop("The role was ended; it stays in the history.")
+# A client's token reaches what its account's role reaches: changed here, a coordinator would
+# widen a client that only the system administrator manages (cchc.api), behind its page.
+CLIENT_ROLE_MESSAGE = gettext_noop(
+    "An integration client's role is set by the system administrator on the integration "
+    "clients page: revoke the client and create another to change it."
+)
 PASSWORD_CHANGED_MESSAGE = gettext_noop("Your password was changed.")
 
 
@@ -209,7 +215,10 @@ def membership_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a user a role in a unit I keep."""
     target = selectors.user_get_for_user(user=request.user, pk=pk)
     form = _membership_form(request, request.POST)
-    if form.is_valid():
+    if target.is_service:
+        form.is_valid()
+        form.add_error(None, _(CLIENT_ROLE_MESSAGE))
+    elif form.is_valid():
         try:
             services.membership_add(
                 actor=request.user,
@@ -231,6 +240,9 @@ def membership_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     """End a role in a unit I keep."""
     membership = selectors.membership_get_for_edit(user=request.user, pk=pk)
+    if membership.user.is_service:
+        messages.error(request, _(CLIENT_ROLE_MESSAGE))
+        return redirect("accounts:user_detail", pk=membership.user_id)
     try:
         services.membership_end(actor=request.user, membership=membership)
     except ValidationError as error:
