@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +43,10 @@ BAD_PKCS12_MESSAGE = gettext_noop(
 EXPIRED_CERTIFICATE_MESSAGE = gettext_noop("The certificate of {holder} expired on {date}.")
 BAD_ROOT_MESSAGE = gettext_noop("The file is not an X.509 certificate (PEM or DER).")
 ROOT_TWICE_MESSAGE = gettext_noop("This root certificate is already loaded.")
+NOT_CA_MESSAGE = gettext_noop(
+    "This certificate is not a certification authority's (its basic constraints do not say "
+    "CA): load the root of the authority that issues the signers' certificates."
+)
 SIGNING_FAILED_MESSAGE = gettext_noop("The document could not be signed: {error}")
 MAX_CERTIFICATE_BYTES = 64 * 1024
 
@@ -120,6 +125,14 @@ def trust_root_add(*, actor: Any, name: str, upload: Any) -> TrustRoot:
         certificate = pdfsignatures.read_certificate(data)
     except ValueError as error:
         raise ValidationError({"file": _(BAD_ROOT_MESSAGE)}) from error
+    # A holder's own certificate as a root would make its key's every signature 'trusted'
+    # with no authority vouching for it.
+    try:
+        is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    if not is_ca:
+        raise ValidationError({"file": _(NOT_CA_MESSAGE)})
     facts = signing.certificate_facts(certificate)
     if TrustRoot.objects.filter(sha256=facts.sha256).exists():
         raise ValidationError({"file": _(ROOT_TWICE_MESSAGE)})
