@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cchc.core.models import TrustRoot
-from cchc.core.tests.pki import PASSWORD, authority
 from cchc.core.testing import BaseTestCase
+from cchc.core.tests.pki import PASSWORD, authority
 from cchc.documents import signatures
 
 pytestmark = pytest.mark.security
