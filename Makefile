@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= $(shell scripts/find-python)
 
-.PHONY: system-fonts run test lint fmt bench worker messages compile-messages reset-db check-python test-reliability test-security bench-data
+.PHONY: system-fonts libreoffice run test lint fmt bench worker messages compile-messages reset-db check-python test-reliability test-security bench-data
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -41,6 +41,21 @@ system-fonts:
 	  fi; \
 	fi
 
+# LibreOffice Writer, headless: the tests lay the DOCX of every kind out with it and compare its
+# pages with the PDF's (documents/tests/test_pdf_pages.py). Tests only; about 25 s to install.
+# Installed when make runs as root with apt-get, else said once (those tests then skip).
+LIBREOFFICE_PACKAGES := libreoffice-writer-nogui
+libreoffice:
+	@if ! command -v soffice >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing LibreOffice Writer for the DOCX page tests: apt-get install --no-install-recommends $(LIBREOFFICE_PACKAGES)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(LIBREOFFICE_PACKAGES) >/dev/null \
+	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(LIBREOFFICE_PACKAGES) >/dev/null; }; \
+	  else \
+	    echo "The DOCX page tests need LibreOffice Writer: sudo apt-get install --no-install-recommends $(LIBREOFFICE_PACKAGES)"; \
+	  fi; \
+	fi
+
 compile-messages: $(VENV)/.run-installed
 	@$(PY) scripts/compile_messages.py
 
@@ -61,7 +76,7 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/house_rules.py
 
-test: $(VENV)/.test-installed compile-messages system-fonts
+test: $(VENV)/.test-installed compile-messages system-fonts libreoffice
 	@$(MAKE) --no-print-directory lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -22,6 +22,13 @@ MISSING_BROWSER_MESSAGE = (
     "Set REQUIRE_BROWSER=1 to make this a failure."
 )
 
+# documents/tests/test_pdf_pages.py lays the DOCX files out with LibreOffice.
+MISSING_LIBREOFFICE_MESSAGE = (
+    "DOCX/PDF PAGE TESTS SKIPPED: no LibreOffice (soffice) to lay the Word files out (install "
+    "it with `apt-get install --no-install-recommends libreoffice-writer-nogui`). "
+    "Set REQUIRE_LIBREOFFICE=1 to make this a failure."
+)
+
 
 def chromium_path() -> str | None:
     for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", "chromium"):
@@ -38,6 +45,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if chromium_path() is None:
         terminalreporter.write_sep("!", MISSING_BROWSER_MESSAGE, red=True, bold=True)
+    if shutil.which(os.environ.get("SOFFICE_PATH") or "soffice") is None:
+        terminalreporter.write_sep("!", MISSING_LIBREOFFICE_MESSAGE, red=True, bold=True)
 
 
 @pytest.fixture(scope="session")

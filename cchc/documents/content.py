@@ -40,6 +40,20 @@ class Block:
     total: list[str] = field(default_factory=list)
     align_right: list[int] = field(default_factory=list)
 
+    @property
+    def column_mm(self) -> list[int]:
+        """A table's column widths in whole millimetres, as the preview and the PDF set them
+        (no inline style: a class each); empty when the block gives none for every column."""
+        columns = len(self.columns) or max((len(r) for r in [*self.rows, self.total]), default=0)
+        if len(self.widths) != columns:
+            return []
+        return [round(width * 10) for width in self.widths]
+
+    @property
+    def width_mm(self) -> int:
+        """The table's width, as Word sets it (fill.py): its columns', else 16 cm."""
+        return sum(self.column_mm) or 160
+
 
 @dataclass
 class Document:

@@ -141,8 +141,11 @@ def _table(subdoc: Any, block: Block) -> Any:
     _grid(table, widths)
     for row_index, (cells, role) in enumerate(rows):
         row = table.rows[row_index]
+        tr_pr = row._tr.get_or_add_trPr()
+        # A row is not split across pages (as in the PDF): a split row, its cells broken each
+        # after a different line, is hard to read and laid out differently by every program.
+        tr_pr.append(OxmlElement("w:cantSplit"))
         if role == "header":
-            tr_pr = row._tr.get_or_add_trPr()
             repeat = OxmlElement("w:tblHeader")  # repeated at the top of each page
             tr_pr.append(repeat)
         for column, cell in enumerate(row.cells):

@@ -157,8 +157,9 @@ def test_preview_html_has_no_inline_style():
 def test_table_columns_use_width_classes():
     html = pdf.document_html(sample_document(), for_pdf=True)
     # widths 1.2, 9.8, 2.5, 2.5 cm: to the millimetre (2.3 cm rounded to 2 wrapped a date),
-    # the last column takes the rest.
-    assert '<col class="mm-12"><col class="mm-98"><col class="mm-25"><col>' in html
+    # and the table as wide as its columns, 160 mm, as Word sets it.
+    assert '<table class="data-table mm-160">' in html
+    assert '<col class="mm-12"><col class="mm-98"><col class="mm-25"><col class="mm-25">' in html
     assert '<td class="num">12</td>' in html
     css = pdf.CSS_PATH.read_text()
     for width in range(5, 161):

@@ -3,11 +3,10 @@ Vietnamese), never the fallback, for every kind; the Decree 30 facts checked on 
 (margins, font, sizes, signature block) hold on the PDF too; and a line of the PDF breaks
 where the font's advance widths — Times New Roman's, hence Word's — say it breaks.
 
-Word's own page count cannot be read here: a DOCX holds no layout (only Word or LibreOffice lay
-it out, and neither is installed by the project: LibreOffice would add some 300 MB to CI for
-one test). What makes the pages match is that both files set the same text, in the same sizes
-and margins (test_docx.py checks those on the DOCX, this file on the PDF), in fonts with the
-same advance widths; the last test checks the line breaks that follow from that."""
+What makes the pages match is that both files set the same text, in the same sizes, line
+heights and margins (test_docx.py checks those on the DOCX, this file on the PDF), in fonts with
+the same advance widths; the last test checks the line breaks that follow from that, and
+test_pdf_pages.py compares the pages with LibreOffice's layout of the DOCX."""
 
 import io
 import re
@@ -204,7 +203,7 @@ def test_a_paragraph_breaks_its_lines_where_the_metrics_say():
         for box in map(textpage.get_charbox, range(start, start + len(paragraph)))
         if box[2] > box[0]
     )
-    # Lines are 17 pt apart (13 pt, line-height 1.3): a gap of more than 8 pt starts a line.
+    # Lines are 17.9 pt apart (13 pt, line-height 1.38): a gap of more than 8 pt starts a line.
     lines_in_pdf = 1 + sum(1 for a, b in zip(middles, middles[1:], strict=False) if b - a > 8)
     path = pdf_font_path("Liberation Serif")
     expected = _line_count(paragraph, path, 13, 165 * PT_PER_MM, 10 * PT_PER_MM)
