@@ -173,9 +173,9 @@ class Signature:
 
 
 MM = 72 / 25.4
-# The signature column of the closing table (document.css: .closing, 45% / 55% of 165 mm,
-# from the 30 mm margin): its centre is where the signature goes.
-SIGNATURE_COLUMN_CENTRE = (30 + 165 * 0.45 + 165 * 0.55 / 2) * MM
+# The signature column of the closing table (document.css: .closing, 75 mm then 90 mm, as the
+# Word templates, from the 30 mm margin): its centre is where the signature goes.
+SIGNATURE_COLUMN_CENTRE = (30 + 75 + 90 / 2) * MM
 
 
 def _text_positions(data: bytes, page_index: int) -> list[tuple[str, float]]:
