@@ -228,6 +228,10 @@ def install_handlers(api: NinjaAPI) -> None:
         )
 
     def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        # ninja's own refusals are English: the one a client meets (a body that is not JSON)
+        # is said in the caller's language.
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            return problem_response(request, 400, _(INPUT_MESSAGES["json_invalid"]), slug="json")
         return problem_response(request, exc.status_code, str(exc))
 
     def on_invalid_input(request: HttpRequest, exc: Any) -> HttpResponse:

@@ -324,3 +324,11 @@ class InputRefusalTests(BaseTestCase):
         )
         assert bad_limit.status_code == 422
         assert bad_limit.json()["errors"][0]["message"] == "Hãy ghi một số không lớn hơn 500."
+
+    def test_a_body_that_is_not_json_is_refused_in_vietnamese(self):
+        _client, token = make_client(self.cast, scopes=["dossiers:write"])
+        response = self.client.post(
+            BATCH_URL, b"{items: [", content_type="application/json", headers=bearer(token, "vi")
+        )
+        assert response.status_code == 400
+        assert response.json()["detail"] == "Nội dung gửi lên không phải JSON."
