@@ -4,13 +4,15 @@ and the results page's rule (assessments.selectors.round_results_visible)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
 from cchc.api.auth import scoped
 from cchc.api.pagination import Page, PageParams, paginate_list
 from cchc.api.schemas import DecimalText, decimal_text
-from cchc.assessments.selectors import round_get_for_user, round_results_visible
-from cchc.assessments.services.results import ResultRow, published_or_live_results
+from cchc.assessments.selectors import round_list_for_user, round_results_visible
+from cchc.assessments.services.results import ResultRow, shared_published_rows
+from cchc.assessments.services.results import round_results as live_results
 
 router = Router(tags=["results"])
 
@@ -60,10 +62,14 @@ def result_out(row: ResultRow) -> ResultOut:
 def round_results(request: HttpRequest, round_id: int, page: Query[PageParams]) -> dict:
     """The ranking as the results page shows it to the caller: published, frozen; before
     publication only its keepers and the readers who follow it (never the units: 403)."""
-    round_ = round_get_for_user(user=request.user, pk=round_id)
+    round_ = get_object_or_404(
+        round_list_for_user(user=request.user).defer("published_results", "published_summary"),
+        pk=round_id,
+    )
     if not round_results_visible(user=request.user, round_=round_):
         raise PermissionDenied
-    rows = published_or_live_results(round_)
+    shared = shared_published_rows(round_)
+    rows = list(shared) if shared is not None else live_results(round_)
     result = paginate_list(rows, page, key=lambda row: row.org_unit_id)
     result["items"] = [result_out(row) for row in result["items"]]
     return result

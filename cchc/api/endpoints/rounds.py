@@ -121,7 +121,8 @@ def round_out(round_: Round) -> RoundOut:
 @router.get("", response=Page[RoundOut], auth=scoped("rounds:read"), url_name="round_list")
 def round_list(request: HttpRequest, filters: Query[RoundFilters], page: Query[PageParams]) -> dict:
     """The rounds the caller may read, newest year first."""
-    rounds = round_list_for_user(user=request.user)
+    # Not what each round froze at publication: a nation's table is a megabyte a round.
+    rounds = round_list_for_user(user=request.user).defer("published_results", "published_summary")
     for name in ("year", "period", "status"):
         value = getattr(filters, name)
         if value is not None:

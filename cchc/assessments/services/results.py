@@ -10,6 +10,8 @@ None of them computes a percent, a rank or a band of its own.
 A published row is written once by `ResultRow.as_json` (Decimals as exact strings) and read
 back by `ResultRow.from_json`; nothing else converts a frozen figure."""
 
+import datetime
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -317,6 +319,24 @@ def round_freeze(round_: Round) -> None:
     for provider in SUMMARY_PROVIDERS:
         summary.update(provider(round_, rows))
     round_.published_summary = summary
+
+
+@functools.lru_cache(maxsize=16)
+def _frozen_rows(round_id: int, published_at: datetime.datetime) -> tuple[ResultRow, ...]:
+    frozen = Round.objects.filter(pk=round_id).values_list("published_results", flat=True).get()
+    return tuple(sort_rows([ResultRow.from_json(row) for row in frozen or []]))
+
+
+def shared_published_rows(round_: Round) -> tuple[ResultRow, ...] | None:
+    """The frozen table of a published round, decoded once per process and shared by every
+    request that reads it (a nation's is 3,321 rows: decoding them was most of an API page).
+    A published table never changes (publishing again gives a new `published_at`, a new
+    key). The rows are shared: read them, never change them. `round_` may be loaded without
+    its published table (defer("published_results")). None before publication."""
+    if round_.status != Round.Status.PUBLISHED or round_.published_at is None:
+        return None
+    rows = _frozen_rows(round_.pk, round_.published_at)
+    return rows if rows else None
 
 
 def published_or_live_results(round_: Round) -> list[ResultRow]:

@@ -1,6 +1,7 @@
 """Every page and export of a round's results says the same (issue 18, item 2): the results
 page, the dashboard's ranking, the portal's ranking, the XLSX export (read back with
-openpyxl) and the ranking announcement's table agree on every unit's rank, percent, band and
+openpyxl), the ranking announcement's table and the API (its results, page by page, and the
+open ranking) agree on every unit's rank, percent, band and
 total, and each equals what the rules say (percent of the applicable appraised maximum,
 half-up to 0.01; competition ranking of the complete units; the band the percent falls in),
 for random rounds live or published: 1 to 12 units, ties, criteria not applicable,
@@ -173,6 +174,40 @@ class ResultsAgreeEverywhereTests(HypothesisTestCase, BaseTestCase):
             for row in response.context["rows"]
         }
 
+    def api(self, round_):
+        """The API's results (a session: the same rule) walked page by page, and the open
+        ranking once published."""
+        rows, cursor = [], None
+        while True:
+            params = {"limit": 5, **({"cursor": cursor} if cursor else {})}
+            page = self.client.get(f"/api/v1/rounds/{round_.pk}/results", params).json()
+            rows += page["items"]
+            cursor = page["next"]
+            if cursor is None:
+                break
+        read = {
+            row["unit_name"]: (
+                row["rank"],
+                _number(row["percent"]),
+                row["band"],
+                _number(row["total"]),
+            )
+            for row in rows
+        }
+        opened = self.client.get(f"/api/v1/open/rounds/{round_.pk}/ranking")
+        if round_.status != Round.Status.PUBLISHED:
+            assert opened.status_code == 404  # nothing unpublished is open data
+            return read, None
+        return read, {
+            row["unit_name"]: (
+                row["rank"],
+                _number(row["percent"]),
+                row["band"],
+                _number(row["total"]),
+            )
+            for row in opened.json()["rows"]
+        }
+
     def workbook(self, round_):
         response = self.client.get(reverse("assessments:results_export", args=[round_.pk]))
         sheet = load_workbook(io.BytesIO(response.content)).active
@@ -220,6 +255,9 @@ class ResultsAgreeEverywhereTests(HypothesisTestCase, BaseTestCase):
         assert all(board[name][:3] == (None, None, "") for name in set(board) - set(want)), board
         assert len(board) == (len(want) if published else len(states))
         assert self.portal(round_) == (want if published else None)
+        api, open_data = self.api(round_)
+        assert api == want
+        assert open_data == (want if published else None)
 
 
 def test_one_percent_formula_half_up_and_none_without_a_maximum():
