@@ -80,10 +80,14 @@ def replica_pair() -> Iterator[dict[str, Any]]:
     def run(*command: str | Path) -> None:
         subprocess.run([*as_server, *map(str, command)], check=True, capture_output=True)
 
-    def start(name: str, port: int) -> None:
+    def start_command(name: str, port: int) -> list[str]:
         options = f"-p {port} -k {folder} {SERVER_OPTIONS}"
         log = folder / f"{name}.log"
-        run(programs / "pg_ctl", "-D", data[name], "-l", log, "-w", "-o", options, "start")
+        pg_ctl = [str(programs / "pg_ctl"), "-D", str(data[name]), "-l", str(log), "-w"]
+        return [*as_server, *pg_ctl, "-o", options, "start"]
+
+    def start(name: str, port: int) -> None:
+        subprocess.run(start_command(name, port), check=True, capture_output=True)
 
     def stop(name: str) -> list[str]:
         return [*as_server, str(programs / "pg_ctl"), "-D", str(data[name]), "-m", "fast", "stop"]
@@ -127,6 +131,7 @@ def replica_pair() -> Iterator[dict[str, Any]]:
             DATABASE_REPLICA_MAX_LAG="1",
             DATABASE_REPLICA_CHECK_SECONDS="600",  # the script says when to check again
             STOP_REPLICA=json.dumps(stop("standby")),
+            START_REPLICA=json.dumps(start_command("standby", standby)),  # the two-host test
         )
         yield env
     finally:
