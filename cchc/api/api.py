@@ -33,6 +33,12 @@ PROBLEM_STATUSES = {
     422: "Input refused (errors: index, field, message)",
     429: "Over the rate limit (Retry-After)",
 }
+# And those of an operation that reads a body, and of a save that checks a version.
+BODY_PROBLEM_STATUSES = {
+    400: "The body is not JSON",
+    413: "The body is over the size limit",
+}
+CONFLICT_DESCRIPTION = "Someone saved since the version sent: read again, then resend"
 
 
 class Utf8Renderer(JSONRenderer):
@@ -54,7 +60,12 @@ class CchcApi(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
-                for status, description in PROBLEM_STATUSES.items():
+                statuses = dict(PROBLEM_STATUSES)
+                if "requestBody" in operation:
+                    statuses.update(BODY_PROBLEM_STATUSES)
+                if operation.pop("x-conflict", False):
+                    statuses[409] = CONFLICT_DESCRIPTION
+                for status, description in sorted(statuses.items()):
                     name = "ValidationProblemOut" if status == 422 else "ProblemOut"
                     content = {"schema": {"$ref": f"#/components/schemas/{name}"}}
                     responses.setdefault(

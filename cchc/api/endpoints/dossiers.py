@@ -13,7 +13,7 @@ from ninja import Router, Schema
 from pydantic import BaseModel, Field
 
 from cchc.api.auth import scoped
-from cchc.api.problems import Problem, ValidationProblemOut, field_error
+from cchc.api.problems import Problem, field_error
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
 from cchc.indicators.importers import (
@@ -69,7 +69,7 @@ class DossierBatchOut(Schema):
 
 @router.post(
     "/batch",
-    response={200: DossierBatchOut, 422: ValidationProblemOut},
+    response=DossierBatchOut,
     auth=scoped("dossiers:write"),
     url_name="dossier_batch",
 )

@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from cchc.api.auth import scoped
-from cchc.api.problems import ValidationProblemOut
 from cchc.inspections.selectors import action_for_report
 from cchc.inspections.services.findings import progress_report
 
@@ -33,7 +32,7 @@ class ReportOut(Schema):
 
 @router.post(
     "/{int:action_id}/reports",
-    response={201: ReportOut, 422: ValidationProblemOut},
+    response={201: ReportOut},
     auth=scoped("remediation:write"),
     url_name="remediation_report",
 )

@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 
 from cchc.api.auth import scoped
 from cchc.api.endpoints.rounds import assessment_for
-from cchc.api.problems import Problem, ProblemOut, ValidationProblemOut
+from cchc.api.problems import Problem
 from cchc.api.schemas import DecimalText, decimal_text
 from cchc.assessments.selectors import assessment_get_for_fill
 from cchc.assessments.services import score_save
@@ -70,7 +70,8 @@ def form_data(inputs: dict[str, InputValue]) -> dict[str, Any]:
 
 @router.put(
     "/{int:round_id}/units/{unit}/scores/{criterion_code}",
-    response={200: SavedScoreOut, 409: ProblemOut, 422: ValidationProblemOut},
+    response=SavedScoreOut,
+    openapi_extra={"x-conflict": True},
     auth=scoped("scores:write"),
     url_name="score_save",
 )
