@@ -11,6 +11,8 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from cchc.indicators.selectors import register_feedback_counter
+        from cchc.portal.cache import connect
         from cchc.portal.selectors import feedback_counts
 
         register_feedback_counter(feedback_counts)  # the feedback_on_time data source
+        connect()  # what the public pages show changes their cached version

@@ -19,7 +19,8 @@ class VisitMiddleware:
             match is None
             or match.namespace != "portal"
             or request.method != "GET"
-            or response.status_code != 200
+            # A 304 is the page read again from the browser's copy: a view too.
+            or response.status_code not in (200, 304)
             or match.url_name in ("captcha", "map_data")
         ):
             return response

@@ -20,7 +20,7 @@ from cchc.frameworks.palette import PALETTE
 from cchc.frameworks.selectors import bands_of
 from cchc.orgunits.models import OrgUnit
 from cchc.portal import selectors, services
-from cchc.portal.cache import cached
+from cchc.portal.cache import cached, figures, page, version_in_cache
 from cchc.portal.codes import spelled
 from cchc.portal.forms import CommentForm, FeedbackForm, RatingForm
 from cchc.portal.models import (
@@ -95,9 +95,12 @@ def home_view(request: HttpRequest) -> HttpResponse:
             "articles": list(selectors.public_articles()[:6]),
         }
 
-    # Scheduled articles appear at their minute: the minute is part of the key.
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    return render(request, "portal/home.html", cached(f"home:{minute}", build))
+    def draw() -> HttpResponse:
+        # Scheduled articles appear at their minute: the minute is part of the key.
+        minute = timezone.now().strftime("%Y%m%d%H%M")
+        return render(request, "portal/home.html", cached(f"home:{minute}", build))
+
+    return page(request, "home", draw)
 
 
 def article_list_view(request: HttpRequest) -> HttpResponse:
@@ -432,8 +435,13 @@ def footer_context(request: HttpRequest) -> dict[str, Any]:
     """What every portal page shows at its foot (a context processor for portal pages)."""
     if not request.resolver_match or request.resolver_match.namespace != "portal":
         return {}
-    return {
-        "portal": PortalSettings.current(),
-        "website_links": list(WebsiteLink.objects.all()),
-        "visits": statistics(),
-    }
+
+    def build() -> dict[str, Any]:
+        return {
+            "portal": PortalSettings.current(),
+            "website_links": list(WebsiteLink.objects.all()),
+        }
+
+    # The database's version (without a shared cache) does not follow the name and the links.
+    footer = cached("footer", build) if version_in_cache() else build()
+    return {**footer, "visits": figures(statistics)}

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import BaseCache, cache
+from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, transaction
 from django.db.models import F, Sum
 from django.http import HttpRequest
@@ -109,11 +110,30 @@ class Buffer:
         except ValueError:  # evicted between add and incr
             self.store.set(key, count, timeout=COUNT_TIMEOUT)
 
+    def _count_in_redis(self, day: str, path: str, seen: str) -> bool | None:
+        """The two increments and the visitor's mark in one round trip to Redis (a pipeline:
+        INCR creates a missing key at 0, so no add first); None when the store is not Redis.
+        Returns whether the visitor is first seen this minute."""
+        client_of = getattr(getattr(self.store, "_cache", None), "get_client", None)
+        if not isinstance(self.store, RedisCache) or client_of is None:
+            return None
+        keys = [self.store.make_and_validate_key(_count_key(day, name)) for name in ("", path)]
+        mark = self.store.make_and_validate_key(seen)
+        pipe = client_of(mark, write=True).pipeline(transaction=False)
+        for key in keys:
+            pipe.incr(key)
+            pipe.expire(key, COUNT_TIMEOUT)
+        pipe.set(mark, 1, nx=True, ex=SEEN_EVERY_SECONDS)
+        return bool(pipe.execute()[-1])
+
     def count(self, path: str, visitor: str) -> None:
         day = timezone.localdate().isoformat()
-        self._add(day, "", 1)
-        self._add(day, path, 1)
-        first_this_minute = self.store.add(f"portal:seen:{visitor}", 1, timeout=SEEN_EVERY_SECONDS)
+        seen = f"portal:seen:{visitor}"
+        first_this_minute = self._count_in_redis(day, path, seen)
+        if first_this_minute is None:
+            self._add(day, "", 1)
+            self._add(day, path, 1)
+            first_this_minute = self.store.add(seen, 1, timeout=SEEN_EVERY_SECONDS)
         now = time.monotonic()
         with self.lock:
             self.keys.update(((day, ""), (day, path)))
