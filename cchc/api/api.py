@@ -11,6 +11,7 @@ from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
 from cchc.api.endpoints import (
+    directives,
     documents,
     dossiers,
     frameworks,
@@ -99,6 +100,7 @@ api.add_router("/rounds/", rounds.router)
 api.add_router("/rounds/", results.router)
 api.add_router("/open/", open_data.router)
 api.add_router("/dossiers/", dossiers.router)
+api.add_router("/directives/", directives.router)
 api.add_router("/rounds/", scores.router)
 api.add_router("/remediation-actions/", remediation.router)
 api.add_router("/inspections/", inspections.router)

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -15,7 +16,7 @@ from cchc.core.audit import audit_record
 from cchc.core.imports import ImportErrorItem, ImportFailed, parse_date, read_header
 from cchc.frameworks.importers import read_csv, read_xlsx
 from cchc.indicators import progress
-from cchc.indicators.importers import heading_key, import_dossiers
+from cchc.indicators.importers import heading_key, import_dossiers, kept_unit_ids
 from cchc.indicators.models import ColumnAlias, Directive, DossierImport
 from cchc.orgunits.models import OrgUnit
 
@@ -138,6 +139,15 @@ REPEATED_MESSAGE = gettext_noop("This directive for this unit is already in row 
 NO_ROWS_MESSAGE = gettext_noop("The file has no directives in it.")
 
 
+OUTSIDE_DIRECTIVE_UNIT_MESSAGE = gettext_noop(
+    "The unit “{value}” is not one you keep: its directives are recorded by those who keep it."
+)
+MAX_PUSHED_DIRECTIVES = 5000
+TOO_MANY_DIRECTIVES_MESSAGE = gettext_noop(
+    "A batch holds at most {limit} directives: send the others in another batch."
+)
+
+
 @transaction.atomic
 def directives_import(
     *, actor: Any, data: bytes, file_name: str, ignored: list[str] | None = None
@@ -154,15 +164,61 @@ def directives_import(
     header.require(DIRECTIVE_REQUIRED)
     if ignored is not None:
         ignored.extend(header.ignored)
-    units: dict[str, OrgUnit] = {}
+    rows, errors = _directive_rows(actor, sheet.records(header))
+    if not rows and not errors:
+        errors.append(ImportErrorItem(2, "", _(NO_ROWS_MESSAGE)))
+    if errors:
+        raise ImportFailed(header.name_columns(errors))
+    return _directives_write(actor, rows, source=file_name)
+
+
+@transaction.atomic
+def directives_push(*, actor: Any, records: list[dict[str, Any]], source: str) -> tuple[int, int]:
+    """Directives pushed by one of the province's systems (the API): the file import's own
+    checks and writes, all or nothing, each error naming the record's index (`row`) and its
+    field (`column`); keyed by number and unit, so a batch sent twice changes nothing. Returns
+    (added, updated)."""
+    if not records:
+        raise ImportFailed([ImportErrorItem(-1, "", _(NO_ROWS_MESSAGE))])
+    if len(records) > MAX_PUSHED_DIRECTIVES:
+        raise ImportFailed(
+            [
+                ImportErrorItem(
+                    -1, "", _(TOO_MANY_DIRECTIVES_MESSAGE).format(limit=MAX_PUSHED_DIRECTIVES)
+                )
+            ]
+        )
+    texts = (
+        (
+            index,
+            {name: "" if value is None else str(value).strip() for name, value in record.items()},
+        )
+        for index, record in enumerate(records)
+    )
+    rows, errors = _directive_rows(actor, texts)
+    if errors:
+        raise ImportFailed(errors)
+    return _directives_write(actor, rows, source=source)
+
+
+def _directive_rows(
+    actor: Any, records: Iterable[tuple[int, dict[str, str]]]
+) -> tuple[list[tuple[int, dict[str, Any]]], list[ImportErrorItem]]:
+    """Each record (its number, its values by field) checked: the rows to write, or the
+    errors by row and field. A unit is found by code, GSO code or name among the wards and
+    communes; one the actor does not keep (the one scope policy) is refused."""
+    reachable_ids = kept_unit_ids(actor)
+    kept = None if reachable_ids is None else set(reachable_ids)
+    units: dict[str, OrgUnit | None] = {}
     for candidate in OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS):
         for name in (candidate.code, candidate.gso_code, candidate.name):
             if name:
-                units[heading_key(name)] = candidate
+                reachable = kept is None or candidate.pk in kept
+                units[heading_key(name)] = candidate if reachable else None
     errors: list[ImportErrorItem] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, int], int] = {}
-    for number, values in sheet.records(header):
+    for number, values in records:
         row: dict[str, Any] = {}
         for name in DIRECTIVE_REQUIRED:
             if not values.get(name):
@@ -173,11 +229,18 @@ def directives_import(
                     row[name] = parse_date(values[name])
                 except ValueError as error:
                     errors.append(ImportErrorItem(number, name, str(error)))
-        unit = units.get(heading_key(values.get("unit", ""))) if values.get("unit") else None
-        if values.get("unit") and unit is None:
+        key = heading_key(values.get("unit", "")) if values.get("unit") else ""
+        unit = units.get(key) if key else None
+        if key and key not in units:
             errors.append(
                 ImportErrorItem(
                     number, "unit", _(UNKNOWN_UNIT_MESSAGE).format(value=values["unit"])
+                )
+            )
+        elif key and unit is None:
+            errors.append(
+                ImportErrorItem(
+                    number, "unit", _(OUTSIDE_DIRECTIVE_UNIT_MESSAGE).format(value=values["unit"])
                 )
             )
         if row.get("issued_on") and row.get("deadline") and row["deadline"] < row["issued_on"]:
@@ -197,10 +260,12 @@ def directives_import(
         row.update(number=values.get("number", "").strip()[:64], content=values.get("content", ""))
         row["unit"] = unit
         rows.append((number, row))
-    if not rows and not errors:
-        errors.append(ImportErrorItem(2, "", _(NO_ROWS_MESSAGE)))
-    if errors:
-        raise ImportFailed(header.name_columns(errors))
+    return rows, errors
+
+
+def _directives_write(
+    actor: Any, rows: list[tuple[int, dict[str, Any]]], *, source: str
+) -> tuple[int, int]:
     existing = {
         (directive.number, directive.org_unit_id): directive
         for directive in Directive.objects.filter(
@@ -225,7 +290,7 @@ def directives_import(
         actor=actor,
         action="directive.import",
         object_type="indicators.directive",
-        object_repr=file_name[:255],
+        object_repr=source[:255],
         after={"added": added, "updated": updated},
     )
     return added, updated

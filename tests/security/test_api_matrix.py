@@ -36,7 +36,7 @@ from cchc.core.roles import Role
 from cchc.core.testing import PERSONA_ROLES, PERSONAS, BaseTestCase
 from cchc.documents import services as documents
 from cchc.frameworks.models import Criterion
-from cchc.indicators.models import Dossier, DossierMonth
+from cchc.indicators.models import Directive, Dossier, DossierMonth
 from cchc.inspections.models import (
     Finding,
     Inspection,
@@ -125,6 +125,24 @@ def dossier_batch(number: int) -> dict[str, Any]:
                 "unit": "X18070",
                 "received_at": "2026-01-05T08:30:00+07:00",
                 "due_at": "2026-01-07",
+            }
+        ]
+    }
+
+
+def directives_state() -> Any:
+    return list(Directive.objects.order_by("pk").values_list("number", "org_unit_id", "deadline"))
+
+
+def directive_batch(number: int) -> dict[str, Any]:
+    return {
+        "items": [
+            {
+                "number": f"{number}/TB-UBND",
+                "issued_on": "2026-01-05",
+                "content": "Rà soát thủ tục hành chính",
+                "deadline": "2026-02-05",
+                "unit": "X18070",
             }
         ]
     }
@@ -270,6 +288,20 @@ ROWS = [
         ),
         body=dossier_batch,
         state=dossiers_state,
+    ),
+    # Directives: the same people, for the units they keep.
+    Row(
+        "post",
+        "/api/v1/directives/batch",
+        "dossiers:write",
+        expect(
+            403,
+            admin=200,
+            home_affairs=200,
+            city=200,
+        ),
+        body=directive_batch,
+        state=directives_state,
     ),
     # A score: ward A's officer and chair fill ward A's self-assessment (409 when a save
     # without the version it read would overwrite another's); no reader writes it.

@@ -13,7 +13,7 @@ from cchc.core.models import AuditEvent
 from cchc.core.roles import Role
 from cchc.core.testing import BaseTestCase
 from cchc.core.versioning import version_token
-from cchc.indicators.models import Dossier, DossierImport, DossierMonth
+from cchc.indicators.models import Directive, Dossier, DossierImport, DossierMonth
 from cchc.inspections.models import Inspection, ProgressReport, RemediationAction
 from cchc.inspections.tests.factories import approved_inspection, to_status
 from cchc.orgunits.services import org_unit_create
@@ -332,3 +332,58 @@ class InputRefusalTests(BaseTestCase):
         )
         assert response.status_code == 400
         assert response.json()["detail"] == "Nội dung gửi lên không phải JSON."
+
+
+class DirectivePushTests(BaseTestCase):
+    """The document-management system pushes directives through the file import's own checks."""
+
+    def setUp(self):
+        cache.clear()
+
+    def push(self, token, items):
+        return self.client.post(
+            "/api/v1/directives/batch",
+            json.dumps({"items": items}),
+            content_type="application/json",
+            headers=bearer(token, "vi"),
+        )
+
+    ITEM = {
+        "number": "34/TB-UBND",
+        "issued_on": "2026-01-05",
+        "content": "Rà soát, công khai thủ tục hành chính",
+        "deadline": "2026-02-05",
+        "unit": "X18070",
+    }
+
+    def test_a_batch_is_recorded_and_twice_changes_nothing(self):
+        _client, token = make_client(self.cast, scopes=["dossiers:write"])
+        assert self.push(token, [self.ITEM]).json() == {"added": 1, "updated": 0}
+        before = list(Directive.objects.values_list("number", "org_unit_id", "deadline", "content"))
+        assert self.push(token, [self.ITEM]).json() == {"added": 0, "updated": 1}
+        assert (
+            list(Directive.objects.values_list("number", "org_unit_id", "deadline", "content"))
+            == before
+        )
+        assert Directive.objects.get().recorded_by.is_service
+
+    def test_a_wrong_record_and_a_unit_not_kept_are_refused_with_nothing_written(self):
+        org_unit_create(
+            actor=None,
+            code="X99004",
+            name="Xã Ngoài Tỉnh",
+            kind="commune",
+            parent=self.cast.other_province,
+        )
+        _client, token = make_client(self.cast, scopes=["dossiers:write"])
+        items = [
+            self.ITEM,
+            {**self.ITEM, "number": "35/TB-UBND", "deadline": "2025-12-01"},
+            {**self.ITEM, "number": "36/TB-UBND", "unit": "X99004"},
+        ]
+        response = self.push(token, items)
+        assert response.status_code == 422
+        errors = [(e["index"], e["field"]) for e in response.json()["errors"]]
+        assert errors == [(1, "deadline"), (2, "unit")]
+        assert "không thuộc phạm vi" in response.json()["errors"][1]["message"]
+        assert not Directive.objects.exists()
