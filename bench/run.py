@@ -30,6 +30,8 @@ SCALED = {
     "bench_dashboards",
     "bench_inspection_plan",
     "bench_save_http",
+    "bench_save_hosts",
+    "bench_restore",
 }
 
 
