@@ -231,6 +231,11 @@ class Case:
 CASES = [
     Case("core:home", statuses(200, role_free=True)),
     Case("core:health", statuses(200, anonymous=200, role_free=True)),
+    # A load balancer's probes answer anyone, with check names and ok/fail only; the metrics
+    # answer only a scraper holding METRICS_TOKEN or on an allowed address: 404 to everyone.
+    Case("health-live", statuses(200, anonymous=200, role_free=True)),
+    Case("health-ready", statuses(200, anonymous=200, role_free=True)),
+    Case("metrics", statuses(404, anonymous=404, role_free=True)),
     Case("core:audit_list", keepers_only()),
     Case("accounts:login", statuses(302, anonymous=200, role_free=True)),
     Case("accounts:logout", statuses(405, anonymous=405), note="GET is refused"),

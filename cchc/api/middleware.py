@@ -36,7 +36,7 @@ class ApiLanguageMiddleware:
         response = self.get_response(request)
         if (
             response.status_code == 404
-            and request.path.startswith(API_PREFIX)
+            and request.path_info.startswith(API_PREFIX)
             and not response.get("Content-Type", "").startswith(CONTENT_TYPE)
         ):
             with translation.override(api_language(request)):

@@ -14,9 +14,8 @@ holds it; the new units keep their official codes as CCHC codes (`18073-2025`), 
 code left blank where a 2020 ward holds it (Thành Sen 18073, Trần Phú 18100). The province has
 69 units in reality: only these 7 are in the demo, as the province's note says."""
 
-import csv
+import dataclasses
 import datetime
-import io
 import random
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from cchc.frameworks.models import Framework
 from cchc.orgunits.models import OrgUnit, Reorganisation
 from cchc.orgunits.reorganisation import (
     ReorganisationSpec,
+    SpecRow,
     read_reorganisation_text,
     reorganisation_apply,
 )
@@ -117,28 +117,27 @@ def seed_former_city(*, province: OrgUnit, before: list[dict[str, Any]]) -> OrgU
     return city
 
 
-def reform_text(taken: set[str]) -> str:
-    """The shipped 2025 file, rewritten to the demo's codes: former units by their demo-only
-    codes, and no GSO code for a new unit where a 2020 ward holds it."""
-    reader = csv.reader(io.StringIO(REFORM_FILE.read_text(encoding="utf-8")))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    header = next(reader)
-    writer.writerow(header)
-    old_at, gso_at = header.index("Mã đơn vị cũ"), header.index("Mã thống kê mới")
-    for row in reader:
-        row[old_at] = row[old_at] + FORMER_SUFFIX
-        if row[gso_at] in taken:
-            row[gso_at] = ""
-        writer.writerow(row)
-    return out.getvalue()
+def reform_rows(taken: set[str]) -> tuple[list[SpecRow], dict[str, str]]:
+    """The shipped 2025 file, read as the reorganisation page reads it, its rows moved to the
+    demo's codes: former units by their demo-only codes, and no GSO code for a new unit where
+    a 2020 ward holds it."""
+    rows, headings = read_reorganisation_text(REFORM_FILE.read_text(encoding="utf-8"))
+    moved = [
+        dataclasses.replace(
+            row,
+            old_code=row.old_code + FORMER_SUFFIX,
+            new_gso_code="" if row.new_gso_code in taken else row.new_gso_code,
+        )
+        for row in rows
+    ]
+    return moved, headings
 
 
 def apply_reform(*, actor: Any, former_city: OrgUnit) -> Reorganisation:
     """The real reorganisation: the former units end on 30/06/2025, the 7 new units are
     created under the province with their lineage, and the people move. Then the former city,
     with nothing left under it, ends too."""
-    rows, headings = read_reorganisation_text(reform_text(taken_gso_codes()))
+    rows, headings = reform_rows(taken_gso_codes())
     reorganisation = reorganisation_apply(
         ReorganisationSpec(
             name=REFORM_NAME,

@@ -48,6 +48,7 @@ from hypothesis import strategies as st
 
 import cchc
 from cchc.core.testing import PDF, TEST_PASSWORD, BaseTestCase, Cast
+from cchc.core.tests import pki
 from tests import test_permission_matrix as matrix
 from tests.security import test_payloads as payloads
 
@@ -170,6 +171,10 @@ def _xlsx() -> bytes:
     return buffer.getvalue()
 
 
+_AUTHORITY = pki.authority("CA fuzz")
+ROOT_PEM = _AUTHORITY.pem
+SIGNER_P12 = _AUTHORITY.issue("Người ký fuzz")
+PKI_PASSWORD = pki.PASSWORD
 SAMPLES = {"pdf": PDF, "png": _png(), "docx": _docx(), "xlsx": _xlsx()}
 CSV = "code,title,max_points,rule\n1,Kế hoạch,1,yes_no\n".encode()
 NAMES = [
@@ -638,6 +643,19 @@ TARGETS = [
     Target("cchc.documents.forms.TemplateUploadForm", "home_affairs",
            url("documents:template_upload", lambda cast: {"kind": "conclusion_notice"}),
            lambda cast: {"file": ("mau.docx", SAMPLES["docx"])}),
+    # signatures (issue 21): the administrator's certificates and trust roots; any reader
+    # checks a PDF
+    Target("cchc.documents.forms.CertificateForm", "admin", url("documents:certificate_upload"),
+           lambda cast: {"org_unit": cast.city.pk, "role": "signer",
+                         "file": ("ky-so.p12", SIGNER_P12), "password": PKI_PASSWORD}),
+    Target("cchc.documents.forms.TrustRootForm", "admin", url("documents:trust_root"),
+           lambda cast: {"name": "CA thử nghiệm", "file": ("goc.pem", ROOT_PEM)}),
+    Target("cchc.documents.forms.CheckFileForm", "home_affairs", url("documents:signatures"),
+           lambda cast: {"file": ("da-ky.pdf", PDF)}),
+    # API clients (issue 19): the administrator's
+    Target("cchc.api.forms.ClientCreateForm", "admin", url("api_clients:client_create"),
+           lambda cast: {"name": "Một cửa", "org_unit": cast.city.pk, "role": "home_affairs",
+                         "scopes": ["units:read"], "expires_on": ""}),
     # indicators
     Target("cchc.indicators.forms.DossierImportForm", "home_affairs", url("indicators:import"),
            lambda cast: {"file": ("ho-so.csv", b"code,unit\n1,X18070\n"), "mode": "all"}),
@@ -883,6 +901,9 @@ class AccountsAndUnitsFuzzTests(FuzzTestCase):
     def test_org_units_and_audit(self):
         self.fuzz_all("cchc.orgunits.")
         self.fuzz_all("cchc.core.")
+
+    def test_api_clients(self):
+        self.fuzz_all("cchc.api.")
 
 
 class FrameworkFuzzTests(FuzzTestCase):

@@ -190,6 +190,8 @@ COVERED = {
     "cchc.portal.forms.FeedbackForm.website": "PortalPayloadTests.test_feedback_and_answers",
     "cchc.portal.forms.FeedbackForm.captcha_1": "PortalPayloadTests.test_feedback_and_answers",
     "cchc.portal.forms.AnswerForm.answer": "PortalPayloadTests.test_feedback_and_answers",
+    "cchc.api.forms.ClientCreateForm.name": "ApiClientPayloadTests.test_client_name",
+    "cchc.documents.forms.TrustRootForm.name": "SignaturePayloadTests.test_trust_root_name",
 }
 
 # "module.Form.field" -> why it is no text that a page shows back.
@@ -198,6 +200,9 @@ NOT_SHOWN = {
         "the previewed file, base64: decoded and read again as the file, never shown"
     ),
     "cchc.accounts.forms.LoginForm.password": "a password: never shown, never echoed",
+    "cchc.documents.forms.CertificateForm.password": (
+        "the PKCS#12 file's password: never shown, stored encrypted"
+    ),
     "cchc.accounts.forms.UserCreateForm.password1": "a password: never shown, never echoed",
     "cchc.accounts.forms.UserCreateForm.password2": "a password: never shown, never echoed",
     "cchc.assessments.forms.AppraiseForm.points": "a number (7,5), refused unless it parses",
@@ -248,6 +253,7 @@ RAW_COVERED = {
     "cchc/inspections/views.py:title": "InspectionPayloadTests.test_visit_inputs",
     "cchc/portal/views.py:tag": "PortalPayloadTests.test_articles_and_photos",
     "cchc/portal/views.py:code": "PortalPayloadTests.test_feedback_and_answers",
+    "cchc/documents/views.py:name": "SignaturePayloadTests.test_trust_root_name",
 }
 DIGITS_OR_CHOICE = "an id, a page number, a flag or one of fixed choices: checked, never shown"
 # Ids read through core.params.id_param (a 400 in Vietnamese for anything but a number in range)
@@ -1518,3 +1524,55 @@ class PayloadTests(BaseTestCase):
 
         assert OrgUnit.objects.filter(name=f"Xã {PAYLOADS[5]}").exists()
         assert OrgUnit.objects.count() >= len(PAYLOADS)
+
+
+# --- This session's pages: API clients, trust roots ------------------------------------------
+
+
+class ApiClientPayloadTests(PayloadTestCase):
+    def test_client_name(self):
+        from cchc.api.models import IntegrationClient
+
+        self.client.force_login(self.admin)
+        for payload in PAYLOADS:
+            data = {
+                "name": payload,
+                "org_unit": self.cast.city.pk,
+                "role": "home_affairs",
+                "scopes": ["units:read"],
+            }
+            response = self.send(reverse("api_clients:client_create"), data, status=200)
+            self.assert_inert_all(response.content.decode())
+        assert sorted(IntegrationClient.objects.values_list("name", flat=True)) == sorted(
+            payload.strip() for payload in PAYLOADS
+        )
+        self.assert_shown(
+            self.read(reverse("api_clients:client_list")),
+            [payload for payload in PAYLOADS if payload == payload.strip()],
+        )
+        self.assert_inert_all(self.audit_page())
+
+
+class SignaturePayloadTests(PayloadTestCase):
+    def test_trust_root_name(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cchc.core.models import TrustRoot
+        from cchc.core.tests.pki import authority
+
+        self.client.force_login(self.admin)
+        for n, payload in enumerate(PAYLOADS):
+            root = authority(f"CA {n}")
+            upload = SimpleUploadedFile(
+                f"goc-{n}.pem", root.pem, content_type="application/x-pem-file"
+            )
+            response = self.client.post(
+                reverse("documents:trust_root"), {"name": payload, "file": upload}, follow=True
+            )
+            assert response.status_code == 200
+            self.assert_inert_all(response.content.decode())
+        assert TrustRoot.objects.count() == len(PAYLOADS)
+        self.assert_shown(
+            self.read(reverse("documents:signatures")),
+            [payload for payload in PAYLOADS if payload == payload.strip()],
+        )
