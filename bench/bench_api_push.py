@@ -18,7 +18,7 @@ from pathlib import Path
 from bench_dossiers import (
     CODE_PREFIX,
     ROWS_BY_SCALE,
-    UNITS,
+    bench_units,
     empty_table,
     rows,
     timed_import,
@@ -34,8 +34,6 @@ from cchc.api.services import client_create  # noqa: E402
 from cchc.core.roles import Role  # noqa: E402
 from cchc.indicators.importers import MAX_PUSHED_RECORDS  # noqa: E402
 from cchc.indicators.models import Dossier  # noqa: E402
-from cchc.orgunits.models import OrgUnit  # noqa: E402
-from cchc.orgunits.services import org_unit_create  # noqa: E402
 
 TARGET_RATIO = 0.8
 REPEAT = 2
@@ -95,20 +93,7 @@ def main() -> int:
         print("The dossier table is not empty: run this on a throw-away database.")
         return 2
     empty_table()
-    province = OrgUnit.objects.filter(code="BENCH-T42").first() or org_unit_create(
-        actor=None, code="BENCH-T42", name="Tỉnh (benchmark)", kind="province"
-    )
-    units = [
-        OrgUnit.objects.filter(code=f"BENCH-X{n}").first()
-        or org_unit_create(
-            actor=None,
-            code=f"BENCH-X{n}",
-            name=f"Xã {n} (benchmark)",
-            kind="commune",
-            parent=province,
-        )
-        for n in range(UNITS)
-    ]
+    province, units = bench_units()
     unit_codes = [unit.code for unit in units]
     token = client_create(
         actor=None,

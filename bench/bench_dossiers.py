@@ -246,13 +246,8 @@ def small_import(folder: Path, unit_code: str, tag: str, *, every_month: bool) -
     return seconds
 
 
-def main() -> int:
-    scale = os.environ.get("BENCH_SCALE", "nation")
-    count = int(os.environ.get("BENCH_DOSSIERS", ROWS_BY_SCALE.get(scale, 1_000_000)))
-    if Dossier.objects.exclude(code__startswith=CODE_PREFIX).exists():
-        print("The dossier table is not empty: run this on a throw-away database.")
-        return 2
-    empty_table()  # what a previous, interrupted run left
+def bench_units() -> tuple[OrgUnit, list[OrgUnit]]:
+    """The benchmark's province and its UNITS communes (made once, found after)."""
     province = OrgUnit.objects.filter(code="BENCH-T42").first() or org_unit_create(
         actor=None, code="BENCH-T42", name="Tỉnh (benchmark)", kind="province"
     )
@@ -267,6 +262,17 @@ def main() -> int:
         )
         for n in range(UNITS)
     ]
+    return province, units
+
+
+def main() -> int:
+    scale = os.environ.get("BENCH_SCALE", "nation")
+    count = int(os.environ.get("BENCH_DOSSIERS", ROWS_BY_SCALE.get(scale, 1_000_000)))
+    if Dossier.objects.exclude(code__startswith=CODE_PREFIX).exists():
+        print("The dossier table is not empty: run this on a throw-away database.")
+        return 2
+    empty_table()  # what a previous, interrupted run left
+    _province, units = bench_units()
     unit_codes = [unit.code for unit in units]
     unit_ids = [unit.pk for unit in units]
     folder = Path(tempfile.mkdtemp(prefix="cchc-bench-dossiers-"))

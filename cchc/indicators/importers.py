@@ -216,6 +216,19 @@ class _Run:
     def updated(self) -> int:
         return self.writer.updated
 
+    def result(self) -> DossierImportResult:
+        """What the import did, as its callers are answered (once it has finished)."""
+        return DossierImportResult(
+            rows_read=self.rows_read,
+            created=self.created,
+            updated=self.updated,
+            rejected=self.rejected,
+            errors=self.errors,
+            record=self.record,
+            ignored=self.ignored,
+            mapped=self.record.mapped,
+        )
+
     def rebuild_months(self) -> None:
         """Count again the months the import touched (every month, if it lost count); when it
         only added dossiers (no code known before, none written by another import meanwhile),
@@ -463,16 +476,7 @@ def import_dossiers(
         raise
     finally:
         run.drop_stage()
-    return DossierImportResult(
-        rows_read=run.rows_read,
-        created=run.created,
-        updated=run.updated,
-        rejected=run.rejected,
-        errors=run.errors,
-        record=record,
-        ignored=run.ignored,
-        mapped=record.mapped,
-    )
+    return run.result()
 
 
 def import_dossier_records(
@@ -516,12 +520,4 @@ def import_dossier_records(
         raise DossierImportFailed(failure.errors[:MAX_KEPT_ERRORS], total) from None
     finally:
         run.drop_stage()
-    return DossierImportResult(
-        rows_read=run.rows_read,
-        created=run.created,
-        updated=run.updated,
-        rejected=run.rejected,
-        errors=run.errors,
-        record=record,
-        mapped=record.mapped,
-    )
+    return run.result()
