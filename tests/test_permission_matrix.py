@@ -686,6 +686,20 @@ def photo_pk(cast: Cast) -> dict[str, Any]:
     return {"pk": photo.pk}
 
 
+def document_file_pk(cast: Cast) -> dict[str, Any]:
+    """A PDF the ward sent for a document asked of it (its signatures can be checked)."""
+    from cchc.inspections.models import DocumentRequest, InspectionFile
+    from cchc.inspections.services.visits import document_answer
+    from cchc.inspections.tests.factories import pdf
+
+    document = DocumentRequest.objects.get(**document_pk(cast))
+    stored = InspectionFile.objects.filter(inspection=document.inspection, kind="pdf").first()
+    if stored is None:
+        document_answer(actor=None, request=document, upload=pdf())
+        stored = InspectionFile.objects.get(inspection=document.inspection, kind="pdf")
+    return {"pk": stored.pk}
+
+
 def checklist_pk(cast: Cast) -> dict[str, Any]:
     from cchc.inspections.models import Checklist
 
@@ -762,6 +776,13 @@ INSPECTION_CASES = [
     ),
     Case("inspections:document_answer", UNIT_WRITES, kwargs=document_pk, method="post"),
     Case("inspections:file_download", SEES_VISIT, kwargs=photo_pk),
+    Case(
+        "inspections:file_check",
+        statuses(302, inspector=404, outsider=404, portal_editor=403),
+        kwargs=document_file_pk,
+        method="post",
+        note="whoever may read the visit checks a file's signatures again",
+    ),
     Case("inspections:root_causes", statuses(200, portal_editor=403)),
     Case("inspections:checklist_list", statuses(200, portal_editor=403)),
     Case("inspections:checklist_detail", statuses(200, portal_editor=403), kwargs=checklist_pk),

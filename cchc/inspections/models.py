@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Evidence
+from cchc.core import pdfsignatures
 from cchc.core.models import BaseModel
 from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.sources import DataSource
@@ -369,6 +370,10 @@ class InspectionFile(BaseModel):
     size = models.PositiveBigIntegerField(_("size"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     caption = models.CharField(_("caption"), max_length=500, blank=True)
+    # What the PDF's digital signatures said when it was stored or checked again
+    # (cchc.core.pdfsignatures.check_bytes), as on Evidence; None for a file that is not a PDF
+    # or was stored before signatures were read.
+    signature_check = models.JSONField(_("signature check"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("added by"),
@@ -388,6 +393,18 @@ class InspectionFile(BaseModel):
     @property
     def is_image(self) -> bool:
         return self.kind in {Evidence.Kind.JPEG, Evidence.Kind.PNG}
+
+    @property
+    def signature_lines(self) -> list[tuple[str, str]]:
+        """What the stored check of its digital signatures says, a line each (nothing for a
+        file without signatures): read, never computed, on a page."""
+        return pdfsignatures.signed_lines(self.signature_check)
+
+    @property
+    def signatures_checkable(self) -> bool:
+        """A PDF whose signatures are worth checking again: it has some, or was never read."""
+        check = self.signature_check
+        return self.kind == Evidence.Kind.PDF and (not check or bool(check.get("signatures")))
 
 
 class DocumentRequest(BaseModel):

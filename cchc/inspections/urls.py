@@ -38,6 +38,7 @@ urlpatterns = [
     path("actions/<int:pk>/reopen/", views.action_reopen_view, name="action_reopen"),
     path("<int:pk>/publish/", views.publish_view, name="publish"),
     path("files/<int:pk>/", views.file_download_view, name="file_download"),
+    path("files/<int:pk>/check/", views.file_check_view, name="file_check"),
     path("root-causes/", views.root_cause_list_view, name="root_causes"),
     path("checklists/", views.checklist_list_view, name="checklist_list"),
     path("checklists/import/", views.checklist_import_view, name="checklist_import"),

@@ -88,6 +88,7 @@ VERIFIED_MESSAGE = gettext_noop("The action was verified and closed.")
 REOPENED_MESSAGE = gettext_noop("The action was reopened and the unit told why.")
 PUBLISHED_MESSAGE = gettext_noop("The inspection is marked for the public portal.")
 UNPUBLISHED_MESSAGE = gettext_noop("The inspection was taken off the public portal.")
+SIGNATURES_CHECKED_MESSAGE = gettext_noop("The signatures were checked again.")
 CHECKLIST_IMPORTED_MESSAGE = gettext_noop(
     "The checklist was imported with %(count)s items; it replaces the previous version."
 )
@@ -869,6 +870,30 @@ def file_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Security-Policy"] = "sandbox"  # photos are shown: nothing in them runs
     return response
+
+
+@require_POST
+@capability_required(Capability.VIEW_INSPECTIONS)
+def file_check_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check a PDF's digital signatures again and keep the verdict: whoever may read the
+    inspection (as they may download the file). From the page (HTMX) the verdict beside the
+    file is swapped; else back to the inspection's page."""
+    stored = get_object_or_404(InspectionFile, pk=pk)
+    inspection = selectors.inspection_get_for_user(user=request.user, pk=stored.inspection_id)
+    if is_htmx(request):
+        try:
+            stored = visits.file_check_signatures(actor=request.user, stored=stored)
+        except ValidationError as error:
+            context = {"stored": stored, "signature_errors": error.messages}
+            return render(request, "inspections/_file_signature.html", context)
+        return render(request, "inspections/_file_signature.html", {"stored": stored})
+    return _post(
+        request,
+        inspection,
+        lambda: visits.file_check_signatures(actor=request.user, stored=stored),
+        _(SIGNATURES_CHECKED_MESSAGE),
+        anchor=f"file-{stored.pk}",
+    )
 
 
 # --- Root causes and checklists -------------------------------------------------------------

@@ -15,9 +15,15 @@ from django.utils.translation import gettext_noop
 
 from cchc.accounts.models import Membership
 from cchc.assessments.models import Evidence
-from cchc.assessments.services.evidence import check_upload, clean_file_name, stored_name
+from cchc.assessments.services.evidence import (
+    NOT_A_PDF_MESSAGE,
+    check_upload,
+    clean_file_name,
+    stored_name,
+)
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
+from cchc.core.pdfsignatures import check_bytes
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
 from cchc.core.versioning import check_version
@@ -392,6 +398,12 @@ def _store_file(
 ) -> InspectionFile:
     kind, sha256, size = checked or check_file(upload, purpose)
     original_name = clean_file_name(upload.name)
+    # The one place an inspection's file is stored (documents sent, photos, remediation
+    # reports from the page or the API): a PDF's digital signatures are checked here, once.
+    signature_check = None
+    if kind == Evidence.Kind.PDF:
+        signature_check = check_bytes(upload.read())
+        upload.seek(0)
     stored = InspectionFile(
         inspection=inspection,
         purpose=purpose,
@@ -401,6 +413,7 @@ def _store_file(
         size=size,
         sha256=sha256,
         caption=caption.strip()[:500],
+        signature_check=signature_check,
         uploaded_by=actor,
     )
     stored.file.save(stored_name(kind), File(upload), save=False)
@@ -414,8 +427,37 @@ def _store_file(
         actor=actor,
         action="inspection_file.upload",
         target=stored,
-        after={"name": original_name, "size": size, "sha256": sha256, "purpose": purpose},
+        after={
+            "name": original_name,
+            "size": size,
+            "sha256": sha256,
+            "purpose": purpose,
+            "signatures": (signature_check or {}).get("verdict"),
+        },
     )
+    return stored
+
+
+def file_check_signatures(*, actor: Any, stored: InspectionFile) -> InspectionFile:
+    """Check a stored PDF's digital signatures again (after a trust root was loaded, say) and
+    keep what they say, as evidence_check_signatures does for evidence. The file is read and
+    checked before the row is touched: no lock is held while the signatures are validated."""
+    if stored.kind != Evidence.Kind.PDF or not stored.file:
+        raise ValidationError(_(NOT_A_PDF_MESSAGE))
+    with stored.file.open("rb") as handle:
+        check = check_bytes(handle.read())
+    with transaction.atomic():
+        InspectionFile.objects.filter(pk=stored.pk).update(
+            signature_check=check, updated_at=timezone.now()
+        )
+        audit_record(
+            actor=actor,
+            action="inspection_file.check_signatures",
+            target=stored,
+            before={"signatures": (stored.signature_check or {}).get("verdict")},
+            after={"signatures": check["verdict"]},
+        )
+    stored.signature_check = check
     return stored
 
 
