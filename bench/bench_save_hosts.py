@@ -156,8 +156,8 @@ def main() -> int:
         figures["note"] = (
             "SQLite: one database file takes one writer at a time, so the database, not the "
             "hosts, is the bottleneck and a second host is expected to give about 1x; what it "
-            "gains here is workers (compare one host with as many), not hosts. The ratio means "
-            "something with DATABASE_URL (PostgreSQL)"
+            "gains or loses here, on one machine, is workers (compare one host with as many), "
+            "not hosts. The ratio means something with DATABASE_URL (PostgreSQL)"
         )
     report(f"save_hosts_{data.scale}_{connection.vendor}", figures)
     if any(value for key, value in figures.items() if key.endswith("_unexpected")):
