@@ -18,6 +18,7 @@ from typing import Any
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from cchc.core.audit import audit_record
 from cchc.core.models import TrustRoot
 
 # Verdicts of a checked signature, worst first (the file's verdict is its worst signature's).
@@ -190,6 +192,26 @@ def check_bytes(data: bytes) -> dict[str, Any]:
     result = as_json(check_pdf(data, trust_roots()))
     result["checked_at"] = timezone.now().isoformat()
     return result
+
+
+def check_stored_again(*, actor: Any, row: Any, action: str) -> dict[str, Any]:
+    """Check a stored PDF's signatures again (after a trust root was loaded, say) and keep
+    what they say on its row (`signature_check`, one UPDATE), audited as `action`: the one
+    way evidence and an inspection's files are checked again. The file is read and checked
+    before the row is touched: no lock is held while the signatures are validated."""
+    with row.file.open("rb") as handle:
+        check = check_bytes(handle.read())
+    with transaction.atomic():
+        type(row).objects.filter(pk=row.pk).update(signature_check=check, updated_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action=action,
+            target=row,
+            before={"signatures": (row.signature_check or {}).get("verdict")},
+            after={"signatures": check["verdict"]},
+        )
+    row.signature_check = check
+    return check
 
 
 def verdict_lines(check: dict[str, Any] | None) -> list[tuple[str, str]]:

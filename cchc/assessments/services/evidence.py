@@ -21,7 +21,7 @@ from cchc.assessments.models import Assessment, Evidence, Question, Round, Score
 from cchc.assessments.services.self_assessment import LOCKED_MESSAGE
 from cchc.core.audit import audit_record
 from cchc.core.dates import format_count
-from cchc.core.pdfsignatures import check_bytes
+from cchc.core.pdfsignatures import check_bytes, check_stored_again
 from cchc.core.zipcheck import DTD_MESSAGE, ZIP_BOMB_MESSAGE, zip_problem
 from cchc.frameworks.models import Criterion
 
@@ -467,24 +467,10 @@ def evidence_detach(*, actor: Any, score: Score, evidence: Evidence) -> Score:
 
 def evidence_check_signatures(*, actor: Any, evidence: Evidence) -> Evidence:
     """Check a PDF's digital signatures again (after a trust root was loaded, say) and store
-    what they say. The file is read and checked before the row is touched: no lock is held
-    while the signatures are validated."""
+    what they say (core.pdfsignatures.check_stored_again)."""
     if evidence.kind != Evidence.Kind.PDF or not evidence.file:
         raise ValidationError(_(NOT_A_PDF_MESSAGE))
-    with evidence.file.open("rb") as handle:
-        check = check_bytes(handle.read())
-    with transaction.atomic():
-        Evidence.objects.filter(pk=evidence.pk).update(
-            signature_check=check, updated_at=timezone.now()
-        )
-        audit_record(
-            actor=actor,
-            action="evidence.check_signatures",
-            target=evidence,
-            before={"signatures": (evidence.signature_check or {}).get("verdict")},
-            after={"signatures": check["verdict"]},
-        )
-    evidence.signature_check = check
+    check_stored_again(actor=actor, row=evidence, action="evidence.check_signatures")
     return evidence
 
 

@@ -23,7 +23,7 @@ from cchc.assessments.services.evidence import (
 )
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
-from cchc.core.pdfsignatures import check_bytes
+from cchc.core.pdfsignatures import check_bytes, check_stored_again
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
 from cchc.core.versioning import check_version
@@ -439,25 +439,11 @@ def _store_file(
 
 
 def file_check_signatures(*, actor: Any, stored: InspectionFile) -> InspectionFile:
-    """Check a stored PDF's digital signatures again (after a trust root was loaded, say) and
-    keep what they say, as evidence_check_signatures does for evidence. The file is read and
-    checked before the row is touched: no lock is held while the signatures are validated."""
+    """Check a stored PDF's digital signatures again and keep what they say, as evidence is
+    checked again (core.pdfsignatures.check_stored_again)."""
     if stored.kind != Evidence.Kind.PDF or not stored.file:
         raise ValidationError(_(NOT_A_PDF_MESSAGE))
-    with stored.file.open("rb") as handle:
-        check = check_bytes(handle.read())
-    with transaction.atomic():
-        InspectionFile.objects.filter(pk=stored.pk).update(
-            signature_check=check, updated_at=timezone.now()
-        )
-        audit_record(
-            actor=actor,
-            action="inspection_file.check_signatures",
-            target=stored,
-            before={"signatures": (stored.signature_check or {}).get("verdict")},
-            after={"signatures": check["verdict"]},
-        )
-    stored.signature_check = check
+    check_stored_again(actor=actor, row=stored, action="inspection_file.check_signatures")
     return stored
 
 
