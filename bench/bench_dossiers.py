@@ -9,7 +9,8 @@ design size — 1,000,000) for 15 units, written to a CSV on disk as a stream. M
 - the bulk load: SQLite — executemany of the same INSERT tuples in one transaction; PostgreSQL
   (DATABASE_URL=postgres://…) — COPY FROM STDIN through psycopg. Only the database calls are
   timed, the tuples are made (in batches, untimed) beforehand;
-- peak memory (ru_maxrss) after the import, beside the same figure before it;
+- peak memory (ru_maxrss) after the import, beside the same figure before it, and the peak of
+  the process that reads and checks the file meanwhile (importing/child.py);
 - a second, small import into the full table (SMALL_ROWS new dossiers of one unit and one
   month): as before issue 18 (every month of every unit counted again: the import made to
   lose count of the months it touched) and as now (only the unit-month it touched).
@@ -72,10 +73,10 @@ CHANNELS = [("Trực tuyến", "online"), ("Trực tiếp", "in_person"), ("Bưu
 START = datetime.datetime(2025, 1, 1, 7, 30)  # noqa: DTZ001 (local wall time, as in the file)
 
 
-def rss_mb() -> float:
+def rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     # ru_maxrss is in KiB on Linux (bytes on macOS).
     factor = 1 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * factor / (1024 * 1024)
+    return resource.getrusage(who).ru_maxrss * factor / (1024 * 1024)
 
 
 def rows(count: int, unit_codes: list[str]) -> Iterator[tuple]:
@@ -313,6 +314,9 @@ def main() -> int:
             "target_ratio": TARGET_RATIO,
             "peak_memory_mb_before_import": round(memory_before, 1),
             "peak_memory_mb_after_import": round(memory_after, 1),
+            # The process that reads and checks the file while this one writes (importing/
+            # child.py): the largest of the checking processes the imports forked.
+            "peak_memory_mb_checking_process": round(rss_mb(resource.RUSAGE_CHILDREN), 1),
             "small_import_rows": SMALL_ROWS,
             "seconds_small_import_every_month_recounted": seconds_small_every_month,
             "seconds_small_import_touched_months_only": seconds_small_touched,

@@ -409,6 +409,10 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000)
 # A year of a province's dossiers exported as CSV is about 200 bytes a row.
 DOSSIER_IMPORT_MAX_BYTES = env_int("DOSSIER_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+# A dossier file this large or larger is read and checked in a process of its own while the
+# importer writes (cchc/indicators/importing/child.py); below it, forking costs more than it
+# saves. 0: always; a figure above DOSSIER_IMPORT_MAX_BYTES: never.
+DOSSIER_IMPORT_CHILD_BYTES = env_int("DOSSIER_IMPORT_CHILD_BYTES", 1024 * 1024)
 
 # Logs: one JSON object a line in production, plain lines in development (DEBUG).
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")

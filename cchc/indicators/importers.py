@@ -11,25 +11,28 @@ database, where this same import already wrote it (Dossier.imported_in, see
 whose monthly counts are rebuilt at the end (summary.py).
 
 The work is in cchc.indicators.importing: `reading` (the file's bytes as rows, the header),
-`parsing` (a row as checked values, or its errors) and `writing` (the batch upsert, the
-rejected rows, the touched months). This module runs one import through them (`_Run`,
-`import_dossiers`) and keeps the names other modules and tests import from here.
+`parsing` (a row as checked values, or its errors), `checking` (the rows as checked batches
+ready to write), `child` (the same, in a process of its own for a large file, so that
+checking and writing overlap) and `writing` (the batch upsert, the rejected rows, the
+touched months). This module runs one import through them (`_Run`, `import_dossiers`) and
+keeps the names other modules and tests import from here.
 """
 
 import contextlib
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
 from cchc.core.imports import (
-    HeadingLookup,
     ImportErrorItem,
     ImportFailed,
     heading_key,
@@ -37,6 +40,14 @@ from cchc.core.imports import (
     ignored_columns_message,
     plain_key,
 )
+from cchc.indicators.importing.checking import (
+    BATCH_SIZE,
+    DUPLICATE_IN_ROW_MESSAGE,
+    Checked,
+    Heading,
+    checked,
+)
+from cchc.indicators.importing.child import checked_in_child
 from cchc.indicators.importing.parsing import (
     AMBIGUOUS_UNIT_MESSAGE,
     BAD_BOOLEAN_MESSAGE,
@@ -54,7 +65,6 @@ from cchc.indicators.importing.parsing import (
     TOO_LONG_MESSAGE,
     UNKNOWN_UNIT_MESSAGE,
     RowParser,
-    _blank,
     _unit_index,
 )
 from cchc.indicators.importing.reading import (
@@ -71,9 +81,7 @@ from cchc.indicators.importing.reading import (
     Rows,
     _csv_rows,
     _is_xlsx,
-    _locate_header,
     _seekable,
-    _text,
     _xlsx_rows,
     check_xlsx_zip,
     headings,
@@ -83,7 +91,6 @@ from cchc.indicators.importing.writing import (
     REASON_HEADING,
     BatchWriter,
     RejectedRows,
-    Valid,
 )
 from cchc.indicators.models import DossierImport
 from cchc.indicators.summary import add_dossier_months, rebuild_dossier_months
@@ -129,10 +136,8 @@ __all__ = [
     "plain_key",
 ]
 
-BATCH_SIZE = 2000
 # Errors kept in the exception and on the import record; the total is always counted.
 MAX_KEPT_ERRORS = 200
-DUPLICATE_IN_ROW_MESSAGE = gettext_noop("The code {code} is already in row {row}.")
 # A batch pushed through the API (import_dossier_records) holds at most this many records.
 MAX_PUSHED_RECORDS = 5000
 EMPTY_BATCH_MESSAGE = gettext_noop("The batch holds no dossier.")
@@ -196,8 +201,9 @@ class _Run:
         self.keep_valid = mode == DossierImport.Mode.VALID_ONLY
         self.progress = progress
         self.parser = RowParser(_unit_index(kept_unit_ids(actor)), record.pk)
-        self.writer = BatchWriter(record.pk, self.parser.clock, self._reject_duplicate)
+        self.writer = BatchWriter(record.pk, self._reject_duplicate)
         self.rows_read = 0
+        self.mapped = 0  # rows written to the unit continuing an ended one
         self.rejected = 0
         self.error_count = 0
         self.errors: list[ImportErrorItem] = []
@@ -246,11 +252,24 @@ class _Run:
         self.source = source
         self.size = source.seek(0, io.SEEK_END)
         source.seek(0)
-        rows = _xlsx_rows(source) if _is_xlsx(file_name, source) else _csv_rows(source, lookup)
-        try:
-            self._read(rows, lookup)
-        finally:
-            rows.close()  # now, while the caller's stream is still open
+        is_xlsx = _is_xlsx(file_name, source)
+
+        def make_rows(own: IO[bytes]) -> Rows:
+            return _xlsx_rows(own) if is_xlsx else _csv_rows(own, lookup)
+
+        if self.size >= settings.DOSSIER_IMPORT_CHILD_BYTES and hasattr(os, "fork"):
+            # A large file is checked in a process of its own while this one writes.
+            self._take_all(
+                checked_in_child(
+                    source, self.size, make_rows, lookup, self.parser, keep_cells=self.keep_valid
+                )
+            )
+        else:
+            rows = make_rows(source)
+            try:
+                self._take_all(checked(rows, lookup, self.parser, source, self.size))
+            finally:
+                rows.close()  # now, while the caller's stream is still open
         if self.rows_read == 0:
             raise DossierImportFailed([ImportErrorItem(1, "", _(EMPTY_FILE_MESSAGE))])
 
@@ -264,76 +283,38 @@ class _Run:
             for index, record in enumerate(records):
                 yield index, [_record_cell(record.get(name)) for name in FIELDS]
 
-        self._read(rows(), lookup)
+        self._take_all(checked(rows(), lookup, self.parser))
         if self.rows_read == 0:
             raise DossierImportFailed([ImportErrorItem(-1, "", _(EMPTY_BATCH_MESSAGE))])
 
-    def _read(self, rows: Rows, lookup: HeadingLookup) -> None:
-        cells, header, body = _locate_header(rows, lookup)
-        self.header = [_text(cell) for cell in cells]
-        self.headings = self.parser.headings = header.headings
-        self.ignored = header.ignored
-        # Every row is cut or padded to the header's width, then given one empty cell more:
-        # the one a field the file lacks reads. Never a cell of the file (a column CCHC
-        # does not know, or one beyond the header), whatever the order of the columns.
-        width = len(cells)
-        self.parser.indexes = tuple(header.columns.get(name, width) for name in FIELDS)
-        batch: list[tuple[int, list[Any]]] = []
-        for number, cells in body:
-            if not any(cells):
-                continue  # empty rows (also the trailing ones spreadsheets leave) are skipped
-            count = len(cells)
-            if count < width:
-                cells.extend([""] * (width - count))
-            elif count > width:
-                del cells[width:]
-            cells.append("")
-            batch.append((number, cells))
-            if len(batch) >= BATCH_SIZE:
-                self._batch(batch)
-                batch = []
-        if batch:
-            self._batch(batch)
+    # Writing what was checked ---------------------------------------------------------------
 
-    # Checking, then writing ----------------------------------------------------------------
-
-    def _batch(self, batch: list[tuple[int, list[Any]]]) -> None:
-        valid: Valid = {}
-        parse = self.parser.parse
-        for number, cells in batch:
-            values, errors = parse(number, cells)
-            if values is None and _blank(cells):
-                continue  # a row of spaces: empty too
-            self.rows_read += 1
-            if values is not None:
-                code = values[0]
-                first = valid.get(code)
-                if first is None:
-                    valid[code] = (number, cells, values)
-                    continue
-                message = _(DUPLICATE_IN_ROW_MESSAGE).format(code=code, row=first[0])
-                errors = [ImportErrorItem(number, self.headings["code"], message)]
-            self._reject(number, cells, errors)
-        if self.keep_valid:
-            with transaction.atomic():
-                self._write_batch(valid)
-        else:
-            self._write_batch(valid)
-        DossierImport.objects.filter(pk=self.record.pk).update(rows_read=self.rows_read)
-        if self.progress is not None:
-            self.progress(self.rows_read, self._fraction())
-
-    def _fraction(self) -> float | None:
-        """How much of the file's bytes have been read (the reader runs a buffer ahead)."""
-        if self.source is None or not self.size:
-            return None
-        try:
-            return min(1.0, self.source.tell() / self.size)
-        except (OSError, ValueError):
-            return None
-
-    def _write_batch(self, valid: Valid) -> None:
-        self.writer.write(valid)
+    def _take_all(self, items: Iterator[Heading | Checked]) -> None:
+        """The header, then each checked batch: its rejected rows kept, its valid ones
+        written (a batch at a time in its own transaction when valid rows are kept)."""
+        for item in items:
+            if isinstance(item, Heading):
+                self.header = item.cells
+                self.headings = item.headings
+                self.ignored = item.ignored
+                continue
+            self.rows_read += item.rows_read
+            self.mapped += item.mapped
+            for number, cells, errors in item.rejected:
+                self._reject(number, cells, errors)
+            if self.keep_valid:
+                # Each batch commits: how far the import has got is visible at once.
+                with transaction.atomic():
+                    self.writer.write(item)
+                    DossierImport.objects.filter(pk=self.record_pk).update(rows_read=self.rows_read)
+            else:
+                # Inside the import's one transaction the record is not written per batch:
+                # nobody else would see it before the commit (progress.py tells them), and
+                # on PostgreSQL every version of its row is one more step for each dossier's
+                # foreign-key check to walk (it doubled the checks' time of a million rows).
+                self.writer.write(item)
+            if self.progress is not None:
+                self.progress(self.rows_read, item.fraction)
 
     def drop_stage(self) -> None:
         self.writer.drop_stage()
@@ -380,7 +361,7 @@ def _finish(
     record.created = run.created if written else 0
     record.updated = run.updated if written else 0
     record.rejected = run.rejected
-    record.mapped = run.parser.mapped if written else 0
+    record.mapped = run.mapped if written else 0
     # What was not read comes first: it may explain the errors that follow.
     notes = [ignored_columns_message(run.ignored)] if run.ignored else []
     record.errors = [*notes, *(str(item) for item in errors)][:MAX_KEPT_ERRORS]

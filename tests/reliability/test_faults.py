@@ -23,6 +23,7 @@ from cchc.core.testing import PDF, BaseTestCase
 from cchc.frameworks.models import Criterion
 from cchc.indicators import importers
 from cchc.indicators.importers import DossierImportFailed, import_dossiers
+from cchc.indicators.importing import checking
 from cchc.indicators.models import Dossier, DossierImport, DossierMonth
 from cchc.indicators.tests.test_importers import GOOD_ROWS, csv_bytes
 
@@ -103,17 +104,17 @@ class CrashTests(BaseTestCase):
     def test_an_import_cut_short_writes_nothing_and_runs_again(self):
         rows = GOOD_ROWS * 1
         calls = {"n": 0}
-        real = importers._Run._write_batch
+        real = importers.BatchWriter.write
 
-        def crash_on_second(run, valid):
+        def crash_on_second(writer, batch):
             calls["n"] += 1
             if calls["n"] == 2:
                 raise MemoryError("the worker died")
-            return real(run, valid)
+            return real(writer, batch)
 
         with (
-            mock.patch.object(importers, "BATCH_SIZE", 1),
-            mock.patch.object(importers._Run, "_write_batch", crash_on_second),
+            mock.patch.object(checking, "BATCH_SIZE", 1),
+            mock.patch.object(importers.BatchWriter, "write", crash_on_second),
             pytest.raises(MemoryError),
         ):
             import_dossiers(actor=None, stream=io.BytesIO(csv_bytes(rows)), file_name="hs.csv")

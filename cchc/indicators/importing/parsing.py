@@ -209,7 +209,6 @@ class _Clock:
     def __init__(self) -> None:
         self.zone = timezone.get_current_timezone()
         self.is_sqlite = connection.vendor == "sqlite"
-        self.ops = connection.ops  # `connection` is a proxy: one look-up, not three million
         self.days: dict[str, tuple[datetime.datetime, bool]] = {}
 
     def parse(self, value: Any) -> tuple[datetime.datetime, bool]:
@@ -275,14 +274,16 @@ class _Clock:
             return _serial(float(text))
         raise ValueError(text)
 
-    def adapt(self, when: datetime.datetime | None) -> Any:
-        """The value Django would send for make_aware(when) in a DateTimeField."""
+    def adapt(self, when: datetime.datetime | None) -> str | None:
+        """make_aware(when) as text the database reads for a DateTimeField: plain data,
+        which a child process can send (importing.child)."""
         if when is None:
             return None
         if self.is_sqlite:
             # Django stores naive UTC text on SQLite: str(make_naive(aware, UTC)).
             return str(when - self.zone.utcoffset(when))  # type: ignore[operator]
-        return self.ops.adapt_datetimefield_value(when.replace(tzinfo=self.zone))
+        # PostgreSQL reads ISO 8601 with its offset (COPY sends text whatever the type).
+        return when.replace(tzinfo=self.zone).isoformat(" ")
 
     def adapt_row(self, values: list[Any]) -> None:
         """adapt() the three datetimes of a row (positions 5–7) in place, on SQLite inline:

@@ -18,8 +18,9 @@ import csv
 import dataclasses
 import datetime
 import io
+import json
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.exports import safe_row
-from cchc.indicators.importing.parsing import COLUMNS, _Clock, _model_field
+from cchc.indicators.importing.checking import COPY_NULL, Checked
+from cchc.indicators.importing.parsing import COLUMNS, _model_field
 from cchc.indicators.importing.reading import _text
 from cchc.indicators.models import Dossier, DossierImport
 from cchc.indicators.summary import MonthKey, month_expression
@@ -42,6 +44,11 @@ REASON_HEADING = gettext_noop("Reason")
 MAX_TOUCHED_KEYS = 5000
 
 STAGE_TABLE = "cchc_dossier_stage"
+# The deferrable foreign keys of a table (PostgreSQL), by name.
+DEFERRED_KEYS = (
+    "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+    "AND condeferrable ORDER BY conname"
+)
 PLANNER_SETTINGS = "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)"
 
 
@@ -59,7 +66,8 @@ class _Statements:
     month_params: tuple[str, ...] = ()
     # PostgreSQL: new rows are COPied into the table; known ones into a temporary table,
     # then updated from it.
-    look_up_array: str = ""  # "= ANY(%s)": one array instead of thousands of placeholders
+    # the codes as one JSON array, instead of thousands of placeholders
+    look_up_json: str = ""
     copy: str = ""
     stage_create: str = ""
     stage_copy: str = ""
@@ -106,7 +114,9 @@ def _statements() -> _Statements:
     from_stage = f"SELECT {listed} FROM {stage} WHERE {pk} IS NULL"  # noqa: S608
     return dataclasses.replace(
         statements,
-        look_up_array=statements.look_up.replace(" IN ({})", " = ANY(%s)"),
+        look_up_json=statements.look_up.replace(
+            " IN ({})", " = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
+        ),
         copy=f"COPY {table} ({listed}) FROM STDIN",
         stage_create=f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ({pk} bigint, {types})",
         stage_copy=f"COPY {stage} ({pk}, {listed}) FROM STDIN",
@@ -124,9 +134,6 @@ def _statements() -> _Statements:
     )
 
 
-Valid = dict[str, tuple[int, list[Any], list[Any]]]  # code → (row number, cells, values)
-
-
 class BatchWriter:
     """Writes batches of valid rows for one import; counts what it added and updated and
     remembers the (unit, month) keys it touched (`touched`; None: too many, rebuild all)."""
@@ -134,21 +141,26 @@ class BatchWriter:
     def __init__(
         self,
         record_pk: int,
-        clock: _Clock,
         reject_duplicate: Callable[[int, list[Any], str], None],
     ) -> None:
         self.record_pk = record_pk
-        self.clock = clock
         self.reject_duplicate = reject_duplicate
         self.sql = _statements()
         self.copies = bool(self.sql.copy)
         self.staged = False
         self.seqscan = "on"
         self.jit = "off"
+        self.checks_now = ""  # SET CONSTRAINTS …: the table's foreign keys, checked per batch
+        self.checks_later = ""
         if self.copies:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('jit')")
                 self.seqscan, self.jit = cursor.fetchone()
+                cursor.execute(DEFERRED_KEYS, [Dossier._meta.db_table])
+                names = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
+                if names:
+                    self.checks_now = f"SET CONSTRAINTS {names} IMMEDIATE"
+                    self.checks_later = f"SET CONSTRAINTS {names} DEFERRED"
         self.created = 0
         self.updated = 0
         self.touched: set[MonthKey] | None = set()
@@ -169,25 +181,19 @@ class BatchWriter:
             found = self.months[value] = (day.year, day.month)
         return found
 
-    def write(self, valid: Valid) -> None:
-        """Write the valid rows of a batch: new codes inserted, known ones updated.
+    def write(self, batch: Checked) -> None:
+        """Write the valid rows of a checked batch (`checking.prepare` adapted them and found
+        the months they fall in now): new codes inserted, known ones updated.
         A code this import already wrote came from an earlier batch of the same file: that
         row is a duplicate, rejected here — the database remembers the codes, not memory."""
-        if not valid:
+        if not batch.values:
             return
-        # The months the rows fall in now (their received time is still local wall time).
-        self._touch({(v[3], v[5].year, v[5].month) for _n, _c, v in valid.values()})
-        adapt_row = self.clock.adapt_row
-        adapt_date = self.clock.ops.adapt_datefield_value
-        for _number, _cells, values in valid.values():
-            adapt_row(values)
-            if values[10] is not None:
-                values[10] = adapt_date(values[10])
+        self._touch(batch.months)
         with connection.cursor() as cursor:
             if self.copies:
-                self._write_by_copy(cursor, valid)
+                self._write_by_copy(cursor, batch)
             else:
-                self._write_by_rows(cursor, valid)
+                self._write_by_rows(cursor, batch)
 
     def _known(self, rows: list[tuple[Any, ...]]) -> dict[str, tuple[int, int]]:
         """code → (id, last import) of the looked-up rows; their old months are touched."""
@@ -195,30 +201,38 @@ class BatchWriter:
         self._touch({(unit, *old_month(month)) for _c, _p, _i, unit, month in rows})
         return {code: (pk, imported_in) for code, pk, imported_in, _u, _m in rows}
 
-    def _write_by_rows(
-        self, cursor: Any, valid: dict[str, tuple[int, list[Any], list[Any]]]
-    ) -> None:
+    def _split(
+        self, batch: Checked, existing: dict[str, tuple[int, int]]
+    ) -> tuple[list[Any], list[tuple[int, Any]]]:
+        """The batch's new rows, and its known ones with their id; a row whose code this
+        import wrote already is rejected as a duplicate."""
+        if not existing:
+            return batch.values, []  # the common case of a first import: no step per row
+        new: list[Any] = []
+        known: list[tuple[int, Any]] = []
+        for index, code in enumerate(batch.codes):
+            found = existing.get(code)
+            if found is None:
+                new.append(batch.values[index])
+            elif found[1] == self.record_pk:
+                cells = batch.cells[index] if batch.cells else []
+                self.reject_duplicate(batch.numbers[index], cells, code)
+            else:
+                known.append((found[0], batch.values[index]))
+        return new, known
+
+    def _write_by_rows(self, cursor: Any, batch: Checked) -> None:
         """Look the codes up, then executemany a plain INSERT for the new ones and an UPDATE
         by id for the known ones: on SQLite each is about twice as fast as INSERT … ON
         CONFLICT, and twenty times as fast as bulk_create or bulk_update."""
-        codes = list(valid)
+        codes = batch.codes
         cursor.execute(
             self.sql.look_up.format(", ".join(["%s"] * len(codes))),
             [*self.sql.month_params, *codes],
         )
-        existing = self._known(cursor.fetchall())
-        new: list[list[Any]] = []
-        known: list[list[Any]] = []
-        imports: list[tuple[Any, ...]] = []
-        for code, (number, cells, values) in valid.items():
-            found = existing.get(code)
-            if found is None:
-                new.append(values)
-            elif found[1] == self.record_pk:
-                self.reject_duplicate(number, cells, code)
-            else:
-                known.append([*values[1:], found[0], *values[1:-1]])
-                imports.append((self.record_pk, found[0], self.record_pk))
+        new, known_rows = self._split(batch, self._known(cursor.fetchall()))
+        known = [[*values[1:], pk, *values[1:-1]] for pk, values in known_rows]
+        imports = [(self.record_pk, pk, self.record_pk) for pk, _values in known_rows]
         if new:
             try:
                 with transaction.atomic():
@@ -237,59 +251,57 @@ class BatchWriter:
         self.created += len(new)
         self.updated += len(known)
 
-    def _write_by_copy(
-        self, cursor: Any, valid: dict[str, tuple[int, list[Any], list[Any]]]
-    ) -> None:
-        """PostgreSQL: look the codes up, COPY the new rows into the table and the known ones
-        into a temporary table to update them from (executemany was five times slower).
+    def _write_by_copy(self, cursor: Any, batch: Checked) -> None:
+        """PostgreSQL: look the codes up (sent as one JSON text: the driver's array of 2,000
+        strings cost more than the look-up), COPY the new rows into the table and the known
+        ones into a temporary table to update them from (executemany was five times slower).
+        The rows arrive as COPY lines (`checking.copy_line`): written as they are.
 
         Planned inside the import's transaction, the table's statistics are those from
         before the import — an empty table, at the first import — and PostgreSQL chose
         sequential scans that grew with every batch: index scans are required while the
         batch is written, and JIT compilation (which the penalised plans' costs set off, at
         60 ms a statement) is off. Both with set_config(…, true): for this transaction only,
-        and restored after the batch."""
+        and restored after the batch.
+
+        The table's foreign keys (the unit, the import) are deferred to the commit, as Django
+        makes them: a million rows' checks then ran there, one after the other, while
+        nothing else could (a third of the import). They are checked with each batch's COPY
+        instead — the same checks, while the checking process reads the next rows — and
+        deferred again after it, for whatever else the transaction writes."""
         sql = self.sql
         cursor.execute(PLANNER_SETTINGS, ["off", "off"])
-        cursor.execute(sql.look_up_array, [*sql.month_params, list(valid)])
-        existing = self._known(cursor.fetchall())
-        new: list[list[Any]] = []
-        known: list[tuple[int, list[Any]]] = []
-        for code, (number, cells, values) in valid.items():
-            found = existing.get(code)
-            if found is None:
-                new.append(values)
-            elif found[1] == self.record_pk:
-                self.reject_duplicate(number, cells, code)
-            else:
-                known.append((found[0], values))
+        if self.checks_now:
+            cursor.execute(self.checks_now)
+        cursor.execute(sql.look_up_json, [*sql.month_params, json.dumps(batch.codes)])
+        new, known = self._split(batch, self._known(cursor.fetchall()))
         if new:
             try:
                 with transaction.atomic(), cursor.copy(sql.copy) as copy:
-                    for values in new:
-                        copy.write_row(values)
+                    copy.write("".join(new))
             except IntegrityError:
                 # Another import wrote one of these codes since the look-up: update it (the
                 # months it was counted in are not known here: every month is rebuilt).
                 self.touched = None
-                self._stage(cursor, [(None, values) for values in new])
+                self._stage(cursor, [f"{COPY_NULL}\t{line}" for line in new])
                 cursor.execute(sql.stage_upsert)
         if known:
-            self._stage(cursor, known)
+            self._stage(cursor, [f"{pk}\t{line}" for pk, line in known])
             cursor.execute(sql.stage_update)
         cursor.execute(PLANNER_SETTINGS, [self.seqscan, self.jit])
+        if self.checks_later:
+            cursor.execute(self.checks_later)
         self.created += len(new)
         self.updated += len(known)
 
-    def _stage(self, cursor: Any, rows: Sequence[tuple[int | None, list[Any]]]) -> None:
-        """COPY (id or None, values) rows into the temporary table, emptied first."""
+    def _stage(self, cursor: Any, lines: list[str]) -> None:
+        """COPY lines of (id or NULL, values) into the temporary table, emptied first."""
         if not self.staged:
             cursor.execute(self.sql.stage_create)
             self.staged = True
         cursor.execute(self.sql.stage_clear)
         with cursor.copy(self.sql.stage_copy) as copy:
-            for pk, values in rows:
-                copy.write_row([pk, *values])
+            copy.write("".join(lines))
 
     def drop_stage(self) -> None:
         if self.copies:

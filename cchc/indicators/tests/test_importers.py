@@ -24,6 +24,7 @@ from cchc.indicators.importers import (
     import_dossiers,
     plain_key,
 )
+from cchc.indicators.importing import checking
 from cchc.indicators.models import ColumnAlias, Dossier, DossierImport, DossierMonth
 from cchc.orgunits.services import org_unit_create
 
@@ -168,6 +169,18 @@ class ImportTests(BaseTestCase):
         assert event.object_id == str(record.pk)
         assert event.after["created"] == 3
         assert event.actor == self.admin
+
+    def test_tabs_backslashes_and_line_breaks_in_a_cell_are_stored_as_written(self):
+        # PostgreSQL receives the rows as COPY text, where these four are escapes.
+        name = "Cấp bản sao\ttừ sổ gốc \\ C:\\hồ sơ\nlần 2\r\nN"
+        row = list(GOOD_ROWS[0])
+        row[0], row[2] = "H42.\\N", name
+        run(csv_bytes([row, GOOD_ROWS[1]]))
+        again = run(csv_bytes([row, GOOD_ROWS[1]]))  # every code known: updated through a stage
+        assert again.updated == 2
+        stored = Dossier.objects.get(code="H42.\\N")
+        assert stored.procedure_name == name
+        assert Dossier.objects.get(code=GOOD_ROWS[1][0]).finished_at is None
 
     def test_importing_an_overlapping_file_updates_instead_of_duplicating(self):
         first = run(csv_bytes(GOOD_ROWS[:2]))
@@ -393,7 +406,7 @@ class ImportTests(BaseTestCase):
         rows = [GOOD_ROWS[0], GOOD_ROWS[1], GOOD_ROWS[2], GOOD_ROWS[0]]
         seen = []
         with (
-            mock.patch.object(importers, "BATCH_SIZE", 2),
+            mock.patch.object(checking, "BATCH_SIZE", 2),
             pytest.raises(DossierImportFailed) as raised,
         ):
             run(csv_bytes(rows), progress=lambda rows, fraction: seen.append((rows, fraction)))
@@ -404,7 +417,7 @@ class ImportTests(BaseTestCase):
 
     def test_duplicate_codes_in_different_batches_of_dossiers_already_known(self):
         run(csv_bytes(GOOD_ROWS))
-        with mock.patch.object(importers, "BATCH_SIZE", 2):
+        with mock.patch.object(checking, "BATCH_SIZE", 2):
             error = failure(csv_bytes([GOOD_ROWS[0], GOOD_ROWS[1], GOOD_ROWS[0]]))
         assert places(error) == {(4, "Mã hồ sơ")}
 
@@ -413,7 +426,7 @@ class ImportTests(BaseTestCase):
         changed = list(GOOD_ROWS[0])
         changed[11] = "1"
         bad = r("H42.010|||X99999||01/02/2025||||||")
-        with mock.patch.object(importers, "BATCH_SIZE", 2):
+        with mock.patch.object(checking, "BATCH_SIZE", 2):
             error = failure(csv_bytes([changed, GOOD_ROWS[1], GOOD_ROWS[2], bad]))
         assert places(error) == {(5, "Đơn vị")}
         assert Dossier.objects.count() == 1
@@ -618,7 +631,7 @@ class CommandTests(BaseTestCase):
             out = io.StringIO()
             with (
                 mock.patch("cchc.indicators.management.commands.import_dossiers.PROGRESS_EVERY", 2),
-                mock.patch.object(importers, "BATCH_SIZE", 2),
+                mock.patch.object(checking, "BATCH_SIZE", 2),
             ):
                 call_command("import_dossiers", str(path), stdout=out, stderr=io.StringIO())
         assert Dossier.objects.count() == 3
@@ -712,7 +725,7 @@ class ImportPageTests(BaseTestCase):
             seen.append(response.content.decode())
 
         with (
-            mock.patch.object(importers, "BATCH_SIZE", 1),
+            mock.patch.object(checking, "BATCH_SIZE", 1),
             mock.patch.object(progress, "write", write_and_look),
         ):
             self.upload(csv_bytes(GOOD_ROWS))
