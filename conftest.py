@@ -37,6 +37,14 @@ def chromium_path() -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A browser test is also `once`: what it drives is the same on either database, and
+    CI's PostgreSQL pass leaves it to the SQLite one (.ci/run)."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.once)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     path = chromium_path()
     return f"chromium: {path}" if path else f"chromium: NOT FOUND — {MISSING_BROWSER_MESSAGE}"

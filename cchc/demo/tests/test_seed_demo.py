@@ -140,6 +140,9 @@ def a_users_work() -> None:
 
 
 @override_settings(DEBUG=True)
+# Each test below seeds the whole demo again (about 80 s): on PostgreSQL the first one above
+# is enough (CI's PostgreSQL pass leaves `once` tests to the SQLite one).
+@pytest.mark.once
 def test_a_second_run_after_a_users_work_changes_nothing_and_reads_one_row():
     call_command("seed_demo", "--quiet", stdout=io.StringIO())
     a_users_work()
@@ -159,6 +162,7 @@ def test_a_second_run_after_a_users_work_changes_nothing_and_reads_one_row():
 
 
 @override_settings(DEBUG=True)
+@pytest.mark.once
 def test_a_demo_loaded_before_the_marker_is_completed_although_its_framework_was_copied(
     monkeypatch,
 ):

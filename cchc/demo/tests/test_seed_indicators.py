@@ -5,6 +5,7 @@ import datetime
 import io
 import tempfile
 
+import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Max, Min, Q
 from django.test import TestCase, override_settings
@@ -19,6 +20,7 @@ def start_of(year: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(year, 1, 1))
 
 
+@pytest.mark.once  # a whole seeding: test_seed_demo seeds on PostgreSQL
 class SeedIndicatorsTests(TestCase):
     output: str
     units: list[OrgUnit]

@@ -5,6 +5,7 @@ import io
 import tempfile
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.db.models import Model
 from django.test import TestCase, override_settings
@@ -57,6 +58,7 @@ def counts() -> dict[str, int]:
     return {model.__name__: model._default_manager.count() for model in COUNTED}
 
 
+@pytest.mark.once  # a whole seeding: test_seed_demo seeds on PostgreSQL
 class SeedInspectionsTests(TestCase):
     plan: InspectionPlan
     article: Inspection

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @override_settings(DEBUG=True)
 @time_machine.travel(datetime.datetime(2027, 3, 2, 3, 0, tzinfo=datetime.UTC))
+@pytest.mark.once  # a whole seeding: test_seed_demo seeds on PostgreSQL
 def test_seeded_early_in_the_year_the_six_month_round_is_published_after_its_appeals():
     """Seeded on 02/03/2027, this year's 6-month round (due 10/07) cannot be finalised before
     its appeals deadline: the demo moves its schedule into the past instead."""

@@ -133,6 +133,7 @@ def lengthened(document: Document, copies: int = 2, rows: int = 30) -> Document:
     )
 
 
+@pytest.mark.once  # LibreOffice's layout of the DOCX: the same on either database
 class PageCountTests(BaseTestCase):
     def test_every_kind_has_as_many_pages_in_the_pdf_as_in_the_docx(self):
         soffice = require_soffice()
