@@ -51,8 +51,10 @@ def score_appraise(
     """
     points = Decimal(points)
     assessment = (
-        Assessment.objects.select_for_update()
-        .select_related("round__organiser")
+        # Only the assessment's row is locked (`of`): its round and units are read, not
+        # locked, so appraisals of other units of the round do not wait on each other.
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("round__organiser", "org_unit")
         .get(pk=assessment.pk)
     )
     if actor is not None and not selectors.can_appraise(
@@ -72,6 +74,7 @@ def score_appraise(
     score, created = Score.objects.select_for_update().get_or_create(
         assessment=assessment, criterion=criterion
     )
+    score.assessment = assessment  # read above: the audit names the score without a query
     if expected_version is not None and not created and version_token(score) != expected_version:
         raise ConflictError(_(STALE_EDIT_MESSAGE), current=score)
     differs = (
