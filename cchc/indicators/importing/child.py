@@ -182,7 +182,9 @@ def checked_in_child(
         fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     with warnings.catch_warnings():
         # Forking a threaded process (the development server, a task worker) is safe here:
-        # the child runs only code already imported and leaves with os._exit.
+        # the child takes no lock another thread may hold (Python renews the import and
+        # logging locks in a fork; openpyxl, for a workbook, may be imported in the child),
+        # touches no connection, and leaves with os._exit.
         warnings.simplefilter("ignore", DeprecationWarning)
         pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
