@@ -16,9 +16,9 @@ from cchc.assessments.services import (
     evidence_cite,
     round_advance,
     round_create,
-    score_appraise,
     score_confirm,
     score_save,
+    scores_appraise,
 )
 from cchc.core.roles import Role
 from cchc.frameworks.models import Criterion, Framework
@@ -242,6 +242,7 @@ def _published_round(
     round_ = round_advance(actor=coordinator, round_=round_)
     for assessment in round_.assessments.select_related("org_unit"):
         tree = load_tree(assessment)
+        appraisals: list[tuple[Criterion, Decimal, str]] = []
         for criterion in tree.leaves:
             score = tree.scores.get(criterion.pk)
             if score is not None and score.is_not_applicable:
@@ -250,9 +251,7 @@ def _published_round(
                 points = (criterion.max_points * Decimal(rng.randint(68, 96)) / 100).quantize(
                     Decimal("0.01")
                 )
-                score_appraise(
-                    actor=coordinator, assessment=assessment, criterion=criterion, points=points
-                )
+                appraisals.append((criterion, points, ""))
                 continue
             points = score.self_points if score and score.self_points is not None else Decimal(0)
             reason = ""
@@ -260,13 +259,9 @@ def _published_round(
             if points > 0 and rng.random() < 0.06 + 0.14 * (1 - strengths[assessment.org_unit_id]):
                 points = (points / 2).quantize(Decimal("0.25"))
                 reason = APPRAISAL_REASON
-            score_appraise(
-                actor=coordinator,
-                assessment=assessment,
-                criterion=criterion,
-                points=points,
-                reason=reason,
-            )
+            appraisals.append((criterion, points, reason))
+        # The whole unit at once: its totals are scored once, not after each criterion.
+        scores_appraise(actor=coordinator, assessment=assessment, appraisals=appraisals)
     round_ = round_advance(actor=coordinator, round_=round_)  # appeals
     round_ = round_advance(actor=coordinator, round_=round_)  # finalised
     return round_advance(

@@ -1,7 +1,7 @@
 """Writes of the scoring cycle, one module per stage (see docs/architecture.md)."""
 
 from cchc.assessments.services.appeals import appeal_decide, appeal_file
-from cchc.assessments.services.appraisal import score_appraise
+from cchc.assessments.services.appraisal import score_appraise, scores_appraise
 from cchc.assessments.services.evidence import (
     evidence_check_signatures,
     evidence_cite,
@@ -45,6 +45,7 @@ __all__ = [
     "round_create",
     "round_transition_refusal",
     "score_appraise",
+    "scores_appraise",
     "score_confirm",
     "score_save",
     "submission_problems",

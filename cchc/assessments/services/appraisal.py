@@ -1,6 +1,7 @@
 """Appraisal (thẩm định): an agency sets the appraised score of the criteria it appraises,
 with a reason when it differs from the unit's self-score."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -49,14 +50,53 @@ def score_appraise(
     appraisal saved since is never overwritten by it; None only for a caller without a form,
     which checks nothing.
     """
-    points = Decimal(points)
-    assessment = (
+    assessment = _locked(assessment)
+    score = _appraise(actor, assessment, criterion, points, reason, expected_version)
+    refresh_totals(assessment, load_tree(assessment))
+    return score
+
+
+@transaction.atomic
+def scores_appraise(
+    *,
+    actor: Any,
+    assessment: Assessment,
+    appraisals: Iterable[tuple[Criterion, Decimal, str]],
+) -> list[Score]:
+    """Set the appraised points of several criteria of one unit — (criterion, points, reason)
+    each, checked as `score_appraise` checks one — all or none, with the unit's totals scored
+    once at the end instead of after every criterion (a whole unit appraised at once: the
+    demo's published rounds, 150 criteria a unit)."""
+    assessment = _locked(assessment)
+    scores = [
+        _appraise(actor, assessment, criterion, points, reason, None)
+        for criterion, points, reason in appraisals
+    ]
+    refresh_totals(assessment, load_tree(assessment))
+    return scores
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    return (
         # Only the assessment's row is locked (`of`): its round and units are read, not
         # locked, so appraisals of other units of the round do not wait on each other.
         Assessment.objects.select_for_update(of=("self",))
         .select_related("round__organiser", "org_unit")
         .get(pk=assessment.pk)
     )
+
+
+def _appraise(
+    actor: Any,
+    assessment: Assessment,
+    criterion: Criterion,
+    points: Decimal,
+    reason: str,
+    expected_version: str | None,
+) -> Score:
+    """One criterion's appraisal on the locked assessment: checked, stored, audited; the
+    caller scores the totals."""
+    points = Decimal(points)
     if actor is not None and not selectors.can_appraise(
         user=actor, assessment=assessment, criterion=criterion
     ):
@@ -96,7 +136,6 @@ def score_appraise(
             "updated_at",
         ]
     )
-    refresh_totals(assessment, load_tree(assessment))
     audit_record(
         actor=actor,
         action="score.appraise",

@@ -2,15 +2,22 @@
 an appraiser's membership. The inspectorate (Thanh tra) with area "1" on its membership could
 appraise 1.1–1.7, which the framework has the Home Affairs office (Phòng Nội vụ) appraise."""
 
+from decimal import Decimal
+
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from cchc.accounts.services import membership_add, user_create
 from cchc.assessments import selectors
 from cchc.assessments.dashboard import scoring_panels
-from cchc.assessments.models import Score
-from cchc.assessments.services import assessment_submit, round_advance, score_appraise
+from cchc.assessments.models import Assessment, Score
+from cchc.assessments.services import (
+    assessment_submit,
+    round_advance,
+    score_appraise,
+    scores_appraise,
+)
 from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.assessments.tests.test_workflow import fill
 from cchc.core.roles import Role
@@ -31,7 +38,9 @@ SCOPE_FRAMEWORK = """code,parent_code,title,max_points,rule,section,self_scored,
 """
 
 
-class AppraisalScopeTests(BaseTestCase):
+class AppraisalCase(BaseTestCase):
+    """A round in appraisal whose ward A has submitted; appraisers of two agencies."""
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -75,6 +84,8 @@ class AppraisalScopeTests(BaseTestCase):
         user = User.objects.get(username=username)
         return [c.code for c in selectors.appraisable_criteria(user=user, round_=self.round)]
 
+
+class AppraisalScopeTests(AppraisalCase):
     def test_the_agency_a_criterion_names_decides_not_the_areas_of_the_membership(self):
         # Thanh tra lists areas 1 and 2 but appraises only 2.2, the one naming no agency.
         assert self.codes("thamdinh.thanhtra") == ["2.2"]
@@ -187,3 +198,63 @@ class AppraisalScopeTests(BaseTestCase):
             for item in panel.items
         ]
         assert appraisal in links
+
+
+class AppraisingAWholeUnitTests(AppraisalCase):
+    """scores_appraise: several criteria of one unit at once, checked as one at a time, all or
+    none, the totals scored once."""
+
+    def appraisals(self):
+        return [
+            (self.criterion("1.1"), Decimal("2.5"), ""),
+            (self.criterion("1.2"), Decimal("0.5"), "Thiếu một báo cáo quý."),
+            (self.criterion("2.1"), Decimal("3"), "Tỉ lệ đúng hạn 95%."),
+        ]
+
+    def test_it_stores_what_one_at_a_time_stores(self):
+        at_once = scores_appraise(
+            actor=self.home_affairs, assessment=self.assessment, appraisals=self.appraisals()
+        )
+        assert [s.appraised_points for s in at_once] == [Decimal("2.5"), Decimal("0.5"), 3]
+        stored_at_once = Assessment.objects.get(pk=self.assessment.pk)
+        # The same appraisals one at a time, on the same assessment, after undoing them.
+        Score.objects.filter(assessment=self.assessment).update(
+            appraised_points=None, appraisal_reason=""
+        )
+        for criterion, points, reason in self.appraisals():
+            score_appraise(
+                actor=self.home_affairs,
+                assessment=self.assessment,
+                criterion=criterion,
+                points=points,
+                reason=reason,
+            )
+        stored_one_by_one = Assessment.objects.get(pk=self.assessment.pk)
+        figures = (
+            "self_points",
+            "appraised_points",
+            "appraised_max",
+            "appraised_self_part",
+            "appraised_count",
+            "area_totals",
+        )
+        for name in figures:
+            assert getattr(stored_at_once, name) == getattr(stored_one_by_one, name), name
+        assert stored_at_once.appraised_points is not None and stored_at_once.appraised_count == 3
+
+    def test_one_refused_criterion_stores_none(self):
+        refused = [*self.appraisals(), (self.criterion("2.2"), Decimal("99"), "x")]
+        with pytest.raises(ValidationError):
+            scores_appraise(actor=self.home_affairs, assessment=self.assessment, appraisals=refused)
+        assert not Score.objects.filter(
+            assessment=self.assessment, appraised_points__isnull=False
+        ).exists()
+        # An appraiser who may appraise some of them but not all: refused, nothing stored.
+        with pytest.raises(PermissionDenied):
+            scores_appraise(
+                actor=self.noivu, assessment=self.assessment, appraisals=self.appraisals()
+            )
+        assert not Score.objects.filter(
+            assessment=self.assessment, appraised_points__isnull=False
+        ).exists()
+        assert Assessment.objects.get(pk=self.assessment.pk).appraised_points is None
