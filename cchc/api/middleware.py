@@ -17,14 +17,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from cchc.api.problems import CONTENT_TYPE, NOT_FOUND_MESSAGE, field_error, problem_response
+from cchc.core.imports import NUL_MESSAGE
 
 API_NAMESPACE = "api"
 API_PREFIX = "/api/v1/"
-NUL_MESSAGE = gettext_noop("Text may not hold the NUL character (\\u0000).")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 

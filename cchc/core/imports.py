@@ -23,6 +23,8 @@ IGNORED_COLUMNS_MESSAGE = gettext_noop(
     "These columns were not read (CCHC does not know them): {columns}."
 )
 NOT_XLSX_MESSAGE = gettext_noop("The file is not an Excel workbook (.xlsx).")
+# PostgreSQL cannot store it in text (SQLite does): refused wherever text comes in.
+NUL_MESSAGE = gettext_noop("Text may not hold the NUL character (\\u0000).")
 BAD_DATE_MESSAGE = gettext_noop("“{value}” is not a date; write it as 31/12/2025 or 2025-12-31.")
 
 

@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.exports import restore
-from cchc.core.imports import BAD_DATE_MESSAGE, ImportErrorItem, heading_key, plain_key
+from cchc.core.imports import (
+    BAD_DATE_MESSAGE,
+    NUL_MESSAGE,
+    ImportErrorItem,
+    heading_key,
+    plain_key,
+)
 from cchc.indicators.importing.reading import FIELD_LABELS, _nfc, _text
 from cchc.indicators.models import Dossier
 from cchc.orgunits.models import OrgUnit, UnitChange
@@ -471,6 +477,15 @@ class RowParser:
             errors.append(self._too_long(number, "procedure_code", PROCEDURE_CODE_LENGTH))
         if len(procedure_name) > PROCEDURE_NAME_LENGTH:
             errors.append(self._too_long(number, "procedure_name", PROCEDURE_NAME_LENGTH))
+        if "\x00" in code or "\x00" in procedure_code or "\x00" in procedure_name:
+            # The texts stored as they are (the other cells must match a unit, a word, a date).
+            for name, text in (
+                ("code", code),
+                ("procedure_code", procedure_code),
+                ("procedure_name", procedure_name),
+            ):
+                if "\x00" in text:
+                    errors.append(self._error(number, name, _(NUL_MESSAGE)))
 
         unit = self.unit_cache.get(unit_text) if unit_text else _(REQUIRED_MESSAGE)
         if unit is None:

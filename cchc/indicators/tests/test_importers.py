@@ -182,6 +182,16 @@ class ImportTests(BaseTestCase):
         assert stored.procedure_name == name
         assert Dossier.objects.get(code=GOOD_ROWS[1][0]).finished_at is None
 
+    def test_a_nul_character_in_a_cell_is_refused_by_row_and_column(self):
+        # PostgreSQL cannot store it (the import stopped with the driver's error, no row or
+        # column); SQLite stored it silently.
+        row = list(GOOD_ROWS[0])
+        row[2] = "Tên\x00thủ tục"
+        error = failure(csv_bytes([GOOD_ROWS[1], row]))
+        assert places(error) == {(3, "Tên thủ tục")}
+        assert "NUL" in error.errors[0].message and "Văn bản" in error.errors[0].message
+        assert not Dossier.objects.exists()
+
     def test_importing_an_overlapping_file_updates_instead_of_duplicating(self):
         first = run(csv_bytes(GOOD_ROWS[:2]))
         changed = list(GOOD_ROWS[1])
