@@ -38,6 +38,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 from markupsafe import Markup
 
+from cchc.core.processes import limit_address_space
+
 MAX_STEPS = 200_000  # loop iterations and calls in one render (a real template: hundreds)
 RENDER_SECONDS = 10.0  # wall-clock time of one render
 MAX_REPEAT = 1_000_000  # characters or items a `*` may produce
@@ -169,12 +171,7 @@ def _limit_child() -> None:
 
     seconds = int(RENDER_SECONDS) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-    try:
-        with open("/proc/self/statm") as statm:
-            mapped = int(statm.read().split()[0]) * resource.getpagesize()
-    except (OSError, ValueError):
-        mapped = 0
-    resource.setrlimit(resource.RLIMIT_AS, (mapped + CHILD_MEMORY, mapped + CHILD_MEMORY))
+    limit_address_space(CHILD_MEMORY)
 
 
 def _child_result(function: Any, args: tuple[Any, ...]) -> bytes:

@@ -211,7 +211,6 @@ class _Run:
         self.headings: dict[str, str] = {}
         self.ignored: tuple[str, ...] = ()
         self.rejected_rows: RejectedRows | None = None
-        self.source: IO[bytes] | None = None
         self.size = 0
 
     @property
@@ -249,7 +248,6 @@ class _Run:
     def run(self, stream: BinaryIO, file_name: str) -> None:
         lookup = heading_lookup(headings())
         source = _seekable(stream)
-        self.source = source
         self.size = source.seek(0, io.SEEK_END)
         source.seek(0)
         is_xlsx = _is_xlsx(file_name, source)

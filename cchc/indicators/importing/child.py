@@ -22,7 +22,6 @@ import contextlib
 import fcntl
 import json
 import os
-import resource
 import signal
 import struct
 import warnings
@@ -32,6 +31,7 @@ from typing import IO, Any
 from django.db import connections
 
 from cchc.core.imports import HeadingLookup, ImportErrorItem
+from cchc.core.processes import limit_address_space
 from cchc.indicators.importing.checking import Checked, Heading, checked
 from cchc.indicators.importing.parsing import RowParser
 from cchc.indicators.importing.reading import DossierImportFailed, Rows, _text
@@ -108,15 +108,6 @@ def _own_stream(source: IO[bytes]) -> IO[bytes]:
     return own
 
 
-def _limit_memory() -> None:
-    try:
-        with open("/proc/self/statm") as statm:
-            mapped = int(statm.read().split()[0]) * resource.getpagesize()
-    except (OSError, ValueError):
-        return
-    resource.setrlimit(resource.RLIMIT_AS, (mapped + CHILD_MEMORY, mapped + CHILD_MEMORY))
-
-
 def _child(
     writer: int,
     source: IO[bytes],
@@ -137,7 +128,7 @@ def _child(
     try:
         for connection in connections.all(initialized_only=True):
             connection.execute_wrappers.append(_no_database)
-        _limit_memory()
+        limit_address_space(CHILD_MEMORY)
         own = _own_stream(source)
         for item in checked(make_rows(own), lookup, parser, own, size):
             if isinstance(item, Checked):
