@@ -12,6 +12,9 @@ Run by `make lint` and by tests/test_house_rules.py; prints each break and exits
    made with a constructor (`Model(...)`; the `full_clean()` + `save()` of a new row).
 4. The test cast (cchc/core/testing.py, which imports accounts and orgunits against core's
    layer: the one exception in pyproject's import contract) is imported by tests only.
+5. Counts on a page go through the project's `count` filter (1.234, as `core.dates.format_count`
+   writes them), never humanize's `intcomma`: Django's Vietnamese formats have the separator
+   but no grouping, so `intcomma` printed "15000".
 """
 
 import ast
@@ -177,8 +180,24 @@ def test_cast_outside_tests(path: Path, tree: ast.AST) -> list[str]:
     ]
 
 
+def templates() -> Iterator[Path]:
+    for folder in (PACKAGE, ROOT / "templates"):
+        yield from sorted(folder.rglob("*.html"))
+
+
+def ungrouped_counts(path: Path) -> list[str]:
+    shown = path.relative_to(ROOT) if ROOT in path.parents else path
+    return [
+        f"{shown}:{number}: a count through intcomma; use the `count` filter"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "intcomma" in line
+    ]
+
+
 def breaks() -> list[str]:
     found: list[str] = []
+    for path in templates():
+        found += ungrouped_counts(path)
     for path in modules():
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         if PACKAGE not in path.parents:

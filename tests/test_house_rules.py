@@ -55,3 +55,13 @@ def test_a_save_of_an_existing_row_names_its_fields():
 def test_the_test_cast_stays_in_the_tests():
     source = "from cchc.core.testing import Cast\n"
     assert check("test_cast_outside_tests", source, "cchc/portal/services.py")
+
+
+def test_a_count_through_intcomma_is_refused(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("{% load humanize %}<td>{{ record.created|intcomma }}</td>\n")
+    assert house_rules.ungrouped_counts(page) == [
+        f"{page}:1: a count through intcomma; use the `count` filter"
+    ]
+    page.write_text("{% load cchc %}<td>{{ record.created|count }}</td>\n")
+    assert not house_rules.ungrouped_counts(page)

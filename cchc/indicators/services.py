@@ -1,13 +1,14 @@
 """Directives: recorded by the Home Affairs office, completed when the unit reports it done."""
 
 import datetime
+import logging
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -17,6 +18,7 @@ from cchc.core.imports import ImportErrorItem, ImportFailed, parse_date, read_he
 from cchc.frameworks.importers import read_csv, read_xlsx
 from cchc.indicators import progress
 from cchc.indicators.importers import heading_key, import_dossiers, kept_unit_ids
+from cchc.indicators.importing.child import CheckingStopped
 from cchc.indicators.models import ColumnAlias, Directive, DossierImport
 from cchc.orgunits.models import OrgUnit
 
@@ -302,6 +304,28 @@ INTERRUPTED_MESSAGE = gettext_noop(
     "The import stopped before the end for a reason that is not the file's (%(reason)s); "
     "nothing of it was kept unless the mode keeps valid rows. Import the file again."
 )
+# What the page says of a failure that is not the file's (the error's own name and text are in
+# the server's log, never on the page). The first class the error is an instance of wins.
+INTERRUPTED_REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (
+        CheckingStopped,
+        gettext_noop("the process checking the file stopped, for example for lack of memory"),
+    ),
+    (MemoryError, gettext_noop("the server ran out of memory")),
+    (DatabaseError, gettext_noop("the database refused the write or did not answer")),
+    (OSError, gettext_noop("the file could not be read from storage")),
+)
+INTERRUPTED_OTHER_REASON = gettext_noop("an error on the server, recorded in its log")
+
+logger = logging.getLogger(__name__)
+
+
+def interrupted_reason(error: BaseException) -> str:
+    """Say in the user's language why an import stopped for a reason that is not the file's."""
+    for kind, reason in INTERRUPTED_REASONS:
+        if isinstance(error, kind):
+            return _(reason)
+    return _(INTERRUPTED_OTHER_REASON)
 
 
 def dossier_import_start(*, actor: Any, upload: Any, mode: str) -> DossierImport:
@@ -346,9 +370,10 @@ def dossier_import_run(pk: int) -> DossierImport:
     except ImportFailed:
         pass  # recorded on the import, with its errors
     except Exception as error:  # noqa: BLE001 - the page must say why, not stay "running"
+        logger.exception("dossier import %s stopped", pk)
         DossierImport.objects.filter(pk=pk).update(
             status=DossierImport.Status.FAILED,
-            errors=[_(INTERRUPTED_MESSAGE) % {"reason": type(error).__name__}],
+            errors=[_(INTERRUPTED_MESSAGE) % {"reason": interrupted_reason(error)}],
         )
     finally:
         progress.clear(pk)

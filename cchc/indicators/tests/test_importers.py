@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import Workbook
@@ -25,6 +26,7 @@ from cchc.indicators.importers import (
     plain_key,
 )
 from cchc.indicators.importing import checking
+from cchc.indicators.importing.child import CheckingStopped
 from cchc.indicators.models import ColumnAlias, Dossier, DossierImport, DossierMonth
 from cchc.orgunits.services import org_unit_create
 
@@ -709,6 +711,16 @@ class ImportPageTests(BaseTestCase):
         assert 'data-testid="import-counts"' in page and "hx-trigger" not in page
         assert record.imported_by == self.home_affairs
 
+    def test_the_counts_are_written_as_vietnamese_numbers(self):
+        self.login("home_affairs")
+        self.upload(csv_bytes(GOOD_ROWS))
+        record = DossierImport.objects.get()
+        DossierImport.objects.filter(pk=record.pk).update(rows_read=15000, created=1234567)
+        page = self.client.get(record.get_absolute_url()).content.decode()
+        assert ">15.000<" in page and ">1.234.567<" in page
+        listing = self.client.get(reverse("indicators:import")).content.decode()
+        assert ">15.000<" in listing and "15000" not in listing
+
     def test_a_bad_file_lists_its_errors_on_its_page(self):
         self.login("home_affairs")
         bad = [GOOD_ROWS[0], r("H42.009||||Trực tuyến|31/02/2025|||||||")]
@@ -763,9 +775,26 @@ class ImportPageTests(BaseTestCase):
             self.upload(csv_bytes(GOOD_ROWS))
         record = DossierImport.objects.get()
         assert record.status == DossierImport.Status.FAILED
-        assert "MemoryError" in record.errors[0]
+        assert "máy chủ hết bộ nhớ" in record.errors[0]
+        assert "MemoryError" not in record.errors[0]  # the log has the error's name, not the page
         assert not record.upload
         assert not Dossier.objects.exists()
+
+    def test_a_checking_process_that_stops_is_explained_in_vietnamese(self):
+        self.login("home_affairs")
+        stopped = CheckingStopped("the checking process stopped")
+        with (
+            mock.patch.object(importers, "_unit_index", side_effect=stopped),
+            self.assertLogs("cchc.indicators.services", "ERROR") as logged,
+        ):
+            self.upload(csv_bytes(GOOD_ROWS))
+        record = DossierImport.objects.get()
+        assert record.status == DossierImport.Status.FAILED
+        assert "tiến trình kiểm tra tệp đã dừng" in record.errors[0]
+        assert "CheckingStopped" not in record.errors[0]
+        assert "CheckingStopped" in logged.output[0]
+        page = self.client.get(record.get_absolute_url())
+        assert "tiến trình kiểm tra tệp đã dừng" in page.content.decode()
 
     def test_the_form_refuses_a_wrong_kind_of_file_or_one_too_large(self):
         self.login("home_affairs")
