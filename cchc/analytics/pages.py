@@ -358,13 +358,24 @@ def progress_page(user: Any, params: Params, only: str | None = None) -> dict[st
         if round_.status == Round.Status.DRAFT:
             raise PermissionDenied
     else:
-        candidates = [r for r in rounds if r.status == Round.Status.OPEN] or rounds
+        # An open round first, one the user follows whole before one organised above them.
+        followed = [
+            r for r in rounds if assessment_selectors.round_follows_whole(user=user, round_=r)
+        ]
+        candidates = (
+            [r for r in followed if r.status == Round.Status.OPEN]
+            or [r for r in rounds if r.status == Round.Status.OPEN]
+            or rounds
+        )
         round_ = candidates[0] if candidates else None
     context: dict[str, Any] = {"round": round_, "rounds": rounds, "tables": {}}
     if round_ is None:
         return context
     today = timezone.localdate()
-    board = round_progress(round_, unit_ids=scope.own_unit_ids, today=today)
+    unit_ids = scope.own_unit_ids
+    if unit_ids is None:
+        unit_ids = assessment_selectors.round_unit_ids_for_user(user=user, round_=round_)
+    board = round_progress(round_, unit_ids=unit_ids, today=today)
     context["progress"] = board
     context["can_remind"] = (
         assessment_selectors.round_can_manage(user=user, round_=round_)

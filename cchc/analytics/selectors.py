@@ -298,11 +298,21 @@ def round_for_analytics(*, user: Any, pk: int) -> Round:
     those who run it or follow it (never to a unit, never a draft)."""
     scope = scope_for(user)
     round_ = assessment_selectors.round_get_for_user(user=user, pk=pk)
-    if round_.status == Round.Status.DRAFT:
-        raise PermissionDenied
-    if scope.published_only and round_.status != Round.Status.PUBLISHED:
+    if not _offered(user, scope, round_):
         raise PermissionDenied
     return round_
+
+
+def _offered(user: Any, scope: Scope, round_: Round) -> bool:
+    """Published rounds to every reader; earlier stages (never a draft) to those who follow
+    the whole round: not to a unit, nor to the readers of a round organised above their tree."""
+    if round_.status == Round.Status.PUBLISHED:
+        return True
+    return (
+        round_.status != Round.Status.DRAFT
+        and not scope.published_only
+        and assessment_selectors.round_follows_whole(user=user, round_=round_)
+    )
 
 
 def rounds_for_analytics(*, user: Any) -> list[Round]:
@@ -314,8 +324,7 @@ def rounds_for_analytics(*, user: Any) -> list[Round]:
         for round_ in assessment_selectors.round_list_for_user(user=user).defer(
             "published_results", "published_summary"
         )
-        if round_.status != Round.Status.DRAFT
-        and (round_.status == Round.Status.PUBLISHED or not scope.published_only)
+        if _offered(user, scope, round_)
     ]
 
 

@@ -259,6 +259,19 @@ class Score(BaseModel):
     def is_declared(self) -> bool:
         return bool(self.inputs)
 
+    @property
+    def is_from_data(self) -> bool:
+        """The figures are those the province's systems gave (the data is their evidence, its
+        rows one click away)."""
+        return bool(self.system_inputs) and self.inputs == self.system_inputs
+
+    @property
+    def has_evidence(self) -> bool:
+        """Evidenced: a document attached or cited, or figures taken from the data. The one
+        definition the submission check, the page and the self-assessment report read (reads
+        `evidence`, which `load_tree(..., with_evidence=True)` prefetches)."""
+        return self.is_from_data or bool(self.evidence.all())
+
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
     """Store under a random name per unit: the uploaded name is kept for display only."""

@@ -58,11 +58,15 @@ def round_results_visible(*, user: Any, round_: Round) -> bool:
     """The ranking (results page, its export, the ranking announcement): everyone who reads
     the round once it is published; before that its keepers and the readers who follow it
     (agencies, leaders), never the units."""
-    return (
-        round_.status == Round.Status.PUBLISHED
-        or round_can_manage(user=user, round_=round_)
-        or bool(Scope.of(user).reader_roots)
-    )
+    return round_.status == Round.Status.PUBLISHED or round_follows_whole(user=user, round_=round_)
+
+
+def round_follows_whole(*, user: Any, round_: Round) -> bool:
+    """Does the user follow every unit of the round (its board, its ranking before
+    publication, its dashboards)? Whoever runs it, and the readers whose tree holds its
+    organiser. A round organised above the reader's tree (the province's, read by the city's
+    office) shows them their own tree's units only, and its ranking once published."""
+    return round_can_manage(user=user, round_=round_) or Scope.of(user).covers(round_.organiser)
 
 
 def round_get_for_manage(*, user: Any, pk: int) -> Round:
@@ -73,28 +77,37 @@ def round_get_for_manage(*, user: Any, pk: int) -> Round:
 
 
 def assessments_for_board(*, user: Any, round_: Round) -> QuerySet[Assessment]:
-    """Return the round's assessments the user may see: all of them, or only their own."""
+    """Return the round's assessments the user may see: all of them (`round_follows_whole`),
+    or those of the units their scope reaches."""
     assessments = round_.assessments.select_related("org_unit").order_by(
         "org_unit__sort_order", "org_unit__name"
     )
-    scope = Scope.of(user)
-    if round_can_manage(user=user, round_=round_) or scope.reader_roots:
+    if round_follows_whole(user=user, round_=round_):
         return assessments
-    return assessments.filter(org_unit_id__in=scope.own_unit_ids)
+    return Scope.of(user).filter(assessments, "org_unit")
+
+
+def round_unit_ids_for_user(*, user: Any, round_: Round) -> set[int] | None:
+    """The units of the round the user follows on its progress board: None for all of them
+    (`round_follows_whole`), otherwise those of its units their scope reaches."""
+    if round_follows_whole(user=user, round_=round_):
+        return None
+    return set(
+        assessments_for_board(user=user, round_=round_).values_list("org_unit_id", flat=True)
+    )
 
 
 def assessment_get_for_user(*, user: Any, pk: int) -> Assessment:
-    """Return an assessment the user may read; another ward's is 404."""
+    """Return an assessment the user may read: of a round they run, or of a unit their scope
+    reaches; another's is 404 (a round organised above the reader's tree holds units that are
+    not theirs)."""
     assessment = get_object_or_404(
         Assessment.objects.select_related("round__framework", "round__organiser", "org_unit"),
         pk=pk,
     )
     round_get_for_user(user=user, pk=assessment.round_id)
-    scope = Scope.of(user)
-    if (
-        not round_can_manage(user=user, round_=assessment.round)
-        and not scope.reader_roots
-        and assessment.org_unit_id not in scope.own_unit_ids
+    if not round_can_manage(user=user, round_=assessment.round) and not Scope.of(user).covers(
+        assessment.org_unit
     ):
         raise Http404
     return assessment
@@ -114,7 +127,10 @@ def can_submit(*, user: Any, assessment: Assessment) -> bool:
 
 def shows_appraisal(*, user: Any, assessment: Assessment) -> bool:
     """The unit sees its appraised scores only once the round is published (or in appeals,
-    where it must see them to contest them); everyone else who may read it sees them."""
+    where it must see them to contest them); everyone else who may read it sees them once the
+    round has reached its appraisal (before, there is nothing appraised: "0 / 100" misled)."""
+    if assessment.round.status in (Round.Status.DRAFT, Round.Status.OPEN):
+        return False
     scope = Scope.of(user)
     if assessment.org_unit_id in scope.own_unit_ids and not (
         round_can_manage(user=user, round_=assessment.round) or scope.reader_roots

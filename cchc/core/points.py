@@ -1,5 +1,6 @@
 """Points are Decimal, rounded one way in one place: half-up to two decimal places."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import translation
@@ -23,8 +24,21 @@ def percent(points: Decimal | int | None, maximum: Decimal | int | None) -> Deci
     return round_points(Decimal(points) * HUNDRED / Decimal(maximum))
 
 
+# A whole number grouped by thousands with dots, as Vietnamese writes it: 1.234, 1.234.567
+# (never a leading zero: 0.125 is a decimal).
+_DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
+# The same grouped by commas, as English writes it: 1,234,567 (one comma alone is a decimal
+# comma: 7,5).
+_COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3}){2,}")
+
+
 def parse_decimal(text: str | int | float | Decimal) -> Decimal:
-    """Parse "7,5", "7.5", "1.234,5" or 7.5 into a Decimal; raise ValueError otherwise."""
+    """Parse a number as people type it, Vietnamese first; raise ValueError otherwise.
+
+    "7,5" and "7.5" are seven and a half; "1.234" and "1.234.567" are thousands grouped with
+    dots, as Vietnamese writes them (one thousand two hundred and thirty-four, never 1,234);
+    "1.234,5" has both; "1,234.5" and "1,234,567" are English groupings. A dot followed by
+    other than groups of three digits ("12.75", "0.125") is a decimal point."""
     if isinstance(text, Decimal):
         return text
     if isinstance(text, int):
@@ -33,8 +47,15 @@ def parse_decimal(text: str | int | float | Decimal) -> Decimal:
         return Decimal(repr(text))
     cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
     if "," in cleaned and "." in cleaned:
-        # Vietnamese thousands dots with a decimal comma: 1.234,5
-        cleaned = cleaned.replace(".", "").replace(",", ".")
+        # The separator that comes last is the decimal one: 1.234,5 or 1,234.5.
+        if cleaned.rindex(",") > cleaned.rindex("."):
+            cleaned = cleaned.replace(".", "").replace(",", ".")
+        else:
+            cleaned = cleaned.replace(",", "")
+    elif _DOT_GROUPED.fullmatch(cleaned):
+        cleaned = cleaned.replace(".", "")
+    elif _COMMA_GROUPED.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
     else:
         cleaned = cleaned.replace(",", ".")
     try:

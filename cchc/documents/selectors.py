@@ -75,12 +75,10 @@ def issued_list_for_user(*, user: Any) -> QuerySet[IssuedDocument]:
         inspections = inspection_selectors.inspection_list_for_user(user=user).values("pk")
         plans = inspection_selectors.plan_list_for_user(user=user).values("pk")
         visible |= Q(inspection__in=inspections) | Q(plan__in=plans)
-    scope = Scope.of(user)
-    own = scope.own_unit_ids
-    if scope.is_admin or scope.reader_roots or scope.keeper_paths:
-        visible |= Q(assessment__round__in=rounds)
-    elif own:
-        visible |= Q(assessment__in=Assessment.objects.filter(org_unit_id__in=own).values("pk"))
+    # A unit's documents (its self-assessment report): of the rounds read, the units reached
+    # (a round organised above the reader's tree holds units that are not theirs).
+    assessments = Scope.of(user).filter(Assessment.objects.filter(round__in=rounds), "org_unit")
+    visible |= Q(assessment__in=assessments.values("pk"))
     return (
         IssuedDocument.objects.filter(visible)
         .select_related("issuer", "replaced_by", "replaces")

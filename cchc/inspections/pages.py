@@ -95,6 +95,9 @@ def inspection_page(
     return {
         "inspection": inspection,
         "can_manage": can_manage,
+        # A unit's officers read their visit, not the plan (its link would be a 404).
+        "plan_readable": can_manage
+        or selectors.plan_list_for_user(user=user).filter(pk=inspection.plan_id).exists(),
         "can_inspect": can_inspect,
         "can_answer": can_answer,
         # The actions whose report form this user may send (selectors.can_report, as the view).

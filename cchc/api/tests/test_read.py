@@ -159,6 +159,10 @@ class RoundTests(ApiTestCase):
         _client, token = make_client(self.cast)
         response = self.get(f"/api/v1/rounds/{self.round.pk}/units/{self.cast.ward_b.code}", token)
         assert response.status_code == 200
+        # An open round has nothing appraised yet: no appraised figures, for anyone.
+        assert response.json()["shows_appraisal"] is False
+        Round.objects.filter(pk=self.round.pk).update(status=Round.Status.APPRAISAL)
+        response = self.get(f"/api/v1/rounds/{self.round.pk}/units/{self.cast.ward_b.code}", token)
         assert response.json()["shows_appraisal"] is True
         rounds = self.get("/api/v1/rounds/", token).json()
         assert [item["id"] for item in rounds["items"]] == [self.round.pk]

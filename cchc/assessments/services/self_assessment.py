@@ -374,11 +374,8 @@ def submission_problems(tree: LoadedTree) -> list[tuple[Criterion, str]]:
             )
         if score.is_carried_over:
             problems.append((criterion, _(CARRIED_MESSAGE).format(code=criterion.code)))
-        # Figures taken as the province's data gave them need no document: the data is the
-        # evidence (and its rows are one click away).
-        from_data = bool(score.system_inputs) and score.inputs == score.system_inputs
-        has_evidence = from_data or bool(score.evidence.all())
-        if criterion.evidence_required and not has_evidence and not score.explanation.strip():
+        # Figures taken as the province's data gave them need no document (Score.has_evidence).
+        if criterion.evidence_required and not score.has_evidence and not score.explanation.strip():
             problems.append((criterion, _(MISSING_EXPLANATION_MESSAGE).format(code=criterion.code)))
     return problems
 

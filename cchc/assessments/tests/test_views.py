@@ -51,6 +51,32 @@ class SelfAssessmentPageTests(BaseTestCase):
         assert "17/18 = 94,4% → 1 điểm" in content
         assert 'id="assessment-totals" class="assessment-totals" hx-swap-oob="true"' in content
 
+    def test_counts_typed_with_thousands_dots_are_thousands(self):
+        # Found walking the demo: "1.234" saved as 1,234 and "1.100" was refused as smaller
+        # than 950. Vietnamese writes one thousand one hundred as 1.100.
+        self.login("ward_officer")
+        criterion = self.criterion("2.1")
+        response = self.client.post(
+            self.save_url("2.1"),
+            {f"c{criterion.pk}-numerator": "950", f"c{criterion.pk}-denominator": "1.100"},
+            headers={"HX-Request": "true"},
+        )
+        content = response.content.decode()
+        assert 'data-testid="row-error"' not in content
+        score = Score.objects.get(assessment=self.assessment, criterion=criterion)
+        assert score.inputs == {"numerator": "950", "denominator": "1100"}
+        assert "950/1100 = 86,4%" in content
+
+    def test_nothing_appraised_is_shown_before_the_appraisal(self):
+        # Found walking the demo: the coordinator read "Appraised 0 / 100" on a ward still
+        # filling in its figures.
+        self.login("home_affairs")
+        page = self.client.get(self.url).content.decode()
+        assert 'data-testid="appraised-total"' not in page
+        Round.objects.filter(pk=self.round.pk).update(status=Round.Status.APPRAISAL)
+        page = self.client.get(self.url).content.decode()
+        assert 'data-testid="appraised-total"' in page
+
     def test_a_numerator_above_the_denominator_is_explained_in_the_row(self):
         self.login("ward_officer")
         criterion = self.criterion("2.1")

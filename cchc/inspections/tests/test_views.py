@@ -150,6 +150,19 @@ class ScopeTests(BaseTestCase):
         assert self.status_for("inspector") == 200, "published: the other inspectors see it"
         assert self.status_for("outsider") == 404, "another ward never sees it here"
 
+    def test_the_unit_sees_the_plans_name_without_a_link_it_may_not_follow(self):
+        # Found walking the demo: the ward officer's back link to the plan answered 404.
+        planning.plan_approve(actor=self.home_affairs, plan=self.plan)
+        plan_url = self.plan.get_absolute_url()
+        self.login("ward_officer")
+        page = self.client.get(self.url).content.decode()
+        assert f'href="{plan_url}"' not in page and str(self.plan) in page
+        assert self.client.get(plan_url).status_code == 404
+        self.login("home_affairs")
+        page = self.client.get(self.url).content.decode()
+        assert f'href="{plan_url}"' in page
+        assert self.client.get(plan_url).status_code == 200
+
     def test_only_the_team_records_results_and_only_the_unit_reports(self):
         planning.plan_approve(actor=self.home_affairs, plan=self.plan)
         inspection = to_status(self.cast, self.inspection, Inspection.Status.VISITING)

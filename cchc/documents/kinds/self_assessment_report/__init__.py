@@ -34,7 +34,7 @@ def build(
             is_leaf
             and criterion.evidence_required
             and score is not None
-            and not score.evidence.all()
+            and not score.has_evidence  # figures from the data are evidenced (as on submission)
             and not score.is_not_applicable
         ):
             reason = score.explanation.strip() or "Chưa có giải trình."

@@ -1,5 +1,9 @@
+from cchc.assessments.engine import load_tree
+from cchc.assessments.models import Score
+from cchc.assessments.services.self_assessment import submission_problems
 from cchc.core.testing import BaseTestCase
 from cchc.documents import services
+from cchc.documents.kinds.self_assessment_report import build
 from cchc.documents.tests.helpers import assert_issued_document
 from cchc.documents.tests.scenes import submitted_assessment
 
@@ -29,3 +33,37 @@ class SelfAssessmentReportTests(BaseTestCase):
         total = f"{assessment.self_points:f}".rstrip("0").rstrip(".").replace(".", ",")
         assert total in text, (total, text[-400:])
         assert issued.issuer == self.cast.ward_a and issued.reference.endswith("/BC-UBND")
+
+    def test_figures_from_the_data_are_evidenced_as_on_submission(self):
+        # Found walking the demo: the submit page said every criterion without evidence was
+        # explained, and the report then listed the criteria fed from the data as "Chưa có
+        # giải trình". One definition (Score.has_evidence) for both.
+        assessment = submitted_assessment(self.cast)
+        score = (
+            Score.objects.filter(assessment=assessment, criterion__evidence_required=True)
+            .exclude(inputs={})
+            .select_related("criterion")
+            .first()
+        )
+        assert score is not None
+        score.evidence.clear()
+        Score.objects.filter(pk=score.pk).update(explanation="", system_inputs=score.inputs)
+
+        def listed() -> list[str]:
+            bullets = next(
+                block.items for block in build(assessment).blocks if block.kind == "bullets"
+            )
+            return [item for item in bullets if item.startswith(f"{score.criterion.code}. ")]
+
+        assert listed() == []
+        assert not [
+            c
+            for c, _m in submission_problems(load_tree(assessment, with_evidence=True))
+            if c.pk == score.criterion_id
+        ]
+        # Figures the unit changed from the data's need a document or an explanation again.
+        Score.objects.filter(pk=score.pk).update(system_inputs={"other": "1"})
+        assert [item.endswith("Chưa có giải trình.") for item in listed()] == [True]
+        assert [
+            c.pk for c, _m in submission_problems(load_tree(assessment, with_evidence=True))
+        ] == [score.criterion_id]

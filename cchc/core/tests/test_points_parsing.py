@@ -1,0 +1,53 @@
+"""Numbers as people type them, Vietnamese first: the walk found "1.234" typed as a count
+saved as 1,234 (one point two three four), and "1.100" refused as smaller than 950."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cchc.core.dates import format_count
+from cchc.core.points import format_decimal, parse_decimal
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7,5", "7.5"),
+        ("7.5", "7.5"),
+        ("12.75", "12.75"),
+        ("0.125", "0.125"),
+        ("0,125", "0.125"),
+        ("1.234", "1234"),
+        ("1.100", "1100"),
+        ("950", "950"),
+        ("1.234.567", "1234567"),
+        ("1.234,5", "1234.5"),
+        ("1,234.5", "1234.5"),
+        ("1,234,567", "1234567"),
+        ("1,234", "1.234"),  # one decimal comma: Vietnamese
+        (" 1 234 ", "1234"),
+        ("-1.500", "-1500"),
+        ("1.23", "1.23"),
+        ("1.2345", "1.2345"),
+    ],
+)
+def test_a_number_reads_as_vietnamese_writes_it(text, expected):
+    assert parse_decimal(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1.2.3", "NaN", "Infinity", "1..5", ",", "."])
+def test_what_is_not_a_number_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_decimal(text)
+
+
+@given(st.integers(min_value=0, max_value=999_999_999_999))
+def test_a_count_as_the_pages_write_it_reads_back(count):
+    assert parse_decimal(format_count(count)) == count
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False))
+def test_points_as_the_pages_write_them_read_back(value):
+    assert parse_decimal(format_decimal(value)) == value
