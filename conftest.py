@@ -149,12 +149,15 @@ def media_root(settings: Any, tmp_path: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> None:
-    """Each test starts with an empty cache: a page cached by an earlier test (the portal's,
-    keyed by a content version read from rows another test had at the same ids and times)
-    is never served to the next one."""
-    from django.core.cache import cache
+    """Each test starts with an empty local cache: a page cached by an earlier test (the
+    portal's, keyed by a content version read from rows another test had at the same ids and
+    times) is never served to the next one. A shared Redis (CACHE_URL) is left alone: there
+    the content version is a token every save renews, and another suite may be using it."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
 
-    cache.clear()
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
 
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
