@@ -444,13 +444,13 @@ CASES = [
     ),
     Case(
         "assessments:assessment_return",
-        keepers_only(302),
+        keepers_only(400),  # empty: refused on the board, its row open (not submitted yet)
         kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
         method="post",
     ),
     Case(
         "assessments:assessment_extend",
-        keepers_only(302),
+        keepers_only(400),  # empty: refused on the board, its row open
         kwargs=lambda cast: {"pk": ward_a_assessment(cast).pk},
         method="post",
     ),
@@ -475,7 +475,8 @@ CASES = [
     ),
     Case(
         "assessments:evidence_add",
-        statuses(403, ward_officer=302, ward_chair=302, outsider=404),
+        # The unit's: refused (nothing cited), the forms again as typed (400).
+        statuses(403, ward_officer=400, ward_chair=400, outsider=404),
         kwargs=scored,
         method="post",
         data={"how": "cite"},
@@ -847,10 +848,10 @@ DOCUMENT_CASES = [
     ),
     Case(
         "documents:issue",
-        statuses(403, admin=302, home_affairs=302, appraiser=302, inspector=404, outsider=404),
+        statuses(403, admin=400, home_affairs=400, appraiser=400, inspector=404, outsider=404),
         kwargs=notice_of_visit,
         method="post",
-        note="the team issues the notice (refused with the reason here: no signer)",
+        note="the team issues the notice (refused here, 400, the form as typed: no signer)",
     ),
     Case("documents:issued_detail", SEES_PLAN_DOCUMENT, kwargs=issued_plan),
     Case(

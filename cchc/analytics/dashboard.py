@@ -80,4 +80,4 @@ def analytics_panels(user: Any) -> list[LivePanel]:
         )
     if not items:
         return []
-    return [LivePanel("overview", _("City overview"), items)]
+    return [LivePanel("overview", _("Overview of the area"), items)]

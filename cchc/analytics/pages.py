@@ -61,7 +61,11 @@ def _chosen_round(user: Any, params: Params) -> Round | None:
     candidates = published or rounds
     if not candidates:
         return None
-    return selectors.round_for_analytics(user=user, pk=candidates[0].pk)
+    # The newest round organised by the reader's own unit first (the province's office opens
+    # on the province's round, not on a city's newer one), then the newest of the others.
+    own = {m.org_unit_id for m in user.active_memberships}
+    chosen = next((r for r in candidates if r.organiser_id in own), candidates[0])
+    return selectors.round_for_analytics(user=user, pk=chosen.pk)
 
 
 def _status_chart(

@@ -112,7 +112,7 @@ def scoring_panels(user: Any) -> list[LivePanel]:
             for round_ in rounds
             if round_.status != Round.Status.DRAFT
         ]
-        panels.append(LivePanel("overview", _("City overview"), items))
+        panels.append(LivePanel("overview", _("Overview of the area"), items))
     return panels
 
 

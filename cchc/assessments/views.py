@@ -150,6 +150,15 @@ def round_create_view(request: HttpRequest) -> HttpResponse:
 def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The round board: units × status with days left or late, and the next step."""
     round_ = selectors.round_get_for_user(user=request.user, pk=pk)
+    return _round_board(request, round_)
+
+
+def _round_board(
+    request: HttpRequest, round_: Round, *, refused: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The round board; `refused`: a unit's action the service refused (`assessment` id,
+    `form` "extend" or "return", `posted`, `error`), shown open in its row as it was typed
+    (400)."""
     can_manage = selectors.round_can_manage(user=request.user, round_=round_)
     assessments = list(selectors.assessments_for_board(user=request.user, round_=round_))
     target = NEXT_STATUS.get(Round.Status(round_.status))
@@ -174,8 +183,9 @@ def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "can_appraise": user_has_capability(request.user, Capability.APPRAISE)
         and round_.status == Round.Status.APPRAISAL
         and bool(selectors.appraisable_criteria(user=request.user, round_=round_)),
+        "refused": refused,
     }
-    return render(request, "assessments/round_detail.html", context)
+    return render(request, "assessments/round_detail.html", context, status=400 if refused else 200)
 
 
 @require_POST
@@ -208,27 +218,34 @@ def assessment_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.round_can_manage(user=request.user, round_=assessment.round):
         raise PermissionDenied
     form = ExtendForm(request.POST)
-    if form.is_valid():
-        try:
-            services.assessment_extend(
-                actor=request.user, assessment=assessment, **form.cleaned_data
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                _(EXTENDED_MESSAGE)
-                % {
-                    "unit": assessment.org_unit,
-                    "date": form.cleaned_data["due_on"].strftime("%d/%m/%Y"),
-                },
-            )
-    else:
-        for message in form_error_messages(form):
-            messages.error(request, message)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form_error_messages(form))
+        services.assessment_extend(actor=request.user, assessment=assessment, **form.cleaned_data)
+    except ValidationError as error:
+        return _refused_on_board(request, assessment, "extend", error)
+    messages.success(
+        request,
+        _(EXTENDED_MESSAGE)
+        % {"unit": assessment.org_unit, "date": form.cleaned_data["due_on"].strftime("%d/%m/%Y")},
+    )
     return redirect(assessment.round.get_absolute_url())
+
+
+def _refused_on_board(
+    request: HttpRequest, assessment: Assessment, form: str, error: ValidationError
+) -> HttpResponse:
+    """The board again with the unit's refused action open, as typed, its reason beside it."""
+    return _round_board(
+        request,
+        assessment.round,
+        refused={
+            "assessment": assessment.pk,
+            "form": form,
+            "posted": request.POST,
+            "error": " ".join(str(message) for message in error.messages),
+        },
+    )
 
 
 # --- Self-assessment ---------------------------------------------------------------------------
@@ -480,7 +497,10 @@ def _render_row(
     status: int = 200,
     parts_only: bool = False,
     tree: LoadedTree | None = None,
+    evidence_failure: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """The criterion's row (htmx), or back to the page. `evidence_failure`: the evidence forms'
+    context when adding evidence was refused: the row answers with them open, as typed."""
     # The save changed the totals and the status kept on the row: read them again.
     assessment.refresh_from_db(fields=REFRESHED_FIELDS)
     # A save hands over the criteria and scores it loaded after writing (the row's evidence and
@@ -491,6 +511,8 @@ def _render_row(
         row for row in page["rows"] if not row["is_parent"] and row["criterion"].pk == criterion.pk
     )
     context = {**page, "row": row, "error": error, "conflict": conflict, "oob": True}
+    if evidence_failure is not None:
+        context["evidence_failure"] = evidence_failure
     if parts_only:  # the saved parts' template: every group's figures, from the tree read
         context["changed_areas"] = all_area_figures(tree)
     if is_htmx(request):
@@ -667,13 +689,18 @@ def evidence_add_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpR
                 effective_on=upload_form.cleaned_data["effective_on"],
             )
     except ValidationError as error:
-        return _render_row(
-            request,
-            assessment,
-            criterion,
-            error=" ".join(str(m) for m in error.messages),
-            status=400,
-        )
+        # The forms again, open, as they were typed, with the reason beside them: the row's
+        # evidence panel, or the page of forms without JavaScript.
+        context = {
+            "assessment": assessment,
+            "criterion": criterion,
+            "unit_evidence": list(selectors.unit_evidence(assessment=assessment)),
+            "posted": request.POST,
+            "evidence_error": " ".join(str(m) for m in error.messages),
+        }
+        if not is_htmx(request):
+            return render(request, "assessments/evidence_forms.html", context, status=400)
+        return _render_row(request, assessment, criterion, status=400, evidence_failure=context)
     if not is_htmx(request):
         messages.success(request, _(EVIDENCE_ADDED_MESSAGE))
     return _render_row(request, assessment, criterion)
@@ -821,10 +848,8 @@ def assessment_return_view(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.data.get("reason", ""),
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _(RETURNED_MESSAGE))
+        return _refused_on_board(request, assessment, "return", error)
+    messages.success(request, _(RETURNED_MESSAGE))
     return redirect(assessment.round.get_absolute_url())
 
 

@@ -100,7 +100,10 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
         ),
         Panel(
             _("Units and users"),
-            _("Keep the wards, communes and agencies of the city and the people who work in them."),
+            _(
+                "Keep the wards, communes and agencies of your area and the people who work in "
+                "them."
+            ),
             _("Open the users"),
             "accounts:user_list",
         ),
@@ -165,7 +168,7 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
     ],
     Role.LEADER: [
         Panel(
-            _("City overview"),
+            _("Overview of the area"),
             _(
                 "No results are published yet. Rankings, the area heatmap, the map and the "
                 "recurring causes of shortcomings appear here after the first round."

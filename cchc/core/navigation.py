@@ -18,7 +18,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "core:home", None, ""),
-    NavItem(_("City overview"), "analytics:overview", Capability.VIEW_ANALYTICS, "overview"),
+    NavItem(_("Overview of the area"), "analytics:overview", Capability.VIEW_ANALYTICS, "overview"),
     NavItem(_("Scoring rounds"), "assessments:round_list", Capability.VIEW_ROUNDS, "rounds"),
     NavItem(
         _("Inspections"), "inspections:inspection_list", Capability.VIEW_INSPECTIONS, "inspections"

@@ -134,6 +134,14 @@ def register_view(request: HttpRequest) -> HttpResponse:
 def preview_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The draft as it will read, beside the form that issues it."""
     target = selectors.target_for_user(user=request.user, kind=_kind(kind), pk=pk)
+    return _preview(request, kind, target)
+
+
+def _preview(
+    request: HttpRequest, kind: str, target: Any, *, form: IssueForm | None = None
+) -> HttpResponse:
+    """The preview page; with `form`, the issuing form refused, as it was typed (400), each
+    reason beside its field (the others above the button)."""
     can_issue = selectors.can_issue(user=request.user, kind=kind, target=target)
     document = services.build(kind, target)
     replaced = selectors.replaced_on_issue(kind=kind, target=target)
@@ -145,7 +153,8 @@ def preview_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "refusal": services.issue_refusal(kind, target) if can_issue else None,
         "replaced": replaced,
         "replace_notice": services.replace_notice(replaced) if replaced else "",
-        "form": IssueForm(
+        "form": form
+        or IssueForm(
             initial={
                 "signer_name": document.signer_name,
                 "issued_on": timezone.localdate(),
@@ -155,7 +164,7 @@ def preview_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "issued": selectors.documents_of(target=target),
         "asks_report_text": kind == Kind.SELF_ASSESSMENT_REPORT,
     }
-    return render(request, "documents/preview.html", context)
+    return render(request, "documents/preview.html", context, status=400 if form else 200)
 
 
 @xframe_options_sameorigin
@@ -190,9 +199,7 @@ def issue_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     target = selectors.target_for_issue(user=request.user, kind=_kind(kind), pk=pk)
     form = IssueForm(request.POST)
     if not form.is_valid():
-        for message in form_error_messages(form):
-            messages.error(request, message)
-        return redirect("documents:preview", kind=kind, pk=pk)
+        return _preview(request, kind, target, form=form)
     options = {}
     if kind == Kind.SELF_ASSESSMENT_REPORT:
         options = {
@@ -212,11 +219,11 @@ def issue_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     except ValidationError as error:
         if getattr(error, "code", None) == services.UNCONFIRMED:
             # The preview says what issuing again replaces, beside the box to tick.
-            messages.error(request, _(CONFIRM_NEEDED_MESSAGE))
+            form.add_error(None, _(CONFIRM_NEEDED_MESSAGE))
         else:
             for message in error.messages:
-                messages.error(request, message)
-        return redirect("documents:preview", kind=kind, pk=pk)
+                form.add_error(None, message)
+        return _preview(request, kind, target, form=form)
     earlier = getattr(issued, "replaces", None)
     if earlier is not None:
         messages.success(

@@ -152,7 +152,8 @@ def inspection_page(
         "own_evidence": list(own_evidence[:200]) if can_answer else [],
         "photo_form": PhotoForm(prefix="photo"),
         "support_form": SupportForm(prefix="support", initial={"text": inspection.support_given}),
-        "finding_form": finding_form(inspection, items, initial=draft) if can_inspect else None,
+        # A refused finding comes back bound to what was typed: each reason beside its field.
+        "finding_form": finding_form(inspection, items, data=draft) if can_inspect else None,
         "recommendation_form": RecommendationForm(
             prefix="rec",
             findings=inspection.findings.all(),

@@ -1,3 +1,4 @@
+from collections import Counter
 from typing import Any
 
 from django import forms
@@ -8,6 +9,24 @@ from cchc.orgunits.models import OrgUnit
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 FILE_TOO_LARGE_MESSAGE = _("The file is larger than 10 MB; split it and import the parts.")
 WRONG_EXTENSION_MESSAGE = _("Choose a .csv or .geojson file.")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A choice of units whose label names the unit above one that shares its name with
+    another choice ("Phường Trần Phú — Thành phố Hà Tĩnh" beside the province's new "Phường
+    Trần Phú — Tỉnh Hà Tĩnh"), so a citizen or an officer cannot pick the wrong one."""
+
+    def __init__(self, queryset: Any, **kwargs: Any) -> None:
+        super().__init__(queryset.select_related("parent"), **kwargs)
+        self._shared: set[str] | None = None
+
+    def label_from_instance(self, obj: Any) -> str:
+        if self._shared is None:
+            counts = Counter(self.queryset.values_list("name", flat=True))
+            self._shared = {name for name, count in counts.items() if count > 1}
+        if obj.name in self._shared and obj.parent is not None:
+            return f"{obj.name} — {obj.parent.name}"
+        return str(obj.name)
 
 
 class OrgUnitForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.assessments.models import Round
 from cchc.core.forms import ModelIdsField
 from cchc.inspections.models import Inspection
+from cchc.orgunits.forms import UnitChoiceField
 from cchc.orgunits.models import OrgUnit
 from cchc.portal.models import Article, WebsiteLink
 
@@ -154,7 +155,7 @@ class FeedbackForm(VerifiedForm):
     contact = forms.CharField(
         label=_("Phone or e-mail (not shown)"), max_length=120, required=False
     )
-    org_unit = forms.ModelChoiceField(
+    org_unit = UnitChoiceField(
         label=_("Ward or commune concerned"),
         queryset=OrgUnit.objects.filter(
             kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True

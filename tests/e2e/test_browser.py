@@ -45,7 +45,7 @@ def test_an_officer_logs_in_and_sees_their_work_in_vietnamese(page, live_server,
     assert "Phường Trần Phú" in page.get_by_test_id("role-list").inner_text()
     assert nav_labels(page) == [
         "Tổng quan",
-        "Tổng quan thành phố",
+        "Tổng quan địa bàn",
         "Đợt đánh giá",
         "Kiểm tra",
         "Chỉ số",
@@ -102,7 +102,7 @@ def test_home_affairs_finds_units_users_and_the_audit_trail(page, live_server, c
     log_in(page, live_server, "home_affairs")
     assert nav_labels(page) == [
         "Tổng quan",
-        "Tổng quan thành phố",
+        "Tổng quan địa bàn",
         "Đợt đánh giá",
         "Kiểm tra",
         "Chỉ số",

@@ -759,6 +759,9 @@ def test_every_form_and_every_upload_field_is_fuzzed():
 
 ERROR_MARKS = (
     'data-testid="row-error"',
+    'data-testid="evidence-error"',
+    'data-testid="action-error"',
+    'data-testid="issue-errors"',
     'data-testid="appraise-error"',
     'data-testid="preview-error"',
     'data-testid="import-errors"',

@@ -77,6 +77,52 @@ class SelfAssessmentPageTests(BaseTestCase):
         page = self.client.get(self.url).content.decode()
         assert 'data-testid="appraised-total"' in page
 
+    def test_a_refused_citation_comes_back_open_as_typed(self):
+        # Found walking the demo: a citation dated in the future collapsed the evidence panel
+        # and lost the title, number and issuer typed, its reason shown in another column.
+        self.login("ward_officer")
+        criterion = self.criterion("1.1")
+        url = reverse("assessments:evidence_add", args=[self.assessment.pk, criterion.pk])
+        typed = {
+            "how": "cite",
+            "title": "Kế hoạch CCHC năm 2026",
+            "document_number": "15/KH-UBND",
+            "document_date": "2099-01-05",
+            "issuer": "UBND phường",
+        }
+        response = self.client.post(url, typed, headers={"HX-Request": "true"})
+        content = response.content.decode()
+        assert response.status_code == 200  # htmx swaps 2xx answers only: the row with its reason
+        assert 'data-testid="evidence-error"' in content
+        assert "tương lai" in content
+        assert '<details class="mt-1" open>' in content
+        for value in ("Kế hoạch CCHC năm 2026", "15/KH-UBND", "2099-01-05", "UBND phường"):
+            assert f'value="{value}"' in content, value
+        assert not Evidence.objects.exists()
+        # Without JavaScript: the page of forms, as typed.
+        response = self.client.post(url, typed)
+        assert response.status_code == 400
+        assert 'value="15/KH-UBND"' in response.content.decode()
+
+    def test_a_refused_extension_stays_open_on_the_board_as_typed(self):
+        # Found walking the demo: a deadline before the current one was refused at the top of
+        # the page, the row's actions closed and the reason and date typed were lost.
+        self.login("home_affairs")
+        url = reverse("assessments:assessment_extend", args=[self.assessment.pk])
+        typed = {"due_on": "2026-06-02", "reason": "Phường xin thêm thời gian"}
+        response = self.client.post(url, typed)
+        content = response.content.decode()
+        assert response.status_code == 400
+        assert 'data-testid="action-error"' in content and "Hạn mới" in content
+        assert '<details class="row-actions" open>' in content
+        assert 'value="2026-06-02"' in content and 'value="Phường xin thêm thời gian"' in content
+        assert content.count('<details class="row-actions" open>') == 1  # that unit's row only
+        self.assessment.refresh_from_db()
+        assert str(self.assessment.due_on) != "2026-06-02"
+        # Accepted: back to the board, the new deadline on it.
+        response = self.client.post(url, {"due_on": "2026-07-10", "reason": "Mưa lũ"})
+        assert response.status_code == 302
+
     def test_a_numerator_above_the_denominator_is_explained_in_the_row(self):
         self.login("ward_officer")
         criterion = self.criterion("2.1")
@@ -241,7 +287,7 @@ class EvidenceTests(BaseTestCase):
                 {"how": "upload", "file": SimpleUploadedFile(name, content)},
                 headers={"HX-Request": "true"},
             )
-            assert 'data-testid="row-error"' in response.content.decode(), name
+            assert 'data-testid="evidence-error"' in response.content.decode(), name
         assert not Evidence.objects.exists()
 
     def test_folders_and_control_characters_never_reach_the_stored_name(self):

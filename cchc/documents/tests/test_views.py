@@ -9,7 +9,7 @@ from cchc.documents import services
 from cchc.documents.docx import default_template
 from cchc.documents.models import BulkJob, DocumentTemplate, IssuedDocument
 from cchc.documents.tests.helpers import docx_text, pdf_pages
-from cchc.documents.tests.scenes import concluded_inspection
+from cchc.documents.tests.scenes import concluded_inspection, submitted_assessment
 from cchc.inspections.tests.factories import PDF
 
 
@@ -37,6 +37,24 @@ class IssueThroughThePagesTests(BaseTestCase):
         assert "Số: 01/TB-ĐKT" in docx_text(b"".join(docx.streaming_content))
         pdf = self.client.get(reverse("documents:issued_file", args=[issued.pk, "pdf"]))
         assert "Hà Tĩnh, ngày 20 tháng 11 năm 2026" in pdf_pages(b"".join(pdf.streaming_content))[0]
+
+    def test_a_refused_issue_keeps_what_was_typed_and_says_which_field(self):
+        # Found walking the demo: without a signer the error was at the top without naming
+        # the field, and the difficulties typed for the report were lost.
+        assessment = submitted_assessment(self.cast)
+        self.login("ward_chair")
+        url = reverse("documents:issue", args=["self_assessment_report", assessment.pk])
+        typed = {
+            "signer_name": "",
+            "issued_on": "2026-11-20",
+            "difficulties": "Thiếu máy scan ở bộ phận một cửa.",
+        }
+        response = self.client.post(url, typed)
+        content = response.content.decode()
+        assert response.status_code == 400
+        assert "Thiếu máy scan ở bộ phận một cửa." in content
+        assert 'id="id_signer_name_errors"' in content and 'aria-invalid="true"' in content
+        assert not IssuedDocument.objects.exists()
 
     def test_a_ward_reads_its_notice_but_cannot_issue_it(self):
         inspection = concluded_inspection(self.cast)

@@ -349,6 +349,20 @@ class ShortcomingFormTests(BaseTestCase):
         body = self.client.get(inspection.get_absolute_url()).content.decode()
         assert "Chưa đánh giá nội bộ trong năm" not in body
 
+    def test_a_shortcoming_without_its_area_says_so_beside_the_field(self):
+        # Found walking the demo: the reason was only at the top of the page, off-screen,
+        # with no mark on the field (the page opens at the findings).
+        inspection = to_status(self.cast, approved_inspection(self.cast), "visiting")
+        self.login(inspection.team.first().user.username)
+        typed = {"kind": "shortcoming", "area": "", "text": "Chưa niêm yết", "severity": "minor"}
+        body = self.client.post(
+            reverse("inspections:finding_create", args=[inspection.pk]), typed, follow=True
+        ).content.decode()
+        assert not Finding.objects.exists()
+        assert 'id="id_area_errors"' in body
+        assert re.search(r'name="area"[^>]*aria-invalid="true"', body)
+        assert ">Chưa niêm yết</textarea>" in body
+
 
 class TeamHeadTests(BaseTestCase):
     def setUp(self):

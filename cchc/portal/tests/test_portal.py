@@ -499,6 +499,23 @@ class FeedbackTests(BaseTestCase):
         data.update(fields)
         return self.client.post(reverse("portal:feedback"), data)
 
+    def test_two_units_of_one_name_are_told_apart_by_the_unit_above(self):
+        # Found walking the demo: "Phường Trần Phú" twice in the list (the city's and the
+        # province's new ward of the same name), a citizen could not tell which was which.
+        from cchc.orgunits.services import org_unit_create
+
+        org_unit_create(
+            actor=None,
+            code="X18100",
+            name="Phường Trần Phú",
+            kind="ward",
+            parent=self.cast.province,
+        )
+        page = self.client.get(reverse("portal:feedback")).content.decode()
+        assert "Phường Trần Phú — Thành phố Hà Tĩnh" in page
+        assert "Phường Trần Phú — Tỉnh Hà Tĩnh" in page
+        assert ">Phường Nam Hà<" in page  # a name no other unit has stays as it is
+
     @time_machine.travel(datetime.datetime(2026, 11, 27, 3, tzinfo=datetime.UTC), tick=False)
     def test_sent_followed_answered_in_time_and_published(self):
         from cchc.indicators.selectors import figures_for_units
