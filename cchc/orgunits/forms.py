@@ -22,7 +22,8 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         if self._shared is None:
-            counts = Counter(self.queryset.values_list("name", flat=True))
+            choices = self.queryset
+            counts = Counter(choices.values_list("name", flat=True) if choices is not None else ())
             self._shared = {name for name, count in counts.items() if count > 1}
         if obj.name in self._shared and obj.parent is not None:
             return f"{obj.name} — {obj.parent.name}"
