@@ -54,6 +54,7 @@ from cchc.core.roles import Capability
 from cchc.core.textsearch import fold
 from cchc.core.versioning import version_token
 from cchc.frameworks.models import Criterion, Framework
+from cchc.frameworks.scoring import Section
 from cchc.frameworks.selectors import framework_issuers_for_user
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.scope import KEEP, Scope
@@ -829,7 +830,13 @@ def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     tree = load_tree(assessment, with_evidence=True)
     problems = services.submission_problems(tree) if not assessment.is_locked else []
     page = _page_context(request, assessment, tree)
-    context = {**page, "problems": problems, "can_submit": can_submit and not assessment.is_locked}
+    context = {
+        **page,
+        "problems": problems,
+        "can_submit": can_submit and not assessment.is_locked,
+        # Bonus and penalty sections add to or take from the total outside its maximum.
+        "outside_max": any(area["criterion"].section != Section.NORMAL for area in page["areas"]),
+    }
     return render(request, "assessments/assessment_submit.html", context)
 
 

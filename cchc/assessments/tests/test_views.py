@@ -77,6 +77,35 @@ class SelfAssessmentPageTests(BaseTestCase):
         page = self.client.get(self.url).content.decode()
         assert 'data-testid="appraised-total"' in page
 
+    def test_the_submit_summary_nests_its_areas_and_keeps_bonus_outside_the_maximum(self):
+        # Found walking the demo: the areas of a group read as its equals, and the bonus
+        # section's 2 in the Max column did not add up to the total's maximum.
+        text = (
+            "code,parent_code,title,max_points,rule,section,self_scored,evidence_required,agency_code\n"
+            "TC,,Điểm theo tiêu chí,3.5,sum,normal,có,không,\n"
+            "1,TC,Chỉ đạo điều hành,3.5,sum,normal,có,không,\n"
+            "1.1,1,Kế hoạch CCHC,2.5,yes_no,normal,có,không,\n"
+            "1.2,1,Báo cáo định kỳ,1,deduction 0.25,normal,có,không,\n"
+            "TH,,Điểm thưởng,2,sum,bonus,có,không,\n"
+            "TH.1,TH,Sáng kiến được công nhận,2,yes_no,bonus,có,không,\n"
+        )
+        round_ = make_round(self.cast, text=text, name="Bộ có điểm thưởng")
+        assessment = assessment_of(round_, self.cast.ward_a)
+        self.login("ward_chair")
+        page = self.client.get(
+            reverse("assessments:assessment_submit", args=[assessment.pk])
+        ).content.decode()
+        assert '<tr class="summary-child"><td class="ps-4">1. Chỉ đạo điều hành' in page
+        assert "<tr><td>TC. Điểm theo tiêu chí" in page
+        assert '<td class="text-end points" data-testid="outside-max">+2<sup>*</sup>' in page
+        assert 'data-testid="outside-max-note"' in page
+        assert "không tính vào điểm tối đa" in page
+        # Without a bonus or penalty section, no note.
+        page = self.client.get(
+            reverse("assessments:assessment_submit", args=[self.assessment.pk])
+        ).content.decode()
+        assert 'data-testid="outside-max-note"' not in page
+
     def test_a_refused_citation_comes_back_open_as_typed(self):
         # Found walking the demo: a citation dated in the future collapsed the evidence panel
         # and lost the title, number and issuer typed, its reason shown in another column.
