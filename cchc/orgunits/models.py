@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import BaseModel
+from cchc.core.points import percent
 
 
 class OrgUnit(BaseModel):
@@ -223,3 +225,10 @@ class UnitChange(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"
+
+    @property
+    def share_percent(self) -> Decimal | None:
+        """This part's share of the divided unit, in percent, when the reader's query summed
+        the parts (`share_total`, cchc.orgunits.selectors): the share column may be km² or
+        any measure, a percentage reads the same whatever it was."""
+        return percent(self.share, getattr(self, "share_total", None))

@@ -16,7 +16,7 @@ says which units continue it.
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,6 +35,7 @@ from cchc.core.imports import (
     read_csv_records,
     read_xlsx_records,
 )
+from cchc.core.points import parse_decimal
 from cchc.orgunits.importers import KIND_WORDS, parse_kind
 from cchc.orgunits.models import OrgUnit, Reorganisation, UnitChange
 from cchc.orgunits.scope import Scope
@@ -504,8 +505,8 @@ def reorganisation_plan(spec: ReorganisationSpec, *, actor: Any = None) -> Plan:
         share: Decimal | None = None
         if row.share:
             try:
-                share = Decimal(row.share.replace(",", "."))
-            except InvalidOperation:
+                share = parse_decimal(row.share)
+            except ValueError:
                 share = None
             if share is None or share <= 0:
                 error(row.row, "share", _(BAD_SHARE_MESSAGE).format(value=row.share))

@@ -4,7 +4,7 @@ which unit is cchc.orgunits.scope's)."""
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -85,13 +85,32 @@ def org_units_in_tree_order(units: list[OrgUnit]) -> list[OrgUnit]:
     return ordered
 
 
+def _share_total() -> Subquery:
+    """The sum of the shares a divided unit gave on the same day, all its parts (those the
+    reader does not read included): a part's share reads as a fraction of the whole."""
+    parts = (
+        UnitChange.objects.filter(
+            predecessor=OuterRef("predecessor"),
+            effective_on=OuterRef("effective_on"),
+            kind=UnitChange.Kind.DIVIDED,
+            share__isnull=False,
+        )
+        .values("predecessor")
+        .annotate(total=Sum("share"))
+        .values("total")
+    )
+    return Subquery(parts, output_field=DecimalField(max_digits=14, decimal_places=4))
+
+
 def _lineage_for_user(user: Any) -> QuerySet[UnitChange]:
     """The lineage links the user reads: those whose former unit or continuing unit they read
     (Scope.units_q, purpose READ): a new ward's people read where it came from, a former
     ward's readers where it went."""
     if not user_has_capability(user, Capability.VIEW_ORG_UNITS):
         raise PermissionDenied
-    links = UnitChange.objects.select_related("predecessor", "successor", "reorganisation")
+    links = UnitChange.objects.select_related(
+        "predecessor", "successor", "reorganisation"
+    ).annotate(share_total=_share_total())
     scope = Scope.of(user)
     if scope.is_admin:
         return links

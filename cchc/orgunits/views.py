@@ -1,5 +1,6 @@
 import base64
 import binascii
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from cchc.core.forms import add_service_errors
 from cchc.core.htmx import render_page_or_partial
 from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.permissions import capability_required, user_has_capability, user_has_role
+from cchc.core.points import percent
 from cchc.core.roles import Capability, Role
 from cchc.core.versioning import form_take_current_version, version_token
 from cchc.orgunits import importers, selectors, services
@@ -216,6 +218,12 @@ def unit_export_geojson_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _shares_of(plan: Plan, old: Any) -> Decimal | None:
+    """The sum of the shares a divided unit gives its parts (None when any part has none)."""
+    shares = [link.share for link in plan.successors_of(old)]
+    return sum(shares, Decimal(0)) if shares and None not in shares else None
+
+
 def _preview_context(plan: Plan) -> dict[str, Any]:
     """The preview's tables, as plain rows (names of the new units resolved)."""
     names = {code: unit.name for code, unit in plan.new_units.items()}
@@ -223,7 +231,12 @@ def _preview_context(plan: Plan) -> dict[str, Any]:
         {
             "unit": old,
             "successors": [
-                {"name": names[link.new_code], "share": link.share, "default": link.is_default}
+                {
+                    "name": names[link.new_code],
+                    "share": link.share,
+                    "share_percent": percent(link.share, _shares_of(plan, old)),
+                    "default": link.is_default,
+                }
                 for link in plan.successors_of(old)
             ],
             "divided": plan.is_divided(old),

@@ -332,3 +332,4 @@ class HaTinh2025Tests(BaseTestCase):
             ("Phường Thành Sen", True, "28.2300"),
             ("Phường Hà Huy Tập", False, "32.6200"),
         ]
+        assert [str(link.share_percent) for link in links] == ["46.39", "53.61"]

@@ -58,6 +58,28 @@ class ReorganisationPageTests(BaseTestCase):
         old_page = self.client.get(reverse("orgunits:unit_detail", args=[self.cast.ward_a.pk]))
         assert "Kết thúc ngày 30/06/2025; đơn vị kế tục:" in old_page.content.decode()
 
+    def test_a_division_reads_each_part_as_a_share_of_the_whole(self):
+        # Found walking the demo: "share 32,62" said neither of what nor of how much.
+        divide = (
+            "Mã đơn vị cũ,Mã đơn vị mới,Tên mới,Loại mới,Mã cha mới,Diện tích,Kế thừa mặc định\n"
+            'X18070,P25,Phường Thành Sen,phường,T42,"28,23",có\n'
+            'X18070,P26,Phường Hà Huy Tập,phường,T42,"32,62",\n'
+        )
+        self.login("admin")
+        content = self.preview(rows=divide).content.decode()
+        assert "(46,39% đơn vị cũ)" in content and "(53,61% đơn vị cũ)" in content
+        self.client.post(URL, {**hidden(content), "apply": "1"})
+        reorganisation = Reorganisation.objects.get()
+        detail = self.client.get(
+            reverse("orgunits:reorganisation_detail", args=[reorganisation.pk])
+        ).content.decode()
+        assert "phần diện tích 28,23 <span" in detail
+        assert "(46,39% đơn vị cũ)" in detail and "(53,61% đơn vị cũ)" in detail
+        old_page = self.client.get(
+            reverse("orgunits:unit_detail", args=[self.cast.ward_a.pk])
+        ).content.decode()
+        assert "(53,61% đơn vị cũ)" in old_page
+
     def test_rows_typed_in_the_page(self):
         self.login("admin")
         response = self.preview(rows="Mã đơn vị cũ,Tên mới\nX18070,Phường Trần Phú mới\n")
