@@ -332,11 +332,6 @@ class TeamMember(BaseModel):
     def topic_badges(self) -> list[tuple[str, str, str]]:
         return topic_badges(self.topics)
 
-    @property
-    def section_codes(self) -> list[str]:
-        """The section codes assigned, without the checklist part ("1.2" of "7:1.2")."""
-        return [section.partition(":")[2] for section in self.sections]
-
 
 def inspection_file_path(instance: "InspectionFile", filename: str) -> str:
     suffix = PurePath(filename).suffix.lower()[:8]

@@ -21,6 +21,7 @@ from cchc.inspections.forms import (
     TeamMemberForm,
 )
 from cchc.inspections.models import (
+    TOPIC_SHORT,
     ChecklistItem,
     Finding,
     Inspection,
@@ -51,6 +52,23 @@ def finding_form(
         items=ChecklistItem.objects.filter(pk__in=[item.pk for item in items]),
         causes=RootCause.objects.filter(organiser=inspection.plan.organiser),
     )
+
+
+def assigned_sections(sections: list[str], items: list[Any]) -> list[tuple[str, str]]:
+    """A member's sections ("7:1.2", checklist id and section code) as (topic's short name,
+    "1, 2, 3") per checklist, in the visit's order: two checklists both have a section 1."""
+    topics = {item.checklist_id: item.checklist.topic for item in items}
+    order = list(dict.fromkeys(item.checklist_id for item in items))
+    codes: dict[int, list[str]] = {}
+    for section in sections:
+        checklist, _sep, code = section.partition(":")
+        if checklist.isdigit() and int(checklist) in topics:
+            codes.setdefault(int(checklist), []).append(code)
+    return [
+        (str(TOPIC_SHORT[Topic(topics[checklist])]), ", ".join(codes[checklist]))
+        for checklist in order
+        if checklist in codes
+    ]
 
 
 def team_people(inspection: Inspection) -> list[tuple[int, str]]:
@@ -94,6 +112,9 @@ def inspection_page(
     draft = take_draft() if can_inspect and take_draft is not None else None
     return {
         "inspection": inspection,
+        "team": [
+            (member, assigned_sections(member.sections, items)) for member in inspection.team.all()
+        ],
         "can_manage": can_manage,
         # A unit's officers read their visit, not the plan (its link would be a 404).
         "plan_readable": can_manage

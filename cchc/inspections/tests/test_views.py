@@ -1,13 +1,15 @@
 import datetime
+from types import SimpleNamespace
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cchc.core.testing import BaseTestCase
-from cchc.inspections.models import Checklist, Finding, Inspection, ItemResult
+from cchc.inspections.models import TOPIC_SHORT, Checklist, Finding, Inspection, ItemResult, Topic
+from cchc.inspections.pages import assigned_sections
 from cchc.inspections.services import findings, planning, visits
 from cchc.inspections.tests.factories import (
     approved_inspection,
@@ -16,6 +18,21 @@ from cchc.inspections.tests.factories import (
     to_status,
     year_window,
 )
+
+
+def test_a_members_sections_name_the_checklist_they_belong_to():
+    # Found walking the demo: "1, 2, 1, 2, 3" for a member of two topics; both checklists have
+    # a section 1.
+    one_stop = SimpleNamespace(checklist_id=8, checklist=SimpleNamespace(topic="tthc"))
+    directives = SimpleNamespace(checklist_id=9, checklist=SimpleNamespace(topic="directives"))
+    items = [one_stop, one_stop, directives]
+    sections = ["9:1", "9:2", "8:1", "8:2", "8:3", "77:4"]  # 77: a checklist not in the visit
+    with translation.override("vi"):
+        assert assigned_sections(sections, items) == [
+            ("Một cửa (TTHC)", "1, 2, 3"),
+            ("Ý kiến chỉ đạo", "1, 2"),
+        ]
+    assert assigned_sections([], items) == []
 
 
 def count_queries(client, url):
@@ -186,6 +203,15 @@ class VisitPageTests(BaseTestCase):
         self.member = self.inspection.team.first().user.username
         self.item = visits.visit_items(self.inspection)[0]
         self.url = reverse("inspections:item_result", args=[self.inspection.pk, self.item.pk])
+
+    def test_the_team_table_names_each_members_sections_by_topic(self):
+        self.login(self.member)
+        page = self.client.get(self.inspection.get_absolute_url()).content.decode()
+        member = self.inspection.team.first()
+        assert member.sections
+        cell = page.split('data-testid="member-sections">', 1)[1].split("</td>", 1)[0]
+        topic = str(translation.gettext(TOPIC_SHORT[Topic(self.item.checklist.topic)]))
+        assert f'<span class="text-nowrap">{topic}: ' in cell
 
     def test_a_verdict_saves_in_place_and_a_stale_one_is_refused_with_theirs_shown(self):
         self.login(self.member)
