@@ -221,7 +221,8 @@ def unit_export_geojson_view(request: HttpRequest) -> HttpResponse:
 def _shares_of(plan: Plan, old: Any) -> Decimal | None:
     """The sum of the shares a divided unit gives its parts (None when any part has none)."""
     shares = [link.share for link in plan.successors_of(old)]
-    return sum(shares, Decimal(0)) if shares and None not in shares else None
+    known = [share for share in shares if share is not None]
+    return sum(known, Decimal(0)) if known and len(known) == len(shares) else None
 
 
 def _preview_context(plan: Plan) -> dict[str, Any]:
