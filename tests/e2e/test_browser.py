@@ -139,6 +139,29 @@ def test_the_menu_opens_on_a_phone(page, live_server, cast):
     shot(page, "home-phone-menu-open")
 
 
+def test_a_date_field_says_its_date_day_first_whatever_the_browsers_language(
+    page, live_server, cast
+):
+    # Found walking the demo: an English Chrome's date field reads 01/05/2026 for the fifth of
+    # January; a Vietnamese officer reads the first of May. The page says which it is.
+    log_in(page, live_server, "home_affairs")
+    page.wait_for_url(f"{live_server.url}/app/")
+    page.goto(f"{live_server.url}/rounds/new/")
+    field = page.get_by_label("Hạn tự đánh giá")
+    field.fill("2026-01-05")
+    note = page.get_by_test_id("date-spelled").first
+    assert note.inner_text() == "Thứ Hai, 05/01/2026"
+    field.fill("2026-05-01")
+    assert note.inner_text() == "Thứ Sáu, 01/05/2026"
+    shot(page, "date-field-spelled")
+    page.get_by_test_id("lang-en").click()
+    page.wait_for_selector("html[lang=en]")
+    page.goto(f"{live_server.url}/rounds/new/")
+    page.locator('input[type="date"]').first.fill("2026-01-05")
+    assert page.get_by_test_id("date-spelled").first.inner_text() == "Monday, 05/01/2026"
+    assert page.console_errors == []
+
+
 def test_an_officer_is_refused_the_user_pages_with_a_vietnamese_explanation(
     page, live_server, cast
 ):
