@@ -77,7 +77,10 @@ def test_the_whole_scoring_cycle(page, browser, live_server, scene):
     page.reload()
     second = page.locator(f"#score-{c['1.2'].pk}")
     second.locator("summary").click()
-    second.get_by_test_id("reuse-1.2").locator("select").select_option(label="ke-hoach-cchc.pdf")
+    reuse = second.get_by_test_id("reuse-1.2").locator("select")
+    # The file's name, then its number or kind and its date: "ke-hoach-cchc.pdf · PDF · 07/12/2026".
+    option = reuse.locator("option", has_text="ke-hoach-cchc.pdf · PDF · ")
+    reuse.select_option(value=option.get_attribute("value"))
     second.get_by_test_id("reuse-1.2").get_by_role("button").click()
     expect(page.locator(f"#score-{c['1.2'].pk} .evidence-item")).to_contain_text(
         "ke-hoach-cchc.pdf"
