@@ -77,6 +77,21 @@ class SelfAssessmentPageTests(BaseTestCase):
         page = self.client.get(self.url).content.decode()
         assert 'data-testid="appraised-total"' in page
 
+    def test_the_officer_finds_what_still_blocks_submission(self):
+        # Found walking the demo: only the chair had a link to the summary, so the officer, who
+        # must fix what blocks it, never saw the list.
+        review = reverse("assessments:assessment_submit", args=[self.assessment.pk])
+        self.login("ward_officer")
+        page = self.client.get(self.url).content.decode()
+        assert f'href="{review}" data-testid="go-review"' in page
+        assert 'data-testid="go-submit"' not in page
+        summary = self.client.get(review).content.decode()
+        assert 'data-testid="blocking"' in summary
+        assert 'data-testid="submit"' not in summary
+        self.login("ward_chair")
+        page = self.client.get(self.url).content.decode()
+        assert 'data-testid="go-submit"' in page and 'data-testid="go-review"' not in page
+
     def test_the_submit_summary_nests_its_areas_and_keeps_bonus_outside_the_maximum(self):
         # Found walking the demo: the areas of a group read as its equals, and the bonus
         # section's 2 in the Max column did not add up to the total's maximum.
