@@ -103,6 +103,8 @@ class SelfAssessmentPageTests(BaseTestCase):
             "1.2,1,Báo cáo định kỳ,1,deduction 0.25,normal,có,không,\n"
             "TH,,Điểm thưởng,2,sum,bonus,có,không,\n"
             "TH.1,TH,Sáng kiến được công nhận,2,yes_no,bonus,có,không,\n"
+            "DT,,Điều tra xã hội học,2,sum,normal,không,không,\n"
+            "DT.1,DT,Mức độ hài lòng,2,yes_no,normal,không,không,\n"
         )
         round_ = make_round(self.cast, text=text, name="Bộ có điểm thưởng")
         assessment = assessment_of(round_, self.cast.ward_a)
@@ -115,6 +117,17 @@ class SelfAssessmentPageTests(BaseTestCase):
         assert '<td class="text-end points" data-testid="outside-max">+2<sup>*</sup>' in page
         assert 'data-testid="outside-max-note"' in page
         assert "không tính vào điểm tối đa" in page
+        # A section the unit does not score (the survey) is said so, not "0 of 0".
+        survey = page.split("DT. Điều tra xã hội học", 1)[1].split("</tr>", 1)[0]
+        assert 'data-testid="not-self-scored">không tự chấm' in survey
+        assert "0/0" not in survey
+        assert 'data-testid="summary-total">0</td><td class="text-end points">3,5</td>' in page
+        detail = self.client.get(assessment.get_absolute_url()).content.decode()
+        dt = Criterion.objects.get(framework=round_.framework, code="DT")
+        assert (
+            f'<span id="subtotal-{dt.pk}"><span class="text-muted" '
+            'data-testid="not-self-scored">không tự chấm</span>' in detail
+        )
         # Without a bonus or penalty section, no note.
         page = self.client.get(
             reverse("assessments:assessment_submit", args=[self.assessment.pk])
