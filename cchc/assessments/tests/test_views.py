@@ -1,3 +1,4 @@
+import datetime
 import io
 import re
 import zipfile
@@ -398,6 +399,13 @@ class EvidenceTests(BaseTestCase):
         assert f'hx-get="{forms}"' in page
         part = self.client.get(forms, headers={"HX-Request": "true"}).content.decode()
         assert "<html" not in part and f'<option value="{evidence.pk}">{evidence.title}' in part
+        # The document's own date when it has one, not the day it was uploaded (found walking
+        # the demo: every plan read "07/12/2026").
+        Evidence.objects.filter(pk=evidence.pk).update(
+            document_number="20/KH-UBND", document_date=datetime.date(2026, 1, 18)
+        )
+        part = self.client.get(forms, headers={"HX-Request": "true"}).content.decode()
+        assert f"{evidence.title} · 20/KH-UBND · 18/01/2026</option>" in part
         assert {'value="upload"', 'value="cite"', 'value="reuse"'} <= set(
             re.findall(r'value="\w+"', part)
         )
