@@ -87,6 +87,15 @@ def assessments_for_board(*, user: Any, round_: Round) -> QuerySet[Assessment]:
     return Scope.of(user).filter(assessments, "org_unit")
 
 
+def assessments_to_appraise(*, user: Any, round_: Round) -> QuerySet[Assessment]:
+    """The round's submitted assessments the user's appraisal page lists and counts: those of
+    its board (`assessments_for_board`); a round organised above an appraiser's tree lists its
+    own tree's units only."""
+    return assessments_for_board(user=user, round_=round_).filter(
+        status=Assessment.Status.SUBMITTED
+    )
+
+
 def round_unit_ids_for_user(*, user: Any, round_: Round) -> set[int] | None:
     """The units of the round the user follows on its progress board: None for all of them
     (`round_follows_whole`), otherwise those of its units their scope reaches."""

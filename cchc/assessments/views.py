@@ -894,7 +894,7 @@ def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
     # code (without accents), or to those still to appraise; then one page at a time. The list
     # is read as plain values; whole rows only for the page shown.
     units = list(
-        round_.assessments.filter(status=Assessment.Status.SUBMITTED)
+        selectors.assessments_to_appraise(user=request.user, round_=round_)
         .order_by("org_unit__sort_order", "org_unit__name")
         .values_list("pk", "org_unit__code", "org_unit__name", "org_unit__parent_id")
     )
@@ -952,13 +952,13 @@ def appraisal_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The appraisal page's list of criteria with how many units each is appraised for
     (htmx, once the page has shown)."""
     round_, criteria, criterion = _appraisal_setup(request, pk)
-    unit_count = round_.assessments.filter(status=Assessment.Status.SUBMITTED).count()
+    listed = selectors.assessments_to_appraise(user=request.user, round_=round_)
+    unit_count = listed.count()
     # One grouped count over the round's appraised scores (no list of criteria in the query:
     # with one, the database probes each unit's scores once per criterion).
     done_counts: dict[int, int] = dict(
         Score.objects.filter(
-            assessment__round=round_,
-            assessment__status=Assessment.Status.SUBMITTED,
+            assessment__in=listed.values("pk"),
             appraised_points__isnull=False,
         )
         .values("criterion_id")

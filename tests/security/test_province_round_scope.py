@@ -130,3 +130,21 @@ class ProvinceRoundTests(BaseTestCase):
         assert "Phường Thành Sen" not in answer.content.decode()
         admin = self.login("admin")
         assert self.province_round.pk in {r.pk for r in rounds_for_analytics(user=admin)}
+
+    def test_the_city_appraiser_appraises_its_own_wards_of_the_province_round_only(self):
+        # Found walking the demo: the city's Tư pháp appraiser's appraisal page of the
+        # province's round listed the province's ward with its figures and evidence.
+        Assessment.objects.filter(pk__in=[self.ours.pk, self.theirs.pk]).update(
+            status=Assessment.Status.SUBMITTED
+        )
+        Round.objects.filter(pk=self.province_round.pk).update(status=Round.Status.APPRAISAL)
+        self.login("appraiser")
+        page = self.client.get(reverse("assessments:appraisal", args=[self.province_round.pk]))
+        assert page.status_code == 200
+        assert [row["assessment"] for row in page.context["rows"]] == [self.ours]
+        assert page.context["unit_count"] == 1
+        assert "Phường Thành Sen" not in page.content.decode()
+        progress = self.client.get(
+            reverse("assessments:appraisal_progress", args=[self.province_round.pk])
+        )
+        assert progress.context["unit_count"] == 1
