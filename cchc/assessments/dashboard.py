@@ -81,7 +81,10 @@ def scoring_panels(user: Any) -> list[LivePanel]:
                 },
             )
             for round_ in rounds
+            # The rounds the user runs: a round organised above their tree (the province's)
+            # is read, not theirs to act on.
             if round_.status != Round.Status.PUBLISHED
+            and selectors.round_can_manage(user=user, round_=round_)
         ]
         if items:
             panels.append(LivePanel("rounds", _("Scoring rounds"), items))

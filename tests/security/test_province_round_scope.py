@@ -148,3 +148,12 @@ class ProvinceRoundTests(BaseTestCase):
             reverse("assessments:appraisal_progress", args=[self.province_round.pk])
         )
         assert progress.context["unit_count"] == 1
+
+    def test_the_city_office_home_lists_the_rounds_it_runs_not_the_provinces(self):
+        # Found walking the demo: the province's round was on the city office's list of work,
+        # and its board said none of its units were the office's.
+        self.login("home_affairs")
+        home = self.client.get(reverse("core:home")).content.decode()
+        assert str(self.city_round) in home
+        assert reverse("assessments:round_detail", args=[self.city_round.pk]) in home
+        assert reverse("assessments:round_detail", args=[self.province_round.pk]) not in home
