@@ -29,7 +29,7 @@ def nice_ceiling(value: float) -> float:
 class Bar:
     label: str
     value: float
-    text: str  # the value as people read it: "12", "85,25 %"
+    text: str  # the value as people read it: "12", "85,25%"
     tip: str
     tone: str
     href: str = ""
@@ -238,7 +238,7 @@ def pareto_chart(
     for fraction in (0, 0.25, 0.5, 0.75, 1):
         y = plot_bottom - (plot_bottom - plot_top) * fraction
         chart.ticks.append(
-            Tick(y, f"{top * fraction:g}".replace(".", ","), f"{int(fraction * 100)} %")
+            Tick(y, f"{top * fraction:g}".replace(".", ","), f"{int(fraction * 100)}%")
         )
     for index, (label, count, cumulative, tip, href) in enumerate(rows):
         height = (plot_bottom - plot_top) * count / top

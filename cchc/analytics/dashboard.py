@@ -33,7 +33,7 @@ def analytics_panels(user: Any) -> list[LivePanel]:
         for row in board.rows[:TOP]:
             items.append(
                 PanelItem(
-                    f"{row.rank}. {row.unit_name} — {format_points(row.percent)} %",
+                    f"{row.rank}. {row.unit_name} — {format_points(row.percent)}%",
                     f"{overview}?round={published.pk}",
                     row.band,
                 )

@@ -25,11 +25,11 @@ MEASURES = (
 )
 # Lower is better for these two: (upper bound exclusive, palette key, legend).
 OVERDUE_STEPS = (
-    (Decimal(2), "excellent", "< 2 %"),
-    (Decimal(5), "good", "2–< 5 %"),
-    (Decimal(10), "fair", "5–< 10 %"),
-    (Decimal(20), "average", "10–< 20 %"),
-    (None, "weak", "≥ 20 %"),
+    (Decimal(2), "excellent", "< 2%"),
+    (Decimal(5), "good", "2–< 5%"),
+    (Decimal(10), "fair", "5–< 10%"),
+    (Decimal(20), "average", "10–< 20%"),
+    (None, "weak", "≥ 20%"),
 )
 REMEDIATION_STEPS = (
     (1, "excellent", "0"),
@@ -53,10 +53,10 @@ def legends(round_: Round | None) -> dict[str, list[tuple[str, str]]]:
         if round_ is not None
         else []
     )
-    floors = [f"≥ {floor} %" for floor, _key in BUCKETS]
+    floors = [f"≥ {floor}%" for floor, _key in BUCKETS]
     score_lines = [
         (PALETTE[key], label) for (_floor, key), label in zip(BUCKETS, floors, strict=True)
-    ] + [(PALETTE["weak"], f"< {BUCKETS[-1][0]} %")]
+    ] + [(PALETTE["weak"], f"< {BUCKETS[-1][0]}%")]
     none = (PALETTE["none"], str(_("No figure")))
     return {
         "band": [*band_lines, none],
@@ -93,7 +93,7 @@ def unit_measures(
             },
             "score": {
                 "colour": PALETTE[row.bucket],
-                "text": f"{format_points(row.percent)} %" if row.percent is not None else "—",
+                "text": f"{format_points(row.percent)}%" if row.percent is not None else "—",
             },
         }
         if own_unit_ids is None or unit_id in own_unit_ids:
@@ -102,7 +102,7 @@ def unit_measures(
                 "colour": PALETTE[_step(rate, OVERDUE_STEPS)]
                 if rate is not None
                 else PALETTE["none"],
-                "text": f"{format_points(rate)} %" if rate is not None else "—",
+                "text": f"{format_points(rate)}%" if rate is not None else "—",
             }
             actions = open_actions.get(unit_id, 0)
             measures["remediation"] = {

@@ -105,7 +105,7 @@ def _chosen_year(params: Params, years: list[int]) -> int:
 
 
 def _pct(value: Decimal | None) -> str:
-    return f"{format_points(value)} %" if value is not None else "—"
+    return f"{format_points(value)}%" if value is not None else "—"
 
 
 def _page(params: Params, rows: list[Any]) -> Any:
@@ -592,7 +592,7 @@ def indicators_page(user: Any, params: Params, only: str | None = None) -> dict[
                 True,
             ),
         ],
-        unit=" %",
+        unit="%",
         hrefs=[f"{dossier_url}?year={year}&period=annual&which=overdue" for _m in months],
     )
     rows = [(unit, directives.get(unit.unit_id)) for unit in board.units]

@@ -294,6 +294,11 @@ def _rate(inputs: Mapping[str, Any]) -> tuple[Decimal | None, str]:
     numerator, denominator = Decimal(inputs["numerator"]), Decimal(inputs["denominator"])
     if numerator < 0 or denominator < 0:
         raise InputError(_("Figures cannot be negative."), "numerator")
+    if denominator == 0 and numerator > 0:
+        raise InputError(
+            _("The denominator is 0 while the numerator is not: check both figures."),
+            "denominator",
+        )
     if numerator > denominator:
         raise InputError(_("The numerator cannot be larger than the denominator."), "numerator")
     if denominator == 0:

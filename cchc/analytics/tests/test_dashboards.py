@@ -557,7 +557,7 @@ class LeaderHomeTests(DashboardCase):
         Round.objects.filter(pk=second.pk).update(status=Round.Status.PUBLISHED)
         self.login("leader")
         page = self.client.get(reverse("core:home")).content.decode()
-        assert f"1. {self.cast.ward_a.name} — 80 %" in page
+        assert f"1. {self.cast.ward_a.name} — 80%" in page
         assert f"{self.cast.ward_b.name} (-5" in page  # fell most: 85 % → 80 %
         self.login("ward_officer")
         assert "Giảm nhiều nhất" not in self.client.get(reverse("core:home")).content.decode()

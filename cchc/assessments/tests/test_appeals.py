@@ -146,6 +146,18 @@ class AppealsTests(BaseTestCase):
         other = assessment_of(self.round, self.cast.ward_b)
         assert self.client.get(self.list_url(other)).status_code == 404
 
+    def test_the_list_says_when_appeals_will_be_accepted_before_the_appraisal(self):
+        # Found walking the demo: a round still in self-assessment read "appeals were
+        # accepted until …", as if they had closed.
+        self.login("ward_officer")
+        for status, expected in (
+            (Round.Status.OPEN, "Sau khi có kết quả thẩm định, đơn vị được đề nghị phúc khảo"),
+            (Round.Status.APPEALS, "Nhận đề nghị phúc khảo đến hết ngày"),
+            (Round.Status.PUBLISHED, "Đã nhận đề nghị phúc khảo đến hết ngày"),
+        ):
+            Round.objects.filter(pk=self.round.pk).update(status=status)
+            assert expected in self.client.get(self.list_url()).content.decode(), status
+
     def test_the_list_reads_the_same_few_rows_whatever_the_number_of_appeals(self):
         self.file("2.2")
         self.login("ward_officer")

@@ -121,6 +121,13 @@ class TestRatio:
     def test_a_zero_denominator_is_not_applicable(self):
         assert score("ratio", {"numerator": 0, "denominator": 0}, 2).points is None
 
+    def test_a_zero_denominator_under_a_counted_numerator_says_so(self):
+        # Found walking the demo: 5 of 0 was refused as "the numerator cannot be larger".
+        with pytest.raises(InputError) as refused:
+            score("ratio", {"numerator": 5, "denominator": 0}, 2)
+        assert refused.value.field == "denominator"
+        assert "Mẫu số bằng 0" in str(refused.value.message)
+
     def test_a_numerator_above_the_denominator_is_refused(self):
         with pytest.raises(InputError):
             score("ratio", {"numerator": 11, "denominator": 10}, 2)
