@@ -136,6 +136,10 @@ class SelfAssessmentTests(BaseTestCase):
         assessment_return(
             actor=self.home_affairs, assessment=self.assessment, reason="Thiếu kế hoạch."
         )
+        # Found walking the demo: the returned page still read "Đã nộp …" beside "Trả lại".
+        self.login("ward_officer")
+        page = self.client.get(self.assessment.get_absolute_url()).content.decode()
+        assert "Đã nộp trước khi bị trả lại" in page and "Thiếu kế hoạch." in page
         score_save(
             actor=self.ward_officer,
             assessment=self.assessment,
