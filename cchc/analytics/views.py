@@ -15,7 +15,7 @@ from cchc.analytics import pages
 from cchc.assessments import selectors as assessment_selectors
 from cchc.assessments.models import Assessment
 from cchc.assessments.services.notices import remind_units
-from cchc.core.exports import csv_response, xlsx_response
+from cchc.core.exports import csv_response, file_name, xlsx_response
 from cchc.core.params import id_param
 from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
@@ -104,7 +104,7 @@ def export_view(request: HttpRequest, page: str, table: str, fmt: str) -> HttpRe
     found = build(request.user, _params(request, page), only=table).get("tables", {}).get(table)
     if found is None:
         raise Http404
-    filename = f"cchc-{page}-{table}-{timezone.localdate().isoformat()}"
+    filename = file_name(found.title, timezone.localdate().isoformat())
     return csv_response(found, filename) if fmt == "csv" else xlsx_response(found, filename)
 
 

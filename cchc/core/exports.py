@@ -15,6 +15,8 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from cchc.core.textsearch import fold
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,6 +65,12 @@ class Table:
     # Lines above the headings (what the table is of), and column widths by letter (XLSX).
     preamble: Sequence[Sequence[Any]] = ()
     widths: dict[str, float] = field(default_factory=dict)
+
+
+def file_name(*parts: str) -> str:
+    """A downloaded file's name from what it is, in the reader's language, without marks:
+    ("Thông báo xếp hạng", "2026-12-07") -> "thong-bao-xep-hang-2026-12-07"."""
+    return "-".join(word for part in parts for word in fold(str(part)).split())[:120]
 
 
 def csv_response(table: Table, filename: str) -> HttpResponse:

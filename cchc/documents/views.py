@@ -16,6 +16,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from cchc.core import pdfsignatures
+from cchc.core.exports import file_name
 from cchc.core.forms import form_error_messages, perform
 from cchc.core.htmx import render_page_or_partial
 from cchc.core.models import TrustRoot
@@ -189,7 +190,8 @@ def draft_docx_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             messages.error(request, message)
         return redirect("documents:preview", kind=kind, pk=pk)
     response = HttpResponse(data, content_type=DOCX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="du-thao-{kind}.docx"'
+    name = file_name(_("Draft"), Kind(kind).label)
+    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
     return response
 
 

@@ -5,6 +5,7 @@ the reminders and the exports read back."""
 import datetime
 import importlib
 import io
+import re
 from decimal import Decimal
 
 import time_machine
@@ -518,6 +519,11 @@ class ExportTests(DashboardCase):
         url = reverse("analytics:export", args=["overview", "ranking", "xlsx"])
         response = self.client.get(url, {"round": second.pk})
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        # Named for its table in the reader's language (it was "cchc-overview-ranking-…").
+        assert re.search(
+            r'filename="xep-hang-[a-z0-9-]*\d{4}-\d{2}-\d{2}\.xlsx"',
+            response["Content-Disposition"],
+        ), response["Content-Disposition"]
         sheet = load_workbook(io.BytesIO(response.content)).active
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][:3] == ("Hạng", "Mã đơn vị", "Đơn vị")

@@ -27,6 +27,13 @@ class IssueThroughThePagesTests(BaseTestCase):
         body = raw.content.decode()
         assert 'class="document is-draft"' in body  # the stylesheet writes "DỰ THẢO" across it
         assert "frame-ancestors 'self'" in raw["Content-Security-Policy"]
+        draft = self.client.get(
+            reverse("documents:draft_docx", args=["conclusion_notice", inspection.pk])
+        )
+        # Named for what it is, in the reader's language (it was "du-thao-conclusion_notice").
+        assert (
+            'filename="ban-nhap-thong-bao-ket-luan-kiem-tra.docx"' in draft["Content-Disposition"]
+        )
         response = self.client.post(
             reverse("documents:issue", args=["conclusion_notice", inspection.pk]),
             {"signer_name": "Lê Thị Hồng Vân", "issued_on": "2026-11-20"},
