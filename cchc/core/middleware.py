@@ -5,12 +5,17 @@ project's URL patterns), which is what a user trying the demo (`make run`) met o
 not theirs to see, and on any address that matches no URL (a mistyped portal link). Here both
 go to the project's handler404 whatever DEBUG is; a developer who wants Django's list of URL
 patterns sets TECHNICAL_404=1. A 500 still gets Django's traceback in development. A
-PermissionDenied already goes to handler403 in both modes."""
+PermissionDenied already goes to handler403 in both modes.
+
+An address that only receives a form (a rating, a save), opened in the browser, answers 405
+with an empty body: a blank white page. It gets a page saying what happened (the API's
+answers stay its own)."""
 
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.urls import Resolver404, get_resolver, get_urlconf
 
 
@@ -25,6 +30,15 @@ class RefusalPageMiddleware:
         )
         if unresolved and settings.DEBUG and not getattr(settings, "TECHNICAL_404", False):
             return self._not_found(request, Resolver404({"path": request.path}))
+        if (
+            response.status_code == 405
+            and request.method in ("GET", "HEAD")
+            and not response.content
+            and not request.path.startswith("/api/")
+        ):
+            page = HttpResponse(render_to_string("405.html", request=request), status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -56,3 +56,16 @@ class RefusalPagesInProductionTests(BaseTestCase):
         response = self.client.get(reverse("frameworks:framework_detail", args=[draft.pk]))
         assert response.status_code == 404
         assert "Trang này không tồn tại" in response.content.decode()
+
+    def test_an_address_that_receives_a_form_opened_in_the_browser_says_so(self) -> None:
+        # Found walking the demo: the portal's rating address, opened, was a blank white page.
+        url = reverse("portal:rate", args=["unit", self.cast.ward_a.pk])
+        response = self.client.get(url)
+        assert response.status_code == 405 and "POST" in response["Allow"]
+        page = response.content.decode()
+        assert 'data-testid="method-not-allowed"' in page
+        assert "Địa chỉ này chỉ dùng để gửi biểu mẫu" in page
+        # A form posted the wrong way elsewhere keeps Django's bare answer, and so does the API.
+        posted = self.client.post("/app/health/")  # the benchmarks' empty POST, unchanged
+        assert (posted.status_code, posted.content) == (405, b"")
+        assert b"method-not-allowed" not in self.client.get("/api/v1/dossiers/batch").content
