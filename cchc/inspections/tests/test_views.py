@@ -170,6 +170,13 @@ class ScopeTests(BaseTestCase):
     def test_the_unit_sees_the_plans_name_without_a_link_it_may_not_follow(self):
         # Found walking the demo: the ward officer's back link to the plan answered 404.
         planning.plan_approve(actor=self.home_affairs, plan=self.plan)
+        # And its list of visits said "no plan yet" above the visit of this year's plan.
+        self.login("ward_officer")
+        listed = self.client.get(reverse("inspections:inspection_list")).content.decode()
+        assert self.url in listed and 'data-testid="plans-heading"' not in listed
+        self.login("home_affairs")
+        listed = self.client.get(reverse("inspections:inspection_list")).content.decode()
+        assert 'data-testid="plans-heading"' in listed
         plan_url = self.plan.get_absolute_url()
         self.login("ward_officer")
         page = self.client.get(self.url).content.decode()
