@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -20,10 +21,13 @@ def inspection_panels(user: Any) -> list[LivePanel]:
         return []
     panels: list[LivePanel] = []
     today = timezone.localdate()
+    # Visits still to make or under way first (an overdue one among them), then those
+    # concluded and being remedied: six concluded visits of last month hid today's.
     upcoming = list(
         selectors.inspection_list_for_user(user=user)
         .exclude(status=Inspection.Status.CLOSED)
-        .order_by("visit_date")[:6]
+        .annotate(concluded=Case(When(status=Inspection.Status.CONCLUDED, then=1), default=0))
+        .order_by("concluded", "visit_date")[:6]
     )
     if upcoming:
         panels.append(
@@ -34,7 +38,12 @@ def inspection_panels(user: Any) -> list[LivePanel]:
                     PanelItem(
                         f"{inspection.org_unit} — {short_date(inspection.visit_date)}",
                         inspection.get_absolute_url(),
-                        inspection.get_status_display(),
+                        inspection.get_status_display()
+                        + (
+                            " · " + _("overdue")
+                            if selectors.visit_overdue(inspection, today=today)
+                            else ""
+                        ),
                     )
                     for inspection in upcoming
                 ],

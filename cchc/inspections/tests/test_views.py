@@ -1,6 +1,7 @@
 import datetime
 from types import SimpleNamespace
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cchc.core.testing import BaseTestCase
+from cchc.inspections.dashboard import inspection_panels
 from cchc.inspections.models import TOPIC_SHORT, Checklist, Finding, Inspection, ItemResult, Topic
 from cchc.inspections.pages import assigned_sections
 from cchc.inspections.services import findings, planning, visits
@@ -330,6 +332,27 @@ class ItemPhotoAndPanelTests(BaseTestCase):
         assert photo.item_id == item.pk and photo.caption == "Bảng niêm yết"
         page = self.client.get(reverse("inspections:checklist_visit", args=[inspection.pk]))
         assert reverse("inspections:file_download", args=[photo.pk]) in page.content.decode()
+
+    def test_the_home_panel_lists_visits_to_make_before_those_concluded(self):
+        # Found walking the demo: six visits concluded last month filled the panel and hid
+        # today's visit and an overdue one.
+        concluded = to_status(
+            self.cast, approved_inspection(self.cast), Inspection.Status.CONCLUDED
+        )
+        overdue = Inspection.objects.create(
+            plan=concluded.plan,
+            org_unit=self.cast.ward_b,
+            visit_date=concluded.visit_date + datetime.timedelta(days=1),
+            topics=["iso"],
+        )
+        with time_machine.travel(overdue.visit_date + datetime.timedelta(days=3), tick=False):
+            [panel] = [p for p in inspection_panels(self.home_affairs) if p.key == "inspections"]
+        assert [item.url for item in panel.items] == [
+            overdue.get_absolute_url(),
+            concluded.get_absolute_url(),
+        ]
+        assert panel.items[0].note.endswith("· quá hạn")
+        assert "quá hạn" not in panel.items[1].note
 
     def test_the_home_page_lists_visits_and_the_units_remediation(self):
         inspection = to_status(
