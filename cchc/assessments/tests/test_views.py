@@ -441,6 +441,18 @@ class BoardAndResultsTests(BaseTestCase):
             response = self.client.get(self.round.get_absolute_url())
         assert "Phường Trần Phú" in response.content.decode()
 
+    def test_a_unit_that_has_not_started_shows_no_figures_not_zero_of_zero(self):
+        # Found walking the demo: "Chưa bắt đầu · 0/0 · 0 / 0" beside "13/26 · 41 / 70".
+        a = assessment_of(self.round, self.cast.ward_a)
+        fill(a, self.ward_officer)
+        self.login("home_affairs")
+        page = self.client.get(self.round.get_absolute_url()).content.decode()
+        rows = page.split('data-testid="board"', 1)[1].split("<tr>")[2:]
+        started = next(row for row in rows if "Phường Trần Phú" in row)
+        waiting = next(row for row in rows if self.cast.ward_b.name in row)
+        assert "4/4" in started and 'data-testid="no-figures-yet"' not in started
+        assert 'data-testid="no-figures-yet">—' in waiting and "0/0" not in waiting
+
     def test_a_ward_sees_only_its_own_row(self):
         self.login("ward_officer")
         response = self.client.get(self.round.get_absolute_url())
