@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Evidence
@@ -103,6 +104,14 @@ class SupportForm(forms.Form):
     )
 
 
+class ChecklistItemsField(ModelIdsField):
+    """Checklist items named with their checklist's topic and cut at a word: the four
+    checklists of a visit each have an item 1.1 ("CCHC — 1.1. Ban hành Kế hoạch CCHC năm")."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.topic_short} — {obj.code}. {Truncator(obj.text).words(16)}"
+
+
 class FindingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Finding.Kind.choices)
     area = forms.ChoiceField(label=_("Area"))
@@ -116,7 +125,7 @@ class FindingForm(forms.Form):
     cause = forms.CharField(
         label=_("Cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    items = ModelIdsField(
+    items = ChecklistItemsField(
         label=_("Checklist items"),
         queryset=ChecklistItem.objects.none(),
         required=False,
@@ -140,7 +149,7 @@ class FindingForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("— Choose —")), *areas]  # type: ignore[attr-defined]
-        self.fields["items"].queryset = items  # type: ignore[attr-defined]
+        self.fields["items"].queryset = items.select_related("checklist")  # type: ignore[attr-defined]
         self.fields["root_causes"].queryset = causes  # type: ignore[attr-defined]
 
 

@@ -117,6 +117,11 @@ class ChecklistItem(BaseModel):
     def __str__(self) -> str:
         return f"{self.code}. {self.text[:80]}"
 
+    @property
+    def topic_short(self) -> str:
+        """Its checklist's topic, short ("Một cửa (TTHC)"): every checklist has an item 1.1."""
+        return str(TOPIC_SHORT[Topic(self.checklist.topic)])
+
 
 class InspectionPlan(BaseModel):
     """The year's plan (kế hoạch kiểm tra) of an organiser: requests, then consolidated visits."""

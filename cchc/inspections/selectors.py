@@ -26,6 +26,7 @@ from cchc.core.roles import Capability, Role
 from cchc.core.textsearch import rank_similar
 from cchc.inspections.models import (
     Checklist,
+    ChecklistItem,
     Finding,
     Inspection,
     InspectionFile,
@@ -210,7 +211,11 @@ def inspection_for_page(*, user: Any, pk: int) -> Inspection:
         "document_requests__evidence",
         Prefetch(
             "findings",
-            queryset=Finding.objects.prefetch_related("root_causes", "items", "criteria")
+            queryset=Finding.objects.prefetch_related(
+                "root_causes",
+                Prefetch("items", queryset=ChecklistItem.objects.select_related("checklist")),
+                "criteria",
+            )
             .select_related("repeat_of__inspection__org_unit")
             .order_by("kind", "topic", "area", "created_at"),
         ),

@@ -19,11 +19,13 @@ from cchc.accounts.services import membership_add, user_create
 from cchc.core.roles import Role
 from cchc.core.testing import PERSONAS, BaseTestCase
 from cchc.inspections.models import (
+    TOPIC_SHORT,
     Finding,
     Inspection,
     InspectionPlan,
     ProgressReport,
     RemediationAction,
+    Topic,
 )
 from cchc.inspections.services import findings, planning, visits
 from cchc.inspections.tests.factories import (
@@ -362,6 +364,33 @@ class ShortcomingFormTests(BaseTestCase):
         assert 'id="id_area_errors"' in body
         assert re.search(r'name="area"[^>]*aria-invalid="true"', body)
         assert ">Chưa niêm yết</textarea>" in body
+
+    def test_the_form_names_each_item_with_its_checklists_topic(self):
+        # Found walking the demo: the form listed four items "1.1." (one per checklist) without
+        # their topic, their texts cut in the middle of a word; a finding linked to another
+        # checklist's item said "1.1" only.
+        inspection = to_status(self.cast, approved_inspection(self.cast), "visiting")
+        items = visits.visit_items(inspection)
+        first = items[0]
+        other = next(item for item in items if item.checklist.topic != first.checklist.topic)
+        findings.finding_create(
+            actor=None,
+            inspection=inspection,
+            kind="shortcoming",
+            topic=first.checklist.topic,
+            area=f"{first.section_code}. {first.section_name}",
+            text="Chưa niêm yết",
+            severity="minor",
+            items=[first, other],
+        )
+        self.login(inspection.team.first().user.username)
+        page = self.client.get(inspection.get_absolute_url()).content.decode()
+        topic = str(TOPIC_SHORT[Topic(first.checklist.topic)])
+        other_topic = str(TOPIC_SHORT[Topic(other.checklist.topic)])
+        assert f'<option value="{first.pk}">{topic} — {first.code}. ' in page
+        assert (
+            f'data-testid="finding-items">{topic} {first.code}, {other_topic} {other.code}<' in page
+        )
 
 
 class TeamHeadTests(BaseTestCase):
