@@ -499,6 +499,7 @@ def _render_row(
     parts_only: bool = False,
     tree: LoadedTree | None = None,
     evidence_failure: dict[str, Any] | None = None,
+    with_areas: bool = False,
 ) -> HttpResponse:
     """The criterion's row (htmx), or back to the page. `evidence_failure`: the evidence forms'
     context when adding evidence was refused: the row answers with them open, as typed."""
@@ -516,9 +517,13 @@ def _render_row(
         context["evidence_failure"] = evidence_failure
     if parts_only:  # the saved parts' template: every group's figures, from the tree read
         context["changed_areas"] = all_area_figures(tree)
+    if with_areas:  # a value confirmed: the areas' "confirm all N" counts change too
+        context["area_rows"] = [row for row in page["rows"] if row["is_parent"]]
     if is_htmx(request):
         # htmx swaps only 2xx answers: a refused save comes back as 200 with its message.
         template = "assessments/_score_saved.html" if parts_only else "assessments/_score_row.html"
+        if with_areas:
+            template = "assessments/_score_confirmed.html"
         return render(request, template, context)
     if error or conflict:
         messages.error(request, error or _("Someone else saved this criterion; see their value."))
@@ -610,7 +615,7 @@ def score_confirm_view(request: HttpRequest, pk: int, criterion_pk: int) -> Http
         return _render_row(
             request, assessment, criterion, error=" ".join(str(m) for m in error.messages)
         )
-    return _render_row(request, assessment, criterion)
+    return _render_row(request, assessment, criterion, with_areas=True)
 
 
 AREA_CONFIRMED_MESSAGE = gettext_noop("Confirmed as still right: %(codes)s.")

@@ -47,6 +47,22 @@ class ConfirmAreaTests(BaseTestCase):
             )
         )
 
+    def test_confirming_one_value_updates_its_areas_count(self):
+        # Found walking the demo: after confirming 3.5 alone, its area's button still said
+        # "Xác nhận vẫn đúng 2 tiêu chí" until the page was reloaded.
+        one = self.criterion("1.1")
+        response = self.client.post(
+            reverse("assessments:score_confirm", args=[self.assessment.pk, one.pk]),
+            headers=HTMX,
+        )
+        content = response.content.decode()
+        assert response.status_code == 200 and self.carried() == ["1.2", "2.1"]
+        assert content.lstrip().startswith(f'<tbody id="score-{one.pk}" class="score-group">')
+        area = content.split(f'<tbody id="area-{self.criterion("1").pk}" hx-swap-oob="true">')[1]
+        area = area.split("</tbody>")[0]
+        assert 'data-testid="confirm-area-1"' in area and "đúng 1 tiêu chí" in area
+        assert "2 tiêu chí" not in area
+
     def test_one_click_confirms_every_carried_value_of_the_area_and_only_those(self):
         page = self.client.get(self.assessment.get_absolute_url()).content.decode()
         assert 'data-testid="confirm-area-1"' in page and "2 tiêu chí" in page
