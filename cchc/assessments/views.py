@@ -1172,10 +1172,20 @@ def results_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not _results_visible(request, round_):
         raise PermissionDenied
     rows = published_or_live_results(round_)
+    is_frozen = round_.status == Round.Status.PUBLISHED
     context = {
         "round": round_,
         "rows": rows,
-        "is_frozen": round_.status == Round.Status.PUBLISHED,
+        "is_frozen": is_frozen,
+        # Live, the table holds the submitted units: name the others, or a leader reading it
+        # before the appraisal cannot tell who is missing.
+        "not_submitted": []
+        if is_frozen
+        else list(
+            round_.assessments.exclude(status=Assessment.Status.SUBMITTED)
+            .order_by("org_unit__sort_order", "org_unit__name")
+            .values_list("org_unit__name", flat=True)
+        ),
         # The previous round ranked other units: say among how many the change is counted.
         "rank_compared_among": next(
             (row.rank_compared_among for row in rows if row.rank_compared_among), None

@@ -479,6 +479,11 @@ class BoardAndResultsTests(BaseTestCase):
         assert self.client.get(reverse("assessments:results", args=[round_.pk])).status_code == 403
         self.login("leader")
         assert "Thiếu 4 báo cáo." in self.client.get(a.get_absolute_url()).content.decode()
+        # Found walking the demo: before publication the table held the submitted units only,
+        # and nothing said which were missing.
+        results = self.client.get(reverse("assessments:results", args=[round_.pk]))
+        note = results.content.decode().split('data-testid="not-submitted">', 1)[1]
+        assert note.startswith(f"Chưa nộp bản tự đánh giá (1 đơn vị): {self.cast.ward_b.name}<")
 
     def test_the_appraiser_sees_only_the_criteria_of_their_agency(self):
         a = assessment_of(self.round, self.cast.ward_a)
