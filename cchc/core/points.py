@@ -67,16 +67,22 @@ def parse_decimal(text: str | int | float | Decimal) -> Decimal:
     return value
 
 
+_VIETNAMESE_MARKS = str.maketrans({",": ".", ".": ","})
+
+
 def format_decimal(value: Decimal | None, places: int = 2) -> str:
-    """Return a number for people, trailing zeros trimmed: 85,25 in Vietnamese, 85.25 in English."""
+    """Return a number for people, trailing zeros trimmed: 85,25 and 1.234,5 (thousands
+    grouped) in Vietnamese; 85.25 and 1234.5 in English, ungrouped: parse_decimal, Vietnamese
+    first, reads one comma as a decimal one ("71,079" is 71.079), so English groups would not
+    read back."""
     if value is None:
         return ""
+    vietnamese = (translation.get_language() or "vi").startswith("vi")
     quantum = Decimal(1).scaleb(-places)
-    text = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    text = f"{rounded:,f}" if vietnamese else f"{rounded:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     if text == "-0":
         text = "0"
-    if (translation.get_language() or "vi").startswith("vi"):
-        text = text.replace(".", ",")
-    return text
+    return text.translate(_VIETNAMESE_MARKS) if vietnamese else text

@@ -66,7 +66,7 @@ class SelfAssessmentPageTests(BaseTestCase):
         assert 'data-testid="row-error"' not in content
         score = Score.objects.get(assessment=self.assessment, criterion=criterion)
         assert score.inputs == {"numerator": "950", "denominator": "1100"}
-        assert "950/1100 = 86,4%" in content
+        assert "950/1.100 = 86,4%" in content  # written back as Vietnamese writes it
 
     def test_nothing_appraised_is_shown_before_the_appraisal(self):
         # Found walking the demo: the coordinator read "Appraised 0 / 100" on a ward still

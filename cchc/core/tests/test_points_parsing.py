@@ -4,6 +4,7 @@ saved as 1,234 (one point two three four), and "1.100" refused as smaller than 9
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -51,3 +52,18 @@ def test_a_count_as_the_pages_write_it_reads_back(count):
 @given(st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False))
 def test_points_as_the_pages_write_them_read_back(value):
     assert parse_decimal(format_decimal(value)) == value
+
+
+def test_a_figure_of_thousands_is_grouped_as_the_reader_writes_it():
+    # Found walking the demo: "1234/1300 = 94,9%" beside counts written 15.000 elsewhere.
+    assert format_decimal(Decimal("1234.5")) == "1.234,5"
+    assert format_decimal(Decimal("-1234567")) == "-1.234.567"
+    assert format_decimal(Decimal("85.25")) == "85,25"
+    with translation.override("en"):  # ungrouped: "71,079" would read back as 71.079
+        assert format_decimal(Decimal("1234.5")) == "1234.5"
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False))
+def test_figures_written_in_english_read_back(value):
+    with translation.override("en"):
+        assert parse_decimal(format_decimal(value)) == value

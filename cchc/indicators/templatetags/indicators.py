@@ -25,11 +25,16 @@ def data_link(criterion: Any, assessment: Any) -> str:
 
 @register.filter
 def inputs_text(inputs: dict[str, Any] | None) -> str:
-    """ "95/100", "3" or "4,3": a data source's figure as people read it."""
+    """ "95/100", "1.234/1.300", "3" or "4,3": a data source's figure as people read it."""
     if not inputs:
         return ""
     if "numerator" in inputs:
-        return f"{inputs['numerator']}/{inputs['denominator']}"
+        try:
+            return "/".join(
+                format_decimal(Decimal(str(inputs[part]))) for part in ("numerator", "denominator")
+            )
+        except (InvalidOperation, ValueError):
+            return f"{inputs['numerator']}/{inputs['denominator']}"
     value = inputs.get("count", inputs.get("value", ""))
     try:
         return format_decimal(Decimal(str(value)))

@@ -27,6 +27,7 @@ from cchc.indicators.selectors import (
     source_inputs,
 )
 from cchc.indicators.summary import rebuild_dossier_months
+from cchc.indicators.templatetags.indicators import inputs_text
 
 YEAR = 2024  # a past year: its figures are as of each period's end, whatever today is
 SECOND = datetime.timedelta(seconds=1)
@@ -240,3 +241,10 @@ class FigureAgreementTests(HypothesisTestCase, BaseTestCase):
         for directive in Directive.objects.all():
             state = directive.state(today)
             assert figures.DIRECTIVE_FIGURES[state].holds(directive, today)
+
+
+def test_a_data_sources_fraction_is_written_with_its_thousands():
+    # Found walking the demo: "994/1006" beside counts written 15.000 on the same page.
+    assert inputs_text({"numerator": "994", "denominator": "1006"}) == "994/1.006"
+    assert inputs_text({"numerator": 17, "denominator": 18}) == "17/18"
+    assert inputs_text({"count": "4.3"}) == "4,3"
