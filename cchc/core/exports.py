@@ -67,7 +67,7 @@ class Table:
     widths: dict[str, float] = field(default_factory=dict)
 
 
-def file_name(*parts: str) -> str:
+def file_name(*parts: object) -> str:
     """A downloaded file's name from what it is, in the reader's language, without marks:
     ("Thông báo xếp hạng", "2026-12-07") -> "thong-bao-xep-hang-2026-12-07"."""
     return "-".join(word for part in parts for word in fold(str(part)).split())[:120]
