@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import pgettext_lazy
 
 from cchc.analytics.summary import frozen_trend
 from cchc.assessments.models import Assessment, Round
@@ -287,12 +288,19 @@ def ranking(
     )
 
 
-PERIOD_SHORT = {"h1": "6T", "m9": "9T", "annual": "CN"}
+# A trend's column is short: "6T 2026" and "9T 2026" as Vietnamese reports write the rounds of
+# six and nine months, the year's own round "Năm 2026" ("CN", cả năm, read as Sunday).
+PERIOD_SHORT = {
+    "h1": pgettext_lazy("round, short", "H1"),
+    "m9": pgettext_lazy("round, short", "9M"),
+    "annual": pgettext_lazy("round, short", "Year"),
+}
 
 
 def round_label(round_: Round) -> str:
-    """ "CN/2024": a round as the trend's columns name it."""
-    return f"{PERIOD_SHORT.get(round_.period, round_.period)}/{round_.year}"
+    """ "Năm 2024": a round as the trend's columns name it."""
+    period = PERIOD_SHORT.get(round_.period, round_.period)
+    return f"{period} {round_.year}"
 
 
 class _Inherited:

@@ -105,7 +105,7 @@ def test_preview_apply_and_the_new_ward_on_the_province_overview(
     ranking = page.get_by_test_id("ranking")
     expect(ranking.locator("tr", has_text="Phường Thành Sen")).to_contain_text("75")
     inherited = page.get_by_test_id("inherited")
-    expect(inherited).to_contain_text("Phường Thành Sen, CN/2024: tính từ")
+    expect(inherited).to_contain_text("Phường Thành Sen, Năm 2024: tính từ")
     expect(inherited).to_contain_text(cast.ward_a.name)
     expect(inherited).to_contain_text(cast.ward_b.name)
     expect(page.get_by_test_id("lineage-rule")).to_be_visible()

@@ -106,7 +106,7 @@ class HistoryAcrossReorganisationTests(DashboardCase):
         assert rows["P25"].gaps[0] == Decimal("4.00")
         assert rows["P25"].over_claim_index == Decimal("2.00")
         assert rows["P25"].inherited == [
-            "Phường Thành Sen, CN/2024: tính từ Phường C (50%), Phường Nam Hà, Phường Trần Phú; "
+            "Phường Thành Sen, Năm 2024: tính từ Phường C (50%), Phường Nam Hà, Phường Trần Phú; "
             "bình quân theo số đơn vị"
         ]
 
@@ -129,7 +129,7 @@ class HistoryAcrossReorganisationTests(DashboardCase):
         self.login("admin")
         html = self.client.get(reverse("analytics:overview"), {"round": new.pk}).content.decode()
         assert 'data-testid="inherited"' in html
-        assert "Phường Thành Sen, CN/2024: tính từ Phường C (50%), Phường Nam Hà" in html
+        assert "Phường Thành Sen, Năm 2024: tính từ Phường C (50%), Phường Nam Hà" in html
         assert "mỗi đơn vị được tính một lần" in html  # the rule, explained
 
     def test_a_published_ranking_still_shows_the_former_units_as_published(self):

@@ -34,7 +34,7 @@ class OverviewPageTests(DashboardCase):
             zip(codes, [1, 1, 3, None], strict=True)
         )
         assert rows[-1].unit_code == codes[3]  # unranked last
-        assert page["series_labels"] == ["6T/2026", "9T/2026"]
+        assert page["series_labels"] == ["6T 2026", "9T 2026"]
         assert page["shows_totals"] is True
         # The export's ranking is the page's: the same rows, the trend of both rounds at the end.
         table = list(page["tables"]["ranking"].rows)
