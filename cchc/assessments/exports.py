@@ -4,7 +4,6 @@ as a formula stays text."""
 
 from cchc.assessments.models import Round
 from cchc.assessments.services.results import ResultRow
-from cchc.core.dates import short_date
 from cchc.core.exports import Table, xlsx_bytes
 
 HEADERS = [
@@ -26,7 +25,7 @@ def results_xlsx(round_: Round, rows: list[ResultRow]) -> bytes:
     """The rows as the results module gives them (`published_or_live_results`): the same
     figures as the page, written as numbers."""
     decision = (
-        [f"Quyết định {round_.decision_number}", short_date(round_.decision_date)]
+        [f"Quyết định {round_.decision_number}", round_.decision_date]
         if round_.decision_number
         else ["Chưa công bố"]
     )

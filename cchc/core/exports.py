@@ -7,6 +7,7 @@ Every file the product writes for a spreadsheet goes through here: a `Table` thr
 (`tests/security/test_exports.py` fails on a writer that does not import this module)."""
 
 import csv
+import datetime
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ def safe_cell(value: Any) -> Any:
         return value
     if isinstance(value, int | float | Decimal):
         return value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value  # a date cell in a workbook (dd/mm/yyyy), ISO in a CSV
     text = str(value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
@@ -97,7 +100,7 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
         for letter, width in table.widths.items():
             sheet.column_dimensions[letter].width = width
         for line in table.preamble:
-            sheet.append(safe_row(line))
+            sheet.append(_cells(sheet, line))
         bold = []
         for heading in table.headers:
             cell = WriteOnlyCell(sheet, value=safe_cell(heading))
@@ -105,7 +108,7 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
             bold.append(cell)
         sheet.append(bold)
         for row in table.rows:
-            sheet.append(safe_row(row))
+            sheet.append(_cells(sheet, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -115,6 +118,21 @@ def xlsx_response(table: Table, filename: str) -> HttpResponse:
     response = HttpResponse(xlsx_bytes([table]), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+def _cells(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    return [_date_cell(sheet, value) for value in safe_row(values)]
+
+
+def _date_cell(sheet: Any, value: Any) -> Any:
+    """A date as a workbook's date, shown as Vietnamese documents write it (15/08/2026)."""
+    if not isinstance(value, datetime.date):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = "dd/mm/yyyy"
+    return cell
 
 
 def _sheet_title(title: str) -> str:

@@ -595,6 +595,13 @@ class BoardAndResultsTests(BaseTestCase):
         response = self.client.get(reverse("assessments:results_export", args=[self.round.pk]))
         workbook = load_workbook(io.BytesIO(response.content))
         assert workbook.active["A4"].value == "Hạng"
+        # The decision's date is a date the spreadsheet can sort, shown 15/08/2026 (it was text).
+        Round.objects.filter(pk=self.round.pk).update(
+            decision_number="1234/QĐ-UBND", decision_date=datetime.date(2026, 8, 15)
+        )
+        response = self.client.get(reverse("assessments:results_export", args=[self.round.pk]))
+        cell = load_workbook(io.BytesIO(response.content)).active["B2"]
+        assert cell.value == datetime.datetime(2026, 8, 15) and cell.number_format == "dd/mm/yyyy"
 
 
 class RoundCreateTests(BaseTestCase):
