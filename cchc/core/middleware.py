@@ -8,8 +8,8 @@ patterns sets TECHNICAL_404=1. A 500 still gets Django's traceback in developmen
 PermissionDenied already goes to handler403 in both modes.
 
 An address that only receives a form (a rating, a save), opened in the browser, answers 405
-with an empty body: a blank white page. It gets a page saying what happened (the API's
-answers stay its own)."""
+with an empty body: a blank white page. A browser asking for a page gets one saying what
+happened; a program (the API's clients, which ask for JSON) keeps the bare answer."""
 
 from collections.abc import Callable
 
@@ -34,7 +34,7 @@ class RefusalPageMiddleware:
             response.status_code == 405
             and request.method in ("GET", "HEAD")
             and not response.content
-            and not request.path.startswith("/api/")
+            and "text/html" in request.headers.get("Accept", "")
         ):
             page = HttpResponse(render_to_string("405.html", request=request), status=405)
             page["Allow"] = response.get("Allow", "")

@@ -19,9 +19,6 @@ ALLOWED = {
     ("cchc/core/context_processors.py", "navigation"): (
         "request.path is the page's address: the menu marks the section the reader is in"
     ),
-    ("cchc/core/middleware.py", "__call__"): (
-        "request.path is the page's address: an API call keeps its own 405 answer"
-    ),
     ("cchc/portal/editor_views.py", "statistics_view"): (
         "VisitDay.path is the portal page counted ('article:<slug>'), not a unit"
     ),

@@ -60,7 +60,8 @@ class RefusalPagesInProductionTests(BaseTestCase):
     def test_an_address_that_receives_a_form_opened_in_the_browser_says_so(self) -> None:
         # Found walking the demo: the portal's rating address, opened, was a blank white page.
         url = reverse("portal:rate", args=["unit", self.cast.ward_a.pk])
-        response = self.client.get(url)
+        browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+        response = self.client.get(url, headers=browser)
         assert response.status_code == 405 and "POST" in response["Allow"]
         page = response.content.decode()
         assert 'data-testid="method-not-allowed"' in page
@@ -68,4 +69,6 @@ class RefusalPagesInProductionTests(BaseTestCase):
         # A form posted the wrong way elsewhere keeps Django's bare answer, and so does the API.
         posted = self.client.post("/app/health/")  # the benchmarks' empty POST, unchanged
         assert (posted.status_code, posted.content) == (405, b"")
-        assert b"method-not-allowed" not in self.client.get("/api/v1/dossiers/batch").content
+        api = self.client.get("/api/v1/dossiers/batch", headers={"Accept": "application/json"})
+        assert api.status_code == 405 and b"method-not-allowed" not in api.content
+        assert self.client.get(url).content == b""  # a program asking for anything: bare
