@@ -4,7 +4,7 @@ which unit is cchc.orgunits.scope's)."""
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -87,16 +87,17 @@ def org_units_in_tree_order(units: list[OrgUnit]) -> list[OrgUnit]:
 
 def _share_total() -> Subquery:
     """The sum of the shares a divided unit gave on the same day, all its parts (those the
-    reader does not read included): a part's share reads as a fraction of the whole."""
+    reader does not read included): a part's share reads as a fraction of the whole. None
+    when a part has no share (the whole is unknown), as on the preview (orgunits.views)."""
     parts = (
         UnitChange.objects.filter(
             predecessor=OuterRef("predecessor"),
             effective_on=OuterRef("effective_on"),
             kind=UnitChange.Kind.DIVIDED,
-            share__isnull=False,
         )
         .values("predecessor")
-        .annotate(total=Sum("share"))
+        .annotate(total=Sum("share"), parts=Count("pk"), known=Count("share"))
+        .filter(parts=F("known"))
         .values("total")
     )
     return Subquery(parts, output_field=DecimalField(max_digits=14, decimal_places=4))

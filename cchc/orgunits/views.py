@@ -228,22 +228,24 @@ def _shares_of(plan: Plan, old: Any) -> Decimal | None:
 def _preview_context(plan: Plan) -> dict[str, Any]:
     """The preview's tables, as plain rows (names of the new units resolved)."""
     names = {code: unit.name for code, unit in plan.new_units.items()}
-    ended = [
-        {
-            "unit": old,
-            "successors": [
-                {
-                    "name": names[link.new_code],
-                    "share": link.share,
-                    "share_percent": percent(link.share, _shares_of(plan, old)),
-                    "default": link.is_default,
-                }
-                for link in plan.successors_of(old)
-            ],
-            "divided": plan.is_divided(old),
-        }
-        for old in plan.ended
-    ]
+    ended: list[dict[str, Any]] = []
+    for old in plan.ended:
+        whole = _shares_of(plan, old)
+        ended.append(
+            {
+                "unit": old,
+                "successors": [
+                    {
+                        "name": names[link.new_code],
+                        "share": link.share,
+                        "share_percent": percent(link.share, whole),
+                        "default": link.is_default,
+                    }
+                    for link in plan.successors_of(old)
+                ],
+                "divided": plan.is_divided(old),
+            }
+        )
     follows = [
         {
             "kind": kind,

@@ -80,6 +80,23 @@ class ReorganisationPageTests(BaseTestCase):
         ).content.decode()
         assert "(53,61% đơn vị cũ)" in old_page
 
+    def test_a_part_without_a_share_leaves_every_part_without_a_percentage(self):
+        # The whole is unknown: 28,23 is not 100% of Phường Trần Phú. The preview and the
+        # applied reorganisation say the same.
+        divide = (
+            "Mã đơn vị cũ,Mã đơn vị mới,Tên mới,Loại mới,Mã cha mới,Diện tích,Kế thừa mặc định\n"
+            'X18070,P25,Phường Thành Sen,phường,T42,"28,23",có\n'
+            "X18070,P26,Phường Hà Huy Tập,phường,T42,,\n"
+        )
+        self.login("admin")
+        content = self.preview(rows=divide).content.decode()
+        assert "28,23" in content and 'data-testid="share-percent"' not in content
+        self.client.post(URL, {**hidden(content), "apply": "1"})
+        detail = self.client.get(
+            reverse("orgunits:reorganisation_detail", args=[Reorganisation.objects.get().pk])
+        ).content.decode()
+        assert "28,23" in detail and 'data-testid="share-percent"' not in detail
+
     def test_rows_typed_in_the_page(self):
         self.login("admin")
         response = self.preview(rows="Mã đơn vị cũ,Tên mới\nX18070,Phường Trần Phú mới\n")
