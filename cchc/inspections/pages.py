@@ -21,7 +21,6 @@ from cchc.inspections.forms import (
     TeamMemberForm,
 )
 from cchc.inspections.models import (
-    TOPIC_SHORT,
     ChecklistItem,
     Finding,
     Inspection,
@@ -54,21 +53,16 @@ def finding_form(
     )
 
 
-def assigned_sections(sections: list[str], items: list[Any]) -> list[tuple[str, str]]:
+def assigned_sections(sections: list[str], checklists: dict[int, str]) -> list[tuple[str, str]]:
     """A member's sections ("7:1.2", checklist id and section code) as (topic's short name,
-    "1, 2, 3") per checklist, in the visit's order: two checklists both have a section 1."""
-    topics = {item.checklist_id: item.checklist.topic for item in items}
-    order = list(dict.fromkeys(item.checklist_id for item in items))
+    "1, 2, 3") per checklist of the visit (`checklists`: id → topic's short name, in the
+    visit's order): two checklists both have a section 1."""
     codes: dict[int, list[str]] = {}
     for section in sections:
         checklist, _sep, code = section.partition(":")
-        if checklist.isdigit() and int(checklist) in topics:
+        if checklist.isdigit() and int(checklist) in checklists:
             codes.setdefault(int(checklist), []).append(code)
-    return [
-        (str(TOPIC_SHORT[Topic(topics[checklist])]), ", ".join(codes[checklist]))
-        for checklist in order
-        if checklist in codes
-    ]
+    return [(topic, ", ".join(codes[pk])) for pk, topic in checklists.items() if pk in codes]
 
 
 def team_people(inspection: Inspection) -> list[tuple[int, str]]:
@@ -110,10 +104,12 @@ def inspection_page(
     own_evidence = Evidence.objects.filter(org_unit=inspection.org_unit).order_by("-created_at")
     # A shortcoming refused on its last post comes back as it was typed.
     draft = take_draft() if can_inspect and take_draft is not None else None
+    checklists = {item.checklist_id: item.topic_short for item in items}  # the visit's order
     return {
         "inspection": inspection,
         "team": [
-            (member, assigned_sections(member.sections, items)) for member in inspection.team.all()
+            (member, assigned_sections(member.sections, checklists))
+            for member in inspection.team.all()
         ],
         "can_manage": can_manage,
         # A unit's officers read their visit, not the plan (its link would be a 404).

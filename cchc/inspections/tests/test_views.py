@@ -1,5 +1,4 @@
 import datetime
-from types import SimpleNamespace
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,11 +24,10 @@ from cchc.inspections.tests.factories import (
 def test_a_members_sections_name_the_checklist_they_belong_to():
     # Found walking the demo: "1, 2, 1, 2, 3" for a member of two topics; both checklists have
     # a section 1.
-    one_stop = SimpleNamespace(checklist_id=8, checklist=SimpleNamespace(topic="tthc"))
-    directives = SimpleNamespace(checklist_id=9, checklist=SimpleNamespace(topic="directives"))
-    items = [one_stop, one_stop, directives]
     sections = ["9:1", "9:2", "8:1", "8:2", "8:3", "77:4"]  # 77: a checklist not in the visit
     with translation.override("vi"):
+        # The visit's checklists in its order, as the page names them (ChecklistItem.topic_short).
+        items = {8: str(TOPIC_SHORT[Topic.TTHC]), 9: str(TOPIC_SHORT[Topic.DIRECTIVES])}
         assert assigned_sections(sections, items) == [
             ("Một cửa (TTHC)", "1, 2, 3"),
             ("Ý kiến chỉ đạo", "1, 2"),
