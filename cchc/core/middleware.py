@@ -15,8 +15,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.template.loader import render_to_string
 from django.urls import Resolver404, get_resolver, get_urlconf
+
+from cchc.core.refusals import refusal_page
 
 
 class RefusalPageMiddleware:
@@ -36,7 +37,7 @@ class RefusalPageMiddleware:
             and not response.content
             and "text/html" in request.headers.get("Accept", "")
         ):
-            page = HttpResponse(render_to_string("405.html", request=request), status=405)
+            page = refusal_page(request, "405.html", 405)
             page["Allow"] = response.get("Allow", "")
             return page
         return response

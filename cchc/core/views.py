@@ -10,6 +10,7 @@ from cchc.core.exceptions import BadInput
 from cchc.core.forms import AuditFilterForm
 from cchc.core.htmx import render_page_or_partial
 from cchc.core.permissions import capability_required
+from cchc.core.refusals import refusal_page
 from cchc.core.roles import Capability
 
 AUDIT_PAGE_SIZE = 50
@@ -58,15 +59,15 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     # Only our own refusals carry a message for people; Django's (a bad host, a broken
     # upload) say nothing to the user beyond the page's own sentence.
     message = exception.message if isinstance(exception, BadInput) else ""
-    return render(request, "400.html", {"message": message}, status=400)
+    return refusal_page(request, "400.html", 400, {"message": message})
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "403.html", status=403)
+    return refusal_page(request, "403.html", 403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    return refusal_page(request, "404.html", 404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

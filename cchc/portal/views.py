@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.dates import format_points
 from cchc.core.permissions import user_has_capability
+from cchc.core.refusals import PORTAL_FRAME_MARK
 from cchc.core.roles import Capability
 from cchc.frameworks.palette import PALETTE
 from cchc.frameworks.selectors import bands_of
@@ -432,8 +433,10 @@ def feedback_answers_view(request: HttpRequest) -> HttpResponse:
 
 
 def footer_context(request: HttpRequest) -> dict[str, Any]:
-    """What every portal page shows at its foot (a context processor for portal pages)."""
-    if not request.resolver_match or request.resolver_match.namespace != "portal":
+    """What every portal page shows at its foot (a context processor for portal pages, and for
+    a refusal page shown to a visitor in the portal's frame)."""
+    in_portal = bool(request.resolver_match and request.resolver_match.namespace == "portal")
+    if not (in_portal or getattr(request, PORTAL_FRAME_MARK, False)):
         return {}
 
     def build() -> dict[str, Any]:

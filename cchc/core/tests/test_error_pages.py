@@ -72,3 +72,38 @@ class RefusalPagesInProductionTests(BaseTestCase):
         api = self.client.get("/api/v1/dossiers/batch", headers={"Accept": "application/json"})
         assert api.status_code == 405 and b"method-not-allowed" not in api.content
         assert self.client.get(url).content == b""  # a program asking for anything: bare
+
+
+class RefusalPageFrameTests(BaseTestCase):
+    """Found walking the demo: a citizen's mistyped portal link was a page of the officials'
+    work space whose only way on, "Quay lại trang Tổng quan", led to the officials' sign-in."""
+
+    def test_a_visitor_meets_the_refusal_in_the_portal_and_is_sent_back_to_it(self) -> None:
+        response = self.client.get("/khong-ton-tai/")
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert 'data-testid="portal-nav"' in page  # the portal's own menu
+        assert "Về trang chủ cổng thông tin" in page
+        back = page.split('data-testid="back-home"')[0].rsplit("<a", 1)[1]
+        assert f'href="{reverse("portal:home")}"' in back
+        assert "Quay lại trang Tổng quan" not in page
+        assert response.context["portal"].site_name in page  # the portal's name and foot
+
+    def test_a_form_address_opened_by_a_visitor_is_framed_by_the_portal_too(self) -> None:
+        url = reverse("portal:rate", args=["unit", self.cast.ward_a.pk])
+        response = self.client.get(url, headers={"Accept": "text/html"})
+        assert response.status_code == 405
+        page = response.content.decode()
+        assert 'data-testid="method-not-allowed"' in page
+        assert 'data-testid="portal-nav"' in page
+        assert "Về trang chủ cổng thông tin" in page
+
+    def test_someone_signed_in_stays_in_the_work_space(self) -> None:
+        self.login("leader")
+        response = self.client.get("/khong-ton-tai/")
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert 'data-testid="portal-nav"' not in page
+        back = page.split('data-testid="back-home"')[0].rsplit("<a", 1)[1]
+        assert f'href="{reverse("core:home")}"' in back
+        assert "Quay lại trang Tổng quan" in page
