@@ -28,8 +28,26 @@ VERDICT_COLUMNS = ["Đạt", "Đạt một phần", "Không đạt", "Không áp
 
 
 def committee(unit: OrgUnit | None) -> str:
-    """ "UBND THÀNH PHỐ HÀ TĨNH" for the unit's People's Committee ("" for none)."""
+    """ "UBND THÀNH PHỐ HÀ TĨNH" for the unit's People's Committee ("" for none): the governing
+    body's name, which may be abbreviated."""
     return f"UBND {unit.name.upper()}" if unit is not None else ""
+
+
+NO_BREAK = "\u00a0"
+# The longest place name (in capitals, bold, 13 pt) that fits on one line of the masthead's
+# left column (65 mm less its cells' margins); a longer one may break where it must.
+ONE_LINE = 22
+
+
+def issuing_committee(unit: OrgUnit) -> str:
+    """ "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ TĨNH": the issuing body's name, written in full (Decree
+    30/2020, Annex I abbreviates only the governing body's), set on two lines as such documents
+    are, "ỦY BAN NHÂN DÂN" above "THÀNH PHỐ HÀ TĨNH": no-break spaces inside each part leave
+    the space between them the only place to break (in the DOCX as in the PDF)."""
+    place = unit.name.upper()
+    if len(place) <= ONE_LINE:
+        place = place.replace(" ", NO_BREAK)
+    return f"{'ỦY BAN NHÂN DÂN'.replace(' ', NO_BREAK)} {place}"
 
 
 def place_of(unit: OrgUnit) -> str:

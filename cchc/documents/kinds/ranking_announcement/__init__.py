@@ -3,7 +3,15 @@
 from cchc.assessments.models import Round
 from cchc.assessments.services.results import published_or_live_results
 from cchc.documents.content import Block, Document
-from cchc.documents.kinds.common import committee, day, lower_first, percent, place_of, points
+from cchc.documents.kinds.common import (
+    committee,
+    day,
+    issuing_committee,
+    lower_first,
+    percent,
+    place_of,
+    points,
+)
 
 SYMBOL = "TB-UBND"
 
@@ -49,7 +57,7 @@ def build(round_: Round, *, signer_name: str = "") -> Document:
     return Document(
         kind="ranking_announcement",
         parent_body=committee(organiser.parent),
-        issuer_body=committee(organiser),
+        issuer_body=issuing_committee(organiser),
         symbol=SYMBOL,
         number=None,
         place=place_of(organiser),

@@ -4,7 +4,7 @@ for items without evidence, and its difficulties and proposals."""
 from cchc.assessments.engine import load_tree, self_result
 from cchc.assessments.models import Assessment
 from cchc.documents.content import Block, Document
-from cchc.documents.kinds.common import committee, place_of, points
+from cchc.documents.kinds.common import committee, issuing_committee, place_of, points
 
 SYMBOL = "BC-UBND"
 
@@ -65,7 +65,7 @@ def build(
     return Document(
         kind="self_assessment_report",
         parent_body=committee(unit.parent),
-        issuer_body=committee(unit),
+        issuer_body=issuing_committee(unit),
         symbol=SYMBOL,
         number=None,
         place=place_of(unit),

@@ -20,7 +20,7 @@ class SelfAssessmentReportTests(BaseTestCase):
         )
         text, _pages = assert_issued_document(
             issued,
-            "UBND PHƯỜNG TRẦN PHÚ",
+            "ỦY BAN NHÂN DÂN PHƯỜNG TRẦN PHÚ",
             "UBND THÀNH PHỐ HÀ TĨNH",
             "BÁO CÁO",
             "I. KẾT QUẢ TỰ CHẤM ĐIỂM",

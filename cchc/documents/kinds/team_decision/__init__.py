@@ -6,6 +6,7 @@ from cchc.documents.kinds.common import (
     committee,
     day,
     inspection_subject,
+    issuing_committee,
     lower_first,
     place_of,
 )
@@ -66,7 +67,7 @@ def build(inspection: Inspection, *, signer_name: str = "", plan_reference: str 
     return Document(
         kind="team_decision",
         parent_body=committee(organiser.parent),
-        issuer_body=committee(organiser),
+        issuer_body=issuing_committee(organiser),
         symbol=SYMBOL,
         number=None,
         place=place_of(organiser),
