@@ -710,6 +710,11 @@ def checklist_pk(cast: Cast) -> dict[str, Any]:
 
 # Who sees ward A's visit: keepers, the leader, its team and the ward itself (plan approved).
 SEES_VISIT = statuses(200, inspector=404, outsider=404, portal_editor=403)
+# The team's notes of a visit under way (a photo, the draft conclusion notice): the inspected
+# unit reads them once the visit is concluded (tests/security/test_inspection_notes.py).
+SEES_NOTES = statuses(
+    200, inspector=404, outsider=404, portal_editor=403, ward_officer=404, ward_chair=404
+)
 TEAM_WRITES = statuses(403, admin=302, home_affairs=302, appraiser=302, inspector=404)
 TEAM_READS = statuses(403, admin=200, home_affairs=200, appraiser=200, inspector=404)
 UNIT_WRITES = statuses(403, ward_officer=302, ward_chair=302, outsider=404)
@@ -770,13 +775,14 @@ INSPECTION_CASES = [
     Case("inspections:action_reopen", TEAM_WRITES, kwargs=action_pk, method="post"),
     Case(
         "inspections:action_report",
-        statuses(403, ward_officer=302, ward_chair=302, outsider=404, inspector=404),
+        statuses(403, outsider=404, inspector=404),
         kwargs=action_pk,
         method="post",
-        note="the action's owner (here ward A) reports; an agency reports the actions it owns",
+        note="nobody reports before the visit is concluded; then the action's owner (ward A) "
+        "and an agency the actions it owns (tests/security/test_inspection_notes.py)",
     ),
     Case("inspections:document_answer", UNIT_WRITES, kwargs=document_pk, method="post"),
-    Case("inspections:file_download", SEES_VISIT, kwargs=photo_pk),
+    Case("inspections:file_download", SEES_NOTES, kwargs=photo_pk),
     Case(
         "inspections:file_check",
         statuses(302, inspector=404, outsider=404, portal_editor=403),
@@ -825,15 +831,19 @@ def notice_of_visit(cast: Cast) -> dict[str, Any]:
     return {"kind": "conclusion_notice", "pk": visiting(cast).pk}
 
 
+# The draft notice tells the team's notes: the unit is refused it (403) before the conclusion.
+SEES_NOTES_DRAFT = statuses(
+    200, inspector=404, outsider=404, portal_editor=403, ward_officer=403, ward_chair=403
+)
 SEES_PLAN_DOCUMENT = statuses(
     200, ward_officer=404, ward_chair=404, outsider=404, portal_editor=403
 )
 DOCUMENT_CASES = [
     # The portal's editors read neither rounds nor inspections, so no document of them.
     Case("documents:register", statuses(200, portal_editor=403)),
-    Case("documents:preview", SEES_VISIT, kwargs=notice_of_visit),
-    Case("documents:preview_raw", SEES_VISIT, kwargs=notice_of_visit),
-    Case("documents:draft_docx", SEES_VISIT, kwargs=notice_of_visit),
+    Case("documents:preview", SEES_NOTES_DRAFT, kwargs=notice_of_visit),
+    Case("documents:preview_raw", SEES_NOTES_DRAFT, kwargs=notice_of_visit),
+    Case("documents:draft_docx", SEES_NOTES_DRAFT, kwargs=notice_of_visit),
     # The ranking announcement of a round not yet published says what its results page says:
     # nothing to the units (tests/security/test_document_templates.py walks every kind and
     # stage against its page).

@@ -35,7 +35,13 @@ def target_for_user(*, user: Any, kind: str, pk: int) -> Target:
     A ranking announcement tables the round's results, so it follows the results page."""
     target = kind_info(kind).target
     if target == "inspection":
-        return inspection_selectors.inspection_get_for_user(user=user, pk=pk)
+        inspection = inspection_selectors.inspection_get_for_user(user=user, pk=pk)
+        # The notice tells the team's findings: the unit reads them once the visit is concluded.
+        if kind == Kind.CONCLUSION_NOTICE and not inspection_selectors.notes_visible(
+            user=user, inspection=inspection
+        ):
+            raise PermissionDenied
+        return inspection
     if target == "plan":
         return inspection_selectors.plan_get_for_user(user=user, pk=pk)
     if target == "round":

@@ -85,8 +85,10 @@ def inspection_page(
     can_manage = selectors.can_manage(user=user, inspection=inspection)
     can_inspect = selectors.can_inspect(user=user, inspection=inspection)
     can_answer = selectors.can_answer(user=user, inspection=inspection)
+    # The inspected unit reads the team's notes once the visit is concluded (one rule).
+    notes = selectors.notes_visible(user=user, inspection=inspection)
     items = visits.visit_items(inspection)
-    results = {result.item_id: result for result in inspection.results.all()}
+    results = {result.item_id: result for result in inspection.results.all()} if notes else {}
     counts = dict.fromkeys(ItemResult.Verdict.values, 0)
     for result in results.values():
         counts[result.verdict] += 1
@@ -95,12 +97,18 @@ def inspection_page(
     # the advance view asks it.
     step = visits.next_step(user=user, inspection=inspection)
     target = visits.NEXT_STATUS.get(status)
-    all_findings = list(inspection.findings.all())
+    all_findings = list(inspection.findings.all()) if notes else []
+    recommendations = list(inspection.recommendations.all()) if notes else []
     causes = {cause.pk: cause for finding in all_findings for cause in finding.root_causes.all()}
-    for recommendation in inspection.recommendations.all():
+    for recommendation in recommendations:
         for cause in recommendation.root_causes.all():
             causes[cause.pk] = cause
     today = timezone.localdate()
+    issued = list(
+        inspection.documents.filter(
+            kind__in=("team_decision", "conclusion_notice"), replaced_by__isnull=True
+        ).order_by("-pk")
+    )
     own_evidence = Evidence.objects.filter(org_unit=inspection.org_unit).order_by("-created_at")
     # A shortcoming refused on its last post comes back as it was typed.
     draft = take_draft() if can_inspect and take_draft is not None else None
@@ -118,9 +126,11 @@ def inspection_page(
         "can_inspect": can_inspect,
         "can_answer": can_answer,
         # The actions whose report form this user may send (selectors.can_report, as the view).
+        "notes_visible": notes,
+        "recommendations": recommendations,
         "reportable": {
             action.pk
-            for recommendation in inspection.recommendations.all()
+            for recommendation in recommendations
             for action in recommendation.actions.all()
             if selectors.can_report(user=user, action=action)
         },
@@ -138,7 +148,9 @@ def inspection_page(
         "strengths": [f for f in all_findings if f.kind == Finding.Kind.STRENGTH],
         "shortcomings": [f for f in all_findings if f.kind == Finding.Kind.SHORTCOMING],
         "causes": sorted(causes.values(), key=lambda cause: cause.title),
-        "photos": [f for f in inspection.files.all() if f.purpose == InspectionFile.Purpose.PHOTO],
+        "photos": [
+            f for f in inspection.files.all() if notes and f.purpose == InspectionFile.Purpose.PHOTO
+        ],
         "today": today,
         "documents_sent": sum(
             1 for document in inspection.document_requests.all() if document.answered_at
@@ -152,12 +164,12 @@ def inspection_page(
         if can_manage
         else None,
         # The decision forming the team issued from the register, when there is one: it is
-        # the visit's decision, shown instead of the form that types one.
-        "issued_decision": inspection.documents.filter(
-            kind="team_decision", replaced_by__isnull=True
-        )
-        .order_by("-pk")
-        .first(),
+        # the visit's decision, shown instead of the form that types one. The conclusion
+        # notice issued: what its button opens (before, the draft is the team's).
+        "issued_decision": next((d for d in issued if d.kind == "team_decision"), None),
+        "issued_notice": next((d for d in issued if d.kind == "conclusion_notice"), None)
+        if status in selectors.CONCLUDED_STATUSES
+        else None,
         "decision_form": TeamDecisionForm(
             prefix="decision",
             initial={

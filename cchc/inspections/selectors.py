@@ -4,8 +4,10 @@
 - Leaders see every visit of their city.
 - An inspector or an appraiser sees the visits whose team they sit on, and, once published,
   the others of their city.
-- A ward or commune sees its own visits once the plan is approved, never another unit's.
-- An agency given a remediation action sees the visit it comes from, and reports on it.
+- A ward or commune sees its own visits once the plan is approved, never another unit's; the
+  team's working notes (verdicts, photos, findings, root causes, support, recommendations and
+  their actions) only once the visit is concluded (`notes_visible`, `with_notes_for`).
+- An agency given a remediation action sees the concluded visit it comes from, and reports on it.
 
 Each form of the inspection and plan pages is shown by the same function its POST view asks
 (`can_manage`, `can_inspect`, `can_answer`, `can_report`, `can_request`, `can_withdraw`).
@@ -116,8 +118,32 @@ def inspection_list_for_user(*, user: Any) -> QuerySet[Inspection]:
         visible |= Q(org_unit_id__in=units, plan__status=InspectionPlan.Status.APPROVED)
     owning = _owning_agencies(user)
     if owning:
-        visible |= Q(recommendations__actions__owner_id__in=owning)
+        visible |= Q(recommendations__actions__owner_id__in=owning, status__in=CONCLUDED_STATUSES)
     return inspections.filter(visible).distinct()
+
+
+# A visit's working notes reach the inspected unit when the team concludes it: before, the
+# findings and recommendations are drafts the team may still change, and nothing is to report.
+CONCLUDED_STATUSES = (Inspection.Status.CONCLUDED, Inspection.Status.CLOSED)
+
+
+def _notes_withheld(user: Any) -> Q:
+    """The visits whose notes `user` waits for: their own unit's, not concluded yet."""
+    return Q(org_unit_id__in=Scope.of(user).own_unit_ids) & ~Q(status__in=CONCLUDED_STATUSES)
+
+
+def notes_visible(*, user: Any, inspection: Inspection) -> bool:
+    """Whether `user` reads the team's notes of a visit they read (the page, its checklist,
+    its photos, the draft conclusion notice, the API)."""
+    return (
+        inspection.status in CONCLUDED_STATUSES
+        or inspection.org_unit_id not in Scope.of(user).own_unit_ids
+    )
+
+
+def with_notes_for(*, user: Any, inspections: QuerySet[Inspection]) -> QuerySet[Inspection]:
+    """Of `inspections` (visits `user` reads), those whose notes they read (notes_visible)."""
+    return inspections.exclude(_notes_withheld(user))
 
 
 def _owning_agencies(user: Any) -> set[int]:
@@ -172,6 +198,8 @@ def reporting_unit_ids(*, user: Any) -> set[int]:
 def can_report(*, user: Any, action: RemediationAction) -> bool:
     """Whoever owns a remediation action reports its progress: the inspected unit for its own
     actions, the agency for those given to it. The one rule for the report view and the page."""
+    if action.recommendation.inspection.status not in CONCLUDED_STATUSES:
+        return False  # nothing to report before the visit is concluded
     roles = reporter_roles(action.owner)
     return any(
         m.org_unit_id == action.owner_id and m.role in roles for m in user.active_memberships
@@ -283,9 +311,9 @@ def finding_suggestions(
 def root_cause_ranking(*, user: Any) -> list[dict[str, Any]]:
     """Root causes ranked by how many shortcomings and units they explain, across topics."""
     require_capability(user, Capability.VIEW_INSPECTIONS)
-    visible = inspection_list_for_user(user=user).values("pk")
+    visible = with_notes_for(user=user, inspections=inspection_list_for_user(user=user))
     links = (
-        Finding.root_causes.through.objects.filter(finding__inspection__in=visible)
+        Finding.root_causes.through.objects.filter(finding__inspection__in=visible.values("pk"))
         .values_list(
             "rootcause_id",
             "finding_id",
@@ -334,7 +362,9 @@ def actions_to_report(*, user: Any) -> QuerySet[RemediationAction]:
 
 def actions_for_units(*, unit_ids: Collection[int]) -> QuerySet[RemediationAction]:
     return (
-        RemediationAction.objects.filter(owner_id__in=unit_ids)
+        RemediationAction.objects.filter(
+            owner_id__in=unit_ids, recommendation__inspection__status__in=CONCLUDED_STATUSES
+        )
         .exclude(status=RemediationAction.Status.VERIFIED)
         .select_related("recommendation__inspection", "owner")
     )

@@ -494,11 +494,14 @@ def checklist_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
     saved item by item."""
     inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
     can_inspect = selectors.can_inspect(user=request.user, inspection=inspection)
+    # The unit reads the team's verdicts and photos once the visit is concluded.
+    notes = selectors.notes_visible(user=request.user, inspection=inspection)
     items = visits.visit_items(inspection)
-    results = {result.item_id: result for result in inspection.results.all()}
+    results = {result.item_id: result for result in inspection.results.all()} if notes else {}
     data = _data_figures(inspection, items)
     photos: dict[int, list[InspectionFile]] = {}
-    for photo in inspection.files.filter(purpose=InspectionFile.Purpose.PHOTO, item__isnull=False):
+    shown = inspection.files.filter(purpose=InspectionFile.Purpose.PHOTO, item__isnull=False)
+    for photo in shown if notes else []:
         photos.setdefault(photo.item_id or 0, []).append(photo)
     member = next((m for m in inspection.team.all() if m.user_id == request.user.pk), None)
     mine = set(member.sections) if member else set()
@@ -861,7 +864,11 @@ def publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 def file_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Serve a file of an inspection to those who may read the inspection."""
     stored = get_object_or_404(InspectionFile, pk=pk)
-    selectors.inspection_get_for_user(user=request.user, pk=stored.inspection_id)
+    inspection = selectors.inspection_get_for_user(user=request.user, pk=stored.inspection_id)
+    if stored.purpose == InspectionFile.Purpose.PHOTO and not selectors.notes_visible(
+        user=request.user, inspection=inspection
+    ):
+        raise Http404  # the team's photo, before the visit is concluded
     response: Any = FileResponse(
         stored.file.open("rb"),
         as_attachment=not stored.is_image,

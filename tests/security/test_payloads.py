@@ -1247,7 +1247,13 @@ class InspectionPayloadTests(PayloadTestCase):
         self.assert_inert_all(self.read(inspection.get_absolute_url()))
 
     def test_visit_inputs(self):
-        from cchc.inspections.models import Finding, ItemResult, Recommendation, RootCause
+        from cchc.inspections.models import (
+            Finding,
+            Inspection,
+            ItemResult,
+            Recommendation,
+            RootCause,
+        )
         from cchc.inspections.services import visits
         from cchc.inspections.tests.factories import png
 
@@ -1319,6 +1325,8 @@ class InspectionPayloadTests(PayloadTestCase):
         preview = reverse("documents:preview_raw", args=["conclusion_notice", inspection.pk])
         self.assert_shown(self.read(preview))
         self.login("ward_officer")
+        self.assert_inert_all(self.read(detail))  # the team's notes: the unit waits
+        Inspection.objects.filter(pk=inspection.pk).update(status=Inspection.Status.CONCLUDED)
         self.assert_shown(self.read(detail))
         self.assert_shown(self.read(reverse("inspections:inspection_list")))
         self.assert_inert_all(self.read(reverse("core:home")))

@@ -25,9 +25,11 @@ from cchc.inspections.models import (
 from cchc.inspections.selectors import (
     inspection_get_for_user,
     inspection_list_for_user,
+    notes_visible,
     plan_get_for_user,
     plan_list_for_user,
     root_cause_ranking,
+    with_notes_for,
 )
 from cchc.orgunits.scope import under_q
 
@@ -245,6 +247,11 @@ def visits_for(request: HttpRequest, filters: VisitFilters | RecommendationFilte
     return visits
 
 
+def _with_notes(request: HttpRequest, filters: VisitFilters | RecommendationFilters) -> QuerySet:
+    """The visits whose findings and recommendations the caller reads (the page's rule)."""
+    return with_notes_for(user=request.user, inspections=visits_for(request, filters))
+
+
 @router.get("/plans", response=Page[PlanOut], auth=scoped(SCOPE), url_name="inspection_plans")
 def plan_list(request: HttpRequest, filters: Query[PlanFilters], page: Query[PageParams]) -> dict:
     """The inspection plans the caller reads, newest year first."""
@@ -287,6 +294,11 @@ def visit_detail(request: HttpRequest, visit_id: int) -> VisitDetailOut:
     recommendations with their remediation actions and status."""
     inspection = inspection_get_for_user(user=request.user, pk=visit_id)
     code = inspection.org_unit.code
+    if not notes_visible(user=request.user, inspection=inspection):
+        # The inspected unit reads the team's notes once the visit is concluded (as its page).
+        return VisitDetailOut(
+            **visit_fields(inspection), support_given="", findings=[], recommendations=[]
+        )
     findings = Finding.objects.filter(inspection=inspection).prefetch_related("root_causes")
     recommendations = (
         Recommendation.objects.filter(inspection=inspection)
@@ -309,7 +321,7 @@ def finding_list(
 ) -> dict:
     """Strengths and shortcomings recorded on the visits the caller reads, newest first."""
     findings = (
-        Finding.objects.filter(inspection__in=visits_for(request, filters).values("pk"))
+        Finding.objects.filter(inspection__in=_with_notes(request, filters).values("pk"))
         .select_related("inspection__org_unit")
         .prefetch_related("root_causes")
     )
@@ -335,7 +347,7 @@ def recommendation_list(
     """Recommendations of the visits the caller reads, with their remediation actions and
     each action's status, oldest first."""
     recommendations = (
-        Recommendation.objects.filter(inspection__in=visits_for(request, filters).values("pk"))
+        Recommendation.objects.filter(inspection__in=_with_notes(request, filters).values("pk"))
         .select_related("inspection__org_unit")
         .prefetch_related("findings", "root_causes", ACTIONS)
     )
