@@ -40,6 +40,9 @@ FUTURE_DATE_MESSAGE = gettext_noop("A document cannot be dated in the future.")
 SCAN_PDF_MESSAGE = gettext_noop("The signed scan must be a PDF file.")
 SCAN_TWICE_MESSAGE = gettext_noop("The signed scan of this document is already archived.")
 NOT_CONCLUDED_MESSAGE = gettext_noop("The inspection is not concluded yet.")
+NOTICE_BEFORE_VISIT_MESSAGE = gettext_noop(
+    "The conclusion notice follows the visit: date it on or after the visit of {date}."
+)
 NOTHING_TO_ISSUE_MESSAGE = gettext_noop("Every concluded inspection of the plan has its notice.")
 NOT_PUBLISHED_MESSAGE = gettext_noop("The ranking is announced once the round is published.")
 CHECK_TOO_LARGE_MESSAGE = gettext_noop("The file is too large to be checked.")
@@ -144,6 +147,13 @@ def issue(
         raise ValidationError({"signer_name": _(SIGNER_NEEDED_MESSAGE)})
     if issued_on > timezone.localdate():
         raise ValidationError({"issued_on": _(FUTURE_DATE_MESSAGE)})
+    if (
+        kind == Kind.CONCLUSION_NOTICE
+        and isinstance(target, Inspection)
+        and issued_on < target.visit_date
+    ):
+        message = _(NOTICE_BEFORE_VISIT_MESSAGE).format(date=short_date(target.visit_date))
+        raise ValidationError({"issued_on": message})
     refusal = issue_refusal(kind, target)
     if refusal:
         raise ValidationError(refusal)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.core import pdfsignatures
 from cchc.core.exports import file_name
-from cchc.core.forms import form_error_messages, perform
+from cchc.core.forms import add_service_errors, form_error_messages, perform
 from cchc.core.htmx import render_page_or_partial
 from cchc.core.models import TrustRoot
 from cchc.core.params import id_param
@@ -223,8 +223,7 @@ def issue_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             # The preview says what issuing again replaces, beside the box to tick.
             form.add_error(None, _(CONFIRM_NEEDED_MESSAGE))
         else:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_service_errors(form, error)  # a date refused beside the date
         return _preview(request, kind, target, form=form)
     earlier = getattr(issued, "replaces", None)
     if earlier is not None:

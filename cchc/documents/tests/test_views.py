@@ -63,6 +63,29 @@ class IssueThroughThePagesTests(BaseTestCase):
         assert 'id="id_signer_name_errors"' in content and 'aria-invalid="true"' in content
         assert not IssuedDocument.objects.exists()
 
+    def test_a_notice_dated_before_the_visit_is_refused_beside_its_date(self):
+        # Found walking the demo: a notice dated 01/11/2026 was issued for a visit of 30/11,
+        # its PDF citing a decision of 20/11 and "Ngày 30/11/2026, Đoàn kiểm tra…".
+        import datetime
+
+        inspection = concluded_inspection(self.cast)
+        self.login("appraiser")
+        day_before = inspection.visit_date - datetime.timedelta(days=1)
+        url = reverse("documents:issue", args=["conclusion_notice", inspection.pk])
+        response = self.client.post(
+            url, {"signer_name": "Lê Thị Hồng Vân", "issued_on": day_before.isoformat()}
+        )
+        content = response.content.decode()
+        assert response.status_code == 400
+        assert "Thông báo kết luận được ban hành sau cuộc kiểm tra" in content
+        assert 'id="id_issued_on_errors"' in content and "Lê Thị Hồng Vân" in content
+        assert not IssuedDocument.objects.exists()
+        response = self.client.post(
+            url,
+            {"signer_name": "Lê Thị Hồng Vân", "issued_on": inspection.visit_date.isoformat()},
+        )
+        assert response.status_code == 302 and IssuedDocument.objects.count() == 1
+
     def test_a_ward_reads_its_notice_but_cannot_issue_it(self):
         inspection = concluded_inspection(self.cast)
         services.issue(
