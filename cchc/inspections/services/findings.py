@@ -26,7 +26,7 @@ from cchc.inspections.models import (
     RootCause,
     Topic,
 )
-from cchc.inspections.selectors import can_report, reporter_roles
+from cchc.inspections.selectors import CONCLUDED_STATUSES, can_report, reporter_roles
 from cchc.inspections.services.visits import (
     _store_file,
     check_file,
@@ -323,6 +323,16 @@ def _team_people(inspection: Inspection) -> list[Any]:
     return [member.user for member in inspection.team.select_related("user")]
 
 
+def _keepers(inspection: Inspection) -> list[Any]:
+    """The Home Affairs office organising the visit: it confirms and closes the actions."""
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            org_unit=inspection.plan.organiser_id, role="home_affairs", is_active=True
+        ).select_related("user")
+    ]
+
+
 @transaction.atomic
 def progress_report(
     *,
@@ -335,7 +345,7 @@ def progress_report(
     """The action's owner (the unit, or an agency) reports what it did, with evidence; "done"
     asks the team to verify."""
     inspection = action.recommendation.inspection
-    if inspection.status not in {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED}:
+    if inspection.status not in CONCLUDED_STATUSES:
         raise ValidationError(_(NOT_CONCLUDED_MESSAGE))
     if action.status == RemediationAction.Status.VERIFIED:
         raise ValidationError(_(ACTION_CLOSED_MESSAGE))
@@ -360,8 +370,8 @@ def progress_report(
     if is_done:
         action.status = RemediationAction.Status.REPORTED
         action.save(update_fields=["status", "updated_at"])
-        notify(
-            users=_team_people(inspection),
+        notify(  # the team, and the office that confirms and closes it
+            users=_team_people(inspection) + _keepers(inspection),
             kind=Notification.Kind.REMEDIATION_REPORTED,
             compose=lambda _user: (
                 _("%(unit)s reports an action done") % {"unit": action.owner},
@@ -463,15 +473,9 @@ def escalate_overdue(*, today: datetime.date | None = None) -> int:
     )
     for action in overdue:
         inspection = action.recommendation.inspection
-        keepers = [
-            membership.user
-            for membership in Membership.objects.filter(
-                org_unit=inspection.plan.organiser, role="home_affairs", is_active=True
-            ).select_related("user")
-        ]
         with transaction.atomic():
             notify(
-                users=_owner_people(action) + _team_people(inspection) + keepers,
+                users=_owner_people(action) + _team_people(inspection) + _keepers(inspection),
                 kind=Notification.Kind.REMEDIATION_OVERDUE,
                 compose=partial(_overdue_message, action),
                 url=inspection.get_absolute_url(),

@@ -656,6 +656,20 @@ class RemediationTests(BaseTestCase):
                 actor=self.ward_officer, action=self.action, text="x", uploads=[], is_done=False
             )
 
+    def test_an_action_reported_done_is_told_to_the_team_and_the_office_that_closes_it(self):
+        # Found walking the demo: only the team heard of it; the Home Affairs office, which
+        # holds "Xác nhận và đóng", had an empty inbox and no sign of the action waiting.
+        findings.progress_report(
+            actor=self.ward_officer, action=self.action, text="Xong", uploads=[pdf()], is_done=True
+        )
+        told = set(
+            Notification.objects.filter(kind="remediation_reported").values_list("user", flat=True)
+        )
+        team = set(self.inspection.team.values_list("user", flat=True))
+        assert team and team <= told
+        assert self.home_affairs.pk in told
+        assert self.ward_officer.pk not in told
+
     def test_reopening_needs_a_reason_and_tells_the_unit(self):
         findings.progress_report(
             actor=self.ward_officer, action=self.action, text="Xong", uploads=[pdf()], is_done=True
