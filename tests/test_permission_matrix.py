@@ -771,6 +771,8 @@ INSPECTION_CASES = [
     Case("inspections:finding_delete", TEAM_WRITES, kwargs=finding_pk, method="post"),
     Case("inspections:recommendation_create", TEAM_WRITES, kwargs=inspection_pk, method="post"),
     Case("inspections:action_create", TEAM_WRITES, kwargs=recommendation_pk, method="post"),
+    Case("inspections:action_delete", TEAM_WRITES, kwargs=action_pk, method="post"),
+    Case("inspections:recommendation_delete", TEAM_WRITES, kwargs=recommendation_pk, method="post"),
     Case("inspections:action_verify", TEAM_WRITES, kwargs=action_pk, method="post"),
     Case("inspections:action_reopen", TEAM_WRITES, kwargs=action_pk, method="post"),
     Case(

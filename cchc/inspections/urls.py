@@ -32,7 +32,13 @@ urlpatterns = [
         views.recommendation_create_view,
         name="recommendation_create",
     ),
+    path(
+        "recommendations/<int:pk>/delete/",
+        views.recommendation_delete_view,
+        name="recommendation_delete",
+    ),
     path("recommendations/<int:pk>/actions/", views.action_create_view, name="action_create"),
+    path("actions/<int:pk>/delete/", views.action_delete_view, name="action_delete"),
     path("actions/<int:pk>/report/", views.action_report_view, name="action_report"),
     path("actions/<int:pk>/verify/", views.action_verify_view, name="action_verify"),
     path("actions/<int:pk>/reopen/", views.action_reopen_view, name="action_reopen"),

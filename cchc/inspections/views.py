@@ -79,6 +79,8 @@ PHOTO_ADDED_MESSAGE = gettext_noop("The photo was added.")
 SUPPORT_SAVED_MESSAGE = gettext_noop("The support given was recorded.")
 FINDING_SAVED_MESSAGE = gettext_noop("The finding was recorded.")
 FINDING_DELETED_MESSAGE = gettext_noop("The finding was deleted.")
+RECOMMENDATION_DELETED_MESSAGE = gettext_noop("The recommendation was deleted.")
+ACTION_DELETED_MESSAGE = gettext_noop("The remediation action was deleted.")
 CAUSE_LINKED_MESSAGE = gettext_noop("The root cause was linked.")
 CAUSE_UNLINKED_MESSAGE = gettext_noop("The root cause was unlinked.")
 RECOMMENDATION_SAVED_MESSAGE = gettext_noop("The recommendation was recorded.")
@@ -782,6 +784,34 @@ def action_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         _(ACTION_SAVED_MESSAGE),
         form,
         "recommendations",
+    )
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def recommendation_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation, pk=pk)
+    inspection = _for_team(request, recommendation.inspection_id)
+    return _post(
+        request,
+        inspection,
+        lambda: findings.recommendation_delete(actor=request.user, recommendation=recommendation),
+        _(RECOMMENDATION_DELETED_MESSAGE),
+        anchor="recommendations",
+    )
+
+
+@require_POST
+@capability_required(Capability.INSPECT)
+def action_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(pk)
+    inspection = _for_team(request, action.recommendation.inspection_id)
+    return _post(
+        request,
+        inspection,
+        lambda: findings.action_delete(actor=request.user, action=action),
+        _(ACTION_DELETED_MESSAGE),
+        anchor="recommendations",
     )
 
 

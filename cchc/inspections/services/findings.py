@@ -52,6 +52,12 @@ ADDRESSES_NOTHING_MESSAGE = gettext_noop(
 RECOMMENDATION_TEXT_MESSAGE = gettext_noop("Write the recommendation.")
 ACTION_FIELDS_MESSAGE = gettext_noop("Describe the action and give its deadline.")
 DEADLINE_PAST_MESSAGE = gettext_noop("The deadline cannot be in the past.")
+DEADLINE_FAR_MESSAGE = gettext_noop(
+    "A remediation deadline is at most a year away: {date} at the latest."
+)
+# A remediation deadline falls within this many days of the day it is set (the next year's
+# inspection checks what was remedied).
+DEADLINE_DAYS = 365
 OWNER_MESSAGE = gettext_noop(
     "The responsible unit must be the inspected unit or one of {organiser}."
 )
@@ -292,6 +298,9 @@ def action_create(
         raise ValidationError(_(ACTION_FIELDS_MESSAGE))
     if deadline < timezone.localdate():
         raise ValidationError({"deadline": _(DEADLINE_PAST_MESSAGE)})
+    latest = timezone.localdate() + datetime.timedelta(days=DEADLINE_DAYS)
+    if deadline > latest:
+        raise ValidationError({"deadline": _(DEADLINE_FAR_MESSAGE).format(date=short_date(latest))})
     owner = owner or inspection.org_unit
     if owner.pk != inspection.org_unit_id and not is_under(owner, inspection.plan.organiser):
         raise ValidationError(
@@ -307,6 +316,34 @@ def action_create(
         after={"owner": owner.pk, "deadline": deadline.isoformat()},
     )
     return action
+
+
+def recommendation_delete(*, actor: Any, recommendation: Recommendation) -> None:
+    """Take back a recommendation (and its actions) while the visit is under way: before the
+    conclusion it is the team's draft; after, it is in the notice and is followed up."""
+    _ensure_writable(recommendation.inspection)
+    audit_record(
+        actor=actor,
+        action="recommendation.delete",
+        target=recommendation,
+        before={
+            "text": recommendation.text,
+            "actions": [action.text for action in recommendation.actions.all()],
+        },
+    )
+    recommendation.delete()
+
+
+def action_delete(*, actor: Any, action: RemediationAction) -> None:
+    """Take back a remediation action while the visit is under way (recommendation_delete)."""
+    _ensure_writable(action.recommendation.inspection)
+    audit_record(
+        actor=actor,
+        action="remediation_action.delete",
+        target=action,
+        before={"text": action.text, "owner": action.owner_id, "deadline": str(action.deadline)},
+    )
+    action.delete()
 
 
 def _owner_people(action: RemediationAction) -> list[Any]:

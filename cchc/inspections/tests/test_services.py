@@ -33,6 +33,7 @@ from cchc.inspections.selectors import finding_suggestions, root_cause_ranking
 from cchc.inspections.services import checklists, findings, planning, visits
 from cchc.inspections.tests.factories import (
     approved_inspection,
+    conclude_ready,
     import_checklists,
     pdf,
     png,
@@ -619,6 +620,60 @@ class FindingTests(BaseTestCase):
                 deadline=timezone.localdate(),
                 owner=self.cast.other_province,
             )
+        # Found walking the demo: a test action due 31/12/2099 was accepted, and went into
+        # the conclusion notice ("báo cáo kết quả … trước ngày 31/12/2099").
+        latest = timezone.localdate() + datetime.timedelta(days=365)
+        with self.assertRaises(ValidationError) as refused:
+            findings.action_create(
+                actor=None,
+                recommendation=recommendation,
+                text="Tuyển",
+                deadline=latest + datetime.timedelta(days=1),
+            )
+        assert latest.strftime("%d/%m/%Y") in refused.exception.message_dict["deadline"][0]
+        findings.action_create(
+            actor=None, recommendation=recommendation, text="Tuyển", deadline=latest
+        )
+
+    def test_the_team_takes_back_a_recommendation_or_an_action_until_the_conclusion(self):
+        # Found walking the demo: a wrong action could be neither edited nor deleted, and
+        # went into the official notice.
+        self.inspection = to_status(self.cast, self.inspection, Inspection.Status.VISITING)
+        conclude_ready(self.cast, self.inspection)
+        action = RemediationAction.objects.get(recommendation__inspection=self.inspection)
+        recommendation = action.recommendation
+        extra = findings.action_create(
+            actor=None,
+            recommendation=recommendation,
+            text="Thử hạn rất xa",
+            deadline=timezone.localdate() + datetime.timedelta(days=30),
+        )
+        findings.action_delete(actor=self.cast.inspector, action=extra)
+        assert list(recommendation.actions.all()) == [action]
+        assert AuditEvent.objects.filter(action="remediation_action.delete").exists()
+        other = findings.recommendation_create(
+            actor=None,
+            inspection=self.inspection,
+            text="Kiến nghị nhầm",
+            findings=list(self.inspection.findings.all()),
+            root_causes=[],
+        )
+        findings.recommendation_delete(actor=self.cast.inspector, recommendation=other)
+        assert list(self.inspection.recommendations.all()) == [recommendation]
+        visits.inspection_advance(
+            actor=self.cast.home_affairs,
+            inspection=self.inspection,
+            target=Inspection.Status.CONCLUDED,
+        )
+        action.refresh_from_db()
+        # Concluded: in the notice, followed up, no longer taken back.
+        with self.assertRaises(ValidationError):
+            findings.action_delete(actor=self.cast.inspector, action=action)
+        with self.assertRaises(ValidationError):
+            findings.recommendation_delete(
+                actor=self.cast.inspector, recommendation=action.recommendation
+            )
+        assert RemediationAction.objects.filter(pk=action.pk).exists()
 
 
 class RemediationTests(BaseTestCase):
