@@ -146,8 +146,11 @@ def line_chart(
     *,
     unit: str = "",
     hrefs: Sequence[str] = (),
+    series_hrefs: Sequence[Sequence[str]] = (),
 ) -> LineChart:
-    """`series`: (name, tone, values, tips, dashed); a None value leaves a gap in the line."""
+    """`series`: (name, tone, values, tips, dashed); a None value leaves a gap in the line.
+    A point links to `hrefs` (one per category), or to its own series' (`series_hrefs`, one
+    list per series) when the series are different rows (this year's month, last year's)."""
     chart = LineChart(title=title, categories=list(categories), series=[], ticks=[])
     values = [float(v) for _n, _t, row, _tips, _d in series for v in row if v is not None]
     top = nice_ceiling(max(values, default=0))
@@ -166,8 +169,9 @@ def line_chart(
         figure = top * fraction
         text = f"{figure:g}".replace(".", ",") + unit
         chart.ticks.append(Tick(y_of(figure), text))
-    for name, tone, row, tips, dashed in series:
+    for number, (name, tone, row, tips, dashed) in enumerate(series):
         line = Series(name=name, tone=tone, dashed=dashed)
+        links = series_hrefs[number] if number < len(series_hrefs) else hrefs
         for index, value in enumerate(row):
             if value is None:
                 continue
@@ -176,7 +180,7 @@ def line_chart(
                     chart.category_x[index],
                     y_of(float(value)),
                     tips[index],
-                    hrefs[index] if index < len(hrefs) else "",
+                    links[index] if index < len(links) else "",
                 )
             )
         chart.series.append(line)

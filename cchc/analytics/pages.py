@@ -593,7 +593,14 @@ def indicators_page(user: Any, params: Params, only: str | None = None) -> dict[
             ),
         ],
         unit="%",
-        hrefs=[f"{dossier_url}?year={year}&period=annual&which=overdue" for _m in months],
+        # Each point lists its own month's overdue dossiers (of its year).
+        series_hrefs=[
+            [
+                f"{dossier_url}?year={shown}&period=annual&month={m}&which=overdue"
+                for m in range(1, board.last_month + 1)
+            ]
+            for shown in (year, year - 1)
+        ],
     )
     rows = [(unit, directives.get(unit.unit_id)) for unit in board.units]
     rows_page.object_list = rows

@@ -218,9 +218,15 @@ def figures_for_units(unit_ids: list[int], year: int, period: str) -> dict[int, 
 # --- The rows behind a figure -----------------------------------------------------------------
 
 
-def dossier_rows(*, unit_ids: list[int], year: int, period: str, which: str) -> QuerySet[Dossier]:
-    """The dossiers of the period behind one figure (figures.DOSSIER_FIGURES' names)."""
+def dossier_rows(
+    *, unit_ids: list[int], year: int, period: str, which: str, month: int | None = None
+) -> QuerySet[Dossier]:
+    """The dossiers of the period behind one figure (figures.DOSSIER_FIGURES' names); with
+    `month`, those received in that month of the period, as the period counts them (a point
+    of the month-by-month chart)."""
     received, as_of = _window(year, period)
+    if month is not None:
+        received = figures.received_in(year, month, month)
     figure = figures.DOSSIER_FIGURES.get(which, figures.RECEIVED)
     rows = Dossier.objects.filter(received, figure.q(as_of), org_unit_id__in=unit_ids)
     return rows.select_related("org_unit").order_by("-received_at", "code")

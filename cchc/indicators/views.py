@@ -26,6 +26,7 @@ from cchc.indicators.forms import (
     PeriodForm,
 )
 from cchc.indicators.models import ColumnAlias, Directive, DossierImport
+from cchc.indicators.periods import LAST_MONTH
 from cchc.orgunits.scope import Scope
 from cchc.orgunits.selectors import assessed_units_for_user
 
@@ -94,7 +95,12 @@ def dossier_list_view(request: HttpRequest) -> HttpResponse:
     else:
         unit = None
         unit_ids = list(units.values_list("pk", flat=True))
-    rows = selectors.dossier_rows(unit_ids=unit_ids, year=year, period=period, which=which)
+    month = id_param(request.GET, "month")
+    if month is not None and not 1 <= month <= LAST_MONTH[period]:
+        raise Http404  # a month outside the period
+    rows = selectors.dossier_rows(
+        unit_ids=unit_ids, year=year, period=period, which=which, month=month
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for dossier in page.object_list:
@@ -106,6 +112,7 @@ def dossier_list_view(request: HttpRequest) -> HttpResponse:
         "figure_label": _(figures.DOSSIER_FIGURES[which].label),
         "year": year,
         "period": period,
+        "month": month,
         "query": request.GET.copy(),
     }
     return render(request, "indicators/dossier_list.html", context)

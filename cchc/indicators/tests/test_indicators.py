@@ -104,6 +104,33 @@ class FigureTests(BaseTestCase):
         assert codes("overdue") == ["A2", "A3", "A4"]
         assert codes("online") == ["A1", "A4"]
 
+    def test_each_point_of_the_month_chart_lists_its_own_months_dossiers(self):
+        # Found walking the demo as the leader: every point of "Hồ sơ quá hạn theo tháng"
+        # (01/2025 as well as 01/2026) opened the whole of 2026's overdue dossiers.
+        from cchc.analytics import pages
+
+        self.login("home_affairs")
+        chart = pages.indicators_page(self.home_affairs, pages.Params(year=2026))["chart"]
+        this_year, last_year = chart.series
+
+        def point(series, month: int) -> str:  # a month without dossiers has no point
+            return next(p.href for p in series.points if f"&month={month}&" in p.href)
+
+        march = point(this_year, 3)
+        assert "year=2026" in march and "year=2025" in point(last_year, 3)
+        assert len({p.href for p in this_year.points}) == len(this_year.points)
+
+        def codes(href: str) -> list[str]:
+            page = self.client.get(f"{href}&unit={self.cast.ward_a.pk}").content.decode()
+            return sorted(code for code in ("A2", "A3", "A4", "B1") if f">{code}<" in page)
+
+        assert codes(march) == ["A2"]
+        assert codes(point(this_year, 9)) == ["A4"]  # still open, past due
+        assert codes(point(last_year, 2)) == ["B1"]
+        page = self.client.get(march).content.decode()
+        assert "tiếp nhận trong tháng 03/2026" in page
+        assert self.client.get(march.replace("month=3", "month=13")).status_code == 404
+
     def test_the_overview_page_shows_the_figures_and_links(self):
         self.login("ward_officer")
         response = self.client.get("/indicators/", {"year": 2026, "period": "m9"})
