@@ -73,15 +73,15 @@ class NotesBeforeTheConclusionTests(BaseTestCase):
         _client, token = make_client(
             self.cast, name="Phường A", unit="ward_a", role=Role.UNIT_OFFICER
         )
-        api = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-        detail = self.client.get(f"/api/v1/inspections/visits/{self.visit.pk}", **api).json()
+        api = {"Authorization": f"Bearer {token}"}
+        detail = self.client.get(f"/api/v1/inspections/visits/{self.visit.pk}", headers=api).json()
         assert (detail["findings"], detail["recommendations"], detail["support_given"]) == (
             [],
             [],
             "",
         )
         for path in ("findings", "recommendations"):
-            body = self.client.get(f"/api/v1/inspections/{path}", **api).json()
+            body = self.client.get(f"/api/v1/inspections/{path}", headers=api).json()
             assert body["items"] == [], path
 
         # The team concludes: the unit reads every note and reports on its action.
@@ -99,7 +99,7 @@ class NotesBeforeTheConclusionTests(BaseTestCase):
         for url in self.notice_parts:
             assert self.client.get(url).status_code == 200, url
         assert self.report() == 302
-        detail = self.client.get(f"/api/v1/inspections/visits/{self.visit.pk}", **api).json()
+        detail = self.client.get(f"/api/v1/inspections/visits/{self.visit.pk}", headers=api).json()
         assert [r["text"] for r in detail["recommendations"]] == [RECOMMENDATION]
 
     def test_the_team_and_the_city_read_the_notes_during_the_visit(self) -> None:
@@ -108,7 +108,7 @@ class NotesBeforeTheConclusionTests(BaseTestCase):
             page = self.page(self.visit.get_absolute_url())
             assert SHORTCOMING in page and RECOMMENDATION in page, role
             assert self.client.get(self.notice).status_code == 200, role
-        self.client.force_login(self.visit.team.first().user)
+        self.client.force_login(self.visit.team.get(is_head=True).user)
         assert SHORTCOMING in self.page(self.visit.get_absolute_url())
 
     def test_the_notice_button_opens_the_issued_notice_once_there_is_one(self) -> None:
