@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.audit import object_type_label
@@ -76,18 +77,68 @@ def perform(
     action: Callable[[], Any],
     success: str,
     form: forms.BaseForm | None = None,
+    *,
+    keep: str = "",
 ) -> bool:
     """For a POST that redirects: check the form, run the service, and report either the
-    success or every error (in Vietnamese, from the form or the service) as messages."""
+    success or every error (in Vietnamese, from the form or the service) as messages.
+
+    `keep`: a refused form waits in the session under that key, as it was typed with each
+    reason beside its field, for the page it returns to (`take_kept`)."""
     if form is not None and not form.is_valid():
+        if keep:
+            _keep(request, keep, form)
+            return False
         for message in form_error_messages(form):
             messages.error(request, message)
         return False
     try:
         action()
     except ValidationError as error:
+        if keep and form is not None:
+            add_service_errors(form, error)
+            _keep(request, keep, form)
+            return False
         for message in error.messages:
             messages.error(request, message)
         return False
     messages.success(request, success)
     return True
+
+
+def _keep(request: Any, key: str, form: forms.BaseForm) -> None:
+    """Keep what was typed and why it was refused; a reason no field holds goes on top."""
+    for message in form.non_field_errors():
+        messages.error(request, message)
+    request.session[key] = {
+        "data": {
+            name: request.POST.getlist(name)
+            for name in request.POST
+            if name != "csrfmiddlewaretoken"
+        },
+        "errors": {
+            name: [str(message) for message in errors]
+            for name, errors in form.errors.items()
+            if name in form.fields
+        },
+    }
+
+
+def take_kept(
+    request: Any, key: str, build: Callable[[Any], forms.BaseForm]
+) -> forms.BaseForm | None:
+    """The form refused on the user's last post (perform's `keep`), bound to what was typed
+    with each reason beside its field; None when there is none (once read, it is gone)."""
+    kept = request.session.pop(key, None)
+    if not kept:
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in kept["data"].items():
+        data.setlist(name, values)
+    form = build(data)
+    form.is_valid()
+    for name, reasons in kept["errors"].items():
+        for reason in reasons:
+            if name in form.fields and reason not in form.errors.get(name, []):
+                form.add_error(name, reason)
+    return form

@@ -15,7 +15,7 @@ from cchc.accounts.models import User
 from cchc.assessments.models import Evidence
 from cchc.assessments.services.evidence import CONTENT_TYPES
 from cchc.core.exceptions import ConflictError
-from cchc.core.forms import form_error_messages, perform
+from cchc.core.forms import form_error_messages, perform, take_kept
 from cchc.core.htmx import is_htmx
 from cchc.core.imports import ImportFailed, ignored_columns_message
 from cchc.core.params import id_param
@@ -185,7 +185,10 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         if can_manage or inspection.pk in visible
     ]
     agencies = {unit.pk: unit for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.AGENCY)}
-    form = _request_form(request, plan)
+    # A request refused on the last post comes back as it was typed, each reason beside it.
+    form = take_kept(
+        request, _request_draft_key(plan), lambda data: _request_form(request, plan, data)
+    ) or _request_form(request, plan)
     is_draft = plan.status == InspectionPlan.Status.DRAFT
     # Each form is shown by the check its POST view makes (selectors.can_request, can_withdraw).
     can_request = is_draft and selectors.can_request(user=request.user, plan=plan)
@@ -223,13 +226,18 @@ def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_request(user=request.user, plan=plan):
         raise PermissionDenied
     form = _request_form(request, plan, request.POST)
-    perform(
+    filed = perform(
         request,
         lambda: planning.request_file(actor=request.user, plan=plan, **form.cleaned_data),
         _(REQUEST_FILED_MESSAGE),
         form,
+        keep=_request_draft_key(plan),
     )
-    return redirect(plan.get_absolute_url())
+    return redirect(plan.get_absolute_url() + ("" if filed else "#request-form"))
+
+
+def _request_draft_key(plan: InspectionPlan) -> str:
+    return f"inspections:request-draft:{plan.pk}"
 
 
 @require_POST

@@ -255,6 +255,37 @@ class FormsFollowTheirViewsTests(Agencies):
         assert self.check_page(plan.get_absolute_url(), "draft plan") >= 4
 
 
+class RefusedRequestTests(BaseTestCase):
+    def test_a_refused_request_comes_back_as_typed_with_the_reason_beside_its_field(self):
+        # Found walking the demo: "Đến ngày" before "Từ ngày" gave a banner on top and a form
+        # reset to "— Chọn —" and the default dates.
+        import_checklists(self.cast)
+        team_ready(self.cast)
+        year = timezone.localdate().year + 1
+        plan = planning.plan_get_or_create(actor=None, organiser=self.cast.city, year=year)
+        self.login("home_affairs")
+        typed = {
+            "org_unit": self.cast.ward_b.pk,
+            "topic": "iso",
+            "agency": self.cast.agency.pk,
+            "window_start": f"{year}-10-20",
+            "window_end": f"{year}-10-01",
+            "note": "Kiểm tra lại hồ sơ ISO",
+        }
+        url = reverse("inspections:request_create", args=[plan.pk])
+        response = self.client.post(url, typed)
+        assert response.status_code == 302 and response["Location"].endswith("#request-form")
+        page = self.client.get(plan.get_absolute_url()).content.decode()
+        assert 'id="id_window_end_errors"' in page
+        assert "Khoảng thời gian kết thúc trước khi bắt đầu" in page
+        assert f'value="{self.cast.ward_b.pk}" selected' in page
+        assert f'value="{year}-10-20"' in page and "Kiểm tra lại hồ sơ ISO" in page
+        assert not plan.requests.exists()
+        # Read once: the next visit of the page starts afresh.
+        again = self.client.get(plan.get_absolute_url()).content.decode()
+        assert 'id="id_window_end_errors"' not in again and "Kiểm tra lại hồ sơ ISO" not in again
+
+
 class VisitDateTests(BaseTestCase):
     def setUp(self):
         self.inspection = to_status(self.cast, approved_inspection(self.cast), "preparing")
