@@ -258,7 +258,13 @@ def feedback_list_view(request: HttpRequest) -> HttpResponse:
         feedback = feedback.filter(org_unit_id=unit)
     waiting = list(feedback.filter(status=Feedback.Status.RECEIVED).order_by("due_on")[:200])
     answered = list(feedback.filter(status=Feedback.Status.ANSWERED).order_by("-answered_at")[:50])
-    context = {"waiting": waiting, "answered": answered, "today": timezone.localdate()}
+    context = {
+        "waiting": waiting,
+        "answered": answered,
+        "today": timezone.localdate(),
+        # Who answers: a unit's people (and administrators); the others follow.
+        "answers_own": Scope.of(request.user).is_admin or bool(Scope.of(request.user).own_unit_ids),
+    }
     return render(request, "portal/editor/feedback_list.html", context)
 
 

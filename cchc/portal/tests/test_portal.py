@@ -409,6 +409,33 @@ class ScopeTests(BaseTestCase):
         assert "PA-SCOPE001" not in page
 
 
+class WhoAnswersTests(BaseTestCase):
+    def test_a_follower_is_told_which_unit_answers_and_the_unit_gets_the_form(self):
+        # Found walking the demo: the coordinator and the editor read "Đơn vị chưa trả lời."
+        # under a list saying "Trả lời từng phản ánh đúng hạn", with no form and no hint.
+        from cchc.portal.models import Feedback
+
+        feedback = Feedback.objects.create(
+            code="PA-WHO00001",
+            name="A",
+            org_unit=self.cast.ward_a,
+            subject="Đèn đường",
+            text="T",
+            due_on=datetime.date(2026, 12, 31),
+        )
+        url = reverse("feedback:detail", args=[feedback.pk])
+        self.login("home_affairs")
+        page = self.client.get(url).content.decode()
+        assert 'data-testid="answer-form"' not in page
+        assert f"{self.cast.ward_a.name} trả lời phản ánh này" in page
+        listing = self.client.get(reverse("feedback:list")).content.decode()
+        assert "Mỗi đơn vị trả lời phản ánh của mình" in listing
+        self.login("ward_officer")
+        assert 'data-testid="answer-form"' in self.client.get(url).content.decode()
+        listing = self.client.get(reverse("feedback:list")).content.decode()
+        assert "Trả lời từng phản ánh đúng hạn" in listing
+
+
 class VisitTests(BaseTestCase):
     def test_views_are_counted_in_memory_and_added_up_at_the_flush(self):
         BUFFER.flush()
