@@ -130,14 +130,14 @@ def moderation_view(request: HttpRequest) -> HttpResponse:
         .select_related("article")
         .order_by("created_at")
     )
-    recent = (
-        Comment.objects.filter(status=Comment.Status.VISIBLE, is_official=False)
-        .select_related("article")
-        .order_by("-created_at")[:20]
-    )
+    shown = Comment.objects.filter(status=Comment.Status.VISIBLE, is_official=False)
+    recent = shown.select_related("article").order_by("-created_at")[:20]
+    # Shown, but reported by readers (fewer times than hides it): the editors look at these.
+    reported = shown.filter(reports__gt=0).select_related("article").order_by("-reports")[:100]
     context = {
         "waiting": list(waiting[:100]),
         "recent": list(recent),
+        "reported": list(reported),
         "reply_form": ReplyForm(),
         "policy": PortalSettings.current(),
         "moderation_choices": PortalSettings.Moderation.choices,

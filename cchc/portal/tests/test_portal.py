@@ -269,6 +269,26 @@ class CommentTests(BaseTestCase):
         assert comment.reports == 3 and comment.status == Comment.Status.HIDDEN
         assert "Hiện ngay" not in self.client.get(article.get_absolute_url()).content.decode()
 
+    def test_a_comment_reported_fewer_times_than_hides_it_is_shown_to_the_editors(self):
+        # Found walking the demo: the reader was told "Ban biên tập sẽ xem xét bình luận
+        # này", and the comment stayed among "Mới hiển thị" with no sign of the report.
+        policy = PortalSettings.current()
+        policy.moderation = PortalSettings.Moderation.POST
+        policy.save()
+        article = published()
+        self.post_comment(article, text="Bị báo cáo một lần")
+        comment = Comment.objects.get()
+        self.client_class(REMOTE_ADDR="10.0.3.1").post(reverse("portal:report", args=[comment.pk]))
+        self.login("portal_editor")
+        page = self.client.get(reverse("portal_editor:moderation")).content.decode()
+        reported = page.split('data-testid="reported-comments"')[1].split("</ul>")[0]
+        assert "Bị báo cáo một lần" in reported and "1 lượt báo cáo" in reported
+        self.client.post(reverse("portal_editor:moderate", args=[comment.pk]), {"action": "show"})
+        page = self.client.get(reverse("portal_editor:moderation")).content.decode()
+        assert 'data-testid="reported-comments"' not in page
+        comment.refresh_from_db()
+        assert (comment.status, comment.reports) == (Comment.Status.VISIBLE, 0)
+
     def test_the_fallback_question_works_too(self):
         article = published()
         html = self.client.get(reverse("portal:captcha"), {"text": "1"}).content.decode()
