@@ -100,8 +100,17 @@ def team_decision_of(inspection: Inspection) -> tuple[str, datetime.date | None]
 def inspection_subject(inspection: Inspection) -> str:
     return (
         f"Kiểm tra {topics_phrase(inspection.topics)} năm {inspection.plan.year} "
-        f"tại UBND {inspection.org_unit.name}"
+        f"tại UBND {in_text(inspection.org_unit)}"
     )
+
+
+def in_text(unit: OrgUnit) -> str:
+    """ "phường Trần Phú" for "Phường Trần Phú": a unit's name inside a sentence, after "UBND",
+    its level in lower case as documents write it ("UBND thành phố Hà Tĩnh")."""
+    for prefix in PREFIXES:
+        if unit.name.startswith(prefix):
+            return prefix.lower() + unit.name[len(prefix) :]
+    return unit.name
 
 
 def lower_first(text: str) -> str:

@@ -11,6 +11,7 @@ from cchc.documents.kinds.common import (
     VERDICT_COLUMNS,
     committee,
     day,
+    in_text,
     inspection_subject,
     lower_first,
     place_of,
@@ -73,7 +74,7 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
     )
     bases = []
     if plan_reference:
-        bases.append(f"Căn cứ Kế hoạch số {plan_reference} của UBND {organiser.name};")
+        bases.append(f"Căn cứ Kế hoạch số {plan_reference} của UBND {in_text(organiser)};")
     decision_number, decision_date = team_decision_of(inspection)
     if decision_number:
         bases.append(
@@ -153,8 +154,9 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
         blocks.append(
             Block(
                 "paragraph",
-                text=f"Đề nghị UBND {unit.name} tổ chức khắc phục các tồn tại, hạn chế nêu trên "
-                f"và báo cáo kết quả về Đoàn kiểm tra (qua Phòng Nội vụ) trước ngày {day(latest)}.",
+                text=f"Đề nghị UBND {in_text(unit)} tổ chức khắc phục các tồn tại, hạn chế "
+                "nêu trên và báo cáo kết quả về Đoàn kiểm tra (qua Phòng Nội vụ) trước ngày "
+                f"{day(latest)}.",
             )
         )
     return Document(
@@ -176,8 +178,8 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
         sign_title="TRƯỞNG ĐOÀN",
         signer_name=str(head.user) if head else "",
         recipients=[
-            f"UBND {unit.name};",
-            f"UBND {organiser.name} (để báo cáo);",
+            f"UBND {in_text(unit)};",
+            f"UBND {in_text(organiser)} (để báo cáo);",
             "Thành viên Đoàn kiểm tra;",
             "Lưu: VT, NV.",
         ],

@@ -31,7 +31,7 @@ class ConclusionNoticeTests(BaseTestCase):
             "ĐOÀN KIỂM TRA",
             "UBND THÀNH PHỐ HÀ TĨNH",
             "THÔNG BÁO",
-            "tại UBND Phường Trần Phú",
+            "tại UBND phường Trần Phú",
             "I. KẾT QUẢ KIỂM TRA",
             "II. ĐÁNH GIÁ CHUNG",
             "III. KIẾN NGHỊ",

@@ -6,6 +6,7 @@ from cchc.documents.content import Block, Document
 from cchc.documents.kinds.common import (
     committee,
     day,
+    in_text,
     issuing_committee,
     lower_first,
     percent,
@@ -29,7 +30,7 @@ def build(round_: Round, *, signer_name: str = "") -> Document:
     blocks = [
         Block(
             "paragraph",
-            text=f"UBND {organiser.name} thông báo kết quả xác định chỉ số cải cách hành chính "
+            text=f"UBND {in_text(organiser)} thông báo kết quả xác định chỉ số cải cách hành chính "
             f"{lower_first(str(round_))} của {len(results)} phường, xã như sau:",
         ),
         Block(

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 from cchc.core.dates import format_count
 from cchc.documents.content import Block, Document
-from cchc.documents.kinds.common import TOPIC_TITLES, committee, day, place_of
+from cchc.documents.kinds.common import TOPIC_TITLES, committee, day, in_text, place_of
 from cchc.inspections.models import (
     ChecklistItem,
     Finding,
@@ -170,10 +170,10 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
         year=plan.year,
         doc_type="BÁO CÁO",
         subject=f"Kết quả kiểm tra công tác cải cách hành chính năm {plan.year}",
-        blocks=[Block("paragraph", text=f"Kính gửi: UBND {organiser.name}."), *blocks],
+        blocks=[Block("paragraph", text=f"Kính gửi: UBND {in_text(organiser)}."), *blocks],
         sign_authority="TM. ĐOÀN KIỂM TRA",
         sign_title="TRƯỞNG ĐOÀN",
         signer_name=signer_name,
-        recipients=[f"UBND {organiser.name};", "Thành viên Đoàn kiểm tra;", "Lưu: VT, NV."],
+        recipients=[f"UBND {in_text(organiser)};", "Thành viên Đoàn kiểm tra;", "Lưu: VT, NV."],
         title=f"Báo cáo kết quả kiểm tra năm {plan.year}",
     )

@@ -23,7 +23,7 @@ class ResultReportTests(BaseTestCase):
         text, _pages = assert_issued_document(
             issued,
             "BÁO CÁO",
-            "Kính gửi: UBND Thành phố Hà Tĩnh",
+            "Kính gửi: UBND thành phố Hà Tĩnh",
             "II. KẾT QUẢ KIỂM TRA",
             "1. Kết quả theo đơn vị",
             "Phường Trần Phú",

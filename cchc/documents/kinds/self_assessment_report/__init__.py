@@ -4,7 +4,7 @@ for items without evidence, and its difficulties and proposals."""
 from cchc.assessments.engine import load_tree, self_result
 from cchc.assessments.models import Assessment
 from cchc.documents.content import Block, Document
-from cchc.documents.kinds.common import committee, issuing_committee, place_of, points
+from cchc.documents.kinds.common import committee, in_text, issuing_committee, place_of, points
 
 SYMBOL = "BC-UBND"
 
@@ -43,8 +43,8 @@ def build(
         Block("paragraph", text="Kính gửi: Phòng Nội vụ."),
         Block(
             "paragraph",
-            text=f"Thực hiện {round_} của {round_.organiser.name}, UBND {unit.name} báo cáo kết "
-            "quả tự chấm điểm như sau:",
+            text=f"Thực hiện {round_} của UBND {in_text(round_.organiser)}, UBND "
+            f"{in_text(unit)} báo cáo kết quả tự chấm điểm như sau:",
         ),
         Block("heading", text="I. KẾT QUẢ TỰ CHẤM ĐIỂM"),
         Block(

@@ -5,6 +5,7 @@ from cchc.documents.content import Block, Document
 from cchc.documents.kinds.common import (
     committee,
     day,
+    in_text,
     inspection_subject,
     issuing_committee,
     lower_first,
@@ -52,15 +53,15 @@ def build(inspection: Inspection, *, signer_name: str = "", plan_reference: str 
         ),
         Block(
             "paragraph",
-            text=f"Điều 2. Đoàn kiểm tra có nhiệm vụ kiểm tra tại UBND {unit.name} vào ngày "
+            text=f"Điều 2. Đoàn kiểm tra có nhiệm vụ kiểm tra tại UBND {in_text(unit)} vào ngày "
             f"{day(inspection.visit_date)}; Trưởng đoàn phân công nhiệm vụ cho các thành viên "
             "theo lĩnh vực phụ trách, ban hành Thông báo kết luận kiểm tra và báo cáo kết quả "
-            f"về UBND {organiser.name}. Đoàn kiểm tra tự giải thể sau khi hoàn thành nhiệm vụ.",
+            f"về UBND {in_text(organiser)}. Đoàn kiểm tra tự giải thể sau khi hoàn thành nhiệm vụ.",
         ),
         Block(
             "paragraph",
             text="Điều 3. Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng HĐND và "
-            f"UBND {organiser.name}, Trưởng phòng Nội vụ, Chủ tịch UBND {unit.name} và các "
+            f"UBND {in_text(organiser)}, Trưởng phòng Nội vụ, Chủ tịch UBND {in_text(unit)} và các "
             "ông (bà) có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này.",
         ),
     ]
@@ -74,7 +75,7 @@ def build(inspection: Inspection, *, signer_name: str = "", plan_reference: str 
         date=None,
         year=inspection.plan.year,
         doc_type="QUYẾT ĐỊNH",
-        subject=f"Về việc thành lập Đoàn kiểm tra tại UBND {unit.name}",
+        subject=f"Về việc thành lập Đoàn kiểm tra tại UBND {in_text(unit)}",
         bases=bases,
         blocks=blocks,
         sign_authority="TM. ỦY BAN NHÂN DÂN",

@@ -23,7 +23,7 @@ class TeamDecisionTests(BaseTestCase):
             "UBND TỈNH HÀ TĨNH",
             "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ TĨNH",
             "QUYẾT ĐỊNH",
-            "Về việc thành lập Đoàn kiểm tra tại UBND Phường Trần Phú",
+            "Về việc thành lập Đoàn kiểm tra tại UBND phường Trần Phú",
             "Điều 1. Thành lập Đoàn kiểm tra công tác kiểm soát thủ tục hành chính và duy trì Hệ thống "
             "quản lý chất lượng TCVN ISO 9001:2015",
             str(head.user),
