@@ -50,3 +50,11 @@ def notification_mark_all_read(*, user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notifications_settle(*, dedupe_key: str) -> int:
+    """Mark read, for everyone told, the notifications of a matter someone has dealt with (a
+    comment moderated by one editor no longer waits in the others' inboxes); how many."""
+    return Notification.objects.filter(dedupe_key=dedupe_key, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -28,7 +28,7 @@ from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.core.textsearch import fold
 from cchc.notifications.models import Notification
-from cchc.notifications.services import notify
+from cchc.notifications.services import notifications_settle, notify
 from cchc.orgunits.models import OrgUnit
 from cchc.portal.models import (
     Article,
@@ -446,8 +446,12 @@ def _tell_editors(comment: Comment) -> None:
             f"{comment.name}: {comment.text[:200]}",
         ),
         url=reverse("portal_editor:moderation"),
-        dedupe_key=f"comment:{comment.pk}",
+        dedupe_key=_waiting_key(comment),
     )
+
+
+def _waiting_key(comment: Comment) -> str:
+    return f"comment:{comment.pk}"
 
 
 def comment_report(*, comment: Comment, visitor: str, address: str) -> bool:
@@ -479,6 +483,7 @@ def _comment_show(*, actor: Any, comment: Comment, show: bool) -> None:
         CommentReport.objects.filter(comment=comment).delete()
     comment.full_clean()
     comment.save(update_fields=["status", "moderated_by", "reports", "updated_at"])
+    notifications_settle(dedupe_key=_waiting_key(comment))  # it waits for no one any more
 
 
 @transaction.atomic

@@ -289,6 +289,24 @@ class CommentTests(BaseTestCase):
         comment.refresh_from_db()
         assert (comment.status, comment.reports) == (Comment.Status.VISIBLE, 0)
 
+    def test_a_comment_moderated_no_longer_waits_in_the_editors_inboxes(self):
+        # Found walking the demo: the editor's home still said "Có bình luận chờ kiểm duyệt"
+        # for a comment already answered and shown.
+        from cchc.notifications.models import Notification
+
+        article = published()
+        self.post_comment(article, text="Chờ kiểm duyệt")
+        comment = Comment.objects.get()
+        waiting = Notification.objects.filter(kind="comment_waiting", read_at__isnull=True)
+        assert waiting.filter(user=self.portal_editor).exists()
+        self.login("portal_editor")
+        self.client.post(
+            reverse("portal_editor:reply", args=[comment.pk]), {"text": "Cảm ơn ý kiến"}
+        )
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.VISIBLE
+        assert not waiting.exists()
+
     def test_the_fallback_question_works_too(self):
         article = published()
         html = self.client.get(reverse("portal:captcha"), {"text": "1"}).content.decode()
