@@ -40,6 +40,7 @@ FUTURE_DATE_MESSAGE = gettext_noop("A document cannot be dated in the future.")
 SCAN_PDF_MESSAGE = gettext_noop("The signed scan must be a PDF file.")
 SCAN_TWICE_MESSAGE = gettext_noop("The signed scan of this document is already archived.")
 NOT_CONCLUDED_MESSAGE = gettext_noop("The inspection is not concluded yet.")
+PLAN_NOT_APPROVED_MESSAGE = gettext_noop("Approve the year's plan first.")
 NOTICE_BEFORE_VISIT_MESSAGE = gettext_noop(
     "The conclusion notice follows the visit: date it on or after the visit of {date}."
 )
@@ -252,6 +253,8 @@ def issue_refusal(kind: str, target: Target) -> str | None:
     if isinstance(target, Inspection):
         if kind == Kind.CONCLUSION_NOTICE and target.status not in concluded:
             return _(NOT_CONCLUDED_MESSAGE)
+        if kind == Kind.TEAM_DECISION and target.plan.status != InspectionPlan.Status.APPROVED:
+            return _(PLAN_NOT_APPROVED_MESSAGE)
         if kind == Kind.TEAM_DECISION and target.status not in before_visit:
             return _(DECISION_AFTER_START_MESSAGE).format(
                 unit=target.org_unit.name, status=target.get_status_display()

@@ -60,6 +60,10 @@ from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.scope import under_q
 
 PLAN_READY_MESSAGE = gettext_noop("The plan for %(year)s is ready for requests.")
+PLAN_APPROVED_ALREADY_MESSAGE = gettext_noop(
+    "The plan for %(year)s is already approved: it takes no more requests. A visit is "
+    "rescheduled or its team changed from its own page."
+)
 REQUEST_FILED_MESSAGE = gettext_noop("The request was filed.")
 REQUEST_WITHDRAWN_MESSAGE = gettext_noop("The request was withdrawn.")
 PROPOSED_MESSAGE = gettext_noop(
@@ -148,7 +152,10 @@ def plan_create_view(request: HttpRequest) -> HttpResponse:
     plan = planning.plan_get_or_create(
         actor=request.user, organiser=organiser, year=form.cleaned_data["year"]
     )
-    messages.success(request, _(PLAN_READY_MESSAGE) % {"year": plan.year})
+    if plan.status == InspectionPlan.Status.APPROVED:  # it existed, approved: no new requests
+        messages.info(request, _(PLAN_APPROVED_ALREADY_MESSAGE) % {"year": plan.year})
+    else:
+        messages.success(request, _(PLAN_READY_MESSAGE) % {"year": plan.year})
     return redirect(plan.get_absolute_url())
 
 

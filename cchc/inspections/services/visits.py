@@ -287,6 +287,8 @@ def decision_record(
     )
     if issued is not None and (document is None or issued.pk != document.pk):
         raise ValidationError(_(DECISION_ISSUED_MESSAGE).format(reference=issued.reference))
+    if inspection.plan.status != InspectionPlan.Status.APPROVED:
+        raise ValidationError(_(PLAN_NOT_APPROVED_MESSAGE))  # the plan first, then its teams
     if not number.strip() or date is None or not signer.strip():
         raise ValidationError(_(DECISION_FIELDS_MESSAGE))
     if date > timezone.localdate():

@@ -286,6 +286,21 @@ class RefusedRequestTests(BaseTestCase):
         assert 'id="id_window_end_errors"' not in again and "Kiểm tra lại hồ sơ ISO" not in again
 
 
+class PlanForTheYearTests(BaseTestCase):
+    def test_asking_for_an_approved_years_plan_says_it_takes_no_more_requests(self):
+        # Found walking the demo: "Kế hoạch năm 2026 đã sẵn sàng tiếp nhận đề nghị kiểm tra"
+        # for the approved plan, whose page has no request form.
+        inspection = approved_inspection(self.cast)
+        self.login("home_affairs")
+        url = reverse("inspections:plan_create")
+        response = self.client.post(url, {"year": inspection.plan.year}, follow=True)
+        page = response.content.decode()
+        assert "đã được phê duyệt nên không nhận thêm đề nghị" in page
+        assert "sẵn sàng tiếp nhận đề nghị" not in page
+        response = self.client.post(url, {"year": inspection.plan.year + 3}, follow=True)
+        assert "sẵn sàng tiếp nhận đề nghị" in response.content.decode()
+
+
 class VisitDateTests(BaseTestCase):
     def setUp(self):
         self.inspection = to_status(self.cast, approved_inspection(self.cast), "preparing")

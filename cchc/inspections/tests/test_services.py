@@ -254,6 +254,19 @@ class PlanningTests(BaseTestCase):
         )
         planning.plan_propose(actor=self.home_affairs, plan=self.plan, earliest=self.start)
         visit = Inspection.objects.get(plan=self.plan)
+        # Found walking the demo: a decision was recorded for a visit of a plan still a draft,
+        # while the page's next step said to approve the plan first.
+        with self.assertRaises(ValidationError) as refused:
+            visits.decision_record(
+                actor=None,
+                inspection=visit,
+                number="1/QĐ",
+                date=datetime.date(self.year, 3, 1),
+                signer="Chủ tịch",
+            )
+        assert "phê duyệt kế hoạch" in refused.exception.messages[0]
+        InspectionPlan.objects.filter(pk=self.plan.pk).update(status=InspectionPlan.Status.APPROVED)
+        visit = Inspection.objects.select_related("plan").get(pk=visit.pk)
         with self.assertRaises(ValidationError) as refused:
             visits.decision_record(
                 actor=None,
