@@ -234,7 +234,7 @@ def inspection_for_page(*, user: Any, pk: int) -> Inspection:
             "files",
             queryset=InspectionFile.objects.select_related("item").order_by("created_at"),
         ),
-        "document_requests__item",
+        "document_requests__item__checklist",
         "document_requests__files",
         "document_requests__evidence",
         Prefetch(

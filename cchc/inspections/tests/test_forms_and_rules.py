@@ -286,6 +286,20 @@ class RefusedRequestTests(BaseTestCase):
         assert 'id="id_window_end_errors"' not in again and "Kiểm tra lại hồ sơ ISO" not in again
 
 
+class DocumentsAskedTests(BaseTestCase):
+    def test_the_documents_asked_are_grouped_under_their_checklists_topic(self):
+        # Found walking the demo: 25 documents in one list, "1.1" four times over.
+        inspection = to_status(self.cast, approved_inspection(self.cast), "preparing")
+        visits.documents_request(actor=self.home_affairs, inspection=inspection)
+        self.login("ward_officer")
+        page = self.client.get(inspection.get_absolute_url()).content.decode()
+        topics = [
+            chunk.split(">", 1)[1].split("<", 1)[0]
+            for chunk in page.split('data-testid="documents-topic"')[1:]
+        ]
+        assert sorted(topics) == ["ISO 9001", "Một cửa (TTHC)"], topics  # each once
+
+
 class PlanForTheYearTests(BaseTestCase):
     def test_asking_for_an_approved_years_plan_says_it_takes_no_more_requests(self):
         # Found walking the demo: "Kế hoạch năm 2026 đã sẵn sàng tiếp nhận đề nghị kiểm tra"
