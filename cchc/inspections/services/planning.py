@@ -48,6 +48,7 @@ OUTSIDE_AGENCY_MESSAGE = gettext_noop(
 OWN_UNIT_MESSAGE = gettext_noop("{person} works at {unit} and cannot inspect it.")
 DOUBLE_BOOKED_MESSAGE = gettext_noop("{person} already has a visit on {date} ({unit}).")
 ALREADY_ON_TEAM_MESSAGE = gettext_noop("{person} is already on this team.")
+SAME_DATE_MESSAGE = gettext_noop("The visit is already on {date}: choose another day to move it.")
 VISIT_LOCKED_MESSAGE = gettext_noop(
     "The visit has started; its date and team can no longer change."
 )
@@ -490,6 +491,8 @@ def visit_reschedule(
             {"visit_date": _(DATE_YEAR_MESSAGE).format(year=inspection.plan.year)}
         )
     before = inspection.visit_date
+    if visit_date == before:
+        raise ValidationError({"visit_date": _(SAME_DATE_MESSAGE).format(date=short_date(before))})
     for member in inspection.team.select_related("user"):
         _check_member(user=member.user, inspection=inspection, date=visit_date)
     inspection.visit_date = visit_date

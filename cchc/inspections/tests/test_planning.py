@@ -97,6 +97,16 @@ class NamHaTests(NamHaCase):
         self.plan.refresh_from_db()
         assert self.plan.summary["conflicts"] == 1
 
+    def test_moving_a_visit_to_its_own_day_is_refused_as_no_move(self):
+        # Found walking the demo: "Đã dời ngày kiểm tra." for the date it already had.
+        from django.core.exceptions import ValidationError
+
+        with self.assertRaises(ValidationError) as refused:
+            planning.visit_reschedule(
+                actor=self.home_affairs, inspection=self.visit, visit_date=self.visit.visit_date
+            )
+        assert "vui lòng chọn ngày khác" in refused.exception.message_dict["visit_date"][0]
+
     def test_approval_is_refused_listing_the_open_conflicts_unless_each_is_accepted(self):
         with self.assertRaises(ValidationError) as refused:
             planning.plan_approve(actor=self.home_affairs, plan=self.plan)
@@ -118,11 +128,6 @@ class NamHaTests(NamHaCase):
         assert event.after["conflicts_accepted"] == [messages[1]]
 
     def test_a_topic_nobody_of_its_agency_covers_is_open_until_someone_does(self):
-        planning.visit_reschedule(
-            actor=self.home_affairs,
-            inspection=self.visit,
-            visit_date=self.visit.visit_date,
-        )
         for member in TeamMember.objects.filter(inspection=self.visit):
             planning.team_member_remove(actor=self.home_affairs, member=member)
         planning.team_member_add(
