@@ -607,6 +607,8 @@ def indicators_page(user: Any, params: Params, only: str | None = None) -> dict[
     return {
         "year": year,
         "years": years,
+        # This year's last month is under way: its figures are not a whole month's.
+        "month_so_far": today if year == today.year else None,
         "board": board,
         "lineage_rule_explanation": (
             lineage.RULE_EXPLANATIONS[board.lineage.rule] if board.lineage else ""

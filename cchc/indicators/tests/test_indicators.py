@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from cchc.assessments.models import Round, Score
@@ -130,6 +131,11 @@ class FigureTests(BaseTestCase):
         page = self.client.get(march).content.decode()
         assert "tiếp nhận trong tháng 03/2026" in page
         assert self.client.get(march.replace("month=3", "month=13")).status_code == 404
+        # November is under way (the test's day, 20/11/2026): the page says it is not whole.
+        page = self.client.get(reverse("analytics:indicators"), {"year": 2026}).content.decode()
+        assert "Tháng 11/2026 mới tính các hồ sơ tiếp nhận đến ngày 20/11/2026" in page
+        page = self.client.get(reverse("analytics:indicators"), {"year": 2025}).content.decode()
+        assert 'data-testid="month-so-far"' not in page
 
     def test_the_overview_page_shows_the_figures_and_links(self):
         self.login("ward_officer")
