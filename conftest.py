@@ -185,3 +185,16 @@ def host_caches() -> Any:
             pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {REDIS_TEST_URL}: {error}")
         pytest.skip(f"No Redis at {REDIS_TEST_URL} (REQUIRE_REDIS=1 makes this a failure).")
     return make
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """Each test leaves Django speaking the site's default language. A request the API answers
+    activates the language it asked for (English by default) on the thread and, outside a real
+    server, nothing resets it: the next test class then built its cast (role labels, audit
+    lines) in English, and the Vietnamese pages test found it."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

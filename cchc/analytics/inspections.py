@@ -20,7 +20,7 @@ from cchc.inspections.models import (
     RootCause,
     Topic,
 )
-from cchc.inspections.selectors import inspection_list_for_user
+from cchc.inspections.selectors import inspection_list_for_user, with_notes_for
 
 REMEDIATION_STATES = (
     ("open", _("Open")),
@@ -101,6 +101,10 @@ def inspection_stats(*, user: Any, year: int, today: datetime.date) -> Inspectio
         Inspection.objects.filter(pk__in=ids).values("org_unit_id").distinct().order_by().count()
     )
     stats.requests = InspectionRequest.objects.filter(inspection_id__in=ids).count()
+    # The team's notes (shortcomings, causes, actions): of the visits whose notes the user reads.
+    ids = list(
+        with_notes_for(user=user, inspections=visible).order_by().values_list("pk", flat=True)
+    )
     shortcomings = Finding.objects.filter(inspection_id__in=ids, kind=Finding.Kind.SHORTCOMING)
     stats.areas = [
         AreaCount(
@@ -168,7 +172,9 @@ def _remediation(inspection_ids: list[int], today: datetime.date) -> list[tuple[
 
 def actions_in(*, user: Any, year: int, today: datetime.date, state: str) -> Any:
     """The remediation actions behind one bar of the chart (overdue first by default)."""
-    visible = inspection_list_for_user(user=user).filter(plan__year=year).values("pk")
+    visible = with_notes_for(
+        user=user, inspections=inspection_list_for_user(user=user).filter(plan__year=year)
+    ).values("pk")
     actions = RemediationAction.objects.filter(
         recommendation__inspection__in=visible
     ).select_related("owner", "recommendation__inspection__org_unit")
@@ -186,7 +192,9 @@ def actions_in(*, user: Any, year: int, today: datetime.date, state: str) -> Any
 
 def shortcomings_in(*, user: Any, year: int, area: str) -> Any:
     """The shortcomings behind one bar of the per-area chart."""
-    visible = inspection_list_for_user(user=user).filter(plan__year=year).values("pk")
+    visible = with_notes_for(
+        user=user, inspections=inspection_list_for_user(user=user).filter(plan__year=year)
+    ).values("pk")
     return (
         Finding.objects.filter(inspection__in=visible, kind=Finding.Kind.SHORTCOMING, area=area)
         .select_related("inspection__org_unit")

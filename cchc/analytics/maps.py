@@ -16,6 +16,7 @@ from cchc.frameworks.palette import PALETTE
 from cchc.frameworks.selectors import band_for, bands_of
 from cchc.indicators.selectors import overdue_rates
 from cchc.inspections.models import RemediationAction
+from cchc.inspections.selectors import CONCLUDED_STATUSES
 
 MEASURES = (
     ("band", gettext_lazy("Band")),
@@ -75,7 +76,9 @@ def unit_measures(
     unit_ids = [row.unit_id for row in heatmap.rows]
     rates = overdue_rates(unit_ids, round_.year, round_.period)
     open_actions = dict(
-        RemediationAction.objects.filter(owner_id__in=unit_ids)
+        RemediationAction.objects.filter(
+            owner_id__in=unit_ids, recommendation__inspection__status__in=CONCLUDED_STATUSES
+        )
         .exclude(status=RemediationAction.Status.VERIFIED)
         .values("owner_id")
         .annotate(n=Count("id"))

@@ -515,7 +515,7 @@ def inspections_page(user: Any, params: Params, only: str | None = None) -> dict
         "remediation": Table(
             "remediation",
             _("Remediation actions by status"),
-            [_("Status"), _("Actions")],
+            [_("Status"), _("Remediation to do")],
             [[label, count] for _state, label, count in stats.remediation],
         ),
         "repeats": Table(

@@ -109,7 +109,7 @@ def perform(
 def _keep(request: Any, key: str, form: forms.BaseForm) -> None:
     """Keep what was typed and why it was refused; a reason no field holds goes on top."""
     for message in form.non_field_errors():
-        messages.error(request, message)
+        messages.error(request, str(message))
     request.session[key] = {
         "data": {
             name: request.POST.getlist(name)

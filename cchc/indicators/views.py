@@ -27,6 +27,7 @@ from cchc.indicators.forms import (
 )
 from cchc.indicators.models import ColumnAlias, Directive, DossierImport
 from cchc.indicators.periods import LAST_MONTH
+from cchc.orgunits.lineage import lineage_for
 from cchc.orgunits.scope import Scope
 from cchc.orgunits.selectors import assessed_units_for_user
 
@@ -95,6 +96,10 @@ def dossier_list_view(request: HttpRequest) -> HttpResponse:
     else:
         unit = None
         unit_ids = list(units.values_list("pk", flat=True))
+    # A unit's dossiers of earlier years include those of the units it was made from (as the
+    # figures compare them, analytics.indicators): a point of last year lists what it counts.
+    lineage = lineage_for(unit_ids)
+    unit_ids = sorted({old for pk in unit_ids for old in lineage.history_ids(pk)})
     month = id_param(request.GET, "month")
     if month is not None and not 1 <= month <= LAST_MONTH[period]:
         raise Http404  # a month outside the period

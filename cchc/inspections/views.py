@@ -536,6 +536,7 @@ def checklist_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "inspection": inspection,
         "rows": rows,
         "can_record": can_inspect and inspection.status == Inspection.Status.VISITING,
+        "notes_visible": notes,
         "verdicts": ItemResult.Verdict.choices,
         "marked": len(results),
     }

@@ -52,9 +52,10 @@ def notification_mark_all_read(*, user: Any) -> int:
     )
 
 
-def notifications_settle(*, dedupe_key: str) -> int:
-    """Mark read, for everyone told, the notifications of a matter someone has dealt with (a
-    comment moderated by one editor no longer waits in the others' inboxes); how many."""
-    return Notification.objects.filter(dedupe_key=dedupe_key, read_at__isnull=True).update(
+def notifications_settle(*, matter: str) -> int:
+    """Mark read, for everyone told, the notifications of a matter someone has dealt with
+    (their dedupe keys start with `matter`: a comment moderated by one editor no longer waits
+    in the others' inboxes); how many."""
+    return Notification.objects.filter(dedupe_key__startswith=matter, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -446,12 +446,14 @@ def _tell_editors(comment: Comment) -> None:
             f"{comment.name}: {comment.text[:200]}",
         ),
         url=reverse("portal_editor:moderation"),
-        dedupe_key=_waiting_key(comment),
+        # Once per time it waits: shown, then hidden again by readers, it waits again.
+        dedupe_key=f"{_matter(comment)}{timezone.now():%Y%m%d%H%M%S}",
     )
 
 
-def _waiting_key(comment: Comment) -> str:
-    return f"comment:{comment.pk}"
+def _matter(comment: Comment) -> str:
+    """What the editors' notifications about the comment's moderation have in common."""
+    return f"comment:{comment.pk}:"
 
 
 def comment_report(*, comment: Comment, visitor: str, address: str) -> bool:
@@ -483,7 +485,7 @@ def _comment_show(*, actor: Any, comment: Comment, show: bool) -> None:
         CommentReport.objects.filter(comment=comment).delete()
     comment.full_clean()
     comment.save(update_fields=["status", "moderated_by", "reports", "updated_at"])
-    notifications_settle(dedupe_key=_waiting_key(comment))  # it waits for no one any more
+    notifications_settle(matter=_matter(comment))  # it waits for no one any more
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ draft actions to report on (a test action "hạn 31/12/2099" among them), its in
 showed the draft strengths and shortcomings, and the draft conclusion notice of a visit not
 yet started opened (/documents/preview/conclusion_notice/<id>/ and its Word draft)."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -14,7 +16,7 @@ from cchc.api.tests.helpers import make_client
 from cchc.core.roles import Role
 from cchc.core.testing import BaseTestCase
 from cchc.inspections.models import Inspection, RemediationAction
-from cchc.inspections.services import visits
+from cchc.inspections.services import findings, visits
 from cchc.inspections.tests.factories import (
     approved_inspection,
     conclude_ready,
@@ -63,6 +65,7 @@ class NotesBeforeTheConclusionTests(BaseTestCase):
             assert self.action.text not in self.page(reverse("core:home"))
             checklist = self.page(reverse("inspections:checklist_visit", args=[self.visit.pk]))
             assert 'class="badge verdict-' not in checklist and "(1/" not in checklist
+            assert 'data-testid="results-withheld"' in checklist
             photo = reverse("inspections:file_download", args=[self.photo.pk])
             assert self.client.get(photo).status_code == 404
             for url in self.notice_parts:
@@ -83,6 +86,13 @@ class NotesBeforeTheConclusionTests(BaseTestCase):
         for path in ("findings", "recommendations"):
             body = self.client.get(f"/api/v1/inspections/{path}", headers=api).json()
             assert body["items"] == [], path
+        # The dashboards and exports, and the overdue reminders (review of this change).
+        self.login("ward_officer")
+        year = {"year": self.visit.plan.year}
+        dashboard = self.page(reverse("analytics:inspections") + f"?year={year['year']}")
+        assert self.action.text not in dashboard and "Kinh phí còn hạn hẹp" not in dashboard
+        past = self.visit.visit_date + datetime.timedelta(days=400)
+        assert findings.escalate_overdue(today=past) == 0
 
         # The team concludes: the unit reads every note and reports on its action.
         visits.inspection_advance(
@@ -99,6 +109,9 @@ class NotesBeforeTheConclusionTests(BaseTestCase):
         for url in self.notice_parts:
             assert self.client.get(url).status_code == 200, url
         assert self.report() == 302
+        dashboard = self.page(reverse("analytics:inspections") + f"?year={year['year']}")
+        assert "Kinh phí còn hạn hẹp" in dashboard  # the root cause, now theirs to read
+        assert findings.escalate_overdue(today=past) == 1
         detail = self.client.get(f"/api/v1/inspections/visits/{self.visit.pk}", headers=api).json()
         assert [r["text"] for r in detail["recommendations"]] == [RECOMMENDATION]
 

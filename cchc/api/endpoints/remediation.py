@@ -1,8 +1,9 @@
 """Remediation reports sent by a unit's or an agency's system: the report page's own rule
 (inspections.selectors.action_for_report: an action of a visit the caller may not read is 404,
-one they read but do not own is 403) and service (findings.progress_report: the visit must be
-concluded, the text is required, "done" asks the team to verify; audited). Files are sent in
-the pages; the API reports text only."""
+one they read but do not own, or of a visit not concluded yet, is 403: before the conclusion
+an action is the team's draft) and service (findings.progress_report: the text is required,
+"done" asks the team to verify; audited). Files are sent in the pages; the API reports text
+only."""
 
 import datetime
 
@@ -39,8 +40,8 @@ class ReportOut(Schema):
 def remediation_report(request: HttpRequest, action_id: int, payload: ReportIn) -> tuple:
     """Report progress on a remediation action the caller's unit owns."""
     action, _inspection = action_for_report(user=request.user, pk=action_id)
-    # A refused report (the visit not concluded, no text, the action closed) is a
-    # ValidationError: answered 422 in the page's words by the API's handler.
+    # A refused report (no text, the action closed) is a ValidationError: answered 422 in
+    # the page's words by the API's handler.
     report = progress_report(
         actor=request.user, action=action, text=payload.text, uploads=[], is_done=payload.done
     )

@@ -504,7 +504,12 @@ def escalate_overdue(*, today: datetime.date | None = None) -> int:
     per action and deadline; return how many actions were escalated."""
     today = today or timezone.localdate()
     overdue = list(
-        RemediationAction.objects.filter(deadline__lt=today, escalated_on__isnull=True)
+        RemediationAction.objects.filter(
+            deadline__lt=today,
+            escalated_on__isnull=True,
+            # An action is the unit's once the visit is concluded (before, a draft of the team).
+            recommendation__inspection__status__in=CONCLUDED_STATUSES,
+        )
         .exclude(status=RemediationAction.Status.VERIFIED)
         .select_related("recommendation__inspection__plan__organiser", "owner")
     )

@@ -79,7 +79,7 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
     if decision_number:
         bases.append(
             f"Căn cứ Quyết định số {decision_number} ngày {day(decision_date)} của UBND "
-            f"{organiser.name} về việc thành lập Đoàn kiểm tra;"
+            f"{in_text(organiser)} về việc thành lập Đoàn kiểm tra;"
         )
     bases.append("Căn cứ kết quả kiểm tra thực tế tại đơn vị.")
     members = "; ".join(
