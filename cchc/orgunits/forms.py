@@ -4,6 +4,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.dates import short_date
+from cchc.core.forms import ModelIdsField
 from cchc.orgunits.models import OrgUnit
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -11,23 +13,42 @@ FILE_TOO_LARGE_MESSAGE = _("The file is larger than 10 MB; split it and import t
 WRONG_EXTENSION_MESSAGE = _("Choose a .csv or .geojson file.")
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    """A choice of units whose label names the unit above one that shares its name with
-    another choice ("Phường Trần Phú — Thành phố Hà Tĩnh" beside the province's new "Phường
-    Trần Phú — Tỉnh Hà Tĩnh"), so a citizen or an officer cannot pick the wrong one."""
+class SharedNameLabels:
+    """Labels of units that tell apart those sharing a name with another choice: the unit
+    above ("Phường Trần Phú — Thành phố Hà Tĩnh" beside the province's new "Phường Trần Phú —
+    Tỉnh Hà Tĩnh"), and the end of a unit no longer active ("(đến 30/06/2025)"), so a citizen,
+    an officer or an editor cannot pick the wrong one."""
 
-    def __init__(self, queryset: Any, **kwargs: Any) -> None:
-        super().__init__(queryset.select_related("parent"), **kwargs)
-        self._shared: set[str] | None = None
+    queryset: Any
+    _shared: set[str] | None = None
 
     def label_from_instance(self, obj: Any) -> str:
         if self._shared is None:
             choices = self.queryset
             counts = Counter(choices.values_list("name", flat=True) if choices is not None else ())
             self._shared = {name for name, count in counts.items() if count > 1}
-        if obj.name in self._shared and obj.parent is not None:
-            return f"{obj.name} — {obj.parent.name}"
-        return str(obj.name)
+        if obj.name not in self._shared:
+            return str(obj.name)
+        label = f"{obj.name} — {obj.parent.name}" if obj.parent is not None else str(obj.name)
+        if obj.active_to is not None:
+            label += " " + str(_("(until %(day)s)") % {"day": short_date(obj.active_to)})
+        return label
+
+
+class UnitChoiceField(SharedNameLabels, forms.ModelChoiceField):
+    """One unit, labelled as SharedNameLabels says."""
+
+    def __init__(self, queryset: Any, **kwargs: Any) -> None:
+        super().__init__(queryset.select_related("parent"), **kwargs)
+        self._shared = None
+
+
+class UnitIdsField(SharedNameLabels, ModelIdsField):
+    """Several units, labelled as SharedNameLabels says."""
+
+    def __init__(self, queryset: Any, **kwargs: Any) -> None:
+        super().__init__(queryset.select_related("parent"), **kwargs)
+        self._shared = None
 
 
 class OrgUnitForm(forms.ModelForm):

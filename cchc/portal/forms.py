@@ -6,11 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from cchc.assessments.models import Round
 from cchc.core.forms import ModelIdsField
 from cchc.inspections.models import Inspection
-from cchc.orgunits.forms import UnitChoiceField
+from cchc.orgunits.forms import UnitChoiceField, UnitIdsField
 from cchc.orgunits.models import OrgUnit
 from cchc.portal.models import Article, WebsiteLink
 
 WRONG_CODE_MESSAGE = _("The verification code is wrong.")
+
+
+class RoundIdsField(ModelIdsField):
+    """Published rounds, each named with its organiser: the city's and the province's
+    "Đợt đánh giá năm 2025" read the same."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} — {obj.organiser.name}"
 
 
 class ArticleForm(forms.Form):
@@ -38,7 +46,7 @@ class ArticleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty to publish as soon as it is approved."),
     )
-    units = ModelIdsField(
+    units = UnitIdsField(
         label=_("Units"),
         required=False,
         queryset=OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS).order_by(
@@ -47,10 +55,12 @@ class ArticleForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
-    rounds = ModelIdsField(
+    rounds = RoundIdsField(
         label=_("Scoring rounds"),
         required=False,
-        queryset=Round.objects.filter(status=Round.Status.PUBLISHED).order_by("-year"),
+        queryset=Round.objects.filter(status=Round.Status.PUBLISHED)
+        .select_related("organiser")
+        .order_by("-year"),
         widget=forms.SelectMultiple(attrs={"size": 3}),
     )
     inspections = ModelIdsField(

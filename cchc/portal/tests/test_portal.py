@@ -581,6 +581,38 @@ class FeedbackTests(BaseTestCase):
         assert "Phường Trần Phú — Tỉnh Hà Tĩnh" in page
         assert ">Phường Nam Hà<" in page  # a name no other unit has stays as it is
 
+    def test_the_editors_pickers_tell_apart_units_and_rounds_of_one_name(self):
+        # Found walking the demo: the article form listed "Phường Trần Phú" three times and
+        # "Đợt đánh giá năm 2025" twice (the city's and the province's), alike.
+        import datetime as dt
+
+        from cchc.assessments.models import Round
+        from cchc.assessments.tests.factories import make_round
+        from cchc.orgunits.models import OrgUnit
+        from cchc.orgunits.services import org_unit_create
+
+        org_unit_create(
+            actor=None,
+            code="X18100",
+            name="Phường Trần Phú",
+            kind="ward",
+            parent=self.cast.province,
+        )
+        former = org_unit_create(
+            actor=None, code="X18009", name="Phường Trần Phú", kind="ward", parent=self.cast.city
+        )
+        OrgUnit.objects.filter(pk=former.pk).update(active_to=dt.date(2019, 12, 31))
+        for n, organiser in enumerate((self.cast.city, self.cast.province)):
+            round_ = make_round(self.cast, open_it=False, name=f"Bộ chỉ số {n}")
+            Round.objects.filter(pk=round_.pk).update(organiser=organiser, status="published")
+        self.login("portal_editor")
+        page = self.client.get(reverse("portal_editor:article_new")).content.decode()
+        assert ">Phường Trần Phú — Thành phố Hà Tĩnh<" in page
+        assert ">Phường Trần Phú — Thành phố Hà Tĩnh (đến 31/12/2019)<" in page
+        assert ">Phường Trần Phú — Tỉnh Hà Tĩnh<" in page
+        rounds = page.split('name="rounds"')[1].split("</select>")[0]
+        assert "— Thành phố Hà Tĩnh<" in rounds and "— Tỉnh Hà Tĩnh<" in rounds
+
     @time_machine.travel(datetime.datetime(2026, 11, 27, 3, tzinfo=datetime.UTC), tick=False)
     def test_sent_followed_answered_in_time_and_published(self):
         from cchc.indicators.selectors import figures_for_units
