@@ -20,6 +20,7 @@ from cchc.core.roles import Capability
 from cchc.frameworks.palette import PALETTE
 from cchc.frameworks.selectors import bands_of
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import under_q
 from cchc.portal import selectors, services
 from cchc.portal.cache import cached, figures, page, version_in_cache
 from cchc.portal.codes import spelled
@@ -279,11 +280,18 @@ def map_view(request: HttpRequest) -> HttpResponse:
 
 
 def map_data_view(request: HttpRequest) -> JsonResponse:
-    """The units' boundaries coloured by the latest published score, linked to their pages."""
+    """The units' boundaries coloured by the latest published score, linked to their pages:
+    the units of today (not those a reorganisation ended) of the round's organiser (another
+    tree's units lie over them)."""
     rounds = list(selectors.published_rounds()[:1])
     rows = {row.org_unit_id: row for row in selectors.round_table(rounds[0])} if rounds else {}
+    units = OrgUnit.objects.filter(
+        kind__in=OrgUnit.ASSESSED_KINDS, boundary__isnull=False, active_to__isnull=True
+    )
+    if rounds:
+        units = units.filter(under_q([rounds[0].organiser]))
     features = []
-    for unit in OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS, boundary__isnull=False):
+    for unit in units:
         row = rows.get(unit.pk)
         features.append(
             {
@@ -296,7 +304,7 @@ def map_data_view(request: HttpRequest) -> JsonResponse:
                             "colour": PALETTE.get(
                                 (row.band_colour if row else "") or "none", PALETTE["none"]
                             ),
-                            "text": f"{format_points(row.percent)} % — {row.band}"
+                            "text": f"{format_points(row.percent)}% — {row.band}"
                             if row is not None and row.percent is not None
                             else _("No published result"),
                         }

@@ -73,3 +73,49 @@ class UnitAreasTests(BaseTestCase):
             reverse("portal:unit", kwargs={"code": self.cast.ward_a.code})
         ).content.decode()
         assert "+1" in html and "−0,5" in html and "tối đa 1" in html
+
+
+class PublicMapTests(BaseTestCase):
+    def test_the_map_shows_the_rounds_units_of_today_not_those_lying_over_them(self):
+        # Found walking the demo: the province's new wards lay over the city's, and a grid of
+        # communes a reorganisation had ended sat below, grey, unnamed.
+        import datetime
+
+        from cchc.orgunits.models import OrgUnit
+        from cchc.orgunits.services import org_unit_create
+
+        square = {"type": "Polygon", "coordinates": [[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]}
+        other_tree = org_unit_create(
+            actor=None, code="X18100", name="Phường Mới", kind="ward", parent=self.cast.province
+        )
+        ended = org_unit_create(
+            actor=None, code="X18009", name="Xã Cũ", kind="commune", parent=self.cast.city
+        )
+        OrgUnit.objects.filter(pk=ended.pk).update(active_to=datetime.date(2019, 12, 31))
+        OrgUnit.objects.filter(
+            pk__in=[self.cast.ward_a.pk, self.cast.ward_b.pk, other_tree.pk, ended.pk]
+        ).update(boundary=square)
+        round_ = make_round(self.cast)
+        row = ResultRow(
+            org_unit_id=self.cast.ward_a.pk,
+            unit_name=self.cast.ward_a.name,
+            unit_code=self.cast.ward_a.code,
+            total=Decimal("85.6"),
+            maximum=Decimal("100"),
+            percent=Decimal("85.60"),
+            self_points=Decimal("80"),
+            self_max=Decimal("90"),
+            gap=Decimal("0"),
+            rank=1,
+            band="Tốt",
+            band_colour="green",
+        )
+        Round.objects.filter(pk=round_.pk).update(
+            status=Round.Status.PUBLISHED, published_results=[row.as_json()]
+        )
+        cache.clear()
+        data = self.client.get(reverse("portal:map_data")).json()
+        names = sorted(feature["properties"]["name"] for feature in data["features"])
+        assert names == sorted([self.cast.ward_a.name, self.cast.ward_b.name])
+        texts = [f["properties"]["measures"]["score"]["text"] for f in data["features"]]
+        assert "85,6% — Tốt" in texts
