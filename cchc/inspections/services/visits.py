@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -168,7 +169,9 @@ def transition_refusal(inspection: Inspection, target: str) -> str | None:
                 return _(NO_RECOMMENDATION_MESSAGE)
             for recommendation in recommendations:
                 if not recommendation.actions.exists():
-                    return _(NO_ACTION_MESSAGE).format(text=recommendation.text[:60])
+                    # Cut at a word ("… với ít nhất ba …", not "… với ít nhất ba ").
+                    text = Truncator(recommendation.text).words(12)
+                    return _(NO_ACTION_MESSAGE).format(text=text)
     return None
 
 

@@ -478,6 +478,19 @@ class VisitTests(BaseTestCase):
         )
         refusal = visits.transition_refusal(inspection, Inspection.Status.CONCLUDED)
         assert refusal and "kiến nghị" in refusal
+        # A recommendation without an action is named, cut at a word (it was cut mid-phrase:
+        # "… năm 2027 với ít nhất ba ").
+        findings.recommendation_create(
+            actor=self.appraiser,
+            inspection=inspection,
+            text="Ban hành kế hoạch tuyên truyền cải cách hành chính năm 2027 với ít nhất ba "
+            "hình thức tuyên truyền phù hợp với người dân địa phương",
+            findings=list(inspection.findings.all()),
+            root_causes=[],
+        )
+        refusal = visits.transition_refusal(inspection, Inspection.Status.CONCLUDED)
+        assert refusal and "cải cách hành chính năm 2027…”" in refusal, refusal
+        inspection.recommendations.all().delete()
         inspection = to_status(self.cast, inspection, Inspection.Status.CONCLUDED)
         assert inspection.status == Inspection.Status.CONCLUDED
         assert Notification.objects.filter(
