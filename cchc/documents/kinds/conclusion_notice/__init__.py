@@ -133,7 +133,8 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
         for cause in finding.root_causes.all():
             causes[cause.title] = causes.get(cause.title, 0) + 1
     blocks.extend(Block("paragraph", text=text) for text in _root_causes(causes, len(shortcomings)))
-    if inspection.support_given:
+    if inspection.support_given:  # under its own heading, not as if a root cause
+        blocks.append(Block("subheading", text="3. Nội dung Đoàn kiểm tra đã hỗ trợ, hướng dẫn"))
         blocks.append(Block("paragraph", text=inspection.support_given))
     blocks.append(Block("heading", text="III. KIẾN NGHỊ"))
     latest = None

@@ -46,6 +46,20 @@ class ConclusionNoticeTests(BaseTestCase):
         assert issued.reference == "01/TB-ĐKT"
         assert "12/QĐ-UBND" in text  # the decision forming the team is a legal basis
 
+    def test_the_support_given_has_its_own_heading(self):
+        # Found walking the demo: "Hướng dẫn đơn vị cấu hình TTHC…" sat under the root causes
+        # with no heading, as if it were one.
+        from cchc.documents.kinds.conclusion_notice import build
+
+        inspection = concluded_inspection(self.cast)
+        Inspection.objects.filter(pk=inspection.pk).update(
+            support_given="Hướng dẫn đơn vị cấu hình thủ tục trên Hệ thống một cửa."
+        )
+        inspection.refresh_from_db()
+        texts = [block.text for block in build(inspection).blocks]
+        at = texts.index("Hướng dẫn đơn vị cấu hình thủ tục trên Hệ thống một cửa.")
+        assert texts[at - 1] == "3. Nội dung Đoàn kiểm tra đã hỗ trợ, hướng dẫn"
+
     def test_numbers_follow_each_other_per_series_and_year(self):
         inspection = concluded_inspection(self.cast)
         first = services.issue(
