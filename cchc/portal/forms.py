@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Round
@@ -49,9 +50,10 @@ class ArticleForm(forms.Form):
     units = UnitIdsField(
         label=_("Units"),
         required=False,
-        queryset=OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS).order_by(
-            "sort_order", "name"
-        ),
+        # The units of today: those a reorganisation ended are history, not an article's news.
+        queryset=OrgUnit.objects.filter(
+            kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True
+        ).order_by("sort_order", "name"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
@@ -71,6 +73,19 @@ class ArticleForm(forms.Form):
         .order_by("-visit_date"),
         widget=forms.SelectMultiple(attrs={"size": 3}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An article already linked to a unit a reorganisation has since ended keeps it.
+        linked = [unit.pk for unit in (self.initial.get("units") or [])]
+        if linked:
+            field = self.fields["units"]
+            field.queryset = (  # type: ignore[attr-defined]
+                OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS)
+                .filter(Q(active_to__isnull=True) | Q(pk__in=linked))
+                .select_related("parent")
+                .order_by("sort_order", "name")
+            )
 
     @classmethod
     def initial_for(cls, article: Article) -> dict[str, Any]:

@@ -608,7 +608,13 @@ class FeedbackTests(BaseTestCase):
         self.login("portal_editor")
         page = self.client.get(reverse("portal_editor:article_new")).content.decode()
         assert ">Phường Trần Phú — Thành phố Hà Tĩnh<" in page
-        assert ">Phường Trần Phú — Thành phố Hà Tĩnh (đến 31/12/2019)<" in page
+        assert "(đến 31/12/2019)" not in page  # a unit a reorganisation ended is not offered
+        article = published("Bài cũ")
+        article.units.set([former])
+        edit = self.client.get(reverse("portal_editor:article_edit", args=[article.pk]))
+        assert "Phường Trần Phú — Thành phố Hà Tĩnh (đến 31/12/2019)</option>" in (
+            edit.content.decode()
+        )  # but an article already linked to it keeps it
         assert ">Phường Trần Phú — Tỉnh Hà Tĩnh<" in page
         rounds = page.split('name="rounds"')[1].split("</select>")[0]
         assert "— Thành phố Hà Tĩnh<" in rounds and "— Tỉnh Hà Tĩnh<" in rounds
