@@ -749,7 +749,14 @@ INSPECTION_CASES = [
     Case("inspections:team_remove", keepers_only(302), kwargs=member_pk, method="post"),
     Case("inspections:decision", keepers_only(302), kwargs=inspection_pk, method="post"),
     Case("inspections:publish", keepers_only(302), kwargs=inspection_pk, method="post"),
-    Case("inspections:advance", TEAM_WRITES, kwargs=inspection_pk, method="post"),
+    Case(
+        "inspections:advance",
+        TEAM_WRITES,
+        kwargs=inspection_pk,
+        method="post",
+        data={"target": "planned"},
+        note="a step back, refused with its reason (302): the team's to ask",
+    ),
     Case("inspections:documents_request", TEAM_WRITES, kwargs=inspection_pk, method="post"),
     Case(
         "inspections:item_result",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from cchc.accounts.models import User
 from cchc.assessments.models import Evidence
 from cchc.assessments.services.evidence import CONTENT_TYPES
-from cchc.core.exceptions import ConflictError
+from cchc.core.exceptions import BadInput, ConflictError
 from cchc.core.forms import form_error_messages, perform, take_kept
 from cchc.core.htmx import is_htmx
 from cchc.core.imports import ImportFailed, ignored_columns_message
@@ -59,6 +59,7 @@ from cchc.inspections.services import checklists, findings, planning, visits
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.scope import under_q
 
+NO_TARGET_MESSAGE = gettext_noop("Choose the step to move the inspection to from its page.")
 PLAN_READY_MESSAGE = gettext_noop("The plan for %(year)s is ready for requests.")
 PLAN_APPROVED_ALREADY_MESSAGE = gettext_noop(
     "The plan for %(year)s is already approved: it takes no more requests. A visit is "
@@ -453,6 +454,8 @@ def inspection_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if refusal is not None:
         raise PermissionDenied(refusal)
+    if target not in Inspection.Status.values:  # no page sends it ("… sang “”" was said)
+        raise BadInput(_(NO_TARGET_MESSAGE))
     try:
         inspection = visits.inspection_advance(
             actor=request.user, inspection=inspection, target=target

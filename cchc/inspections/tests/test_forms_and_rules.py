@@ -300,6 +300,19 @@ class DocumentsAskedTests(BaseTestCase):
         assert sorted(topics) == ["ISO 9001", "Một cửa (TTHC)"], topics  # each once
 
 
+class AdvanceWithoutTargetTests(BaseTestCase):
+    def test_a_move_to_no_step_is_a_plain_refusal(self):
+        # Found by a walk posting the form by hand: "… không thể chuyển sang “”".
+        inspection = to_status(self.cast, approved_inspection(self.cast), "visiting")
+        self.client.force_login(inspection.team.get(is_head=True).user)
+        url = reverse("inspections:advance", args=[inspection.pk])
+        response = self.client.post(url, {"target": ""})
+        assert response.status_code == 400
+        assert "Vui lòng chọn bước chuyển tiếp" in response.content.decode()
+        inspection.refresh_from_db()
+        assert inspection.status == "visiting"
+
+
 class PlanForTheYearTests(BaseTestCase):
     def test_asking_for_an_approved_years_plan_says_it_takes_no_more_requests(self):
         # Found walking the demo: "Kế hoạch năm 2026 đã sẵn sàng tiếp nhận đề nghị kiểm tra"
