@@ -23,6 +23,27 @@ WITH_SECTIONS = (
 )
 
 
+def publish(round_, unit, *, total: str, maximum: str, percent: str, band: str = "") -> None:
+    """The round published with one unit's row, first (the rest of its figures as its own)."""
+    row = ResultRow(
+        org_unit_id=unit.pk,
+        unit_name=unit.name,
+        unit_code=unit.code,
+        total=Decimal(total),
+        maximum=Decimal(maximum),
+        percent=Decimal(percent),
+        self_points=Decimal(total),
+        self_max=Decimal(maximum),
+        gap=Decimal("0"),
+        rank=1,
+        band=band,
+        band_colour="green" if band else "",
+    )
+    Round.objects.filter(pk=round_.pk).update(
+        status=Round.Status.PUBLISHED, published_results=[row.as_json()]
+    )
+
+
 class UnitAreasTests(BaseTestCase):
     def test_the_rows_add_up_to_the_total_with_bonus_and_penalty(self):
         round_ = make_round(self.cast, text=WITH_SECTIONS)
@@ -39,23 +60,8 @@ class UnitAreasTests(BaseTestCase):
             for key, (a, m) in totals.items()
         }
         assessment.save(update_fields=["area_totals"])
-        row = ResultRow(
-            org_unit_id=self.cast.ward_a.pk,
-            unit_name=self.cast.ward_a.name,
-            unit_code=self.cast.ward_a.code,
-            total=Decimal("10.5"),  # 3 + 7 + 1 − 0.5
-            maximum=Decimal("12"),
-            percent=Decimal("87.50"),
-            self_points=Decimal("10.5"),
-            self_max=Decimal("12"),
-            gap=Decimal("0"),
-            rank=1,
-            band="",
-            band_colour="",
-        )
-        Round.objects.filter(pk=round_.pk).update(
-            status=Round.Status.PUBLISHED, published_results=[row.as_json()]
-        )
+        # 10.5 = 3 + 7 + 1 − 0.5
+        publish(round_, self.cast.ward_a, total="10.5", maximum="12", percent="87.50")
         page = selectors.unit_page(self.cast.ward_a)
         shown = [(area.code, area.points, area.section) for area in page.areas]
         assert shown == [
@@ -96,23 +102,7 @@ class PublicMapTests(BaseTestCase):
             pk__in=[self.cast.ward_a.pk, self.cast.ward_b.pk, other_tree.pk, ended.pk]
         ).update(boundary=square)
         round_ = make_round(self.cast)
-        row = ResultRow(
-            org_unit_id=self.cast.ward_a.pk,
-            unit_name=self.cast.ward_a.name,
-            unit_code=self.cast.ward_a.code,
-            total=Decimal("85.6"),
-            maximum=Decimal("100"),
-            percent=Decimal("85.60"),
-            self_points=Decimal("80"),
-            self_max=Decimal("90"),
-            gap=Decimal("0"),
-            rank=1,
-            band="Tốt",
-            band_colour="green",
-        )
-        Round.objects.filter(pk=round_.pk).update(
-            status=Round.Status.PUBLISHED, published_results=[row.as_json()]
-        )
+        publish(round_, self.cast.ward_a, total="85.6", maximum="100", percent="85.60", band="Tốt")
         cache.clear()
         data = self.client.get(reverse("portal:map_data")).json()
         names = sorted(feature["properties"]["name"] for feature in data["features"])
