@@ -56,7 +56,8 @@ def seed_documents(*, city: OrgUnit, coordinator: Any) -> int:
         issued += 1
     published = Round.objects.filter(organiser=city, status=Round.Status.PUBLISHED).first()
     if published is not None and not published.documents.exists():
-        published_on = (
+        # The day of the decision publishing it, else of its publication.
+        published_on = published.decision_date or (
             timezone.localdate(published.published_at) if published.published_at else today
         )
         issue(
