@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.core.points import percent
 from cchc.inspections.models import (
+    CONCLUDED_STATUSES,
     Finding,
     Inspection,
     InspectionRequest,
@@ -28,7 +29,7 @@ REMEDIATION_STATES = (
     ("reported", _("Reported done")),
     ("verified", _("Verified")),
 )
-DONE_STATUSES = (Inspection.Status.CONCLUDED, Inspection.Status.CLOSED)
+DONE_STATUSES = CONCLUDED_STATUSES
 
 
 @dataclass

@@ -15,8 +15,7 @@ from cchc.core.dates import format_points
 from cchc.frameworks.palette import PALETTE
 from cchc.frameworks.selectors import band_for, bands_of
 from cchc.indicators.selectors import overdue_rates
-from cchc.inspections.models import RemediationAction
-from cchc.inspections.selectors import CONCLUDED_STATUSES
+from cchc.inspections.models import CONCLUDED_STATUSES, RemediationAction
 
 MEASURES = (
     ("band", gettext_lazy("Band")),

@@ -30,8 +30,8 @@ from cchc.documents import docx, pdf, selectors
 from cchc.documents.content import Document
 from cchc.documents.kinds import kind_info
 from cchc.documents.models import BulkJob, Counter, DocumentTemplate, IssuedDocument, Kind
-from cchc.inspections.models import Inspection, InspectionPlan
-from cchc.inspections.services.visits import decision_record
+from cchc.inspections.models import CONCLUDED_STATUSES, Inspection, InspectionPlan
+from cchc.inspections.services.visits import PLAN_NOT_APPROVED_MESSAGE, decision_record
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.scope import ancestor_ids
 
@@ -40,7 +40,6 @@ FUTURE_DATE_MESSAGE = gettext_noop("A document cannot be dated in the future.")
 SCAN_PDF_MESSAGE = gettext_noop("The signed scan must be a PDF file.")
 SCAN_TWICE_MESSAGE = gettext_noop("The signed scan of this document is already archived.")
 NOT_CONCLUDED_MESSAGE = gettext_noop("The inspection is not concluded yet.")
-PLAN_NOT_APPROVED_MESSAGE = gettext_noop("Approve the year's plan first.")
 NOTICE_BEFORE_VISIT_MESSAGE = gettext_noop(
     "The conclusion notice follows the visit: date it on or after the visit of {date}."
 )
@@ -248,10 +247,9 @@ def _as_json(document: Document) -> dict[str, Any]:
 
 def issue_refusal(kind: str, target: Target) -> str | None:
     """Why no document of the kind can be issued for the record now, or None."""
-    concluded = {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED}
     before_visit = {Inspection.Status.PLANNED, Inspection.Status.PREPARING}
     if isinstance(target, Inspection):
-        if kind == Kind.CONCLUSION_NOTICE and target.status not in concluded:
+        if kind == Kind.CONCLUSION_NOTICE and target.status not in CONCLUDED_STATUSES:
             return _(NOT_CONCLUDED_MESSAGE)
         if kind == Kind.TEAM_DECISION and target.plan.status != InspectionPlan.Status.APPROVED:
             return _(PLAN_NOT_APPROVED_MESSAGE)
@@ -370,7 +368,7 @@ def bulk_start(*, actor: Any, plan: InspectionPlan, signer_name: str = "") -> Bu
 
 def _pending_notices(plan: InspectionPlan) -> list[Inspection]:
     return list(
-        plan.inspections.filter(status__in=[Inspection.Status.CONCLUDED, Inspection.Status.CLOSED])
+        plan.inspections.filter(status__in=CONCLUDED_STATUSES)
         .exclude(documents__kind=Kind.CONCLUSION_NOTICE)
         .select_related("org_unit", "plan__organiser")
         .order_by("visit_date", "org_unit__sort_order")

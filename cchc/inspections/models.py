@@ -241,6 +241,11 @@ class Inspection(BaseModel):
         }
 
 
+# A visit concluded: its findings are the unit's to read and its actions to report on, its
+# notice may be issued; closed once every action is verified.
+CONCLUDED_STATUSES = (Inspection.Status.CONCLUDED, Inspection.Status.CLOSED)
+
+
 class InspectionRequest(BaseModel):
     """An agency's wish to inspect a unit on a topic within a date window."""
 

@@ -21,6 +21,7 @@ from cchc.inspections.forms import (
     TeamMemberForm,
 )
 from cchc.inspections.models import (
+    CONCLUDED_STATUSES,
     ChecklistItem,
     Finding,
     Inspection,
@@ -125,9 +126,9 @@ def inspection_page(
         or selectors.plan_list_for_user(user=user).filter(pk=inspection.plan_id).exists(),
         "can_inspect": can_inspect,
         "can_answer": can_answer,
-        # The actions whose report form this user may send (selectors.can_report, as the view).
         "notes_visible": notes,
         "recommendations": recommendations,
+        # The actions whose report form this user may send (selectors.can_report, as the view).
         "reportable": {
             action.pk
             for recommendation in recommendations
@@ -137,7 +138,7 @@ def inspection_page(
         "is_overdue": selectors.visit_overdue(inspection, today=today),
         "is_editable": status in planning.EDITABLE_STATUSES,
         "is_visiting": status == Inspection.Status.VISITING,
-        "is_remediating": status in {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED},
+        "is_remediating": status in CONCLUDED_STATUSES,
         "next_status": Inspection.Status(target).label if target else "",
         "next_value": target or "",
         "may_move": step is not None,
@@ -168,7 +169,7 @@ def inspection_page(
         # notice issued: what its button opens (before, the draft is the team's).
         "issued_decision": next((d for d in issued if d.kind == "team_decision"), None),
         "issued_notice": next((d for d in issued if d.kind == "conclusion_notice"), None)
-        if status in selectors.CONCLUDED_STATUSES
+        if status in CONCLUDED_STATUSES
         else None,
         "decision_form": TeamDecisionForm(
             prefix="decision",

@@ -27,6 +27,7 @@ from cchc.core.permissions import require_capability, user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.core.textsearch import rank_similar
 from cchc.inspections.models import (
+    CONCLUDED_STATUSES,
     Checklist,
     ChecklistItem,
     Finding,
@@ -122,9 +123,9 @@ def inspection_list_for_user(*, user: Any) -> QuerySet[Inspection]:
     return inspections.filter(visible).distinct()
 
 
-# A visit's working notes reach the inspected unit when the team concludes it: before, the
-# findings and recommendations are drafts the team may still change, and nothing is to report.
-CONCLUDED_STATUSES = (Inspection.Status.CONCLUDED, Inspection.Status.CLOSED)
+# A visit's working notes reach the inspected unit when the team concludes it
+# (models.CONCLUDED_STATUSES): before, the findings and recommendations are drafts the team may
+# still change, and nothing is to report.
 
 
 def _notes_withheld(user: Any) -> Q:

@@ -16,6 +16,7 @@ from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
 from cchc.core.textsearch import fold
 from cchc.inspections.models import (
+    CONCLUDED_STATUSES,
     ChecklistItem,
     Finding,
     Inspection,
@@ -26,7 +27,7 @@ from cchc.inspections.models import (
     RootCause,
     Topic,
 )
-from cchc.inspections.selectors import CONCLUDED_STATUSES, can_report, reporter_roles
+from cchc.inspections.selectors import can_report, reporter_roles
 from cchc.inspections.services.visits import (
     _store_file,
     check_file,

@@ -29,6 +29,7 @@ from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
 from cchc.core.versioning import check_version
 from cchc.inspections.models import (
+    CONCLUDED_STATUSES,
     Checklist,
     ChecklistItem,
     DocumentRequest,
@@ -576,7 +577,7 @@ def support_save(*, actor: Any, inspection: Inspection, text: str) -> Inspection
 @transaction.atomic
 def inspection_publish(*, actor: Any, inspection: Inspection, publish: bool) -> Inspection:
     """Mark a concluded inspection for the public portal (or take it off)."""
-    if inspection.status not in {Inspection.Status.CONCLUDED, Inspection.Status.CLOSED}:
+    if inspection.status not in CONCLUDED_STATUSES:
         raise ValidationError(_(NOT_PUBLISHABLE_MESSAGE))
     inspection.is_published = publish
     inspection.published_at = timezone.now() if publish else None

@@ -8,9 +8,9 @@ from cchc.core.dates import format_count
 from cchc.documents.content import Block, Document
 from cchc.documents.kinds.common import TOPIC_TITLES, committee, day, in_text, place_of
 from cchc.inspections.models import (
+    CONCLUDED_STATUSES,
     ChecklistItem,
     Finding,
-    Inspection,
     InspectionPlan,
     ItemResult,
     RemediationAction,
@@ -18,7 +18,7 @@ from cchc.inspections.models import (
 )
 
 SYMBOL = "BC-ĐKT"
-DONE = [Inspection.Status.CONCLUDED, Inspection.Status.CLOSED]
+DONE = CONCLUDED_STATUSES
 
 
 def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
