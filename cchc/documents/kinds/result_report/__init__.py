@@ -1,6 +1,11 @@
 """Báo cáo kết quả kiểm tra: to the city People's Committee — how the inspections were
 organised, results per unit and topic with tables of figures, the overall assessment, the
-root causes that recur across units, and proposals."""
+root causes that recur across units, and proposals.
+
+The year's report covers every team of the plan, so no one team issues it: the Home Affairs
+office, which runs the plan for the committee, reports to it and its head signs in the office's
+own name (Decree 30/2020, Annex I: no "TM." for the head of the issuing body). A report made
+before every visit has ended says which have not and that their results will follow."""
 
 from collections import Counter, defaultdict
 
@@ -11,14 +16,17 @@ from cchc.inspections.models import (
     CONCLUDED_STATUSES,
     ChecklistItem,
     Finding,
+    Inspection,
     InspectionPlan,
     ItemResult,
     RemediationAction,
     Topic,
 )
 
-SYMBOL = "BC-ĐKT"
+SYMBOL = "BC-PNV"
 DONE = CONCLUDED_STATUSES
+# The issuing body: the committee's Home Affairs office, which keeps the year's plan.
+ISSUER = "PHÒNG NỘI VỤ"
 
 
 def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
@@ -27,6 +35,11 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
         plan.inspections.filter(status__in=DONE)
         .select_related("org_unit")
         .prefetch_related("findings__root_causes", "recommendations__actions", "results")
+        .order_by("visit_date", "org_unit__sort_order")
+    )
+    outstanding = list(
+        plan.inspections.exclude(status__in=DONE)
+        .select_related("org_unit")
         .order_by("visit_date", "org_unit__sort_order")
     )
     summary = plan.summary or {}
@@ -88,8 +101,8 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
             "paragraph",
             text=f"Thực hiện Kế hoạch kiểm tra năm {plan.year}, "
             f"{format_count(summary.get('requests', 0))} đề nghị kiểm tra của các cơ quan được "
-            f"hợp nhất thành {format_count(summary.get('visits', 0))} cuộc kiểm tra; đến nay "
-            f"Đoàn kiểm tra đã hoàn thành {format_count(len(inspections))} cuộc.",
+            f"hợp nhất thành {format_count(summary.get('visits', 0))} cuộc kiểm tra; "
+            + _progress(inspections, outstanding),
         ),
         Block("heading", text="II. KẾT QUẢ KIỂM TRA"),
         Block("subheading", text="1. Kết quả theo đơn vị"),
@@ -162,7 +175,7 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
     return Document(
         kind="result_report",
         parent_body=committee(organiser),
-        issuer_body="ĐOÀN KIỂM TRA",
+        issuer_body=ISSUER,
         symbol=SYMBOL,
         number=None,
         place=place_of(organiser),
@@ -171,9 +184,24 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
         doc_type="BÁO CÁO",
         subject=f"Kết quả kiểm tra công tác cải cách hành chính năm {plan.year}",
         blocks=[Block("paragraph", text=f"Kính gửi: UBND {in_text(organiser)}."), *blocks],
-        sign_authority="TM. ĐOÀN KIỂM TRA",
-        sign_title="TRƯỞNG ĐOÀN",
+        sign_authority="",
+        sign_title="TRƯỞNG PHÒNG",
         signer_name=signer_name,
-        recipients=[f"UBND {in_text(organiser)};", "Thành viên Đoàn kiểm tra;", "Lưu: VT, NV."],
+        recipients=["Như trên;", "Các cơ quan có công chức tham gia Đoàn kiểm tra;", "Lưu: VT."],
         title=f"Báo cáo kết quả kiểm tra năm {plan.year}",
+    )
+
+
+def _progress(done: list[Inspection], outstanding: list[Inspection]) -> str:
+    """ "đến nay đã hoàn thành cả 15 cuộc." or, before the last visit has ended, how many have
+    and which have not (with their dates), their results to be reported later."""
+    if not outstanding:
+        return f"đến nay các Đoàn kiểm tra đã hoàn thành cả {format_count(len(done))} cuộc."
+    pending = "; ".join(
+        f"{inspection.org_unit.name} ({day(inspection.visit_date)})" for inspection in outstanding
+    )
+    return (
+        f"đến nay các Đoàn kiểm tra đã hoàn thành {format_count(len(done))} cuộc; "
+        f"{format_count(len(outstanding))} cuộc chưa kết thúc: {pending}. Kết quả các cuộc này "
+        "sẽ được báo cáo bổ sung."
     )

@@ -1,3 +1,4 @@
+import datetime
 import io
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from cchc.core.testing import BaseTestCase
 from cchc.documents import pdf, services
 from cchc.documents.tests.helpers import assert_issued_document
 from cchc.documents.tests.scenes import concluded_inspection
+from cchc.inspections.models import Inspection
 
 
 class ResultReportTests(BaseTestCase):
@@ -33,7 +35,58 @@ class ResultReportTests(BaseTestCase):
         )
         # The units' table: one strength, one shortcoming, one recommendation, and the total row.
         assert "Cộng" in text
-        assert issued.reference.endswith("/BC-ĐKT")
+        assert "đến nay các Đoàn kiểm tra đã hoàn thành cả 1 cuộc." in text
+        assert "chưa kết thúc" not in text
+
+
+class ResultReportIssuerTests(BaseTestCase):
+    """The year's report covers several teams: it was issued as "ĐOÀN KIỂM TRA", numbered
+    BC-ĐKT and signed "TM. ĐOÀN KIỂM TRA / TRƯỞNG ĐOÀN", as one team's notice is. The Home
+    Affairs office, which runs the plan, reports to the committee, its head signing."""
+
+    def test_the_home_affairs_office_issues_and_its_head_signs(self):
+        inspection = concluded_inspection(self.cast)
+        issued = services.issue(
+            actor=self.home_affairs,
+            kind="result_report",
+            target=inspection.plan,
+            signer_name="Lê Thị Hồng Vân",
+        )
+        text, pages = assert_issued_document(
+            issued, "UBND THÀNH PHỐ HÀ TĨNH", "PHÒNG NỘI VỤ", "TRƯỞNG PHÒNG", "Như trên;"
+        )
+        assert issued.reference.endswith("/BC-PNV")
+        for document_text in (text, " ".join(pages)):
+            assert "ĐOÀN KIỂM TRA" not in document_text  # neither as issuer nor as signer
+            assert "TRƯỞNG ĐOÀN" not in document_text
+            assert "TM." not in document_text  # the head signs in the office's own name
+
+
+class ResultReportUnfinishedVisitsTests(BaseTestCase):
+    """A report made while visits were still ahead said only "đã hoàn thành 1 cuộc", as if
+    the year were done: it names the visits not yet ended and says their results follow."""
+
+    def test_the_visits_not_yet_ended_are_named_with_their_dates(self):
+        inspection = concluded_inspection(self.cast)
+        later = inspection.visit_date + datetime.timedelta(days=20)
+        Inspection.objects.create(
+            plan=inspection.plan, org_unit=self.cast.ward_b, visit_date=later, topics=["iso"]
+        )
+        issued = services.issue(
+            actor=self.home_affairs,
+            kind="result_report",
+            target=inspection.plan,
+            signer_name="Lê Thị Hồng Vân",
+        )
+        ward_b = self.cast.ward_b.name
+        text, _pages = assert_issued_document(
+            issued,
+            "đã hoàn thành 1 cuộc; 1 cuộc chưa kết thúc:",
+            f"{ward_b} ({later:%d/%m/%Y})",
+            "sẽ được báo cáo bổ sung",
+        )
+        # The unit not yet visited has no row in the results' table.
+        assert text.count(ward_b) == 1
 
 
 class ResultReportDateColumnTests(BaseTestCase):
