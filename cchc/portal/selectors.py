@@ -61,6 +61,18 @@ def rating_summary(target: str, target_id: int) -> dict[str, Any]:
     }
 
 
+def own_rating(target: str, target_id: int, visitor: str | None) -> int | None:
+    """The stars this visitor (the hash of their cookie) gave the item, if any: the page shows
+    them instead of the form, which would only refuse a second rating."""
+    if visitor is None:
+        return None
+    return (
+        Rating.objects.filter(target=target, target_id=target_id, visitor=visitor)
+        .values_list("stars", flat=True)
+        .first()
+    )
+
+
 def visible_comments(article: Article) -> list[Comment]:
     return list(
         article.comments.filter(status=Comment.Status.VISIBLE, reply_to__isnull=True)

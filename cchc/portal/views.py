@@ -119,6 +119,7 @@ def _article_context(request: HttpRequest, article: Article, **extra: Any) -> di
         "article": article,
         "photos": list(article.photos.all()),
         "rating": selectors.rating_summary(Rating.Target.ARTICLE, article.pk),
+        "own_stars": _own_stars(request, Rating.Target.ARTICLE, article.pk),
         "comments": selectors.visible_comments(article),
         "comment_form": extra.pop("comment_form", None) or CommentForm(),
         # A code is made when the reader starts a comment (or comes back with errors), not for
@@ -130,6 +131,12 @@ def _article_context(request: HttpRequest, article: Article, **extra: Any) -> di
         "units": list(article.units.all()),
         **extra,
     }
+
+
+def _own_stars(request: HttpRequest, target: str, pk: int) -> int | None:
+    """The stars the visitor gave, known by their cookie (a visitor without one has none)."""
+    token, new = visitor_token(request)
+    return None if new else selectors.own_rating(target, pk, visitor_key(token))
 
 
 def _public_article(slug: str) -> Article:
@@ -263,6 +270,7 @@ def unit_view(request: HttpRequest, code: str) -> HttpResponse:
         "page": page,
         "unit": unit,
         "rating": selectors.rating_summary(Rating.Target.UNIT, unit.pk),
+        "own_stars": _own_stars(request, Rating.Target.UNIT, unit.pk),
         "rating_form": RatingForm(),
     }
     return render(request, "portal/unit.html", context)

@@ -345,6 +345,28 @@ class MessagePlacementTests(BaseTestCase):
         # The next page shows the message no more.
         assert "Bạn đã đánh giá" not in self.client.get(article.get_absolute_url()).content.decode()
 
+    def test_the_visitors_own_rating_is_shown_on_their_next_visit_instead_of_the_form(self):
+        """After a reload the box offered the five stars again as if nothing had been given,
+        and a second rating was only refused: the visitor sees the stars they gave (known by
+        their cookie); another visitor still gets the form."""
+        article = published()
+        unit = self.cast.ward_a
+        for url, page_url in (
+            (reverse("portal:rate", args=["article", article.pk]), article.get_absolute_url()),
+            (
+                reverse("portal:rate", args=["unit", unit.pk]),
+                reverse("portal:unit", args=[unit.code]),
+            ),
+        ):
+            self.client.post(url, {"stars": "4"})
+            page = self.client.get(page_url).content.decode()
+            assert "Bạn đã chấm 4 trên 5 sao" in page, page_url
+            assert "★★★★☆" in page
+            assert 'data-testid="rating-form"' not in page
+            stranger = self.client_class().get(page_url).content.decode()
+            assert 'data-testid="rating-form"' in stranger
+            assert 'data-testid="own-rating"' not in stranger
+
     def test_a_comment_is_thanked_above_the_comment_form(self):
         article = published()
         page = self.client.get(article.get_absolute_url(), {"ma": "1"}).content.decode()
