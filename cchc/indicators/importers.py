@@ -49,6 +49,7 @@ from cchc.indicators.importing.checking import (
 )
 from cchc.indicators.importing.child import checked_in_child
 from cchc.indicators.importing.parsing import (
+    AMBIGUOUS,
     AMBIGUOUS_UNIT_MESSAGE,
     BAD_BOOLEAN_MESSAGE,
     BAD_CHANNEL_MESSAGE,
@@ -58,6 +59,7 @@ from cchc.indicators.importing.parsing import (
     COLUMNS,
     DUE_BEFORE_RECEIVED_MESSAGE,
     FINISHED_BEFORE_RECEIVED_MESSAGE,
+    OUTSIDE,
     OUTSIDE_UNIT_MESSAGE,
     REQUIRED_MESSAGE,
     SATISFACTION_WORDS,
@@ -65,7 +67,8 @@ from cchc.indicators.importing.parsing import (
     TOO_LONG_MESSAGE,
     UNKNOWN_UNIT_MESSAGE,
     RowParser,
-    _unit_index,
+    UnitIndex,
+    unit_index,
 )
 from cchc.indicators.importing.reading import (
     DEFAULT_HEADINGS,
@@ -98,6 +101,10 @@ from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.scope import KEEP, Scope
 
 __all__ = [
+    "AMBIGUOUS",
+    "OUTSIDE",
+    "UnitIndex",
+    "unit_index",
     "AMBIGUOUS_UNIT_MESSAGE",
     "BAD_BOOLEAN_MESSAGE",
     "BAD_CHANNEL_MESSAGE",
@@ -200,7 +207,7 @@ class _Run:
         self.record_pk = record.pk
         self.keep_valid = mode == DossierImport.Mode.VALID_ONLY
         self.progress = progress
-        self.parser = RowParser(_unit_index(kept_unit_ids(actor)), record.pk)
+        self.parser = RowParser(unit_index(kept_unit_ids(actor)), record.pk)
         self.writer = BatchWriter(record.pk, self._reject_duplicate)
         self.rows_read = 0
         self.mapped = 0  # rows written to the unit continuing an ended one

@@ -14,10 +14,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
-from cchc.core.imports import ImportErrorItem, ImportFailed, parse_date, read_header
+from cchc.core.imports import (
+    ImportErrorItem,
+    ImportFailed,
+    heading_lookup,
+    parse_date,
+    plain_key,
+    read_header,
+)
 from cchc.frameworks.importers import read_csv, read_xlsx
 from cchc.indicators import progress
-from cchc.indicators.importers import heading_key, import_dossiers, kept_unit_ids
+from cchc.indicators.importers import (
+    AMBIGUOUS,
+    AMBIGUOUS_UNIT_MESSAGE,
+    FIELD_LABELS,
+    OUTSIDE,
+    UnitIndex,
+    heading_key,
+    headings,
+    import_dossiers,
+    kept_unit_ids,
+    unit_index,
+)
 from cchc.indicators.importing.child import CheckingStopped
 from cchc.indicators.models import ColumnAlias, Directive, DossierImport
 from cchc.orgunits.models import OrgUnit
@@ -28,6 +46,10 @@ COMPLETED_FUTURE_MESSAGE = gettext_noop("A directive cannot be completed in the 
 COMPLETED_BEFORE_MESSAGE = gettext_noop("It cannot be completed before it was given.")
 CONTENT_NEEDED_MESSAGE = gettext_noop("Write the number and the content of the directive.")
 HEADING_TAKEN_MESSAGE = gettext_noop("The heading “{heading}” is already used.")
+HEADING_OF_FIELD_MESSAGE = gettext_noop(
+    "“{heading}” is already the heading of the column “{field}”: a file could no longer tell "
+    "the two columns apart. Write the heading the other software uses for this field."
+)
 HEADING_EMPTY_MESSAGE = gettext_noop("Write the column heading as the file has it.")
 
 
@@ -93,11 +115,19 @@ def directive_complete(
 @transaction.atomic
 def column_alias_add(*, actor: Any, field: str, heading: str) -> ColumnAlias:
     """Accept one more column heading for a dossier field."""
-    cleaned = " ".join(heading.split()).lower()
+    cleaned = heading_key(heading)
     if not cleaned:
         raise ValidationError({"heading": _(HEADING_EMPTY_MESSAGE)})
-    if ColumnAlias.objects.filter(heading=cleaned).exists():
-        raise ValidationError({"heading": _(HEADING_TAKEN_MESSAGE).format(heading=cleaned)})
+    # Compared as a file's headings are (cchc.core.imports.read_header): written as it is or
+    # without diacritics. A heading another field already answers to ("Đơn vị" is the unit's)
+    # would take that field's column away from every file.
+    exact, plain = heading_lookup(headings())
+    taken = exact.get(cleaned) or plain.get(plain_key(cleaned))
+    if taken is not None:
+        message = HEADING_TAKEN_MESSAGE if taken == field else HEADING_OF_FIELD_MESSAGE
+        raise ValidationError(
+            {"heading": _(message).format(heading=heading.strip(), field=FIELD_LABELS[taken])}
+        )
     alias = ColumnAlias.objects.create(field=field, heading=cleaned)
     audit_record(actor=actor, action="column_alias.create", target=alias, after={"field": field})
     return alias
@@ -203,20 +233,41 @@ def directives_push(*, actor: Any, records: list[dict[str, Any]], source: str) -
     return _directives_write(actor, rows, source=source)
 
 
+def _directive_unit(
+    index: UnitIndex, units: dict[int, OrgUnit], value: str, issued_on: datetime.date | None
+) -> tuple[OrgUnit | None, str]:
+    """The ward or commune a row names, or why none: unknown, shared by several units,
+    not kept by the importer. A unit a reorganisation ended hands a directive issued after
+    its last day to the unit that continues it, as a dossier received then goes there."""
+    if not value:
+        return None, ""
+    pk = index.get(heading_key(value))
+    if pk == AMBIGUOUS:
+        return None, _(AMBIGUOUS_UNIT_MESSAGE).format(value=value)
+    if pk == OUTSIDE:
+        return None, _(OUTSIDE_DIRECTIVE_UNIT_MESSAGE).format(value=value)
+    if pk is not None and pk in index.heirs:
+        last_day, heir = index.heirs[pk]
+        if issued_on is not None and issued_on > last_day:
+            if index.kept is not None and heir not in index.kept:
+                return None, _(OUTSIDE_DIRECTIVE_UNIT_MESSAGE).format(value=value)
+            pk = heir
+    if pk is None or pk not in units:
+        return None, _(UNKNOWN_UNIT_MESSAGE).format(value=value)
+    return units[pk], ""
+
+
 def _directive_rows(
     actor: Any, records: Iterable[tuple[int, dict[str, str]]]
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[ImportErrorItem]]:
     """Each record (its number, its values by field) checked: the rows to write, or the
     errors by row and field. A unit is found by code, GSO code or name among the wards and
     communes; one the actor does not keep (the one scope policy) is refused."""
-    reachable_ids = kept_unit_ids(actor)
-    kept = None if reachable_ids is None else set(reachable_ids)
-    units: dict[str, OrgUnit | None] = {}
-    for candidate in OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS):
-        for name in (candidate.code, candidate.gso_code, candidate.name):
-            if name:
-                reachable = kept is None or candidate.pk in kept
-                units[heading_key(name)] = candidate if reachable else None
+    # The dossier import's index (one rule for both files): codes before GSO codes before
+    # names, a name two units of today share is ambiguous, an ended unit's name counts only
+    # when no unit of today has it, a unit not kept is outside.
+    index = unit_index(kept_unit_ids(actor))
+    units = OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS).in_bulk()
     errors: list[ImportErrorItem] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, int], int] = {}
@@ -231,20 +282,9 @@ def _directive_rows(
                     row[name] = parse_date(values[name])
                 except ValueError as error:
                     errors.append(ImportErrorItem(number, name, str(error)))
-        key = heading_key(values.get("unit", "")) if values.get("unit") else ""
-        unit = units.get(key) if key else None
-        if key and key not in units:
-            errors.append(
-                ImportErrorItem(
-                    number, "unit", _(UNKNOWN_UNIT_MESSAGE).format(value=values["unit"])
-                )
-            )
-        elif key and unit is None:
-            errors.append(
-                ImportErrorItem(
-                    number, "unit", _(OUTSIDE_DIRECTIVE_UNIT_MESSAGE).format(value=values["unit"])
-                )
-            )
+        unit, refusal = _directive_unit(index, units, values.get("unit", ""), row.get("issued_on"))
+        if refusal:
+            errors.append(ImportErrorItem(number, "unit", refusal))
         if row.get("issued_on") and row.get("deadline") and row["deadline"] < row["issued_on"]:
             errors.append(ImportErrorItem(number, "deadline", _(DEADLINE_ORDER_MESSAGE)))
         if row.get("completed_on") and row.get("issued_on"):

@@ -118,7 +118,7 @@ from_iso = datetime.datetime.fromisoformat
 
 
 class UnitIndex(dict[str, int]):
-    """Normalised code, GSO code and name → unit id (`_unit_index`), and the units a
+    """Normalised code, GSO code and name → unit id (`unit_index`), and the units a
     reorganisation ended: `heirs`, ended unit id → (its last day, the unit that continues it:
     its only successor, a divided unit's default one, followed through later reorganisations
     to a unit in use). `kept`: the ids of the units the importer keeps (None: all)."""
@@ -152,7 +152,7 @@ def _heirs(ended: dict[int, datetime.date]) -> dict[int, tuple[datetime.date, in
     return result
 
 
-def _unit_index(kept: Collection[int] | None = None) -> UnitIndex:
+def unit_index(kept: Collection[int] | None = None) -> UnitIndex:
     """Normalised code, GSO code and name → unit id. Codes beat GSO codes beat names; a GSO
     code or name shared by several active units is AMBIGUOUS; ended units count only where
     no active unit has the GSO code or name. `kept`: the ids of the units the importer keeps

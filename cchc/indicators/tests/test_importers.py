@@ -9,6 +9,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -591,6 +592,31 @@ class ImportTests(BaseTestCase):
         run(csv_bytes([["C1", "X18070", "01/02/2025"]], header))
         assert Dossier.objects.filter(code="C1").exists()
 
+    def test_a_heading_another_field_answers_to_is_refused_as_an_alias(self):
+        """The coordinator's "Đơn vị" → "Mã hồ sơ" was accepted, and every file from then on,
+        the standard ones too, was refused for a missing “Đơn vị” column it had. A heading
+        already a field's, written as it is or without diacritics, is refused, naming that
+        field; the files still import."""
+        from cchc.indicators.services import column_alias_add
+
+        for heading, field, taken in (
+            ("Đơn vị", "code", "Đơn vị"),
+            ("  don VI ", "code", "Đơn vị"),
+            ("ngay tiep nhan", "due_at", "Ngày tiếp nhận"),
+            ("Mã hồ sơ", "code", "Mã hồ sơ"),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                column_alias_add(actor=None, field=field, heading=heading)
+            assert taken in refused.value.message_dict["heading"][0], heading
+        # The coordinator's own aliases count too: "so phieu" after "Số phiếu" for the code.
+        column_alias_add(actor=None, field="code", heading="Số phiếu")
+        with pytest.raises(ValidationError) as refused:
+            column_alias_add(actor=None, field="unit", heading="so phieu")
+        assert "Mã hồ sơ" in refused.value.message_dict["heading"][0]
+        assert list(ColumnAlias.objects.values_list("heading", flat=True)) == ["số phiếu"]
+        run(csv_bytes([["C1", "", "", "X18070", "", "01/02/2025", "", "", "", "", "", ""]]))
+        assert Dossier.objects.filter(code="C1").exists()
+
     def test_no_heading_is_given_to_two_fields(self):
         seen = {}
         for name, aliases in DEFAULT_HEADINGS.items():
@@ -771,7 +797,7 @@ class ImportPageTests(BaseTestCase):
 
     def test_a_crash_that_is_not_the_files_fault_ends_the_import_with_a_reason(self):
         self.login("home_affairs")
-        with mock.patch.object(importers, "_unit_index", side_effect=MemoryError):
+        with mock.patch.object(importers, "unit_index", side_effect=MemoryError):
             self.upload(csv_bytes(GOOD_ROWS))
         record = DossierImport.objects.get()
         assert record.status == DossierImport.Status.FAILED
@@ -784,7 +810,7 @@ class ImportPageTests(BaseTestCase):
         self.login("home_affairs")
         stopped = CheckingStopped("the checking process stopped")
         with (
-            mock.patch.object(importers, "_unit_index", side_effect=stopped),
+            mock.patch.object(importers, "unit_index", side_effect=stopped),
             self.assertLogs("cchc.indicators.services", "ERROR") as logged,
         ):
             self.upload(csv_bytes(GOOD_ROWS))

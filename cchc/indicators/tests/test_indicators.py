@@ -13,6 +13,7 @@ from cchc.assessments.services import score_save
 from cchc.assessments.services.data import assessment_fill_from_data
 from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.core.testing import BaseTestCase
+from cchc.orgunits.services import org_unit_create
 from cchc.frameworks.models import Criterion
 from cchc.indicators.models import Directive, Dossier
 from cchc.indicators.selectors import dossier_rows, figures_for_units
@@ -232,6 +233,37 @@ class DirectiveImportTests(BaseTestCase):
         assert directives_import(actor=None, data=again, file_name="cd.csv") == (0, 2)
         done = Directive.objects.get(org_unit=self.cast.ward_a)
         assert done.completed_on == datetime.date(2026, 2, 3)
+
+    def test_a_unit_named_goes_where_a_dossier_of_that_name_goes(self):
+        """A name shared with a unit a reorganisation ended gave the directive to the ended
+        unit (the last one listed won), and the coordinator was refused rows naming their own
+        ward as "not one you keep". The dossier import's rule now decides for both: the unit
+        of today; a name two units of today share asks for the code."""
+        from cchc.core.imports import ImportFailed
+        from cchc.indicators.services import directives_import
+
+        city = self.cast.city
+        ended = org_unit_create(
+            actor=None,
+            code="X18070-cu",
+            name="Phường Trần Phú",
+            kind="ward",
+            parent=city,
+            active_to=datetime.date(2025, 6, 30),
+        )
+        data = self.HEADER + "771/TB-UBND,05/01/2026,Rà soát,05/02/2026,Phường Trần Phú,\n"
+        assert directives_import(actor=self.home_affairs, data=data.encode(), file_name="a.csv")
+        assert Directive.objects.get(number="771/TB-UBND").org_unit == self.cast.ward_a
+        # The ended unit's own code still names it (its history).
+        older = self.HEADER + "5/TB-UBND,05/01/2025,Cũ,05/02/2025,X18070-cu,\n"
+        assert directives_import(actor=None, data=older.encode(), file_name="b.csv")
+        assert Directive.objects.get(number="5/TB-UBND").org_unit == ended
+        org_unit_create(actor=None, code="X99999", name="Phường Nam Hà", kind="ward", parent=city)
+        shared = self.HEADER + "9/TB-UBND,05/01/2026,Rà soát,05/02/2026,Phường Nam Hà,\n"
+        with self.assertRaises(ImportFailed) as failure:
+            directives_import(actor=self.home_affairs, data=shared.encode(), file_name="c.csv")
+        assert "Có nhiều đơn vị cùng tên “Phường Nam Hà”" in str(failure.exception.errors[0])
+        assert not Directive.objects.filter(number="9/TB-UBND").exists()
 
     def test_a_bad_file_imports_nothing_and_says_where(self):
         from cchc.core.imports import ImportFailed
