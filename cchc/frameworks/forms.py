@@ -97,7 +97,13 @@ class FrameworkImportForm(forms.Form):
         required=False,
         help_text=_("Leave empty to take it from the file's “Bộ tiêu chí” sheet."),
     )
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text=_("Leave empty to take it from the file's “Bộ tiêu chí” sheet."),
+    )
     unit_kinds = forms.MultipleChoiceField(
         label=_("Applies to"),
         choices=KIND_CHOICES,

@@ -115,6 +115,8 @@ KIND_WORDS = {
     "huyện": "district",
     "district": "district",
 }
+# The word the workbook writes for each kind: the first Vietnamese word KIND_WORDS reads.
+KIND_NAMES_VI = {"ward": "phường", "commune": "xã", "city": "thành phố", "district": "huyện"}
 DEFAULT_BANDS = (
     ("Xuất sắc", Decimal(90)),
     ("Tốt", Decimal(80)),
@@ -622,7 +624,8 @@ def export_framework_xlsx(framework: Any, criteria: list[Any], bands: list[Any])
     info_values = {
         "name": framework.name,
         "year": framework.year,
-        "unit_kinds": ", ".join(framework.unit_kinds),
+        # In Vietnamese, as the template writes them ("phường, xã"); the import reads either.
+        "unit_kinds": ", ".join(KIND_NAMES_VI.get(kind, kind) for kind in framework.unit_kinds),
         "decision_number": framework.decision_number,
         "decision_date": framework.decision_date.isoformat() if framework.decision_date else "",
         "description": framework.description,

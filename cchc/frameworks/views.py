@@ -37,6 +37,10 @@ ARCHIVED_MESSAGE = gettext_noop("The framework is archived.")
 DELETED_MESSAGE = gettext_noop("The criterion %(code)s was removed.")
 MISSING_INFO_MESSAGE = gettext_noop("Give the name and year here or in the file's info sheet.")
 MISSING_KINDS_MESSAGE = gettext_noop("Say which kinds of unit the framework applies to.")
+YEAR_DISAGREES_MESSAGE = gettext_noop(
+    "The file's “Bộ tiêu chí” sheet says %(file)s, the form %(form)s: leave the year empty to "
+    "take the file's, or correct the one that is wrong."
+)
 
 
 @capability_required(Capability.VIEW_FRAMEWORKS)
@@ -126,7 +130,6 @@ def framework_import_view(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         request.FILES or None,
         issuers=issuers,
-        initial={"year": timezone.localdate().year},
     )
     import_errors: list[object] = []
     if request.method == "POST" and form.is_valid():
@@ -139,7 +142,13 @@ def framework_import_view(request: HttpRequest) -> HttpResponse:
             import_errors = list(failure.errors)
         else:
             info = {**content.info, **{k: v for k, v in form.cleaned_data.items() if v}}
-            if not info.get("name") or not info.get("year"):
+            file_year, form_year = content.info.get("year"), form.cleaned_data.get("year")
+            if file_year and form_year and int(file_year) != form_year:
+                # The file's info sheet and the form disagree: neither silently wins.
+                form.add_error(
+                    "year", _(YEAR_DISAGREES_MESSAGE) % {"file": file_year, "form": form_year}
+                )
+            elif not info.get("name") or not info.get("year"):
                 form.add_error("name", _(MISSING_INFO_MESSAGE))
             elif not info.get("unit_kinds"):
                 form.add_error("unit_kinds", _(MISSING_KINDS_MESSAGE))

@@ -174,6 +174,19 @@ class RoundTripTests(BaseTestCase):
             (b.name, b.min_percent) for b in bands_of(original)
         ]
 
+    def test_the_exported_info_sheet_names_the_kinds_in_vietnamese_and_reads_back(self):
+        """ "Áp dụng cho: ward, commune" on a Vietnamese sheet: written as the template writes
+        it ("phường, xã"), read back as the same kinds."""
+        original = make_framework(self.cast.city)
+        original.unit_kinds = ["ward", "commune"]
+        data = export_framework_xlsx(original, criteria_of(original), bands_of(original))
+        info = load_workbook(io.BytesIO(data)).worksheets[0]
+        values = {row[0]: row[1] for row in info.iter_rows(values_only=True)}
+        assert "phường, xã" in values.values(), values
+        assert not any("ward" in str(value) for value in values.values())
+        content, _agencies = read_framework_file(data=data, file_name="x.xlsx")
+        assert content.info["unit_kinds"] == ["ward", "commune"]
+
     def test_csv_export_then_import_is_identical(self):
         original = make_framework(self.cast.city)
         text = export_framework_csv(criteria_of(original))

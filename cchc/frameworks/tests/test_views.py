@@ -150,6 +150,35 @@ class ImportViewTests(BaseTestCase):
         assert response.status_code == 302
         assert framework.criteria.count() == 11 and framework.is_draft
 
+    def test_the_year_is_the_files_unless_the_form_gives_it_and_a_disagreement_is_refused(self):
+        """The form opened with this year filled in, which silently replaced the year of the
+        file's info sheet (a 2027 framework imported as 2026). The field opens empty and says
+        the file's year is taken; a form year that contradicts the file is refused beside it."""
+        from cchc.frameworks.importers import export_framework_xlsx
+        from cchc.frameworks.selectors import bands_of, criteria_of
+
+        source = make_framework(self.cast.city)
+        source.year = 2027
+        workbook = export_framework_xlsx(source, criteria_of(source), bands_of(source))
+        self.login("home_affairs")
+        page = self.client.get(self.url)
+        assert page.context["form"]["year"].value() is None
+        assert "Để trống để lấy từ trang “Bộ tiêu chí” của tệp" in page.content.decode()
+
+        def post(year, name):
+            data = {"issuer": self.cast.city.pk, "name": name, "unit_kinds": ["ward"]}
+            upload = SimpleUploadedFile("f.xlsx", workbook)
+            return self.client.post(self.url, {**data, "file": upload, "year": year})
+
+        refused = post("2026", "Sai năm")
+        assert refused.status_code == 400
+        assert "Trang “Bộ tiêu chí” của tệp ghi năm 2027, biểu mẫu ghi năm 2026" in (
+            refused.content.decode()
+        )
+        assert not Framework.objects.filter(name="Sai năm").exists()
+        assert post("", "Năm của tệp").status_code == 302
+        assert Framework.objects.get(name="Năm của tệp").year == 2027
+
     def test_a_broken_file_lists_its_problems_and_writes_nothing(self):
         self.login("home_affairs")
         upload = SimpleUploadedFile(
