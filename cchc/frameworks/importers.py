@@ -224,10 +224,12 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_csv(data: bytes) -> dict[str, _Sheet]:
+def read_csv(data: bytes, *, empty_message: str = EMPTY_FILE_MESSAGE) -> dict[str, _Sheet]:
+    """The CSV's rows as one sheet; an empty file is refused with `empty_message` (untranslated:
+    the caller's own words for what the file should hold)."""
     rows = csv_table(decode_text(data))
     if not rows:
-        raise ImportFailed([ImportErrorItem(1, "", _(EMPTY_FILE_MESSAGE))])
+        raise ImportFailed([ImportErrorItem(1, "", _(empty_message))])
     body = [(number, row) for number, row in enumerate(rows[1:], start=2)]
     return {CSV_SHEET: _Sheet(CSV_SHEET, list(rows[0]), body)}
 

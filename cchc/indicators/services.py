@@ -188,7 +188,10 @@ def directives_import(
     rows or nothing, each error with its row and column. A directive already recorded for the
     unit (same number) is updated. Returns (added, updated); `ignored`, if given, receives the
     headers of the columns the file has but CCHC does not read."""
-    sheets = read_xlsx(data) if file_name.lower().endswith(".xlsx") else read_csv(data)
+    if file_name.lower().endswith(".xlsx"):
+        sheets = read_xlsx(data)
+    else:
+        sheets = read_csv(data, empty_message=NO_ROWS_MESSAGE)
     sheet = next(iter(sheets.values()), None)
     if sheet is None:
         raise ImportFailed([ImportErrorItem(1, "", _(NO_ROWS_MESSAGE))])

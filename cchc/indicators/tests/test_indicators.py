@@ -13,11 +13,11 @@ from cchc.assessments.services import score_save
 from cchc.assessments.services.data import assessment_fill_from_data
 from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.core.testing import BaseTestCase
-from cchc.orgunits.services import org_unit_create
 from cchc.frameworks.models import Criterion
 from cchc.indicators.models import Directive, Dossier
 from cchc.indicators.selectors import dossier_rows, figures_for_units
 from cchc.indicators.summary import rebuild_dossier_months
+from cchc.orgunits.services import org_unit_create
 
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
 
@@ -264,6 +264,15 @@ class DirectiveImportTests(BaseTestCase):
             directives_import(actor=self.home_affairs, data=shared.encode(), file_name="c.csv")
         assert "Có nhiều đơn vị cùng tên “Phường Nam Hà”" in str(failure.exception.errors[0])
         assert not Directive.objects.filter(number="9/TB-UBND").exists()
+
+    def test_an_empty_file_says_it_has_no_directives(self):
+        """An empty CSV was "Tệp không có tiêu chí nào" (no criteria), the framework's words."""
+        from cchc.core.imports import ImportFailed
+        from cchc.indicators.services import directives_import
+
+        with self.assertRaises(ImportFailed) as failure:
+            directives_import(actor=None, data=b"", file_name="cd.csv")
+        assert str(failure.exception.errors[0].message) == "Tệp không có ý kiến chỉ đạo nào."
 
     def test_a_bad_file_imports_nothing_and_says_where(self):
         from cchc.core.imports import ImportFailed

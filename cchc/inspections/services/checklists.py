@@ -73,7 +73,7 @@ def read_checklist_file(
     read."""
     lower = file_name.lower()
     if lower.endswith(".csv"):
-        sheets = read_csv(data)
+        sheets = read_csv(data, empty_message=NO_ITEMS_MESSAGE)
     elif lower.endswith(".xlsx"):
         sheets = read_xlsx(data)
     else:
