@@ -125,6 +125,18 @@ def round_create_view(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        refusals = services.round_setup_refusals(
+            framework=data["framework"],
+            organiser=data["framework"].issuer,
+            period=data["period"],
+            year=data["year"],
+            units=list(data["units"]),
+            self_assessment_due_on=data["self_assessment_due_on"],
+        )
+        for field, refusal in refusals.items():
+            form.add_error(field, refusal)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             round_ = services.round_create(
                 actor=request.user,

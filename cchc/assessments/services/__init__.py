@@ -14,6 +14,7 @@ from cchc.assessments.services.rounds import (
     assessment_extend,
     round_advance,
     round_create,
+    round_setup_refusals,
     round_transition_refusal,
 )
 from cchc.assessments.services.self_assessment import (
@@ -43,6 +44,7 @@ __all__ = [
     "evidence_upload",
     "round_advance",
     "round_create",
+    "round_setup_refusals",
     "round_transition_refusal",
     "score_appraise",
     "scores_appraise",

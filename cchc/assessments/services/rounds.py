@@ -27,6 +27,21 @@ DEADLINES_ORDER_MESSAGE = gettext_noop(
     "The deadlines must follow each other: self-assessment, then appraisal, then appeals."
 )
 NO_UNITS_MESSAGE = gettext_noop("Choose at least one ward or commune for the round.")
+DEADLINE_PAST_MESSAGE = gettext_noop(
+    "The self-assessment deadline has already passed: choose a later day."
+)
+DEADLINE_BEFORE_YEAR_MESSAGE = gettext_noop(
+    "The self-assessment deadline of a round of {year} cannot fall before {year}."
+)
+LATER_FRAMEWORK_MESSAGE = gettext_noop(
+    "The framework is of {framework_year}: a round of {year} cannot be scored on it."
+)
+OLDER_FRAMEWORK_MESSAGE = gettext_noop(
+    "The framework is of {framework_year}, and “{newer}” of {year} has been published: choose it."
+)
+SAME_PERIOD_MESSAGE = gettext_noop(
+    "{unit} already has the round “{round}”: a unit self-scores once for a period of a year."
+)
 WRONG_KIND_MESSAGE = gettext_noop("{unit} is not a kind of unit this framework scores.")
 NOT_NEXT_MESSAGE = gettext_noop("A round in “{current}” cannot move to “{target}”.")
 NOT_ALL_APPRAISED_MESSAGE = gettext_noop(
@@ -150,6 +165,53 @@ def _check_deadlines(
 ) -> None:
     if not self_assessment_due_on <= appraisal_due_on <= appeals_due_on:
         raise ValidationError(_(DEADLINES_ORDER_MESSAGE))
+
+
+def round_setup_refusals(
+    *,
+    framework: Framework,
+    organiser: OrgUnit,
+    period: str,
+    year: int,
+    units: list[OrgUnit],
+    self_assessment_due_on: datetime.date,
+) -> dict[str, str]:
+    """What is wrong with a round a coordinator sets up today, by field (empty: nothing): a
+    deadline already past or before the round's year; a framework of a later year, or of an
+    earlier one while its issuer has published one for the round's year; a unit that already
+    has a round of this period and year. Asked by the set-up page before `round_create`, which
+    also builds past rounds (the demo's history, tests) and so does not ask it."""
+    refusals: dict[str, str] = {}
+    if self_assessment_due_on < timezone.localdate():
+        refusals["self_assessment_due_on"] = _(DEADLINE_PAST_MESSAGE)
+    elif self_assessment_due_on.year < year:
+        refusals["self_assessment_due_on"] = _(DEADLINE_BEFORE_YEAR_MESSAGE).format(year=year)
+    if framework.year > year:
+        refusals["framework"] = _(LATER_FRAMEWORK_MESSAGE).format(
+            framework_year=framework.year, year=year
+        )
+    elif framework.year < year:
+        newer = (
+            Framework.objects.filter(
+                issuer_id=framework.issuer_id, year=year, status=Framework.Status.PUBLISHED
+            )
+            .order_by("-version")
+            .first()
+        )
+        if newer is not None:
+            refusals["framework"] = _(OLDER_FRAMEWORK_MESSAGE).format(
+                framework_year=framework.year, newer=newer.name, year=year
+            )
+    same = (
+        Assessment.objects.filter(
+            org_unit__in=units, round__organiser=organiser, round__period=period, round__year=year
+        )
+        .select_related("org_unit", "round")
+        .first()
+    )
+    if same is not None:
+        refusals["units"] = _(SAME_PERIOD_MESSAGE).format(unit=same.org_unit.name, round=same.round)
+    return refusals
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ import io
 import re
 import zipfile
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -604,7 +605,74 @@ class BoardAndResultsTests(BaseTestCase):
         assert cell.value == datetime.datetime(2026, 8, 15) and cell.number_format == "dd/mm/yyyy"
 
 
+@time_machine.travel(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC), tick=False)
 class RoundCreateTests(BaseTestCase):
+    def post_round(self, framework, **changes):
+        data = {
+            "framework": framework.pk,
+            "period": "h1",
+            "year": 2026,
+            "units": [self.cast.ward_a.pk, self.cast.ward_b.pk],
+            "self_assessment_due_on": "2026-07-10",
+            "appraisal_due_on": "2026-07-25",
+            "appeals_due_on": "2026-08-05",
+            **changes,
+        }
+        return self.client.post(reverse("assessments:round_create"), data)
+
+    def test_a_round_set_up_wrong_is_refused_beside_what_is_wrong(self):
+        """Deadlines of 2020 for a round of 2027 (every ward "late by 2524 days" once
+        opened), a 2027 framework for a 2026 round, and a second 6-month round of 2026 for the
+        same wards (two rounds of one name open at once) were all accepted."""
+        from cchc.frameworks.tests.factories import make_framework
+
+        framework = make_framework(self.cast.city, publish=True)  # of 2026
+        self.login("home_affairs")
+        past = self.post_round(
+            framework, self_assessment_due_on="2020-01-10", appraisal_due_on="2020-01-20"
+        )
+        assert past.status_code == 400
+        errors = past.context["form"].errors
+        assert errors["self_assessment_due_on"] == [
+            "Hạn tự đánh giá đã qua: hãy chọn một ngày sau hôm nay."
+        ]
+        later = self.post_round(framework, year=2025)
+        assert later.context["form"].errors["framework"] == [
+            "Bộ tiêu chí này của năm 2026: không thể dùng để chấm đợt năm 2025."
+        ]
+        assert not Round.objects.exists()
+        assert self.post_round(framework).status_code == 302
+        again = self.post_round(framework, units=[self.cast.ward_b.pk])
+        assert again.status_code == 400
+        assert again.context["form"].errors["units"] == [
+            "Phường Nam Hà đã có đợt “Đợt 6 tháng năm 2026”: mỗi đơn vị chỉ tự đánh giá một "
+            "lần cho mỗi kỳ trong năm."
+        ]
+        assert Round.objects.count() == 1
+        # The 9-month round of the same year is another period: set up as before.
+        nine = self.post_round(
+            framework,
+            period="m9",
+            self_assessment_due_on="2026-10-10",
+            appraisal_due_on="2026-10-25",
+            appeals_due_on="2026-11-05",
+        )
+        assert nine.status_code == 302
+
+    def test_an_older_framework_is_refused_once_the_years_own_is_published(self):
+        from cchc.frameworks.tests.factories import make_framework
+
+        older = make_framework(self.cast.city, publish=True, name="Bộ chỉ số 2025", year=2025)
+        self.login("home_affairs")
+        # None of 2026 yet: last year's framework may score this year's round.
+        assert self.post_round(older, units=[self.cast.ward_a.pk]).status_code == 302
+        make_framework(self.cast.city, publish=True, name="Bộ chỉ số 2026")
+        refused = self.post_round(older, period="annual", units=[self.cast.ward_b.pk])
+        assert refused.context["form"].errors["framework"] == [
+            "Bộ tiêu chí này của năm 2025, trong khi “Bộ chỉ số 2026” năm 2026 đã được ban "
+            "hành: hãy chọn bộ đó."
+        ]
+
     def test_the_coordinator_opens_a_round_for_the_city_wards(self):
         from cchc.frameworks.tests.factories import make_framework
 
