@@ -382,7 +382,9 @@ def submission_problems(tree: LoadedTree) -> list[tuple[Criterion, str]]:
 
 def fingerprint(assessment: Assessment, tree: LoadedTree) -> str:
     """Return a SHA-256 of what was submitted: every score's figures and points, and the
-    hashes of the evidence attached to it. Anyone can recompute it from the same content."""
+    hashes of the evidence attached to it. Anyone can recompute it from the same content.
+    Only the criteria the unit scores itself: a criterion it does not (the survey) gets its
+    row when appraised, after the submission, which changed nothing the unit submitted."""
     content = {
         "unit": assessment.org_unit.code,
         "round": assessment.round_id,
@@ -398,7 +400,7 @@ def fingerprint(assessment: Assessment, tree: LoadedTree) -> str:
                 ),
             }
             for criterion in tree.leaves
-            if criterion.pk in tree.scores
+            if criterion.pk in tree.scores and criterion.is_self_scored
         ],
     }
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()

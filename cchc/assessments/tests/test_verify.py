@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from cchc.assessments.models import Score
 from cchc.assessments.services import assessment_submit, evidence_upload
-from cchc.assessments.tests.factories import assessment_of, make_round
+from cchc.assessments.services.self_assessment import submission_check
+from cchc.assessments.tests.factories import ROUND_FRAMEWORK, assessment_of, make_round
 from cchc.assessments.tests.test_workflow import fill
 from cchc.core.models import AuditEvent
 from cchc.core.testing import PDF, BaseTestCase
@@ -39,6 +40,24 @@ class VerifyTests(BaseTestCase):
         page = self.client.get(self.url).content.decode()
         assert 'data-testid="submission-matches"' in page
         assert page.count(self.assessment.fingerprint) == 2  # recorded and recomputed
+
+    def test_appraising_a_criterion_the_unit_does_not_score_changes_nothing_submitted(self):
+        """Every appraised submission showed "Không khớp": appraising the survey, which the
+        unit does not score, gave it a score row after the submission, and the fingerprint
+        covered every row."""
+        text = ROUND_FRAMEWORK + "3,,Khảo sát,2,sum,normal,không,không,\n"
+        text += "3.1,3,Mức độ hài lòng,2,survey,normal,không,không,\n"
+        assessment = assessment_of(
+            make_round(self.cast, text=text, name="Có khảo sát"), self.cast.ward_a
+        )
+        fill(assessment, self.ward_officer)
+        assessment = assessment_submit(actor=self.ward_chair, assessment=assessment)
+        survey = Criterion.objects.get(framework=assessment.round.framework, code="3.1")
+        Score.objects.create(assessment=assessment, criterion=survey, appraised_points=2)
+        assert submission_check(assessment).matches
+        # What the unit submitted still counts: a changed figure of its own still shows.
+        Score.objects.filter(assessment=assessment, criterion__code="1.2").update(explanation="x")
+        assert not submission_check(assessment).matches
 
     def test_a_figure_changed_behind_the_pages_back_shows(self):
         Score.objects.filter(assessment=self.assessment).update(explanation="sửa sau khi nộp")
