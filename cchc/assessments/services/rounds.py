@@ -60,6 +60,10 @@ NOTHING_SUBMITTED_MESSAGE = gettext_noop("No unit has submitted its self-assessm
 DECISION_NEEDED_MESSAGE = gettext_noop(
     "Give the number and date of the decision that publishes it."
 )
+DECISION_FUTURE_MESSAGE = gettext_noop(
+    "The decision is dated {date}, after today: publish the results once it is signed, "
+    "with its date."
+)
 EXTEND_REASON_MESSAGE = gettext_noop("Say why the deadline is extended.")
 EXTEND_ORDER_MESSAGE = gettext_noop("The new deadline must be later than the current one.")
 EXTEND_LIMIT_MESSAGE = gettext_noop(
@@ -155,6 +159,13 @@ def round_transition_refusal(round_: Round, target: str) -> str | None:
         return _(PENDING_APPEALS_MESSAGE)
     if target == Round.Status.PUBLISHED and not (round_.decision_number and round_.decision_date):
         return _(DECISION_NEEDED_MESSAGE)
+    if (
+        target == Round.Status.PUBLISHED
+        and round_.decision_date
+        and round_.decision_date > timezone.localdate()
+    ):
+        # The portal, the export and the notices would name a decision not yet signed.
+        return _(DECISION_FUTURE_MESSAGE).format(date=short_date(round_.decision_date))
     return None
 
 

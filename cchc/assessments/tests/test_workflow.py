@@ -323,6 +323,18 @@ class RoundLifeTests(BaseTestCase):
         with time_machine.travel(after, tick=False):
             round_ = round_advance(actor=self.home_affairs, round_=round_)
             assert round_.status == Round.Status.FINALISED
+            # A decision dated after today (01/03/2027 typed on 01/08/2026) went public as
+            # such on the portal and in the export: refused until it is signed.
+            with pytest.raises(ValidationError) as error:
+                round_advance(
+                    actor=self.home_affairs,
+                    round_=round_,
+                    decision_number="15/QĐ-UBND",
+                    decision_date=datetime.date(2027, 3, 1),
+                )
+            assert "01/03/2027, sau ngày hôm nay" in str(error.value)
+            round_.refresh_from_db()
+            assert round_.status == Round.Status.FINALISED and round_.decision_date is None
             round_ = round_advance(
                 actor=self.home_affairs,
                 round_=round_,
