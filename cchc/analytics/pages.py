@@ -362,12 +362,15 @@ def progress_page(user: Any, params: Params, only: str | None = None) -> dict[st
         if round_.status == Round.Status.DRAFT:
             raise PermissionDenied
     else:
-        # An open round first, one the user follows whole before one organised above them.
+        # A round the user follows whole before one organised above them (whose units may
+        # all lie outside their tree: the city's office opened on the province's round, every
+        # count 0), an open one first.
         followed = [
             r for r in rounds if assessment_selectors.round_follows_whole(user=user, round_=r)
         ]
         candidates = (
             [r for r in followed if r.status == Round.Status.OPEN]
+            or followed
             or [r for r in rounds if r.status == Round.Status.OPEN]
             or rounds
         )
