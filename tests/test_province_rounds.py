@@ -6,6 +6,7 @@ the pages, and the ranking, dashboards, map and portal read it at that level."""
 import datetime
 from decimal import Decimal
 
+import time_machine
 from django.urls import reverse
 
 from cchc.accounts.models import User
@@ -33,6 +34,9 @@ REFORM = (
 PROVINCE_FRAMEWORK = ROUND_FRAMEWORK.replace("H436-TP", "")
 
 
+# Set up in November, before the deadlines the form is given (a deadline already past is
+# refused).
+@time_machine.travel(datetime.datetime(2026, 11, 20, 9, tzinfo=datetime.UTC), tick=False)
 class ProvinceRoundTests(BaseTestCase):
     ward: OrgUnit
     commune: OrgUnit

@@ -663,7 +663,7 @@ TARGETS = [
            lambda cast: {"file": ("chi-dao.csv", "number,issued_on,unit,deadline,content\n1/TB,2026-01-05,X18070,2026-02-05,Rà soát\n".encode())},
            fields={"file": "file"}),
     Target("cchc.indicators.forms.ColumnAliasForm", "home_affairs", url("indicators:alias_add"),
-           lambda cast: {"field": "code", "heading": "Số hồ sơ"}),
+           lambda cast: {"field": "code", "heading": "Số biên nhận"}),
     Target("cchc.indicators.forms.DirectiveForm", "home_affairs",
            url("indicators:directive_create"),
            lambda cast: {"number": "1/TB", "issued_on": "2026-01-05", "org_unit": cast.ward_a.pk,
