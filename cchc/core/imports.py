@@ -1,5 +1,6 @@
 """Shared shape of every import: all-or-nothing, each error names its row and column."""
 
+import codecs
 import csv
 import dataclasses
 import datetime
@@ -60,12 +61,27 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
+# What an uploaded text file may be written in, tried in this order: UTF-8 (with or without
+# its BOM: "CSV UTF-8"), then Windows-1258 (Excel's "CSV" on a Vietnamese Windows). A file
+# starting with a UTF-16 BOM (Excel's "Unicode Text") is UTF-16 whatever follows.
+TEXT_ENCODINGS = ("utf-8-sig", "cp1258")
+
+
+def bom_encoding(start: bytes) -> str | None:
+    """ "utf-16" for a file whose first bytes are a UTF-16 byte order mark, else None."""
+    return "utf-16" if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else None
+
+
 def decode_text(data: bytes) -> str:
-    """Decode an uploaded text file (UTF-8, with or without BOM) or fail with a clear message."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFailed([ImportErrorItem(1, "", _(NOT_UTF8_MESSAGE))]) from error
+    """Decode an uploaded text file (TEXT_ENCODINGS, or UTF-16 by its BOM) as NFC text (a
+    Windows-1258 file decodes to letters and combining marks), or fail with a clear message."""
+    for encoding in (bom_encoding(data),) if bom_encoding(data) else TEXT_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text if text.isascii() else unicodedata.normalize("NFC", text)
+    raise ImportFailed([ImportErrorItem(1, "", _(NOT_UTF8_MESSAGE))])
 
 
 # --- Headers: one mechanism for every import ------------------------------------------------

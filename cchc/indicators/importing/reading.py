@@ -23,10 +23,12 @@ from django.utils.translation import gettext_noop
 
 from cchc.core.imports import (
     NOT_UTF8_MESSAGE,
+    TEXT_ENCODINGS,
     Header,
     HeadingLookup,
     ImportErrorItem,
     ImportFailed,
+    bom_encoding,
     heading_key,
     read_header,
 )
@@ -40,7 +42,8 @@ HEADER_SEARCH_ROWS = 5
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
 MAX_XLSX_RATIO = 100
 RATIO_CHECKED_FROM = 10 * 1024 * 1024
-CSV_ENCODINGS = ("utf-8-sig", "cp1258", "cp1252")
+# cchc.core.imports.TEXT_ENCODINGS, and Windows-1252 for a file neither reads.
+CSV_ENCODINGS = (*TEXT_ENCODINGS, "cp1252")
 READ_CHUNK = 1024 * 1024
 
 # Canonical field → accepted column headings, compared after trimming, lower-casing,
@@ -263,9 +266,13 @@ def _seekable(stream: BinaryIO) -> IO[bytes]:
 
 
 def _detect_encoding(stream: IO[bytes]) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes strictly, else Windows-1258,
-    else Windows-1252. One pass over the bytes per candidate; the stream is rewound."""
-    for encoding in CSV_ENCODINGS:
+    """UTF-16 by its BOM; else UTF-8 (with or without BOM) if the whole file decodes strictly,
+    else Windows-1258, else Windows-1252. One pass over the bytes per candidate; the stream is
+    rewound."""
+    stream.seek(0)
+    by_bom = bom_encoding(stream.read(2))
+    candidates = (by_bom,) if by_bom else CSV_ENCODINGS
+    for encoding in candidates:
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         stream.seek(0)
         try:

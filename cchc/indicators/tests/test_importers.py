@@ -617,6 +617,15 @@ class ImportTests(BaseTestCase):
         run(csv_bytes([["C1", "", "", "X18070", "", "01/02/2025", "", "", "", "", "", ""]]))
         assert Dossier.objects.filter(code="C1").exists()
 
+    def test_excels_unicode_text_utf16_with_tabs_imports(self):
+        """Excel's "Unicode Text" (.txt: UTF-16 with its BOM, tab-separated) was read as
+        Windows-1258 and refused with a garbled column list ("ÿ₫M…")."""
+        rows = [["U1", "", "Cấp giấy phép", "Phường Trần Phú", "", "01/02/2025"]]
+        header = ["Mã hồ sơ", "Mã thủ tục", "Tên thủ tục", "Đơn vị", "Kênh", "Ngày tiếp nhận"]
+        run(csv_bytes(rows, header, encoding="utf-16", delimiter="\t"), name="ho-so.txt")
+        dossier = Dossier.objects.get(code="U1")
+        assert dossier.procedure_name == "Cấp giấy phép"
+
     def test_no_heading_is_given_to_two_fields(self):
         seen = {}
         for name, aliases in DEFAULT_HEADINGS.items():

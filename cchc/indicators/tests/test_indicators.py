@@ -274,6 +274,29 @@ class DirectiveImportTests(BaseTestCase):
             directives_import(actor=None, data=b"", file_name="cd.csv")
         assert str(failure.exception.errors[0].message) == "Tệp không có ý kiến chỉ đạo nào."
 
+    def test_a_windows_1258_or_utf16_file_imports_as_the_dossiers_do(self):
+        """Excel's "CSV" on a Vietnamese Windows (Windows-1258) imported for dossiers but was
+        refused for directives ("not UTF-8 text"); "Unicode Text" (UTF-16) was refused too.
+        The text is stored composed, as typed."""
+        import unicodedata
+
+        from cchc.indicators.services import directives_import
+
+        text = self.HEADER + "12/TB-UBND,05/01/2026,Rà soát thủ tục,05/02/2026,Phường Nam Hà,\n"
+        tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+        windows = "".join(
+            unicodedata.normalize(
+                "NFC", "".join(c for c in unicodedata.normalize("NFD", ch) if c not in tones)
+            )
+            + "".join(c for c in unicodedata.normalize("NFD", ch) if c in tones)
+            for ch in text
+        ).encode("cp1258")
+        assert directives_import(actor=None, data=windows, file_name="cd.csv") == (1, 0)
+        directive = Directive.objects.get(number="12/TB-UBND")
+        assert directive.content == "Rà soát thủ tục" and directive.org_unit == self.cast.ward_b
+        unicode_text = text.replace(",", "\t").encode("utf-16")
+        assert directives_import(actor=None, data=unicode_text, file_name="cd.txt") == (0, 1)
+
     def test_a_bad_file_imports_nothing_and_says_where(self):
         from cchc.core.imports import ImportFailed
         from cchc.indicators.services import directives_import
