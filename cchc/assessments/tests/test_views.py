@@ -13,6 +13,7 @@ from cchc.assessments.models import Assessment, Evidence, Round, Score
 from cchc.assessments.services import assessment_submit, round_advance, score_appraise
 from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.assessments.tests.test_workflow import fill
+from cchc.core.dates import format_points as points
 from cchc.core.testing import PDF, BaseTestCase
 from cchc.frameworks.models import Criterion
 
@@ -453,6 +454,24 @@ class BoardAndResultsTests(BaseTestCase):
         waiting = next(row for row in rows if self.cast.ward_b.name in row)
         assert "4/4" in started and 'data-testid="no-figures-yet"' not in started
         assert 'data-testid="no-figures-yet">—' in waiting and "0/0" not in waiting
+
+    def test_the_board_and_results_say_each_scores_scale(self):
+        """ "53,28 / 70" beside a bare "77,28" read as 24 points gained in appraisal: the
+        appraised score is out of the whole framework, the self-score of the unit's own
+        criteria. Each says its maximum, and the board says why they differ."""
+        from cchc.documents.tests.scenes import published_round
+
+        round_ = published_round(self.cast)
+        a = assessment_of(round_, self.cast.ward_a)
+        self.login("home_affairs")
+        page = self.client.get(round_.get_absolute_url()).content.decode()
+        row = next(r for r in page.split("<tr>") if "Phường Trần Phú" in r)
+        appraised = f"{points(a.appraised_points)} / {points(a.appraised_max)}"
+        assert f"{points(a.self_points)} / {points(a.self_max)}" in row and appraised in row
+        assert "hai điểm không cùng thang" in page
+        results = self.client.get(reverse("assessments:results", args=[round_.pk]))
+        row = next(r for r in results.content.decode().split("<tr>") if "Phường Trần Phú" in r)
+        assert f"{points(a.self_points)} / {points(a.self_max)}" in row
 
     def test_a_ward_sees_only_its_own_row(self):
         self.login("ward_officer")
