@@ -157,3 +157,34 @@ def test_the_whole_scoring_cycle(page, browser, live_server, scene):
     table = page.get_by_test_id("results-table")
     expect(table).to_contain_text("Phường Trần Phú")
     shot(page, "results-published")
+
+
+def test_a_file_name_without_spaces_keeps_the_table_on_a_laptops_screen(
+    browser, live_server, scene
+):
+    """A ward's evidence named "Bien_ban_kiem_tra_noi_bo_…pdf" (no space to break at) widened
+    the criteria table to 1,405 px on a 1,366 px laptop: the appraised score and the appeal
+    button sat off to the right, the table's scroll bar 7,000 px down the page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cchc.assessments.services import evidence_upload
+
+    cast, _round, assessment, criteria = scene
+    evidence_upload(
+        actor=cast.users["ward_officer"],
+        assessment=assessment,
+        criterion=criteria["1.1"],
+        upload=SimpleUploadedFile(
+            "Bien_ban_kiem_tra_noi_bo_cong_tac_cai_cach_hanh_chinh_nam_2026_ban_cuoi.pdf", PDF
+        ),
+    )
+    page = new_page(browser)
+    log_in(page, live_server, "ward_officer")
+    page.goto(f"{live_server.url}{assessment.get_absolute_url()}")
+    expect(page.get_by_text("Bien_ban_kiem_tra_noi_bo", exact=False).first).to_be_visible()
+    table, room = page.evaluate(
+        "() => { const t = document.querySelector('.score-table');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; }"
+    )
+    assert table <= room, (table, room)
+    shot(page, "score-table-long-file-name")
