@@ -190,6 +190,13 @@ class Assessment(BaseModel):
         """Days to the deadline (negative when late)."""
         return (self.due_on - (today or timezone.localdate())).days
 
+    @property
+    def days_submitted_late(self) -> int:
+        """Days the submission came after the unit's deadline (0: on time, or not submitted)."""
+        if self.submitted_at is None:
+            return 0
+        return max((timezone.localdate(self.submitted_at) - self.due_on).days, 0)
+
 
 class Score(BaseModel):
     """What a unit declared for one criterion, the points it earns, and the appraisal."""

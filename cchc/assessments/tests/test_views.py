@@ -743,3 +743,32 @@ class RoundCreateTests(BaseTestCase):
 
 def test_assessment_status_choices_are_four():
     assert len(Assessment.Status.choices) == 4
+
+
+class DeadlineShownTests(BaseTestCase):
+    """Walking the demo: the ward's page said "hạn 05/12/2026 – trễ hạn 3 ngày" while the
+    round's header and the opening notice said 15/12/2026, with nothing to tell the two apart;
+    once submitted, nothing said it came late."""
+
+    def test_a_units_own_deadline_and_a_late_submission_are_said(self):
+        round_ = make_round(self.cast)  # the round's deadline: 01/07/2026
+        assessment = assessment_of(round_, self.cast.ward_a)
+        Assessment.objects.filter(pk=assessment.pk).update(due_on=datetime.date(2026, 6, 25))
+        self.login("ward_officer")
+        with time_machine.travel(datetime.datetime(2026, 6, 28, 9, tzinfo=datetime.UTC)):
+            page = self.client.get(assessment.get_absolute_url()).content.decode()
+        assert "hạn riêng của đơn vị; hạn chung của đợt là 01/07/2026" in page
+        assert 'data-testid="submitted-late"' not in page
+        fill(assessment, self.ward_officer)
+        with time_machine.travel(datetime.datetime(2026, 6, 28, 9, tzinfo=datetime.UTC)):
+            assessment_submit(
+                actor=self.ward_chair, assessment=assessment_of(round_, self.cast.ward_a)
+            )
+            page = self.client.get(assessment.get_absolute_url()).content.decode()
+        assert "trễ hạn 3 ngày" in page
+        # The ward on time with the round's own deadline: neither note.
+        other = assessment_of(round_, self.cast.ward_b)
+        self.login("home_affairs")
+        page = self.client.get(other.get_absolute_url()).content.decode()
+        assert "hạn riêng của đơn vị" not in page, (other.due_on, round_.self_assessment_due_on)
+        assert 'data-testid="submitted-late"' not in page
