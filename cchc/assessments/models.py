@@ -370,6 +370,12 @@ class Appeal(BaseModel):
     )
     reason = models.TextField(_("why the unit contests it"))
     requested_points = models.DecimalField(_("points asked for"), max_digits=8, decimal_places=2)
+    # The appraised score the unit contested, as it stood when the appeal was filed: a decision
+    # changes the score's own figure, and the appeal still says what it started from. None for
+    # an appeal filed before this was kept whose starting point the audit trail does not give.
+    contested_points = models.DecimalField(
+        _("appraised score contested"), null=True, blank=True, max_digits=8, decimal_places=2
+    )
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("filed by"),

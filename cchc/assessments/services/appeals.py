@@ -129,7 +129,11 @@ def appeal_file(*, actor: Any, score: Score, reason: str, requested_points: Deci
     if score.appeals.filter(status=Appeal.Status.PENDING).exists():
         raise ValidationError(_(PENDING_MESSAGE))
     appeal = Appeal.objects.create(
-        score=score, reason=reason.strip(), requested_points=requested_points, filed_by=actor
+        score=score,
+        reason=reason.strip(),
+        requested_points=requested_points,
+        contested_points=score.appraised_points,
+        filed_by=actor,
     )
     audit_record(
         actor=actor,

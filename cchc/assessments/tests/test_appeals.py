@@ -1,6 +1,7 @@
 """Appeals seen and told (issue 17, item 10): the unit had no list of its appeals and no status
 on the criterion's row, and nobody was told when one was filed or decided."""
 
+import re
 from decimal import Decimal
 
 from django.urls import reverse
@@ -145,6 +146,50 @@ class AppealsTests(BaseTestCase):
         self.login("ward_officer")
         other = assessment_of(self.round, self.cast.ward_b)
         assert self.client.get(self.list_url(other)).status_code == 404
+
+    def test_an_accepted_appeal_still_shows_the_score_it_contested(self):
+        """The round's appeals table read the score's current figure: once 2.2 was raised from
+        1,5 to 2,63, the appeal showed 2,63 as the score contested. It keeps 1,5."""
+        appeal = self.file("2.2")
+        assert appeal.contested_points == D("1.5")
+        appeal_decide(
+            actor=self.home_affairs,
+            appeal=appeal,
+            accept=True,
+            reason="Đủ phiếu.",
+            points=D("2.63"),
+        )
+        self.login("home_affairs")
+        board = self.client.get(self.round.get_absolute_url()).content.decode()
+        table = board.split('data-testid="appeals"', 1)[1].split("</table>", 1)[0]
+        assert "1,5 → 2,63" in table
+        self.login("ward_officer")
+        row = self.client.get(self.list_url()).content.decode().split(f'id="appeal-{appeal.pk}"')[1]
+        cells = re.findall(r'<td class="text-end points">([^<]*)</td>', row.split("</tr>")[0])
+        assert cells == ["1,5", "2,63 / 3,5"], cells
+
+    def test_the_migration_finds_what_earlier_appeals_contested(self):
+        """Appeals filed before the field: a pending one contests the score as it stands, a
+        decided one the score its decision's audit line says it had before."""
+        import importlib
+
+        from django.apps import apps as django_apps
+
+        pending = self.file("2.2")
+        decided = self.file("1.2", points="1")
+        appeal_decide(
+            actor=self.home_affairs, appeal=decided, accept=True, reason="Đúng.", points=D(1)
+        )
+        Appeal.objects.update(contested_points=None)
+        migration = importlib.import_module(
+            "cchc.assessments.migrations.0006_appeal_contested_points"
+        )
+        migration.contested_from_history(django_apps, None)
+        pending.refresh_from_db()
+        decided.refresh_from_db()
+        assert pending.contested_points == D("1.5")
+        assert decided.contested_points == self.score("1.2").self_points  # as appraised: declared
+        assert decided.decided_points == D(1)
 
     def test_the_list_says_when_appeals_will_be_accepted_before_the_appraisal(self):
         # Found walking the demo: a round still in self-assessment read "appeals were
