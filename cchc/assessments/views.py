@@ -49,7 +49,7 @@ from cchc.core.exceptions import BadInput, ConflictError
 from cchc.core.forms import add_service_errors, form_error_messages, perform
 from cchc.core.htmx import is_htmx
 from cchc.core.permissions import capability_required, user_has_capability
-from cchc.core.points import format_decimal, percent
+from cchc.core.points import format_decimal, input_decimal, percent
 from cchc.core.roles import Capability
 from cchc.core.textsearch import fold
 from cchc.core.versioning import version_token
@@ -281,7 +281,11 @@ def _field_rows(criterion: Criterion, score: Score | None) -> list[dict[str, Any
                 "label": field.label,
                 "kind": field.kind,
                 "choices": field.choices,
-                "value": "" if value is None else value,
+                # A figure is shown as it is typed back (input_decimal): raw, "2.125" was
+                # read as 2125 on the next save.
+                "value": input_decimal(value)
+                if field.kind in ("decimal", "integer")
+                else ("" if value is None else value),
                 "display": _display_value(field.kind, field.choices, value),
             }
         )

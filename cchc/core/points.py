@@ -15,6 +15,23 @@ def round_points(value: Decimal) -> Decimal:
     return value.quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP)
 
 
+def input_decimal(value: Decimal | str | int | None) -> str:
+    """A stored figure as a form field shows it to be typed again: a decimal comma and no
+    grouping ("110,5", "2,125", "1234"), which parse_decimal reads back as the same number in
+    either language. Written raw, "2.125" came back as two thousand one hundred and
+    twenty-five (dots group thousands in Vietnamese). "" for nothing; text that is not a number
+    as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return format(number, "f").replace(".", ",")
+
+
 def percent(points: Decimal | int | None, maximum: Decimal | int | None) -> Decimal | None:
     """Return points as a percentage of maximum, rounded like points (half-up to 0.01); None
     without points or without a maximum. The only percent formula: results, dashboards,

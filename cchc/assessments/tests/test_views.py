@@ -772,3 +772,33 @@ class DeadlineShownTests(BaseTestCase):
         page = self.client.get(other.get_absolute_url()).content.decode()
         assert "hạn riêng của đơn vị" not in page, (other.due_on, round_.self_assessment_due_on)
         assert 'data-testid="submitted-late"' not in page
+
+
+class FigureRoundTripTests(BaseTestCase):
+    def test_a_figure_goes_back_into_its_field_as_it_is_read_back(self):
+        """A numerator of 2,125 was shown in its field as "2.125" and, when the officer next
+        changed the denominator, saved as 2125 (dots group thousands in Vietnamese)."""
+        from cchc.assessments.services import score_save
+
+        round_ = make_round(self.cast)
+        assessment = assessment_of(round_, self.cast.ward_a)
+        criterion = Criterion.objects.get(framework=round_.framework, code="2.2")
+        score_save(
+            actor=self.ward_officer,
+            assessment=assessment,
+            criterion=criterion,
+            data={"numerator": "2,125", "denominator": "4"},
+        )
+        self.login("ward_officer")
+        page = self.client.get(assessment.get_absolute_url()).content.decode()
+        shown = re.search(rf'name="c{criterion.pk}-numerator" value="([^"]*)"', page).group(1)
+        version = re.search(rf'name="c{criterion.pk}-version" value="([^"]*)"', page).group(1)
+        assert shown == "2,125"
+        prefix = f"c{criterion.pk}-"
+        self.client.post(
+            reverse("assessments:score_save", args=[assessment.pk, criterion.pk]),
+            {prefix + "numerator": shown, prefix + "denominator": "5", prefix + "version": version},
+            headers={"HX-Request": "true"},
+        )
+        score = Score.objects.get(assessment=assessment, criterion=criterion)
+        assert score.inputs == {"numerator": "2.125", "denominator": "5"}

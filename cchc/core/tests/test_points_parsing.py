@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cchc.core.dates import format_count
-from cchc.core.points import format_decimal, parse_decimal
+from cchc.core.points import format_decimal, input_decimal, parse_decimal
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,18 @@ def test_a_figure_of_thousands_is_grouped_as_the_reader_writes_it():
 def test_figures_written_in_english_read_back(value):
     with translation.override("en"):
         assert parse_decimal(format_decimal(value)) == value
+
+
+@given(
+    st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False),
+    st.sampled_from(["vi", "en"]),
+)
+def test_a_figure_shown_in_a_form_is_read_back_as_the_same_number(value, language):
+    """A declared figure went back into its field raw: "2.125" (two and an eighth) was read
+    as 2125 on the criterion's next save, dots grouping thousands in Vietnamese."""
+    with translation.override(language):
+        assert parse_decimal(input_decimal(value)) == value
+    assert input_decimal(Decimal("2.125")) == "2,125"
+    assert input_decimal("110.5") == "110,5"
+    assert input_decimal(Decimal("1234")) == "1234"
+    assert input_decimal(None) == "" and input_decimal("") == ""
