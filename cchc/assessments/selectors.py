@@ -90,10 +90,17 @@ def assessments_for_board(*, user: Any, round_: Round) -> QuerySet[Assessment]:
 def assessments_to_appraise(*, user: Any, round_: Round) -> QuerySet[Assessment]:
     """The round's submitted assessments the user's appraisal page lists and counts: those of
     its board (`assessments_for_board`); a round organised above an appraiser's tree lists its
-    own tree's units only."""
-    return assessments_for_board(user=user, round_=round_).filter(
-        status=Assessment.Status.SUBMITTED
+    own tree's units only; never a unit the user works for (an officer who also appraises)."""
+    return (
+        assessments_for_board(user=user, round_=round_)
+        .filter(status=Assessment.Status.SUBMITTED)
+        .exclude(org_unit_id__in=_own_unit_ids(user))  # not their own unit (can_appraise)
     )
+
+
+def _own_unit_ids(user: Any) -> set[int]:
+    """The units the user holds a role in themselves (not those under them)."""
+    return {membership.org_unit_id for membership in user.active_memberships}
 
 
 def round_unit_ids_for_user(*, user: Any, round_: Round) -> set[int] | None:
@@ -190,6 +197,8 @@ def can_appraise(*, user: Any, assessment: Assessment, criterion: Criterion) -> 
     caller has read the assessment through `assessment_get_for_user`."""
     if criterion.framework_id != assessment.round.framework_id:
         return False
+    if assessment.org_unit_id in _own_unit_ids(user):
+        return False  # nobody appraises a unit they also work for (officer, chair)
     if round_can_manage(user=user, round_=assessment.round):
         allowed = True
     else:

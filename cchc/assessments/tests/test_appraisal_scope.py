@@ -111,6 +111,41 @@ class AppraisalScopeTests(AppraisalCase):
                 is expected
             ), (username, code)
 
+    def test_nobody_appraises_a_unit_they_also_work_for(self):
+        """An officer of ward A also made an appraiser of the Home Affairs office had ward A on
+        their appraisal page and could score its criteria: their own unit's self-assessment."""
+        from cchc.accounts.models import User
+
+        membership_add(
+            actor=None, user=self.ward_officer, role=Role.APPRAISER, org_unit=self.noivu_agency
+        )
+        officer = User.objects.get(pk=self.ward_officer.pk)
+        assert not selectors.can_appraise(
+            user=officer, assessment=self.assessment, criterion=self.criterion("1.1")
+        )
+        assert self.assessment not in selectors.assessments_to_appraise(
+            user=officer, round_=self.round
+        )
+        with pytest.raises(PermissionDenied):
+            score_appraise(
+                actor=officer,
+                assessment=self.assessment,
+                criterion=self.criterion("1.1"),
+                points=Decimal("2.5"),
+                reason="",
+            )
+        self.client.force_login(officer)
+        response = self.client.post(
+            self.appraise_url("1.1"), {"points": "2.5"}, headers={"HX-Request": "true"}
+        )
+        assert response.status_code in (403, 404)
+        # The office's other appraiser still appraises it.
+        noivu = User.objects.get(pk=self.noivu.pk)
+        assert selectors.can_appraise(
+            user=noivu, assessment=self.assessment, criterion=self.criterion("1.1")
+        )
+        assert self.assessment in selectors.assessments_to_appraise(user=noivu, round_=self.round)
+
     def test_thanh_tra_cannot_save_an_appraisal_of_a_home_affairs_criterion(self):
         self.client.force_login(self.thanhtra)
         response = self.client.post(
