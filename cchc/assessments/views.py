@@ -41,10 +41,11 @@ from cchc.assessments.forms import (
 )
 from cchc.assessments.models import Appeal, Assessment, Evidence, Question, Round, Score
 from cchc.assessments.services.data import assessment_fill_from_data
-from cchc.assessments.services.evidence import evidence_content_type
+from cchc.assessments.services.evidence import clean_file_name, evidence_content_type
 from cchc.assessments.services.results import published_or_live_results
 from cchc.assessments.services.rounds import NEXT_STATUS
 from cchc.assessments.services.self_assessment import evidence_with_digest, submission_check
+from cchc.core.dates import short_date
 from cchc.core.exceptions import BadInput, ConflictError
 from cchc.core.forms import add_service_errors, form_error_messages, perform
 from cchc.core.htmx import is_htmx
@@ -66,6 +67,10 @@ SUBMITTED_MESSAGE = gettext_noop("The self-assessment was submitted and locked."
 RETURNED_MESSAGE = gettext_noop("The self-assessment was returned to the unit.")
 SIGNATURES_CHECKED_MESSAGE = gettext_noop("The signatures were checked again.")
 EVIDENCE_ADDED_MESSAGE = gettext_noop("The evidence was added.")
+SAME_CONTENT_MESSAGE = gettext_noop(
+    "“{name}” has the same content as “{stored}”, which the unit uploaded on {date}: that "
+    "document is attached, under its name."
+)
 APPEAL_FILED_MESSAGE = gettext_noop("The appeal was sent to the Home Affairs office.")
 APPEAL_DECIDED_MESSAGE = gettext_noop("The decision on the appeal was recorded.")
 REFRESHED_FIELDS = [
@@ -516,6 +521,7 @@ def _render_row(
     tree: LoadedTree | None = None,
     evidence_failure: dict[str, Any] | None = None,
     with_areas: bool = False,
+    notice: str = "",
 ) -> HttpResponse:
     """The criterion's row (htmx), or back to the page. `evidence_failure`: the evidence forms'
     context when adding evidence was refused: the row answers with them open, as typed."""
@@ -528,7 +534,14 @@ def _render_row(
     row = next(
         row for row in page["rows"] if not row["is_parent"] and row["criterion"].pk == criterion.pk
     )
-    context = {**page, "row": row, "error": error, "conflict": conflict, "oob": True}
+    context = {
+        **page,
+        "row": row,
+        "error": error,
+        "notice": notice,
+        "conflict": conflict,
+        "oob": True,
+    }
     if evidence_failure is not None:
         context["evidence_failure"] = evidence_failure
     if parts_only:  # the saved parts' template: every group's figures, from the tree read
@@ -683,6 +696,7 @@ def evidence_add_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpR
     """Add evidence to a criterion: upload a file, cite a document, or reuse one of the unit's."""
     assessment, criterion = _fillable(request, pk, criterion_pk)
     how = request.POST.get("how", "upload")
+    notice = ""
     try:
         if how == "reuse":
             evidence = get_object_or_404(
@@ -702,14 +716,23 @@ def evidence_add_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpR
             upload_form = EvidenceUploadForm(request.POST, request.FILES)
             if not upload_form.is_valid():
                 raise ValidationError(form_error_messages(upload_form))
-            services.evidence_upload(
+            upload = upload_form.cleaned_data["file"]
+            named = clean_file_name(upload.name)
+            evidence = services.evidence_upload(
                 actor=request.user,
                 assessment=assessment,
                 criterion=criterion,
-                upload=upload_form.cleaned_data["file"],
+                upload=upload,
                 title=upload_form.cleaned_data["title"],
                 effective_on=upload_form.cleaned_data["effective_on"],
             )
+            if evidence.original_name != named:
+                # The unit's file of the same content is attached, under the name it came with.
+                notice = _(SAME_CONTENT_MESSAGE).format(
+                    name=named,
+                    stored=evidence.original_name,
+                    date=short_date(timezone.localdate(evidence.created_at)),
+                )
     except ValidationError as error:
         # The forms again, open, as they were typed, with the reason beside them: the row's
         # evidence panel, or the page of forms without JavaScript.
@@ -725,7 +748,9 @@ def evidence_add_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpR
         return _render_row(request, assessment, criterion, status=400, evidence_failure=context)
     if not is_htmx(request):
         messages.success(request, _(EVIDENCE_ADDED_MESSAGE))
-    return _render_row(request, assessment, criterion)
+        if notice:
+            messages.info(request, notice)
+    return _render_row(request, assessment, criterion, notice=notice)
 
 
 @capability_required(Capability.SELF_ASSESS)

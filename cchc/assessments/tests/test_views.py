@@ -389,6 +389,31 @@ class EvidenceTests(BaseTestCase):
         assert Evidence.objects.count() == 1
         assert Score.objects.filter(evidence__isnull=False).count() == 2
 
+    def test_a_file_of_content_already_uploaded_says_which_document_it_attached(self):
+        """Uploading "Biên bản kiểm tra nội bộ.pdf" attached it as "Bao_cao_ke_hoach_CCHC.pdf"
+        (the same bytes, uploaded before), with nothing to say why."""
+        self.upload("Bao_cao_ke_hoach_CCHC.pdf", PDF)
+        other = Criterion.objects.get(framework=self.round.framework, code="1.2")
+        response = self.client.post(
+            reverse("assessments:evidence_add", args=[self.assessment.pk, other.pk]),
+            {"how": "upload", "file": SimpleUploadedFile("Biên bản kiểm tra nội bộ.pdf", PDF)},
+            headers={"HX-Request": "true"},
+        )
+        page = response.content.decode()
+        assert 'data-testid="row-notice"' in page
+        assert (
+            "“Biên bản kiểm tra nội bộ.pdf” có nội dung trùng với “Bao_cao_ke_hoach_CCHC.pdf”"
+            in page
+        )
+        # A file of its own name says nothing more than "added".
+        third = Criterion.objects.get(framework=self.round.framework, code="2.1")
+        response = self.client.post(
+            reverse("assessments:evidence_add", args=[self.assessment.pk, third.pk]),
+            {"how": "upload", "file": SimpleUploadedFile("Bao_cao_ke_hoach_CCHC.pdf", PDF)},
+            headers={"HX-Request": "true"},
+        )
+        assert 'data-testid="row-notice"' not in response.content.decode()
+
     def test_the_evidence_forms_come_when_asked_for_not_in_every_row(self):
         self.upload("plan.pdf", PDF)  # titled after the file
         evidence = Evidence.objects.get()
