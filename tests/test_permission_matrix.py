@@ -400,6 +400,26 @@ CASES = [
     Case("assessments:appraisal", keepers_only(appraiser=200), kwargs=round_pk),
     Case("assessments:appraisal_progress", keepers_only(appraiser=200), kwargs=round_pk),
     Case(
+        "assessments:appraisal_accept",
+        keepers_only(302, appraiser=302),
+        kwargs=lambda cast: {
+            "pk": ward_a_assessment(cast).round_id,
+            "criterion_pk": criterion_of_round(cast, "2.1"),
+        },
+        method="post",
+        note="a criterion the appraiser appraises: back to the grid, nothing to take here",
+    ),
+    Case(
+        "assessments:appraisal_accept",
+        keepers_only(302),
+        kwargs=lambda cast: {
+            "pk": ward_a_assessment(cast).round_id,
+            "criterion_pk": criterion_of_round(cast, "1.1"),
+        },
+        method="post",
+        note="a criterion the agency reads but does not appraise: refused (appraisable_criteria)",
+    ),
+    Case(
         "assessments:results",
         statuses(
             200, ward_officer=403, ward_chair=403, outsider=403, no_role=404, portal_editor=403

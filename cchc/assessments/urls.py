@@ -10,6 +10,11 @@ urlpatterns = [
     path("<int:pk>/advance/", views.round_advance_view, name="round_advance"),
     path("<int:pk>/appraisal/", views.appraisal_view, name="appraisal"),
     path("<int:pk>/appraisal/progress/", views.appraisal_progress_view, name="appraisal_progress"),
+    path(
+        "<int:pk>/appraisal/<int:criterion_pk>/accept/",
+        views.appraisal_accept_view,
+        name="appraisal_accept",
+    ),
     path("<int:pk>/results/", views.results_view, name="results"),
     path("<int:pk>/results.xlsx", views.results_export_view, name="results_export"),
     path("assessments/<int:pk>/", views.assessment_detail_view, name="assessment_detail"),

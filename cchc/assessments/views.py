@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -67,6 +67,12 @@ SUBMITTED_MESSAGE = gettext_noop("The self-assessment was submitted and locked."
 RETURNED_MESSAGE = gettext_noop("The self-assessment was returned to the unit.")
 SIGNATURES_CHECKED_MESSAGE = gettext_noop("The signatures were checked again.")
 EVIDENCE_ADDED_MESSAGE = gettext_noop("The evidence was added.")
+SELF_SCORES_ACCEPTED_MESSAGE = gettext_noop(
+    "%(code)s: the self-score was taken as the appraised score for %(count)s units."
+)
+NOTHING_TO_ACCEPT_MESSAGE = gettext_noop(
+    "No unit shown has a self-score still to appraise for this criterion."
+)
 SAME_CONTENT_MESSAGE = gettext_noop(
     "“{name}” has the same content as “{stored}”, which the unit uploaded on {date}: that "
     "document is attached, under its name."
@@ -991,6 +997,44 @@ def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
         "is_open": round_.status == Round.Status.APPRAISAL,
     }
     return render(request, "assessments/appraisal.html", context)
+
+
+@require_POST
+@capability_required(Capability.APPRAISE)
+def appraisal_accept_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """Take the self-scores of the units on show as their appraised scores for one criterion
+    (those declared and not yet appraised), then back to the same page of the grid."""
+    round_ = selectors.round_get_for_user(user=request.user, pk=pk)
+    criteria = selectors.appraisable_criteria(user=request.user, round_=round_)
+    criterion = next((c for c in criteria if c.pk == criterion_pk), None)
+    if criterion is None:
+        raise PermissionDenied
+    unit_ids = [int(v) for v in request.POST.getlist("assessment") if v.isdigit()][:500]
+    assessments = list(
+        selectors.assessments_to_appraise(user=request.user, round_=round_)
+        .filter(pk__in=unit_ids)
+        .select_related("round", "org_unit")
+    )
+    try:
+        accepted = services.self_scores_accept(
+            actor=request.user, criterion=criterion, assessments=assessments
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if accepted:
+            messages.success(
+                request,
+                _(SELF_SCORES_ACCEPTED_MESSAGE) % {"count": len(accepted), "code": criterion.code},
+            )
+        else:
+            messages.info(request, _(NOTHING_TO_ACCEPT_MESSAGE))
+    # Back to the same page of the grid, its filters kept (only the grid's own parameters).
+    shown = QueryDict(request.POST.get("shown", ""))
+    back = {key: shown[key] for key in ("q", "group", "todo", "page") if shown.get(key)}
+    back["criterion"] = str(criterion.pk)
+    return redirect(f"{reverse('assessments:appraisal', args=[round_.pk])}?{urlencode(back)}")
 
 
 @capability_required(Capability.APPRAISE)

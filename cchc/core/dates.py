@@ -21,13 +21,14 @@ def short_date(day: datetime.date | None) -> str:
 
 
 def format_points(points: Decimal | None) -> str:
-    """Return points the Vietnamese way, trailing zeros trimmed: 85,25 · 7,5 · 12."""
+    """Return points the Vietnamese way, trailing zeros trimmed, thousands grouped with dots
+    (as counts are): 85,25 · 7,5 · 12 · 1.242 · 1.234,5."""
     if points is None:
         return ""
-    text = f"{round_points(points):f}"
+    text = f"{round_points(points):,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def format_count(count: int) -> str:

@@ -1,7 +1,11 @@
 """Writes of the scoring cycle, one module per stage (see docs/architecture.md)."""
 
 from cchc.assessments.services.appeals import appeal_decide, appeal_file
-from cchc.assessments.services.appraisal import score_appraise, scores_appraise
+from cchc.assessments.services.appraisal import (
+    score_appraise,
+    scores_appraise,
+    self_scores_accept,
+)
 from cchc.assessments.services.evidence import (
     evidence_check_signatures,
     evidence_cite,
@@ -48,6 +52,7 @@ __all__ = [
     "round_transition_refusal",
     "score_appraise",
     "scores_appraise",
+    "self_scores_accept",
     "score_confirm",
     "score_save",
     "submission_problems",

@@ -76,6 +76,27 @@ def scores_appraise(
     return scores
 
 
+@transaction.atomic
+def self_scores_accept(
+    *, actor: Any, criterion: Criterion, assessments: Iterable[Assessment]
+) -> list[Score]:
+    """Take the self-score as the appraised score of one criterion for each of these units
+    that declared it and has no appraised score yet (the appraisal page's units on show): an
+    appraiser agreeing with most units typed each figure again, hundreds of cells a round.
+    Each unit is appraised as `score_appraise` would (checked, audited, its totals scored);
+    a unit the actor may not appraise is refused (PermissionDenied), all or none. Returns the
+    scores appraised."""
+    appraised = []
+    for assessment in assessments:
+        score = Score.objects.filter(assessment=assessment, criterion=criterion).first()
+        if score is None or score.self_points is None or score.appraised_points is not None:
+            continue
+        locked = _locked(assessment)
+        appraised.append(_appraise(actor, locked, criterion, score.self_points, "", None))
+        refresh_totals(locked, load_tree(locked))
+    return appraised
+
+
 def _locked(assessment: Assessment) -> Assessment:
     return (
         # Only the assessment's row is locked (`of`): its round and units are read, not

@@ -146,6 +146,51 @@ class AppraisalScopeTests(AppraisalCase):
         )
         assert self.assessment in selectors.assessments_to_appraise(user=noivu, round_=self.round)
 
+    def test_the_self_scores_shown_are_taken_as_appraised_in_one_step(self):
+        """465 cells typed one by one to agree with the units: one button takes the self-score
+        as the appraised score for the units shown that declared it and are not appraised."""
+        from cchc.accounts.models import User
+
+        ward_b = assessment_of(self.round, self.cast.ward_b)
+        score_appraise(
+            actor=self.noivu,
+            assessment=self.assessment,
+            criterion=self.criterion("1.2"),
+            points=Decimal("0.5"),
+            reason="Thiếu một báo cáo.",
+        )
+        url = reverse(
+            "assessments:appraisal_accept", args=[self.round.pk, self.criterion("1.1").pk]
+        )
+        self.client.force_login(self.noivu)
+        page = self.client.get(
+            reverse("assessments:appraisal", args=[self.round.pk]),
+            {"criterion": self.criterion("1.1").pk},
+        )
+        assert 'data-testid="accept-self-scores"' in page.content.decode()
+        response = self.client.post(
+            url, {"assessment": [self.assessment.pk, ward_b.pk], "shown": "todo=1&page=1"}
+        )
+        assert response.status_code == 302
+        assert response["Location"].endswith(f"?todo=1&page=1&criterion={self.criterion('1.1').pk}")
+        score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.1"))
+        assert score.appraised_points == score.self_points == Decimal("2.5")
+        assert score.appraised_by == User.objects.get(pk=self.noivu.pk)
+        self.assessment.refresh_from_db()
+        assert self.assessment.appraised_points == Decimal("3")  # 2.5 + the 0.5 given to 1.2
+        # Ward B has not submitted: not on the grid, nothing taken.
+        assert not Score.objects.filter(assessment=ward_b, appraised_points__isnull=False).exists()
+        # Another criterion already appraised stays as the appraiser set it.
+        url_12 = reverse(
+            "assessments:appraisal_accept", args=[self.round.pk, self.criterion("1.2").pk]
+        )
+        self.client.post(url_12, {"assessment": [self.assessment.pk]})
+        score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.2"))
+        assert score.appraised_points == Decimal("0.5")
+        # Thanh tra does not appraise 1.1: refused, nothing taken.
+        self.client.force_login(self.thanhtra)
+        assert self.client.post(url, {"assessment": [self.assessment.pk]}).status_code == 403
+
     def test_thanh_tra_cannot_save_an_appraisal_of_a_home_affairs_criterion(self):
         self.client.force_login(self.thanhtra)
         response = self.client.post(

@@ -8,7 +8,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cchc.core.dates import format_count
+from cchc.core.dates import format_count, format_points
 from cchc.core.points import format_decimal, input_decimal, parse_decimal
 
 
@@ -82,3 +82,13 @@ def test_a_figure_shown_in_a_form_is_read_back_as_the_same_number(value, languag
     assert input_decimal("110.5") == "110,5"
     assert input_decimal(Decimal("1234")) == "1234"
     assert input_decimal(None) == "" and input_decimal("") == ""
+
+
+@given(st.decimals(min_value=-(10**7), max_value=10**7, places=2, allow_nan=False))
+def test_points_as_documents_and_pages_write_them_read_back(value):
+    """`|points` wrote "1242" and "1234,5" beside counts written "1.242": thousands are grouped
+    as everywhere else, and what is written reads back as the same number."""
+    assert parse_decimal(format_points(value)) == value
+    assert format_points(Decimal("1242")) == "1.242"
+    assert format_points(Decimal("1234.50")) == "1.234,5"
+    assert format_points(Decimal("85.25")) == "85,25"
