@@ -319,18 +319,23 @@ def _directives_write(
         )
     }
     added = updated = 0
+    fields = ("issued_on", "deadline", "content", "completed_on")
     for _number, row in rows:
+        values = {name: row.get(name) for name in fields}
         directive = existing.get((row["number"], row["unit"].pk))
         if directive is None:
-            directive = Directive(number=row["number"], org_unit=row["unit"], recorded_by=actor)
+            Directive.objects.create(
+                number=row["number"], org_unit=row["unit"], recorded_by=actor, **values
+            )
             added += 1
-        else:
-            updated += 1
-        directive.issued_on = row["issued_on"]
-        directive.deadline = row["deadline"]
-        directive.content = row["content"]
-        directive.completed_on = row.get("completed_on")
-        directive.save()
+            continue
+        changed = [name for name in fields if getattr(directive, name) != values[name]]
+        if not changed:  # the same file again: nothing to update, nothing said updated
+            continue
+        for name in changed:
+            setattr(directive, name, values[name])
+        directive.save(update_fields=[*changed, "updated_at"])
+        updated += 1
     audit_record(
         actor=actor,
         action="directive.import",

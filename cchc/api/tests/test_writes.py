@@ -360,7 +360,8 @@ class DirectivePushTests(BaseTestCase):
         _client, token = make_client(self.cast, scopes=["dossiers:write"])
         assert self.push(token, [self.ITEM]).json() == {"added": 1, "updated": 0}
         before = list(Directive.objects.values_list("number", "org_unit_id", "deadline", "content"))
-        assert self.push(token, [self.ITEM]).json() == {"added": 0, "updated": 1}
+        # Nothing changed: nothing said updated.
+        assert self.push(token, [self.ITEM]).json() == {"added": 0, "updated": 0}
         assert (
             list(Directive.objects.values_list("number", "org_unit_id", "deadline", "content"))
             == before

@@ -230,7 +230,9 @@ class DirectiveImportTests(BaseTestCase):
         ).encode()
         assert directives_import(actor=None, data=data, file_name="cd.csv") == (2, 0)
         again = data.replace(b",05/02/2026,X18070,", b",05/02/2026,X18070,03/02/2026")
-        assert directives_import(actor=None, data=again, file_name="cd.csv") == (0, 2)
+        # Only the row that changed is updated (the same file again said "updated 3").
+        assert directives_import(actor=None, data=again, file_name="cd.csv") == (0, 1)
+        assert directives_import(actor=None, data=again, file_name="cd.csv") == (0, 0)
         done = Directive.objects.get(org_unit=self.cast.ward_a)
         assert done.completed_on == datetime.date(2026, 2, 3)
 
@@ -294,8 +296,9 @@ class DirectiveImportTests(BaseTestCase):
         assert directives_import(actor=None, data=windows, file_name="cd.csv") == (1, 0)
         directive = Directive.objects.get(number="12/TB-UBND")
         assert directive.content == "Rà soát thủ tục" and directive.org_unit == self.cast.ward_b
-        unicode_text = text.replace(",", "\t").encode("utf-16")
+        unicode_text = text.replace(",", "\t").replace("Rà soát", "Rà soát lại").encode("utf-16")
         assert directives_import(actor=None, data=unicode_text, file_name="cd.txt") == (0, 1)
+        assert Directive.objects.get(number="12/TB-UBND").content == "Rà soát lại thủ tục"
 
     def test_a_bad_file_imports_nothing_and_says_where(self):
         from cchc.core.imports import ImportFailed
