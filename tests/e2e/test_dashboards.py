@@ -91,3 +91,16 @@ def test_hover_a_chart_drill_into_an_area_and_open_a_unit_from_the_map(page, liv
     expect(page.get_by_test_id("unit-map")).to_have_attribute("data-ready", "true")
     page.locator("#unit-map path.leaflet-interactive").first.click()
     expect(page).to_have_url(f"{live_server.url}{assessment.get_absolute_url()}")
+
+
+def test_the_dashboards_fit_a_phone_whatever_the_rounds_name(browser, live_server, scene):
+    """On a 390 px phone the overview was 614 px wide: the round's choice ("Đợt 9 tháng năm
+    2026 · Thành phố Hà Tĩnh — Tự đánh giá") would not shrink, and the page scrolled sideways."""
+    page = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 800}).new_page()
+    log_in(page, live_server, "leader")
+    for path in ("/overview/", "/overview/progress/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("#round-choice")).to_be_visible()
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    shot(page, "overview-phone")
