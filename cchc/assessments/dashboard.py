@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cchc.assessments import selectors
 from cchc.assessments.models import Appeal, Assessment, Round
@@ -17,6 +18,9 @@ from cchc.orgunits.scope import Scope
 
 CURRENT = [Round.Status.OPEN, Round.Status.APPRAISAL, Round.Status.APPEALS, Round.Status.FINALISED]
 APPEAL_STATUSES = (Round.Status.APPEALS, Round.Status.FINALISED)
+NONE_TO_APPRAISE_MESSAGE = gettext_noop(
+    "In appraisal; the framework gives your agency none of its criteria to appraise."
+)
 
 
 def scoring_panels(user: Any) -> list[LivePanel]:
@@ -89,18 +93,18 @@ def scoring_panels(user: Any) -> list[LivePanel]:
         if items:
             panels.append(LivePanel("rounds", _("Scoring rounds"), items))
     if Role.APPRAISER in roles:
-        items = [
-            PanelItem(
-                str(round_),
-                reverse("assessments:appraisal", args=[round_.pk]),
-                _("Appraisal is open"),
-            )
-            for round_ in rounds
-            # Only rounds holding criteria the user appraises (one query each, only for the
-            # few rounds in appraisal).
-            if round_.status == Round.Status.APPRAISAL
-            and selectors.appraisable_criteria(user=user, round_=round_)
-        ]
+        items = []
+        # Rounds holding criteria the user appraises (one query each, only for the few rounds
+        # in appraisal); a round in appraisal with none of theirs is said so, not "nothing
+        # to appraise yet, when a round reaches appraisal…" while one has.
+        for round_ in rounds:
+            if round_.status != Round.Status.APPRAISAL:
+                continue
+            if selectors.appraisable_criteria(user=user, round_=round_):
+                url = reverse("assessments:appraisal", args=[round_.pk])
+                items.append(PanelItem(str(round_), url, _("Appraisal is open")))
+            else:
+                items.append(PanelItem(str(round_), "", _(NONE_TO_APPRAISE_MESSAGE)))
         if items:
             panels.append(LivePanel("appraisal", _("Appraisal"), items))
     if Role.LEADER in roles and rounds:

@@ -269,6 +269,11 @@ class AppraisalScopeTests(AppraisalCase):
             for item in panel.items
         ]
         assert appraisal not in links
+        # …but their home says the round is in appraisal with none of its criteria theirs (it
+        # said "nothing to appraise yet; when a round reaches appraisal…" while one had).
+        home = self.client.get(reverse("core:home")).content.decode()
+        assert "Đang thẩm định; bộ tiêu chí không giao tiêu chí nào cho cơ quan của bạn" in home
+        assert "Khi đợt đánh giá chuyển sang giai đoạn thẩm" not in home
         self.client.force_login(self.noivu)
         board = self.client.get(self.round.get_absolute_url()).content.decode()
         assert 'data-testid="appraise"' in board
