@@ -300,6 +300,16 @@ class DirectiveImportTests(BaseTestCase):
         assert directives_import(actor=None, data=unicode_text, file_name="cd.txt") == (0, 1)
         assert Directive.objects.get(number="12/TB-UBND").content == "Rà soát lại thủ tục"
 
+    def test_the_list_filtered_by_a_unit_says_which(self):
+        """The unit filter read "Tất cả đơn vị" while the list showed one unit's directives
+        (an id compared with its text)."""
+        self.login("home_affairs")
+        page = self.client.get(
+            reverse("indicators:directive_list"), {"unit": self.cast.ward_b.pk}
+        ).content.decode()
+        chooser = page.split('id="unit" name="unit"', 1)[1].split("</select>", 1)[0]
+        assert f'<option value="{self.cast.ward_b.pk}" selected>' in chooser
+
     def test_a_bad_file_imports_nothing_and_says_where(self):
         from cchc.core.imports import ImportFailed
         from cchc.indicators.services import directives_import
