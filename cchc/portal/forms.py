@@ -9,6 +9,7 @@ from cchc.core.forms import ModelIdsField
 from cchc.inspections.models import Inspection
 from cchc.orgunits.forms import UnitChoiceField, UnitIdsField
 from cchc.orgunits.models import OrgUnit
+from cchc.portal import richtext
 from cchc.portal.models import Article, WebsiteLink
 
 WRONG_CODE_MESSAGE = _("The verification code is wrong.")
@@ -20,6 +21,16 @@ class RoundIdsField(ModelIdsField):
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj} — {obj.organiser.name}"
+
+
+class RichTextArea(forms.Textarea):
+    """The body's textarea, holding only what a saved body may hold (richtext.clean): the
+    editor's page (static/js/richtext.js) makes it the editable text, and a body sent back with
+    a form error would otherwise bring its scripts and handlers into the editor's own page."""
+
+    def format_value(self, value: Any) -> str | None:
+        text = super().format_value(value)
+        return richtext.clean(text) if text else text
 
 
 class ArticleForm(forms.Form):
@@ -34,7 +45,11 @@ class ArticleForm(forms.Form):
         label=_("Body"),
         required=False,
         max_length=100_000,
-        widget=forms.Textarea(attrs={"rows": 14}),
+        # Written as a page with the toolbar above it (static/js/richtext.js); the HTML itself
+        # under "HTML", or without JavaScript.
+        widget=RichTextArea(
+            attrs={"rows": 14, "data-richtext": "1", "data-richtext-label": _("Body")}
+        ),
         help_text=_(
             "Headings, paragraphs, lists, bold, italics, links and images are kept; "
             "anything else (scripts, styles) is removed when the article is saved."

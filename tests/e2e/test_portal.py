@@ -114,3 +114,64 @@ def test_read_rate_comment_moderate_and_open_the_map(page, browser, live_server,
     )
     # The one 400 is the refused comment (a page, as it should be); nothing else went wrong.
     assert [e for e in page.console_errors if "400" not in e] == []
+
+
+def test_an_editor_writes_the_body_as_a_page_not_as_html(page, live_server, article):
+    """The body was a bare textarea of HTML ("<p>…</p>") for communications staff who do not
+    write HTML: it is written as a page, with headings, bold and lists from a toolbar; the
+    HTML is still there under "HTML" (and without JavaScript)."""
+    log_in(page, live_server, "portal_editor")
+    page.goto(f"{live_server.url}/editor/articles/{article.pk}/")
+    area = page.get_by_test_id("richtext-area")
+    expect(area).to_contain_text("Đã giảm từ 03 cuộc kiểm tra")  # the stored body, as a page
+    expect(page.locator("#id_body")).to_be_hidden()
+    area.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Kết quả nổi bật")
+    page.keyboard.press("Home")
+    page.get_by_role("button", name="Tiêu đề", exact=True).click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Danh sách", exact=True).click()
+    page.keyboard.type("Một cửa")
+    page.keyboard.down("Shift")
+    page.keyboard.press("Home")
+    page.keyboard.up("Shift")
+    page.get_by_role("button", name="Chữ đậm").click()
+    shot(page, "editor-richtext")
+    page.get_by_role("button", name="Lưu").click()
+    page.wait_for_load_state()
+    article.refresh_from_db()
+    assert "<h2>Kết quả nổi bật</h2>" in article.body, article.body
+    assert "<ul><li><b>Một cửa</b></li></ul>" in article.body, article.body
+    assert "<p>Đã giảm từ 03 cuộc kiểm tra xuống còn 01 cuộc kiểm tra.</p>" in article.body
+    # The source, for who wants it.
+    page.get_by_role("button", name="HTML").click()
+    expect(page.locator("#id_body")).to_be_visible()
+    assert "<h2>Kết quả nổi bật</h2>" in page.locator("#id_body").input_value()
+    assert page.console_errors == []
+
+
+def test_a_hostile_body_sent_back_with_a_form_error_does_nothing_in_the_editor(
+    page, live_server, article
+):
+    log_in(page, live_server, "portal_editor")
+    page.goto(f"{live_server.url}/editor/articles/{article.pk}/")
+    page.get_by_role("button", name="HTML").click()
+    page.locator("#id_body").fill(
+        '<p onclick="document.title=1">x</p><a href="javascript:alert(1)">y</a><script>1</script>'
+    )
+    # No title: refused by the server (the browser's own check set aside), the page comes back
+    # with the body as typed.
+    page.locator("#id_title").fill("")
+    page.evaluate("document.querySelector('#id_title').removeAttribute('required')")
+    page.get_by_role("button", name="Lưu").click()
+    page.wait_for_load_state()
+    expect(page.locator(".invalid-feedback, .alert-danger").first).to_be_visible()
+    area = page.get_by_test_id("richtext-area")
+    expect(area.locator("a")).to_have_text("y")
+    html = area.inner_html()
+    assert "onclick" not in html and "javascript:" not in html and "<script" not in html, html
+    # Nothing ran or was refused by the page's policy (the refused form's own 400 aside).
+    assert [e for e in page.console_errors if "status of 400" not in e] == []

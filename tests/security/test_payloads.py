@@ -268,6 +268,11 @@ RAW_NOT_SHOWN = {
     "cchc/assessments/views.py:evidence": DIGITS_OR_CHOICE,
     "cchc/assessments/views.py:how": DIGITS_OR_CHOICE,
     "cchc/assessments/views.py:{prefix}version": "hidden version token, compared, not shown",
+    "cchc/assessments/views.py:assessment": DIGITS_OR_CHOICE,
+    "cchc/assessments/views.py:shown": (
+        "the appraisal grid's query string: parsed, only its q/group/todo/page kept and sent "
+        "back URL-encoded in a redirect to the grid, which reads them as its own (tested there)"
+    ),
     "cchc/core/views.py:page": DIGITS_OR_CHOICE,
     "cchc/documents/views.py:kind": DIGITS_OR_CHOICE,
     "cchc/documents/views.py:template_unit": DIGITS_OR_CHOICE,
