@@ -75,7 +75,8 @@ def bom_encoding(start: bytes) -> str | None:
 def decode_text(data: bytes) -> str:
     """Decode an uploaded text file (TEXT_ENCODINGS, or UTF-16 by its BOM) as NFC text (a
     Windows-1258 file decodes to letters and combining marks), or fail with a clear message."""
-    for encoding in (bom_encoding(data),) if bom_encoding(data) else TEXT_ENCODINGS:
+    by_bom = bom_encoding(data)
+    for encoding in (by_bom,) if by_bom else TEXT_ENCODINGS:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
