@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cchc.accounts.models import Membership, User
@@ -59,7 +59,14 @@ def membership_get_for_edit(*, user: Any, pk: int) -> Membership:
 def org_units_for_membership(*, user: Any) -> QuerySet[OrgUnit]:
     """Return the units in which the reader may give roles."""
     require_capability(user, Capability.MANAGE_USERS)
-    return _units_kept_by(user).filter(active_to__isnull=True).order_by("path")
+    # Each unit's children together, in their own order (wards 1–15, then the agencies), under
+    # the units above them: by the tree's path alone they came in the order they were created
+    # (wards, agencies, then more wards).
+    return (
+        _units_kept_by(user)
+        .filter(active_to__isnull=True)
+        .order_by(F("parent__path").asc(nulls_first=True), "sort_order", "name")
+    )
 
 
 def roles_grantable_by(*, user: Any) -> list[tuple[str, Any]]:

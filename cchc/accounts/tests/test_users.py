@@ -167,3 +167,28 @@ class MembershipTests(BaseTestCase):
             self.client.post(reverse("accounts:membership_end", args=[membership.pk])).status_code
             == 403
         )
+
+
+class UnitChoiceOrderTests(BaseTestCase):
+    def test_the_units_to_give_a_role_in_come_grouped_under_their_parent_in_their_order(self):
+        """Walking the demo: the unit list read wards, then agencies, then more wards (the
+        order the tree was built in)."""
+        from cchc.accounts.selectors import org_units_for_membership
+        from cchc.orgunits.services import org_unit_create
+
+        late_ward = org_unit_create(
+            actor=None,
+            code="X18001",
+            name="Phường Mới",
+            kind="ward",
+            parent=self.cast.city,
+            sort_order=3,
+        )
+        OrgUnit = type(late_ward)
+        OrgUnit.objects.filter(pk=self.cast.agency.pk).update(sort_order=100)
+        OrgUnit.objects.filter(pk=self.cast.ward_a.pk).update(sort_order=1)
+        OrgUnit.objects.filter(pk=self.cast.ward_b.pk).update(sort_order=2)
+        units = list(org_units_for_membership(user=self.home_affairs))
+        under_city = [u.name for u in units if u.parent_id == self.cast.city.pk]
+        assert under_city == ["Phường Trần Phú", "Phường Nam Hà", "Phường Mới", "Phòng Tư pháp"]
+        assert units[0] == self.cast.city  # the city before what is under it
