@@ -173,6 +173,9 @@ class CriterionRow:
     legal_basis: str = ""
     data_source: str = ""
     order: int = 0
+    # False when the maximum could not be read (its own error says so): the rule is not checked
+    # against a maximum of 0, which only added errors that were not the file's.
+    max_points_read: bool = True
     depth: int = 0
 
 
@@ -290,10 +293,12 @@ def _read_criteria(
             if not values.get(column):
                 error(column, _(REQUIRED_MESSAGE))
         max_points = Decimal(0)
+        max_points_read = bool(values.get("max_points"))
         if values.get("max_points"):
             try:
                 max_points = parse_decimal(values["max_points"])
             except ValueError:
+                max_points_read = False
                 error("max_points", _(NOT_A_NUMBER_MESSAGE).format(value=values["max_points"]))
             else:
                 if max_points < 0:
@@ -325,6 +330,7 @@ def _read_criteria(
                 parent_code=values.get("parent_code", ""),
                 title=values.get("title", ""),
                 max_points=max_points,
+                max_points_read=max_points_read,
                 rule_text=values.get("rule", ""),
                 section=section or Section.NORMAL,
                 is_self_scored=flags["self_scored"],
@@ -399,7 +405,8 @@ def _check_tree(rows: list[CriterionRow], sheet: str, errors: list[ImportErrorIt
         if is_parent and not isinstance(rule, SumRule):
             # A parent is always the sum of its children; its rule column is informative only.
             rule = SumRule()
-        for message in [] if is_parent else rule.problems_for(row.max_points):
+        checked = not is_parent and row.max_points_read
+        for message in rule.problems_for(row.max_points) if checked else []:
             errors.append(ImportErrorItem(row.row, "rule", message, sheet))
         row.rule_text = rule.to_text()
     if errors:

@@ -76,6 +76,14 @@ class ReadTests(BaseTestCase):
         )
         assert {(2, "max_points"), (3, "max_points"), (4, "max_points")} <= found
 
+    def test_a_maximum_that_is_not_a_number_is_the_only_error_of_its_row(self):
+        """ "năm" as a maximum also gave "Bậc 95 cho 3, nằm ngoài khoảng 0..0": the rule was
+        checked against a maximum of 0 that the file never said."""
+        text = HEADER + "A,,A,năm,tiers: 100=max; 95=3; 90=1\n"
+        assert problems(text) == {(2, "max_points")}
+        # A maximum read, the rule is checked against it as before.
+        assert problems(HEADER + "A,,A,2,tiers: 100=max; 95=3; 90=1\n") == {(2, "rule")}
+
     def test_sums_that_do_not_add_up_name_the_parent(self):
         text = HEADER + "A,,A,5,sum\nA.1,A,a,2.5,yes_no\nA.2,A,b,2,yes_no\n"
         assert problems(text) == {(2, "max_points")}
