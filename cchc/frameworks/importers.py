@@ -141,7 +141,9 @@ TOO_DEEP_MESSAGE = gettext_noop(
 )
 NOT_A_NUMBER_MESSAGE = gettext_noop("“{value}” is not a number.")
 NEGATIVE_MESSAGE = gettext_noop("The maximum cannot be negative.")
-TOO_MANY_PLACES_MESSAGE = gettext_noop("Points have at most two decimal places.")
+TOO_MANY_PLACES_MESSAGE = gettext_noop(
+    "Points have at most two decimal places; the file has {value}."
+)
 BAD_SECTION_MESSAGE = gettext_noop("“{value}” is not a section; use normal, bonus or penalty.")
 BAD_BOOLEAN_MESSAGE = gettext_noop("“{value}” is neither yes (có) nor no (không).")
 UNKNOWN_AGENCY_MESSAGE = gettext_noop("No advising agency has the code “{code}”.")
@@ -221,7 +223,11 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, float):
-        # Excel stores 7.5 as a float; repr keeps it exact enough for two-place points.
+        # Excel stores 7.5 as a float; repr keeps it exact enough for two-place points. A
+        # figure a formula left a hair off a hundredth (7.4999999999, shown 7,5 in Excel) is
+        # that hundredth: the difference is the float's, not the author's.
+        if abs(value - round(value, 2)) < 1e-9:
+            value = round(value, 2)
         text = repr(value)
         return text[:-2] if text.endswith(".0") else text
     return str(value).strip()
@@ -304,7 +310,10 @@ def _read_criteria(
                 if max_points < 0:
                     error("max_points", _(NEGATIVE_MESSAGE))
                 elif max_points != max_points.quantize(Decimal("0.01")):
-                    error("max_points", _(TOO_MANY_PLACES_MESSAGE))
+                    error(
+                        "max_points",
+                        _(TOO_MANY_PLACES_MESSAGE).format(value=values["max_points"]),
+                    )
         section = SECTION_WORDS.get(values.get("section", "").lower())
         if section is None:
             error("section", _(BAD_SECTION_MESSAGE).format(value=values["section"]))

@@ -84,6 +84,25 @@ class ReadTests(BaseTestCase):
         # A maximum read, the rule is checked against it as before.
         assert problems(HEADER + "A,,A,2,tiers: 100=max; 95=3; 90=1\n") == {(2, "rule")}
 
+    def test_a_figure_a_hair_off_a_hundredth_in_excel_is_that_hundredth(self):
+        """A maximum Excel showed as 7,5 but stored 7.4999999999 (a formula's float) was
+        refused as having too many decimal places, without saying what was read."""
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Tiêu chí"
+        sheet.append(["code", "parent_code", "title", "max_points", "rule"])
+        sheet.append(["A", "", "A", 7.4999999999, "yes_no"])
+        sheet.append(["B", "", "B", 0.125, "yes_no"])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        with pytest.raises(ImportFailed) as failure:
+            read_framework_file(data=buffer.getvalue(), file_name="f.xlsx")
+        errors = [(e.row, e.column, str(e.message)) for e in failure.value.errors]
+        # A is 7,5; B's 0,125 is the author's and refused, saying what the file has.
+        assert errors == [
+            (3, "max_points", "Điểm có tối đa hai chữ số thập phân; tệp ghi 0.125.")
+        ], errors
+
     def test_sums_that_do_not_add_up_name_the_parent(self):
         text = HEADER + "A,,A,5,sum\nA.1,A,a,2.5,yes_no\nA.2,A,b,2,yes_no\n"
         assert problems(text) == {(2, "max_points")}
