@@ -94,13 +94,8 @@ def assessments_to_appraise(*, user: Any, round_: Round) -> QuerySet[Assessment]
     return (
         assessments_for_board(user=user, round_=round_)
         .filter(status=Assessment.Status.SUBMITTED)
-        .exclude(org_unit_id__in=_own_unit_ids(user))  # not their own unit (can_appraise)
+        .exclude(org_unit_id__in=Scope.of(user).own_unit_ids)  # not their own (can_appraise)
     )
-
-
-def _own_unit_ids(user: Any) -> set[int]:
-    """The units the user holds a role in themselves (not those under them)."""
-    return {membership.org_unit_id for membership in user.active_memberships}
 
 
 def round_unit_ids_for_user(*, user: Any, round_: Round) -> set[int] | None:
@@ -130,7 +125,8 @@ def assessment_get_for_user(*, user: Any, pk: int) -> Assessment:
 
 
 def can_fill(*, user: Any, assessment: Assessment) -> bool:
-    """Officers and chairs of the unit fill in its self-assessment."""
+    """Officers and chairs of the unit fill in its self-assessment (and, working for it, never
+    appraise it nor decide its appeals)."""
     return assessment.org_unit_id in Scope.of(user).own_unit_ids
 
 
@@ -197,8 +193,10 @@ def can_appraise(*, user: Any, assessment: Assessment, criterion: Criterion) -> 
     caller has read the assessment through `assessment_get_for_user`."""
     if criterion.framework_id != assessment.round.framework_id:
         return False
-    if assessment.org_unit_id in _own_unit_ids(user):
-        return False  # nobody appraises a unit they also work for (officer, chair)
+    if can_fill(user=user, assessment=assessment):
+        # Nobody appraises a unit they also work for (its officer or chair, who fill it in);
+        # nor decides its appeals (services.appeals).
+        return False
     if round_can_manage(user=user, round_=assessment.round):
         allowed = True
     else:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from cchc.assessments import selectors, services
@@ -67,9 +67,6 @@ SUBMITTED_MESSAGE = gettext_noop("The self-assessment was submitted and locked."
 RETURNED_MESSAGE = gettext_noop("The self-assessment was returned to the unit.")
 SIGNATURES_CHECKED_MESSAGE = gettext_noop("The signatures were checked again.")
 EVIDENCE_ADDED_MESSAGE = gettext_noop("The evidence was added.")
-SELF_SCORES_ACCEPTED_MESSAGE = gettext_noop(
-    "%(code)s: the self-score was taken as the appraised score for %(count)s units."
-)
 NOTHING_TO_ACCEPT_MESSAGE = gettext_noop(
     "No unit shown has a self-score still to appraise for this criterion."
 )
@@ -1009,7 +1006,9 @@ def appraisal_accept_view(request: HttpRequest, pk: int, criterion_pk: int) -> H
     criterion = next((c for c in criteria if c.pk == criterion_pk), None)
     if criterion is None:
         raise PermissionDenied
-    unit_ids = [int(v) for v in request.POST.getlist("assessment") if v.isdigit()][:500]
+    unit_ids = [int(v) for v in request.POST.getlist("assessment") if v.isascii() and v.isdigit()][
+        :500
+    ]
     assessments = list(
         selectors.assessments_to_appraise(user=request.user, round_=round_)
         .filter(pk__in=unit_ids)
@@ -1026,7 +1025,13 @@ def appraisal_accept_view(request: HttpRequest, pk: int, criterion_pk: int) -> H
         if accepted:
             messages.success(
                 request,
-                _(SELF_SCORES_ACCEPTED_MESSAGE) % {"count": len(accepted), "code": criterion.code},
+                ngettext(
+                    "%(code)s: the self-score was taken as the appraised score for %(count)s unit.",
+                    "%(code)s: the self-score was taken as the appraised score for %(count)s "
+                    "units.",
+                    len(accepted),
+                )
+                % {"count": len(accepted), "code": criterion.code},
             )
         else:
             messages.info(request, _(NOTHING_TO_ACCEPT_MESSAGE))

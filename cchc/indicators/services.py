@@ -250,11 +250,14 @@ def _directive_unit(
     if pk == OUTSIDE:
         return None, _(OUTSIDE_DIRECTIVE_UNIT_MESSAGE).format(value=value)
     if pk is not None and pk in index.heirs:
+        # As the dossier parser does (parsing.RowParser): after its end, the unit that
+        # continues it; before, the ended unit itself — each only if the importer keeps it (the
+        # index marks OUTSIDE only a unit whose heir is not kept either).
         last_day, heir = index.heirs[pk]
         if issued_on is not None and issued_on > last_day:
-            if index.kept is not None and heir not in index.kept:
-                return None, _(OUTSIDE_DIRECTIVE_UNIT_MESSAGE).format(value=value)
             pk = heir
+        if index.kept is not None and pk not in index.kept:
+            return None, _(OUTSIDE_DIRECTIVE_UNIT_MESSAGE).format(value=value)
     if pk is None or pk not in units:
         return None, _(UNKNOWN_UNIT_MESSAGE).format(value=value)
     return units[pk], ""

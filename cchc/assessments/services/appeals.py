@@ -5,7 +5,7 @@ the unit's officers and chair."""
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -155,6 +155,8 @@ def appeal_decide(
         .select_related("score__assessment__round", "score__criterion")
         .get(pk=appeal.pk)
     )
+    if actor is not None and selectors.can_fill(user=actor, assessment=appeal.score.assessment):
+        raise PermissionDenied  # their own unit's appeal (selectors.can_fill, can_appraise)
     if appeal.status != Appeal.Status.PENDING:
         raise ValidationError(_(DECIDED_MESSAGE))
     if appeal.score.assessment.round.status != Round.Status.APPEALS:

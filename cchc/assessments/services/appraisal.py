@@ -88,10 +88,14 @@ def self_scores_accept(
     scores appraised."""
     appraised = []
     for assessment in assessments:
-        score = Score.objects.filter(assessment=assessment, criterion=criterion).first()
+        # The assessment locked first, then its score read: an appraiser saving the same cell
+        # meanwhile is either seen here (and kept) or waits for this to finish.
+        locked = _locked(assessment)
+        score = (
+            Score.objects.select_for_update().filter(assessment=locked, criterion=criterion).first()
+        )
         if score is None or score.self_points is None or score.appraised_points is not None:
             continue
-        locked = _locked(assessment)
         appraised.append(_appraise(actor, locked, criterion, score.self_points, "", None))
         refresh_totals(locked, load_tree(locked))
     return appraised

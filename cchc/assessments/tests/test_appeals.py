@@ -191,6 +191,23 @@ class AppealsTests(BaseTestCase):
         assert decided.contested_points == self.score("1.2").self_points  # as appraised: declared
         assert decided.decided_points == D(1)
 
+    def test_nobody_decides_an_appeal_of_a_unit_they_work_for(self):
+        """A keeper of the round who is also the chair of ward A decided ward A's appeal."""
+        import pytest
+        from django.core.exceptions import PermissionDenied
+
+        from cchc.accounts.models import User
+
+        appeal = self.file("2.2")
+        membership_add(
+            actor=None, user=self.home_affairs, role=Role.UNIT_CHAIR, org_unit=self.cast.ward_a
+        )
+        keeper = User.objects.get(pk=self.home_affairs.pk)
+        with pytest.raises(PermissionDenied):
+            appeal_decide(actor=keeper, appeal=appeal, accept=True, reason="Của mình.")
+        appeal.refresh_from_db()
+        assert appeal.status == Appeal.Status.PENDING
+
     def test_the_list_says_when_appeals_will_be_accepted_before_the_appraisal(self):
         # Found walking the demo: a round still in self-assessment read "appeals were
         # accepted until …", as if they had closed.

@@ -310,6 +310,38 @@ class DirectiveImportTests(BaseTestCase):
         chooser = page.split('id="unit" name="unit"', 1)[1].split("</select>", 1)[0]
         assert f'<option value="{self.cast.ward_b.pk}" selected>' in chooser
 
+    def test_an_ended_unit_outside_the_importers_tree_is_refused_before_its_end(self):
+        """A commune of another province, ended and merged into ward A, took a directive
+        dated before its end from the city's coordinator (its heir is the city's; the
+        commune itself is not)."""
+        from cchc.core.imports import ImportFailed
+        from cchc.indicators.services import directives_import
+        from cchc.orgunits.models import UnitChange
+
+        outside = org_unit_create(
+            actor=None,
+            code="X99100",
+            name="Xã Ngoài",
+            kind="commune",
+            parent=self.cast.other_province,
+            active_to=datetime.date(2025, 6, 30),
+        )
+        UnitChange.objects.create(
+            kind=UnitChange.Kind.MERGED,
+            effective_on=datetime.date(2025, 7, 1),
+            predecessor=outside,
+            successor=self.cast.ward_a,
+            is_default=True,
+        )
+        before = self.HEADER + "1/TB,05/01/2025,Cũ,05/02/2025,X99100,\n"
+        with self.assertRaises(ImportFailed):
+            directives_import(actor=self.home_affairs, data=before.encode(), file_name="a.csv")
+        assert not Directive.objects.exists()
+        # After its end the directive goes to the ward that continues it, the city's own.
+        after = self.HEADER + "2/TB,05/01/2026,Mới,05/02/2026,X99100,\n"
+        assert directives_import(actor=self.home_affairs, data=after.encode(), file_name="b.csv")
+        assert Directive.objects.get(number="2/TB").org_unit == self.cast.ward_a
+
     def test_a_bad_file_imports_nothing_and_says_where(self):
         from cchc.core.imports import ImportFailed
         from cchc.indicators.services import directives_import
