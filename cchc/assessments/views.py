@@ -217,6 +217,9 @@ def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     form.is_valid()
     try:
+        refusal = services.round_open_refusal(round_)
+        if refusal:
+            raise ValidationError(refusal)
         round_ = services.round_advance(
             actor=request.user,
             round_=round_,

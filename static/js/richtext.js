@@ -63,8 +63,14 @@
         textarea.hidden = !showing;
         area.hidden = showing;
         button.setAttribute("aria-pressed", showing ? "true" : "false");
+        // While the source is shown the formatting buttons would act on the hidden page and
+        // write it over the source being edited: they wait.
+        toolbar.querySelectorAll("button[data-command]").forEach(function (other) {
+          if (other !== button) { other.disabled = showing; }
+        });
         return;
       }
+      if (!textarea.hidden) { return; }
       area.focus();
       if (command === "createLink") {
         var address = window.prompt(button.getAttribute("data-prompt") || "URL", "https://");

@@ -146,10 +146,16 @@ def test_an_editor_writes_the_body_as_a_page_not_as_html(page, live_server, arti
     assert "<h2>Kết quả nổi bật</h2>" in article.body, article.body
     assert "<ul><li><b>Một cửa</b></li></ul>" in article.body, article.body
     assert "<p>Đã giảm từ 03 cuộc kiểm tra xuống còn 01 cuộc kiểm tra.</p>" in article.body
-    # The source, for who wants it.
+    # The source, for who wants it; the formatting buttons wait meanwhile (they acted on the
+    # hidden page and wrote it over the source being edited).
     page.get_by_role("button", name="HTML").click()
     expect(page.locator("#id_body")).to_be_visible()
     assert "<h2>Kết quả nổi bật</h2>" in page.locator("#id_body").input_value()
+    expect(page.get_by_role("button", name="Chữ đậm")).to_be_disabled()
+    page.locator("#id_body").fill("<p>Viết tay</p>")
+    page.get_by_role("button", name="HTML").click()
+    expect(page.get_by_test_id("richtext-area")).to_have_text("Viết tay")
+    expect(page.get_by_role("button", name="Chữ đậm")).to_be_enabled()
     assert page.console_errors == []
 
 

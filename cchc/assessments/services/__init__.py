@@ -18,6 +18,7 @@ from cchc.assessments.services.rounds import (
     assessment_extend,
     round_advance,
     round_create,
+    round_open_refusal,
     round_setup_refusals,
     round_transition_refusal,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "evidence_upload",
     "round_advance",
     "round_create",
+    "round_open_refusal",
     "round_setup_refusals",
     "round_transition_refusal",
     "score_appraise",

@@ -213,16 +213,49 @@ def round_setup_refusals(
             refusals["framework"] = _(OLDER_FRAMEWORK_MESSAGE).format(
                 framework_year=framework.year, newer=newer.name, year=year
             )
-    same = (
-        Assessment.objects.filter(
-            org_unit__in=units, round__organiser=organiser, round__period=period, round__year=year
-        )
-        .select_related("org_unit", "round")
-        .first()
-    )
+    same = same_period_assessment(organiser=organiser, period=period, year=year, units=units)
     if same is not None:
         refusals["units"] = _(SAME_PERIOD_MESSAGE).format(unit=same.org_unit.name, round=same.round)
     return refusals
+
+
+def same_period_assessment(
+    *,
+    organiser: OrgUnit,
+    period: str,
+    year: int,
+    units: Any,
+    besides: Round | None = None,
+) -> Assessment | None:
+    """A unit's assessment in another round of this organiser, period and year that has been
+    opened (a draft set up by mistake blocks nothing: opening one asks again), or None."""
+    rounds = Round.objects.filter(organiser=organiser, period=period, year=year).exclude(
+        status=Round.Status.DRAFT
+    )
+    if besides is not None:
+        rounds = rounds.exclude(pk=besides.pk)
+    return (
+        Assessment.objects.filter(org_unit__in=units, round__in=rounds)
+        .select_related("org_unit", "round")
+        .first()
+    )
+
+
+def round_open_refusal(round_: Round) -> str | None:
+    """Why the set-up page may not open this draft round: a unit of it already has an opened
+    round of the same period and year (asked by the page, as round_setup_refusals is)."""
+    if round_.status != Round.Status.DRAFT:
+        return None
+    same = same_period_assessment(
+        organiser=round_.organiser,
+        period=round_.period,
+        year=round_.year,
+        units=round_.assessments.values("org_unit"),
+        besides=round_,
+    )
+    if same is None:
+        return None
+    return str(_(SAME_PERIOD_MESSAGE).format(unit=same.org_unit.name, round=same.round))
 
 
 @transaction.atomic

@@ -685,14 +685,30 @@ class RoundCreateTests(BaseTestCase):
             "Bộ tiêu chí này của năm 2026: không thể dùng để chấm đợt năm 2025."
         ]
         assert not Round.objects.exists()
-        assert self.post_round(framework).status_code == 302
-        again = self.post_round(framework, units=[self.cast.ward_b.pk])
-        assert again.status_code == 400
-        assert again.context["form"].errors["units"] == [
+        same_period = (
             "Phường Nam Hà đã có đợt “Đợt 6 tháng năm 2026”: mỗi đơn vị chỉ tự đánh giá một "
             "lần cho mỗi kỳ trong năm."
-        ]
-        assert Round.objects.count() == 1
+        )
+        # A draft set up by mistake blocks nothing (no draft can be deleted): a second draft
+        # of the period may follow; the first opened, the other is refused when opened.
+        other = make_framework(self.cast.city, publish=True, name="Bộ chỉ số khác")
+        assert self.post_round(framework).status_code == 302
+        assert self.post_round(other, units=[self.cast.ward_b.pk]).status_code == 302
+        first, second = Round.objects.order_by("pk")
+        self.client.post(reverse("assessments:round_advance", args=[first.pk]))
+        first.refresh_from_db()
+        assert first.status == Round.Status.OPEN
+        page = self.client.post(
+            reverse("assessments:round_advance", args=[second.pk]), follow=True
+        ).content.decode()
+        assert same_period in page
+        second.refresh_from_db()
+        assert second.status == Round.Status.DRAFT
+        # Once one is open, setting up another for its units is refused beside them.
+        again = self.post_round(framework, units=[self.cast.ward_b.pk])
+        assert again.status_code == 400
+        assert again.context["form"].errors["units"] == [same_period]
+        assert Round.objects.count() == 2
         # The 9-month round of the same year is another period: set up as before.
         nine = self.post_round(
             framework,
