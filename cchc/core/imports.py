@@ -17,6 +17,10 @@ from django.utils.translation import gettext_noop
 from cchc.core.exports import restore
 from cchc.core.zipcheck import DTD_MESSAGE, ZIP_BOMB_MESSAGE, zip_problem
 
+DAMAGED_UTF8_MESSAGE = gettext_noop(
+    "The file is UTF-8 text with a byte that is not, on line {line}: it was not read another "
+    "way, which would have garbled its Vietnamese letters. Save it again as “CSV UTF-8”."
+)
 NOT_UTF8_MESSAGE = gettext_noop("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
 MISSING_COLUMNS_MESSAGE = gettext_noop("The file has no column named: {columns}.")
 UNKNOWN_COLUMNS_MESSAGE = gettext_noop("Its columns that CCHC does not know: {columns}.")
@@ -79,10 +83,30 @@ def decode_text(data: bytes) -> str:
     for encoding in (by_bom,) if by_bom else TEXT_ENCODINGS:
         try:
             text = data.decode(encoding)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            before = data[: error.start]
+            if encoding == "utf-8-sig" and damaged_utf8(before):
+                line = before.count(b"\n") + 1
+                message = _(DAMAGED_UTF8_MESSAGE).format(line=line)
+                raise ImportFailed([ImportErrorItem(line, "", message)]) from error
             continue
         return text if text.isascii() else unicodedata.normalize("NFC", text)
     raise ImportFailed([ImportErrorItem(1, "", _(NOT_UTF8_MESSAGE))])
+
+
+def damaged_utf8(before: bytes) -> bool:
+    """Is a file that stopped decoding as UTF-8 after `before` UTF-8 with a damaged byte (what
+    precedes it holds letters beyond ASCII written in UTF-8)? Read as Windows-1258 instead,
+    every letter would come out garbled ("TĂªn Ä‘Æ¡n vá»") and be stored so: such a file is
+    refused (DAMAGED_UTF8_MESSAGE). A file with nothing beyond ASCII before its first bad byte
+    is not UTF-8 and is read in the next encoding."""
+    if before.isascii():
+        return False
+    try:
+        before.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # --- Headers: one mechanism for every import ------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.imports import (
+    DAMAGED_UTF8_MESSAGE,
     NOT_UTF8_MESSAGE,
     TEXT_ENCODINGS,
     Header,
@@ -29,6 +30,7 @@ from cchc.core.imports import (
     ImportErrorItem,
     ImportFailed,
     bom_encoding,
+    damaged_utf8,
     heading_key,
     read_header,
 )
@@ -275,11 +277,21 @@ def _detect_encoding(stream: IO[bytes]) -> str:
     for encoding in candidates:
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         stream.seek(0)
+        lines, letters, chunk = 0, False, b""
         try:
             while chunk := stream.read(READ_CHUNK):
                 decoder.decode(chunk)
+                lines += chunk.count(b"\n")
+                letters = letters or not chunk.isascii()
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            # UTF-8 up to a damaged byte is refused, as every import refuses it
+            # (core.imports.damaged_utf8), not read as Windows-1258 into garbled letters.
+            before = chunk[: max(error.start, 0)]
+            if encoding == "utf-8-sig" and (letters or damaged_utf8(before)):
+                line = lines + before.count(b"\n") + 1
+                message = _(DAMAGED_UTF8_MESSAGE).format(line=line)
+                raise DossierImportFailed([ImportErrorItem(line, "", message)]) from error
             continue
         stream.seek(0)
         return encoding

@@ -626,6 +626,19 @@ class ImportTests(BaseTestCase):
         dossier = Dossier.objects.get(code="U1")
         assert dossier.procedure_name == "Cấp giấy phép"
 
+    def test_a_utf8_export_with_one_damaged_byte_is_refused_not_garbled(self):
+        rows = [["D1", "", "Cấp giấy phép", "Phường Trần Phú", "", "01/02/2025"]]
+        header = ["Mã hồ sơ", "Mã thủ tục", "Tên thủ tục", "Đơn vị", "Kênh", "Ngày tiếp nhận"]
+        data = csv_bytes(rows, header) + b"D2,,C\xe1p,X18070,,01/02/2025\r\n"
+        error = failure(data)
+        assert [(e.row, str(e.message)[:40]) for e in error.errors] == [
+            (3, "Tệp là văn bản UTF-8 nhưng có một byte h")
+        ]
+        assert not Dossier.objects.exists()
+        # A Windows-1258 file (no UTF-8 letter before its first such byte) is still read.
+        run(cp1258("Mã hồ sơ,Đơn vị,Ngày tiếp nhận\r\nD3,Phường Trần Phú,01/02/2025\r\n"))
+        assert Dossier.objects.filter(code="D3").exists()
+
     def test_no_heading_is_given_to_two_fields(self):
         seen = {}
         for name, aliases in DEFAULT_HEADINGS.items():

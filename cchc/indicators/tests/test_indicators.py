@@ -342,6 +342,20 @@ class DirectiveImportTests(BaseTestCase):
         assert directives_import(actor=self.home_affairs, data=after.encode(), file_name="b.csv")
         assert Directive.objects.get(number="2/TB").org_unit == self.cast.ward_a
 
+    def test_a_utf8_file_with_one_damaged_byte_is_refused_not_garbled(self):
+        """One bad byte in a UTF-8 file and the whole was read as Windows-1258: "Rà soát"
+        stored as "RÃ  soÃ¡t"."""
+        from cchc.core.imports import ImportFailed
+        from cchc.indicators.services import directives_import
+
+        text = self.HEADER + "1/TB,05/01/2026,Rà soát,05/02/2026,X18070,\n"
+        data = text.encode() + b"2/TB,05/01/2026,R\xe0 so\xe1t,05/02/2026,X18070,\n"
+        with self.assertRaises(ImportFailed) as failure:
+            directives_import(actor=None, data=data, file_name="cd.csv")
+        error = failure.exception.errors[0]
+        assert error.row == 3 and "byte hỏng ở dòng 3" in str(error.message)
+        assert not Directive.objects.exists()
+
     def test_a_bad_file_imports_nothing_and_says_where(self):
         from cchc.core.imports import ImportFailed
         from cchc.indicators.services import directives_import
