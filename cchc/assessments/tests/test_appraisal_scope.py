@@ -139,6 +139,13 @@ class AppraisalScopeTests(AppraisalCase):
             self.appraise_url("1.1"), {"points": "2.5"}, headers={"HX-Request": "true"}
         )
         assert response.status_code in (403, 404)
+        # Nor takes its self-scores in one step: the unit posted is not one the grid shows them.
+        url = reverse(
+            "assessments:appraisal_accept", args=[self.round.pk, self.criterion("1.1").pk]
+        )
+        self.client.post(url, {"assessment": [self.assessment.pk]})
+        score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.1"))
+        assert score.appraised_points is None
         # The office's other appraiser still appraises it.
         noivu = User.objects.get(pk=self.noivu.pk)
         assert selectors.can_appraise(
