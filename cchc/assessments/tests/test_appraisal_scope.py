@@ -234,8 +234,16 @@ class AppraisalScopeTests(AppraisalCase):
         )
         assert response.status_code == 200
         assert 'data-testid="appraise-error"' not in response.content.decode()
+        # The grid's row was marked as differing only after a reload: the answer says so.
+        assert "khác điểm tự chấm" in response.content.decode()
         score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.1"))
         assert score.appraised_points == 0 and score.appraised_by == self.noivu
+        same = self.client.post(
+            self.appraise_url("1.1"),
+            {"points": "2,5", "version": version_token(score)},
+            headers={"HX-Request": "true"},
+        )
+        assert "khác điểm tự chấm" not in same.content.decode()
 
     def test_the_page_and_its_progress_show_inputs_only_for_their_criteria(self):
         self.client.force_login(self.thanhtra)
