@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from cchc.core.points import round_points
+from cchc.core.points import VIETNAMESE_MARKS, round_points
 
 
 def document_date_line(place: str, day: datetime.date) -> str:
@@ -28,7 +28,7 @@ def format_points(points: Decimal | None) -> str:
     text = f"{round_points(points):,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text.translate(VIETNAMESE_MARKS)
 
 
 def format_count(count: int) -> str:

@@ -84,7 +84,8 @@ def parse_decimal(text: str | int | float | Decimal) -> Decimal:
     return value
 
 
-_VIETNAMESE_MARKS = str.maketrans({",": ".", ".": ","})
+# English marks to Vietnamese: "1,234.5" → "1.234,5" (format_decimal, dates.format_points).
+VIETNAMESE_MARKS = str.maketrans({",": ".", ".": ","})
 
 
 def format_decimal(value: Decimal | None, places: int = 2) -> str:
@@ -102,4 +103,4 @@ def format_decimal(value: Decimal | None, places: int = 2) -> str:
         text = text.rstrip("0").rstrip(".")
     if text == "-0":
         text = "0"
-    return text.translate(_VIETNAMESE_MARKS) if vietnamese else text
+    return text.translate(VIETNAMESE_MARKS) if vietnamese else text
