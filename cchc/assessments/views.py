@@ -133,36 +133,32 @@ def round_create_view(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        refusals = services.round_setup_refusals(
-            framework=data["framework"],
-            organiser=data["framework"].issuer,
-            period=data["period"],
-            year=data["year"],
-            units=list(data["units"]),
-            self_assessment_due_on=data["self_assessment_due_on"],
-        )
+        setup: dict[str, Any] = {
+            "framework": data["framework"],
+            "organiser": data["framework"].issuer,
+            "period": data["period"],
+            "year": data["year"],
+            "units": list(data["units"]),
+            "self_assessment_due_on": data["self_assessment_due_on"],
+        }
+        # What set-up today may not be (round_create also builds past rounds, and asks none).
+        refusals = services.round_setup_refusals(**setup)
         for field, refusal in refusals.items():
             form.add_error(field, refusal)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            round_ = services.round_create(
-                actor=request.user,
-                framework=data["framework"],
-                organiser=data["framework"].issuer,
-                period=data["period"],
-                year=data["year"],
-                units=list(data["units"]),
-                self_assessment_due_on=data["self_assessment_due_on"],
-                appraisal_due_on=data["appraisal_due_on"],
-                appeals_due_on=data["appeals_due_on"],
-                previous=data["previous"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _(ROUND_CREATED_MESSAGE))
-            return redirect(round_.get_absolute_url())
+        if not refusals:
+            try:
+                round_ = services.round_create(
+                    actor=request.user,
+                    **setup,
+                    appraisal_due_on=data["appraisal_due_on"],
+                    appeals_due_on=data["appeals_due_on"],
+                    previous=data["previous"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _(ROUND_CREATED_MESSAGE))
+                return redirect(round_.get_absolute_url())
     status = 400 if form.errors else 200
     return render(request, "assessments/round_form.html", {"form": form}, status=status)
 
