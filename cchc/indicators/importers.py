@@ -68,6 +68,7 @@ from cchc.indicators.importing.parsing import (
     UNKNOWN_UNIT_MESSAGE,
     RowParser,
     UnitIndex,
+    continuing_unit,
     unit_index,
 )
 from cchc.indicators.importing.reading import (
@@ -104,6 +105,7 @@ __all__ = [
     "AMBIGUOUS",
     "OUTSIDE",
     "UnitIndex",
+    "continuing_unit",
     "unit_index",
     "AMBIGUOUS_UNIT_MESSAGE",
     "BAD_BOOLEAN_MESSAGE",

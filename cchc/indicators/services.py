@@ -30,6 +30,7 @@ from cchc.indicators.importers import (
     FIELD_LABELS,
     OUTSIDE,
     UnitIndex,
+    continuing_unit,
     heading_key,
     headings,
     import_dossiers,
@@ -250,13 +251,9 @@ def _directive_unit(
     if pk == OUTSIDE:
         return None, _(OUTSIDE_DIRECTIVE_UNIT_MESSAGE).format(value=value)
     if pk is not None and pk in index.heirs:
-        # As the dossier parser does (parsing.RowParser): after its end, the unit that
-        # continues it; before, the ended unit itself — each only if the importer keeps it (the
-        # index marks OUTSIDE only a unit whose heir is not kept either).
-        last_day, heir = index.heirs[pk]
-        if issued_on is not None and issued_on > last_day:
-            pk = heir
-        if index.kept is not None and pk not in index.kept:
+        # The index marks OUTSIDE only a unit whose heir is not kept either.
+        pk, _moved, kept = continuing_unit(index.heirs, index.kept, pk, issued_on)
+        if not kept:
             return None, _(OUTSIDE_DIRECTIVE_UNIT_MESSAGE).format(value=value)
     if pk is None or pk not in units:
         return None, _(UNKNOWN_UNIT_MESSAGE).format(value=value)

@@ -152,6 +152,22 @@ def _heirs(ended: dict[int, datetime.date]) -> dict[int, tuple[datetime.date, in
     return result
 
 
+def continuing_unit(
+    heirs: dict[int, tuple[datetime.date, int]],
+    kept: Collection[int] | None,
+    ended: int,
+    day: datetime.date | None,
+) -> tuple[int, bool, bool]:
+    """A row naming a unit a reorganisation ended (a key of `heirs`), dated `day`: (the unit
+    it belongs to — after the end, the unit that continues it; before, or undated, the ended
+    unit itself —, whether it moved, whether the importer keeps that unit). The one rule for
+    dossiers (RowParser) and directives (services._directive_unit)."""
+    last_day, heir = heirs[ended]
+    moved = day is not None and day > last_day
+    unit = heir if moved else ended
+    return unit, moved, kept is None or unit in kept
+
+
 def unit_index(kept: Collection[int] | None = None) -> UnitIndex:
     """Normalised code, GSO code and name → unit id. Codes beat GSO codes beat names; a GSO
     code or name shared by several active units is AMBIGUOUS; ended units count only where
@@ -543,13 +559,9 @@ class RowParser:
 
         mapped = False
         if self.heirs and unit.__class__ is int and unit in self.heirs:
-            last_day, heir = self.heirs[unit]
-            if received is not None and received.date() > last_day:  # local wall time
-                unit, mapped = heir, True
-                if self.kept is not None and heir not in self.kept:
-                    message = _(OUTSIDE_UNIT_MESSAGE).format(value=_nfc(unit_text))
-                    errors.append(self._error(number, "unit", message))
-            elif self.kept is not None and unit not in self.kept:
+            day = received.date() if received is not None else None  # local wall time
+            unit, mapped, kept = continuing_unit(self.heirs, self.kept, unit, day)
+            if not kept:
                 message = _(OUTSIDE_UNIT_MESSAGE).format(value=_nfc(unit_text))
                 errors.append(self._error(number, "unit", message))
 
