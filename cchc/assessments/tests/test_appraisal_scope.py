@@ -198,6 +198,30 @@ class AppraisalScopeTests(AppraisalCase):
         self.client.force_login(self.thanhtra)
         assert self.client.post(url, {"assessment": [self.assessment.pk]}).status_code == 403
 
+    def test_taking_self_scores_before_or_after_the_appraisal_stage_takes_nothing(self):
+        from cchc.assessments.models import Round
+
+        url = reverse(
+            "assessments:appraisal_accept", args=[self.round.pk, self.criterion("1.1").pk]
+        )
+        self.client.force_login(self.noivu)
+        for stage in (Round.Status.OPEN, Round.Status.APPEALS):
+            Round.objects.filter(pk=self.round.pk).update(status=stage)
+            page = self.client.post(url, {"assessment": [self.assessment.pk]}, follow=True)
+            assert "Chỉ có thể thẩm định điểm khi đợt đánh giá đang ở giai đoạn thẩm định" in (
+                page.content.decode()
+            ), stage
+            score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.1"))
+            assert score.appraised_points is None
+        # A criterion of another round's framework, or a unit of another round: nothing taken.
+        other = make_round(self.cast, text=SCOPE_FRAMEWORK, name="Khác", period="m9")
+        foreign = Criterion.objects.get(framework=other.framework, code="1.1")
+        refused = self.client.post(
+            reverse("assessments:appraisal_accept", args=[self.round.pk, foreign.pk]),
+            {"assessment": [self.assessment.pk]},
+        )
+        assert refused.status_code == 403
+
     def test_thanh_tra_cannot_save_an_appraisal_of_a_home_affairs_criterion(self):
         self.client.force_login(self.thanhtra)
         response = self.client.post(
