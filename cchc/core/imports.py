@@ -30,6 +30,10 @@ IGNORED_COLUMNS_MESSAGE = gettext_noop(
 NOT_XLSX_MESSAGE = gettext_noop("The file is not an Excel workbook (.xlsx).")
 # PostgreSQL cannot store it in text (SQLite does): refused wherever text comes in.
 NUL_MESSAGE = gettext_noop("Text may not hold the NUL character (\\u0000).")
+# A CSV file is one sheet, of this name.
+CSV_SHEET = ""
+# The header is the first of these rows that names every required field (title rows above it).
+HEADER_SEARCH_ROWS = 5
 BAD_DATE_MESSAGE = gettext_noop("“{value}” is not a date; write it as 31/12/2025 or 2025-12-31.")
 
 
@@ -164,6 +168,7 @@ class Header:
     ignored: tuple[str, ...]  # headings the file has that name no field (or a field again)
     labels: Mapping[str, str]  # field → CCHC's heading, for fields the file lacks
     sheet: str = ""
+    row: int = 1  # the header's row as a spreadsheet numbers it
 
     def heading(self, name: str) -> str:
         """The column of a field as the file names it, else as CCHC names it."""
@@ -200,7 +205,7 @@ class Header:
         message = _(MISSING_COLUMNS_MESSAGE).format(columns=names)
         if self.ignored:
             message += " " + _(UNKNOWN_COLUMNS_MESSAGE).format(columns=quoted(self.ignored))
-        return ImportErrorItem(1, "", message, self.sheet)
+        return ImportErrorItem(self.row, "", message, self.sheet)
 
     def name_columns(self, errors: Iterable["ImportErrorItem"]) -> list["ImportErrorItem"]:
         """Errors of this sheet written with a field's name get the column's heading."""
@@ -222,6 +227,7 @@ def read_header(
     *,
     labels: Mapping[str, str],
     sheet: str = "",
+    row: int = 1,
 ) -> Header:
     """Match a header row: the fields it names, where, and the headings it has in excess.
     Empty headings (merged cells, a trailing separator) are neither read nor reported."""
@@ -239,7 +245,7 @@ def read_header(
             continue
         columns[name] = index
         headings[name] = heading
-    return Header(columns, headings, tuple(ignored), labels, sheet)
+    return Header(columns, headings, tuple(ignored), labels, sheet, row)
 
 
 def ignored_columns_message(ignored: Sequence[str]) -> str:
@@ -260,29 +266,52 @@ def csv_table(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), dialect=dialect))
 
 
-def read_csv_records(
-    text: str,
-    *,
-    accepted: Mapping[str, Sequence[str]],
-    labels: Mapping[str, str],
-    required: Iterable[str],
-) -> tuple[Header, list[tuple[int, dict[str, str]]]]:
-    """The header of a CSV text (refused if it lacks a required column) and its non-empty
-    rows as (row number as a spreadsheet shows it, field → stripped value); header is row 1."""
-    rows = csv_table(text)
-    header = read_header(rows[0] if rows else [], accepted, labels=labels)
-    header.require(required)
-    records = []
-    for number, cells in enumerate(rows[1:], start=2):
-        # A value an export neutralised ("'=…") reads back as it was typed.
-        values = header.values(cells, lambda cell: restore((cell or "").strip()))
-        if any(values.values()):
-            records.append((number, values))
-    return header, records
+class Sheet:
+    """One sheet of an import file (a CSV file is one sheet, named CSV_SHEET): its rows, each
+    with its number as a spreadsheet shows it."""
+
+    def __init__(self, name: str, rows: list[tuple[int, list[Any]]]) -> None:
+        self.name = name
+        self.rows = rows
+
+    def header(
+        self,
+        accepted: Mapping[str, Sequence[str]] | HeadingLookup,
+        *,
+        labels: Mapping[str, str],
+        required: Iterable[str] = (),
+    ) -> Header:
+        """The header row: the first of the first HEADER_SEARCH_ROWS rows that names every
+        required field, so that a title or a blank row above the header is skipped (files
+        made for people often start with "BỘ TIÊU CHÍ …"). If none does, the row that names
+        the most fields: its `missing_error` says what the file lacks."""
+        required = tuple(required)
+        best: Header | None = None
+        for number, cells in self.rows[:HEADER_SEARCH_ROWS]:
+            header = read_header(cells, accepted, labels=labels, sheet=self.name, row=number)
+            if not header.missing(required):
+                return header
+            if best is None or len(header.columns) > len(best.columns):
+                best = header
+        return best or read_header([], accepted, labels=labels, sheet=self.name)
+
+    def records(self, header: Header) -> list[tuple[int, dict[str, str]]]:
+        """The non-empty rows under the header, field → the cell's text (cell_text)."""
+        records = []
+        for number, cells in self.rows:
+            if number <= header.row:
+                continue
+            values = header.values(cells, cell_text)
+            if any(values.values()):
+                records.append((number, values))
+        return records
 
 
-def xlsx_cell_text(value: Any) -> str:
-    """A workbook cell as the text a CSV would hold (a date as 2025-07-01, 7.0 as 7)."""
+def cell_text(value: Any) -> str:
+    """A cell as the text a CSV would hold: trimmed, a value an export neutralised ("'=…")
+    as it was typed, a date as 2025-07-01, 7.0 as 7. A figure a formula left a hair off a
+    hundredth (7.4999999999, shown 7,5 in Excel) is that hundredth: the difference is the
+    float's, not the author's."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -292,20 +321,21 @@ def xlsx_cell_text(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, float):
+        if abs(value - round(value, 2)) < 1e-9:
+            value = round(value, 2)
         text = repr(value)
         return text[:-2] if text.endswith(".0") else text
     return str(value).strip()
 
 
-def read_xlsx_records(
-    data: bytes,
-    *,
-    accepted: Mapping[str, Sequence[str]],
-    labels: Mapping[str, str],
-    required: Iterable[str],
-) -> tuple[Header, list[tuple[int, dict[str, str]]]]:
-    """As read_csv_records, for the first sheet of an Excel workbook (refused before it is
-    opened when it is no workbook, declares a DTD or would unpack to far more than it weighs)."""
+def read_csv_sheet(text: str) -> Sheet:
+    """A CSV text as a sheet (its delimiter sniffed: csv_table)."""
+    return Sheet(CSV_SHEET, [(number, row) for number, row in enumerate(csv_table(text), start=1)])
+
+
+def read_xlsx_sheets(data: bytes) -> dict[str, Sheet]:
+    """The non-empty sheets of an Excel workbook by name, refused before it is opened when it
+    is no workbook, declares a DTD or would unpack to far more than it weighs."""
     from openpyxl import load_workbook
 
     problem = zip_problem(io.BytesIO(data), required="xl/workbook.xml")
@@ -316,20 +346,65 @@ def read_xlsx_records(
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise ImportFailed([ImportErrorItem(1, "", _(NOT_XLSX_MESSAGE))]) from error
+    sheets = {}
     try:
-        rows = (
-            list(workbook.worksheets[0].iter_rows(values_only=True)) if workbook.worksheets else []
-        )
+        for worksheet in workbook.worksheets:
+            rows = [
+                (number, list(cells))
+                for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1)
+            ]
+            if rows:
+                sheets[worksheet.title] = Sheet(worksheet.title, rows)
     finally:
         workbook.close()
-    header = read_header(list(rows[0]) if rows else [], accepted, labels=labels)
+    return sheets
+
+
+def read_sheets(data: bytes, *, xlsx: bool, empty_message: str) -> dict[str, Sheet]:
+    """A file's sheets by name: a workbook's (read_xlsx_sheets) or a CSV file's one, CSV_SHEET
+    (decode_text). An empty CSV file is refused with `empty_message` (untranslated: the
+    caller's own words for what the file should hold)."""
+    if xlsx:
+        return read_xlsx_sheets(data)
+    sheet = read_csv_sheet(decode_text(data))
+    if not sheet.rows:
+        raise ImportFailed([ImportErrorItem(1, "", _(empty_message))])
+    return {CSV_SHEET: sheet}
+
+
+def read_csv_records(
+    text: str,
+    *,
+    accepted: Mapping[str, Sequence[str]],
+    labels: Mapping[str, str],
+    required: Iterable[str],
+) -> tuple[Header, list[tuple[int, dict[str, str]]]]:
+    """The header of a CSV text (refused if it lacks a required column; Sheet.header) and its
+    non-empty rows as (row number as a spreadsheet shows it, field → text)."""
+    return _records(read_csv_sheet(text), accepted, labels, required)
+
+
+def read_xlsx_records(
+    data: bytes,
+    *,
+    accepted: Mapping[str, Sequence[str]],
+    labels: Mapping[str, str],
+    required: Iterable[str],
+) -> tuple[Header, list[tuple[int, dict[str, str]]]]:
+    """As read_csv_records, for the first sheet of an Excel workbook (read_xlsx_sheets)."""
+    sheet = next(iter(read_xlsx_sheets(data).values()), Sheet("", []))
+    return _records(sheet, accepted, labels, required)
+
+
+def _records(
+    sheet: Sheet,
+    accepted: Mapping[str, Sequence[str]],
+    labels: Mapping[str, str],
+    required: Iterable[str],
+) -> tuple[Header, list[tuple[int, dict[str, str]]]]:
+    header = sheet.header(accepted, labels=labels, required=required)
     header.require(required)
-    records = []
-    for number, cells in enumerate(rows[1:], start=2):
-        values = header.values(list(cells), xlsx_cell_text)
-        if any(values.values()):
-            records.append((number, values))
-    return header, records
+    return header, sheet.records(header)
 
 
 def read_csv_rows(text: str, *, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:

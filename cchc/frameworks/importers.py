@@ -5,7 +5,6 @@ nothing is written unless the whole file is right. Export → import round-trips
 """
 
 import csv
-import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,18 +13,18 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cchc.core.exports import neutralise, restore, safe_row
+from cchc.core.exports import neutralise, safe_row
 from cchc.core.imports import (
+    CSV_SHEET,
     Header,
     ImportErrorItem,
     ImportFailed,
-    csv_table,
-    decode_text,
+    Sheet,
+    cell_text,
     parse_date,
-    read_header,
+    read_sheets,
 )
 from cchc.core.points import parse_decimal
-from cchc.core.zipcheck import DTD_MESSAGE, zip_problem
 from cchc.frameworks.rules import RuleError, SumRule, parse_rule
 from cchc.frameworks.scoring import Node, Section, sum_problems
 from cchc.frameworks.sources import DataSource
@@ -35,7 +34,6 @@ CRITERIA_SHEET = "Tiêu chí"
 BANDS_SHEET = "Xếp loại"
 INFO_SHEET = "Bộ tiêu chí"
 GUIDE_SHEET = "Hướng dẫn"
-CSV_SHEET = ""
 
 # Canonical column → the headers accepted for it (compared as cchc.core.imports.read_header
 # does: trimmed, any case, with or without diacritics). Columns named otherwise are ignored and
@@ -92,6 +90,7 @@ INFO_LABELS_VI = {
     "description": "Ghi chú",
 }
 REQUIRED_COLUMNS = ("code", "title", "max_points")
+BAND_REQUIRED = ("name", "min_percent")
 SECTION_WORDS = {
     "": Section.NORMAL,
     "normal": Section.NORMAL,
@@ -126,10 +125,6 @@ DEFAULT_BANDS = (
 )
 
 REQUIRED_MESSAGE = gettext_noop("This value is required.")
-ZIP_BOMB_MESSAGE = gettext_noop(
-    "The workbook would unpack to far more than it weighs (a compressed bomb, or a sheet "
-    "far too large): it was not opened. Save the sheet again from Excel, or as CSV."
-)
 DUPLICATE_CODE_MESSAGE = gettext_noop("The code “{code}” appears twice (also on row {row}).")
 UNKNOWN_PARENT_MESSAGE = gettext_noop("No criterion has the code “{code}”.")
 PARENT_LOOP_MESSAGE = gettext_noop("The parent codes form a loop.")
@@ -150,7 +145,6 @@ UNKNOWN_AGENCY_MESSAGE = gettext_noop("No advising agency has the code “{code}
 LEAF_NEEDS_RULE_MESSAGE = gettext_noop("A criterion without sub-criteria needs a scoring rule.")
 EMPTY_FILE_MESSAGE = gettext_noop("The file has no criteria in it.")
 BAD_SOURCE_MESSAGE = gettext_noop("“{value}” is not a data source; write one of: {allowed}.")
-NOT_XLSX_MESSAGE = gettext_noop("The file is not an Excel workbook (.xlsx).")
 NO_SHEET_MESSAGE = gettext_noop("The workbook has no sheet named “{sheet}”.")
 BAD_PERCENT_MESSAGE = gettext_noop("The per cent must be between 0 and 100.")
 DUPLICATE_BAND_MESSAGE = gettext_noop("Two bands have the same name or the same per cent.")
@@ -191,85 +185,6 @@ class FrameworkFile:
     ignored: list[str] = field(default_factory=list)  # headers of columns not read
 
 
-class _Sheet:
-    """One sheet: its header row and the rows under it."""
-
-    def __init__(self, name: str, header: list[Any], rows: list[tuple[int, list[Any]]]) -> None:
-        self.name = name
-        self.raw_header = header
-        self.rows = rows
-
-    def header(self, columns: dict[str, tuple[str, ...]], labels: dict[str, str]) -> Header:
-        """What the header row names (cchc.core.imports.read_header, as every import)."""
-        return read_header(self.raw_header, columns, labels=labels, sheet=self.name)
-
-    def records(self, header: Header) -> list[tuple[int, dict[str, str]]]:
-        """Non-empty rows as dicts keyed by canonical column names (absent columns absent)."""
-        records = []
-        for number, cells in self.rows:
-            values = header.values(cells, _cell_text)
-            if any(values.values()):
-                records.append((number, values))
-        return records
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return restore(value.strip())
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        # Excel stores 7.5 as a float; repr keeps it exact enough for two-place points. A
-        # figure a formula left a hair off a hundredth (7.4999999999, shown 7,5 in Excel) is
-        # that hundredth: the difference is the float's, not the author's.
-        if abs(value - round(value, 2)) < 1e-9:
-            value = round(value, 2)
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
-    return str(value).strip()
-
-
-def read_csv(data: bytes, *, empty_message: str = EMPTY_FILE_MESSAGE) -> dict[str, _Sheet]:
-    """The CSV's rows as one sheet; an empty file is refused with `empty_message` (untranslated:
-    the caller's own words for what the file should hold)."""
-    rows = csv_table(decode_text(data))
-    if not rows:
-        raise ImportFailed([ImportErrorItem(1, "", _(empty_message))])
-    body = [(number, row) for number, row in enumerate(rows[1:], start=2)]
-    return {CSV_SHEET: _Sheet(CSV_SHEET, list(rows[0]), body)}
-
-
-def read_xlsx(data: bytes) -> dict[str, _Sheet]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    problem = zip_problem(io.BytesIO(data), required="xl/workbook.xml")
-    if problem == "not_zip":
-        raise ImportFailed([ImportErrorItem(1, "", _(NOT_XLSX_MESSAGE))])
-    if problem == "dtd":
-        raise ImportFailed([ImportErrorItem(1, "", _(DTD_MESSAGE))])
-    if problem:
-        raise ImportFailed([ImportErrorItem(1, "", _(ZIP_BOMB_MESSAGE))])
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise ImportFailed([ImportErrorItem(1, "", _(NOT_XLSX_MESSAGE))]) from error
-    sheets = {}
-    for worksheet in workbook.worksheets:
-        rows = list(worksheet.iter_rows(values_only=True))
-        if not rows:
-            continue
-        body = [(number, list(row)) for number, row in enumerate(rows[1:], start=2)]
-        sheets[worksheet.title] = _Sheet(worksheet.title, list(rows[0]), body)
-    workbook.close()
-    return sheets
-
-
 def _boolean(value: str, default: bool) -> bool | None:
     word = value.strip().lower()
     if word == "":
@@ -282,7 +197,7 @@ def _boolean(value: str, default: bool) -> bool | None:
 
 
 def _read_criteria(
-    sheet: _Sheet, header: Header, errors: list[ImportErrorItem]
+    sheet: Sheet, header: Header, errors: list[ImportErrorItem]
 ) -> list[CriterionRow]:
     """The criteria rows; errors name columns by their canonical names (see read_framework_file)."""
     missing = header.missing_error(REQUIRED_COLUMNS)
@@ -454,7 +369,7 @@ def _check_tree(rows: list[CriterionRow], sheet: str, errors: list[ImportErrorIt
 
 
 def _read_bands(
-    sheet: _Sheet, header: Header, errors: list[ImportErrorItem]
+    sheet: Sheet, header: Header, errors: list[ImportErrorItem]
 ) -> list[tuple[str, Decimal]]:
     bands: list[tuple[str, Decimal]] = []
     for number, values in sheet.records(header):
@@ -486,12 +401,12 @@ def _read_bands(
     return bands
 
 
-def _read_info(sheet: _Sheet, errors: list[ImportErrorItem]) -> dict[str, Any]:
+def _read_info(sheet: Sheet, errors: list[ImportErrorItem]) -> dict[str, Any]:
     """Read the info sheet: two columns, field and value (the header row is a field too)."""
     info: dict[str, Any] = {}
-    for number, cells in [(1, sheet.raw_header), *sheet.rows]:
+    for number, cells in sheet.rows:
         label = str(cells[0] or "").strip().lower() if cells else ""
-        value = _cell_text(cells[1]) if len(cells) > 1 else ""
+        value = cell_text(cells[1]) if len(cells) > 1 else ""
         for key, aliases in INFO_FIELDS.items():
             if label in aliases:
                 info[key] = (number, value)
@@ -554,7 +469,7 @@ def _resolve_agencies(
 def read_framework_file(*, data: bytes, file_name: str) -> tuple[FrameworkFile, dict[str, OrgUnit]]:
     """Read and check a framework file; raise ImportFailed with every problem found."""
     is_xlsx = file_name.lower().endswith(".xlsx") or data[:2] == b"PK"
-    sheets = read_xlsx(data) if is_xlsx else read_csv(data)
+    sheets = read_sheets(data, xlsx=is_xlsx, empty_message=EMPTY_FILE_MESSAGE)
     errors: list[ImportErrorItem] = []
     if is_xlsx:
         criteria_sheet = sheets.get(CRITERIA_SHEET) or sheets.get("Criteria")
@@ -568,7 +483,9 @@ def read_framework_file(*, data: bytes, file_name: str) -> tuple[FrameworkFile, 
     else:
         criteria_sheet = sheets[CSV_SHEET]
     result = FrameworkFile()
-    criteria_header = criteria_sheet.header(CRITERIA_COLUMNS, CRITERIA_HEADERS_VI)
+    criteria_header = criteria_sheet.header(
+        CRITERIA_COLUMNS, labels=CRITERIA_HEADERS_VI, required=REQUIRED_COLUMNS
+    )
     headers = [criteria_header]
     result.criteria = _read_criteria(criteria_sheet, criteria_header, errors)
     if not result.criteria and not errors:
@@ -577,7 +494,9 @@ def read_framework_file(*, data: bytes, file_name: str) -> tuple[FrameworkFile, 
     agencies = _resolve_agencies(result.criteria, criteria_sheet.name, errors)
     bands_sheet = sheets.get(BANDS_SHEET) or sheets.get("Bands")
     if bands_sheet:
-        headers.append(bands_sheet.header(BAND_COLUMNS, BAND_HEADERS_VI))
+        headers.append(
+            bands_sheet.header(BAND_COLUMNS, labels=BAND_HEADERS_VI, required=BAND_REQUIRED)
+        )
         result.bands = _read_bands(bands_sheet, headers[-1], errors)
     else:
         result.bands = list(DEFAULT_BANDS)

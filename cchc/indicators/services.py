@@ -20,9 +20,8 @@ from cchc.core.imports import (
     heading_lookup,
     parse_date,
     plain_key,
-    read_header,
+    read_sheets,
 )
-from cchc.frameworks.importers import read_csv, read_xlsx
 from cchc.indicators import progress
 from cchc.indicators.importers import (
     AMBIGUOUS,
@@ -189,14 +188,13 @@ def directives_import(
     rows or nothing, each error with its row and column. A directive already recorded for the
     unit (same number) is updated. Returns (added, updated); `ignored`, if given, receives the
     headers of the columns the file has but CCHC does not read."""
-    if file_name.lower().endswith(".xlsx"):
-        sheets = read_xlsx(data)
-    else:
-        sheets = read_csv(data, empty_message=NO_ROWS_MESSAGE)
+    sheets = read_sheets(
+        data, xlsx=file_name.lower().endswith(".xlsx"), empty_message=NO_ROWS_MESSAGE
+    )
     sheet = next(iter(sheets.values()), None)
     if sheet is None:
         raise ImportFailed([ImportErrorItem(1, "", _(NO_ROWS_MESSAGE))])
-    header = read_header(sheet.raw_header, DIRECTIVE_COLUMNS, labels=DIRECTIVE_LABELS)
+    header = sheet.header(DIRECTIVE_COLUMNS, labels=DIRECTIVE_LABELS, required=DIRECTIVE_REQUIRED)
     header.require(DIRECTIVE_REQUIRED)
     if ignored is not None:
         ignored.extend(header.ignored)

@@ -155,6 +155,45 @@ class ReadTests(BaseTestCase):
         assert "Trang “Tiêu chí”, dòng 2" in str(failure.value.errors[0])
 
 
+    def test_a_title_and_a_blank_row_above_the_header_are_skipped(self):
+        """A workbook made for people starts with its title; the header was read from row 1
+        and the file refused for lacking every column. Rows keep the numbers Excel shows."""
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Tiêu chí"
+        sheet.append(["BỘ TIÊU CHÍ ĐÁNH GIÁ CẢI CÁCH HÀNH CHÍNH CẤP XÃ NĂM 2026"])
+        sheet.append([])
+        sheet.append(["Mã", "Mã cha", "Tên tiêu chí", "Điểm tối đa", "Cách tính điểm"])
+        sheet.append(["A", "", "Lĩnh vực", 1, ""])
+        sheet.append(["A.1", "A", "Tiêu chí", "x", "yes_no"])
+        bands = workbook.create_sheet("Xếp loại")
+        bands.append(["Thang xếp loại"])
+        bands.append(["Xếp loại", "Từ (%)"])
+        bands.append(["Tốt", 50])
+        bands.append(["Yếu", 0])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        with pytest.raises(ImportFailed) as failure:
+            read_framework_file(data=buffer.getvalue(), file_name="f.xlsx")
+        assert [(e.sheet, e.row, e.column) for e in failure.value.errors] == [
+            ("Tiêu chí", 5, "Điểm tối đa")
+        ]
+        sheet["D5"] = 1
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        content, _ = read_framework_file(data=buffer.getvalue(), file_name="f.xlsx")
+        assert [row.code for row in content.criteria] == ["A", "A.1"]
+        assert content.bands == [("Tốt", Decimal(50)), ("Yếu", Decimal(0))]
+
+    def test_in_a_csv_file_too_and_a_file_without_a_header_names_what_it_lacks(self):
+        text = "Bộ tiêu chí năm 2026,,,,\n" + SMALL_FRAMEWORK
+        content, _ = read_framework_file(data=text.encode(), file_name="f.csv")
+        assert [row.code for row in content.criteria][:2] == ["1", "1.1"]
+        # Five rows without a header: refused, naming the columns it lacks.
+        message = messages("Tiêu đề\n\n\n\n\nA,B,1\n")
+        assert "“Mã” (code)" in message, message
+
+
 class RoundTripTests(BaseTestCase):
     def snapshot(self, framework: Framework) -> list[tuple]:
         return [

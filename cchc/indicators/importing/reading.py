@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from cchc.core.imports import (
     DAMAGED_UTF8_MESSAGE,
+    HEADER_SEARCH_ROWS,
     NOT_UTF8_MESSAGE,
     TEXT_ENCODINGS,
     Header,
@@ -37,8 +38,6 @@ from cchc.core.imports import (
 from cchc.core.zipcheck import DTD_MESSAGE, UNREADABLE, declares_dtd
 from cchc.indicators.models import ColumnAlias
 
-# The header is the first of these rows that names every required field (title rows above it).
-HEADER_SEARCH_ROWS = 5
 # XLSX is a zip: refuse a workbook that unpacks to more than this, or a large part of it that
 # is compressed more than MAX_XLSX_RATIO times (real sheets compress 5–20 times).
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024

@@ -267,6 +267,13 @@ class DirectiveImportTests(BaseTestCase):
         assert "Có nhiều đơn vị cùng tên “Phường Nam Hà”" in str(failure.exception.errors[0])
         assert not Directive.objects.filter(number="9/TB-UBND").exists()
 
+    def test_a_title_row_above_the_header_is_skipped(self):
+        from cchc.indicators.services import directives_import
+
+        data = "TỔNG HỢP Ý KIẾN CHỈ ĐẠO NĂM 2026,,,,,\n" + self.HEADER
+        data += "771/TB-UBND,05/01/2026,Rà soát,05/02/2026,X18070,\n"
+        assert directives_import(actor=None, data=data.encode(), file_name="a.csv") == (1, 0)
+
     def test_an_empty_file_says_it_has_no_directives(self):
         """An empty CSV was "Tệp không có tiêu chí nào" (no criteria), the framework's words."""
         from cchc.core.imports import ImportFailed

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
 from cchc.core.exports import neutralise
-from cchc.core.imports import ImportErrorItem, ImportFailed, read_header
-from cchc.frameworks.importers import CSV_SHEET, read_csv, read_xlsx
+from cchc.core.imports import CSV_SHEET, ImportErrorItem, ImportFailed, read_sheets
 from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.sources import DataSource
 from cchc.inspections.models import Checklist, ChecklistItem, Topic
@@ -72,19 +71,14 @@ def read_checklist_file(
     `ignored`, if given, receives the headers of the columns the file has but CCHC does not
     read."""
     lower = file_name.lower()
-    if lower.endswith(".csv"):
-        sheets = read_csv(data, empty_message=NO_ITEMS_MESSAGE)
-    elif lower.endswith(".xlsx"):
-        sheets = read_xlsx(data)
-    else:
+    if not lower.endswith((".csv", ".xlsx")):
         raise ImportFailed([ImportErrorItem(1, "", _(WRONG_FILE_MESSAGE))])
+    sheets = read_sheets(data, xlsx=lower.endswith(".xlsx"), empty_message=NO_ITEMS_MESSAGE)
     sheet = next(iter(sheets.values()), None)
     if sheet is None:
         raise ImportFailed([ImportErrorItem(1, "", _(NO_ITEMS_MESSAGE))])
     sheet_name = "" if sheet.name == CSV_SHEET else sheet.name
-    header = read_header(
-        sheet.raw_header, CHECKLIST_COLUMNS, labels=COLUMN_TITLES, sheet=sheet_name
-    )
+    header = sheet.header(CHECKLIST_COLUMNS, labels=COLUMN_TITLES, required=REQUIRED)
     header.require(REQUIRED)
     if ignored is not None:
         ignored.extend(header.ignored)

@@ -46,6 +46,15 @@ class CsvImportTests(BaseTestCase):
         assert OrgUnit.objects.count() == before
         assert "Dòng 5" in str(failure.value.errors[0]) or "Row 5" in str(failure.value.errors[0])
 
+    def test_a_title_row_above_the_header_is_skipped_and_rows_keep_their_numbers(self):
+        """A title above the header made the file "lack" every column (the header was row 1)."""
+        titled = "Danh sách đơn vị hành chính\n" + GOOD_CSV + "X9,Xã Chín,village,H436,,,,\n"
+        with pytest.raises(ImportFailed) as failure:
+            import_units_csv(actor=self.admin, data=titled.encode())
+        assert {(error.row, error.column) for error in failure.value.errors} == {(6, "kind")}
+        result = import_units_csv(actor=self.admin, data=("Danh sách\n" + GOOD_CSV).encode())
+        assert result.created == 3
+
     def test_an_error_found_while_writing_also_rolls_everything_back(self):
         # Row 4 is valid on its own but its GSO code is taken by an active unit.
         bad = GOOD_CSV.replace("H999,Thành phố Mới,city,T42,", "H999,Thành phố Mới,city,T42,18070")
