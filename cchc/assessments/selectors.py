@@ -16,12 +16,12 @@ that means for rounds.
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cchc.accounts.models import Membership
-from cchc.assessments.models import Appeal, Assessment, Evidence, Round
+from cchc.assessments.models import Appeal, Assessment, Evidence, Round, Score
 from cchc.core.permissions import require_capability, user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import Criterion
@@ -96,6 +96,29 @@ def assessments_to_appraise(*, user: Any, round_: Round) -> QuerySet[Assessment]
         .filter(status=Assessment.Status.SUBMITTED)
         .exclude(org_unit_id__in=Scope.of(user).own_unit_ids)  # not their own (can_appraise)
     )
+
+
+def appraisal_progress(
+    *, user: Any, round_: Round, criterion: Criterion | None = None
+) -> tuple[int, dict[int, int]]:
+    """How far the user's appraisal of the round is: the units their page lists
+    (`assessments_to_appraise`) and, criterion id → how many of them have an appraised score;
+    for one criterion only when `criterion` is given (the answer to a save)."""
+    listed = assessments_to_appraise(user=user, round_=round_)
+    scores = Score.objects.filter(
+        assessment__in=listed.values("pk"), appraised_points__isnull=False
+    )
+    if criterion is not None:
+        return listed.count(), {criterion.pk: scores.filter(criterion=criterion).count()}
+    # One grouped count over the round's appraised scores (no list of criteria in the query:
+    # with one, the database probes each unit's scores once per criterion).
+    done: dict[int, int] = dict(
+        scores.values("criterion_id")
+        .annotate(n=Count("id"))
+        .values_list("criterion_id", "n")
+        .order_by()
+    )
+    return listed.count(), done
 
 
 def round_unit_ids_for_user(*, user: Any, round_: Round) -> set[int] | None:

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -1046,20 +1045,7 @@ def appraisal_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The appraisal page's list of criteria with how many units each is appraised for
     (htmx, once the page has shown)."""
     round_, criteria, criterion = _appraisal_setup(request, pk)
-    listed = selectors.assessments_to_appraise(user=request.user, round_=round_)
-    unit_count = listed.count()
-    # One grouped count over the round's appraised scores (no list of criteria in the query:
-    # with one, the database probes each unit's scores once per criterion).
-    done_counts: dict[int, int] = dict(
-        Score.objects.filter(
-            assessment__in=listed.values("pk"),
-            appraised_points__isnull=False,
-        )
-        .values("criterion_id")
-        .annotate(n=Count("id"))
-        .values_list("criterion_id", "n")
-        .order_by()
-    )
+    unit_count, done_counts = selectors.appraisal_progress(user=request.user, round_=round_)
     _filters, filter_query = _appraisal_filters(request)
     context = {
         "round": round_,
@@ -1152,6 +1138,12 @@ def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
         "error": error,
         "oob": True,
     }
+    if not error and posted is None:
+        # The criteria list's count for this criterion, which only a reload used to move.
+        unit_count, done = selectors.appraisal_progress(
+            user=request.user, round_=assessment.round, criterion=criterion
+        )
+        context |= {"item": criterion, "done": done[criterion.pk], "unit_count": unit_count}
     return render(request, "assessments/_appraisal_saved.html", context)
 
 

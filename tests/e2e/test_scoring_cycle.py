@@ -128,10 +128,14 @@ def test_the_whole_scoring_cycle(page, browser, live_server, scene):
     expect(appraiser.get_by_test_id("appraisal-criteria").locator("li").first).to_contain_text(
         "1/1"
     )
+    counted = appraiser.locator(f"#appraised-{c['2.2'].pk}")
+    expect(counted).to_have_text("0/1")
     form = appraiser.get_by_test_id(f"appraise-{cast.ward_a.code}")
     form.locator("input[name=points]").fill("2.63")
     form.locator("input[name=points]").press("Tab")
     expect(appraiser.locator(f"#appraise-{assessment.pk}-{c['2.2'].pk}")).to_contain_text("đã lưu")
+    # The criterion's count moves with the save (it moved only on a reload).
+    expect(counted).to_have_text("1/1")
 
     # Before publication the ward does not see the appraised scores.
     page.goto(url)

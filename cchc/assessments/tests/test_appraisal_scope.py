@@ -2,6 +2,7 @@
 an appraiser's membership. The inspectorate (Thanh tra) with area "1" on its membership could
 appraise 1.1–1.7, which the framework has the Home Affairs office (Phòng Nội vụ) appraise."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -260,6 +261,13 @@ class AppraisalScopeTests(AppraisalCase):
         assert 'data-testid="appraise-error"' not in response.content.decode()
         # The grid's row was marked as differing only after a reload: the answer says so.
         assert "khác điểm tự chấm" in response.content.decode()
+        # So was the criterion's count in the list of criteria: the answer carries it.
+        listed = selectors.assessments_to_appraise(user=self.noivu, round_=self.round).count()
+        count = re.search(
+            rf'<span id="appraised-{self.criterion("1.1").pk}"[^>]*hx-swap-oob="true">([^<]*)<',
+            response.content.decode(),
+        )
+        assert count and count.group(1) == f"1/{listed}", response.content.decode()
         score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.1"))
         assert score.appraised_points == 0 and score.appraised_by == self.noivu
         same = self.client.post(

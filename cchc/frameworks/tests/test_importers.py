@@ -154,7 +154,6 @@ class ReadTests(BaseTestCase):
         assert found == {("Tiêu chí", 2, "Điểm tối đa"), ("Xếp loại", 2, "Từ (%)")}
         assert "Trang “Tiêu chí”, dòng 2" in str(failure.value.errors[0])
 
-
     def test_a_title_and_a_blank_row_above_the_header_are_skipped(self):
         """A workbook made for people starts with its title; the header was read from row 1
         and the file refused for lacking every column. Rows keep the numbers Excel shows."""
