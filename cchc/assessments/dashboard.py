@@ -21,6 +21,10 @@ APPEAL_STATUSES = (Round.Status.APPEALS, Round.Status.FINALISED)
 NONE_TO_APPRAISE_MESSAGE = gettext_noop(
     "In appraisal; the framework gives your agency none of its criteria to appraise."
 )
+UNKNOWN_AREAS_MESSAGE = gettext_noop(
+    "The areas on your account that its framework does not have: {codes}. Ask the system "
+    "administrator to correct them."
+)
 
 
 def scoring_panels(user: Any) -> list[LivePanel]:
@@ -102,9 +106,13 @@ def scoring_panels(user: Any) -> list[LivePanel]:
                 continue
             if selectors.appraisable_criteria(user=user, round_=round_):
                 url = reverse("assessments:appraisal", args=[round_.pk])
-                items.append(PanelItem(str(round_), url, _("Appraisal is open")))
+                note = _("Appraisal is open")
             else:
-                items.append(PanelItem(str(round_), "", _(NONE_TO_APPRAISE_MESSAGE)))
+                url, note = "", _(NONE_TO_APPRAISE_MESSAGE)
+            unknown = selectors.unknown_area_codes(user=user, round_=round_)
+            if unknown:
+                note += " " + _(UNKNOWN_AREAS_MESSAGE).format(codes=", ".join(unknown))
+            items.append(PanelItem(str(round_), url, note))
         if items:
             panels.append(LivePanel("appraisal", _("Appraisal"), items))
     if Role.LEADER in roles and rounds:

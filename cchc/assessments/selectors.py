@@ -209,6 +209,27 @@ def appraisable_criteria(*, user: Any, round_: Round) -> list[Criterion]:
     return [c for c in leaves if any(appraises(m, c) for m in memberships)]
 
 
+def unknown_area_codes(*, user: Any, round_: Round) -> list[str]:
+    """The areas listed on the user's appraiser memberships that name no criterion of the
+    round's framework (a typo, or another framework's numbering): with them the user is given
+    nothing to appraise and would not know why. Memberships are written where no framework
+    is known (accounts), so the round's framework is the first place to check them."""
+    listed = sorted(
+        {
+            code
+            for m in user.active_memberships
+            if m.role == Role.APPRAISER
+            for code in m.area_codes or []
+        }
+    )
+    if not listed:
+        return []
+    codes = set(
+        Criterion.objects.filter(framework_id=round_.framework_id).values_list("code", flat=True)
+    )
+    return [code for code in listed if code not in codes]
+
+
 def can_appraise(*, user: Any, assessment: Assessment, criterion: Criterion) -> bool:
     """May this user appraise this criterion of this assessment? The one answer the appraisal
     page, its progress, the save (view and service) and the questions read: a leaf of the

@@ -331,6 +331,29 @@ class AppraisalScopeTests(AppraisalCase):
         ]
         assert appraisal in links
 
+    def test_areas_on_a_membership_that_the_framework_lacks_are_named_on_the_home_page(self):
+        """Areas are typed on the membership, where no framework is known: "8" or "A2" (the
+        framework numbers its areas 1, 2) gave the appraiser nothing, and nobody said why."""
+        other = org_unit_create(
+            actor=None, code="H436-KT", name="Phòng Kinh tế", kind="agency", parent=self.cast.city
+        )
+        user = user_create(actor=None, username="thamdinh.kinhte", password=TEST_PASSWORD)
+        membership_add(
+            actor=None, user=user, role=Role.APPRAISER, org_unit=other, area_codes=["8", "A2"]
+        )
+        self.client.force_login(user)
+        home = self.client.get(reverse("core:home")).content.decode()
+        assert "Các lĩnh vực ghi trên tài khoản của bạn mà bộ tiêu chí không có: 8, A2." in home
+        assert selectors.unknown_area_codes(user=user, round_=self.round) == ["8", "A2"]
+        user.memberships.update(area_codes=["2", "8"])
+        from cchc.accounts.models import User
+
+        fresh = User.objects.get(pk=user.pk)
+        assert selectors.unknown_area_codes(user=fresh, round_=self.round) == ["8"]
+        assert self.client.get(reverse("core:home")).status_code == 200
+        # An appraiser whose areas are all the framework's is told nothing more.
+        assert selectors.unknown_area_codes(user=self.thanhtra, round_=self.round) == []
+
 
 class AppraisingAWholeUnitTests(AppraisalCase):
     """scores_appraise: several criteria of one unit at once, checked as one at a time, all or
