@@ -47,6 +47,10 @@ _DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
 # The same grouped by commas, as English writes it: 1,234,567 (one comma alone is a decimal
 # comma: 7,5).
 _COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3}){2,}")
+# What is left once the marks are read: digits 0-9 with at most one decimal point. Decimal()
+# alone also takes "1e-400" (a page then writes its four hundred zeros; "1e-5000000", thirty
+# bytes typed, made a 60 MB page), "Infinity" and other scripts' digits ("١").
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 
 
 def parse_decimal(text: str | int | float | Decimal) -> Decimal:
@@ -55,7 +59,8 @@ def parse_decimal(text: str | int | float | Decimal) -> Decimal:
     "7,5" and "7.5" are seven and a half; "1.234" and "1.234.567" are thousands grouped with
     dots, as Vietnamese writes them (one thousand two hundred and thirty-four, never 1,234);
     "1.234,5" has both; "1,234.5" and "1,234,567" are English groupings. A dot followed by
-    other than groups of three digits ("12.75", "0.125") is a decimal point."""
+    other than groups of three digits ("12.75", "0.125") is a decimal point. Only digits 0-9
+    and the marks: no exponent ("1e-400"), no "Infinity", no other script's digits."""
     if isinstance(text, Decimal):
         return text
     if isinstance(text, int):
@@ -75,6 +80,8 @@ def parse_decimal(text: str | int | float | Decimal) -> Decimal:
         cleaned = cleaned.replace(",", "")
     else:
         cleaned = cleaned.replace(",", ".")
+    if not _PLAIN_NUMBER.fullmatch(cleaned):
+        raise ValueError(text)
     try:
         value = Decimal(cleaned)
     except InvalidOperation as error:

@@ -111,6 +111,9 @@ def _clean_text(value: Any) -> str:
 # The largest figure a unit declares (a count, a numerator, points): far above any real one,
 # and small enough that every sum, product and rounding of it stays exact.
 MAX_FIGURE = Decimal("999999999999")
+# The most decimal places a declared figure has (a rate of 95,25 %, a sum of money): a tiny
+# base such as 0,000…1 / 0,000…1 read as 100 % where 0 / 0 is "not applicable".
+MAX_FIGURE_PLACES = 4
 
 
 def _declared_decimal(data: Mapping[str, Any], name: str, label: str) -> Decimal | None:
@@ -129,6 +132,13 @@ def _declared_decimal(data: Mapping[str, Any], name: str, label: str) -> Decimal
         raise InputError(
             _("%(label)s: the number is too large (at most %(max)s).")
             % {"label": label, "max": format_count(int(MAX_FIGURE))},
+            name,
+        )
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_FIGURE_PLACES:
+        raise InputError(
+            _("%(label)s: at most %(places)s decimal places.")
+            % {"label": label, "places": MAX_FIGURE_PLACES},
             name,
         )
     return value
