@@ -397,6 +397,12 @@ CASES = [
         note="draft",
     ),
     Case("assessments:round_advance", keepers_only(302), kwargs=draft_round, method="post"),
+    Case(
+        "assessments:round_deadlines",
+        keepers_only(400),  # empty: refused on the board, the form open as typed
+        kwargs=round_pk,
+        method="post",
+    ),
     Case("assessments:appraisal", keepers_only(appraiser=200), kwargs=round_pk),
     Case("assessments:appraisal_progress", keepers_only(appraiser=200), kwargs=round_pk),
     Case(

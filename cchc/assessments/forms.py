@@ -52,6 +52,15 @@ class ExtendForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
+class RoundDeadlinesForm(forms.Form):
+    self_assessment_due_on = forms.DateField(
+        label=_("Self-assessment deadline"), widget=date_widget()
+    )
+    appraisal_due_on = forms.DateField(label=_("Appraisal deadline"), widget=date_widget())
+    appeals_due_on = forms.DateField(label=_("Appeals deadline"), widget=date_widget())
+    reason = forms.CharField(label=_("Reason (the units are told)"), max_length=500)
+
+
 class DecisionForm(forms.Form):
     decision_number = forms.CharField(label=_("Decision number"), max_length=64, required=False)
     decision_date = forms.DateField(label=_("Decision date"), required=False, widget=date_widget())

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.round_create_view, name="round_create"),
     path("<int:pk>/", views.round_detail_view, name="round_detail"),
     path("<int:pk>/advance/", views.round_advance_view, name="round_advance"),
+    path("<int:pk>/deadlines/", views.round_deadlines_view, name="round_deadlines"),
     path("<int:pk>/appraisal/", views.appraisal_view, name="appraisal"),
     path("<int:pk>/appraisal/progress/", views.appraisal_progress_view, name="appraisal_progress"),
     path(

@@ -35,6 +35,7 @@ from cchc.assessments.forms import (
     EvidenceUploadForm,
     ExtendForm,
     ReturnForm,
+    RoundDeadlinesForm,
     RoundForm,
     VerifyFileForm,
 )
@@ -62,6 +63,9 @@ from cchc.orgunits.scope import KEEP, Scope
 ROUND_CREATED_MESSAGE = gettext_noop("The round was created as a draft. Check it, then open it.")
 ROUND_MOVED_MESSAGE = gettext_noop("The round is now in “%(status)s”.")
 EXTENDED_MESSAGE = gettext_noop("The deadline of %(unit)s is now %(date)s.")
+DEADLINES_CHANGED_MESSAGE = gettext_noop(
+    "The round's deadlines were changed and the units were told."
+)
 SUBMITTED_MESSAGE = gettext_noop("The self-assessment was submitted and locked.")
 RETURNED_MESSAGE = gettext_noop("The self-assessment was returned to the unit.")
 SIGNATURES_CHECKED_MESSAGE = gettext_noop("The signatures were checked again.")
@@ -170,11 +174,15 @@ def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _round_board(
-    request: HttpRequest, round_: Round, *, refused: dict[str, Any] | None = None
+    request: HttpRequest,
+    round_: Round,
+    *,
+    refused: dict[str, Any] | None = None,
+    deadlines_form: RoundDeadlinesForm | None = None,
 ) -> HttpResponse:
     """The round board; `refused`: a unit's action the service refused (`assessment` id,
     `form` "extend" or "return", `posted`, `error`), shown open in its row as it was typed
-    (400)."""
+    (400); `deadlines_form`: the round's deadlines as typed, with what was refused (400)."""
     can_manage = selectors.round_can_manage(user=request.user, round_=round_)
     assessments = list(selectors.assessments_for_board(user=request.user, round_=round_))
     target = NEXT_STATUS.get(Round.Status(round_.status))
@@ -200,8 +208,19 @@ def _round_board(
         and round_.status == Round.Status.APPRAISAL
         and bool(selectors.appraisable_criteria(user=request.user, round_=round_)),
         "refused": refused,
+        "deadlines_form": deadlines_form
+        or RoundDeadlinesForm(
+            initial={
+                "self_assessment_due_on": round_.self_assessment_due_on,
+                "appraisal_due_on": round_.appraisal_due_on,
+                "appeals_due_on": round_.appeals_due_on,
+            }
+        ),
+        "deadlines_open": can_manage
+        and round_.status not in (Round.Status.FINALISED, Round.Status.PUBLISHED),
     }
-    return render(request, "assessments/round_detail.html", context, status=400 if refused else 200)
+    failed = bool(refused) or deadlines_form is not None
+    return render(request, "assessments/round_detail.html", context, status=400 if failed else 200)
 
 
 @require_POST
@@ -227,6 +246,24 @@ def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _(ROUND_MOVED_MESSAGE) % {"status": round_.get_status_display()})
     return redirect(round_.get_absolute_url())
+
+
+@require_POST
+@capability_required(Capability.MANAGE_ROUNDS)
+def round_deadlines_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the round's deadlines, with the reason the units are told; refused, the board
+    again with the form as typed and each refusal beside its field."""
+    round_ = selectors.round_get_for_manage(user=request.user, pk=pk)
+    form = RoundDeadlinesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.round_deadlines_change(actor=request.user, round_=round_, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _(DEADLINES_CHANGED_MESSAGE))
+            return redirect(round_.get_absolute_url())
+    return _round_board(request, round_, deadlines_form=form)
 
 
 @require_POST

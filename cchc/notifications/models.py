@@ -12,6 +12,7 @@ class Notification(BaseModel):
     class Kind(models.TextChoices):
         ROUND_OPENED = "round_opened", _("Round opened")
         DEADLINE_SOON = "deadline_soon", _("Deadline soon")
+        DEADLINES_CHANGED = "deadlines_changed", _("Deadlines changed")
         RETURNED = "returned", _("Returned for changes")
         QUESTION = "question", _("Question from an appraiser")
         ANSWER = "answer", _("Answer from a unit")

@@ -47,6 +47,36 @@ def notify_round_opened(round_: Round) -> None:
         )
 
 
+def notify_deadlines_changed(round_: Round, *, reason: str, change: int) -> None:
+    """The people of each unit of the round: its deadlines now, and why they changed (once
+    for each `change`, the audit event that records it)."""
+    for assessment in round_.assessments.select_related("org_unit"):
+
+        def compose(user: Any, a: Assessment = assessment) -> tuple[str, str]:
+            return (
+                _("The deadlines of %(round)s have changed") % {"round": round_},
+                _(
+                    "Self-assessment of %(unit)s by %(own)s; appraisal by %(appraisal)s; "
+                    "appeals by %(appeals)s. Reason: %(reason)s"
+                )
+                % {
+                    "unit": a.org_unit,
+                    "own": short_date(a.due_on),
+                    "appraisal": short_date(round_.appraisal_due_on),
+                    "appeals": short_date(round_.appeals_due_on),
+                    "reason": reason,
+                },
+            )
+
+        notify(
+            users=people_of([assessment.org_unit_id]),
+            kind=Notification.Kind.DEADLINES_CHANGED,
+            compose=compose,
+            url=assessment.get_absolute_url(),
+            dedupe_key=f"deadlines:{assessment.pk}:{change}",
+        )
+
+
 def notify_appraised(round_: Round) -> None:
     for assessment in round_.assessments.filter(status=Assessment.Status.SUBMITTED):
         notify(

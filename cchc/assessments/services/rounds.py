@@ -64,6 +64,18 @@ DECISION_FUTURE_MESSAGE = gettext_noop(
     "The decision is dated {date}, after today: publish the results once it is signed, "
     "with its date."
 )
+DEADLINES_STATE_MESSAGE = gettext_noop(
+    "The deadlines of a finalised or published round no longer change."
+)
+DEADLINES_REASON_MESSAGE = gettext_noop("Say why the deadlines change: the units are told.")
+DEADLINE_STAGE_OVER_MESSAGE = gettext_noop(
+    "This stage is over: its deadline ({date}) no longer changes."
+)
+DEADLINE_CHANGED_PAST_MESSAGE = gettext_noop("A new deadline cannot be a day already past.")
+APPRAISAL_BEFORE_UNIT_MESSAGE = gettext_noop(
+    "{unit} has until {date} to self-score: the appraisal deadline must come after it."
+)
+DEADLINES_UNCHANGED_MESSAGE = gettext_noop("These are the round's deadlines already.")
 EXTEND_REASON_MESSAGE = gettext_noop("Say why the deadline is extended.")
 EXTEND_ORDER_MESSAGE = gettext_noop("The new deadline must be later than the current one.")
 EXTEND_LIMIT_MESSAGE = gettext_noop(
@@ -370,6 +382,96 @@ def round_advance(
             ),
         },
     )
+    return round_
+
+
+# Each deadline and the last state in which it may still change (its stage not over).
+DEADLINE_STAGES = {
+    "self_assessment_due_on": (Round.Status.DRAFT, Round.Status.OPEN),
+    "appraisal_due_on": (Round.Status.DRAFT, Round.Status.OPEN, Round.Status.APPRAISAL),
+    "appeals_due_on": (
+        Round.Status.DRAFT,
+        Round.Status.OPEN,
+        Round.Status.APPRAISAL,
+        Round.Status.APPEALS,
+    ),
+}
+
+
+@transaction.atomic
+def round_deadlines_change(
+    *,
+    actor: Any,
+    round_: Round,
+    self_assessment_due_on: datetime.date,
+    appraisal_due_on: datetime.date,
+    appeals_due_on: datetime.date,
+    reason: str,
+) -> Round:
+    """Move the round's deadlines (the province postpones the self-assessment for everyone,
+    or gives appeals a week more), with the reason, which the units are told.
+
+    Only the deadlines of stages not over change, never to a day already past, and they
+    still follow each other. A unit whose deadline was the round's follows the new one; a unit
+    given more time keeps it unless the new deadline is later still. The appraisal deadline
+    must come after every unit's own. Audited; the people of every unit of an opened round
+    are notified."""
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if round_.status in (Round.Status.FINALISED, Round.Status.PUBLISHED):
+        raise ValidationError(_(DEADLINES_STATE_MESSAGE))
+    new = {
+        "self_assessment_due_on": self_assessment_due_on,
+        "appraisal_due_on": appraisal_due_on,
+        "appeals_due_on": appeals_due_on,
+    }
+    old = {field: getattr(round_, field) for field in new}
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    for field, value in new.items():
+        if value == old[field]:
+            continue
+        if round_.status not in DEADLINE_STAGES[field]:
+            errors[field] = _(DEADLINE_STAGE_OVER_MESSAGE).format(date=short_date(old[field]))
+        elif value < today:
+            errors[field] = _(DEADLINE_CHANGED_PAST_MESSAGE)
+    if not reason.strip():
+        errors["reason"] = _(DEADLINES_REASON_MESSAGE)
+    if errors:
+        raise ValidationError(errors)
+    if new == old:
+        raise ValidationError(_(DEADLINES_UNCHANGED_MESSAGE))
+    _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on)
+    assessments = round_.assessments.select_related("org_unit")
+    moved = self_assessment_due_on != old["self_assessment_due_on"]
+    if moved:
+        # The round's own deadline, or an extension the new one passes, becomes the new one.
+        assessments.filter(
+            Q(due_on=old["self_assessment_due_on"]) | Q(due_on__lt=self_assessment_due_on)
+        ).update(due_on=self_assessment_due_on, updated_at=timezone.now())
+    latest = assessments.order_by("-due_on").first()
+    if latest is not None and latest.due_on >= appraisal_due_on:
+        raise ValidationError(
+            {
+                "appraisal_due_on": _(APPRAISAL_BEFORE_UNIT_MESSAGE).format(
+                    unit=latest.org_unit, date=short_date(latest.due_on)
+                )
+            }
+        )
+    for field, value in new.items():
+        setattr(round_, field, value)
+    round_.save(update_fields=[*new, "updated_at"])
+    event = audit_record(
+        actor=actor,
+        action="round.deadlines",
+        target=round_,
+        before={field: value.isoformat() for field, value in old.items()},
+        after={
+            **{field: value.isoformat() for field, value in new.items()},
+            "reason": reason.strip(),
+        },
+    )
+    if round_.status != Round.Status.DRAFT:
+        notices.notify_deadlines_changed(round_, reason=reason.strip(), change=event.pk)
     return round_
 
 
