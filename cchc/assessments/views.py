@@ -1169,7 +1169,7 @@ def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
             messages.error(request, f"{assessment.org_unit}: {error}")
         url = reverse("assessments:appraisal", args=[assessment.round_id])
         return redirect(f"{url}?criterion={criterion.pk}")
-    context = {
+    context: dict[str, Any] = {
         "row": _appraisal_row(assessment, score, criterion),
         "posted": posted,
         "error": error,
