@@ -448,7 +448,10 @@ def round_deadlines_change(
         assessments.filter(
             Q(due_on=old["self_assessment_due_on"]) | Q(due_on__lt=self_assessment_due_on)
         ).update(due_on=self_assessment_due_on, updated_at=timezone.now())
-    latest = assessments.order_by("-due_on").first()
+    # While units still self-score, each must have done so before appraisal is due.
+    still_scoring = round_.status in DEADLINE_STAGES["self_assessment_due_on"]
+    waiting = assessments.exclude(status=Assessment.Status.SUBMITTED)
+    latest = waiting.order_by("-due_on").first() if still_scoring else None
     if latest is not None and latest.due_on >= appraisal_due_on:
         raise ValidationError(
             {
