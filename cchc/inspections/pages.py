@@ -75,14 +75,31 @@ def team_people(inspection: Inspection) -> list[tuple[int, str]]:
     ]
 
 
+def kept_values(kept: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """A refused form of the page (core.forms.perform's `keep`) as the template writes it
+    back: each field's value as typed and its reasons, joined."""
+    return {
+        "values": {name: values[0] if values else "" for name, values in kept["data"].items()},
+        "errors": {name: " ".join(reasons) for name, reasons in kept["errors"].items()},
+    }
+
+
 def inspection_page(
-    *, user: Any, inspection: Inspection, take_draft: Callable[[], Any] | None = None
+    *,
+    user: Any,
+    inspection: Inspection,
+    take_draft: Callable[[], Any] | None = None,
+    kept: dict[str, dict[str, Any]] | None = None,
+    member_form: Any = None,
 ) -> dict[str, Any]:
     """Everything the visit's page shows for `user` (the inspection as
     `selectors.inspection_for_page` reads it): team, documents, checklist results, photos,
     findings, root causes, recommendations and remediation, the next step when the user may
     take it, and the forms they may use (None, or left out, for the others). `take_draft`: the
-    finding refused on the user's last post, as it was typed (read for the team only)."""
+    finding refused on the user's last post, as it was typed (read for the team only);
+    `kept`: the other forms refused on the user's last post, by name ("report-<action>",
+    "action-<recommendation>"), and `member_form` the team form so refused."""
+    kept = kept or {}
     can_manage = selectors.can_manage(user=user, inspection=inspection)
     can_inspect = selectors.can_inspect(user=user, inspection=inspection)
     can_answer = selectors.can_answer(user=user, inspection=inspection)
@@ -159,11 +176,25 @@ def inspection_page(
         "reschedule_form": RescheduleForm(
             prefix="move", initial={"visit_date": inspection.visit_date}
         ),
-        "member_form": TeamMemberForm(
-            prefix="member", people=team_people(inspection), topics=inspection.topics
+        "member_form": (
+            member_form
+            or TeamMemberForm(
+                prefix="member", people=team_people(inspection), topics=inspection.topics
+            )
         )
         if can_manage
         else None,
+        # Refused forms as typed: a progress report by action, a new action by recommendation.
+        "kept_reports": {
+            int(name.removeprefix("report-")): kept_values(form)
+            for name, form in kept.items()
+            if name.startswith("report-")
+        },
+        "kept_actions": {
+            int(name.removeprefix("action-")): kept_values(form)
+            for name, form in kept.items()
+            if name.startswith("action-")
+        },
         # The decision forming the team issued from the register, when there is one: it is
         # the visit's decision, shown instead of the form that types one. The conclusion
         # notice issued: what its button opens (before, the draft is the team's).

@@ -74,6 +74,9 @@ PROPOSED_MESSAGE = gettext_noop(
 APPROVED_MESSAGE = gettext_noop("The plan was approved; units and teams were notified.")
 RESCHEDULED_MESSAGE = gettext_noop("The visit was moved.")
 MEMBER_ADDED_MESSAGE = gettext_noop("%(person)s joined the team.")
+CHOOSE_FILE_AGAIN_MESSAGE = gettext_noop(
+    "The report was not sent: choose the file again (a browser does not send it twice)."
+)
 MEMBER_REMOVED_MESSAGE = gettext_noop("%(person)s left the team.")
 DECISION_SAVED_MESSAGE = gettext_noop("The decision forming the team was recorded.")
 MOVED_MESSAGE = gettext_noop("The inspection is now “%(status)s”.")
@@ -309,10 +312,19 @@ def inspection_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything about one visit: team, documents, checklist results, photos, findings, root
     causes, recommendations and remediation, with the next step for whoever may take it."""
     inspection = selectors.inspection_for_page(user=request.user, pk=pk)
+    member_form = take_kept(
+        request,
+        _kept_key(inspection, "member"),
+        lambda data: TeamMemberForm(
+            data, prefix="member", people=pages.team_people(inspection), topics=inspection.topics
+        ),
+    )
     context = pages.inspection_page(
         user=request.user,
         inspection=inspection,
         take_draft=lambda: request.session.pop(_finding_draft_key(inspection), None),
+        kept=_kept_forms(request, inspection),
+        member_form=member_form,
     )
     return render(request, "inspections/inspection_detail.html", context)
 
@@ -349,9 +361,27 @@ def _post(
     success: str,
     form: Any = None,
     anchor: str = "",
+    *,
+    keep: str = "",
 ) -> HttpResponse:
-    perform(request, action, success, form)
+    """Run a form's action and go back to the visit's page; with `keep` (the form's name on
+    the page), a refused form comes back there as typed, each reason beside its field."""
+    perform(request, action, success, form, keep=_kept_key(inspection, keep) if keep else "")
     return _back(inspection, anchor)
+
+
+def _kept_key(inspection: Inspection, name: str) -> str:
+    """Where a refused form of the visit's page waits for the page (core.forms.perform)."""
+    return f"inspection-kept:{inspection.pk}:{name}"
+
+
+def _kept_forms(request: HttpRequest, inspection: Inspection) -> dict[str, dict[str, Any]]:
+    """The refused forms waiting for this visit's page, by name (read once: then gone)."""
+    prefix = _kept_key(inspection, "")
+    return {
+        key.removeprefix(prefix): request.session.pop(key)
+        for key in [key for key, _value in request.session.items() if key.startswith(prefix)]
+    }
 
 
 @require_POST
@@ -382,26 +412,21 @@ def team_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         topics=inspection.topics,
     )
 
-    def add() -> None:
-        person = get_object_or_404(User, pk=form.cleaned_data["user"])
-        planning.team_member_add(
+    person = get_object_or_404(User, pk=form.cleaned_data["user"]) if form.is_valid() else None
+    # Refused, the form comes back open as it was typed, each reason beside its field.
+    perform(
+        request,
+        lambda: planning.team_member_add(
             actor=request.user,
             inspection=inspection,
             user=person,
             topics=form.cleaned_data["topics"],
             is_head=form.cleaned_data["is_head"],
-        )
-        messages.success(request, _(MEMBER_ADDED_MESSAGE) % {"person": person})
-
-    if not form.is_valid():
-        for message in form_error_messages(form):
-            messages.error(request, message)
-        return _back(inspection, "team")
-    try:
-        add()
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        ),
+        _(MEMBER_ADDED_MESSAGE) % {"person": person},
+        form,
+        keep=_kept_key(inspection, "member"),
+    )
     return _back(inspection, "team")
 
 
@@ -802,7 +827,8 @@ def action_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _(ACTION_SAVED_MESSAGE),
         form,
-        "recommendations",
+        f"recommendation-{recommendation.pk}",
+        keep=f"action-{recommendation.pk}",
     )
 
 
@@ -846,7 +872,7 @@ def action_report_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The action's owner reports: the inspected unit, or the agency the action was given to."""
     action, inspection = selectors.action_for_report(user=request.user, pk=pk)
     form = ProgressForm(request.POST, request.FILES)
-    return _post(
+    response = _post(
         request,
         inspection,
         lambda: findings.progress_report(
@@ -859,7 +885,15 @@ def action_report_view(request: HttpRequest, pk: int) -> HttpResponse:
         _(REPORT_SENT_MESSAGE),
         form,
         f"action-{action.pk}",
+        keep=f"report-{action.pk}",
     )
+    key = _kept_key(inspection, f"report-{action.pk}")
+    kept = request.session.get(key)
+    if kept is not None and request.FILES.get("file") and "file" not in kept["errors"]:
+        # A browser sends no file back: say to choose it again, beside its field.
+        kept["errors"]["file"] = [_(CHOOSE_FILE_AGAIN_MESSAGE)]
+        request.session[key] = kept
+    return response
 
 
 @require_POST

@@ -97,6 +97,13 @@ def audit_object_type(value: str) -> str:
 
 
 @register.filter
+def lookup(mapping: object, key: object) -> object:
+    """mapping[key], or None: what a page keyed by an object's id (`kept|lookup:action.pk`)."""
+    getter = getattr(mapping, "get", None)
+    return getter(key) if getter is not None else None
+
+
+@register.filter
 def abs_value(value: int) -> int:
     return abs(value)
 

@@ -390,7 +390,10 @@ def progress_report(
     if not text.strip():
         raise ValidationError({"text": _(REPORT_TEXT_MESSAGE)})
     # Every file checked before anything is written: a refused second file leaves no first one.
-    checked = [check_file(upload, InspectionFile.Purpose.REMEDIATION) for upload in uploads]
+    try:
+        checked = [check_file(upload, InspectionFile.Purpose.REMEDIATION) for upload in uploads]
+    except ValidationError as refused:
+        raise ValidationError({"file": refused.messages}) from refused  # beside the file
     report = ProgressReport.objects.create(
         action=action, text=text.strip(), is_done=is_done, reported_by=actor
     )
