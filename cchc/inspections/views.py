@@ -889,7 +889,7 @@ def action_report_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     key = _kept_key(inspection, f"report-{action.pk}")
     kept = request.session.get(key)
-    if kept is not None and request.FILES.get("file") and "file" not in kept["errors"]:
+    if kept is not None and form.files.get("file") and "file" not in kept["errors"]:
         # A browser sends no file back: say to choose it again, beside its field.
         kept["errors"]["file"] = [_(CHOOSE_FILE_AGAIN_MESSAGE)]
         request.session[key] = kept

@@ -124,6 +124,9 @@ COVERED = {
         "AssessmentPayloadTests.test_self_assessment_inputs"
     ),
     "cchc.assessments.forms.ExtendForm.reason": "AssessmentPayloadTests.test_extend_and_return",
+    "cchc.assessments.forms.RoundDeadlinesForm.reason": (
+        "AssessmentPayloadTests.test_the_reason_the_deadlines_change"
+    ),
     "cchc.assessments.forms.ReturnForm.reason": "AssessmentPayloadTests.test_extend_and_return",
     "cchc.assessments.forms.AppraiseForm.reason": (
         "AssessmentPayloadTests.test_appraisal_questions_and_appeals"
@@ -1035,6 +1038,34 @@ class AssessmentPayloadTests(PayloadTestCase):
         response = self.client.post(url, data, headers={"HX-Request": "true"})
         assert response.status_code == 200, response.status_code
         return response.content.decode()
+
+    def test_the_reason_the_deadlines_change(self):
+        """Kept in the audit trail and sent to every unit's people in their inbox."""
+        import datetime
+
+        import time_machine
+
+        from cchc.core.models import AuditEvent
+
+        change = reverse("assessments:round_deadlines", args=[self.round.pk])
+        with time_machine.travel(datetime.datetime(2026, 6, 10, 9, tzinfo=datetime.UTC)):
+            self.login("home_affairs")
+            for n, payload in enumerate(PAYLOADS):
+                self.send(
+                    change,
+                    {
+                        "self_assessment_due_on": f"2026-07-{n + 2:02}",
+                        "appraisal_due_on": "2026-08-20",
+                        "appeals_due_on": "2026-08-31",
+                        "reason": payload,
+                    },
+                )
+                event = AuditEvent.objects.filter(action="round.deadlines").latest("pk")
+                assert event.after["reason"] == payload.strip()
+            self.assert_inert_all(self.read(self.round.get_absolute_url()))
+            self.assert_shown(self.audit_page(object_type="assessments.round"))
+            self.login("ward_officer")
+            self.assert_shown(self.read(reverse("notifications:inbox")))
 
     def test_extend_and_return(self):
         from cchc.assessments.services import assessment_submit
