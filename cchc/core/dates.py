@@ -9,10 +9,11 @@ from cchc.core.points import VIETNAMESE_MARKS, round_points
 def document_date_line(place: str, day: datetime.date) -> str:
     """Return the place-and-date line of an official document: "Hà Tĩnh, ngày 05 tháng 01 năm 2026".
 
-    Decree 30/2020 writes days below 10 and months below 3 with a leading zero; we pad both
-    to two digits as the templates of Annex I do.
+    Decree 30/2020 (Annex I) writes days below 10 and the months 1 and 2 with a leading zero,
+    and no other month: "ngày 05 tháng 01", "ngày 15 tháng 8" (not "tháng 08").
     """
-    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def short_date(day: datetime.date | None) -> str:

@@ -9,6 +9,20 @@ def test_document_date_line_pads_day_and_month_as_documents_write_them():
     assert line == "Hà Tĩnh, ngày 05 tháng 01 năm 2026"
 
 
+def test_only_the_months_1_and_2_take_a_leading_zero():
+    """Decree 30/2020, Annex I: "ngày nhỏ hơn 10 và tháng 1, 2 phải ghi thêm số 0". A
+    publication notice read "ngày 15 tháng 08 năm 2026"."""
+    assert document_date_line("Hà Tĩnh", datetime.date(2026, 8, 15)) == (
+        "Hà Tĩnh, ngày 15 tháng 8 năm 2026"
+    )
+    assert document_date_line("Hà Tĩnh", datetime.date(2026, 2, 3)).endswith(
+        "ngày 03 tháng 02 năm 2026"
+    )
+    assert document_date_line("Hà Tĩnh", datetime.date(2026, 12, 9)).endswith(
+        "ngày 09 tháng 12 năm 2026"
+    )
+
+
 def test_short_date_is_day_month_year():
     assert short_date(datetime.date(2026, 1, 5)) == "05/01/2026"
 
