@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.api.models import ApiScope
 from cchc.core.roles import Role
+from cchc.orgunits.forms import UnitChoiceField
 from cchc.orgunits.models import OrgUnit
 
 EXPIRY_HELP = _("The client works until the end of this day. Empty: until it is revoked.")
@@ -20,11 +21,18 @@ EXPIRY_PAST_MESSAGE = _("The expiry must be in the future.")
 
 class ClientCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    org_unit = forms.ModelChoiceField(
+    # Two units sharing a name (the city's and the province's Phường Trần Phú) say the unit
+    # above them; the tree's order puts each under its own.
+    org_unit = UnitChoiceField(
         label=_("Unit"),
-        queryset=OrgUnit.objects.filter(active_to__isnull=True).order_by("path"),
+        queryset=OrgUnit.objects.filter(active_to__isnull=True)
+        .select_related("parent")
+        .order_by("path"),
         empty_label=_("— Choose a unit —"),
     )
+    # Given once by the form's page: a second post of the same form (the browser's reload of
+    # the page that shows the token) creates no second client.
+    once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     # An administrator's role would reach every unit: a client acts for one unit's role.
     role = forms.ChoiceField(
         label=_("Role"),

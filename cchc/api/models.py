@@ -6,6 +6,8 @@ unit the administrator chose: every call is then scoped by the one scope policy
 audit trail names the client ("API: <name>"). On top, the client holds API scopes: an endpoint
 needs its scope AND what the role may do."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -80,6 +82,13 @@ class IntegrationClient(BaseModel):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def expires_on(self) -> datetime.date | None:
+        """The last day the client works (it expires at the start of the next)."""
+        if self.expires_at is None:
+            return None
+        return (timezone.localtime(self.expires_at) - datetime.timedelta(microseconds=1)).date()
 
     @property
     def is_usable(self) -> bool:

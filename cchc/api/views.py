@@ -1,6 +1,8 @@
 """The system administrator's pages for integration clients: list, create (the token shown
 once), revoke."""
 
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +19,13 @@ from cchc.core.permissions import capability_required
 from cchc.core.roles import Capability
 
 CLIENT_REVOKED_MESSAGE = gettext_noop("The client was revoked: its token no longer works.")
+ALREADY_CREATED_MESSAGE = gettext_noop(
+    "This client was already created, and its token shown once: the page was sent again "
+    "(reloaded), so no second client was made. A token not copied cannot be shown again: "
+    "revoke the client and create another."
+)
+# The forms (by their one-time field) that created a client in this session.
+CREATED_KEY = "api_clients_created"
 
 
 @capability_required(Capability.MANAGE_API_CLIENTS)
@@ -30,9 +39,16 @@ def client_list_view(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_API_CLIENTS)
 def client_create_view(request: HttpRequest) -> HttpResponse:
     """Create a client. The answer to the POST shows its token, once: it is kept nowhere."""
-    form = ClientCreateForm(request.POST if request.method == "POST" else None)
+    form = ClientCreateForm(
+        request.POST if request.method == "POST" else None, initial={"once": secrets.token_hex(16)}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        created_by_form = request.session.get(CREATED_KEY, {})
+        if data["once"] and data["once"] in created_by_form:
+            # The page that showed the token, reloaded: the browser posts the form again.
+            messages.warning(request, _(ALREADY_CREATED_MESSAGE))
+            return redirect("api_clients:client_list")
         try:
             created = services.client_create(
                 actor=request.user,
@@ -45,6 +61,8 @@ def client_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if data["once"]:
+                request.session[CREATED_KEY] = {**created_by_form, data["once"]: created.client.pk}
             context = {"client": created.client, "token": created.token}
             return render(request, "api/client_created.html", context)
     status = 400 if form.errors else 200

@@ -48,6 +48,49 @@ class ClientPageTests(BaseTestCase):
         event = AuditEvent.objects.get(action="integration_client.create")
         assert token.split("_", 2)[2] not in str(event.after)
 
+    def test_the_page_that_shows_the_token_reloaded_creates_no_second_client(self):
+        """A reload of the token's page posted the form again: a second live client whose
+        token nobody ever saw (found by a new-user walk)."""
+        self.login("admin")
+        page = self.client.get(reverse("api_clients:client_create")).content.decode()
+        once = page.split('name="once" value="', 1)[1].split('"', 1)[0]
+        assert len(once) == 32
+        data = self.form(once=once)
+        assert self.client.post(reverse("api_clients:client_create"), data).status_code == 200
+        again = self.client.post(reverse("api_clients:client_create"), data, follow=True)
+        assert IntegrationClient.objects.count() == 1
+        assert "không tạo thêm ứng dụng thứ hai" in again.content.decode()
+        # A new form (a new page) creates a new client.
+        page = self.client.get(reverse("api_clients:client_create")).content.decode()
+        other = page.split('name="once" value="', 1)[1].split('"', 1)[0]
+        assert other != once
+        self.client.post(reverse("api_clients:client_create"), self.form(once=other))
+        assert IntegrationClient.objects.count() == 2
+
+    def test_the_list_says_the_last_day_scopes_in_words_and_units_apart(self):
+        """Valid until 31/12/2027 read "01/01/2028" (the moment it expires); scopes were codes;
+        the city's and the province's Phường Trần Phú were two identical choices."""
+        import datetime
+
+        from cchc.orgunits.services import org_unit_create
+
+        province = org_unit_create(actor=None, code="T42X", name="Tỉnh Khác", kind="province")
+        org_unit_create(
+            actor=None, code="X1", name=self.cast.ward_a.name, kind="ward", parent=province
+        )
+        self.login("admin")
+        form = self.client.get(reverse("api_clients:client_create")).content.decode()
+        assert f"{self.cast.ward_a.name} — {self.cast.city.name}" in form
+        assert f"{self.cast.ward_a.name} — Tỉnh Khác" in form
+        day = datetime.date.today() + datetime.timedelta(days=400)
+        self.client.post(
+            reverse("api_clients:client_create"), self.form(expires_on=day.isoformat())
+        )
+        listing = self.client.get(reverse("api_clients:client_list")).content.decode()
+        expires = listing.split('data-testid="client-expires">', 1)[1].split("<", 1)[0]
+        assert expires == day.strftime("%d/%m/%Y"), expires
+        assert "units:read" not in listing and "chưa dùng" in listing
+
     def test_invalid_form_is_400(self):
         self.login("admin")
         response = self.client.post(reverse("api_clients:client_create"), self.form(scopes=[]))
