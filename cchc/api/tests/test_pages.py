@@ -2,6 +2,7 @@
 once, revocation audited, the list's queries fixed."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from cchc.api.models import IntegrationClient
 from cchc.api.services import secret_digest
@@ -82,7 +83,7 @@ class ClientPageTests(BaseTestCase):
         form = self.client.get(reverse("api_clients:client_create")).content.decode()
         assert f"{self.cast.ward_a.name} — {self.cast.city.name}" in form
         assert f"{self.cast.ward_a.name} — Tỉnh Khác" in form
-        day = datetime.date.today() + datetime.timedelta(days=400)
+        day = timezone.localdate() + datetime.timedelta(days=400)
         self.client.post(
             reverse("api_clients:client_create"), self.form(expires_on=day.isoformat())
         )
