@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Field, Schema
 
@@ -64,7 +65,7 @@ def _bad_cursor() -> Problem:
         422,
         BAD_CURSOR_MESSAGE,
         slug="validation",
-        errors=[field_error(None, "cursor", "invalid cursor")],
+        errors=[field_error(None, "cursor", _(BAD_CURSOR_MESSAGE))],
     )
 
 

@@ -171,6 +171,9 @@ def _input_message(item: dict[str, Any]) -> str:
     if message is None:
         return str(item.get("msg", ""))
     context = {str(key): value for key, value in (item.get("ctx") or {}).items()}
+    if "expected" in context:
+        # pydantic joins the choices in English ("'draft', 'open' or 'published'").
+        context["expected"] = str(context["expected"]).replace("' or '", "', '")
     try:
         return _(message).format(**context)
     except (KeyError, IndexError, ValueError):

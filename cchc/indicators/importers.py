@@ -361,8 +361,10 @@ def _finish(
     status: str,
     errors: Iterable[ImportErrorItem],
     written: bool = True,
+    describe: Callable[[ImportErrorItem], str] = str,
 ) -> None:
-    """Record how the import ended (`written`: whether its batches stayed) and audit it."""
+    """Record how the import ended (`written`: whether its batches stayed) and audit it;
+    `describe` writes each error as the import's page lists it."""
     record.status = status
     record.rows_read = run.rows_read
     record.created = run.created if written else 0
@@ -371,7 +373,7 @@ def _finish(
     record.mapped = run.mapped if written else 0
     # What was not read comes first: it may explain the errors that follow.
     notes = [ignored_columns_message(run.ignored)] if run.ignored else []
-    record.errors = [*notes, *(str(item) for item in errors)][:MAX_KEPT_ERRORS]
+    record.errors = [*notes, *(describe(item) for item in errors)][:MAX_KEPT_ERRORS]
     record.save()
     audit_record(
         actor=actor,
@@ -504,8 +506,23 @@ def import_dossier_records(
             status=DossierImport.Status.FAILED,
             errors=failure.errors,
             written=False,
+            describe=pushed_record_error,
         )
         raise DossierImportFailed(failure.errors[:MAX_KEPT_ERRORS], total) from None
     finally:
         run.drop_stage()
     return run.result()
+
+
+def pushed_record_error(item: ImportErrorItem) -> str:
+    """An error of a pushed batch as the imports' page lists it: by the record's index, as
+    the API's answer gave it to the client (a file's "Row 0" read as a row that no file has)."""
+    if item.row < 0:
+        return str(item.message)
+    if item.column:
+        return _("Record index %(index)s, field “%(field)s”: %(message)s") % {
+            "index": item.row,
+            "field": item.column,
+            "message": item.message,
+        }
+    return _("Record index %(index)s: %(message)s") % {"index": item.row, "message": item.message}

@@ -125,6 +125,21 @@ class UnitTests(ApiTestCase):
         assert count(2) == count(20) == 3
 
 
+class VietnameseRefusalTests(ApiTestCase):
+    def test_a_wrong_choice_and_a_wrong_cursor_are_refused_wholly_in_vietnamese(self):
+        """pydantic joined the choices with an English "or", and a wrong cursor's field
+        message was "invalid cursor" (found by a new-user walk)."""
+        _client, token = make_client(self.cast, scopes=["units:read", "rounds:read"])
+        headers = {**bearer(token), "Accept-Language": "vi"}
+        body = self.client.get("/api/v1/rounds/", {"status": "bogus"}, headers=headers).json()
+        message = body["errors"][0]["message"]
+        assert message.startswith("Hãy ghi một trong các giá trị: 'draft', 'open'"), message
+        assert " or " not in message, message
+        body = self.client.get("/api/v1/units/", {"cursor": "garbage"}, headers=headers).json()
+        assert body["errors"][0]["message"] == body["detail"]
+        assert "invalid" not in body["errors"][0]["message"]
+
+
 class RoundTests(ApiTestCase):
     @classmethod
     def setUpTestData(cls):

@@ -106,6 +106,15 @@ class DossierPushTests(BaseTestCase):
         assert body["detail"] == "Lô bị từ chối, không ghi bản ghi nào. Xem chi tiết lỗi."
         assert [(e["index"], e["field"]) for e in body["errors"]] == [(1, "received_at")]
         assert not Dossier.objects.exists()
+        # The imports' page lists the refused batch by the record's index, as the answer did
+        # (it read "Dòng 1", a row of no file).
+        from cchc.indicators.models import DossierImport
+
+        refused = DossierImport.objects.get()
+        assert refused.status == DossierImport.Status.FAILED
+        assert refused.errors[0].startswith("Bản ghi index 1, trường “received_at”: "), (
+            refused.errors
+        )
 
     def test_a_client_of_the_city_cannot_write_another_provinces_unit(self):
         org_unit_create(
