@@ -5,19 +5,12 @@ units (the counts it needs are stored on each assessment by every save)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
+from cchc.assessments.models import STAGE_LABELS, STAGES, Assessment, Round
 
-from cchc.assessments.models import Assessment, Round
-
-# In the order a unit goes through them; the palette keys follow the assessment badges.
-STATES = (
-    ("not_started", _("Not started")),
-    ("in_progress", _("In progress")),
-    ("returned", _("Returned for changes")),
-    ("submitted", _("Submitted")),
-    ("appraised", _("Appraisal done")),
-)
-STATE_LABELS = dict(STATES)
+# In the order a unit goes through them (one list: Assessment.stage); the palette keys follow
+# the assessment badges.
+STATES = STAGES
+STATE_LABELS = STAGE_LABELS
 
 
 @dataclass
@@ -57,9 +50,7 @@ class RoundProgress:
 
 
 def state_of(assessment: Assessment) -> str:
-    if assessment.is_appraised:
-        return "appraised"
-    return str(assessment.status)
+    return assessment.stage
 
 
 def round_progress(

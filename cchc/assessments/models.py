@@ -93,6 +93,19 @@ class Round(BaseModel):
         return reverse("assessments:round_detail", args=[self.pk])
 
 
+# The stages a unit goes through in a round, in order: its status, and "appraised" once a
+# submitted self-assessment is appraised in full (Assessment.stage). The round's board and the
+# progress page say the same.
+STAGES = (
+    ("not_started", _("Not started")),
+    ("in_progress", _("In progress")),
+    ("returned", _("Returned for changes")),
+    ("submitted", _("Submitted")),
+    ("appraised", _("Appraisal done")),
+)
+STAGE_LABELS = dict(STAGES)
+
+
 class Assessment(BaseModel):
     """One unit's self-assessment in one round, then its appraisal and result."""
 
@@ -185,6 +198,16 @@ class Assessment(BaseModel):
             and self.all_leaf_count > 0
             and self.appraised_count >= self.all_leaf_count
         )
+
+    @property
+    def stage(self) -> str:
+        """Where the unit stands, as every page names it: its status, or "appraised" once
+        every criterion of a submitted self-assessment is appraised (STAGES)."""
+        return "appraised" if self.is_appraised else str(self.status)
+
+    @property
+    def stage_label(self) -> str:
+        return str(STAGE_LABELS[self.stage])
 
     def days_left(self, today: datetime.date | None = None) -> int:
         """Days to the deadline (negative when late)."""

@@ -326,6 +326,19 @@ class ProgressTests(DashboardCase):
             "submitted": 1,
             "appraised": 1,
         }
+        # The round's board names each unit's stage as this page does: the appraised unit
+        # read "Đã nộp" there and "Đã thẩm định xong" here; a unit never opened "0/0" here
+        # and "—" there (found by a new-user walk).
+        self.login("home_affairs")
+        board_page = self.client.get(round_.get_absolute_url()).content.decode()
+        stages = re.findall(r'data-testid="unit-stage">([^<]*)<', board_page)
+        assert sorted(stages) == sorted(
+            ["Đã thẩm định xong", "Đã nộp", "Trả lại để chỉnh sửa", "Chưa bắt đầu"]
+        ), stages
+        progress = self.client.get(reverse("analytics:progress"), {"round": round_.pk})
+        page = progress.content.decode()
+        assert "Đã thẩm định xong" in page and ">0/0<" not in page
+        assert 'data-testid="no-figures-yet"' in page
 
     def test_the_coordinator_reminds_once_a_day_and_a_leader_cannot(self):
         round_ = self.make_round(Round.Period.H1, name="nhắc", status=Round.Status.OPEN)
