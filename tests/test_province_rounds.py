@@ -114,6 +114,41 @@ class ProvinceRoundTests(BaseTestCase):
             decision_date=round_.appeals_due_on,
         )
 
+    def test_a_city_agency_named_by_the_province_framework_is_told_its_units_lie_elsewhere(self):
+        """The province's framework named a city office as appraiser; its appraiser's home said
+        "Appraisal is open" and the grid "no unit has submitted yet", while a unit had: the
+        units lie outside the city's tree (found by a new-user walk)."""
+        from cchc.assessments.services import round_create
+
+        keeper = User.objects.get(username="noivu.tinh")
+        framework = make_framework(
+            self.cast.province, text=ROUND_FRAMEWORK, publish=True, name="Tỉnh (cơ quan TP)"
+        )
+        round_ = round_create(
+            actor=keeper,
+            framework=framework,
+            organiser=self.cast.province,
+            period=Round.Period.ANNUAL,
+            year=2026,
+            units=[self.ward, self.commune],
+            self_assessment_due_on=datetime.date(2026, 12, 1),
+            appraisal_due_on=datetime.date(2026, 12, 15),
+            appeals_due_on=datetime.date(2026, 12, 20),
+        )
+        round_ = round_advance(actor=keeper, round_=round_)
+        assessment = Assessment.objects.get(round=round_, org_unit=self.ward)
+        fill(assessment, User.objects.get(username="ward_officer"))
+        assessment_submit(actor=User.objects.get(username="ward_chair"), assessment=assessment)
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.APPRAISAL)
+        self.login("appraiser")  # the city's Justice office, which the framework names
+        home = self.client.get(reverse("core:home")).content.decode()
+        assert "các đơn vị đã nộp nằm ngoài địa bàn của bạn" in home
+        assert reverse("assessments:appraisal", args=[round_.pk]) not in home
+        grid = self.client.get(reverse("assessments:appraisal", args=[round_.pk]))
+        page = grid.content.decode()
+        assert 'data-testid="submitted-elsewhere"' in page
+        assert "Chưa có đơn vị nào nộp" not in page
+
     def test_ranking_dashboards_map_and_portal_at_the_province(self):
         round_ = self.published_round()
         assert round_.status == Round.Status.PUBLISHED

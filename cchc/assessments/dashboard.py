@@ -21,6 +21,10 @@ APPEAL_STATUSES = (Round.Status.APPEALS, Round.Status.FINALISED)
 NONE_TO_APPRAISE_MESSAGE = gettext_noop(
     "In appraisal; the framework gives your agency none of its criteria to appraise."
 )
+NO_UNIT_IN_AREA_MESSAGE = gettext_noop(
+    "In appraisal; the units that have submitted lie outside your area: its organiser "
+    "appraises them."
+)
 UNKNOWN_AREAS_MESSAGE = gettext_noop(
     "The areas on your account that its framework does not have: {codes}. Ask the system "
     "administrator to correct them."
@@ -104,11 +108,17 @@ def scoring_panels(user: Any) -> list[LivePanel]:
         for round_ in rounds:
             if round_.status != Round.Status.APPRAISAL:
                 continue
-            if selectors.appraisable_criteria(user=user, round_=round_):
+            if not selectors.appraisable_criteria(user=user, round_=round_):
+                url, note = "", _(NONE_TO_APPRAISE_MESSAGE)
+            elif (
+                not selectors.assessments_to_appraise(user=user, round_=round_).exists()
+                and round_.assessments.filter(status=Assessment.Status.SUBMITTED).exists()
+            ):
+                # A round organised above their tree whose units lie outside it.
+                url, note = "", _(NO_UNIT_IN_AREA_MESSAGE)
+            else:
                 url = reverse("assessments:appraisal", args=[round_.pk])
                 note = _("Appraisal is open")
-            else:
-                url, note = "", _(NONE_TO_APPRAISE_MESSAGE)
             unknown = selectors.unknown_area_codes(user=user, round_=round_)
             if unknown:
                 note += " " + _(UNKNOWN_AREAS_MESSAGE).format(codes=", ".join(unknown))

@@ -1027,6 +1027,10 @@ def appraisal_view(request: HttpRequest, pk: int) -> HttpResponse:
             part for part in (filter_query, f"criterion={criterion.pk}") if part
         ),
         "is_open": round_.status == Round.Status.APPRAISAL,
+        # Nothing listed while units have submitted: they lie outside the user's area (a
+        # province's round seen by a city's agency), not "no unit has submitted yet".
+        "submitted_elsewhere": not units
+        and round_.assessments.filter(status=Assessment.Status.SUBMITTED).exists(),
     }
     return render(request, "assessments/appraisal.html", context)
 

@@ -17,7 +17,7 @@ from cchc.core.models import AuditEvent
 from cchc.core.roles import Role
 from cchc.demo import portal, province
 from cchc.demo.management.commands import seed_demo
-from cchc.frameworks.models import Framework
+from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.services import framework_copy, framework_publish, framework_update
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.services import org_unit_update
@@ -85,6 +85,14 @@ def test_it_loads_the_city_its_wards_the_agencies_and_a_user_per_role_once(capsy
     )
     assert Round.objects.get(organiser__code=province.FORMER_CITY_CODE).year == 2024
     assert "69" in OrgUnit.objects.get(code="42").note
+    # The province's frameworks name no city office as appraiser (its round was shown to the
+    # city's appraisers, whose area holds none of its units): the province's office appraises.
+    province_frameworks = Framework.objects.filter(issuer__code="42")
+    assert province_frameworks.exists()
+    assert not Criterion.objects.filter(
+        framework__in=province_frameworks, agency__isnull=False
+    ).exists()
+    assert Criterion.objects.filter(framework=demo_framework(), agency__isnull=False).exists()
 
 
 def demo_framework() -> Framework:
