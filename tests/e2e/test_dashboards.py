@@ -104,3 +104,12 @@ def test_the_dashboards_fit_a_phone_whatever_the_rounds_name(browser, live_serve
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, (path, width)
     shot(page, "overview-phone")
+    # The round's board and its appraisal grid, whose tables scroll inside their box: a
+    # visually hidden header, placed against the page, made the board 685 px wide.
+    _cast, round_, _assessment = scene
+    page = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 800}).new_page()
+    log_in(page, live_server, "home_affairs")
+    for path in (f"/rounds/{round_.pk}/", f"/rounds/{round_.pk}/appraisal/"):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
