@@ -195,6 +195,15 @@ class AppraisalScopeTests(AppraisalCase):
         self.client.post(url_12, {"assessment": [self.assessment.pk]})
         score = Score.objects.get(assessment=self.assessment, criterion=self.criterion("1.2"))
         assert score.appraised_points == Decimal("0.5")
+        # A criterion the units do not score themselves (the survey) offers no button that
+        # could only answer "no unit shown has a self-score" (found by a new-user walk).
+        Criterion.objects.filter(pk=self.criterion("1.2").pk).update(is_self_scored=False)
+        page = self.client.get(
+            reverse("assessments:appraisal", args=[self.round.pk]),
+            {"criterion": self.criterion("1.2").pk},
+        )
+        assert 'data-testid="appraisal-table"' in page.content.decode()
+        assert 'data-testid="accept-self-scores"' not in page.content.decode()
         # Thanh tra does not appraise 1.1: refused, nothing taken.
         self.client.force_login(self.thanhtra)
         assert self.client.post(url, {"assessment": [self.assessment.pk]}).status_code == 403
