@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.db.models import Case, When
+from django.db.models import Case, Count, Q, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from cchc.core.dates import short_date
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
 from cchc.inspections import selectors
-from cchc.inspections.models import Inspection
+from cchc.inspections.models import Inspection, RemediationAction
 from cchc.orgunits.scope import Scope
 
 
@@ -49,6 +50,41 @@ def inspection_panels(user: Any) -> list[LivePanel]:
                 ],
             )
         )
+    # The coordinator follows the remediation of the visits they manage: those reported done
+    # wait for them, then the overdue, then the rest (screens.md: "open remediation, overdue
+    # first"); the counts say how many there are in all.
+    following = selectors.open_actions_to_follow(user=user)
+    shown = list(following[:6])
+    if shown:
+        counts = following.aggregate(
+            total=Count("pk"),
+            overdue=Count("pk", filter=Q(deadline__lt=today)),
+            reported=Count("pk", filter=Q(status=RemediationAction.Status.REPORTED)),
+        )
+        items = [
+            PanelItem(
+                _("%(total)s open, %(overdue)s overdue, %(reported)s reported done to verify")
+                % counts,
+                reverse("inspections:inspection_list") + "#open-remediation",
+                "",
+            )
+        ]
+        for action in shown:
+            note = _("%(unit)s · %(status)s · by %(date)s") % {
+                "unit": action.owner,
+                "status": action.get_status_display(),
+                "date": short_date(action.deadline),
+            }
+            if action.is_overdue(today):
+                note += " · " + _("overdue")
+            items.append(
+                PanelItem(
+                    Truncator(action.text).chars(90),
+                    action.recommendation.inspection.get_absolute_url() + f"#action-{action.pk}",
+                    note,
+                )
+            )
+        panels.append(LivePanel("remediation_follow", _("Open remediation"), items))
     # Whoever reports on actions is asked to: a ward's people for the ward's, an agency's for
     # those given to it (an agency had no reminder of its action on its home page).
     units = selectors.reporting_unit_ids(user=user)

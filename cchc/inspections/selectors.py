@@ -19,7 +19,7 @@ from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 
 from cchc.accounts.models import Membership
@@ -40,7 +40,7 @@ from cchc.inspections.models import (
     TeamMember,
 )
 from cchc.orgunits.models import OrgUnit
-from cchc.orgunits.scope import UNIT_ROLES, Scope, ancestor_ids, under_q
+from cchc.orgunits.scope import KEEP, UNIT_ROLES, Scope, ancestor_ids, under_q
 
 TEAM_ROLES = {Role.APPRAISER, Role.INSPECTOR}
 # A visit whose date has passed in one of these states has not started: it is overdue.
@@ -368,4 +368,23 @@ def actions_for_units(*, unit_ids: Collection[int]) -> QuerySet[RemediationActio
         )
         .exclude(status=RemediationAction.Status.VERIFIED)
         .select_related("recommendation__inspection", "owner")
+    )
+
+
+def open_actions_to_follow(*, user: Any) -> QuerySet[RemediationAction]:
+    """The remediation actions not yet verified of the visits the user manages (the
+    coordinator's "open remediation"): those reported done first (they wait for the
+    coordinator), then by deadline, so the overdue come before the rest."""
+    if not user_has_capability(user, Capability.MANAGE_INSPECTIONS):
+        return RemediationAction.objects.none()
+    kept = Scope.of(user).filter(
+        RemediationAction.objects.filter(recommendation__inspection__status__in=CONCLUDED_STATUSES),
+        "recommendation__inspection__plan__organiser",
+        purpose=KEEP,
+    )
+    return (
+        kept.exclude(status=RemediationAction.Status.VERIFIED)
+        .select_related("recommendation__inspection__org_unit", "owner")
+        .annotate(waits=Case(When(status=RemediationAction.Status.REPORTED, then=0), default=1))
+        .order_by("waits", "deadline", "pk")
     )

@@ -88,6 +88,8 @@ SUPPORT_SAVED_MESSAGE = gettext_noop("The support given was recorded.")
 FINDING_SAVED_MESSAGE = gettext_noop("The finding was recorded.")
 FINDING_DELETED_MESSAGE = gettext_noop("The finding was deleted.")
 RECOMMENDATION_DELETED_MESSAGE = gettext_noop("The recommendation was deleted.")
+# How many open remediation actions the coordinator's list shows (the count says the rest).
+FOLLOWED_SHOWN = 100
 ACTION_DELETED_MESSAGE = gettext_noop("The remediation action was deleted.")
 CAUSE_LINKED_MESSAGE = gettext_noop("The root cause was linked.")
 CAUSE_UNLINKED_MESSAGE = gettext_noop("The root cause was unlinked.")
@@ -132,6 +134,9 @@ def inspection_list_view(request: HttpRequest) -> HttpResponse:
         "inspections": inspections,
         "overdue": {i.pk for i in inspections if selectors.visit_overdue(i, today=today)},
         "actions": list(selectors.actions_to_report(user=user)),
+        # The coordinator's open remediation: reported done first, then overdue, then the rest.
+        "following": list(selectors.open_actions_to_follow(user=user)[:FOLLOWED_SHOWN]),
+        "following_count": selectors.open_actions_to_follow(user=user).count(),
         "today": today,
         "can_plan": user_has_capability(user, Capability.MANAGE_INSPECTIONS)
         and _organiser_for(user) is not None,

@@ -352,6 +352,60 @@ class ItemPhotoAndPanelTests(BaseTestCase):
         assert panel.items[0].note.endswith("· quá hạn")
         assert "quá hạn" not in panel.items[1].note
 
+    def test_the_coordinator_follows_open_remediation_reported_then_overdue_first(self):
+        """screens.md: "open remediation, overdue first". The coordinator had no list of it;
+        the year's report folded the overdue into "in progress" (found by a new-user walk)."""
+        from cchc.inspections.models import RemediationAction
+        from cchc.inspections.services import findings
+        from cchc.inspections.tests.factories import conclude_ready
+
+        inspection = to_status(self.cast, approved_inspection(self.cast), "visiting")
+        first = conclude_ready(self.cast, inspection)  # due in 30 days
+        today = timezone.localdate()
+        findings.action_create(
+            actor=self.cast.inspector,
+            recommendation=first.recommendation,
+            text="Niêm yết lại thủ tục",
+            deadline=today + datetime.timedelta(days=10),
+        )
+        done = findings.action_create(
+            actor=self.cast.inspector,
+            recommendation=first.recommendation,
+            text="Bố trí máy scan",
+            deadline=today + datetime.timedelta(days=20),
+        )
+        to_status(self.cast, inspection, "concluded")
+        findings.progress_report(
+            actor=self.ward_officer,
+            action=RemediationAction.objects.get(pk=done.pk),
+            text="Đã mua máy scan",
+            uploads=[],
+            is_done=True,
+        )
+        with time_machine.travel(today + datetime.timedelta(days=15), tick=False):
+            [panel] = [
+                p for p in inspection_panels(self.home_affairs) if p.key == "remediation_follow"
+            ]
+            assert (
+                panel.items[0].text
+                == "3 việc chưa xong, 1 việc quá hạn, 1 việc đơn vị báo đã xong chờ xác nhận"
+            )
+            assert [item.text for item in panel.items[1:]] == [
+                "Bố trí máy scan",  # reported done: waits for the coordinator
+                "Niêm yết lại thủ tục",  # overdue
+                first.text,
+            ]
+            assert panel.items[2].note.endswith("· quá hạn")
+            self.login("home_affairs")
+            page = self.client.get(reverse("inspections:inspection_list")).content.decode()
+            section = page.split('data-testid="open-remediation"', 1)[1].split("</section>")[0]
+            assert section.index("Bố trí máy scan") < section.index("Niêm yết lại thủ tục")
+            assert section.index("Niêm yết lại thủ tục") < section.index(first.text)
+        # Nobody else has this panel (a ward's people report; they do not follow).
+        assert not [
+            p for p in inspection_panels(self.ward_officer) if p.key == "remediation_follow"
+        ]
+
     def test_the_home_page_lists_visits_and_the_units_remediation(self):
         inspection = to_status(
             self.cast, approved_inspection(self.cast), Inspection.Status.CONCLUDED
