@@ -645,6 +645,9 @@ def item_result_save_view(request: HttpRequest, pk: int, item_pk: int) -> HttpRe
         "saved": not error_messages,
         "conflict": conflict,
         "posted": form.data if error_messages else None,
+        # The page's count of marked items, which moved only on a reload.
+        "marked": ItemResult.objects.filter(inspection=inspection).count(),
+        "total": len(visits.visit_items(inspection)),
     }
     return render(
         request,
