@@ -56,6 +56,20 @@ REISSUE_UNCONFIRMED_MESSAGE = gettext_noop(
     "a new number and No. {reference} is marked as replaced. Tick the confirmation to issue it "
     "again."
 )
+RESCHEDULE_HINT = gettext_noop(
+    "The visit's day has passed: move the visit's date first (“Move the visit” on the "
+    "inspection's page), then issue the decision dated the day it is signed."
+)
+REGISTER_ORDER_MESSAGE = gettext_noop(
+    "No. {reference} of this register is dated {date}: a later number cannot be dated before it."
+)
+DATE_LATER_HINT = gettext_noop("Date this document {date} or later.")
+DECISION_VISIT_PASSED_MESSAGE = gettext_noop(
+    "The visit was due on {visit}, a day now past, and the decision forming its team must be "
+    "dated on or before the visit. Do not date the decision back: move the visit's date first "
+    "(“Move the visit” on the inspection's page), then issue the decision dated the day it is "
+    "signed."
+)
 DECISION_TYPED_UNCONFIRMED_MESSAGE = gettext_noop(
     "The visit records decision No. {reference} of {date}, issued outside CCHC and typed on "
     "its page. A decision issued here gets a new number and replaces it as the visit's "
@@ -117,12 +131,45 @@ def render(document: Document, template: bytes) -> tuple[bytes, bytes]:
     return docx.render_docx(template, document), pdf.render_pdf(document)
 
 
-def _next_number(issuer: OrgUnit, year: int, symbol: str) -> int:
+def _next_number(
+    issuer: OrgUnit, year: int, symbol: str, issued_on: datetime.date, *, reschedule: bool = False
+) -> int:
+    """The next number of the register (issuer, year, symbol), dated `issued_on`: refused when
+    a number already issued in it carries a later date (a register's numbers and dates go up
+    together; with `reschedule`, the refusal says to move the visit rather than date back)."""
     counter, _created = Counter.objects.get_or_create(issuer=issuer, year=year, symbol=symbol)
     counter = Counter.objects.select_for_update().get(pk=counter.pk)
+    refusal = register_order_refusal(issuer, year, symbol, issued_on, reschedule=reschedule)
+    if refusal:
+        raise ValidationError({"issued_on": refusal})
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last
+
+
+def register_order_refusal(
+    issuer: OrgUnit,
+    year: int,
+    symbol: str,
+    issued_on: datetime.date,
+    *,
+    reschedule: bool = False,
+) -> str | None:
+    """Why a new number of the register cannot be dated `issued_on`, or None: a number already
+    issued in it (replaced ones included: they keep their place) is dated later."""
+    latest = (
+        IssuedDocument.objects.filter(issuer=issuer, year=year, symbol=symbol)
+        .order_by("-issued_on", "-number")
+        .only("reference", "issued_on")
+        .first()
+    )
+    if latest is None or latest.issued_on <= issued_on:
+        return None
+    message = _(REGISTER_ORDER_MESSAGE).format(
+        reference=latest.reference, date=short_date(latest.issued_on)
+    )
+    hint = _(RESCHEDULE_HINT) if reschedule else _(DATE_LATER_HINT)
+    return f"{message} {hint.format(date=short_date(latest.issued_on))}"
 
 
 def issue(
@@ -157,6 +204,14 @@ def issue(
     refusal = issue_refusal(kind, target)
     if refusal:
         raise ValidationError(refusal)
+    # A visit whose day has passed: the team's decision would have to be dated back (before
+    # numbers already issued, as it was): the visit moves instead.
+    visit_passed = False
+    if kind == Kind.TEAM_DECISION and isinstance(target, Inspection):
+        visit_passed = target.visit_date < timezone.localdate()
+        if visit_passed and issued_on > target.visit_date:
+            message = _(DECISION_VISIT_PASSED_MESSAGE).format(visit=short_date(target.visit_date))
+            raise ValidationError({"issued_on": message})
     # The signer is the one named here, whatever the builder proposed for the preview.
     document = build(kind, target, **(options or {}))
     document.signer_name = signer_name.strip()
@@ -168,7 +223,9 @@ def issue(
         replaced = selectors.replaced_on_issue(kind=kind, target=target)
         if replaced is not None and replaces.strip() != replaced.reference:
             raise ValidationError(replace_notice(replaced), code=UNCONFIRMED)
-        document.number = _next_number(issuer, issued_on.year, info.symbol)
+        document.number = _next_number(
+            issuer, issued_on.year, info.symbol, issued_on, reschedule=visit_passed
+        )
         document.date = issued_on
         document.year = issued_on.year
         docx_bytes, pdf_bytes = render(document, template_bytes)
