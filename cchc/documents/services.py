@@ -98,6 +98,21 @@ def build(kind: str, target: Target, **options: Any) -> Document:
         return kind_info(kind).build(target, **options)
 
 
+def proposed_date(kind: str, target: Target) -> datetime.date:
+    """The date the issue form proposes: the day it is issued (never before the latest number
+    of its register, which is never after today)."""
+    return timezone.localdate()
+
+
+def draft(kind: str, target: Target, **options: Any) -> Document:
+    """The document as the preview and the draft DOCX show it: no number yet, and the date the
+    issue form proposes (the issued file carries that date unless the user types another)."""
+    document = build(kind, target, **options)
+    document.date = proposed_date(kind, target)
+    document.year = document.date.year
+    return document
+
+
 def templates_in_use(unit: OrgUnit, kinds: list[str]) -> dict[str, DocumentTemplate | None]:
     """For each kind, the template a document issued by `unit` uses: the newest active version
     of the nearest unit at or above it that has one (None: the shipped default). One query."""

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -144,7 +144,7 @@ def _preview(
     """The preview page; with `form`, the issuing form refused, as it was typed (400), each
     reason beside its field (the others above the button)."""
     can_issue = selectors.can_issue(user=request.user, kind=kind, target=target)
-    document = services.build(kind, target)
+    document = services.draft(kind, target)
     replaced = selectors.replaced_on_issue(kind=kind, target=target)
     context = {
         "kind": Kind(kind),
@@ -158,7 +158,7 @@ def _preview(
         or IssueForm(
             initial={
                 "signer_name": document.signer_name,
-                "issued_on": timezone.localdate(),
+                "issued_on": document.date,
                 "replaces": replaced.reference if replaced else "",
             }
         ),
@@ -174,14 +174,14 @@ def _preview(
 def preview_raw_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The draft itself, as the PDF will show it (framed by the preview page)."""
     target = selectors.target_for_user(user=request.user, kind=_kind(kind), pk=pk)
-    return HttpResponse(pdf.document_html(services.build(kind, target), for_pdf=False))
+    return HttpResponse(pdf.document_html(services.draft(kind, target), for_pdf=False))
 
 
 @documents_view
 def draft_docx_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The draft in Word, to read or correct before issuing (it has no number yet)."""
     target = selectors.target_for_user(user=request.user, kind=_kind(kind), pk=pk)
-    document = services.build(kind, target)
+    document = services.draft(kind, target)
     _template, template_bytes = services.active_template(kind, services.issuer_of(kind, target))
     try:
         data = docx.render_docx(template_bytes, document)

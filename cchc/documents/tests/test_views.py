@@ -201,3 +201,25 @@ class BulkTests(BaseTestCase):
             reverse("documents:bulk_start", args=[inspection.plan_id]), {}, follow=True
         )
         assert BulkJob.objects.count() == 1
+
+
+class PreviewDateTests(BaseTestCase):
+    """Found walking the app: the preview, said to be the document as issued, read "Hà Tĩnh,
+    ngày   tháng   năm 2027" (the plan's year) while the issued file said "ngày 08 tháng 12
+    năm 2026". The preview and the draft carry the date the issue form proposes."""
+
+    def test_the_preview_and_the_draft_carry_the_date_the_form_proposes(self):
+        from django.utils import timezone
+
+        inspection = concluded_inspection(self.cast)
+        today = timezone.localdate()
+        line = f"Hà Tĩnh, ngày {today:%d} tháng {today:%m} năm {today.year}"
+        self.login("appraiser")
+        args = ["conclusion_notice", inspection.pk]
+        page = self.client.get(reverse("documents:preview", args=args)).content.decode()
+        assert f'value="{today.isoformat()}"' in page  # the date the form proposes
+        raw = self.client.get(reverse("documents:preview_raw", args=args)).content.decode()
+        assert line in raw, raw[:3000]
+        assert "ngày\u00a0" not in raw  # no blanks where the day goes
+        draft = self.client.get(reverse("documents:draft_docx", args=args))
+        assert line in docx_text(draft.content)
