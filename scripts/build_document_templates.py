@@ -13,7 +13,8 @@ Layout (domain.md §3): A4 portrait, margins 20/20/30/15 mm, Times New Roman 13 
 - header table: left "parent body" (caps), issuer (caps, bold), a short rule; right the
   national title (caps 12 bold), the motto (13 bold) with a rule of its length; a second row
   puts "Số: …" and the place and date (italic) on the same line;
-- document type (caps 14 bold), subject (14 bold) and a short rule, all centred;
+- document type (caps 14 bold), subject (14 bold) and a short rule, all centred; a
+  decision's authority (caps 13 bold, centred) when it has one;
 - legal bases (italic, justified, first-line indent 1 cm), then the body (a sub-document
   built in code from the blocks);
 - a signature table: recipients on the left ("Nơi nhận:" 12 bold italic, entries 11), the
@@ -323,6 +324,10 @@ def add_title(document) -> None:
     add_paragraph(document, "{{ subject }}", size=14, bold=True)
     add_rule(document, SUBJECT_RULE_CM, TEXT_WIDTH_CM)
     add_paragraph(document, "", size=6)  # a little space before the legal bases
+    # A decision's authority (thẩm quyền ban hành), caps bold centred, before the bases.
+    add_tag(document, "{%p if authority %}")
+    add_paragraph(document, "{{ authority }}", bold=True, caps=True, after=6, line=1.2)
+    add_tag(document, "{%p endif %}")
 
 
 def add_bases(document) -> None:

@@ -17,7 +17,7 @@ def gettext_noop(message: str) -> str:
     return message
 
 
-BlockKind = Literal["heading", "subheading", "paragraph", "bullets", "table"]
+BlockKind = Literal["heading", "subheading", "paragraph", "centred", "bullets", "table"]
 
 
 @dataclass
@@ -26,6 +26,8 @@ class Block:
 
     - heading: "I. KẾT QUẢ KIỂM TRA" (caps, bold); subheading: "1. Công tác CCHC" (bold);
     - paragraph: justified text, first-line indent;
+    - centred: a line centred, no indent, bold when `bold` ("QUYẾT ĐỊNH:" before a decision's
+      articles, "Kính gửi: …" of a report);
     - bullets: items each written "- …" (or "a) …" when the text already starts so);
     - table: columns (header row), rows of cells (text), optional widths in cm (sum ≤ 16),
       optional total row (bold), numeric columns right-aligned (indexes in align_right).
@@ -39,6 +41,7 @@ class Block:
     widths: list[float] = field(default_factory=list)
     total: list[str] = field(default_factory=list)
     align_right: list[int] = field(default_factory=list)
+    bold: bool = False
 
     @property
     def column_mm(self) -> list[int]:
@@ -67,6 +70,9 @@ class Document:
     year: int
     doc_type: str  # caps: "THÔNG BÁO"
     subject: str  # trích yếu: "Kết luận kiểm tra … tại Phường Trần Phú"
+    # thẩm quyền ban hành, caps, bold, centred before the bases: a decision's, "CHỦ TỊCH ỦY BAN
+    # NHÂN DÂN THÀNH PHỐ HÀ TĨNH" ("" for the other kinds)
+    authority: str = ""
     bases: list[str] = field(default_factory=list)  # "Căn cứ …;" — the last ends with "."
     blocks: list[Block] = field(default_factory=list)
     sign_authority: str = ""  # "TM. ĐOÀN KIỂM TRA" ("" when the signer signs in their own name)
@@ -120,6 +126,9 @@ PLACEHOLDER_MEANINGS: dict[str, str] = {
     "year": gettext_noop("the year"),
     "doc_type": gettext_noop("the type of document, in capitals, e.g. THÔNG BÁO"),
     "subject": gettext_noop("the summary of the subject (trích yếu)"),
+    "authority": gettext_noop(
+        "the authority issuing a decision, in capitals, before the legal bases (may be empty)"
+    ),
     "bases": gettext_noop("the legal bases (a list of lines)"),
     "body": gettext_noop("the body, rendered: put {{p body }} in a paragraph of its own"),
     "blocks": gettext_noop("the body's parts as data (headings, paragraphs, tables)"),

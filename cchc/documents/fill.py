@@ -63,6 +63,9 @@ def _body(tpl: DocxTemplate, blocks: list[Block]) -> Any:
             paragraph.paragraph_format.keep_with_next = True
         elif block.kind == "paragraph":
             _paragraph(subdoc, block.text)
+        elif block.kind == "centred":
+            paragraph = _paragraph(subdoc, block.text, bold=block.bold, indent=False)
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif block.kind == "bullets":
             for item in block.items:
                 _paragraph(subdoc, item if MARKED_ITEM.match(item) else f"- {item}")
@@ -78,9 +81,13 @@ def _body(tpl: DocxTemplate, blocks: list[Block]) -> Any:
     return subdoc
 
 
-def _paragraph(container: Any, text: str, *, bold: bool = False, caps: bool = False) -> Any:
+def _paragraph(
+    container: Any, text: str, *, bold: bool = False, caps: bool = False, indent: bool = True
+) -> Any:
     paragraph = container.add_paragraph()
-    _format(paragraph, first_line=FIRST_LINE, space_after=AFTER, line=LINE_SPACING)
+    _format(
+        paragraph, first_line=FIRST_LINE if indent else None, space_after=AFTER, line=LINE_SPACING
+    )
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     run = paragraph.add_run(text)
     run.font.size = BODY_SIZE

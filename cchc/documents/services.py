@@ -92,10 +92,16 @@ def issuer_of(kind: str, target: Target) -> OrgUnit:
     return target.org_unit
 
 
-def build(kind: str, target: Target, **options: Any) -> Document:
-    """The document as a draft (no number, no date), in Vietnamese."""
+def build(
+    kind: str, target: Target, *, on: datetime.date | None = None, **options: Any
+) -> Document:
+    """The document as a draft (no number, no date), in Vietnamese; a kind whose text depends
+    on its date (the law a decision cites) is built for `on`, the date it will carry."""
+    info = kind_info(kind)
+    if info.dated:
+        options["issued_on"] = on or proposed_date(kind, target)
     with translation.override("vi"):
-        return kind_info(kind).build(target, **options)
+        return info.build(target, **options)
 
 
 def proposed_date(kind: str, target: Target) -> datetime.date:
@@ -107,9 +113,10 @@ def proposed_date(kind: str, target: Target) -> datetime.date:
 def draft(kind: str, target: Target, **options: Any) -> Document:
     """The document as the preview and the draft DOCX show it: no number yet, and the date the
     issue form proposes (the issued file carries that date unless the user types another)."""
-    document = build(kind, target, **options)
-    document.date = proposed_date(kind, target)
-    document.year = document.date.year
+    day = proposed_date(kind, target)
+    document = build(kind, target, on=day, **options)
+    document.date = day
+    document.year = day.year
     return document
 
 
@@ -228,7 +235,7 @@ def issue(
             message = _(DECISION_VISIT_PASSED_MESSAGE).format(visit=short_date(target.visit_date))
             raise ValidationError({"issued_on": message})
     # The signer is the one named here, whatever the builder proposed for the preview.
-    document = build(kind, target, **(options or {}))
+    document = build(kind, target, on=issued_on, **(options or {}))
     document.signer_name = signer_name.strip()
     issuer = issuer_of(kind, target)
     template, template_bytes = active_template(kind, issuer)

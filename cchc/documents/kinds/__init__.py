@@ -22,12 +22,17 @@ class KindInfo:
     symbol: str
     target: str  # what it is built from: "inspection", "plan", "round" or "assessment"
     build: Callable[..., Document]
+    # The builder takes `issued_on`, the date the document will carry (what it cites depends
+    # on it: the law in force that day).
+    dated: bool = False
 
 
 KINDS: dict[str, KindInfo] = {
     info.kind: info
     for info in [
-        KindInfo(Kind.TEAM_DECISION, team_decision.SYMBOL, "inspection", team_decision.build),
+        KindInfo(
+            Kind.TEAM_DECISION, team_decision.SYMBOL, "inspection", team_decision.build, dated=True
+        ),
         KindInfo(Kind.INSPECTION_PLAN, inspection_plan.SYMBOL, "plan", inspection_plan.build),
         KindInfo(
             Kind.CONCLUSION_NOTICE, conclusion_notice.SYMBOL, "inspection", conclusion_notice.build

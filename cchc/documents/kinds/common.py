@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from cchc.core.dates import format_points, short_date
 from cchc.documents.content import Block
@@ -48,6 +49,57 @@ def issuing_committee(unit: OrgUnit) -> str:
     if len(place) <= ONE_LINE:
         place = place.replace(" ", NO_BREAK)
     return f"{'ỦY BAN NHÂN DÂN'.replace(' ', NO_BREAK)} {place}"
+
+
+class Bodies(TypedDict):
+    parent_body: str
+    issuer_body: str
+
+
+def committee_bodies(unit: OrgUnit) -> Bodies:
+    """The masthead of a document a People's Committee issues: its name in full, and no
+    governing body (cơ quan chủ quản) above it. A People's Committee is an organ of local
+    government, not a body under another (Decree 30/2020, Annex I: the governing body's line is
+    for a body that has one, such as a committee's office or a team the committee formed); it
+    read "UBND TỈNH HÀ TĨNH" above "ỦY BAN NHÂN DÂN / THÀNH PHỐ HÀ TĨNH"."""
+    return Bodies(parent_body="", issuer_body=issuing_committee(unit))
+
+
+def chair_authority(unit: OrgUnit) -> str:
+    """ "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ TĨNH": the authority of a decision its Chairman
+    issues, printed (caps, bold, centred) between the subject and the legal bases (Decree
+    30/2020, Annex I, Mẫu 1.2: "THẨM QUYỀN BAN HÀNH")."""
+    return f"CHỦ TỊCH ỦY BAN NHÂN DÂN {unit.name.upper()}"
+
+
+# The law on the organisation of local government, each from the day it took effect: a
+# decision cites the one in force on its date (the 2015 law was replaced in 2025, twice).
+LOCAL_GOVERNMENT_LAWS = [
+    (
+        datetime.date(2016, 1, 1),
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
+    ),
+    (
+        datetime.date(2020, 7, 1),
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, "
+        "bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương "
+        "ngày 22 tháng 11 năm 2019;",
+    ),
+    (
+        datetime.date(2025, 3, 1),
+        "Căn cứ Luật Tổ chức chính quyền địa phương số 65/2025/QH15 ngày 19 tháng 02 năm 2025;",
+    ),
+    (
+        datetime.date(2025, 6, 16),
+        "Căn cứ Luật Tổ chức chính quyền địa phương số 72/2025/QH15 ngày 16 tháng 6 năm 2025;",
+    ),
+]
+
+
+def local_government_law(on: datetime.date) -> str:
+    """The legal basis "Căn cứ Luật Tổ chức chính quyền địa phương …;" in force on `on`."""
+    in_force = [basis for start, basis in LOCAL_GOVERNMENT_LAWS if start <= on]
+    return in_force[-1] if in_force else LOCAL_GOVERNMENT_LAWS[0][1]
 
 
 def place_of(unit: OrgUnit) -> str:

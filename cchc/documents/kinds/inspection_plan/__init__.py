@@ -3,7 +3,12 @@ heads the team — with the saving the consolidation makes."""
 
 from cchc.core.dates import format_count
 from cchc.documents.content import Block, Document
-from cchc.documents.kinds.common import committee, day, issuing_committee, place_of, topics_phrase
+from cchc.documents.kinds.common import (
+    committee_bodies,
+    day,
+    place_of,
+    topics_phrase,
+)
 from cchc.inspections.models import TOPIC_SHORT, InspectionPlan, Topic
 
 SYMBOL = "KH-UBND"
@@ -76,8 +81,7 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
     ]
     return Document(
         kind="inspection_plan",
-        parent_body=committee(organiser.parent),
-        issuer_body=issuing_committee(organiser),
+        **committee_bodies(organiser),
         symbol=SYMBOL,
         number=None,
         place=place_of(organiser),

@@ -4,10 +4,9 @@ from cchc.assessments.models import Round
 from cchc.assessments.services.results import published_or_live_results
 from cchc.documents.content import Block, Document
 from cchc.documents.kinds.common import (
-    committee,
+    committee_bodies,
     day,
     in_text,
-    issuing_committee,
     lower_first,
     percent,
     place_of,
@@ -57,8 +56,7 @@ def build(round_: Round, *, signer_name: str = "") -> Document:
     ]
     return Document(
         kind="ranking_announcement",
-        parent_body=committee(organiser.parent),
-        issuer_body=issuing_committee(organiser),
+        **committee_bodies(organiser),
         symbol=SYMBOL,
         number=None,
         place=place_of(organiser),

@@ -4,7 +4,12 @@ for items without evidence, and its difficulties and proposals."""
 from cchc.assessments.engine import load_tree, self_result
 from cchc.assessments.models import Assessment
 from cchc.documents.content import Block, Document
-from cchc.documents.kinds.common import committee, in_text, issuing_committee, place_of, points
+from cchc.documents.kinds.common import (
+    committee_bodies,
+    in_text,
+    place_of,
+    points,
+)
 
 SYMBOL = "BC-UBND"
 
@@ -64,8 +69,7 @@ def build(
         blocks.append(Block("paragraph", text=proposals.strip()))
     return Document(
         kind="self_assessment_report",
-        parent_body=committee(unit.parent),
-        issuer_body=issuing_committee(unit),
+        **committee_bodies(unit),
         symbol=SYMBOL,
         number=None,
         place=place_of(unit),

@@ -1,13 +1,18 @@
 """Quyết định thành lập Đoàn kiểm tra: the city's People's Committee forms the team of one
 consolidated visit (members, their agencies, what each covers)."""
 
+import datetime
+
+from django.utils import timezone
+
 from cchc.documents.content import Block, Document
 from cchc.documents.kinds.common import (
-    committee,
+    chair_authority,
+    committee_bodies,
     day,
     in_text,
     inspection_subject,
-    issuing_committee,
+    local_government_law,
     lower_first,
     place_of,
 )
@@ -16,12 +21,19 @@ from cchc.inspections.models import Inspection
 SYMBOL = "QĐ-UBND"
 
 
-def build(inspection: Inspection, *, signer_name: str = "", plan_reference: str = "") -> Document:
+def build(
+    inspection: Inspection,
+    *,
+    signer_name: str = "",
+    plan_reference: str = "",
+    issued_on: datetime.date | None = None,
+) -> Document:
     organiser = inspection.plan.organiser
     unit = inspection.org_unit
     team = list(inspection.team.select_related("user", "agency"))
     head = next((member for member in team if member.is_head), None)
-    bases = ["Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;"]
+    # The law in force on the decision's date (the 2015 law was replaced in 2025).
+    bases = [local_government_law(issued_on or timezone.localdate())]
     if plan_reference:
         bases.append(
             f"Căn cứ Kế hoạch số {plan_reference} về kiểm tra công tác cải cách hành chính "
@@ -39,7 +51,7 @@ def build(inspection: Inspection, *, signer_name: str = "", plan_reference: str 
         for index, member in enumerate(team, 1)
     ]
     blocks = [
-        Block("heading", text="QUYẾT ĐỊNH:"),
+        Block("centred", text="QUYẾT ĐỊNH:", bold=True),
         Block(
             "paragraph",
             text=f"Điều 1. Thành lập Đoàn {lower_first(inspection_subject(inspection))}, gồm các "
@@ -67,8 +79,7 @@ def build(inspection: Inspection, *, signer_name: str = "", plan_reference: str 
     ]
     return Document(
         kind="team_decision",
-        parent_body=committee(organiser.parent),
-        issuer_body=issuing_committee(organiser),
+        **committee_bodies(organiser),
         symbol=SYMBOL,
         number=None,
         place=place_of(organiser),
@@ -76,9 +87,12 @@ def build(inspection: Inspection, *, signer_name: str = "", plan_reference: str 
         year=inspection.plan.year,
         doc_type="QUYẾT ĐỊNH",
         subject=f"Về việc thành lập Đoàn kiểm tra tại UBND {in_text(unit)}",
+        authority=chair_authority(organiser),
         bases=bases,
         blocks=blocks,
-        sign_authority="TM. ỦY BAN NHÂN DÂN",
+        # The Chairman decides in their own name (the authority above): no "TM." (Decree
+        # 30/2020, Annex I: "TM." signs for a collective body).
+        sign_authority="",
         sign_title="CHỦ TỊCH",
         signer_name=signer_name,
         recipients=[
