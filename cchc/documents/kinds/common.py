@@ -166,8 +166,26 @@ def in_text(unit: OrgUnit) -> str:
 
 
 def lower_first(text: str) -> str:
-    """ "kiểm tra …" from "Kiểm tra …": a phrase continued inside a sentence."""
-    return text[:1].lower() + text[1:]
+    """ "kiểm tra …" from "Kiểm tra …": a phrase continued inside a sentence (after a colon, no
+    capital). Only a capital followed by a small letter is lowered: "UBND …" stays."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def clause(text: str) -> str:
+    """A sentence's text made a clause of a longer one: its own final stop or semicolon
+    dropped ("…cho công chức kiêm nhiệm. — Xã Thạch Hạ" read a dash after a full stop)."""
+    return text.strip().rstrip(" ;.")
+
+
+def closed(items: list[str]) -> list[str]:
+    """The items of an enumeration, each ending ";" but the last, which ends "." (Decree
+    30/2020 style: the list closes the sentence)."""
+    items = [clause(item) + ";" for item in items]
+    if items:
+        items[-1] = items[-1][:-1] + "."
+    return items
 
 
 def numbered(items: list[str]) -> list[Block]:

@@ -9,6 +9,8 @@ from cchc.documents.content import Block, Document
 from cchc.documents.kinds.common import (
     TOPIC_TITLES,
     VERDICT_COLUMNS,
+    clause,
+    closed,
     committee,
     day,
     in_text,
@@ -17,7 +19,7 @@ from cchc.documents.kinds.common import (
     place_of,
     team_decision_of,
 )
-from cchc.inspections.models import Finding, Inspection, ItemResult, Topic
+from cchc.inspections.models import ChecklistItem, Finding, Inspection, ItemResult, Topic
 from cchc.inspections.services.visits import visit_items
 
 SYMBOL = "TB-ĐKT"
@@ -27,18 +29,30 @@ VERDICTS = [
     ItemResult.Verdict.NOT_MET,
     ItemResult.Verdict.NOT_APPLICABLE,
 ]
+# The verdicts the ward must act on, listed item by item with the team's note.
+FAILED = {
+    ItemResult.Verdict.PARTLY: VERDICT_COLUMNS[1],
+    ItemResult.Verdict.NOT_MET: VERDICT_COLUMNS[2],
+}
 
 
 def _finding_line(finding: Finding) -> str:
-    text = finding.text.rstrip(" ;.")
+    text = clause(finding.text)
     if finding.cause:
         kind = (
             f" {finding.get_cause_kind_display().split(' (')[0].lower()}"
             if finding.cause_kind
             else ""
         )
-        text += f" (nguyên nhân{kind}: {finding.cause.rstrip(' ;.')})"
-    return text + ";"
+        text += f" (nguyên nhân{kind}: {lower_first(clause(finding.cause))})"
+    return text
+
+
+def _failed_line(item: ChecklistItem, result: ItemResult) -> str:
+    """ "1.2. Niêm yết công khai … (Đạt một phần): chưa cập nhật …" """
+    line = f"{item.code}. {clause(item.text)} ({FAILED[ItemResult.Verdict(result.verdict)]})"
+    note = clause(result.note)
+    return f"{line}: {lower_first(note)}" if note else line
 
 
 def _root_causes(causes: dict[str, int], shortcomings: int) -> list[str]:
@@ -53,11 +67,12 @@ def _root_causes(causes: dict[str, int], shortcomings: int) -> list[str]:
         listed = "; ".join(f"{title} ({count} hạn chế)" for title, count in shared)
         sentences.append(
             f"{'Các' if whole else 'Một số'} hạn chế nêu trên có chung nguyên nhân gốc, cần được "
-            f"khắc phục đồng bộ: {listed}."
+            f"khắc phục đồng bộ: {lower_first(listed)}."
         )
     if single:
         sentences.append(
-            f"Nguyên nhân gốc {'khác ' if shared else ''}đã xác định: {'; '.join(single)}."
+            f"Nguyên nhân gốc {'khác ' if shared else ''}đã xác định: "
+            f"{lower_first('; '.join(single))}."
         )
     return sentences
 
@@ -68,7 +83,8 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
     team = list(inspection.team.select_related("user", "agency"))
     head = next((member for member in team if member.is_head), None)
     items = visit_items(inspection)
-    verdicts = {r.item_id: r.verdict for r in inspection.results.all()}
+    results = {r.item_id: r for r in inspection.results.all()}
+    verdicts = {item_id: result.verdict for item_id, result in results.items()}
     findings = list(
         inspection.findings.prefetch_related("root_causes").order_by("topic", "area", "created_at")
     )
@@ -121,13 +137,25 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
                     align_right=[1, 2, 3, 4],
                 )
             )
+        # Under the counts, which items fell short and why (the team's note on each).
+        failed = [
+            _failed_line(item, results[item.pk])
+            for item in items
+            if item.checklist.topic == topic
+            and item.pk in results
+            and results[item.pk].verdict in FAILED
+        ]
+        if failed:
+            blocks.append(Block("paragraph", text="Các nội dung chưa đạt, đạt một phần:"))
+            blocks.append(Block("bullets", items=closed(failed)))
     blocks.append(Block("heading", text="II. ĐÁNH GIÁ CHUNG"))
     blocks.append(Block("subheading", text="1. Ưu điểm"))
-    strengths = [f"{f.text.rstrip(' ;.')};" for f in findings if f.kind == Finding.Kind.STRENGTH]
-    blocks.append(Block("bullets", items=strengths or ["Chưa ghi nhận."]))
+    strengths = [f.text for f in findings if f.kind == Finding.Kind.STRENGTH]
+    blocks.append(Block("bullets", items=closed(strengths or ["Chưa ghi nhận"])))
     blocks.append(Block("subheading", text="2. Tồn tại, hạn chế và nguyên nhân"))
     shortcomings = [f for f in findings if f.kind == Finding.Kind.SHORTCOMING]
-    blocks.append(Block("bullets", items=[_finding_line(f) for f in shortcomings] or ["Không có."]))
+    lines = [_finding_line(f) for f in shortcomings]
+    blocks.append(Block("bullets", items=closed(lines or ["Không có"])))
     causes: dict[str, int] = {}
     for finding in shortcomings:
         for cause in finding.root_causes.all():
@@ -145,10 +173,12 @@ def build(inspection: Inspection, *, plan_reference: str = "") -> Document:
         blocks.append(Block("paragraph", text=f"{index}. {recommendation.text}"))
         actions = []
         for action in recommendation.actions.all():
-            actions.append(f"{action.text} — {action.owner.name}, thời hạn {day(action.deadline)};")
+            actions.append(
+                f"{clause(action.text)} — {action.owner.name}, thời hạn {day(action.deadline)}"
+            )
             latest = max(latest, action.deadline) if latest else action.deadline
         if actions:
-            blocks.append(Block("bullets", items=actions))
+            blocks.append(Block("bullets", items=closed(actions)))
     if not recommendations:
         blocks.append(Block("paragraph", text="Không có kiến nghị."))
     if latest:

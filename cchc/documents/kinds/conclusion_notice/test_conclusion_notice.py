@@ -11,7 +11,7 @@ from cchc.documents.models import IssuedDocument
 from cchc.documents.tests.helpers import assert_issued_document
 from cchc.documents.tests.scenes import SENTENCE, concluded_inspection
 from cchc.inspections.models import Finding, Inspection
-from cchc.inspections.services import findings
+from cchc.inspections.services import findings, visits
 from cchc.inspections.tests.factories import approved_inspection
 
 
@@ -37,8 +37,8 @@ class ConclusionNoticeTests(BaseTestCase):
             "III. KIẾN NGHỊ",
             SENTENCE,
             "Niêm yết công khai thủ tục hành chính đầy đủ, kịp thời",
-            "nguyên nhân khách quan: Nguồn kinh phí của phường hạn chế",
-            "Kinh phí còn hạn hẹp (2 hạn chế)",
+            "nguyên nhân khách quan: nguồn kinh phí của phường hạn chế",
+            "kinh phí còn hạn hẹp (2 hạn chế)",
             "Bố trí kinh phí duy trì ISO",
             f"trước ngày {deadline:%d/%m/%Y}",
             "Cộng",
@@ -145,9 +145,9 @@ class ConclusionNoticeWordingTests(BaseTestCase):
             assert "(1 hạn chế)" not in words and "Nhiều hạn chế" not in words, words
             assert (
                 "Một số hạn chế nêu trên có chung nguyên nhân gốc, cần được khắc phục đồng bộ: "
-                "Kinh phí còn hạn hẹp (2 hạn chế)." in words
+                "kinh phí còn hạn hẹp (2 hạn chế)." in words
             ), words
-            assert "Nguyên nhân gốc khác đã xác định: Thiếu cán bộ chuyên trách." in words
+            assert "Nguyên nhân gốc khác đã xác định: thiếu cán bộ chuyên trách." in words
 
 
 def test_root_cause_sentences():
@@ -162,3 +162,80 @@ def test_root_cause_sentences():
         "A (3 hạn chế); C (2 hạn chế).",
         "Nguyên nhân gốc khác đã xác định: B.",
     ]
+
+
+class ConclusionNoticeFailedItemsTests(BaseTestCase):
+    """Found by a new user: "I. KẾT QUẢ KIỂM TRA" showed only counts, so the ward could not
+    tell which items fell short (the team's notes never appeared); a task read "…cho công chức
+    kiêm nhiệm. — Xã Thạch Hạ, thời hạn 15/01/2027;" (a dash after a full stop); lists ended
+    with ";"; and a capital followed a colon ("(nguyên nhân chủ quan: Chưa xây dựng…)")."""
+
+    def test_items_that_fell_short_are_listed_with_notes_and_lists_read_as_sentences(self):
+        inspection = concluded_inspection(self.cast)
+        inspection.status = Inspection.Status.VISITING  # the team records as it would
+        inspection.save(update_fields=["status"])
+        items = [i for i in visits.visit_items(inspection) if i.checklist.topic == "tthc"]
+        partly, failed = items[0], items[1]
+        visits.item_result_save(
+            actor=None,
+            inspection=inspection,
+            item=partly,
+            verdict="partly",
+            note="Niêm yết chưa đủ 3 thủ tục mới.",
+        )
+        visits.item_result_save(
+            actor=None,
+            inspection=inspection,
+            item=failed,
+            verdict="not_met",
+            note="UBND phường chưa bố trí công chức thường trực.",
+        )
+        findings.finding_create(
+            actor=None,
+            inspection=inspection,
+            kind=Finding.Kind.SHORTCOMING,
+            topic="tthc",
+            area="Bộ phận một cửa",
+            text="Bộ phận một cửa chưa có công chức thường trực.",
+            severity=Finding.Severity.MINOR,
+            cause_kind=Finding.CauseKind.SUBJECTIVE,
+            cause="Chưa xây dựng kế hoạch bố trí nhân sự",
+        )
+        recommendation = inspection.recommendations.get()
+        findings.action_create(
+            actor=None,
+            recommendation=recommendation,
+            text="Bố trí công chức thường trực cho công chức kiêm nhiệm.",
+            deadline=timezone.localdate() + datetime.timedelta(days=40),
+        )
+        inspection.status = Inspection.Status.CONCLUDED
+        inspection.save(update_fields=["status"])
+        issued = services.issue(
+            actor=self.appraiser,
+            kind="conclusion_notice",
+            target=inspection,
+            signer_name="Lê Thị Hồng Vân",
+        )
+        text, pages = assert_issued_document(
+            issued,
+            "Các nội dung chưa đạt, đạt một phần:",
+            f"{partly.code}. {partly.text.rstrip(' .;')} (Đạt một phần): niêm yết chưa đủ 3 thủ "
+            "tục mới;",
+            # The last item closes the list; "UBND" keeps its capitals after the colon.
+            f"{failed.code}. {failed.text.rstrip(' .;')} (Không đạt): UBND phường chưa bố trí "
+            "công chức thường trực.",
+            "(nguyên nhân chủ quan: chưa xây dựng kế hoạch bố trí nhân sự).",
+            "Bố trí công chức thường trực cho công chức kiêm nhiệm — ",
+        )
+        for words in (text, " ".join(pages)):
+            # The failed items come under the counts of their topic, before the assessment.
+            listed = words.index("Các nội dung chưa đạt, đạt một phần:")
+            assert words.index("I. KẾT QUẢ KIỂM TRA") < listed < words.index("II. ĐÁNH GIÁ CHUNG")
+            assert ". —" not in words
+            assert ": Chưa" not in words and ": Niêm" not in words
+            # Each list ends with a full stop: the strengths (one item), the shortcomings, the
+            # actions of the recommendation.
+            assert "kịp thời;" not in words and "kịp thời." in words
+            assert "nhân sự)." in words
+        deadline = f"thời hạn {timezone.localdate() + datetime.timedelta(days=40):%d/%m/%Y}."
+        assert deadline in text, text
