@@ -230,7 +230,9 @@ class VisitPageTests(BaseTestCase):
         # The page's count of marked items comes with it (it moved only on a reload).
         total = len(visits.visit_items(self.inspection))
         progress = body.split('<p id="checklist-progress"', 1)[1].split("</p>", 1)[0]
-        assert 'hx-swap-oob="true"' in progress and f"Đã đánh giá 1/{total} nội dung" in progress, progress
+        assert 'hx-swap-oob="true"' in progress and f"Đã đánh giá 1/{total} nội dung" in progress, (
+            progress
+        )
         result = ItemResult.objects.get(inspection=self.inspection, item=self.item)
         stale = result.updated_at.isoformat()
         visits.item_result_save(

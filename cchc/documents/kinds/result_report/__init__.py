@@ -61,6 +61,9 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
         for result in results:
             verdicts_by_topic[topic_of_item.get(result.item_id, "")][result.verdict] += 1
         met = sum(1 for r in results if r.verdict == ItemResult.Verdict.MEETS)
+        # Items not applicable to the unit are not counted in its total (43/49 read as six
+        # shortcomings where there were none: the six did not apply).
+        judged = sum(1 for r in results if r.verdict != ItemResult.Verdict.NOT_APPLICABLE)
         findings = list(inspection.findings.all())
         strengths = sum(1 for f in findings if f.kind == Finding.Kind.STRENGTH)
         shortcomings = [f for f in findings if f.kind == Finding.Kind.SHORTCOMING]
@@ -78,7 +81,7 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
                 str(index),
                 inspection.org_unit.name,
                 day(inspection.visit_date),
-                f"{met}/{len(results)}",
+                f"{met}/{judged}",
                 str(strengths),
                 str(len(shortcomings)),
                 str(len(recommendations)),
@@ -136,7 +139,9 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
         Block("heading", text="III. ĐÁNH GIÁ CHUNG"),
         Block(
             "paragraph",
-            text="Các hạn chế lặp lại ở nhiều đơn vị xuất phát từ những nguyên nhân gốc sau:"
+            # The table lists every cause, at one unit too: it says which recur (the column
+            # of units), not that all do.
+            text="Các hạn chế theo nguyên nhân gốc (lặp lại khi ở từ hai đơn vị trở lên):"
             if ranked
             else "Chưa ghi nhận nguyên nhân gốc chung giữa các đơn vị.",
         ),

@@ -10,7 +10,7 @@ from cchc.core.testing import BaseTestCase
 from cchc.documents import pdf, services
 from cchc.documents.tests.helpers import assert_issued_document
 from cchc.documents.tests.scenes import concluded_inspection
-from cchc.inspections.models import Inspection
+from cchc.inspections.models import Inspection, ItemResult
 
 
 class ResultReportTests(BaseTestCase):
@@ -131,3 +131,32 @@ def _width_cm(text: str, path: Path, points: float = 12) -> float:
     glyphs, advances = font.getBestCmap(), font["hmtx"]
     units = sum(advances[glyphs[ord(c)]][0] for c in text)
     return units / font["head"].unitsPerEm * points / 72 * 2.54
+
+
+class ResultReportReadingTests(BaseTestCase):
+    """Found by a new user on the year's report: "Đạt/Tổng" counted items not applicable in
+    the total (Phường Bắc Hà read 43/49 with no shortcoming: its six missing did not apply), and
+    a cause found at one unit was introduced as one of those "lặp lại ở nhiều đơn vị"."""
+
+    def test_not_applicable_items_are_out_of_the_total_and_causes_are_not_all_said_to_recur(self):
+        inspection = concluded_inspection(self.cast)
+        results = inspection.results.order_by("pk")
+        total = results.count()
+        ItemResult.objects.filter(pk__in=[r.pk for r in results[:2]]).update(
+            verdict=ItemResult.Verdict.NOT_APPLICABLE
+        )
+        met = inspection.results.filter(verdict=ItemResult.Verdict.MEETS).count()
+        issued = services.issue(
+            actor=self.home_affairs,
+            kind="result_report",
+            target=inspection.plan,
+            signer_name="Lê Thị Hồng Vân",
+        )
+        text, pages = assert_issued_document(
+            issued,
+            f"{met}/{total - 2}",
+            "Các hạn chế theo nguyên nhân gốc (lặp lại khi ở từ hai đơn vị trở lên):",
+        )
+        for words in (text, " ".join(pages)):
+            assert f"{met}/{total}" not in words  # the two not applicable are out of the total
+            assert "lặp lại ở nhiều đơn vị" not in words
