@@ -138,6 +138,11 @@ class ProvinceRoundTests(BaseTestCase):
         round_ = round_advance(actor=keeper, round_=round_)
         assessment = Assessment.objects.get(round=round_, org_unit=self.ward)
         fill(assessment, User.objects.get(username="ward_officer"))
+        # The province's round is submitted to its department, not the city's office.
+        self.login("ward_chair")
+        review = reverse("assessments:assessment_submit", args=[assessment.pk])
+        page = self.client.get(review).content.decode()
+        assert "Nộp cho Sở Nội vụ" in page and "Phòng Nội vụ" not in page.split("<main")[-1]
         assessment_submit(actor=User.objects.get(username="ward_chair"), assessment=assessment)
         Round.objects.filter(pk=round_.pk).update(status=Round.Status.APPRAISAL)
         self.login("appraiser")  # the city's Justice office, which the framework names

@@ -89,6 +89,14 @@ class Round(BaseModel):
             "year": self.year,
         }
 
+    @property
+    def home_affairs_office(self) -> str:
+        """The office that runs the round, as a unit's page names it: a province's Home
+        Affairs department (Sở Nội vụ), else the Home Affairs office (Phòng Nội vụ)."""
+        if self.organiser.kind == OrgUnit.Kind.PROVINCE:
+            return str(_("the Home Affairs department"))
+        return str(_("the Home Affairs office"))
+
     def get_absolute_url(self) -> str:
         return reverse("assessments:round_detail", args=[self.pk])
 
