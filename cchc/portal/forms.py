@@ -13,6 +13,9 @@ from cchc.portal import richtext
 from cchc.portal.models import Article, WebsiteLink
 
 WRONG_CODE_MESSAGE = _("The verification code is wrong.")
+# Units listed under their parent, each parent's in its own order: the city's 2020 wards and
+# the province's new units came interleaved, two "Phường Trần Phú" apart.
+UNITS_BY_PARENT = ("parent__path", "sort_order", "name")
 
 
 class RoundIdsField(ModelIdsField):
@@ -68,7 +71,7 @@ class ArticleForm(forms.Form):
         # The units of today: those a reorganisation ended are history, not an article's news.
         queryset=OrgUnit.objects.filter(
             kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True
-        ).order_by("sort_order", "name"),
+        ).order_by(*UNITS_BY_PARENT),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
@@ -197,9 +200,9 @@ class FeedbackForm(VerifiedForm):
     )
     org_unit = UnitChoiceField(
         label=_("Ward or commune concerned"),
-        queryset=OrgUnit.objects.filter(
-            kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True
-        ).order_by("sort_order", "name"),
+        queryset=OrgUnit.objects.filter(kind__in=OrgUnit.ASSESSED_KINDS, active_to__isnull=True)
+        .select_related("parent")
+        .order_by(*UNITS_BY_PARENT),
         empty_label=_("— Choose —"),
     )
     subject = forms.CharField(label=_("Subject of the feedback"), max_length=200)

@@ -18,7 +18,7 @@ from django.db.models import Count, F, Min, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from cchc.accounts.models import Membership
 from cchc.assessments.services.evidence import pixels_message
@@ -53,6 +53,7 @@ class ArticleStep:
     target: str
     label: Promise
     capability: Capability = Capability.EDIT_PORTAL
+    confirm: Promise | str = ""  # asked first, for a step citizens see at once
 
 
 # The one workflow of an article: draft → in review → published (at its publication time, or
@@ -71,12 +72,16 @@ ARTICLE_STEPS = (
         Article.Status.REVIEW, Article.Status.DRAFT, pgettext_lazy("article", "Back to draft")
     ),
     ArticleStep(
-        Article.Status.PUBLISHED, Article.Status.UNPUBLISHED, pgettext_lazy("article", "Unpublish")
+        Article.Status.PUBLISHED,
+        Article.Status.UNPUBLISHED,
+        pgettext_lazy("article", "Unpublish"),
+        confirm=gettext_lazy("Take the article off the portal? Citizens no longer see it."),
     ),
     ArticleStep(
         Article.Status.UNPUBLISHED,
         Article.Status.PUBLISHED,
         pgettext_lazy("article", "Publish again"),
+        confirm=gettext_lazy("Publish the article again on the portal, as it is now?"),
     ),
     ArticleStep(
         Article.Status.UNPUBLISHED, Article.Status.DRAFT, pgettext_lazy("article", "Back to draft")

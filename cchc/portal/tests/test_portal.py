@@ -426,6 +426,13 @@ class EditorTests(BaseTestCase):
             self.client.post(
                 reverse("portal_editor:article_transition", args=[article.pk]), {"target": target}
             )
+        # Taking it off the portal asks first, as the other steps citizens see at once do
+        # (it went in one click; found by a new-user walk).
+        edit = self.client.get(reverse("portal_editor:article_edit", args=[article.pk]))
+        step = (
+            edit.content.decode().split('data-testid="step-unpublished"')[0].rsplit("<form", 1)[1]
+        )
+        assert 'data-confirm="Gỡ bài viết khỏi cổng thông tin?' in step, step
         self.client.logout()
         page = self.client.get(Article.objects.get().get_absolute_url()).content.decode()
         assert "Đoàn kiểm tra" in page
@@ -640,6 +647,23 @@ class FeedbackTests(BaseTestCase):
         assert ">Phường Trần Phú — Tỉnh Hà Tĩnh<" in page
         rounds = page.split('name="rounds"')[1].split("</select>")[0]
         assert "— Thành phố Hà Tĩnh<" in rounds and "— Tỉnh Hà Tĩnh<" in rounds
+        # Each parent's units together (they came interleaved, by each one's own order), in
+        # the editor's list and in the citizens' feedback form alike.
+        OrgUnit.objects.filter(pk=self.cast.ward_a.pk).update(sort_order=1)
+        OrgUnit.objects.filter(code="X18100").update(sort_order=2)
+        OrgUnit.objects.filter(pk=self.cast.ward_b.pk).update(sort_order=3)
+        page = self.client.get(reverse("portal_editor:article_new")).content.decode()
+        for listing in (
+            page.split('name="units"')[1].split("</select>")[0],
+            self.client.get(reverse("portal:feedback"))
+            .content.decode()
+            .split('name="org_unit"')[1]
+            .split("</select>")[0],
+        ):
+            province_at = listing.index("Phường Trần Phú — Tỉnh Hà Tĩnh")
+            city = [listing.index(f">{unit.name}") for unit in (self.cast.ward_b,)]
+            city.append(listing.index("Phường Trần Phú — Thành phố Hà Tĩnh"))
+            assert province_at < min(city) or province_at > max(city), listing
 
     @time_machine.travel(datetime.datetime(2026, 11, 27, 3, tzinfo=datetime.UTC), tick=False)
     def test_sent_followed_answered_in_time_and_published(self):
