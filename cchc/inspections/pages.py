@@ -159,6 +159,7 @@ def inspection_page(
         "next_status": Inspection.Status(target).label if target else "",
         "next_value": target or "",
         "may_move": step is not None,
+        "waiting_for": visits.waiting_for(user=user, inspection=inspection) if step is None else "",
         "refusal": step.refusal if step is not None else None,
         "item_count": len(items),
         "result_count": len(results),

@@ -206,6 +206,27 @@ class NextStep:
     refusal: str | None
 
 
+# Who the visit waits for, said to those who cannot take its next step (the team's head saw
+# nothing at all on a visit not yet prepared).
+WAITING_FOR = {
+    KEEPERS: gettext_noop(
+        "Waiting for the Home Affairs office to issue the decision forming the team and open "
+        "the preparation."
+    ),
+    TEAM: gettext_noop("Waiting for the team to move the visit to “{target}”."),
+}
+
+
+def waiting_for(*, user: Any, inspection: Inspection) -> str:
+    """What the visit waits for, when its next step is someone else's ("" when it is the
+    user's, or when there is none)."""
+    target = NEXT_STATUS.get(Inspection.Status(inspection.status))
+    if target is None or may_move(user=user, inspection=inspection, target=target):
+        return ""
+    step = next(step for step in INSPECTION_STEPS if step.target == target)
+    return _(WAITING_FOR[step.movers]).format(target=Inspection.Status(target).label)
+
+
 def next_step(*, user: Any, inspection: Inspection) -> NextStep | None:
     """The next step of the visit when `user` may take it, None otherwise (no button)."""
     target = NEXT_STATUS.get(Inspection.Status(inspection.status))

@@ -358,6 +358,23 @@ class ItemPhotoAndPanelTests(BaseTestCase):
         assert panel.items[0].note.endswith("· quá hạn")
         assert "quá hạn" not in panel.items[1].note
 
+    def test_who_cannot_take_the_next_step_is_told_whom_the_visit_waits_for(self):
+        """The team's head saw no next step and no word on a visit not yet prepared (found by
+        a new-user walk)."""
+        inspection = approved_inspection(self.cast)
+        member = inspection.team.first().user.username
+        self.login(member)
+        page = self.client.get(inspection.get_absolute_url()).content.decode()
+        assert 'data-testid="advance"' not in page
+        assert "Đang chờ Phòng Nội vụ ban hành quyết định thành lập Đoàn" in page
+        self.login("home_affairs")
+        page = self.client.get(inspection.get_absolute_url()).content.decode()
+        assert 'data-testid="waiting-for"' not in page
+        inspection = to_status(self.cast, inspection, "preparing")
+        self.login("ward_officer")
+        page = self.client.get(inspection.get_absolute_url()).content.decode()
+        assert "Đang chờ Đoàn kiểm tra chuyển cuộc kiểm tra sang “Đang kiểm tra”" in page
+
     def test_the_coordinator_follows_open_remediation_reported_then_overdue_first(self):
         """screens.md: "open remediation, overdue first". The coordinator had no list of it;
         the year's report folded the overdue into "in progress" (found by a new-user walk)."""
