@@ -133,8 +133,14 @@ def register_view(request: HttpRequest) -> HttpResponse:
 
 @documents_view
 def preview_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """The draft as it will read, beside the form that issues it."""
+    """The draft as it will read, beside the form that issues it. Whoever may not issue it
+    and finds it issued reads the issued document: a draft headed "as it will be issued",
+    with a blank number, read as the real one (found by a new-user walk)."""
     target = selectors.target_for_user(user=request.user, kind=_kind(kind), pk=pk)
+    if not selectors.can_issue(user=request.user, kind=kind, target=target):
+        current = selectors.current_document(kind=kind, target=target)
+        if current is not None:
+            return redirect(current.get_absolute_url())
     return _preview(request, kind, target)
 
 

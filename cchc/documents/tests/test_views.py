@@ -102,6 +102,25 @@ class IssueThroughThePagesTests(BaseTestCase):
         self.login("outsider")
         assert "01/TB-ĐKT" not in self.client.get(reverse("documents:register")).content.decode()
 
+    def test_who_may_not_issue_a_document_already_issued_reads_the_issued_one(self):
+        """The leader's "Ranking announcement" opened a draft with a blank number, headed as
+        the document as issued, after 01/TB-UBND was issued (found by a new-user walk)."""
+        from cchc.documents.tests.scenes import published_round
+
+        round_ = published_round(self.cast)
+        preview = reverse("documents:preview", args=["ranking_announcement", round_.pk])
+        self.login("leader")
+        assert self.client.get(preview).status_code == 200  # nothing issued: the draft
+        issued = services.issue(
+            actor=None, kind="ranking_announcement", target=round_, signer_name="Chủ tịch"
+        )
+        response = self.client.get(preview)
+        assert response.status_code == 302 and response.url == issued.get_absolute_url()
+        assert self.client.get(response.url).status_code == 200
+        # Whoever may issue it again still previews the next one.
+        self.login("home_affairs")
+        assert self.client.get(preview).status_code == 200
+
     def test_the_register_reads_in_a_fixed_number_of_queries(self):
         inspection = concluded_inspection(self.cast)
         services.issue(actor=None, kind="conclusion_notice", target=inspection, signer_name="A")
