@@ -44,7 +44,11 @@ from cchc.assessments.services.data import assessment_fill_from_data
 from cchc.assessments.services.evidence import clean_file_name, evidence_content_type
 from cchc.assessments.services.results import published_or_live_results
 from cchc.assessments.services.rounds import NEXT_STATUS
-from cchc.assessments.services.self_assessment import evidence_with_digest, submission_check
+from cchc.assessments.services.self_assessment import (
+    evidence_with_digest,
+    fingerprint,
+    submission_check,
+)
 from cchc.core.dates import short_date
 from cchc.core.exceptions import BadInput, ConflictError
 from cchc.core.forms import add_service_errors, form_error_messages, perform
@@ -918,6 +922,10 @@ def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
         **page,
         "problems": problems,
         "can_submit": can_submit and not assessment.is_locked,
+        # What submitting would record, shown before (screens.md): the same function records it.
+        "pending_fingerprint": fingerprint(assessment, tree)
+        if not assessment.is_locked and not problems
+        else "",
         # Bonus and penalty sections add to or take from the total outside its maximum.
         "outside_max": any(area["criterion"].section != Section.NORMAL for area in page["areas"]),
     }

@@ -111,3 +111,22 @@ class VerifyTests(BaseTestCase):
         assert 'data-testid="file-matches"' not in page
         assert 'data-testid="file-differs"' not in page
         assert "MB" in page
+
+
+class FingerprintBeforeSubmittingTests(BaseTestCase):
+    def test_the_summary_shows_the_fingerprint_submitting_then_records(self):
+        """screens.md: the chair's summary shows "the fingerprint that will be recorded"; it
+        showed one only after submitting (found by a new-user walk)."""
+        assessment = assessment_of(make_round(self.cast), self.cast.ward_a)
+        fill(assessment, self.ward_officer)
+        self.login("ward_chair")
+        review = reverse("assessments:assessment_submit", args=[assessment.pk])
+        page = self.client.get(review).content.decode()
+        shown = page.split('data-testid="pending-fingerprint"', 1)[1].split("<code", 1)[1]
+        shown = shown.split(">", 1)[1].split("<", 1)[0]
+        assert len(shown) == 64
+        self.client.post(review)
+        assessment.refresh_from_db()
+        assert assessment.fingerprint == shown
+        page = self.client.get(review).content.decode()
+        assert 'data-testid="pending-fingerprint"' not in page  # recorded: shown as such
