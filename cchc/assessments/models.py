@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core import pdfsignatures
@@ -477,7 +478,7 @@ class Question(BaseModel):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return Truncator(self.text).chars(80)
 
     @property
     def is_answered(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Evidence
@@ -115,7 +116,7 @@ class ChecklistItem(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code}. {self.text[:80]}"
+        return f"{self.code}. {Truncator(self.text).chars(80)}"
 
     @property
     def topic_short(self) -> str:
@@ -446,7 +447,7 @@ class DocumentRequest(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return Truncator(self.text).chars(80)
 
 
 class ItemResult(BaseModel):
@@ -579,7 +580,7 @@ class Finding(BaseModel):
         ordering = ["kind", "topic", "area", "created_at"]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return Truncator(self.text).chars(80)
 
 
 class Recommendation(BaseModel):
@@ -608,7 +609,7 @@ class Recommendation(BaseModel):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return Truncator(self.text).chars(80)
 
 
 class RemediationAction(BaseModel):
@@ -651,7 +652,7 @@ class RemediationAction(BaseModel):
         ordering = ["deadline", "created_at"]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return Truncator(self.text).chars(80)
 
     def is_overdue(self, today: Any) -> bool:
         return self.status != self.Status.VERIFIED and self.deadline < today
@@ -685,4 +686,4 @@ class ProgressReport(BaseModel):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return Truncator(self.text).chars(80)
