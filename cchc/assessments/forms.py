@@ -59,6 +59,7 @@ class RoundDeadlinesForm(forms.Form):
     appraisal_due_on = forms.DateField(label=_("Appraisal deadline"), widget=date_widget())
     appeals_due_on = forms.DateField(label=_("Appeals deadline"), widget=date_widget())
     reason = forms.CharField(label=_("Reason (the units are told)"), max_length=500)
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class DecisionForm(forms.Form):

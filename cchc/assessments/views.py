@@ -218,6 +218,7 @@ def _round_board(
                 "self_assessment_due_on": round_.self_assessment_due_on,
                 "appraisal_due_on": round_.appraisal_due_on,
                 "appeals_due_on": round_.appeals_due_on,
+                "version": version_token(round_),
             }
         ),
         "deadlines_open": can_manage
@@ -260,8 +261,15 @@ def round_deadlines_view(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.round_get_for_manage(user=request.user, pk=pk)
     form = RoundDeadlinesForm(request.POST)
     if form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            services.round_deadlines_change(actor=request.user, round_=round_, **form.cleaned_data)
+            services.round_deadlines_change(
+                actor=request.user, round_=round_, expected_version=data.pop("version"), **data
+            )
+        except ConflictError as conflict:
+            # The board again, with the round's deadlines as they are now.
+            messages.error(request, str(conflict.message))
+            return redirect(round_.get_absolute_url())
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -49,6 +49,7 @@ from hypothesis import strategies as st
 import cchc
 from cchc.core.testing import PDF, TEST_PASSWORD, BaseTestCase, Cast
 from cchc.core.tests import pki
+from cchc.core.versioning import version_token
 from tests import test_permission_matrix as matrix
 from tests.security import test_payloads as payloads
 
@@ -549,6 +550,7 @@ TARGETS = [
                "appraisal_due_on": str(timezone.localdate() + datetime.timedelta(days=20)),
                "appeals_due_on": str(timezone.localdate() + datetime.timedelta(days=30)),
                "reason": "Tỉnh lùi hạn",
+               "version": version_token(matrix.open_round(cast)),
            }),
     Target("cchc.assessments.forms.ExtendForm", "home_affairs",
            url("assessments:assessment_extend", lambda cast: {"pk": matrix.ward_a_assessment(cast).pk}),

@@ -1045,19 +1045,24 @@ class AssessmentPayloadTests(PayloadTestCase):
 
         import time_machine
 
+        from cchc.assessments.models import Round
         from cchc.core.models import AuditEvent
+        from cchc.core.versioning import version_token
 
         change = reverse("assessments:round_deadlines", args=[self.round.pk])
         with time_machine.travel(datetime.datetime(2026, 6, 10, 9, tzinfo=datetime.UTC)):
             self.login("home_affairs")
+            first = datetime.date(2026, 7, 2)
             for n, payload in enumerate(PAYLOADS):
                 self.send(
                     change,
                     {
-                        "self_assessment_due_on": f"2026-07-{n + 2:02}",
-                        "appraisal_due_on": "2026-08-20",
-                        "appeals_due_on": "2026-08-31",
+                        # Only later: a day more for each payload.
+                        "self_assessment_due_on": str(first + datetime.timedelta(days=n)),
+                        "appraisal_due_on": "2026-12-20",
+                        "appeals_due_on": "2026-12-31",
                         "reason": payload,
+                        "version": version_token(Round.objects.get(pk=self.round.pk)),
                     },
                 )
                 event = AuditEvent.objects.filter(action="round.deadlines").latest("pk")

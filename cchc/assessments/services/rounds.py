@@ -17,6 +17,8 @@ from cchc.assessments.services.results import round_freeze
 from cchc.assessments.services.self_assessment import carry_over_round
 from cchc.core.audit import audit_record, snapshot
 from cchc.core.dates import short_date
+from cchc.core.exceptions import ConflictError
+from cchc.core.versioning import version_token
 from cchc.frameworks.models import Framework
 from cchc.orgunits.models import OrgUnit
 
@@ -76,6 +78,14 @@ APPRAISAL_BEFORE_UNIT_MESSAGE = gettext_noop(
     "{unit} has until {date} to self-score: the appraisal deadline must come after it."
 )
 DEADLINES_UNCHANGED_MESSAGE = gettext_noop("These are the round's deadlines already.")
+DEADLINES_STALE_MESSAGE = gettext_noop(
+    "Someone changed this round after you opened the page, so nothing was changed. Its "
+    "deadlines as they are now are shown: check them and change them again."
+)
+DEADLINE_EARLIER_MESSAGE = gettext_noop(
+    "The units were told they have until {date}, and some were given more: the "
+    "self-assessment deadline of an opened round can only be postponed."
+)
 EXTEND_REASON_MESSAGE = gettext_noop("Say why the deadline is extended.")
 EXTEND_ORDER_MESSAGE = gettext_noop("The new deadline must be later than the current one.")
 EXTEND_LIMIT_MESSAGE = gettext_noop(
@@ -407,9 +417,12 @@ def round_deadlines_change(
     appraisal_due_on: datetime.date,
     appeals_due_on: datetime.date,
     reason: str,
+    expected_version: str | None = None,
 ) -> Round:
     """Move the round's deadlines (the province postpones the self-assessment for everyone,
-    or gives appeals a week more), with the reason, which the units are told.
+    or gives appeals a week more), with the reason, which the units are told. A page read
+    before another change of the round (`expected_version`, its version token) is refused:
+    ConflictError with the round as it is now.
 
     Only the deadlines of stages not over change, never to a day already past, and they
     still follow each other. A unit whose deadline was the round's follows the new one; a unit
@@ -417,6 +430,8 @@ def round_deadlines_change(
     must come after every unit's own. Audited; the people of every unit of an opened round
     are notified."""
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if expected_version is not None and version_token(round_) != expected_version:
+        raise ConflictError(_(DEADLINES_STALE_MESSAGE), current=round_)
     if round_.status in (Round.Status.FINALISED, Round.Status.PUBLISHED):
         raise ValidationError(_(DEADLINES_STATE_MESSAGE))
     new = {
@@ -434,6 +449,13 @@ def round_deadlines_change(
             errors[field] = _(DEADLINE_STAGE_OVER_MESSAGE).format(date=short_date(old[field]))
         elif value < today:
             errors[field] = _(DEADLINE_CHANGED_PAST_MESSAGE)
+        elif (
+            field == "self_assessment_due_on"
+            and value < old[field]
+            and round_.status != Round.Status.DRAFT
+        ):
+            # The units were told they have until then, some given more: only later.
+            errors[field] = _(DEADLINE_EARLIER_MESSAGE).format(date=short_date(old[field]))
     if not reason.strip():
         errors["reason"] = _(DEADLINES_REASON_MESSAGE)
     if errors:
@@ -442,17 +464,20 @@ def round_deadlines_change(
         raise ValidationError(_(DEADLINES_UNCHANGED_MESSAGE))
     _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on)
     assessments = round_.assessments.select_related("org_unit")
-    moved = self_assessment_due_on != old["self_assessment_due_on"]
-    if moved:
-        # The round's own deadline, or an extension the new one passes, becomes the new one.
-        assessments.filter(
-            Q(due_on=old["self_assessment_due_on"]) | Q(due_on__lt=self_assessment_due_on)
-        ).update(due_on=self_assessment_due_on, updated_at=timezone.now())
-    # While units still self-score, each must have done so before appraisal is due.
-    still_scoring = round_.status in DEADLINE_STAGES["self_assessment_due_on"]
+    # Units still to submit: a submission keeps the deadline it was made against (a late one
+    # stays late). Only later (above): the round's deadline, or an extension the new one
+    # passes, becomes the new one; a longer extension stays.
     waiting = assessments.exclude(status=Assessment.Status.SUBMITTED)
+    moving = waiting.filter(due_on__lt=self_assessment_due_on)
+    moved = [
+        {"unit": str(a.org_unit), "before": a.due_on.isoformat()}
+        for a in moving.order_by("org_unit__sort_order")
+    ]
+    moving.update(due_on=self_assessment_due_on, updated_at=timezone.now())
+    # While units still self-score, each must have done so by the appraisal deadline.
+    still_scoring = round_.status in DEADLINE_STAGES["self_assessment_due_on"]
     latest = waiting.order_by("-due_on").first() if still_scoring else None
-    if latest is not None and latest.due_on >= appraisal_due_on:
+    if latest is not None and latest.due_on > appraisal_due_on:
         raise ValidationError(
             {
                 "appraisal_due_on": _(APPRAISAL_BEFORE_UNIT_MESSAGE).format(
@@ -471,6 +496,7 @@ def round_deadlines_change(
         after={
             **{field: value.isoformat() for field, value in new.items()},
             "reason": reason.strip(),
+            "units_moved": moved,
         },
     )
     if round_.status != Round.Status.DRAFT:
@@ -482,7 +508,11 @@ def round_deadlines_change(
 def assessment_extend(
     *, actor: Any, assessment: Assessment, due_on: datetime.date, reason: str
 ) -> Assessment:
-    """Give one unit more time; the reason is kept in the audit trail."""
+    """Give one unit more time; the reason is kept in the audit trail. The round is locked and
+    the unit read again: a change of the round's deadlines at the same moment is seen."""
+    round_ = Round.objects.select_for_update().get(pk=assessment.round_id)
+    assessment = Assessment.objects.select_related("org_unit").get(pk=assessment.pk)
+    assessment.round = round_
     if assessment.round.status != Round.Status.OPEN:
         raise ValidationError(_(EXTEND_STATE_MESSAGE))
     if not reason.strip():

@@ -37,7 +37,7 @@ class RoundDeadlinesTests(BaseTestCase):
         self.a = assessment_of(self.round, self.cast.ward_a)
         self.b = assessment_of(self.round, self.cast.ward_b)
 
-    def change(self, self_on, appraisal_on, appeals_on, reason="Tỉnh lùi thời hạn."):
+    def change(self, self_on, appraisal_on, appeals_on, reason="Tỉnh lùi thời hạn.", **extra):
         return round_deadlines_change(
             actor=self.home_affairs,
             round_=self.round,
@@ -45,7 +45,38 @@ class RoundDeadlinesTests(BaseTestCase):
             appraisal_due_on=appraisal_on,
             appeals_due_on=appeals_on,
             reason=reason,
+            **extra,
         )
+
+    def test_only_later_a_submission_keeps_its_deadline_and_a_stale_page_changes_nothing(self):
+        """Found by the review: moving the deadline back took away the time units were given
+        (an extension lost); postponing it rewrote a late submission as on time; a second
+        coordinator's page, opened before the first's change, silently undid it."""
+        from cchc.assessments.models import Assessment
+        from cchc.core.exceptions import ConflictError
+        from cchc.core.versioning import version_token
+
+        with self.assertRaises(ValidationError) as refused:
+            self.change(D(2026, 6, 25), D(2026, 7, 16), D(2026, 7, 31))
+        assert "chỉ có thể lùi" in str(refused.exception), refused.exception
+        # Ward A submitted on 06/07, five days late; postponing to 10/07 leaves it late.
+        Assessment.objects.filter(pk=self.a.pk).update(
+            status=Assessment.Status.SUBMITTED,
+            submitted_at=datetime.datetime(2026, 7, 6, 9, tzinfo=datetime.UTC),
+        )
+        seen = version_token(Round.objects.get(pk=self.round.pk))
+        with time_machine.travel(JUNE_10 + datetime.timedelta(hours=1), tick=False):
+            self.round = self.change(D(2026, 7, 10), D(2026, 7, 20), D(2026, 8, 5))
+        self.a.refresh_from_db()
+        self.b.refresh_from_db()
+        assert (self.a.due_on, self.b.due_on) == (D(2026, 7, 1), D(2026, 7, 10))
+        event = AuditEvent.objects.filter(action="round.deadlines").latest("pk")
+        assert event.after["units_moved"] == [
+            {"unit": str(self.cast.ward_b), "before": "2026-07-01"}
+        ]
+        with self.assertRaises(ConflictError):
+            self.change(D(2026, 7, 10), D(2026, 7, 20), D(2026, 8, 9), expected_version=seen)
+        assert deadlines(self.round)[2] == D(2026, 8, 5)
 
     def test_a_later_self_assessment_deadline_moves_every_unit_and_tells_them(self):
         assessment_extend(
@@ -119,9 +150,13 @@ class RoundDeadlinesPageTests(BaseTestCase):
         self.url = reverse("assessments:round_deadlines", args=[self.round.pk])
 
     def test_the_coordinator_changes_them_on_the_board_and_a_refusal_keeps_what_was_typed(self):
+        from cchc.core.versioning import version_token
+
         self.login("home_affairs")
         board = self.client.get(self.round.get_absolute_url()).content.decode()
         assert 'data-testid="deadlines"' in board and "Thay đổi hạn của đợt" in board
+        version = version_token(self.round)
+        assert f'value="{version}"' in board
         response = self.client.post(
             self.url,
             {
@@ -129,6 +164,7 @@ class RoundDeadlinesPageTests(BaseTestCase):
                 "appraisal_due_on": "2026-07-16",
                 "appeals_due_on": "2026-07-31",
                 "reason": "Lùi hạn",
+                "version": version,
             },
         )
         assert response.status_code == 400
@@ -143,9 +179,27 @@ class RoundDeadlinesPageTests(BaseTestCase):
                 "appraisal_due_on": "2026-07-16",
                 "appeals_due_on": "2026-07-31",
                 "reason": "Lùi hạn",
+                "version": version,
             },
         )
         assert response.status_code == 302
+        assert deadlines(self.round)[0] == D(2026, 7, 8)
+        Round.objects.filter(pk=self.round.pk).update(
+            updated_at=JUNE_10 + datetime.timedelta(minutes=5)  # frozen time: a later change
+        )
+        # The same page sent again (read before this change): refused, the board says why.
+        response = self.client.post(
+            self.url,
+            {
+                "self_assessment_due_on": "2026-07-09",
+                "appraisal_due_on": "2026-07-16",
+                "appeals_due_on": "2026-07-31",
+                "reason": "Lùi hạn",
+                "version": version,
+            },
+            follow=True,
+        )
+        assert "Có người đã thay đổi đợt này" in response.content.decode()
         assert deadlines(self.round)[0] == D(2026, 7, 8)
 
     def test_nobody_else_changes_them(self):
@@ -163,4 +217,26 @@ class RoundDeadlinesPageTests(BaseTestCase):
             assert response.status_code == status, persona
             board = self.client.get(self.round.get_absolute_url()).content.decode()
             assert 'data-testid="deadlines"' not in board, persona
+        # A keeper of another city has the capability, not the round.
+        from cchc.accounts.services import membership_add, user_create
+        from cchc.core.roles import Role
+        from cchc.core.testing import TEST_PASSWORD
+        from cchc.orgunits.services import org_unit_create
+
+        other = org_unit_create(
+            actor=None, code="H999", name="TP khác", kind="city", parent=self.cast.province
+        )
+        keeper = user_create(actor=None, username="noivu.khac", password=TEST_PASSWORD)
+        membership_add(actor=None, user=keeper, role=Role.HOME_AFFAIRS, org_unit=other)
+        self.client.force_login(keeper)
+        response = self.client.post(
+            self.url,
+            {
+                "self_assessment_due_on": "2026-07-08",
+                "appraisal_due_on": "2026-07-16",
+                "appeals_due_on": "2026-07-31",
+                "reason": "x",
+            },
+        )
+        assert response.status_code in (403, 404)
         assert deadlines(self.round)[0] == D(2026, 7, 1)
