@@ -9,6 +9,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -309,8 +310,9 @@ class Sheet:
 
 def cell_text(value: Any) -> str:
     """A cell as the text a CSV would hold: trimmed, a value an export neutralised ("'=…")
-    as it was typed, a date as 2025-07-01, 7.0 as 7. A figure a formula left a hair off a
-    hundredth (7.4999999999, shown 7,5 in Excel) is that hundredth: the difference is the
+    as it was typed, a date as 2025-07-01, 7.0 as 7, a number with a decimal comma (2,675:
+    core.points.parse_decimal reads "2.675" as thousands). A figure a formula left a hair off
+    a hundredth (7.4999999999, shown 7,5 in Excel) is that hundredth: the difference is the
     float's, not the author's."""
     if value is None:
         return ""
@@ -323,8 +325,12 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         if abs(value - round(value, 2)) < 1e-9:
             value = round(value, 2)
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
+        # Written out (repr gives "1.5e-05", which parse_decimal refuses) with a decimal
+        # comma: "2.675" would read as two thousand six hundred and seventy-five.
+        text = format(Decimal(repr(value)), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text.replace(".", ",")
     return str(value).strip()
 
 

@@ -134,7 +134,8 @@ def _declared_decimal(data: Mapping[str, Any], name: str, label: str) -> Decimal
             % {"label": label, "max": format_count(int(MAX_FIGURE))},
             name,
         )
-    exponent = value.as_tuple().exponent
+    # Trailing zeros are no places ("12,000000" from a system's DECIMAL(18,6) is 12).
+    exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_FIGURE_PLACES:
         raise InputError(
             _("%(label)s: at most %(places)s decimal places.")

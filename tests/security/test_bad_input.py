@@ -76,6 +76,10 @@ class SelfScoreTests(BaseTestCase):
         response = self.save("2.2", {"numerator": "0,00001", "denominator": "0,00001"})
         assert "tối đa 4 chữ số thập phân" in response.content.decode()
         assert not Score.objects.filter(assessment=self.assessment).exists()
+        # Trailing zeros are no places: a system's DECIMAL(18,6) sends 12.000000.
+        response = self.save("2.2", {"numerator": "12,000000", "denominator": "100"})
+        assert 'data-testid="row-error"' not in response.content.decode()
+        Score.objects.filter(assessment=self.assessment).delete()
         response = self.save("2.2", {"numerator": "95,25", "denominator": "100"})
         assert 'data-testid="row-error"' not in response.content.decode()
         assert Score.objects.get(assessment=self.assessment).inputs == {

@@ -100,8 +100,19 @@ class ReadTests(BaseTestCase):
         errors = [(e.row, e.column, str(e.message)) for e in failure.value.errors]
         # A is 7,5; B's 0,125 is the author's and refused, saying what the file has.
         assert errors == [
-            (3, "max_points", "Điểm có tối đa hai chữ số thập phân; tệp ghi 0.125.")
+            (3, "max_points", "Điểm có tối đa hai chữ số thập phân; tệp ghi 0,125.")
         ], errors
+
+    def test_a_float_cell_of_three_places_or_in_exponent_form_reads_as_its_number(self):
+        """Found by the review: a cell's 2.675 became the text "2.675", which the Vietnamese
+        reading takes for two thousand six hundred and seventy-five; and 0.000015 became
+        "1.5e-05", which is no number typed by a person."""
+        from cchc.core.imports import cell_text
+        from cchc.core.points import parse_decimal
+
+        for value, number in ((2.675, "2.675"), (0.000015, "0.000015"), (1e16, "1e16")):
+            assert parse_decimal(cell_text(value)) == Decimal(number), cell_text(value)
+        assert (cell_text(7.5), cell_text(26.0), cell_text(7.4999999999)) == ("7,5", "26", "7,5")
 
     def test_sums_that_do_not_add_up_name_the_parent(self):
         text = HEADER + "A,,A,5,sum\nA.1,A,a,2.5,yes_no\nA.2,A,b,2,yes_no\n"
