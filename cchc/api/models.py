@@ -66,11 +66,21 @@ class IntegrationClient(BaseModel):
         blank=True,
         related_name="+",
     )
+    # The one-time key of the page's form that created it: that form sent again (a reload,
+    # a double click) makes no second client (empty: the command line's).
+    creation_key = models.CharField(_("creation key"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("integration client")
         verbose_name_plural = _("integration clients")
         ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creation_key"],
+                condition=~models.Q(creation_key=""),
+                name="api_client_creation_key_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -45,6 +45,10 @@ class NewClient:
     token: str  # shown once, never stored
 
 
+class ClientAlreadyCreated(Exception):
+    """The form that creates a client was sent again: its client exists, its token was shown."""
+
+
 @transaction.atomic
 def client_create(
     *,
@@ -54,10 +58,17 @@ def client_create(
     role: str,
     scopes: list[str],
     expires_at: datetime.datetime | None = None,
+    creation_key: str = "",
 ) -> NewClient:
     """A new client: its service user ("API: <name>", no usable password) with the one role
-    in the unit, and a token `cchc_<key id>_<secret>` returned once."""
+    in the unit, and a token `cchc_<key id>_<secret>` returned once. `creation_key`, the
+    page's one-time key: a form sent twice raises ClientAlreadyCreated (nothing written)."""
     name = name.strip()
+    if creation_key:
+        # Held until this transaction ends: a double click's second request waits here.
+        taken = IntegrationClient.objects.select_for_update().filter(creation_key=creation_key)
+        if taken.exists():
+            raise ClientAlreadyCreated
     unknown = [scope for scope in scopes if scope not in ApiScope.values]
     if unknown:
         raise ValidationError({"scopes": _(UNKNOWN_SCOPE_MESSAGE).format(scope=unknown[0])})
@@ -90,9 +101,14 @@ def client_create(
         secret_sha256=secret_digest(secret),
         expires_at=expires_at,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        creation_key=creation_key,
     )
-    client.full_clean(exclude=["user", "created_by"])
-    client.save()
+    client.full_clean(exclude=["user", "created_by"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        raise ClientAlreadyCreated from None  # the same form's other request came first
     audit_record(
         actor=actor,
         action="integration_client.create",

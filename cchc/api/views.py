@@ -24,8 +24,6 @@ ALREADY_CREATED_MESSAGE = gettext_noop(
     "(reloaded), so no second client was made. A token not copied cannot be shown again: "
     "revoke the client and create another."
 )
-# The forms (by their one-time field) that created a client in this session.
-CREATED_KEY = "api_clients_created"
 
 
 @capability_required(Capability.MANAGE_API_CLIENTS)
@@ -44,11 +42,6 @@ def client_create_view(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        created_by_form = request.session.get(CREATED_KEY, {})
-        if data["once"] and data["once"] in created_by_form:
-            # The page that showed the token, reloaded: the browser posts the form again.
-            messages.warning(request, _(ALREADY_CREATED_MESSAGE))
-            return redirect("api_clients:client_list")
         try:
             created = services.client_create(
                 actor=request.user,
@@ -57,12 +50,15 @@ def client_create_view(request: HttpRequest) -> HttpResponse:
                 role=data["role"],
                 scopes=list(data["scopes"]),
                 expires_at=form.expires_at(),
+                creation_key=data["once"],
             )
+        except services.ClientAlreadyCreated:
+            # The page that showed the token, reloaded (or a double click): no second client.
+            messages.warning(request, _(ALREADY_CREATED_MESSAGE))
+            return redirect("api_clients:client_list")
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if data["once"]:
-                request.session[CREATED_KEY] = {**created_by_form, data["once"]: created.client.pk}
             context = {"client": created.client, "token": created.token}
             return render(request, "api/client_created.html", context)
     status = 400 if form.errors else 200

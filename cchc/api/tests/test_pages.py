@@ -61,6 +61,20 @@ class ClientPageTests(BaseTestCase):
         again = self.client.post(reverse("api_clients:client_create"), data, follow=True)
         assert IntegrationClient.objects.count() == 1
         assert "không tạo thêm ứng dụng thứ hai" in again.content.decode()
+        # Two requests of one form at once (a double click): the database keeps one, whoever
+        # is first; the other is told (found by the review: the session's check was not).
+        from cchc.api import services as api_services
+
+        with self.assertRaises(api_services.ClientAlreadyCreated):
+            api_services.client_create(
+                actor=None,
+                name="Lần hai",
+                org_unit=self.cast.city,
+                role="home_affairs",
+                scopes=["units:read"],
+                creation_key=once,
+            )
+        assert IntegrationClient.objects.count() == 1
         # A new form (a new page) creates a new client.
         page = self.client.get(reverse("api_clients:client_create")).content.decode()
         other = page.split('name="once" value="', 1)[1].split('"', 1)[0]
