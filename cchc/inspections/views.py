@@ -418,16 +418,22 @@ def team_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     person = get_object_or_404(User, pk=form.cleaned_data["user"]) if form.is_valid() else None
-    # Refused, the form comes back open as it was typed, each reason beside its field.
-    perform(
-        request,
-        lambda: planning.team_member_add(
+
+    def add() -> None:
+        if person is None:  # perform runs it only for a valid form
+            raise Http404
+        planning.team_member_add(
             actor=request.user,
             inspection=inspection,
             user=person,
             topics=form.cleaned_data["topics"],
             is_head=form.cleaned_data["is_head"],
-        ),
+        )
+
+    # Refused, the form comes back open as it was typed, each reason beside its field.
+    perform(
+        request,
+        add,
         _(MEMBER_ADDED_MESSAGE) % {"person": person},
         form,
         keep=_kept_key(inspection, "member"),
