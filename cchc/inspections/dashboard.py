@@ -69,21 +69,7 @@ def inspection_panels(user: Any) -> list[LivePanel]:
                 "",
             )
         ]
-        for action in shown:
-            note = _("%(unit)s · %(status)s · by %(date)s") % {
-                "unit": action.owner,
-                "status": action.get_status_display(),
-                "date": short_date(action.deadline),
-            }
-            if action.is_overdue(today):
-                note += " · " + _("overdue")
-            items.append(
-                PanelItem(
-                    Truncator(action.text).chars(90),
-                    action.recommendation.inspection.get_absolute_url() + f"#action-{action.pk}",
-                    note,
-                )
-            )
+        items += [_action_item(action, today, with_owner=True) for action in shown]
         panels.append(LivePanel("remediation_follow", _("Open remediation"), items))
     # Whoever reports on actions is asked to: a ward's people for the ward's, an agency's for
     # those given to it (an agency had no reminder of its action on its home page).
@@ -91,23 +77,26 @@ def inspection_panels(user: Any) -> list[LivePanel]:
     if units:
         actions = list(selectors.actions_for_units(unit_ids=units).order_by("deadline")[:6])
         if actions:
-            items = []
-            for action in actions:
-                note = _("%(status)s · by %(date)s") % {
-                    "status": action.get_status_display(),
-                    "date": short_date(action.deadline),
-                }
-                if action.is_overdue(today):
-                    note += " · " + _("overdue")
-                items.append(
-                    PanelItem(
-                        Truncator(action.text).chars(90),
-                        action.recommendation.inspection.get_absolute_url()
-                        + f"#action-{action.pk}",
-                        note,
-                    )
-                )
+            items = [_action_item(action, today) for action in actions]
             # A ward's people have a remediation panel of their role; an agency's get this one.
             key = "remediation" if Scope.of(user).own_unit_ids else "agency_remediation"
             panels.append(LivePanel(key, _("Remediation to report"), items))
     return panels
+
+
+def _action_item(action: RemediationAction, today: Any, *, with_owner: bool = False) -> PanelItem:
+    """An action on a home panel: its text, a link to it on its visit's page, its status and
+    deadline (and whose it is, for the coordinator who follows every unit's)."""
+    note = _("%(status)s · by %(date)s") % {
+        "status": action.get_status_display(),
+        "date": short_date(action.deadline),
+    }
+    if with_owner:
+        note = f"{action.owner} · {note}"
+    if action.is_overdue(today):
+        note += " · " + _("overdue")
+    return PanelItem(
+        Truncator(action.text).chars(90),
+        action.recommendation.inspection.get_absolute_url() + f"#action-{action.pk}",
+        note,
+    )
