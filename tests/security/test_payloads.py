@@ -211,6 +211,8 @@ NOT_SHOWN = {
     "cchc.accounts.forms.UserCreateForm.password2": "a password: never shown, never echoed",
     "cchc.assessments.forms.AppraiseForm.points": "a number (7,5), refused unless it parses",
     "cchc.assessments.forms.AppraiseForm.version": "hidden version token, compared, not shown",
+    "cchc.assessments.forms.RoundDeadlinesForm.version": "hidden version token, compared",
+    "cchc.api.forms.ClientCreateForm.once": "hidden one-time key, stored, never shown",
     "cchc.assessments.forms.AppealForm.requested_points": "a number (7,5)",
     "cchc.assessments.forms.AppealDecisionForm.points": "a number (7,5)",
     "cchc.inspections.forms.ItemResultForm.version": "hidden version token, compared, not shown",
