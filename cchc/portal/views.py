@@ -44,6 +44,8 @@ from cchc.portal.visitors import (
     visitor_token,
 )
 
+NON_BREAKING_HYPHEN = "\u2011"
+
 ARTICLES_PER_PAGE = 10
 # Where a message about a form is shown: next to that form, the element the redirect scrolls to
 # (a message at the top of the page went unseen below the fold). A comment's report is answered
@@ -402,7 +404,9 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
                     "answer here. %(unit)s answers by %(date)s."
                 )
                 % {
-                    "code": feedback.code,
+                    # A non-breaking hyphen: a phone broke the line at "PA-" (a lookup reads
+                    # it as the plain one).
+                    "code": feedback.code.replace("-", NON_BREAKING_HYPHEN),
                     "unit": feedback.org_unit.name,
                     "date": feedback.due_on.strftime("%d/%m/%Y"),
                 },
@@ -419,7 +423,7 @@ def feedback_lookup_view(request: HttpRequest) -> HttpResponse:
     """Where a feedback stands, by its code. A code that does not exist gets the same answer
     as any code not found: the code is the only key; and an address may look up only so many
     codes in a while (guessing codes is refused)."""
-    code = request.GET.get("code", "").strip().upper()[:16]
+    code = request.GET.get("code", "").strip().upper().replace(NON_BREAKING_HYPHEN, "-")[:16]
     if not code:
         return render(request, "portal/feedback_lookup.html", {"code": "", "looked": False})
     try:

@@ -97,7 +97,7 @@ def test_read_rate_comment_moderate_and_open_the_map(page, browser, live_server,
     feedback.get_by_label("Nội dung phản ánh, kiến nghị").fill("Bảng phí niêm yết chưa rõ.")
     feedback.get_by_label("Mã xác thực").fill(answer(page))
     feedback.get_by_role("button", name="Gửi").click()
-    expect(page.locator(".alert-success")).to_contain_text("PA-")
+    expect(page.locator(".alert-success")).to_contain_text("PA\u2011")  # unbroken
     code = page.get_by_label("Mã tra cứu").input_value()
     page.goto(f"{live_server.url}/phan-anh-kien-nghi/tra-cuu/")
     page.get_by_label("Mã tra cứu").fill(code)

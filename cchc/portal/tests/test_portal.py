@@ -523,7 +523,7 @@ class VisitTests(BaseTestCase):
         assert OnlineVisitor.objects.count() == 1
         # The footer of the next page counts what was flushed (this view is counted after it).
         footer = self.client.get("/").content.decode()
-        assert re.search(r"Thống kê: 3 — Trực tuyến: 1", footer), footer[-600:]
+        assert re.search(r"Lượt truy cập: 3 — Đang trực tuyến: 1", footer), footer[-600:]
 
     def test_no_address_is_kept_and_old_hashes_cannot_be_traced(self):
         import hashlib
@@ -684,8 +684,15 @@ class FeedbackTests(BaseTestCase):
         assert Notification.objects.filter(
             user=self.ward_officer, kind="feedback_received"
         ).exists()
+        # The thanks write the code with a hyphen a phone does not break the line at ("PA-" /
+        # "BCL3UUZ4"); copied from there, it is found as well.
+        thanks = self.client.get(response.url).content.decode()
+        unbroken = feedback.code.replace("-", "\u2011")
+        assert unbroken in thanks
         status = self.client.get(reverse("portal:feedback_lookup"), {"code": feedback.code})
         assert "Đã tiếp nhận, đang xử lý" in status.content.decode()
+        copied = self.client.get(reverse("portal:feedback_lookup"), {"code": unbroken})
+        assert "Đã tiếp nhận, đang xử lý" in copied.content.decode()
         # Not found, whatever the code: one answer.
         for code in ("PA-ZZZZZZZZ", "<script>", ""):
             page = self.client.get(
