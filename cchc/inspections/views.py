@@ -231,6 +231,7 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "form": form,
         "is_draft": plan.status == InspectionPlan.Status.DRAFT,
+        "filing_more": request.GET.get("more") == "1",
     }
     return render(request, "inspections/plan_detail.html", context)
 
@@ -249,7 +250,9 @@ def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         keep=_request_draft_key(plan),
     )
-    return redirect(plan.get_absolute_url() + ("" if filed else "#request-form"))
+    # Filed, the form opens again for the next request (an agency files several in a row; the
+    # panel closed after each).
+    return redirect(plan.get_absolute_url() + ("?more=1" if filed else "") + "#request-form")
 
 
 def _request_draft_key(plan: InspectionPlan) -> str:

@@ -284,6 +284,13 @@ class RefusedRequestTests(BaseTestCase):
         # Read once: the next visit of the page starts afresh.
         again = self.client.get(plan.get_absolute_url()).content.decode()
         assert 'id="id_window_end_errors"' not in again and "Kiểm tra lại hồ sơ ISO" not in again
+        # Filed, the form opens again for the next one (it closed after each request).
+        typed["window_start"], typed["window_end"] = f"{year}-10-01", f"{year}-10-20"
+        response = self.client.post(url, typed)
+        assert plan.requests.count() == 1
+        assert response["Location"].endswith("?more=1#request-form")
+        page = self.client.get(response["Location"]).content.decode()
+        assert re.search(r'<details class="card mb-3" id="request-form" [^>]*open', page)
 
 
 class DocumentsAskedTests(BaseTestCase):
