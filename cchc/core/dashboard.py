@@ -98,6 +98,17 @@ ROLE_PANELS: dict[Role, list[Panel]] = {
             "inspections:inspection_list",
             key="inspections",
         ),
+        # The remediation of the visits they manage, overdue first (inspections.dashboard).
+        Panel(
+            _("Open remediation"),
+            _(
+                "No remediation is open. Once a visit is concluded, its actions and their "
+                "deadlines appear here, those reported done and the overdue first."
+            ),
+            _("Open the inspections"),
+            "inspections:inspection_list",
+            key="remediation_follow",
+        ),
         Panel(
             _("Units and users"),
             _(

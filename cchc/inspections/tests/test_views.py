@@ -420,6 +420,10 @@ class ItemPhotoAndPanelTests(BaseTestCase):
             ]
             assert panel.items[2].note.endswith("· quá hạn")
             self.login("home_affairs")
+            # On the coordinator's home page (a provider's panel shows only under its role's
+            # declared key).
+            home = self.client.get(reverse("core:home")).content.decode()
+            assert "3 việc chưa xong, 1 việc quá hạn" in home, home
             page = self.client.get(reverse("inspections:inspection_list")).content.decode()
             section = page.split('data-testid="open-remediation"', 1)[1].split("</section>")[0]
             assert section.index("Bố trí máy scan") < section.index("Niêm yết lại thủ tục")
