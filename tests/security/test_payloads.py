@@ -287,6 +287,7 @@ RAW_NOT_SHOWN = {
     "cchc/indicators/views.py:which": DIGITS_OR_CHOICE,
     "cchc/inspections/views.py:accept": "a plan conflict's key, matched with the plan's own conflicts, never shown",
     "cchc/inspections/views.py:item": DIGITS_OR_CHOICE,
+    "cchc/inspections/views.py:more": 'compared with "1" to open the request form, never shown',
     "cchc/inspections/views.py:linked": DIGITS_OR_CHOICE,
     "cchc/inspections/views.py:member-user": DIGITS_OR_CHOICE,
     "cchc/inspections/views.py:publish": DIGITS_OR_CHOICE,
