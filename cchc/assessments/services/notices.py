@@ -1,6 +1,7 @@
 """Who is told what, at each step of a round (in-app inbox and e-mail)."""
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -28,68 +29,84 @@ def people_of(unit_ids: Iterable[int], roles: Iterable[str] = UNIT_ROLES) -> lis
     ]
 
 
-def notify_round_opened(round_: Round) -> None:
-    for assessment in round_.assessments.select_related("org_unit"):
+def notify_each_unit(
+    assessments: Iterable[Assessment],
+    *,
+    kind: str,
+    compose: Callable[[Assessment], tuple[str, str]],
+    key: str,
+) -> None:
+    """Tell the people of each assessment's unit about it: `compose(assessment)` in each
+    user's language, the link its page, once per `key` and assessment. The people of every
+    unit are read in one query (one a unit was a query per unit of the round)."""
+    assessments = list(assessments)
+    people: dict[int, list[User]] = defaultdict(list)
+    for membership in Membership.objects.filter(
+        org_unit_id__in={a.org_unit_id for a in assessments}, role__in=UNIT_ROLES, is_active=True
+    ).select_related("user"):
+        people[membership.org_unit_id].append(membership.user)
+    for assessment in assessments:
 
-        def compose(user: Any, a: Assessment = assessment) -> tuple[str, str]:
-            return (
-                _("%(round)s is open") % {"round": round_},
-                _("Fill in the self-assessment of %(unit)s by %(date)s.")
-                % {"unit": a.org_unit, "date": short_date(a.due_on)},
-            )
+        def for_user(_user: Any, a: Assessment = assessment) -> tuple[str, str]:
+            return compose(a)
 
         notify(
-            users=people_of([assessment.org_unit_id]),
-            kind=Notification.Kind.ROUND_OPENED,
-            compose=compose,
+            users=people[assessment.org_unit_id],
+            kind=kind,
+            compose=for_user,
             url=assessment.get_absolute_url(),
-            dedupe_key=f"opened:{assessment.pk}",
+            dedupe_key=f"{key}:{assessment.pk}",
         )
+
+
+def notify_round_opened(round_: Round) -> None:
+    notify_each_unit(
+        round_.assessments.select_related("org_unit"),
+        kind=Notification.Kind.ROUND_OPENED,
+        compose=lambda a: (
+            _("%(round)s is open") % {"round": round_},
+            _("Fill in the self-assessment of %(unit)s by %(date)s.")
+            % {"unit": a.org_unit, "date": short_date(a.due_on)},
+        ),
+        key="opened",
+    )
 
 
 def notify_deadlines_changed(round_: Round, *, reason: str, change: int) -> None:
     """The people of each unit of the round: its deadlines now, and why they changed (once
     for each `change`, the audit event that records it)."""
-    for assessment in round_.assessments.select_related("org_unit"):
-
-        def compose(user: Any, a: Assessment = assessment) -> tuple[str, str]:
-            return (
-                _("The deadlines of %(round)s have changed") % {"round": round_},
-                _(
-                    "Self-assessment of %(unit)s by %(own)s; appraisal by %(appraisal)s; "
-                    "appeals by %(appeals)s. Reason: %(reason)s"
-                )
-                % {
-                    "unit": a.org_unit,
-                    "own": short_date(a.due_on),
-                    "appraisal": short_date(round_.appraisal_due_on),
-                    "appeals": short_date(round_.appeals_due_on),
-                    "reason": reason,
-                },
+    notify_each_unit(
+        round_.assessments.select_related("org_unit"),
+        kind=Notification.Kind.DEADLINES_CHANGED,
+        compose=lambda a: (
+            _("The deadlines of %(round)s have changed") % {"round": round_},
+            _(
+                "Self-assessment of %(unit)s by %(own)s; appraisal by %(appraisal)s; "
+                "appeals by %(appeals)s. Reason: %(reason)s"
             )
-
-        notify(
-            users=people_of([assessment.org_unit_id]),
-            kind=Notification.Kind.DEADLINES_CHANGED,
-            compose=compose,
-            url=assessment.get_absolute_url(),
-            dedupe_key=f"deadlines:{assessment.pk}:{change}",
-        )
+            % {
+                "unit": a.org_unit,
+                "own": short_date(a.due_on),
+                "appraisal": short_date(round_.appraisal_due_on),
+                "appeals": short_date(round_.appeals_due_on),
+                "reason": reason,
+            },
+        ),
+        key=f"deadlines:{change}",
+    )
 
 
 def notify_appraised(round_: Round) -> None:
-    for assessment in round_.assessments.filter(status=Assessment.Status.SUBMITTED):
-        notify(
-            users=people_of([assessment.org_unit_id]),
-            kind=Notification.Kind.APPRAISED,
-            compose=lambda user: (
-                _("Appraisal results of %(round)s") % {"round": round_},
-                _("The appraised scores can be read now; appeals are accepted until %(date)s.")
-                % {"date": short_date(round_.appeals_due_on)},
-            ),
-            url=assessment.get_absolute_url(),
-            dedupe_key=f"appraised:{assessment.pk}",
-        )
+    notify_each_unit(
+        round_.assessments.filter(status=Assessment.Status.SUBMITTED),
+        kind=Notification.Kind.APPRAISED,
+        compose=lambda a: (
+            _("Appraisal results of %(round)s") % {"round": round_},
+            _("The appraised scores can be read now; appeals are accepted until %(date)s.")
+            % {"date": short_date(round_.appeals_due_on)},
+        ),
+        key="appraised",
+    )
 
 
 def notify_published(round_: Round) -> None:
