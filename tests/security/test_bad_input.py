@@ -3,7 +3,10 @@ for a parent criterion, ids that are not numbers or too large for the database, 
 nested a thousand levels deep, a save without its version, an action the state refuses. Each
 gets a clear Vietnamese refusal (a form error or a 400), never a 500, and writes nothing."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -316,3 +319,29 @@ class IdListTests(BaseTestCase):
         assert response.status_code in (302, 400)
         assert not Recommendation.objects.filter(text="Khắc phục").exists()
         assert AuditEvent.objects.count() == events
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 10, 9, tzinfo=datetime.UTC), tick=False)
+class FarDeadlineTests(BaseTestCase):
+    def test_a_deadline_in_year_9999_is_refused_and_the_board_still_opens(self):
+        """A round's appeals moved to 31/12/9999 was taken: the board, naming the day after
+        it once in appeals, would add a day past the calendar's end. Deadlines fall by the end
+        of the year after the round's."""
+        from cchc.core.versioning import version_token
+
+        round_ = make_round(self.cast)
+        self.login("home_affairs")
+        response = self.client.post(
+            reverse("assessments:round_deadlines", args=[round_.pk]),
+            {
+                "self_assessment_due_on": "2026-07-01",
+                "appraisal_due_on": "2026-07-16",
+                "appeals_due_on": "9999-12-31",
+                "reason": "x",
+                "version": version_token(round_),
+            },
+        )
+        assert response.status_code == 400
+        assert "31/12/2027" in response.content.decode()
+        round_.refresh_from_db()
+        assert round_.appeals_due_on == datetime.date(2026, 7, 31)

@@ -78,6 +78,9 @@ APPRAISAL_BEFORE_UNIT_MESSAGE = gettext_noop(
     "{unit} has until {date} to self-score: the appraisal deadline must come after it."
 )
 DEADLINES_UNCHANGED_MESSAGE = gettext_noop("These are the round's deadlines already.")
+DEADLINE_TOO_FAR_MESSAGE = gettext_noop(
+    "The deadlines of a round fall by {date}, the end of the year after the round's."
+)
 DEADLINES_STALE_MESSAGE = gettext_noop(
     "Someone changed this round after you opened the page, so nothing was changed. Its "
     "deadlines as they are now are shown: check them and change them again."
@@ -195,9 +198,16 @@ def _check_deadlines(
     self_assessment_due_on: datetime.date,
     appraisal_due_on: datetime.date,
     appeals_due_on: datetime.date,
+    *,
+    year: int,
 ) -> None:
     if not self_assessment_due_on <= appraisal_due_on <= appeals_due_on:
         raise ValidationError(_(DEADLINES_ORDER_MESSAGE))
+    # A round closes within the year after its own: 31/12/9999 was taken, and the board,
+    # naming the day after the appeals deadline, went past the calendar's end.
+    last = datetime.date(year + 1, 12, 31)
+    if appeals_due_on > last:
+        raise ValidationError(_(DEADLINE_TOO_FAR_MESSAGE).format(date=short_date(last)))
 
 
 def round_setup_refusals(
@@ -302,7 +312,7 @@ def round_create(
     for unit in units:
         if unit.kind not in framework.unit_kinds:
             raise ValidationError({"units": _(WRONG_KIND_MESSAGE).format(unit=unit.name)})
-    _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on)
+    _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on, year=year)
     round_ = Round(
         framework=framework,
         organiser=organiser,
@@ -462,7 +472,7 @@ def round_deadlines_change(
         raise ValidationError(errors)
     if new == old:
         raise ValidationError(_(DEADLINES_UNCHANGED_MESSAGE))
-    _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on)
+    _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on, year=round_.year)
     assessments = round_.assessments.select_related("org_unit")
     # Units still to submit: a submission keeps the deadline it was made against (a late one
     # stays late). Only later (above): the round's deadline, or an extension the new one
