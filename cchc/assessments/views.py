@@ -149,7 +149,7 @@ def round_create_view(request: HttpRequest) -> HttpResponse:
             "self_assessment_due_on": data["self_assessment_due_on"],
         }
         # What set-up today may not be (round_create also builds past rounds, and asks none).
-        refusals = services.round_setup_refusals(**setup)
+        refusals = services.round_setup_refusals(**setup, appeals_due_on=data["appeals_due_on"])
         for field, refusal in refusals.items():
             form.add_error(field, refusal)
         if not refusals:

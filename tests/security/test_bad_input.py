@@ -345,3 +345,16 @@ class FarDeadlineTests(BaseTestCase):
         assert "31/12/2027" in response.content.decode()
         round_.refresh_from_db()
         assert round_.appeals_due_on == datetime.date(2026, 7, 31)
+        # Setting a round up asks the same rule, beside the appeals deadline.
+        from cchc.assessments.services import round_setup_refusals
+
+        refusals = round_setup_refusals(
+            framework=round_.framework,
+            organiser=self.cast.city,
+            period="m9",
+            year=2026,
+            units=[],
+            self_assessment_due_on=datetime.date(2026, 9, 1),
+            appeals_due_on=datetime.date(9999, 12, 31),
+        )
+        assert "31/12/2027" in refusals["appeals_due_on"], refusals

@@ -198,16 +198,20 @@ def _check_deadlines(
     self_assessment_due_on: datetime.date,
     appraisal_due_on: datetime.date,
     appeals_due_on: datetime.date,
-    *,
-    year: int,
 ) -> None:
     if not self_assessment_due_on <= appraisal_due_on <= appeals_due_on:
         raise ValidationError(_(DEADLINES_ORDER_MESSAGE))
-    # A round closes within the year after its own: 31/12/9999 was taken, and the board,
-    # naming the day after the appeals deadline, went past the calendar's end.
+
+
+def deadline_too_far(appeals_due_on: datetime.date, *, year: int) -> str | None:
+    """Why a round set up or changed today may not close so late: its deadlines fall by the
+    end of the year after its own (31/12/9999 was taken, and the board, naming the day after
+    the appeals deadline, would go past the calendar's end). `round_create` builds past and
+    test rounds and does not ask."""
     last = datetime.date(year + 1, 12, 31)
     if appeals_due_on > last:
-        raise ValidationError(_(DEADLINE_TOO_FAR_MESSAGE).format(date=short_date(last)))
+        return _(DEADLINE_TOO_FAR_MESSAGE).format(date=short_date(last))
+    return None
 
 
 def round_setup_refusals(
@@ -218,6 +222,7 @@ def round_setup_refusals(
     year: int,
     units: list[OrgUnit],
     self_assessment_due_on: datetime.date,
+    appeals_due_on: datetime.date | None = None,
 ) -> dict[str, str]:
     """What is wrong with a round a coordinator sets up today, by field (empty: nothing): a
     deadline already past or before the round's year; a framework of a later year, or of an
@@ -229,6 +234,9 @@ def round_setup_refusals(
         refusals["self_assessment_due_on"] = _(DEADLINE_PAST_MESSAGE)
     elif self_assessment_due_on.year < year:
         refusals["self_assessment_due_on"] = _(DEADLINE_BEFORE_YEAR_MESSAGE).format(year=year)
+    too_far = deadline_too_far(appeals_due_on, year=year) if appeals_due_on else None
+    if too_far:
+        refusals["appeals_due_on"] = too_far
     if framework.year > year:
         refusals["framework"] = _(LATER_FRAMEWORK_MESSAGE).format(
             framework_year=framework.year, year=year
@@ -312,7 +320,7 @@ def round_create(
     for unit in units:
         if unit.kind not in framework.unit_kinds:
             raise ValidationError({"units": _(WRONG_KIND_MESSAGE).format(unit=unit.name)})
-    _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on, year=year)
+    _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on)
     round_ = Round(
         framework=framework,
         organiser=organiser,
@@ -472,7 +480,10 @@ def round_deadlines_change(
         raise ValidationError(errors)
     if new == old:
         raise ValidationError(_(DEADLINES_UNCHANGED_MESSAGE))
-    _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on, year=round_.year)
+    _check_deadlines(self_assessment_due_on, appraisal_due_on, appeals_due_on)
+    too_far = deadline_too_far(appeals_due_on, year=round_.year)
+    if too_far:
+        raise ValidationError({"appeals_due_on": too_far})
     assessments = round_.assessments.select_related("org_unit")
     # Units still to submit: a submission keeps the deadline it was made against (a late one
     # stays late). Only later (above): the round's deadline, or an extension the new one
