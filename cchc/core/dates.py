@@ -21,14 +21,23 @@ def short_date(day: datetime.date | None) -> str:
     return "" if day is None else f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
-def format_points(points: Decimal | None) -> str:
-    """Return points the Vietnamese way, trailing zeros trimmed, thousands grouped with dots
-    (as counts are): 85,25 · 7,5 · 12 · 1.242 · 1.234,5."""
+# The places of a column of totals or percentages, one per unit, which are read down the
+# column and compared: "78,60" under "85,36", not "78,6".
+COLUMN_PLACES = 2
+
+
+def format_points(points: Decimal | None, places: int | None = None) -> str:
+    """Return points the Vietnamese way, thousands grouped with dots (as counts are): trailing
+    zeros trimmed (85,25 · 7,5 · 12 · 1.242 · 1.234,5), or with `places` always shown (a
+    column's: 78,60 · 12,00)."""
     if points is None:
         return ""
-    text = f"{round_points(points):,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    if places is None:
+        text = f"{round_points(points):,f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    else:
+        text = f"{round_points(points):,.{places}f}"
     return text.translate(VIETNAMESE_MARKS)
 
 

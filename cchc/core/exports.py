@@ -120,18 +120,32 @@ def xlsx_response(table: Table, filename: str) -> HttpResponse:
     return response
 
 
+# Points and percentages (Decimals of at most two places) show their two places, as a
+# column of them is read down: 78,60 under 85,36 (the spreadsheet writes its own marks).
+POINTS_FORMAT = "#,##0.00"
+
+
 def _cells(sheet: Any, values: Iterable[Any]) -> list[Any]:
-    return [_date_cell(sheet, value) for value in safe_row(values)]
+    return [_typed_cell(sheet, value) for value in safe_row(values)]
 
 
-def _date_cell(sheet: Any, value: Any) -> Any:
-    """A date as a workbook's date, shown as Vietnamese documents write it (15/08/2026)."""
-    if not isinstance(value, datetime.date):
+def _typed_cell(sheet: Any, value: Any) -> Any:
+    """A date as a workbook's date, shown as Vietnamese documents write it (15/08/2026); points
+    with their two places."""
+    if isinstance(value, datetime.date):
+        number_format = "dd/mm/yyyy"
+    elif (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and -2 <= int(value.as_tuple().exponent) <= 0
+    ):
+        number_format = POINTS_FORMAT
+    else:
         return value
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = "dd/mm/yyyy"
+    cell.number_format = number_format
     return cell
 
 

@@ -2,6 +2,7 @@ import datetime
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -491,12 +492,51 @@ class BoardAndResultsTests(BaseTestCase):
         self.login("home_affairs")
         page = self.client.get(round_.get_absolute_url()).content.decode()
         row = next(r for r in page.split("<tr>") if "Phường Trần Phú" in r)
-        appraised = f"{points(a.appraised_points)} / {points(a.appraised_max)}"
-        assert f"{points(a.self_points)} / {points(a.self_max)}" in row and appraised in row
+        appraised = f"{points(a.appraised_points, 2)} / {points(a.appraised_max)}"
+        assert f"{points(a.self_points, 2)} / {points(a.self_max)}" in row and appraised in row
         assert "hai điểm không cùng thang" in page
         results = self.client.get(reverse("assessments:results", args=[round_.pk]))
         row = next(r for r in results.content.decode().split("<tr>") if "Phường Trần Phú" in r)
-        assert f"{points(a.self_points)} / {points(a.self_max)}" in row
+        assert f"{points(a.self_points, 2)} / {points(a.self_max)}" in row
+
+    def test_a_column_of_totals_shows_two_places_on_every_row(self):
+        """ "78,6" under "85,36" (walkers, twice): the board, the results, the overview, the
+        portal's ranking, the announcement and the workbook show a unit's total and percentage
+        with two places; a maximum or a single figure keeps its trimmed form."""
+        from openpyxl import load_workbook
+
+        from cchc.documents.kinds import ranking_announcement
+        from cchc.documents.tests.scenes import published_round
+
+        round_ = published_round(self.cast)
+        Assessment.objects.filter(round=round_, org_unit=self.cast.ward_a).update(
+            self_points=Decimal("50.50")
+        )
+        self.login("home_affairs")
+        cell = re.compile(r'class="text-end points[^"]*">([^<]*)<')
+        pages = {
+            "board": round_.get_absolute_url(),
+            "results": reverse("assessments:results", args=[round_.pk]),
+            "overview": reverse("analytics:overview") + f"?round={round_.pk}",
+        }
+        for name, url in pages.items():
+            shown = [t.strip() for t in cell.findall(self.client.get(url).content.decode()) if t]
+            # ranks are integers; a total or percentage has a comma (a trimmed "50,5" fails)
+            totals = [text.split(" / ")[0] for text in shown if "," in text.split(" / ")[0]]
+            assert totals, name
+            assert all(re.fullmatch(r"-?[\d.]+,\d\d", total) for total in totals), (name, totals)
+        assert "50,50 / " in self.client.get(pages["board"]).content.decode()
+        self.client.logout()
+        ranking = self.client.get(reverse("portal:ranking_round", args=[round_.pk]))
+        portal = [text for text in cell.findall(ranking.content.decode()) if text]
+        assert portal and all(re.fullmatch(r"[\d.]+,\d\d", text) for text in portal), portal
+        table = next(b for b in ranking_announcement.build(round_).blocks if b.kind == "table")
+        assert all(re.fullmatch(r"[\d.]+,\d\d/[\d.,]+", row[2]) for row in table.rows)
+        self.login("home_affairs")
+        export = self.client.get(reverse("assessments:results_export", args=[round_.pk]))
+        sheet = load_workbook(io.BytesIO(export.content)).active
+        decimals = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, float)]
+        assert decimals and all(c.number_format == "#,##0.00" for c in decimals)
 
     def test_a_ward_sees_only_its_own_row(self):
         self.login("ward_officer")

@@ -10,9 +10,9 @@ register = template.Library()
 
 
 @register.filter
-def points(value: Decimal | None) -> str:
-    """Render points as 85,25."""
-    return dates.format_points(value)
+def points(value: Decimal | None, places: int | None = None) -> str:
+    """Render points as 85,25; `points:2` for a column compared down its rows (78,60)."""
+    return dates.format_points(value, places)
 
 
 @register.filter

@@ -34,6 +34,13 @@ def test_points_use_a_decimal_comma_and_trim_trailing_zeros():
     assert format_points(Decimal("0.125")) == "0,13"
 
 
+def test_a_column_of_points_keeps_its_places():
+    assert format_points(Decimal("78.6"), 2) == "78,60"
+    assert format_points(Decimal("12"), 2) == "12,00"
+    assert format_points(Decimal("1234.5"), 2) == "1.234,50"
+    assert format_points(Decimal("0.125"), 2) == "0,13"
+
+
 def test_counts_use_a_dot_between_thousands():
     assert format_count(1234) == "1.234"
     assert format_count(1234567) == "1.234.567"

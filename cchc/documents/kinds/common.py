@@ -110,15 +110,15 @@ def place_of(unit: OrgUnit) -> str:
     return unit.name
 
 
-def points(value: Decimal | str | None) -> str:
-    """ "85,25" """
+def points(value: Decimal | str | None, places: int | None = None) -> str:
+    """ "85,25"; with `places`, a table column's "78,60" under "85,36" """
     if value is None or value == "":
         return ""
-    return format_points(Decimal(str(value)))
+    return format_points(Decimal(str(value)), places)
 
 
-def percent(value: Decimal | str | None) -> str:
-    return f"{points(value)}%" if value not in (None, "") else ""
+def percent(value: Decimal | str | None, places: int | None = None) -> str:
+    return f"{points(value, places)}%" if value not in (None, "") else ""
 
 
 def day(value: datetime.date | None) -> str:

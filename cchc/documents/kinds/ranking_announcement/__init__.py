@@ -2,6 +2,7 @@
 
 from cchc.assessments.models import Round
 from cchc.assessments.services.results import published_or_live_results
+from cchc.core.dates import COLUMN_PLACES
 from cchc.documents.content import Block, Document
 from cchc.documents.kinds.common import (
     committee_bodies,
@@ -39,8 +40,8 @@ def build(round_: Round, *, signer_name: str = "") -> Document:
                 [
                     str(row.rank),
                     row.unit_name,
-                    f"{points(row.total)}/{points(row.maximum)}",
-                    percent(row.percent),
+                    f"{points(row.total, COLUMN_PLACES)}/{points(row.maximum)}",
+                    percent(row.percent, COLUMN_PLACES),
                     row.band,
                 ]
                 for row in results
