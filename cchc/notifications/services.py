@@ -2,14 +2,33 @@
 e-mail queued after the transaction commits (so a rolled-back change sends nothing)."""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 
 from cchc.notifications.models import Notification
 from cchc.notifications.tasks import email_notification
+
+BATCH = 500  # rows an INSERT writes
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notice to some users: `compose(user)` gives (title, body) in the user's language;
+    a `dedupe_key` sends it to each user once, ever."""
+
+    users: Iterable[Any]
+    kind: str
+    compose: Callable[[Any], tuple[str, str]]
+    url: str = ""
+    dedupe_key: str = ""
+
+
+# Keys asked about in one query (SQLite's statements take at most 32,766 parameters).
+KEYS_PER_QUERY = 500
 
 
 def notify(
@@ -21,28 +40,62 @@ def notify(
     dedupe_key: str = "",
 ) -> list[Notification]:
     """Notify each user once; `compose(user)` returns (title, body) in the user's language."""
-    created = []
-    for user in {user.pk: user for user in users if user is not None and user.is_active}.values():
-        if dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key).exists():
-            continue
+    return notify_all([Message(users, kind, compose, url, dedupe_key)])
+
+
+def notify_all(messages: Iterable[Message]) -> list[Notification]:
+    """Send every message to its active users, each user once per message and once ever per
+    dedupe key; return the notifications written. The same few statements for one user or a
+    country's (which were a query, a savepoint and an INSERT per user, inside the caller's
+    transaction): one query for the keys already sent, the INSERTs in batches, and one query
+    for the rows to e-mail, queued after the commit."""
+    wanted: list[tuple[Any, Message]] = []
+    for message in messages:
+        active = {user.pk: user for user in message.users if user is not None and user.is_active}
+        wanted.extend((user, message) for user in active.values())
+    keys = sorted({message.dedupe_key for _user, message in wanted if message.dedupe_key})
+    sent: set[tuple[int, str]] = set()
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        sent.update(
+            Notification.objects.filter(dedupe_key__in=keys[start : start + KEYS_PER_QUERY])
+            .filter(user_id__in={user.pk for user, message in wanted if message.dedupe_key})
+            .values_list("user_id", "dedupe_key")
+        )
+    keyed, unkeyed = [], []
+    for user, message in wanted:
+        if message.dedupe_key:
+            if (user.pk, message.dedupe_key) in sent:
+                continue
+            sent.add((user.pk, message.dedupe_key))
         with translation.override(user.language or None):
-            title, body = compose(user)
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    user=user,
-                    kind=kind,
-                    title=title[:255],
-                    body=body,
-                    url=url,
-                    dedupe_key=dedupe_key,
-                )
-        except IntegrityError:
-            continue  # sent meanwhile by another process: once is enough
-        created.append(notification)
-        if user.email:
-            transaction.on_commit(partial(email_notification.enqueue, notification.pk))
-    return created
+            title, body = message.compose(user)
+        notification = Notification(
+            user=user,
+            kind=message.kind,
+            title=title[:255],
+            body=body,
+            url=message.url,
+            dedupe_key=message.dedupe_key,
+        )
+        (keyed if message.dedupe_key else unkeyed).append(notification)
+    with transaction.atomic():
+        # A keyed notice sent meanwhile by another process is skipped: once is enough. Those
+        # rows come back without their ids; the ones to e-mail are read back.
+        Notification.objects.bulk_create(keyed, batch_size=BATCH, ignore_conflicts=True)
+        Notification.objects.bulk_create(unkeyed, batch_size=BATCH)
+    to_email = [n.pk for n in unkeyed if n.user.email]
+    mailed = {(n.user_id, n.dedupe_key) for n in keyed if n.user.email}
+    mailed_keys = sorted({key for _user, key in mailed})
+    for start in range(0, len(mailed_keys), KEYS_PER_QUERY):
+        rows = Notification.objects.filter(
+            dedupe_key__in=mailed_keys[start : start + KEYS_PER_QUERY],
+            user_id__in={user for user, _key in mailed},
+            emailed_at__isnull=True,
+        ).values_list("pk", "user_id", "dedupe_key")
+        to_email.extend(pk for pk, user, key in rows if (user, key) in mailed)
+    for pk in to_email:
+        transaction.on_commit(partial(email_notification.enqueue, pk))
+    return keyed + unkeyed
 
 
 def notification_mark_all_read(*, user: Any) -> int:

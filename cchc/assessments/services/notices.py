@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -13,7 +14,7 @@ from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
 from cchc.core.roles import Role
 from cchc.notifications.models import Notification
-from cchc.notifications.services import notify
+from cchc.notifications.services import Message, notify, notify_all
 
 UNIT_ROLES = [Role.UNIT_OFFICER, Role.UNIT_CHAIR]
 REMINDER_DAYS = (3, 1)
@@ -45,18 +46,22 @@ def notify_each_unit(
         org_unit_id__in={a.org_unit_id for a in assessments}, role__in=UNIT_ROLES, is_active=True
     ).select_related("user"):
         people[membership.org_unit_id].append(membership.user)
-    for assessment in assessments:
-
-        def for_user(_user: Any, a: Assessment = assessment) -> tuple[str, str]:
-            return compose(a)
-
-        notify(
+    notify_all(
+        Message(
             users=people[assessment.org_unit_id],
             kind=kind,
-            compose=for_user,
+            compose=partial(_composed, compose, assessment),
             url=assessment.get_absolute_url(),
             dedupe_key=f"{key}:{assessment.pk}",
         )
+        for assessment in assessments
+    )
+
+
+def _composed(
+    compose: Callable[[Assessment], tuple[str, str]], assessment: Assessment, _user: Any
+) -> tuple[str, str]:
+    return compose(assessment)
 
 
 def notify_round_opened(round_: Round) -> None:

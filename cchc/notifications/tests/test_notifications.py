@@ -11,6 +11,7 @@ from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.assessments.tests.test_workflow import fill
 from cchc.core.testing import BaseTestCase
 from cchc.notifications.models import Notification
+from cchc.notifications.services import Message, notify, notify_all
 
 
 class RoundNoticeTests(BaseTestCase):
@@ -69,6 +70,67 @@ class RoundNoticeTests(BaseTestCase):
             ).count()
             == 2
         )
+
+
+class NotifyAllTests(BaseTestCase):
+    """Opening a province's round told each of its people with a query, a savepoint and an
+    INSERT, inside the round's transaction: a country's round, some 40,000 statements."""
+
+    def people(self, n, email=""):
+        first = User.objects.count()
+        return [
+            User.objects.create_user(
+                username=f"p{first + i}", password="x", email=email, language="vi"
+            )
+            for i in range(n)
+        ]
+
+    def send(self, users, key="k"):
+        return notify_all(
+            [
+                Message(
+                    users,
+                    Notification.Kind.ROUND_OPENED,
+                    lambda u: ("Tiêu đề", u.username),
+                    "/x/",
+                    key,
+                )
+            ]
+        )
+
+    def test_the_statements_do_not_grow_with_the_people_told(self):
+        few, many = self.people(2), self.people(40)[2:]
+        with self.assertNumQueries(4):  # sent already? · the INSERT, in a savepoint
+            self.send(few)
+        with self.assertNumQueries(4):
+            self.send(many)
+        assert Notification.objects.filter(dedupe_key="k").count() == 40
+
+    def test_a_key_is_sent_once_to_each_even_twice_in_one_call(self):
+        users = self.people(3)
+        self.send(users[:2])
+        written = notify_all(
+            [
+                Message(users, Notification.Kind.ROUND_OPENED, lambda u: ("a", "b"), "", "k"),
+                Message(users, Notification.Kind.ROUND_OPENED, lambda u: ("a", "b"), "", "k"),
+            ]
+        )
+        assert [n.user for n in written] == [users[2]]
+        assert Notification.objects.filter(dedupe_key="k").count() == 3
+        # Without a key, every call tells again.
+        notify_all([Message(users, Notification.Kind.ROUND_OPENED, lambda u: ("a", "b"))] * 2)
+        assert Notification.objects.filter(dedupe_key="").count() == 6
+
+    def test_only_the_new_notices_of_people_with_an_address_are_emailed(self):
+        mailed, silent = self.people(2, email="x@example.gov.vn"), self.people(1)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.send(mailed[:1])
+        assert len(mail.outbox) == 1
+        with self.captureOnCommitCallbacks(execute=True):
+            self.send([*mailed, *silent])  # the first was told already
+            notify(users=mailed[:1], kind="round_opened", compose=lambda u: ("a", "b"))
+        assert len(mail.outbox) == 3
+        assert Notification.objects.filter(user=silent[0], emailed_at__isnull=True).exists()
 
 
 class InboxTests(BaseTestCase):
