@@ -12,7 +12,12 @@ from django.urls import reverse
 from cchc.accounts.models import User
 from cchc.accounts.services import membership_add, user_create
 from cchc.assessments.models import Assessment, Round
-from cchc.assessments.services import assessment_submit, round_advance, score_appraise
+from cchc.assessments.services import (
+    assessment_return,
+    assessment_submit,
+    round_advance,
+    score_appraise,
+)
 from cchc.assessments.tests.factories import ROUND_FRAMEWORK
 from cchc.assessments.tests.test_workflow import fill
 from cchc.core.roles import Role
@@ -143,6 +148,15 @@ class ProvinceRoundTests(BaseTestCase):
         review = reverse("assessments:assessment_submit", args=[assessment.pk])
         page = self.client.get(review).content.decode()
         assert "Nộp cho Sở Nội vụ" in page and "Phòng Nội vụ" not in page.split("<main")[-1]
+        assessment_submit(actor=User.objects.get(username="ward_chair"), assessment=assessment)
+        # Returned, and later the appeals: by the department too (it said "Phòng Nội vụ").
+        assessment_return(actor=keeper, assessment=assessment, reason="Bổ sung tài liệu.")
+        page = self.client.get(assessment.get_absolute_url()).content.decode()
+        assert "Sở Nội vụ đã trả lại: Bổ sung tài liệu." in page
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.APPEALS)
+        appeals = self.client.get(reverse("assessments:appeal_list", args=[assessment.pk]))
+        assert "Sở Nội vụ xem xét" in appeals.content.decode(), appeals.status_code
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN)
         assessment_submit(actor=User.objects.get(username="ward_chair"), assessment=assessment)
         Round.objects.filter(pk=round_.pk).update(status=Round.Status.APPRAISAL)
         self.login("appraiser")  # the city's Justice office, which the framework names

@@ -81,7 +81,7 @@ SAME_CONTENT_MESSAGE = gettext_noop(
     "“{name}” has the same content as “{stored}”, which the unit uploaded on {date}: that "
     "document is attached, under its name."
 )
-APPEAL_FILED_MESSAGE = gettext_noop("The appeal was sent to the Home Affairs office.")
+APPEAL_FILED_MESSAGE = gettext_noop("The appeal was sent to %(office)s.")
 APPEAL_DECIDED_MESSAGE = gettext_noop("The decision on the appeal was recorded.")
 REFRESHED_FIELDS = [
     "status",
@@ -1258,7 +1258,7 @@ def appeal_file_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRe
     perform(
         request,
         lambda: services.appeal_file(actor=request.user, score=score, **form.cleaned_data),
-        _(APPEAL_FILED_MESSAGE),
+        _(APPEAL_FILED_MESSAGE) % {"office": assessment.round.home_affairs_office},
         form,
     )
     return redirect(f"{assessment.get_absolute_url()}#score-{criterion.pk}")
