@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from cchc.analytics.selectors import BUCKETS, Heatmap
 from cchc.assessments.models import Round
-from cchc.core.dates import format_points
+from cchc.core.dates import COLUMN_PLACES, format_points
 from cchc.frameworks.palette import PALETTE
 from cchc.frameworks.selectors import band_for, bands_of
 from cchc.indicators.selectors import overdue_rates
@@ -95,7 +95,9 @@ def unit_measures(
             },
             "score": {
                 "colour": PALETTE[row.bucket],
-                "text": f"{format_points(row.percent)}%" if row.percent is not None else "—",
+                "text": f"{format_points(row.percent, COLUMN_PLACES)}%"
+                if row.percent is not None
+                else "—",
             },
         }
         if own_unit_ids is None or unit_id in own_unit_ids:
@@ -104,7 +106,7 @@ def unit_measures(
                 "colour": PALETTE[_step(rate, OVERDUE_STEPS)]
                 if rate is not None
                 else PALETTE["none"],
-                "text": f"{format_points(rate)}%" if rate is not None else "—",
+                "text": f"{format_points(rate, COLUMN_PLACES)}%" if rate is not None else "—",
             }
             actions = open_actions.get(unit_id, 0)
             measures["remediation"] = {

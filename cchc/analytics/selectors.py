@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cchc.assessments import selectors as assessment_selectors
 from cchc.assessments.models import Assessment, Round
-from cchc.core.dates import format_points
+from cchc.core.dates import COLUMN_PLACES, format_points
 from cchc.core.permissions import require_capability
 from cchc.core.points import percent, round_points
 from cchc.core.roles import Capability, Role
@@ -74,8 +74,8 @@ class Cell:
 
     @property
     def label(self) -> str:
-        """The cell's text: the percent, or a dash."""
-        return format_points(self.percent) if self.percent is not None else "—"
+        """The cell's text: the percent (two places, as its column is read), or a dash."""
+        return format_points(self.percent, COLUMN_PLACES) if self.percent is not None else "—"
 
     @property
     def fraction(self) -> str:

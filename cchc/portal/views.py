@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.core.dates import format_points
+from cchc.core.dates import COLUMN_PLACES, format_points
 from cchc.core.permissions import user_has_capability
 from cchc.core.refusals import PORTAL_FRAME_MARK
 from cchc.core.roles import Capability
@@ -314,7 +314,7 @@ def map_data_view(request: HttpRequest) -> JsonResponse:
                             "colour": PALETTE.get(
                                 (row.band_colour if row else "") or "none", PALETTE["none"]
                             ),
-                            "text": f"{format_points(row.percent)}% — {row.band}"
+                            "text": f"{format_points(row.percent, COLUMN_PLACES)}% — {row.band}"
                             if row is not None and row.percent is not None
                             else _("No published result"),
                         }

@@ -4,6 +4,7 @@
 // the chosen measure is shown.
 (function () {
   "use strict";
+  var NAMED_UNITS = 40;
   function drawMap() {
     var element = document.getElementById("unit-map");
     if (!element || typeof L === "undefined") { return; }
@@ -34,23 +35,42 @@
       var isCommune = feature.properties.kind === "commune";
       return { color: "#1d4e89", weight: 1, fillColor: isCommune ? "#9cc3e6" : "#5b8fd1", fillOpacity: 0.45 };
     }
+    // The unit's name, and what its colour says.
+    function detail(feature) {
+      if (colourBy === "measure") { return measureOf(feature).text; }
+      return feature.properties.percent ? feature.properties.percent.replace(".", ",") + "%" : "";
+    }
+    // On a small screen the names go without "Phường", "Xã" and the figure (it is in the
+    // legend's colour): "Văn Yên".
+    var compact = false;
+    function shortName(name) {
+      return name.replace(/^(Phường|Xã|Thị trấn|Ward|Commune)\s+/, "");
+    }
+    // Names are data, not markup: text nodes, the name on its line and the figure below.
     function label(feature) {
-      if (colourBy === "measure") { return feature.properties.name + " — " + measureOf(feature).text; }
-      return feature.properties.name + (feature.properties.percent ? " — " + feature.properties.percent.replace(".", ",") + "%" : "");
+      var text = document.createElement("span");
+      var name = document.createElement("strong");
+      name.textContent = compact ? shortName(feature.properties.name) : feature.properties.name;
+      text.appendChild(name);
+      if (detail(feature) && !compact) {
+        text.appendChild(document.createElement("br"));
+        text.appendChild(document.createTextNode(detail(feature)));
+      }
+      return text;
     }
     fetch(element.dataset.geojsonUrl, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (collection) {
         collection.features = collection.features.filter(function (feature) { return feature.geometry; });
+        // A few units (a city's wards) carry their names on the map, as a printed map does:
+        // on a phone nothing hovers. More (a province's) would cover each other; they show on
+        // hovering, as before.
+        var named = collection.features.length <= NAMED_UNITS;
+        compact = element.clientWidth / Math.ceil(Math.sqrt(collection.features.length || 1)) < 130;
         var layer = L.geoJSON(collection, {
           style: style,
           onEachFeature: function (feature, shape) {
-            // Names are data, not markup: the tooltip gets a text node.
-            shape.bindTooltip(function () {
-              var text = document.createElement("span");
-              text.textContent = label(feature);
-              return text;
-            }, { sticky: true });
+            shape.bindTooltip(function () { return label(feature); }, named ? { permanent: true, direction: "center", className: compact ? "unit-map-label compact" : "unit-map-label" } : { sticky: true });
             var url = feature.properties.url !== undefined ? feature.properties.url : detailUrl.replace("/0/", "/" + feature.properties.id + "/");
             if (url) {
               shape.on("click", function () { window.location.href = url; });
@@ -63,6 +83,9 @@
           chooser.addEventListener("change", function () {
             element.dataset.measure = chooser.value;
             layer.setStyle(style);
+            if (named) {  // the labels say the chosen measure
+              layer.eachLayer(function (shape) { shape.setTooltipContent(label(shape.feature)); });
+            }
             document.querySelectorAll("[data-legend]").forEach(function (legend) {
               legend.classList.toggle("d-none", legend.getAttribute("data-legend") !== chooser.value);
             });

@@ -108,6 +108,10 @@ def test_read_rate_comment_moderate_and_open_the_map(page, browser, live_server,
     # The administrative map: the ward's shape opens its page.
     page.get_by_role("link", name="Bản đồ hành chính").click()
     expect(page.get_by_test_id("unit-map")).to_have_attribute("data-ready", "true")
+    # Each shape carries its unit's name (the squares were nameless; nothing hovers on a phone).
+    shapes = page.locator("#unit-map path.leaflet-interactive")
+    expect(page.locator("#unit-map .unit-map-label")).to_have_count(shapes.count())
+    expect(page.locator("#unit-map .unit-map-label").first).to_contain_text("Phường Trần Phú")
     page.locator("#unit-map path.leaflet-interactive").first.click()
     expect(page).to_have_url(
         f"{live_server.url}/don-vi/{OrgUnit.objects.get(name='Phường Trần Phú').code}/"
