@@ -206,7 +206,7 @@ class RankingTests(DashboardCase):
         page = response.content.decode()
         assert 'data-testid="ranking"' in page and 'data-testid="movers"' in page
         assert '<svg class="sparkline"' in page
-        assert 'data-testid="index-' + self.cast.ward_a.code + '">2,5<' in page
+        assert 'data-testid="index-' + self.cast.ward_a.code + '">2,50<' in page
 
 
 class QueryCountTests(DashboardCase):

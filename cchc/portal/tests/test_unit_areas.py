@@ -108,4 +108,4 @@ class PublicMapTests(BaseTestCase):
         names = sorted(feature["properties"]["name"] for feature in data["features"])
         assert names == sorted([self.cast.ward_a.name, self.cast.ward_b.name])
         texts = [f["properties"]["measures"]["score"]["text"] for f in data["features"]]
-        assert "85,6% — Tốt" in texts
+        assert "85,60% — Tốt" in texts
