@@ -15,6 +15,18 @@ def date_widget() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# Characters that reorder the text around them: "‮gnp.exe" is shown as "exe.png". Nobody types
+# them into a name or a subject; a text from the public loses them (`without_bidi_controls`).
+BIDI_CONTROLS = dict.fromkeys(
+    [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x061C]
+)
+
+
+def without_bidi_controls(text: str) -> str:
+    """The text without the marks and overrides that change the direction it is shown in."""
+    return text.translate(BIDI_CONTROLS)
+
+
 # What a database's integer key holds (PostgreSQL's bigint; SQLite's INTEGER).
 LARGEST_ID = 2**63 - 1
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Round
-from cchc.core.forms import ModelIdsField
+from cchc.core.forms import ModelIdsField, without_bidi_controls
 from cchc.inspections.models import Inspection
 from cchc.orgunits.forms import UnitChoiceField, UnitIdsField
 from cchc.orgunits.models import OrgUnit
@@ -150,6 +150,11 @@ class VerifiedForm(forms.Form):
         from django.utils import timezone
 
         cleaned = super().clean() or {}
+        # What a citizen sends is shown to officials and on the portal as written, never with
+        # its direction reversed (a subject "‮gnp.exe" read "exe.png").
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = without_bidi_controls(value)
         key = (cleaned.get("captcha_0") or "").strip()
         typed = (cleaned.get("captcha_1") or "").strip().lower()
         spent = 0
@@ -227,4 +232,11 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    publish = forms.BooleanField(label=_("Publish the answer on the portal"), required=False)
+    publish = forms.BooleanField(
+        label=_("Publish the answer on the portal"),
+        required=False,
+        help_text=_(
+            "The citizen reads the answer with the tracking code either way; published, it is "
+            "listed on the portal for everyone, with the feedback's subject."
+        ),
+    )

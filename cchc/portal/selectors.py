@@ -219,7 +219,10 @@ def feedback_status(code: str) -> FeedbackStatus | None:
     feedback = Feedback.objects.select_related("org_unit").filter(code=code).first()
     if feedback is None:
         return None
-    public = feedback.is_answer_public and bool(feedback.answer)
+    # The code's holder sent the feedback: the answer is theirs, published or not (publishing
+    # lists it for everyone). It was shown only once published, while the ward was told the
+    # citizen reads it with the code: an answer left unpublished reached nobody.
+    answered = bool(feedback.answer)
     return FeedbackStatus(
         code=feedback.code,
         subject=feedback.subject,
@@ -228,8 +231,8 @@ def feedback_status(code: str) -> FeedbackStatus | None:
         due_on=feedback.due_on,
         status=feedback.status,
         status_display=feedback.get_status_display(),
-        answer=feedback.answer if public else "",
-        answered_at=feedback.answered_at if public else None,
+        answer=feedback.answer if answered else "",
+        answered_at=feedback.answered_at if answered else None,
     )
 
 

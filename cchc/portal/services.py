@@ -108,7 +108,11 @@ TITLE_NEEDED_MESSAGE = gettext_noop("Write a title.")
 STARS_MESSAGE = gettext_noop("Choose from 1 to 5 stars.")
 RATED_MESSAGE = gettext_noop("You have already rated this.")
 TOO_MANY_COMMENTS_MESSAGE = gettext_noop(
-    "You have sent several comments in a short time: please wait a few minutes."
+    "You have sent several comments in a short time: please try again in %(minutes)s minutes."
+)
+TOO_MANY_FEEDBACK_MESSAGE = gettext_noop(
+    "You have sent several feedback messages in a short time: please try again in "
+    "%(minutes)s minutes."
 )
 PHOTO_MESSAGE = gettext_noop("The photo must be a JPEG, PNG or WebP image of at most 8 MB.")
 # Counted requests: a person asks for a few codes and looks a feedback up a few times; a
@@ -628,7 +632,9 @@ def feedback_submit(
         raise ValidationError({"org_unit": _(NOT_A_UNIT_MESSAGE)})
     days = PortalSettings.current().feedback_days
     with transaction.atomic():
-        _within_limit(Feedback.objects.all(), address, FEEDBACK_PER_WINDOW)
+        _within_limit(
+            Feedback.objects.all(), address, FEEDBACK_PER_WINDOW, TOO_MANY_FEEDBACK_MESSAGE
+        )
         feedback = Feedback.objects.create(
             code=_feedback_code(),
             name=name.strip()[:100],

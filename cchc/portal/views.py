@@ -201,6 +201,7 @@ def rate_view(request: HttpRequest, target: str, pk: int) -> HttpResponse:
 def comment_view(request: HttpRequest, slug: str) -> HttpResponse:
     article = _public_article(slug)
     form = CommentForm(request.POST)
+    refused: ValidationError | None = None
     if form.is_valid():
         try:
             comment = services.comment_post(
@@ -212,6 +213,7 @@ def comment_view(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+            refused = error
         else:
             if comment.status == Comment.Status.PENDING:
                 thanks = _("Thank you. Your comment will appear once a moderator has read it.")
@@ -222,7 +224,16 @@ def comment_view(request: HttpRequest, slug: str) -> HttpResponse:
     # Everything the citizen wrote stays in the form, with the reason next to it.
     context = _article_context(request, article, comment_form=form, comment_errors=True)
     _focus_first_error(form, context.get("captcha"))
-    return render(request, "portal/article.html", context, status=400)
+    response = render(request, "portal/article.html", context, status=400)
+    return _too_many(response, refused)
+
+
+def _too_many(response: HttpResponse, refusal: Exception | None) -> HttpResponse:
+    """A page refused for sending too often answers 429 and says when to try again."""
+    if isinstance(refusal, services.TooManyRequests):
+        response.status_code = 429
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 @require_POST
@@ -384,6 +395,7 @@ def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback_view(request: HttpRequest) -> HttpResponse:
     """Send feedback on an administrative regulation; the answer is followed with a code."""
     form = FeedbackForm(request.POST if request.method == "POST" else None)
+    refused: ValidationError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             feedback = services.feedback_submit(
@@ -396,6 +408,7 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+            refused = error
         else:
             messages.success(
                 request,
@@ -416,7 +429,8 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "captcha": captcha}
     if form.errors:
         _focus_first_error(form, captcha)
-    return render(request, "portal/feedback.html", context, status=400 if form.errors else 200)
+    response = render(request, "portal/feedback.html", context, status=400 if form.errors else 200)
+    return _too_many(response, refused)
 
 
 def feedback_lookup_view(request: HttpRequest) -> HttpResponse:

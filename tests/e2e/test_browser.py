@@ -202,3 +202,25 @@ def test_a_content_security_policy_violation_would_fail_the_browser_tests(page, 
     CSP_VIOLATIONS.clear()  # expected here: not this test's failure
     assert any("img-src" in text for text in seen), seen
     assert any("style-src" in text for text in seen), seen
+
+
+def test_a_citizens_unbroken_text_does_not_widen_the_officers_page(page, live_server, cast):
+    """A feedback of "ẠẠẠ…" (a pasted address) made the ward's page 35,340 px wide, at a
+    computer's width and a phone's: the answer form was off screen (a citizen walk)."""
+    from cchc.portal.models import Feedback
+    from cchc.portal.services import feedback_submit
+
+    feedback_submit(
+        name="X" * 100,
+        contact="",
+        org_unit=cast.ward_a,
+        subject="Đường dẫn " + "Ạ" * 150,
+        text="Ạ" * 3000,
+        address="e2e",
+    )
+    log_in(page, live_server, "ward_officer")
+    page.wait_for_url(f"{live_server.url}/app/")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}{Feedback.objects.get().get_absolute_url()}")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width

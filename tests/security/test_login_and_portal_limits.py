@@ -112,7 +112,7 @@ class FeedbackLookupTests(BaseTestCase):
         neighbour = self.client_class(**through_proxy(CLIENT_B))
         assert neighbour.get(self.url, {"code": "PA-MINE"}).status_code == 200
 
-    def test_an_answer_not_published_is_not_shown_only_the_status(self):
+    def test_the_code_holder_reads_the_answer_published_or_not_everyone_only_once_published(self):
         from cchc.portal import services
 
         item = feedback(org_unit=self.cast.ward_a)
@@ -122,15 +122,19 @@ class FeedbackLookupTests(BaseTestCase):
             answer="Trả lời nội bộ, chưa công khai.",
             publish=False,
         )
+        # The ward is told the citizen reads it with the code: so they do (it reached nobody).
         page = self.client.get(self.url, {"code": item.code}).content.decode()
-        assert "Đã trả lời" in page
-        assert "Trả lời nội bộ, chưa công khai." not in page
-        assert 'data-testid="feedback-answer"' not in page
+        assert "Đã trả lời" in page and 'data-testid="feedback-answer"' in page
+        assert "Trả lời nội bộ, chưa công khai." in page
+        listed = self.client.get(reverse("portal:feedback_answers")).content.decode()
+        assert "Trả lời nội bộ, chưa công khai." not in listed and item.subject not in listed
         services.feedback_answer(
             actor=self.ward_officer, feedback=item, answer="Đã niêm yết bổ sung.", publish=True
         )
         page = self.client.get(self.url, {"code": item.code}).content.decode()
         assert "Đã niêm yết bổ sung." in page
+        listed = self.client.get(reverse("portal:feedback_answers")).content.decode()
+        assert "Đã niêm yết bổ sung." in listed
 
 
 def spelled_letters(question: str) -> str:

@@ -243,8 +243,9 @@ class CommentTests(BaseTestCase):
         for n in range(3):
             assert self.post_comment(article, text=f"Lần {n}").status_code == 302
         response = self.post_comment(article, text="Lần nữa")
-        assert response.status_code == 400
-        assert "vài phút" in response.content.decode()
+        # Refused as too many (429, and when to try again), not as a wrong form (400).
+        assert response.status_code == 429 and int(response["Retry-After"]) > 0
+        assert "thử lại sau 10 phút" in response.content.decode()
         assert Comment.objects.count() == 3
 
     def test_post_moderation_shows_at_once_and_three_reports_hide(self):
@@ -732,6 +733,26 @@ class FeedbackTests(BaseTestCase):
         page = response.content.decode()
         assert "Mã xác thực không đúng." in page and "Nội dung rất dài của tôi" in page
         assert not Feedback.objects.exists()
+
+    def test_a_fourth_feedback_in_ten_minutes_is_refused_as_feedback_and_says_when(self):
+        from cchc.portal.models import Feedback
+
+        for n in range(3):
+            assert self.send(subject=f"Lần {n}").status_code == 302
+        response = self.send(subject="Lần nữa", text="Nội dung giữ lại")
+        page = response.content.decode()
+        # It spoke of comments, said "a few minutes" and sent no Retry-After (a citizen walk).
+        assert response.status_code == 429 and int(response["Retry-After"]) > 0
+        assert "nhiều phản ánh, kiến nghị" in page and "thử lại sau 10 phút" in page
+        assert "bình luận" not in page.split("<main")[-1].split("</main>")[0]
+        assert "Nội dung giữ lại" in page and Feedback.objects.count() == 3
+
+    def test_a_subject_cannot_reverse_its_direction(self):
+        from cchc.portal.models import Feedback
+
+        self.send(name="Lê\u202eVăn", subject="Ảnh \u202egnp.exe\u202c", text="a\u2066b\u2069")
+        feedback = Feedback.objects.get()
+        assert (feedback.name, feedback.subject, feedback.text) == ("LêVăn", "Ảnh gnp.exe", "ab")
 
     def test_script_in_feedback_is_shown_as_text_to_the_unit(self):
         from cchc.portal.models import Feedback
