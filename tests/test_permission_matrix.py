@@ -1000,7 +1000,10 @@ def directive_pk(cast: Cast) -> dict[str, Any]:
 def import_pk(cast: Cast) -> dict[str, Any]:
     from cchc.indicators.models import DossierImport
 
-    record, _created = DossierImport.objects.get_or_create(file_name="matrix.csv", mode="all")
+    # Made for the city, whose coordinator keeps it (another tree's: tests/security).
+    record, _created = DossierImport.objects.get_or_create(
+        file_name="matrix.csv", mode="all", org_unit=cast.city
+    )
     return {"pk": record.pk}
 
 

@@ -49,6 +49,17 @@ class DossierImport(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The unit whose keeper imported it (the highest they keep): who else sees the import, its
+    # errors and its refused rows (the keepers of that unit and above; an administrator's, the
+    # administrators). Every row was refused outside the importer's tree already.
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("for the unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("dossier import")

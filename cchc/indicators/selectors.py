@@ -21,8 +21,9 @@ from cchc.core.dates import format_points
 from cchc.core.points import round_points
 from cchc.frameworks.sources import DataSource
 from cchc.indicators import figures
-from cchc.indicators.models import Directive, Dossier, DossierMonth
+from cchc.indicators.models import Directive, Dossier, DossierImport, DossierMonth
 from cchc.indicators.periods import LAST_MONTH, period_range
+from cchc.orgunits.scope import KEEP, Scope
 
 
 @dataclass
@@ -329,3 +330,15 @@ def describe_source(source: str, figures: Figures) -> str:
         rate = Figures.rate(numerator, denominator)
         return f"{numerator}/{denominator} ({pct(rate)})"
     return ""
+
+
+def imports_for(user: Any) -> QuerySet[DossierImport]:
+    """The dossier imports the user may see, with their errors and refused rows: their own,
+    and those made for a unit they keep (a city's by the city's coordinators and the
+    province's); every one for an administrator. Each coordinator saw every import, other
+    provinces' dossiers in the refused rows included (a new-user walk)."""
+    records = DossierImport.objects.select_related("imported_by")
+    scope = Scope.of(user)
+    if scope.is_admin:
+        return records
+    return records.filter(scope.units_q("org_unit", purpose=KEEP) | Q(imported_by=user))

@@ -39,6 +39,7 @@ from cchc.indicators.importers import (
 from cchc.indicators.importing.child import CheckingStopped
 from cchc.indicators.models import ColumnAlias, Directive, DossierImport
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.scope import Scope
 
 DEADLINE_ORDER_MESSAGE = gettext_noop("The deadline cannot come before the directive.")
 NOT_A_UNIT_MESSAGE = gettext_noop("Choose a ward or commune.")
@@ -388,6 +389,7 @@ def dossier_import_start(*, actor: Any, upload: Any, mode: str) -> DossierImport
         status=DossierImport.Status.QUEUED,
         size=upload.size or 0,
         imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+        org_unit_id=next(iter(Scope.of(actor).kept_unit_ids), None),
     )
     # The stored name is ours: the citizen-facing name stays in file_name only.
     record.upload.save(f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}", upload, save=False)

@@ -25,7 +25,7 @@ from cchc.indicators.forms import (
     DossierImportForm,
     PeriodForm,
 )
-from cchc.indicators.models import ColumnAlias, Directive, DossierImport
+from cchc.indicators.models import ColumnAlias, Directive
 from cchc.indicators.periods import LAST_MONTH
 from cchc.orgunits.lineage import lineage_for
 from cchc.orgunits.scope import Scope
@@ -137,7 +137,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
         return redirect(record)
     context = {
         "form": form,
-        "imports": list(DossierImport.objects.select_related("imported_by")[:20]),
+        "imports": list(selectors.imports_for(request.user)[:20]),
         "aliases": [
             (alias, dict(FIELD_CHOICES).get(alias.field, alias.field))
             for alias in ColumnAlias.objects.all()
@@ -150,7 +150,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_INDICATORS)
 def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """One import: how far it has got while it runs (the page polls), then what it did."""
-    record = get_object_or_404(DossierImport.objects.select_related("imported_by"), pk=pk)
+    record = get_object_or_404(selectors.imports_for(request.user), pk=pk)
     context = {
         "record": record,
         "progress": progress.read(record.pk) if record.is_running else None,
@@ -162,7 +162,7 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Capability.MANAGE_INDICATORS)
 def rejected_view(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_object_or_404(DossierImport, pk=pk)
+    record = get_object_or_404(selectors.imports_for(request.user), pk=pk)
     if not record.rejected_file:
         raise Http404
     response: Any = FileResponse(

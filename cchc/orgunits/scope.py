@@ -110,6 +110,9 @@ class Scope:
     own_unit_ids: frozenset[int]
     leader_paths: tuple[str, ...]
     feedback_paths: tuple[str, ...]
+    # The units the user keeps, the highest first: what a record made by a keeper for their
+    # tree belongs to (an import of the public-service software's dossiers).
+    kept_unit_ids: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, user: Any) -> "Scope":
@@ -149,6 +152,11 @@ class Scope:
             own_unit_ids=frozenset(m.org_unit_id for m in memberships if m.role in UNIT_ROLES),
             leader_paths=paths(LEADER_ROLES),
             feedback_paths=paths(FEEDBACK_FOLLOWER_ROLES),
+            kept_unit_ids=tuple(
+                m.org_unit_id
+                for m in sorted(memberships, key=lambda m: (len(m.org_unit.path), m.org_unit.path))
+                if m.role in KEEPER_ROLES
+            ),
         )
 
     @property

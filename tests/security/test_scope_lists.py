@@ -284,6 +284,54 @@ class ScopeListTests(BaseTestCase):
         assert {str(self.cast.ward_a.pk), str(self.cast.ward_b.pk)} <= options
         assert str(self.other_ward.pk) not in options
 
+    def test_the_dossier_imports(self):
+        """Every coordinator saw every import, with its errors and refused rows: the city's
+        read the province's, and another province's dossiers (a new-user walk). An import is
+        its importer's and their keepers' above."""
+        from django.core.files.base import ContentFile
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cchc.indicators.services import dossier_import_start
+
+        vinh = user_create(actor=None, username="noivu.vinh", password=TEST_PASSWORD)
+        membership_add(actor=None, user=vinh, role=Role.HOME_AFFAIRS, org_unit=self.other_city)
+        province = user_create(actor=None, username="noivu.tinh", password=TEST_PASSWORD)
+        membership_add(
+            actor=None, user=province, role=Role.HOME_AFFAIRS, org_unit=self.cast.province
+        )
+        records = {}
+        for key, actor in (("city", self.home_affairs), ("vinh", vinh), ("tinh", province)):
+            upload = SimpleUploadedFile(f"{key}-hoso.csv", b"Ma ho so\n", "text/csv")
+            record = dossier_import_start(actor=actor, upload=upload, mode="valid")
+            record.rejected_file.save(f"{key}.csv", ContentFile(f"{key}-TU-CHOI".encode()))
+            records[key] = record
+        assert records["vinh"].org_unit == self.other_city
+        assert records["tinh"].org_unit == self.cast.province
+        seen = {
+            "home_affairs": (["city"], ["vinh", "tinh"]),
+            "noivu.vinh": (["vinh"], ["city", "tinh"]),
+            "noivu.tinh": (["tinh", "city"], ["vinh"]),
+            "admin": (["city", "vinh", "tinh"], []),
+        }
+        for persona, (shown, hidden) in seen.items():
+            html = self.page(persona, reverse("indicators:import"))
+            self.shows(
+                html,
+                [f"{key}-hoso.csv" for key in shown],
+                [f"{key}-hoso.csv" for key in hidden],
+                persona,
+            )
+            for key in shown:
+                detail = reverse("indicators:import_detail", args=[records[key].pk])
+                assert self.client.get(detail).status_code == 200, (persona, key)
+                rejected = reverse("indicators:import_rejected", args=[records[key].pk])
+                response = self.client.get(rejected)
+                assert b"".join(response.streaming_content) == f"{key}-TU-CHOI".encode()
+            for key in hidden:
+                for name in ("indicators:import_detail", "indicators:import_rejected"):
+                    url = reverse(name, args=[records[key].pk])
+                    assert self.client.get(url).status_code == 404, (persona, name, key)
+
     def test_the_indicators_exports(self):
         url = reverse(
             "analytics:export",
