@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from cchc.core.imports import (
     plain_key,
     read_sheets,
 )
+from cchc.core.permissions import user_has_capability
+from cchc.core.roles import Capability
 from cchc.indicators import progress
 from cchc.indicators.importers import (
     AMBIGUOUS,
@@ -44,6 +46,10 @@ from cchc.orgunits.scope import Scope
 DEADLINE_ORDER_MESSAGE = gettext_noop("The deadline cannot come before the directive.")
 NOT_A_UNIT_MESSAGE = gettext_noop("Choose a ward or commune.")
 COMPLETED_FUTURE_MESSAGE = gettext_noop("A directive cannot be completed in the future.")
+COMPLETION_RECORDED_MESSAGE = gettext_noop(
+    "The completion of this directive is recorded already: only the Home Affairs office "
+    "changes it. Ask them if the date is wrong."
+)
 COMPLETED_BEFORE_MESSAGE = gettext_noop("It cannot be completed before it was given.")
 CONTENT_NEEDED_MESSAGE = gettext_noop("Write the number and the content of the directive.")
 HEADING_TAKEN_MESSAGE = gettext_noop("The heading “{heading}” is already used.")
@@ -90,10 +96,32 @@ def directive_create(
 
 
 @transaction.atomic
+def directive_completion_refusal(*, actor: Any, directive: Directive) -> str | None:
+    """Why the actor may not record the directive's completion now; None when they may. The
+    Home Affairs office records and corrects it; the unit reports its own directive done, once.
+    A date recorded is changed by the office only: a ward moved its late completion to the day
+    before the deadline, and its score with it (a new-user walk). PermissionDenied for someone
+    who may not touch the directive at all."""
+    if actor is None or user_has_capability(actor, Capability.MANAGE_INDICATORS):
+        return None
+    if not (
+        user_has_capability(actor, Capability.SELF_ASSESS)
+        and directive.org_unit_id in Scope.of(actor).own_unit_ids
+    ):
+        raise PermissionDenied
+    if directive.completed_on is not None:
+        return _(COMPLETION_RECORDED_MESSAGE)
+    return None
+
+
 def directive_complete(
     *, actor: Any, directive: Directive, completed_on: datetime.date | None, note: str = ""
 ) -> Directive:
-    """Record (or clear, with None) the date the unit finished the directive."""
+    """Record (or clear, with None) the date the unit finished the directive; refused as
+    `directive_completion_refusal` says."""
+    refusal = directive_completion_refusal(actor=actor, directive=directive)
+    if refusal is not None:
+        raise ValidationError({"completed_on": refusal})
     if completed_on is not None:
         if completed_on > timezone.localdate():
             raise ValidationError({"completed_on": _(COMPLETED_FUTURE_MESSAGE)})

@@ -28,7 +28,6 @@ from cchc.indicators.forms import (
 from cchc.indicators.models import ColumnAlias, Directive
 from cchc.indicators.periods import LAST_MONTH
 from cchc.orgunits.lineage import lineage_for
-from cchc.orgunits.scope import Scope
 from cchc.orgunits.selectors import assessed_units_for_user
 
 DIRECTIVE_SAVED_MESSAGE = gettext_noop("The directive was recorded.")
@@ -217,13 +216,25 @@ def directive_list_view(request: HttpRequest) -> HttpResponse:
     can_manage = user_has_capability(request.user, Capability.MANAGE_INDICATORS)
     context = {
         "page": page,
-        "rows": [(directive, directive.state(today)) for directive in page],
+        # Each row: the directive, its state, and whether this reader may record its
+        # completion here (the form; else the date as text).
+        "rows": [
+            (directive, directive.state(today), _may_complete(request.user, directive))
+            for directive in page
+        ],
         "can_manage": can_manage,
         "form": DirectiveForm(units=units, initial={"issued_on": today}) if can_manage else None,
         "units": units,
         "unit_id": unit_id,
     }
     return render(request, "indicators/directive_list.html", context)
+
+
+def _may_complete(user: Any, directive: Directive) -> bool:
+    try:
+        return services.directive_completion_refusal(actor=user, directive=directive) is None
+    except PermissionDenied:
+        return False
 
 
 @require_POST
@@ -271,12 +282,8 @@ def directive_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
     directive = get_object_or_404(
         Directive.objects.filter(org_unit__in=assessed_units_for_user(request.user)), pk=pk
     )
-    may = user_has_capability(request.user, Capability.MANAGE_INDICATORS) or (
-        user_has_capability(request.user, Capability.SELF_ASSESS)
-        and directive.org_unit_id in Scope.of(request.user).own_unit_ids
-    )
-    if not may:
-        raise PermissionDenied
+    # Who may is the service's rule (PermissionDenied for someone who may not at all).
+    services.directive_completion_refusal(actor=request.user, directive=directive)
     form = CompleteForm(request.POST)
     if not form.is_valid():
         for message in form_error_messages(form):

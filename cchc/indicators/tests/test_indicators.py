@@ -417,3 +417,71 @@ class DirectiveImportTests(BaseTestCase):
             "/indicators/directives/import/", {"file": SimpleUploadedFile("cd.csv", data)}
         )
         assert Directive.objects.filter(number="7/TB").count() == 1
+
+
+class DirectiveCompletionTests(BaseTestCase):
+    """The unit reports its directive done, once; the Home Affairs office records and corrects
+    the date. A ward moved its late completion to the day before the deadline, and criterion
+    1.6 went from 0 to 3 points (a new-user walk)."""
+
+    def setUp(self):
+        self.directive = Directive.objects.create(
+            number="279/TB-UBND",
+            org_unit=self.cast.ward_a,
+            issued_on=datetime.date(2026, 8, 1),
+            deadline=datetime.date(2026, 8, 18),
+            content="Rà soát thủ tục",
+        )
+        self.url = reverse("indicators:directive_complete", args=[self.directive.pk])
+        self.listing = reverse("indicators:directive_list")
+
+    def test_the_unit_reports_once_and_only_the_office_corrects(self):
+        self.login("ward_officer")
+        page = self.client.get(self.listing).content.decode()
+        assert self.url in page  # not yet done: the unit reports it
+        self.client.post(self.url, {"completed_on": "2026-08-24"})
+        self.directive.refresh_from_db()
+        assert self.directive.completed_on == datetime.date(2026, 8, 24)
+        # Recorded: the unit reads the date and cannot move it (nor clear it).
+        page = self.client.get(self.listing).content.decode()
+        assert self.url not in page and 'data-testid="completed-' in page and "24/08/2026" in page
+        for moved in ("2026-08-17", ""):
+            answer = self.client.post(self.url, {"completed_on": moved}, follow=True)
+            assert "chỉ Phòng Nội vụ sửa được" in answer.content.decode()
+        self.directive.refresh_from_db()
+        assert self.directive.completed_on == datetime.date(2026, 8, 24)
+        self.login("home_affairs")
+        assert self.url in self.client.get(self.listing).content.decode()
+        self.client.post(self.url, {"completed_on": "2026-08-17"})
+        self.directive.refresh_from_db()
+        assert self.directive.completed_on == datetime.date(2026, 8, 17)
+
+    def test_a_reader_sees_dates_not_forms_and_another_ward_cannot_report(self):
+        self.login("leader")
+        page = self.client.get(self.listing).content.decode()
+        assert self.url not in page and 'data-testid="completed-' in page
+        assert self.client.post(self.url, {"completed_on": "2026-08-10"}).status_code == 403
+        self.login("outsider")
+        assert self.client.post(self.url, {"completed_on": "2026-08-10"}).status_code == 404
+        self.directive.refresh_from_db()
+        assert self.directive.completed_on is None
+
+    def test_every_directive_is_reached_page_by_page(self):
+        """50 a page, and no link to the next: the newest directives were unreachable."""
+        Directive.objects.bulk_create(
+            Directive(
+                number=f"{n}/TB-UBND",
+                org_unit=self.cast.ward_a,
+                issued_on=datetime.date(2026, 1, 1),
+                deadline=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
+                content="Việc",
+            )
+            for n in range(1, 60)
+        )
+        self.login("home_affairs")
+        page = self.client.get(self.listing).content.decode()
+        assert 'data-testid="directive-pages"' in page and "page=2" in page
+        second = self.client.get(self.listing, {"page": 2}).content.decode()
+        assert "279/TB-UBND" in second and "page=1" in second
+        unit = self.client.get(self.listing, {"unit": self.cast.ward_a.pk}).content.decode()
+        assert f"unit={self.cast.ward_a.pk}&amp;page=2" in unit
