@@ -212,7 +212,9 @@ class Header:
         """Errors of this sheet written with a field's name get the column's heading."""
         return [
             dataclasses.replace(error, column=self.heading(error.column))
-            if error.sheet == self.sheet and error.column in self.labels
+            # An error without a sheet is the one sheet's (directives: an XLSX's errors named
+            # "issued_on" where the same rows as CSV said "Ngày ban hành").
+            if error.sheet in (self.sheet, "") and error.column in self.labels
             else error
             for error in errors
         ]

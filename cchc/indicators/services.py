@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
+from cchc.core.dates import short_date
 from cchc.core.imports import (
     ImportErrorItem,
     ImportFailed,
@@ -39,6 +40,12 @@ from cchc.indicators.importers import (
     unit_index,
 )
 from cchc.indicators.importing.child import CheckingStopped
+from cchc.indicators.importing.parsing import (
+    END_DAY,
+    FIRST_DAY,
+    TOO_LONG_MESSAGE,
+    YEAR_RANGE_MESSAGE,
+)
 from cchc.indicators.models import ColumnAlias, Directive, DossierImport
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.scope import Scope
@@ -46,6 +53,8 @@ from cchc.orgunits.scope import Scope
 DEADLINE_ORDER_MESSAGE = gettext_noop("The deadline cannot come before the directive.")
 NOT_A_UNIT_MESSAGE = gettext_noop("Choose a ward or commune.")
 COMPLETED_FUTURE_MESSAGE = gettext_noop("A directive cannot be completed in the future.")
+ISSUED_FUTURE_MESSAGE = gettext_noop("A directive cannot be issued after today.")
+NUMBER_LENGTH = Directive._meta.get_field("number").max_length or 64
 COMPLETION_RECORDED_MESSAGE = gettext_noop(
     "The completion of this directive is recorded already: only the Home Affairs office "
     "changes it. Ask them if the date is wrong."
@@ -74,6 +83,12 @@ def directive_create(
         raise ValidationError(_(CONTENT_NEEDED_MESSAGE))
     if deadline < issued_on:
         raise ValidationError({"deadline": _(DEADLINE_ORDER_MESSAGE)})
+    if issued_on > timezone.localdate():
+        raise ValidationError({"issued_on": _(ISSUED_FUTURE_MESSAGE)})
+    for name, day in (("issued_on", issued_on), ("deadline", deadline)):
+        if not FIRST_DAY.year <= day.year < END_DAY.year:
+            value = short_date(day)
+            raise ValidationError({name: _(YEAR_RANGE_MESSAGE).format(value=value)})
     if org_unit.kind not in OrgUnit.ASSESSED_KINDS:
         raise ValidationError({"org_unit": _(NOT_A_UNIT_MESSAGE)})
     directive = Directive(
@@ -312,6 +327,14 @@ def _directive_rows(
                     row[name] = parse_date(values[name])
                 except ValueError as error:
                     errors.append(ImportErrorItem(number, name, str(error)))
+                    continue
+                # 01/11/0001 and 31/12/9999 were imported (the list showed "01/11/1").
+                if not FIRST_DAY.year <= row[name].year < END_DAY.year:
+                    message = _(YEAR_RANGE_MESSAGE).format(value=values[name])
+                    errors.append(ImportErrorItem(number, name, message))
+                    del row[name]
+        if row.get("issued_on") and row["issued_on"] > timezone.localdate():
+            errors.append(ImportErrorItem(number, "issued_on", _(ISSUED_FUTURE_MESSAGE)))
         unit, refusal = _directive_unit(index, units, values.get("unit", ""), row.get("issued_on"))
         if refusal:
             errors.append(ImportErrorItem(number, "unit", refusal))
@@ -329,7 +352,12 @@ def _directive_rows(
                     ImportErrorItem(number, "number", _(REPEATED_MESSAGE).format(row=seen[series]))
                 )
             seen[series] = number
-        row.update(number=values.get("number", "").strip()[:64], content=values.get("content", ""))
+        written = values.get("number", "").strip()
+        if len(written) > NUMBER_LENGTH:
+            # Cut to 64, two numbers alike in their first 64 characters were one (a 500).
+            limit = _(TOO_LONG_MESSAGE).format(limit=NUMBER_LENGTH)
+            errors.append(ImportErrorItem(number, "number", limit))
+        row.update(number=written, content=values.get("content", ""))
         row["unit"] = unit
         rows.append((number, row))
     return rows, errors

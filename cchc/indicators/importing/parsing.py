@@ -101,12 +101,17 @@ BAD_SATISFACTION_MESSAGE = gettext_noop(
 FINISHED_BEFORE_RECEIVED_MESSAGE = gettext_noop("Finished before it was received.")
 DUE_BEFORE_RECEIVED_MESSAGE = gettext_noop("Due before it was received.")
 TOO_LONG_MESSAGE = gettext_noop("At most {limit} characters.")
+NOT_YET_MESSAGE = gettext_noop("After today: a dossier is not received or finished in advance.")
+YEAR_RANGE_MESSAGE = gettext_noop("“{value}”: the year must be from 1970 to 2099.")
 
 AMBIGUOUS = -1  # in the unit index: a name shared by several units
 OUTSIDE = -2  # in the unit index: a unit the importer does not keep (cchc.orgunits.scope)
 EXCEL_EPOCH = datetime.datetime(1899, 12, 30)  # noqa: DTZ001 (local wall time, made aware later)
-# Excel serial numbers accepted as dates: 1970-01-01 to 2099-12-31 (so "2025" is not a date).
+# Excel serial numbers accepted as dates: 1970-01-01 to 2099-12-31 (so "2025" is not a date);
+# a date typed in words, the same years (01/01/1900 and 31/12/9999 were imported).
 SERIAL_RANGE = (25569.0, 73051.0)
+FIRST_DAY = datetime.datetime(1970, 1, 1)  # noqa: DTZ001 (local wall time)
+END_DAY = datetime.datetime(2100, 1, 1)  # noqa: DTZ001 (local wall time)
 DMY_RE = re.compile(
     r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T,]+(\d{1,2})[:hH](\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
 )
@@ -372,6 +377,10 @@ class RowParser:
         self.mapped = 0
         self.record_pk = record_pk
         self.clock = _Clock()
+        # Nothing is received or finished after the day of the import (01/12/2030 was
+        # imported, and counted late today); the end of today, for clocks a little ahead.
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        self.latest = datetime.datetime.combine(tomorrow, datetime.time(0))  # noqa: DTZ001
         # Caches of cell text → value (or message): a few hundred distinct values repeat.
         self.unit_cache: dict[str, int | str] = {}
         self.channel_cache: dict[str, str | None] = {}
@@ -528,6 +537,10 @@ class RowParser:
                 received = parse(raw)[0]
             except (ValueError, OverflowError):
                 errors.append(self._bad_date(number, "received_at", raw))
+            else:
+                if not FIRST_DAY <= received < self.latest:
+                    errors.append(self._out_of_range(number, "received_at", raw, received))
+                    received = None
         raw = cells[i_due]
         if raw.__class__ is str:
             raw = raw.strip()
@@ -535,7 +548,10 @@ class RowParser:
         if due is None and raw != "":
             try:
                 due, has_time = parse(raw)
-                if not has_time:
+                if not FIRST_DAY <= due < END_DAY:
+                    errors.append(self._out_of_range(number, "due_at", raw, due))
+                    due, has_time = None, True
+                elif not has_time:
                     due = due.replace(hour=23, minute=59, second=59)  # due: the whole day
                     if raw.__class__ is str:
                         self._remember(self.due_cache, raw, due)
@@ -549,6 +565,10 @@ class RowParser:
                 finished = parse(raw)[0]
             except (ValueError, OverflowError):
                 errors.append(self._bad_date(number, "finished_at", raw))
+            else:
+                if not FIRST_DAY <= finished < self.latest:
+                    errors.append(self._out_of_range(number, "finished_at", raw, finished))
+                    finished = None
         if received is not None:
             if finished is not None and finished < received:
                 errors.append(
@@ -621,6 +641,15 @@ class RowParser:
 
     def _too_long(self, number: int, name: str, limit: int) -> ImportErrorItem:
         return self._error(number, name, _(TOO_LONG_MESSAGE).format(limit=limit))
+
+    def _out_of_range(
+        self, number: int, name: str, raw: Any, when: datetime.datetime
+    ) -> ImportErrorItem:
+        """A date of a year no record has (before 1970, after 2099), or a receipt or an end
+        after today."""
+        if FIRST_DAY <= when < END_DAY:
+            return self._error(number, name, _(NOT_YET_MESSAGE))
+        return self._error(number, name, _(YEAR_RANGE_MESSAGE).format(value=_text(raw)))
 
     def _bad_date(self, number: int, name: str, raw: Any) -> ImportErrorItem:
         return self._error(number, name, _(BAD_DATE_MESSAGE).format(value=_text(raw)))

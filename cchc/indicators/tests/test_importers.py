@@ -287,6 +287,25 @@ class ImportTests(BaseTestCase):
         error = failure(csv_bytes(rows))
         assert places(error) == {(n + 2, "Ngày tiếp nhận") for n in range(len(values))}
 
+    def test_dates_no_dossier_has(self):
+        """01/01/1900 and 01/12/2030 were imported, a dossier finished in the future counted
+        late today (a new-user walk): a year from 1970 to 2099, received and finished by
+        today; a deadline may lie ahead."""
+        tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+        rows = [
+            r("Y0|||X18070||01/01/1900||||||"),
+            r("Y1|||X18070||01/12/2030||||||"),
+            r(f"Y2|||X18070||01/01/2025|31/12/9999|{tomorrow}||||"),
+        ]
+        error = failure(csv_bytes(rows))
+        found = {(e.row, e.column): e.message for e in error.errors}
+        assert "1970" in found[(2, "Ngày tiếp nhận")]
+        assert "Sau ngày hôm nay" in found[(3, "Ngày tiếp nhận")]
+        assert "1970" in found[(4, "Hạn giải quyết")]
+        assert "Sau ngày hôm nay" in found[(4, "Ngày trả kết quả")], found
+        run(csv_bytes([r("Y3|||X18070||01/01/2025|31/12/2030|||||")]))  # a deadline ahead
+        assert Dossier.objects.filter(code="Y3").exists()
+
     def test_a_damaged_workbook(self):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:

@@ -267,6 +267,41 @@ class DirectiveImportTests(BaseTestCase):
         assert "Có nhiều đơn vị cùng tên “Phường Nam Hà”" in str(failure.exception.errors[0])
         assert not Directive.objects.filter(number="9/TB-UBND").exists()
 
+    def test_numbers_too_long_years_no_record_has_and_an_xlsx_names_its_columns(self):
+        """Two numbers alike in their first 64 characters were cut to one (a 500); 01/11/0001,
+        31/12/9999 and an issue in 2030 were imported; an XLSX's errors named "issued_on"
+        where the same rows as CSV said "Ngày ban hành" (a new-user walk)."""
+        import io
+
+        from openpyxl import Workbook
+
+        from cchc.core.imports import ImportFailed
+        from cchc.indicators.services import directives_import
+
+        long = "931/TB-UBND" + "X" * 100
+        rows = [
+            [long + "A", "05/01/2026", "Việc", "05/02/2026", "X18070", ""],
+            [long + "B", "05/01/2026", "Việc", "05/02/2026", "X18070", ""],
+            ["1/TB", "01/11/0001", "Việc", "31/12/9999", "X18070", ""],
+            ["2/TB", "01/01/2030", "Việc", "05/02/2030", "X18070", ""],
+            ["3/TB", "32/01/2026", "Việc", "05/02/2026", "X18070", ""],
+        ]
+        book = Workbook()
+        book.active.append(self.HEADER.strip().split(","))
+        for row in rows:
+            book.active.append(row)
+        data = io.BytesIO()
+        book.save(data)
+        with self.assertRaises(ImportFailed) as failure:
+            directives_import(actor=None, data=data.getvalue(), file_name="cd.xlsx")
+        found = {(e.row, e.column): e.message for e in failure.exception.errors}
+        assert found[(2, "Số văn bản")] == found[(3, "Số văn bản")] == "Tối đa 64 ký tự."
+        assert "1970" in found[(4, "Ngày ban hành")] and "1970" in found[(4, "Thời hạn")]
+        assert "sau ngày hôm nay" in found[(5, "Ngày ban hành")]
+        assert (6, "Ngày ban hành") in found
+        assert not any(column in {"issued_on", "deadline", "number"} for _r, column in found)
+        assert not Directive.objects.exists()
+
     def test_a_title_row_above_the_header_is_skipped(self):
         from cchc.indicators.services import directives_import
 
@@ -485,3 +520,26 @@ class DirectiveCompletionTests(BaseTestCase):
         assert "279/TB-UBND" in second and "page=1" in second
         unit = self.client.get(self.listing, {"unit": self.cast.ward_a.pk}).content.decode()
         assert f"unit={self.cast.ward_a.pk}&amp;page=2" in unit
+
+
+class DirectiveFormDatesTests(BaseTestCase):
+    def test_the_form_refuses_an_issue_after_today_and_years_no_record_has(self):
+        """The manual form took 01/11/0001 and 31/12/9999 (the list showed "01/11/1")."""
+        from cchc.indicators.services import directive_create
+
+        today = timezone.localdate()
+        for issued, deadline in (
+            (today + datetime.timedelta(days=1), today + datetime.timedelta(days=30)),
+            (datetime.date(1, 11, 1), today),
+            (today, datetime.date(9999, 12, 31)),
+        ):
+            with self.assertRaises(ValidationError):
+                directive_create(
+                    actor=None,
+                    number="1/TB",
+                    issued_on=issued,
+                    content="Việc",
+                    deadline=deadline,
+                    org_unit=self.cast.ward_a,
+                )
+        assert not Directive.objects.exists()
