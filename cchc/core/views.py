@@ -1,5 +1,8 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -70,8 +73,23 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return refusal_page(request, "404.html", 404)
 
 
+# How long a page refused while the database was busy asks to wait (SQLite's one writer: a
+# large import holds it for seconds, and a login at that moment waited past busy_timeout).
+BUSY_RETRY_SECONDS = 30
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page; 503 "busy, try again" when what failed was waiting for the database's
+    lock (a login during a 150,000-row import was a bare server error). Called while the
+    exception is handled: it is read from there."""
     # No context processors: the error may have come from them.
     from django.template import loader
 
+    failure = sys.exc_info()[1]
+    if isinstance(failure, OperationalError) and "locked" in str(failure):
+        context = {"seconds": BUSY_RETRY_SECONDS, "again": request.path}
+        page = loader.get_template("503.html").render(context)
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
     return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -107,3 +107,34 @@ class RefusalPageFrameTests(BaseTestCase):
         back = page.split('data-testid="back-home"')[0].rsplit("<a", 1)[1]
         assert f'href="{reverse("core:home")}"' in back
         assert "Quay lại trang Tổng quan" in page
+
+
+class BusyDatabaseTests(BaseTestCase):
+    def test_a_login_while_an_import_holds_the_database_is_told_to_retry_not_a_500(self):
+        """A login during a 150,000-row import waited past SQLite's busy timeout: a bare 500
+        (a new-user walk). It says the system is busy, and when to try again."""
+        from unittest import mock
+
+        from django.db import OperationalError
+
+        from cchc.core.testing import TEST_PASSWORD
+
+        client = self.client_class(raise_request_exception=False)
+        with mock.patch(
+            "django.contrib.sessions.backends.db.SessionStore.save",
+            side_effect=OperationalError("database is locked"),
+        ):
+            response = client.post(
+                reverse("accounts:login"), {"username": "leader", "password": TEST_PASSWORD}
+            )
+        assert response.status_code == 503 and response["Retry-After"] == "30"
+        page = response.content.decode()
+        assert "Hệ thống đang bận" in page and "thử lại sau 30 giây" in page
+        with mock.patch(
+            "django.contrib.sessions.backends.db.SessionStore.save",
+            side_effect=OperationalError("no such table: x"),
+        ):
+            other = client.post(
+                reverse("accounts:login"), {"username": "leader", "password": TEST_PASSWORD}
+            )
+        assert other.status_code == 500
