@@ -5,11 +5,13 @@ import csv
 import dataclasses
 import datetime
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -29,6 +31,13 @@ IGNORED_COLUMNS_MESSAGE = gettext_noop(
     "These columns were not read (CCHC does not know them): {columns}."
 )
 NOT_XLSX_MESSAGE = gettext_noop("The file is not an Excel workbook (.xlsx).")
+OLD_XLS_MESSAGE = gettext_noop(
+    "This is an Excel 97–2003 file (.xls), which CCHC does not read: open it in Excel, save it "
+    "as an Excel Workbook (.xlsx) and import that."
+)
+# The first bytes of an Excel 97–2003 file (an OLE compound document).
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # PostgreSQL cannot store it in text (SQLite does): refused wherever text comes in.
 NUL_MESSAGE = gettext_noop("Text may not hold the NUL character (\\u0000).")
 # A CSV file is one sheet, of this name.
@@ -346,6 +355,8 @@ def read_xlsx_sheets(data: bytes) -> dict[str, Sheet]:
     is no workbook, declares a DTD or would unpack to far more than it weighs."""
     from openpyxl import load_workbook
 
+    if data.startswith(OLE_MAGIC):
+        raise ImportFailed([ImportErrorItem(1, "", _(OLD_XLS_MESSAGE))])
     problem = zip_problem(io.BytesIO(data), required="xl/workbook.xml")
     if problem:
         message = {"not_zip": NOT_XLSX_MESSAGE, "dtd": DTD_MESSAGE}.get(problem, ZIP_BOMB_MESSAGE)
@@ -366,6 +377,17 @@ def read_xlsx_sheets(data: bytes) -> dict[str, Sheet]:
     finally:
         workbook.close()
     return sheets
+
+
+def is_workbook(file_name: str, head: bytes) -> bool:
+    """Is the file a workbook (read as one, refused as one if it is not), not CSV text? By its
+    name (.xlsx, .xlsm and an old .xls, which is refused saying so), or by its first bytes
+    (a zip) when the name says nothing: one rule for every import (the directives' took an
+    .xlsm for CSV and refused it as "not UTF-8 text")."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return True
+    return suffix != ".csv" and (head.startswith(b"PK\x03\x04") or head.startswith(OLE_MAGIC))
 
 
 def read_sheets(data: bytes, *, xlsx: bool, empty_message: str) -> dict[str, Sheet]:
@@ -426,11 +448,20 @@ def read_csv_rows(text: str, *, required: list[str]) -> Iterator[tuple[int, dict
     yield from records
 
 
+# A day written day first, as the dossiers' dates are read: 31/12/2025, 5/1/2025, 31-12-2025,
+# 31.12.2025 (directives refused the last two where the dossier import took them).
+DAY_FIRST_RE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
 def parse_date(value: str) -> datetime.date:
-    """Parse 31/12/2025 or 2025-12-31; raise ValueError with a Vietnamese message otherwise."""
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.datetime.strptime(value, pattern).date()  # noqa: DTZ007
-        except ValueError:
-            continue
-    raise ValueError(_(BAD_DATE_MESSAGE).format(value=value))
+    """Parse 31/12/2025 (or with - or . between its parts) or 2025-12-31; raise ValueError
+    with a Vietnamese message otherwise."""
+    text = value.strip()
+    found = DAY_FIRST_RE.match(text)
+    try:
+        if found:
+            day, month, year = found.groups()
+            return datetime.date(int(year), int(month), int(day))
+        return datetime.datetime.strptime(text, "%Y-%m-%d").date()  # noqa: DTZ007
+    except ValueError:
+        raise ValueError(_(BAD_DATE_MESSAGE).format(value=value)) from None

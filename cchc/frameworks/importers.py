@@ -21,6 +21,7 @@ from cchc.core.imports import (
     ImportFailed,
     Sheet,
     cell_text,
+    is_workbook,
     parse_date,
     read_sheets,
 )
@@ -468,7 +469,7 @@ def _resolve_agencies(
 
 def read_framework_file(*, data: bytes, file_name: str) -> tuple[FrameworkFile, dict[str, OrgUnit]]:
     """Read and check a framework file; raise ImportFailed with every problem found."""
-    is_xlsx = file_name.lower().endswith(".xlsx") or data[:2] == b"PK"
+    is_xlsx = is_workbook(file_name, data[:8])
     sheets = read_sheets(data, xlsx=is_xlsx, empty_message=EMPTY_FILE_MESSAGE)
     errors: list[ImportErrorItem] = []
     if is_xlsx:

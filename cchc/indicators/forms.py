@@ -58,6 +58,27 @@ class DossierImportForm(forms.Form):
         return upload
 
 
+# Directives are a few hundred rows a year: 40,000 rows were read in the request, 15 s.
+DIRECTIVE_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class DirectiveImportForm(forms.Form):
+    file = forms.FileField(label=_("File of directives (.csv or .xlsx)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if name.endswith(".xls"):
+            raise forms.ValidationError(
+                _("Excel 97-2003 files (.xls) are not read: save the export as .xlsx or .csv.")
+            )
+        if not name.endswith((".csv", ".txt", ".xlsx", ".xlsm")):
+            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
+        if upload.size > DIRECTIVE_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
+
+
 class ColumnAliasForm(forms.Form):
     field = forms.ChoiceField(label=_("Field"), choices=FIELD_CHOICES)
     heading = forms.CharField(label=_("Column heading in the file"), max_length=120)

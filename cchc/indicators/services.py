@@ -19,6 +19,7 @@ from cchc.core.imports import (
     ImportErrorItem,
     ImportFailed,
     heading_lookup,
+    is_workbook,
     parse_date,
     plain_key,
     read_sheets,
@@ -232,9 +233,7 @@ def directives_import(
     rows or nothing, each error with its row and column. A directive already recorded for the
     unit (same number) is updated. Returns (added, updated); `ignored`, if given, receives the
     headers of the columns the file has but CCHC does not read."""
-    sheets = read_sheets(
-        data, xlsx=file_name.lower().endswith(".xlsx"), empty_message=NO_ROWS_MESSAGE
-    )
+    sheets = read_sheets(data, xlsx=is_workbook(file_name, data[:8]), empty_message=NO_ROWS_MESSAGE)
     sheet = next(iter(sheets.values()), None)
     if sheet is None:
         raise ImportFailed([ImportErrorItem(1, "", _(NO_ROWS_MESSAGE))])

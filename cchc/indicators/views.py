@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from cchc.core.forms import form_error_messages, perform
@@ -22,6 +22,7 @@ from cchc.indicators.forms import (
     ColumnAliasForm,
     CompleteForm,
     DirectiveForm,
+    DirectiveImportForm,
     DossierImportForm,
     PeriodForm,
 )
@@ -34,6 +35,7 @@ DIRECTIVE_SAVED_MESSAGE = gettext_noop("The directive was recorded.")
 DIRECTIVE_DONE_MESSAGE = gettext_noop("The completion was recorded.")
 DIRECTIVES_IMPORTED_MESSAGE = gettext_noop("%(added)s directives added, %(updated)s updated.")
 CHOOSE_FILE_MESSAGE = gettext_noop("Choose a file to import.")
+SHOWN_ERRORS = 30  # a refused directive file: the first problems, then how many more
 HEADING_SAVED_MESSAGE = gettext_noop("The heading is accepted from now on.")
 HEADING_DELETED_MESSAGE = gettext_noop("The heading was removed.")
 WHICH = set(figures.DOSSIER_FIGURES)  # the figures whose rows a page lists
@@ -254,18 +256,38 @@ def directive_create_view(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_INDICATORS)
 def directive_import_view(request: HttpRequest) -> HttpResponse:
     """Import directives from a CSV or XLSX file: every row, or nothing."""
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _(CHOOSE_FILE_MESSAGE))
+    form = DirectiveImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for message in form_error_messages(form) or [_(CHOOSE_FILE_MESSAGE)]:
+            messages.error(request, message)
         return redirect("indicators:directive_list")
+    upload = form.cleaned_data["file"]
     ignored: list[str] = []
     try:
         added, updated = services.directives_import(
             actor=request.user, data=upload.read(), file_name=upload.name or "", ignored=ignored
         )
     except ImportFailed as failure:
-        for error in failure.errors[:30]:
+        # The first problems, and how many in all: 45 bad rows showed 30, and no word of the
+        # other 15 or that nothing was imported (the dossier import's page says both).
+        count = len(failure.errors)
+        messages.error(
+            request,
+            ngettext(
+                "Nothing was imported: %(counter)s problem must be fixed first.",
+                "Nothing was imported: %(counter)s problems must be fixed first.",
+                count,
+            )
+            % {"counter": count},
+        )
+        for error in failure.errors[:SHOWN_ERRORS]:
             messages.error(request, str(error))
+        if count > SHOWN_ERRORS:
+            more = count - SHOWN_ERRORS
+            messages.error(
+                request,
+                ngettext("… and %(more)s more.", "… and %(more)s more.", more) % {"more": more},
+            )
     else:
         messages.success(
             request, _(DIRECTIVES_IMPORTED_MESSAGE) % {"added": added, "updated": updated}

@@ -30,6 +30,7 @@ from cchc.core.imports import (
     ImportErrorItem,
     ImportFailed,
     decode_text,
+    is_workbook,
     parse_date,
     plain_key,
     read_csv_records,
@@ -319,7 +320,7 @@ def read_reorganisation_file(
 ) -> tuple[list[SpecRow], dict[str, str]]:
     """The rows of a CSV or XLSX file and its headings (field → heading as the file writes
     it); a refused file says row and column."""
-    if file_name.lower().endswith(".xlsx"):
+    if is_workbook(file_name, data[:8]):
         header, records = read_xlsx_records(
             data, accepted=HEADINGS, labels=LABELS, required=REQUIRED_COLUMNS
         )

@@ -44,3 +44,16 @@ def test_a_column_of_points_keeps_its_places():
 def test_counts_use_a_dot_between_thousands():
     assert format_count(1234) == "1.234"
     assert format_count(1234567) == "1.234.567"
+
+
+def test_an_imported_day_is_read_day_first_with_any_of_the_dossiers_marks():
+    """Directives refused 02-11-2026 and 05.12.2026, which the dossier import takes."""
+    import pytest
+
+    from cchc.core.imports import parse_date
+
+    for text in ("02/11/2026", "2/11/2026", "02-11-2026", "02.11.2026", "2026-11-02"):
+        assert parse_date(text) == datetime.date(2026, 11, 2), text
+    for text in ("31/02/2026", "2026", "11/2026", "hôm qua"):
+        with pytest.raises(ValueError):
+            parse_date(text)

@@ -15,7 +15,6 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Generator
-from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from django.utils.translation import gettext as _
@@ -25,6 +24,8 @@ from cchc.core.imports import (
     DAMAGED_UTF8_MESSAGE,
     HEADER_SEARCH_ROWS,
     NOT_UTF8_MESSAGE,
+    OLD_XLS_MESSAGE,
+    OLE_MAGIC,
     TEXT_ENCODINGS,
     Header,
     HeadingLookup,
@@ -33,6 +34,7 @@ from cchc.core.imports import (
     bom_encoding,
     damaged_utf8,
     heading_key,
+    is_workbook,
     read_header,
 )
 from cchc.core.zipcheck import DTD_MESSAGE, UNREADABLE, declares_dtd
@@ -337,6 +339,9 @@ def _csv_rows(stream: IO[bytes], lookup: HeadingLookup) -> Rows:
 def check_xlsx_zip(stream: IO[bytes]) -> None:
     """Refuse what is not a zip, or a zip that would unpack to too much (a "zip bomb"),
     before openpyxl opens it. The sizes read here bound what zipfile will ever inflate."""
+    if stream.read(8) == OLE_MAGIC:
+        raise DossierImportFailed([ImportErrorItem(1, "", _(OLD_XLS_MESSAGE))])
+    stream.seek(0)
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
@@ -402,12 +407,9 @@ def _xlsx_rows(stream: IO[bytes]) -> Rows:
 
 
 def _is_xlsx(file_name: str, stream: IO[bytes]) -> bool:
-    suffix = Path(file_name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        return True  # an old .xls (not a zip) is refused with the "not a workbook" message
-    head = stream.read(4)
+    head = stream.read(8)
     stream.seek(0)
-    return head == b"PK\x03\x04" and suffix != ".csv"
+    return is_workbook(file_name, head)
 
 
 def _locate_header(rows: Rows, lookup: HeadingLookup) -> tuple[list[Any], Header, Rows]:

@@ -302,6 +302,37 @@ class DirectiveImportTests(BaseTestCase):
         assert not any(column in {"issued_on", "deadline", "number"} for _r, column in found)
         assert not Directive.objects.exists()
 
+    def test_the_page_says_how_many_problems_and_reads_what_excel_saves(self):
+        """45 bad rows showed 30 messages and no word of the rest; an .xlsm was read as CSV
+        ("not UTF-8 text"), an .xls got the same (a new-user walk)."""
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from openpyxl import Workbook
+
+        from cchc.core.imports import OLE_MAGIC
+
+        url = reverse("indicators:directive_import")
+        self.login("home_affairs")
+        bad = self.HEADER + "".join(
+            f"{n}/TB,32/01/2026,Việc,05/02/2026,X18070,\n" for n in range(45)
+        )
+        upload = SimpleUploadedFile("cd.csv", bad.encode(), "text/csv")
+        page = self.client.post(url, {"file": upload}, follow=True).content.decode()
+        assert "cần khắc phục 45 lỗi trước" in page and "… và 15 lỗi khác." in page
+        assert page.count("không phải là ngày") == 30
+        old = SimpleUploadedFile("cd.xls", OLE_MAGIC + b"\0" * 512, "application/vnd.ms-excel")
+        page = self.client.post(url, {"file": old}, follow=True).content.decode()
+        assert "(.xls)" in page and "UTF-8" not in page
+        book = Workbook()
+        book.active.append(self.HEADER.strip().split(","))
+        book.active.append(["7/TB", "05/01/2026", "Việc", "05/02/2026", "X18070", ""])
+        data = io.BytesIO()
+        book.save(data)
+        macro = SimpleUploadedFile("cd.xlsm", data.getvalue(), "application/octet-stream")
+        self.client.post(url, {"file": macro})
+        assert Directive.objects.filter(number="7/TB").exists()
+
     def test_a_title_row_above_the_header_is_skipped(self):
         from cchc.indicators.services import directives_import
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from cchc.core.audit import audit_record
 from cchc.core.exports import neutralise
-from cchc.core.imports import CSV_SHEET, ImportErrorItem, ImportFailed, read_sheets
+from cchc.core.imports import CSV_SHEET, ImportErrorItem, ImportFailed, is_workbook, read_sheets
 from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.sources import DataSource
 from cchc.inspections.models import Checklist, ChecklistItem, Topic
@@ -73,7 +73,7 @@ def read_checklist_file(
     lower = file_name.lower()
     if not lower.endswith((".csv", ".xlsx")):
         raise ImportFailed([ImportErrorItem(1, "", _(WRONG_FILE_MESSAGE))])
-    sheets = read_sheets(data, xlsx=lower.endswith(".xlsx"), empty_message=NO_ITEMS_MESSAGE)
+    sheets = read_sheets(data, xlsx=is_workbook(lower, data[:8]), empty_message=NO_ITEMS_MESSAGE)
     sheet = next(iter(sheets.values()), None)
     if sheet is None:
         raise ImportFailed([ImportErrorItem(1, "", _(NO_ITEMS_MESSAGE))])
