@@ -207,6 +207,15 @@ def unit_index(kept: Collection[int] | None = None) -> UnitIndex:
     return index
 
 
+# A cell quoted in a message: its start, so that a 300-digit number or a pasted page does not
+# widen the list of imports (it did: the table grew to 3,154 px).
+QUOTED_LENGTH = 40
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= QUOTED_LENGTH else text[: QUOTED_LENGTH - 1] + "…"
+
+
 def _blank(cells: list[Any]) -> bool:
     return all(cell.strip() == "" if cell.__class__ is str else cell is None for cell in cells)
 
@@ -402,11 +411,11 @@ class RowParser:
         if found is None:
             pk = self.units.get(heading_key(value))
             if pk is None:
-                found = _(UNKNOWN_UNIT_MESSAGE).format(value=_nfc(value))
+                found = _(UNKNOWN_UNIT_MESSAGE).format(value=_shown(_nfc(value)))
             elif pk == AMBIGUOUS:
-                found = _(AMBIGUOUS_UNIT_MESSAGE).format(value=_nfc(value))
+                found = _(AMBIGUOUS_UNIT_MESSAGE).format(value=_shown(_nfc(value)))
             elif pk == OUTSIDE:
-                found = _(OUTSIDE_UNIT_MESSAGE).format(value=_nfc(value))
+                found = _(OUTSIDE_UNIT_MESSAGE).format(value=_shown(_nfc(value)))
             else:
                 found = pk
             self._remember(self.unit_cache, value, found)
@@ -522,7 +531,7 @@ class RowParser:
         if channel_text:
             channel = self.channel_cache.get(channel_text) or self._channel(channel_text)
             if channel is None:
-                message = _(BAD_CHANNEL_MESSAGE).format(value=_nfc(channel_text))
+                message = _(BAD_CHANNEL_MESSAGE).format(value=_shown(_nfc(channel_text)))
                 errors.append(self._error(number, "channel", message))
 
         parse = self.clock.parse
@@ -582,13 +591,13 @@ class RowParser:
             day = received.date() if received is not None else None  # local wall time
             unit, mapped, kept = continuing_unit(self.heirs, self.kept, unit, day)
             if not kept:
-                message = _(OUTSIDE_UNIT_MESSAGE).format(value=_nfc(unit_text))
+                message = _(OUTSIDE_UNIT_MESSAGE).format(value=_shown(_nfc(unit_text)))
                 errors.append(self._error(number, "unit", message))
 
         if status_text:
             status = self.status_cache.get(status_text) or self._status(status_text)
             if status is None:
-                message = _(BAD_STATUS_MESSAGE).format(value=_nfc(status_text))
+                message = _(BAD_STATUS_MESSAGE).format(value=_shown(_nfc(status_text)))
                 errors.append(self._error(number, "status", message))
         else:
             status = OPEN if finished is None else FINISHED
@@ -597,7 +606,7 @@ class RowParser:
         if apology_text:
             apology = self._yes_no(apology_text)
             if apology is None:
-                message = _(BAD_BOOLEAN_MESSAGE).format(value=_nfc(apology_text))
+                message = _(BAD_BOOLEAN_MESSAGE).format(value=_shown(_nfc(apology_text)))
                 errors.append(self._error(number, "apology", message))
         apology_on: datetime.date | None = None
         raw = cells[i_apology_on]
@@ -614,7 +623,7 @@ class RowParser:
         if satisfaction is None and score_text:
             satisfaction = _score(score_text)
             if satisfaction is None:
-                message = _(BAD_SATISFACTION_MESSAGE).format(value=_nfc(score_text))
+                message = _(BAD_SATISFACTION_MESSAGE).format(value=_shown(_nfc(score_text)))
                 errors.append(self._error(number, "satisfaction", message))
 
         if errors:
@@ -649,7 +658,7 @@ class RowParser:
         after today."""
         if FIRST_DAY <= when < END_DAY:
             return self._error(number, name, _(NOT_YET_MESSAGE))
-        return self._error(number, name, _(YEAR_RANGE_MESSAGE).format(value=_text(raw)))
+        return self._error(number, name, _(YEAR_RANGE_MESSAGE).format(value=_shown(_text(raw))))
 
     def _bad_date(self, number: int, name: str, raw: Any) -> ImportErrorItem:
-        return self._error(number, name, _(BAD_DATE_MESSAGE).format(value=_text(raw)))
+        return self._error(number, name, _(BAD_DATE_MESSAGE).format(value=_shown(_text(raw))))

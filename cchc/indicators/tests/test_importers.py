@@ -306,6 +306,17 @@ class ImportTests(BaseTestCase):
         run(csv_bytes([r("Y3|||X18070||01/01/2025|31/12/2030|||||")]))  # a deadline ahead
         assert Dossier.objects.filter(code="Y3").exists()
 
+    def test_a_long_cell_is_quoted_by_its_start(self):
+        """A 300-digit "date" was quoted whole: the list of imports grew to 3,154 px."""
+        error = failure(
+            csv_bytes(
+                [r(f"Z1|||X18070||{'9' * 300}||||||"), r(f"Z2|||{'Ạ' * 200}||01/01/2025||||||")]
+            )
+        )
+        assert len(error.errors) == 2
+        for item in error.errors:
+            assert len(item.message) < 200 and "…" in item.message, item.message
+
     def test_a_damaged_workbook(self):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
