@@ -54,8 +54,9 @@ class ArticleForm(forms.Form):
             attrs={"rows": 14, "data-richtext": "1", "data-richtext-label": _("Body")}
         ),
         help_text=_(
-            "Headings, paragraphs, lists, bold, italics, links and images are kept; "
-            "anything else (scripts, styles) is removed when the article is saved."
+            "Headings, paragraphs, lists, bold, italics, links and the article's own photos are "
+            "kept; anything else (scripts, styles, pictures from other sites) is removed when "
+            "the article is saved."
         ),
     )
     tags = forms.CharField(label=_("Tags"), required=False, max_length=300)

@@ -29,6 +29,15 @@ ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+def _own_images(tag: str, attribute: str, value: str) -> str | None:
+    """An image comes from the site itself ("/media/…"): the portal's content policy lets a
+    browser load no other, so one from another site was kept, and shown broken to citizens (a
+    citizen walk). Its alt text stays."""
+    if tag == "img" and attribute == "src" and not (value.startswith("/") and value[1:2] != "/"):
+        return None
+    return value
+
+
 def clean(html: str) -> str:
     """The allowed part of `html`; links open without passing the page on."""
     return nh3.clean(
@@ -38,4 +47,5 @@ def clean(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=_own_images,
     )

@@ -170,7 +170,17 @@ def article_save(*, actor: Any, article: Article | None, data: dict[str, Any]) -
     article.tags = ", ".join(
         tag.strip() for tag in (data.get("tags") or "").split(",") if tag.strip()
     )[:300]
-    article.publish_at = data.get("publish_at")
+    publish_at = data.get("publish_at")
+    if (
+        article.status == Article.Status.PUBLISHED
+        and publish_at is not None
+        and publish_at != article.publish_at
+    ):
+        # A published article given a new time is published at that time: a later one takes
+        # it off the portal until then. The page said "scheduled for 01/06/2027" while the
+        # article stayed public under its first date (a citizen walk).
+        article.published_at = publish_at
+    article.publish_at = publish_at
     if is_new:
         article.slug = _unique_slug(title)
     article.full_clean()

@@ -774,3 +774,35 @@ def test_the_code_uses_no_letter_a_visitor_reads_as_a_digit():
     for _n in range(50):
         letters, answer = challenge()
         assert set(letters) <= set(ALPHABET) and answer == letters.lower()
+
+
+class RescheduleTests(BaseTestCase):
+    def test_a_published_article_given_a_later_time_waits_for_it_and_says_so(self):
+        """The side panel said "scheduled for 01/06/2027" while the article stayed public
+        under its first date (a citizen walk); the editor's list said "Đã đăng"."""
+        article = published("Lịch tiếp công dân")
+        assert self.client.get(article.get_absolute_url()).status_code == 200
+        later = timezone.now() + datetime.timedelta(days=30)
+        services.article_save(
+            actor=None, article=article, data={"title": article.title, "publish_at": later}
+        )
+        article.refresh_from_db()
+        assert article.published_at == later and not article.is_public
+        assert self.client.get(article.get_absolute_url()).status_code == 404
+        self.login("portal_editor")
+        listing = self.client.get(reverse("portal_editor:articles")).content.decode()
+        row = next(part for part in listing.split("<tr>") if "Lịch tiếp công dân" in part)
+        assert "Hẹn đăng" in row and "Đã đăng" not in row
+
+
+def test_an_article_keeps_only_the_sites_own_images():
+    """A picture from another site was kept, and the portal's content policy then showed it
+    broken to citizens (a citizen walk): its src goes, its alt text stays."""
+    from cchc.portal.richtext import clean
+
+    body = clean(
+        '<p><img src="https://anh.example/a.png" alt="Ảnh ngoài">'
+        '<img src="//anh.example/b.png" alt="b"><img src="/cong/anh/3/" alt="Ảnh bài"></p>'
+    )
+    assert "anh.example" not in body and 'alt="Ảnh ngoài"' in body
+    assert '<img src="/cong/anh/3/" alt="Ảnh bài">' in body
