@@ -646,7 +646,10 @@ def indicators_page(user: Any, params: Params, only: str | None = None) -> dict[
             ),
             "city_by_month": Table(
                 "city_by_month",
-                _("Overdue dossiers by month, all units"),
+                # A ward reads its own months: its file was named "…-toan-bo-don-vi" (all units).
+                _("Overdue dossiers by month, all units")
+                if len(board.units) != 1
+                else _("Overdue dossiers by month, %(unit)s") % {"unit": board.units[0].name},
                 [
                     _("Month"),
                     _("Received"),

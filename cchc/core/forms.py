@@ -80,8 +80,16 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 
 def form_error_messages(form: forms.BaseForm) -> list[str]:
-    """Return every error of a form as plain sentences (for messages after a redirect)."""
-    return [str(message) for errors in form.errors.values() for message in errors]
+    """Return every error of a form as plain sentences (for messages after a redirect), each
+    field's led by its label: the directive form sent empty said "Trường này là bắt buộc."
+    twice, and not of what (a new-user walk)."""
+    sentences = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else ""
+        for message in errors:
+            sentences.append(f"{label}: {message}" if label else str(message))
+    return sentences
 
 
 def perform(

@@ -109,8 +109,12 @@ def dossier_list_view(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
+    now = timezone.now()
     for dossier in page.object_list:
-        dossier.is_late = figures.LATE.holds(dossier)  # type: ignore[attr-defined]  # the badge
+        # The badges: finished late, or still open past its due time (a list of the overdue
+        # marked only the first, so the open ones looked fine: a new-user walk).
+        dossier.is_late = figures.LATE.holds(dossier)  # type: ignore[attr-defined]
+        dossier.is_past_due = figures.OPEN_PAST_DUE.holds(dossier, now)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "unit": unit,

@@ -354,6 +354,13 @@ class ScopeListTests(BaseTestCase):
                 assert name in units, (persona, name)
             for name in absent:
                 assert name not in units, (persona, name)
+        # The months of a ward's own file are named for the ward, not "all units".
+        monthly = url.replace("overdue_by_month", "city_by_month")
+        self.login("ward_officer")
+        name = self.client.get(monthly)["Content-Disposition"]
+        assert "toan-bo-don-vi" not in name and "tran-phu" in name, name
+        self.login("home_affairs")
+        assert "toan-bo-don-vi" in self.client.get(monthly)["Content-Disposition"]
 
     def test_the_progress_export(self):
         """The round's progress, as a CSV: a ward follows its own row only; another city's

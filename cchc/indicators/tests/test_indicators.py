@@ -574,3 +574,35 @@ class DirectiveFormDatesTests(BaseTestCase):
                     org_unit=self.cast.ward_a,
                 )
         assert not Directive.objects.exists()
+
+
+class DirectiveFormMessagesTests(BaseTestCase):
+    def test_an_empty_form_says_which_fields_are_missing(self):
+        """ "Trường này là bắt buộc." twice, and not of what (a new-user walk)."""
+        self.login("home_affairs")
+        page = self.client.post(reverse("indicators:directive_create"), {}, follow=True)
+        text = page.content.decode()
+        assert "Số văn bản: Trường này là bắt buộc." in text
+        assert "Nội dung: Trường này là bắt buộc." in text
+
+
+@time_machine.travel(NOW, tick=False)
+class DossierBadgeTests(BaseTestCase):
+    def test_an_open_dossier_past_due_is_marked_as_a_late_one_is(self):
+        """On the list of the overdue only the finished-late rows had a badge (a walk)."""
+        ward = self.cast.ward_a
+        dossier(ward, "T1-OPEN", at(2026, 11, 2), at(2026, 11, 5))
+        dossier(ward, "T1-LATE", at(2026, 11, 2), at(2026, 11, 5), at(2026, 11, 9))
+        dossier(ward, "T1-AHEAD", at(2026, 11, 18), at(2026, 11, 30))
+        self.login("home_affairs")
+        url = reverse("indicators:dossier_list")
+        page = self.client.get(url, {"year": 2026, "period": "annual", "which": "received"})
+        rows = {
+            code: row
+            for row in page.content.decode().split("<tr>")
+            for code in ("T1-OPEN", "T1-LATE", "T1-AHEAD")
+            if code in row
+        }
+        assert 'data-testid="past-due"' in rows["T1-OPEN"]
+        assert "trễ hạn" in rows["T1-LATE"] and 'data-testid="past-due"' not in rows["T1-LATE"]
+        assert "badge" not in rows["T1-AHEAD"]
