@@ -61,7 +61,8 @@ def notify_all(messages: Iterable[Message]) -> list[Notification]:
             .filter(user_id__in={user.pk for user, message in wanted if message.dedupe_key})
             .values_list("user_id", "dedupe_key")
         )
-    keyed, unkeyed = [], []
+    keyed: list[Notification] = []
+    unkeyed: list[Notification] = []
     for user, message in wanted:
         if message.dedupe_key:
             if (user.pk, message.dedupe_key) in sent:
