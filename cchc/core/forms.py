@@ -27,6 +27,15 @@ def without_bidi_controls(text: str) -> str:
     return text.translate(BIDI_CONTROLS)
 
 
+class PublicTextField(forms.CharField):
+    """Text from the public, kept without direction marks, before the field is checked: a
+    subject of marks alone is empty, so refused as required."""
+
+    def to_python(self, value: Any) -> str:
+        text = without_bidi_controls(super().to_python(value))
+        return text.strip() if self.strip else text
+
+
 # What a database's integer key holds (PostgreSQL's bigint; SQLite's INTEGER).
 LARGEST_ID = 2**63 - 1
 

@@ -87,7 +87,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
     failure = sys.exc_info()[1]
     if isinstance(failure, OperationalError) and "locked" in str(failure):
-        context = {"seconds": BUSY_RETRY_SECONDS, "again": request.path}
+        # This site's own path ("//elsewhere/" would be another site's address).
+        context = {"seconds": BUSY_RETRY_SECONDS, "again": "/" + request.path.lstrip("/\\")}
         page = loader.get_template("503.html").render(context)
         response = HttpResponse(page, status=503)
         response["Retry-After"] = str(BUSY_RETRY_SECONDS)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.forms import date_widget
+from cchc.core.imports import OLD_XLS_MESSAGE
 from cchc.indicators.models import DossierImport
 from cchc.indicators.periods import PERIODS
 from cchc.orgunits.models import OrgUnit
@@ -68,10 +69,8 @@ class DirectiveImportForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
-        if name.endswith(".xls"):
-            raise forms.ValidationError(
-                _("Excel 97-2003 files (.xls) are not read: save the export as .xlsx or .csv.")
-            )
+        if name.endswith(".xls"):  # the imports' one message for it (core.imports)
+            raise forms.ValidationError(_(OLD_XLS_MESSAGE))
         if not name.endswith((".csv", ".txt", ".xlsx", ".xlsm")):
             raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
         if upload.size > DIRECTIVE_IMPORT_MAX_BYTES:

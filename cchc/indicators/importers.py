@@ -169,6 +169,14 @@ def _record_cell(value: Any) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
+def import_unit_id(actor: Any) -> int | None:
+    """The unit an import is made for: the highest its importer keeps (a page's upload, an
+    API client's push, a command run as a keeper). Its keepers and those above see it, its
+    errors and refused rows (`selectors.imports_for`); one made by nobody's keeper (an
+    administrator, a command run without a user) only the administrators."""
+    return next(iter(Scope.of(actor).kept_unit_ids), None)
+
+
 def kept_unit_ids(actor: Any) -> list[int] | None:
     """The units whose dossiers this actor may write: those they keep (the one scope policy);
     None, every unit, for an administrator or the command line (actor None: the server's
@@ -415,6 +423,7 @@ def import_dossiers(
             file_name=Path(file_name).name[:255],
             mode=mode,
             imported_by=actor if is_user else None,
+            org_unit_id=import_unit_id(actor),
         )
     else:
         record.status = DossierImport.Status.RUNNING
@@ -488,6 +497,7 @@ def import_dossier_records(
         file_name=source[:255],
         mode=DossierImport.Mode.ALL_OR_NOTHING,
         imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+        org_unit_id=import_unit_id(actor),
     )
     run = _Run(record, DossierImport.Mode.ALL_OR_NOTHING, None, actor)
     try:

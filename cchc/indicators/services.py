@@ -37,6 +37,7 @@ from cchc.indicators.importers import (
     heading_key,
     headings,
     import_dossiers,
+    import_unit_id,
     kept_unit_ids,
     unit_index,
 )
@@ -57,8 +58,8 @@ COMPLETED_FUTURE_MESSAGE = gettext_noop("A directive cannot be completed in the 
 ISSUED_FUTURE_MESSAGE = gettext_noop("A directive cannot be issued after today.")
 NUMBER_LENGTH = Directive._meta.get_field("number").max_length or 64
 COMPLETION_RECORDED_MESSAGE = gettext_noop(
-    "The completion of this directive is recorded already: only the Home Affairs office "
-    "changes it. Ask them if the date is wrong."
+    "The completion of this directive is recorded already: only the Home Affairs officers who "
+    "keep the directives change it. Ask them if the date is wrong."
 )
 COMPLETED_BEFORE_MESSAGE = gettext_noop("It cannot be completed before it was given.")
 CONTENT_NEEDED_MESSAGE = gettext_noop("Write the number and the content of the directive.")
@@ -111,7 +112,6 @@ def directive_create(
     return directive
 
 
-@transaction.atomic
 def directive_completion_refusal(*, actor: Any, directive: Directive) -> str | None:
     """Why the actor may not record the directive's completion now; None when they may. The
     Home Affairs office records and corrects it; the unit reports its own directive done, once.
@@ -130,11 +130,14 @@ def directive_completion_refusal(*, actor: Any, directive: Directive) -> str | N
     return None
 
 
+@transaction.atomic
 def directive_complete(
     *, actor: Any, directive: Directive, completed_on: datetime.date | None, note: str = ""
 ) -> Directive:
     """Record (or clear, with None) the date the unit finished the directive; refused as
-    `directive_completion_refusal` says."""
+    `directive_completion_refusal` says of the row as it is now (locked: two reports sent at
+    once are one, then a refusal)."""
+    directive = Directive.objects.select_for_update().get(pk=directive.pk)
     refusal = directive_completion_refusal(actor=actor, directive=directive)
     if refusal is not None:
         raise ValidationError({"completed_on": refusal})
@@ -444,7 +447,7 @@ def dossier_import_start(*, actor: Any, upload: Any, mode: str) -> DossierImport
         status=DossierImport.Status.QUEUED,
         size=upload.size or 0,
         imported_by=actor if getattr(actor, "is_authenticated", False) else None,
-        org_unit_id=next(iter(Scope.of(actor).kept_unit_ids), None),
+        org_unit_id=import_unit_id(actor),
     )
     # The stored name is ours: the citizen-facing name stays in file_name only.
     record.upload.save(f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}", upload, save=False)

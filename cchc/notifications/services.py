@@ -45,21 +45,24 @@ def notify(
 
 def notify_all(messages: Iterable[Message]) -> list[Notification]:
     """Send every message to its active users, each user once per message and once ever per
-    dedupe key; return the notifications written. The same few statements for one user or a
-    country's (which were a query, a savepoint and an INSERT per user, inside the caller's
-    transaction): one query for the keys already sent, the INSERTs in batches, and one query
-    for the rows to e-mail, queued after the commit."""
+    dedupe key; return the notifications written (one another process wrote at the same moment
+    comes back too, without its id: once is enough either way). The same few statements for
+    one user or a country's (which were a query, a savepoint and an INSERT per user, inside the
+    caller's transaction): one query for the keys already sent, the INSERTs in batches, and
+    one query for the rows to e-mail, queued after the commit."""
     wanted: list[tuple[Any, Message]] = []
     for message in messages:
         active = {user.pk: user for user in message.users if user is not None and user.is_active}
         wanted.extend((user, message) for user in active.values())
     keys = sorted({message.dedupe_key for _user, message in wanted if message.dedupe_key})
+    # Read by key alone, the people compared here: a country's people in one IN list would
+    # pass SQLite's 32,766 parameters.
     sent: set[tuple[int, str]] = set()
     for start in range(0, len(keys), KEYS_PER_QUERY):
         sent.update(
-            Notification.objects.filter(dedupe_key__in=keys[start : start + KEYS_PER_QUERY])
-            .filter(user_id__in={user.pk for user, message in wanted if message.dedupe_key})
-            .values_list("user_id", "dedupe_key")
+            Notification.objects.filter(
+                dedupe_key__in=keys[start : start + KEYS_PER_QUERY]
+            ).values_list("user_id", "dedupe_key")
         )
     keyed: list[Notification] = []
     unkeyed: list[Notification] = []
@@ -89,9 +92,7 @@ def notify_all(messages: Iterable[Message]) -> list[Notification]:
     mailed_keys = sorted({key for _user, key in mailed})
     for start in range(0, len(mailed_keys), KEYS_PER_QUERY):
         rows = Notification.objects.filter(
-            dedupe_key__in=mailed_keys[start : start + KEYS_PER_QUERY],
-            user_id__in={user for user, _key in mailed},
-            emailed_at__isnull=True,
+            dedupe_key__in=mailed_keys[start : start + KEYS_PER_QUERY], emailed_at__isnull=True
         ).values_list("pk", "user_id", "dedupe_key")
         to_email.extend(pk for pk, user, key in rows if (user, key) in mailed)
     for pk in to_email:

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments.models import Round
-from cchc.core.forms import ModelIdsField, without_bidi_controls
+from cchc.core.forms import ModelIdsField, PublicTextField
 from cchc.inspections.models import Inspection
 from cchc.orgunits.forms import UnitChoiceField, UnitIdsField
 from cchc.orgunits.models import OrgUnit
@@ -151,11 +151,6 @@ class VerifiedForm(forms.Form):
         from django.utils import timezone
 
         cleaned = super().clean() or {}
-        # What a citizen sends is shown to officials and on the portal as written, never with
-        # its direction reversed (a subject "‮gnp.exe" read "exe.png").
-        for name, value in cleaned.items():
-            if isinstance(value, str):
-                cleaned[name] = without_bidi_controls(value)
         key = (cleaned.get("captcha_0") or "").strip()
         typed = (cleaned.get("captcha_1") or "").strip().lower()
         spent = 0
@@ -168,10 +163,12 @@ class VerifiedForm(forms.Form):
         return cleaned
 
 
+# What a citizen sends is shown to officials and on the portal as written, never with its
+# direction reversed (a subject "‮gnp.exe" read "exe.png"): PublicTextField.
 class CommentForm(VerifiedForm):
-    name = forms.CharField(label=_("Your name"), max_length=100)
+    name = PublicTextField(label=_("Your name"), max_length=100)
     email = forms.EmailField(label=_("E-mail (not shown)"), required=False)
-    text = forms.CharField(
+    text = PublicTextField(
         label=_("Comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
     # Left empty by people; robots fill every field (hidden by the stylesheet, not by HTML).
@@ -200,8 +197,8 @@ class LinkForm(forms.ModelForm):
 
 
 class FeedbackForm(VerifiedForm):
-    name = forms.CharField(label=_("Your name"), max_length=100)
-    contact = forms.CharField(
+    name = PublicTextField(label=_("Your name"), max_length=100)
+    contact = PublicTextField(
         label=_("Phone or e-mail (not shown)"), max_length=120, required=False
     )
     org_unit = UnitChoiceField(
@@ -211,8 +208,16 @@ class FeedbackForm(VerifiedForm):
         .order_by(*UNITS_BY_PARENT),
         empty_label=_("— Choose —"),
     )
-    subject = forms.CharField(label=_("Subject of the feedback"), max_length=200)
-    text = forms.CharField(
+    subject = PublicTextField(
+        label=_("Subject of the feedback"),
+        max_length=200,
+        # The unit may publish its answer, with the subject: the citizen is told before.
+        help_text=_(
+            "Shown with the answer if the unit publishes it: write no name, address or phone "
+            "number here."
+        ),
+    )
+    text = PublicTextField(
         label=_("Your feedback or recommendation"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),

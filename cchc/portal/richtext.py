@@ -33,7 +33,14 @@ def _own_images(tag: str, attribute: str, value: str) -> str | None:
     """An image comes from the site itself ("/media/…"): the portal's content policy lets a
     browser load no other, so one from another site was kept, and shown broken to citizens (a
     citizen walk). Its alt text stays."""
-    if tag == "img" and attribute == "src" and not (value.startswith("/") and value[1:2] != "/"):
+    if (
+        tag == "img"
+        and attribute == "src"
+        and not (
+            value.startswith("/")
+            and value[1:2] not in ("/", "\\")  # a browser reads "/\x" as "//x"
+        )
+    ):
         return None
     return value
 

@@ -66,7 +66,7 @@
         // on a phone nothing hovers. More (a province's) would cover each other; they show on
         // hovering, as before.
         var named = collection.features.length <= NAMED_UNITS;
-        compact = element.clientWidth / Math.ceil(Math.sqrt(collection.features.length || 1)) < 130;
+        compact = named && element.clientWidth / Math.ceil(Math.sqrt(collection.features.length || 1)) < 130;
         var layer = L.geoJSON(collection, {
           style: style,
           onEachFeature: function (feature, shape) {

@@ -130,6 +130,19 @@ class BusyDatabaseTests(BaseTestCase):
         assert response.status_code == 503 and response["Retry-After"] == "30"
         page = response.content.decode()
         assert "Hệ thống đang bận" in page and "thử lại sau 30 giây" in page
+        assert f'href="{reverse("accounts:login")}"' in page  # try again: the same page
+        # An address that would be another site's as a link ("//elsewhere/") is not one.
+        from django.test import RequestFactory
+
+        from cchc.core.views import server_error
+
+        request = RequestFactory().get("/x")
+        request.path = "//khac.example/x"  # as a server hands such a request on
+        try:
+            raise OperationalError("database is locked")
+        except OperationalError:
+            busy = server_error(request)
+        assert busy.status_code == 503 and 'href="/khac.example/x"' in busy.content.decode()
         with mock.patch(
             "django.contrib.sessions.backends.db.SessionStore.save",
             side_effect=OperationalError("no such table: x"),

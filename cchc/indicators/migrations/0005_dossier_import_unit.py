@@ -4,21 +4,27 @@ from django.db import migrations, models
 
 def importers_units(apps, schema_editor):
     """An import made before records said whose it was belongs to the highest unit its importer
-    keeps (Home Affairs); an administrator's, or a keeper's no more, to nobody's tree."""
+    keeps today (Home Affairs, an active membership); an administrator's, a keeper's no more,
+    or one who keeps units of two trees (which one it was made for is not known), to nobody's
+    tree: the administrators see it."""
     DossierImport = apps.get_model("indicators", "DossierImport")
     Membership = apps.get_model("accounts", "Membership")
-    kept: dict[int, int] = {}
-    for user_id, unit_id, _path in sorted(
-        Membership.objects.filter(role="home_affairs").values_list(
+    kept: dict[int, tuple[int, str]] = {}
+    two_trees: set[int] = set()
+    for user_id, unit_id, path in sorted(
+        Membership.objects.filter(role="home_affairs", is_active=True).values_list(
             "user_id", "org_unit_id", "org_unit__path"
         ),
         key=lambda row: (len(row[2]), row[2]),
     ):
-        kept.setdefault(user_id, unit_id)
+        highest = kept.setdefault(user_id, (unit_id, path))
+        if not path.startswith(highest[1]):
+            two_trees.add(user_id)
+    kept = {user: unit for user, unit in kept.items() if user not in two_trees}
     for record in DossierImport.objects.filter(imported_by__isnull=False).only("imported_by_id"):
         if record.imported_by_id in kept:
             DossierImport.objects.filter(pk=record.pk).update(
-                org_unit_id=kept[record.imported_by_id]
+                org_unit_id=kept[record.imported_by_id][0]
             )
 
 

@@ -292,9 +292,10 @@ class ImportTests(BaseTestCase):
         late today (a new-user walk): a year from 1970 to 2099, received and finished by
         today; a deadline may lie ahead."""
         tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+        later = (timezone.localdate() + datetime.timedelta(days=400)).strftime("%d/%m/%Y")
         rows = [
             r("Y0|||X18070||01/01/1900||||||"),
-            r("Y1|||X18070||01/12/2030||||||"),
+            r(f"Y1|||X18070||{later}||||||"),
             r(f"Y2|||X18070||01/01/2025|31/12/9999|{tomorrow}||||"),
         ]
         error = failure(csv_bytes(rows))
@@ -303,7 +304,7 @@ class ImportTests(BaseTestCase):
         assert "Sau ngày hôm nay" in found[(3, "Ngày tiếp nhận")]
         assert "1970" in found[(4, "Hạn giải quyết")]
         assert "Sau ngày hôm nay" in found[(4, "Ngày trả kết quả")], found
-        run(csv_bytes([r("Y3|||X18070||01/01/2025|31/12/2030|||||")]))  # a deadline ahead
+        run(csv_bytes([r(f"Y3|||X18070||01/01/2025|{later}|||||")]))  # a deadline ahead
         assert Dossier.objects.filter(code="Y3").exists()
 
     def test_a_long_cell_is_quoted_by_its_start(self):

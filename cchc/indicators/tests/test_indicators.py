@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -279,11 +281,12 @@ class DirectiveImportTests(BaseTestCase):
         from cchc.indicators.services import directives_import
 
         long = "931/TB-UBND" + "X" * 100
+        ahead = timezone.localdate() + datetime.timedelta(days=40)
         rows = [
             [long + "A", "05/01/2026", "Việc", "05/02/2026", "X18070", ""],
             [long + "B", "05/01/2026", "Việc", "05/02/2026", "X18070", ""],
             ["1/TB", "01/11/0001", "Việc", "31/12/9999", "X18070", ""],
-            ["2/TB", "01/01/2030", "Việc", "05/02/2030", "X18070", ""],
+            ["2/TB", f"{ahead:%d/%m/%Y}", "Việc", f"{ahead:%d/%m/%Y}", "X18070", ""],
             ["3/TB", "32/01/2026", "Việc", "05/02/2026", "X18070", ""],
         ]
         book = Workbook()
@@ -323,7 +326,7 @@ class DirectiveImportTests(BaseTestCase):
         assert page.count("không phải là ngày") == 30
         old = SimpleUploadedFile("cd.xls", OLE_MAGIC + b"\0" * 512, "application/vnd.ms-excel")
         page = self.client.post(url, {"file": old}, follow=True).content.decode()
-        assert "(.xls)" in page and "UTF-8" not in page
+        assert "Đây là tệp Excel 97–2003 (.xls)" in page and "UTF-8" not in page
         book = Workbook()
         book.active.append(self.HEADER.strip().split(","))
         book.active.append(["7/TB", "05/01/2026", "Việc", "05/02/2026", "X18070", ""])
@@ -513,7 +516,7 @@ class DirectiveCompletionTests(BaseTestCase):
         assert self.url not in page and 'data-testid="completed-' in page and "24/08/2026" in page
         for moved in ("2026-08-17", ""):
             answer = self.client.post(self.url, {"completed_on": moved}, follow=True)
-            assert "chỉ Phòng Nội vụ sửa được" in answer.content.decode()
+            assert "chỉ cán bộ Nội vụ theo dõi chỉ đạo sửa được" in answer.content.decode()
         self.directive.refresh_from_db()
         assert self.directive.completed_on == datetime.date(2026, 8, 24)
         self.login("home_affairs")
@@ -606,3 +609,55 @@ class DossierBadgeTests(BaseTestCase):
         assert 'data-testid="past-due"' in rows["T1-OPEN"]
         assert "trễ hạn" in rows["T1-LATE"] and 'data-testid="past-due"' not in rows["T1-LATE"]
         assert "badge" not in rows["T1-AHEAD"]
+
+
+class DirectiveListQueriesTests(BaseTestCase):
+    def test_the_list_reads_the_same_few_statements_for_three_rows_or_thirty(self):
+        """Asking the rule for each row's form opened a transaction a row (a savepoint in a
+        test, SQLite's write lock in production), found by a review."""
+
+        def add(numbers):
+            Directive.objects.bulk_create(
+                Directive(
+                    number=f"{n}/TB",
+                    org_unit=self.cast.ward_a,
+                    issued_on=datetime.date(2026, 1, 1),
+                    deadline=datetime.date(2026, 2, 1),
+                    content="Việc",
+                )
+                for n in numbers
+            )
+
+        url = reverse("indicators:directive_list")
+        self.login("ward_officer")
+        add(range(3))
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(url)
+        add(range(3, 30))
+        with CaptureQueriesContext(connection) as many:
+            self.client.get(url)
+        assert len(few) == len(many)
+        assert not any("SAVEPOINT" in query["sql"] for query in many.captured_queries)
+
+
+class ImportUnitTests(BaseTestCase):
+    def test_a_pushed_batch_and_a_command_belong_to_their_importers_unit(self):
+        """Only the page's upload said whose an import was: an API client's pushed batches
+        and a keeper's command-line import were seen by the administrators alone."""
+        import io
+
+        from cchc.indicators.importers import import_dossier_records, import_dossiers
+        from cchc.indicators.models import DossierImport
+
+        row = {
+            "code": "API-1",
+            "unit": "X18070",
+            "received_at": "2026-01-05T08:00:00",
+        }
+        import_dossier_records(actor=self.home_affairs, records=[row], source="Một cửa")
+        data = "Mã hồ sơ,Đơn vị,Ngày tiếp nhận\nCLI-1,X18070,05/01/2026\n".encode()
+        import_dossiers(actor=self.home_affairs, stream=io.BytesIO(data), file_name="a.csv")
+        import_dossiers(actor=None, stream=io.BytesIO(data), file_name="b.csv")
+        units = dict(DossierImport.objects.values_list("file_name", "org_unit"))
+        assert units == {"Một cửa": self.cast.city.pk, "a.csv": self.cast.city.pk, "b.csv": None}

@@ -753,6 +753,9 @@ class FeedbackTests(BaseTestCase):
         self.send(name="Lê\u202eVăn", subject="Ảnh \u202egnp.exe\u202c", text="a\u2066b\u2069")
         feedback = Feedback.objects.get()
         assert (feedback.name, feedback.subject, feedback.text) == ("LêVăn", "Ảnh gnp.exe", "ab")
+        # A subject of marks alone is no subject: refused as one left empty (it was saved "").
+        response = self.send(subject="\u202e\u202c ")
+        assert response.status_code == 400 and Feedback.objects.count() == 1
 
     def test_script_in_feedback_is_shown_as_text_to_the_unit(self):
         from cchc.portal.models import Feedback
@@ -802,7 +805,8 @@ def test_an_article_keeps_only_the_sites_own_images():
 
     body = clean(
         '<p><img src="https://anh.example/a.png" alt="Ảnh ngoài">'
-        '<img src="//anh.example/b.png" alt="b"><img src="/cong/anh/3/" alt="Ảnh bài"></p>'
+        '<img src="//anh.example/b.png" alt="b"><img src="/\\anh.example/c.png" alt="c">'
+        '<img src="/cong/anh/3/" alt="Ảnh bài"></p>'
     )
     assert "anh.example" not in body and 'alt="Ảnh ngoài"' in body
     assert '<img src="/cong/anh/3/" alt="Ảnh bài">' in body
