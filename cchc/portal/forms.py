@@ -13,6 +13,10 @@ from cchc.portal import richtext
 from cchc.portal.models import Article, WebsiteLink
 
 WRONG_CODE_MESSAGE = _("The verification code is wrong.")
+EXPIRED_CODE_MESSAGE = _(
+    "The verification code has expired or was used already (a code lasts 10 minutes): type "
+    "the new one shown. What you wrote is kept."
+)
 # Units listed under their parent, each parent's in its own order: the city's 2020 wards and
 # the province's new units came interleaved, two "Phường Trần Phú" apart.
 UNITS_BY_PARENT = ("parent__path", "sort_order", "name")
@@ -159,7 +163,17 @@ class VerifiedForm(forms.Form):
                 hashkey=key, response=typed, expiration__gt=timezone.now()
             ).delete()
         if not spent:
-            self.add_error("captcha_1", WRONG_CODE_MESSAGE)
+            # A citizen writing a long feedback outlives the code asked for as they began: it
+            # said "wrong", though it was right (a citizen walk).
+            # Expired (or already spent, or deleted as expired codes are): no live code has
+            # that key; a live one typed wrongly is wrong.
+            expired = (
+                bool(key)
+                and not CaptchaStore.objects.filter(
+                    hashkey=key, expiration__gt=timezone.now()
+                ).exists()
+            )
+            self.add_error("captcha_1", EXPIRED_CODE_MESSAGE if expired else WRONG_CODE_MESSAGE)
         return cleaned
 
 

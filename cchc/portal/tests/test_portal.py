@@ -186,6 +186,22 @@ class CommentTests(BaseTestCase):
         page = self.client.get(article.get_absolute_url()).content.decode()
         assert "Ý kiến của tôi" in page and "Cảm ơn anh." in page and "Trả lời chính thức" in page
 
+    def test_a_code_that_expired_while_writing_says_so_not_wrong(self):
+        """A code lasts 10 minutes from the first keystroke: a long comment outlived it and was
+        told the right code was wrong (a citizen walk)."""
+        from captcha.models import CaptchaStore
+
+        article = published()
+        page = self.client.get(article.get_absolute_url(), {"ma": "1"}).content.decode()
+        key, answer = code_of(page)
+        CaptchaStore.objects.filter(hashkey=key).update(
+            expiration=timezone.now() - datetime.timedelta(minutes=1)
+        )
+        response = self.post_comment(article, page=page, text="Một ý kiến dài")
+        text = response.content.decode()
+        assert response.status_code == 400 and "Mã xác thực đã hết hạn" in text
+        assert "Một ý kiến dài" in text and not Comment.objects.exists()
+
     def test_a_wrong_code_is_refused_and_nothing_typed_is_lost(self):
         article = published()
         response = self.post_comment(article, captcha_1="sai", text="Nội dung dài tôi đã gõ")
