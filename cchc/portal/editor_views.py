@@ -134,9 +134,18 @@ def moderation_view(request: HttpRequest) -> HttpResponse:
     recent = shown.select_related("article").order_by("-created_at")[:20]
     # Shown, but reported by readers (fewer times than hides it): the editors look at these.
     reported = shown.filter(reports__gt=0).select_related("article").order_by("-reports")[:100]
+    # Hidden by an editor: found again here, to show it after all (it could not be).
+    hidden = (
+        Comment.objects.filter(
+            status=Comment.Status.HIDDEN, moderated_by__isnull=False, is_official=False
+        )
+        .select_related("article", "moderated_by")
+        .order_by("-updated_at")[:20]
+    )
     context = {
         "waiting": list(waiting[:100]),
         "recent": list(recent),
+        "hidden": list(hidden),
         "reported": list(reported),
         "reply_form": ReplyForm(),
         "policy": PortalSettings.current(),

@@ -170,6 +170,21 @@ class CommentTests(BaseTestCase):
         data.update(fields)
         return self.client.post(reverse("portal:comment", args=[article.slug]), data)
 
+    def test_a_comment_an_editor_hid_is_found_again_and_shown(self):
+        """Hidden by an editor, a comment was on no list: it could not be shown again."""
+        article = published()
+        self.post_comment(article, text="Ý kiến bị ẩn nhầm")
+        comment = Comment.objects.get()
+        self.login("portal_editor")
+        moderate = reverse("portal_editor:moderate", args=[comment.pk])
+        self.client.post(moderate, {"action": "hide"})
+        queue = self.client.get(reverse("portal_editor:moderation")).content.decode()
+        hidden = queue.split('data-testid="hidden-comments"')[1].split("</ul>")[0]
+        assert "Ý kiến bị ẩn nhầm" in hidden and moderate in hidden
+        self.client.post(moderate, {"action": "show"})
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.VISIBLE
+
     def test_a_right_code_waits_for_moderation_then_shows(self):
         article = published()
         response = self.post_comment(article)
