@@ -272,6 +272,9 @@ class SavedFigures:
     assessment: Assessment
     areas: list[AreaFigures]
     incremental: bool
+    # The save confirmed a value carried over from the previous round (its badge and the
+    # area's "confirm all N" count change too).
+    confirmed: bool = False
 
 
 @functools.cache

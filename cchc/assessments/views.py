@@ -572,6 +572,7 @@ def _render_row(
     evidence_failure: dict[str, Any] | None = None,
     with_areas: bool = False,
     notice: str = "",
+    confirmed: bool = False,
 ) -> HttpResponse:
     """The criterion's row (htmx), or back to the page. `evidence_failure`: the evidence forms'
     context when adding evidence was refused: the row answers with them open, as typed."""
@@ -596,8 +597,9 @@ def _render_row(
         context["evidence_failure"] = evidence_failure
     if parts_only:  # the saved parts' template: every group's figures, from the tree read
         context["changed_areas"] = all_area_figures(tree)
-    if with_areas:  # a value confirmed: the areas' "confirm all N" counts change too
+    if with_areas or confirmed:  # a value confirmed: the areas' "confirm all N" counts change
         context["area_rows"] = [row for row in page["rows"] if row["is_parent"]]
+    context["confirmed"] = confirmed  # by a save: its badge goes too
     if is_htmx(request):
         # htmx swaps only 2xx answers: a refused save comes back as 200 with its message.
         template = "assessments/_score_saved.html" if parts_only else "assessments/_score_row.html"
@@ -665,6 +667,10 @@ def score_save_view(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
         )
     if not is_htmx(request):
         return redirect(f"{assessment.get_absolute_url()}#score-{criterion_pk}")
+    if figures.confirmed:
+        # A value carried over, saved: confirmed. Its badge and the area's count were left
+        # asking for a confirmation already made (a new-user walk); the saved parts, and these.
+        return _render_row(request, assessment, score.criterion, parts_only=True, confirmed=True)
     show_appraisal = selectors.shows_appraisal(user=request.user, assessment=assessment)
     stored = figures.assessment
     context = {

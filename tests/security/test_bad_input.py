@@ -55,6 +55,16 @@ class SelfScoreTests(BaseTestCase):
             assert "quá lớn" in content, (code, figures)
         assert not Score.objects.filter(assessment=self.assessment).exists()
 
+    def test_an_explanation_of_a_million_characters_is_refused(self):
+        """It was stored, and every page showing the criterion weighed a megabyte."""
+        criterion = self.criterion("1.2")
+        response = self.save("1.2", {"count": "1", "explanation": "x" * 1_000_000})
+        assert "tối đa 5000 ký tự" in response.content.decode()
+        assert not Score.objects.filter(assessment=self.assessment).exists()
+        self.save("1.2", {"count": "1", "explanation": "x" * 5000})
+        score = Score.objects.get(assessment=self.assessment, criterion=criterion)
+        assert len(score.explanation) == 5000
+
     def test_figures_in_exponent_notation_or_other_digits_are_not_numbers(self):
         """A tiny base written "1e-400" / "1e-400" scored full marks where 0 / 0 is not
         applicable, and "1e-5000000" (30 bytes) made the unit's page 60 MB: the page writes a

@@ -1,6 +1,7 @@
 """The unit's side: declare figures criterion by criterion, explain what has no evidence,
 submit (which locks and fingerprints), or be returned for changes."""
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -43,6 +44,12 @@ DISPUTE_NEEDS_REASON_MESSAGE = gettext_noop(
     "explanation box; the appraiser sees both."
 )
 NOT_A_LEAF_MESSAGE = gettext_noop("Only criteria without sub-criteria are scored.")
+# An explanation is a few sentences: a million characters were stored, and every page that
+# shows the criterion weighed a megabyte (a new-user walk).
+EXPLANATION_LENGTH = 5000
+EXPLANATION_TOO_LONG_MESSAGE = gettext_noop(
+    "The explanation may be at most %(limit)s characters; attach a document for more."
+)
 MISSING_INPUTS_MESSAGE = gettext_noop("Criterion {code}: the figures are not declared yet.")
 INVALID_INPUTS_MESSAGE = gettext_noop("Criterion {code}: {message}")
 MISSING_EXPLANATION_MESSAGE = gettext_noop(
@@ -132,6 +139,9 @@ def score_save(
     stale = score is not None and version_token(score) != expected_version
     if expected_version is not None and stale:
         raise ConflictError(_(STALE_EDIT_MESSAGE), current=score)
+    if explanation is not None and len(explanation.strip()) > EXPLANATION_LENGTH:
+        message = _(EXPLANATION_TOO_LONG_MESSAGE) % {"limit": EXPLANATION_LENGTH}
+        raise ValidationError({"explanation": message})
     rule = criterion.rule
     data = dict(data)
     # A checklist with nothing ticked is a real answer ("none done"), not a blank one.
@@ -192,6 +202,8 @@ def score_save(
         if after != before:  # the trail records changes: a save that changes nothing, nothing
             audit_record(actor=actor, action="score.save", target=score, before=before, after=after)
     count_save("self_assessment")
+    if "is_carried_over" in before:
+        figures = dataclasses.replace(figures, confirmed=True)
     return score, figures
 
 

@@ -63,6 +63,38 @@ class ConfirmAreaTests(BaseTestCase):
         assert 'data-testid="confirm-area-1"' in area and "đúng 1 tiêu chí" in area
         assert "2 tiêu chí" not in area
 
+    def test_saving_a_carried_value_takes_its_badge_and_updates_its_areas_count(self):
+        """Saving confirms a carried value, but its row still showed "chuyển từ đợt trước" with
+        its confirm link, and the area still asked to confirm 2 (a new-user walk)."""
+        one = self.criterion("1.2")
+        prefix = f"c{one.pk}-"
+        version = Score.objects.get(assessment=self.assessment, criterion=one)
+        from cchc.core.versioning import version_token
+
+        response = self.client.post(
+            reverse("assessments:score_save", args=[self.assessment.pk, one.pk]),
+            {f"{prefix}count": "2", f"{prefix}version": version_token(version)},
+            headers=HTMX,
+        )
+        content = response.content.decode()
+        assert response.status_code == 200 and self.carried() == ["1.1", "2.1"]
+        assert f'<div id="carried-{one.pk}" hx-swap-oob="true"></div>' in content
+        area = content.split(f'<tbody id="area-{self.criterion("1").pk}" hx-swap-oob="true">')[1]
+        assert "đúng 1 tiêu chí" in area.split("</tbody>")[0]
+        assert 'data-testid="saved-' in content  # the saved parts, as any save
+        # A second save of the same (confirmed) value answers with the saved parts alone.
+        again = self.client.post(
+            reverse("assessments:score_save", args=[self.assessment.pk, one.pk]),
+            {
+                f"{prefix}count": "3",
+                f"{prefix}version": version_token(
+                    Score.objects.get(assessment=self.assessment, criterion=one)
+                ),
+            },
+            headers=HTMX,
+        ).content.decode()
+        assert f'id="carried-{one.pk}"' not in again and 'id="area-' not in again
+
     def test_one_click_confirms_every_carried_value_of_the_area_and_only_those(self):
         page = self.client.get(self.assessment.get_absolute_url()).content.decode()
         assert 'data-testid="confirm-area-1"' in page and "2 tiêu chí" in page
