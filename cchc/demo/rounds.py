@@ -239,6 +239,12 @@ def _published_round(
             issuer=f"UBND {unit.name}",
         )
         assessment_submit(actor=_chair(unit), assessment=assessment)
+        # Submitted in the days before the deadline, as it would have been: stamped at seeding
+        # time, every past round read "submitted 08/12/2026 · 151 days late" (a walk).
+        # (The random draws stay as they were: the demo's figures do not move.)
+        day = due - datetime.timedelta(days=unit.pk % 10)
+        submitted = timezone.make_aware(datetime.datetime.combine(day, datetime.time(15, 30)))
+        Assessment.objects.filter(pk=assessment.pk).update(submitted_at=submitted)
     round_ = round_advance(actor=coordinator, round_=round_)
     for assessment in round_.assessments.select_related("org_unit"):
         tree = load_tree(assessment)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cchc.accounts.models import Membership, User
 from cchc.accounts.services import membership_add, membership_end, user_create
-from cchc.assessments.models import Round
+from cchc.assessments.models import Assessment, Round
 from cchc.assessments.services import round_create
 from cchc.core.models import AuditEvent
 from cchc.core.roles import Role
@@ -54,6 +54,10 @@ def test_it_loads_the_city_its_wards_the_agencies_and_a_user_per_role_once(capsy
     assert AuditEvent.objects.filter(action=seed_demo.SEEDED_ACTION).count() == 1
     assert AuditEvent.objects.filter(action=seed_demo.SEEDED_PROVINCE_ACTION).count() == 1
     assert "noivu.tinh" in printed and "canbo.thanhsen" in printed
+    # A past round's units submitted by its deadline, as they would have: stamped at seeding
+    # time, each read "151 days late" (a walk).
+    past = Assessment.objects.filter(round__status=Round.Status.PUBLISHED).select_related("round")
+    assert past.exists() and all(not a.days_submitted_late for a in past)
     # The province after the 07/2025 reform: 7 new units made from 27 by the reorganisation.
     new = OrgUnit.objects.filter(parent__code="42", kind__in=["ward", "commune"])
     assert sorted(new.values_list("code", flat=True)) == [
