@@ -41,7 +41,11 @@ from cchc.assessments.forms import (
 )
 from cchc.assessments.models import Appeal, Assessment, Evidence, Question, Round, Score
 from cchc.assessments.services.data import assessment_fill_from_data
-from cchc.assessments.services.evidence import clean_file_name, evidence_content_type
+from cchc.assessments.services.evidence import (
+    clean_file_name,
+    evidence_content_type,
+    evidence_download_name,
+)
 from cchc.assessments.services.results import published_or_live_results
 from cchc.assessments.services.rounds import NEXT_STATUS
 from cchc.assessments.services.self_assessment import (
@@ -879,7 +883,7 @@ def evidence_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     response: Any = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
-        filename=evidence.original_name or f"evidence-{evidence.pk}",
+        filename=evidence_download_name(evidence),
         content_type=evidence_content_type(evidence),
     )
     response["Content-Security-Policy"] = "sandbox"  # should a browser open it: no script

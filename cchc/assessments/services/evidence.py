@@ -476,3 +476,18 @@ def evidence_check_signatures(*, actor: Any, evidence: Evidence) -> Evidence:
 
 def evidence_content_type(evidence: Evidence) -> str:
     return CONTENT_TYPES.get(Evidence.Kind(evidence.kind), "application/octet-stream")
+
+
+# The extensions a checked file is downloaded with ("jpg" and "jpeg" are one).
+EXTENSIONS = {Evidence.Kind.JPEG: (".jpg", ".jpeg")}
+
+
+def evidence_download_name(evidence: Evidence) -> str:
+    """The file's name as uploaded, ending as its checked content does: a PNG uploaded as
+    "ảnh.exe" was downloaded as an .exe (a new-user walk); it is "ảnh.exe.png"."""
+    name = evidence.original_name or f"evidence-{evidence.pk}"
+    kind = Evidence.Kind(evidence.kind)
+    if kind == Evidence.Kind.CITED:
+        return name
+    endings = EXTENSIONS.get(kind, (f".{kind.value}",))
+    return name if name.lower().endswith(endings) else f"{name}{endings[0]}"

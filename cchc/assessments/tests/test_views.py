@@ -337,6 +337,19 @@ class EvidenceTests(BaseTestCase):
         assert response["Content-Disposition"].startswith("attachment")
         assert b"".join(response.streaming_content) == PDF
 
+    def test_a_file_downloads_with_the_extension_of_its_content(self):
+        """A PDF uploaded as "ảnh.exe" was downloaded as an .exe (a ward's walk)."""
+        self.upload("bien-ban.exe", PDF)
+        self.upload("ke-hoach.PDF", PDF + b" ")
+        names = {
+            evidence.original_name: self.client.get(
+                reverse("assessments:evidence_download", args=[evidence.pk])
+            )["Content-Disposition"]
+            for evidence in Evidence.objects.all()
+        }
+        assert 'filename="bien-ban.exe.pdf"' in names["bien-ban.exe"], names
+        assert 'filename="ke-hoach.PDF"' in names["ke-hoach.PDF"], names
+
     def test_an_executable_named_pdf_an_html_file_and_an_empty_file_are_refused(self):
         for name, content in [
             ("ke-hoach.pdf", b"MZ\x90\x00 this is really an exe"),
