@@ -32,6 +32,7 @@ from cchc.frameworks.models import Criterion
 from cchc.frameworks.selectors import bands_of
 from cchc.orgunits import lineage
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.naming import labels_apart
 from cchc.orgunits.selectors import assessed_units_for_user
 
 ROWS_PER_PAGE = 100
@@ -546,7 +547,8 @@ def indicators_page(user: Any, params: Params, only: str | None = None) -> dict[
     today = timezone.localdate()
     years = list(range(today.year, today.year - 5, -1))
     year = _chosen_year(params, years)
-    units = list(assessed_units_for_user(user).values_list("pk", "name"))
+    # Two units of one name (the city's and the province's Trần Phú) are told apart.
+    units = labels_apart(assessed_units_for_user(user).select_related("parent"))
     # The units' own months and directives: the page's rows (an export of them: every unit).
     rows_page = _page(params, units)
     shown = units if only in ("overdue_by_month", "directives") else list(rows_page.object_list)

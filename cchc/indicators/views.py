@@ -29,6 +29,7 @@ from cchc.indicators.forms import (
 from cchc.indicators.models import ColumnAlias, Directive
 from cchc.indicators.periods import LAST_MONTH
 from cchc.orgunits.lineage import lineage_for
+from cchc.orgunits.naming import labels_apart
 from cchc.orgunits.selectors import assessed_units_for_user
 
 DIRECTIVE_SAVED_MESSAGE = gettext_noop("The directive was recorded.")
@@ -54,8 +55,10 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     """Every unit's figures for a period, against the same period last year; each figure
     opens the dossiers behind it."""
     year, period = _period(request)
-    units = list(assessed_units_for_user(request.user))
+    units = list(assessed_units_for_user(request.user).select_related("parent"))
     figures = selectors.figures_for_units([unit.pk for unit in units], year, period)
+    # Two units of one name (the city's and the province's Trần Phú) are told apart.
+    labels = dict(labels_apart(units))
     totals = selectors.Figures()
     for row in figures.values():
         for name in (
@@ -72,7 +75,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         ):
             setattr(totals, name, getattr(totals, name) + getattr(row, name))
     context = {
-        "rows": [(unit, figures[unit.pk]) for unit in units],
+        "rows": [(unit, figures[unit.pk], labels[unit.pk]) for unit in units],
         "totals": totals if len(units) > 1 else None,
         "year": year,
         "period": period,

@@ -1,12 +1,11 @@
-from collections import Counter
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cchc.core.dates import short_date
 from cchc.core.forms import ModelIdsField
 from cchc.orgunits.models import OrgUnit
+from cchc.orgunits.naming import label_apart, shared_names
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 FILE_TOO_LARGE_MESSAGE = _("The file is larger than 10 MB; split it and import the parts.")
@@ -25,14 +24,10 @@ class SharedNameLabels:
     def label_from_instance(self, obj: Any) -> str:
         if self._shared is None:
             choices = self.queryset
-            counts = Counter(choices.values_list("name", flat=True) if choices is not None else ())
-            self._shared = {name for name, count in counts.items() if count > 1}
-        if obj.name not in self._shared:
-            return str(obj.name)
-        label = f"{obj.name} — {obj.parent.name}" if obj.parent is not None else str(obj.name)
-        if obj.active_to is not None:
-            label += " " + str(_("(until %(day)s)") % {"day": short_date(obj.active_to)})
-        return label
+            self._shared = shared_names(
+                choices.values_list("name", flat=True) if choices is not None else ()
+            )
+        return label_apart(obj, self._shared)
 
 
 class UnitChoiceField(SharedNameLabels, forms.ModelChoiceField):

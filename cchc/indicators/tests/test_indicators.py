@@ -661,3 +661,21 @@ class ImportUnitTests(BaseTestCase):
         import_dossiers(actor=None, stream=io.BytesIO(data), file_name="b.csv")
         units = dict(DossierImport.objects.values_list("file_name", "org_unit"))
         assert units == {"Một cửa": self.cast.city.pk, "a.csv": self.cast.city.pk, "b.csv": None}
+
+
+class SharedNameRowsTests(BaseTestCase):
+    def test_two_units_of_one_name_are_told_apart_on_the_indicator_pages(self):
+        """The province's coordinator read two rows "Phường Trần Phú" on both pages (a walk)."""
+        org_unit_create(
+            actor=None,
+            code="18073-2025",
+            name="Phường Trần Phú",
+            kind="ward",
+            parent=self.cast.province,
+        )
+        self.login("admin")
+        for url in (reverse("indicators:overview"), reverse("analytics:indicators")):
+            page = self.client.get(url).content.decode()
+            assert "Phường Trần Phú — Thành phố Hà Tĩnh" in page, url
+            assert "Phường Trần Phú — Tỉnh Hà Tĩnh" in page, url
+            assert "Phường Nam Hà —" not in page, url  # a name of one unit stays as it is
