@@ -144,7 +144,7 @@ class FigureTests(BaseTestCase):
         self.login("ward_officer")
         response = self.client.get("/indicators/", {"year": 2026, "period": "m9"})
         body = response.content.decode()
-        assert "60%" in body and "+35" in body
+        assert "60,00%" in body and "+35,00" in body  # a column: two places
         assert "which=late" in body
         self.login("outsider")
         body = self.client.get("/indicators/", {"year": 2026, "period": "m9"}).content.decode()
