@@ -31,8 +31,11 @@ class PublicTextField(forms.CharField):
     """Text from the public, kept without direction marks, before the field is checked: a
     subject of marks alone is empty, so refused as required."""
 
-    def to_python(self, value: Any) -> str:
-        text = without_bidi_controls(super().to_python(value))
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        if text is None:  # an empty value is the field's own (empty_value)
+            return text
+        text = without_bidi_controls(text)
         return text.strip() if self.strip else text
 
 
