@@ -37,7 +37,14 @@ def round_list_for_user(*, user: Any) -> QuerySet[Round]:
         return rounds.order_by("-year", "-created_at")
     visible = under_q(scope.keeper_paths, "organiser")
     opened = ~Q(status=Round.Status.DRAFT)
-    visible |= opened & around_q(scope.reader_roots, "organiser")
+    roots = scope.reader_roots
+    # A round of a unit above (the province's) is the reader's when it assesses a unit of
+    # their tree: the province's round of its own new units was listed to the city, whose
+    # readers could do nothing with it (a walk).
+    visible |= opened & (
+        under_q(roots, "organiser")
+        | (around_q(roots, "organiser") & under_q(roots, "assessments__org_unit"))
+    )
     units = scope.own_unit_ids
     if units:
         visible |= opened & Q(assessments__org_unit_id__in=units)

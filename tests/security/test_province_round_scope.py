@@ -157,3 +157,42 @@ class ProvinceRoundTests(BaseTestCase):
         assert str(self.city_round) in home
         assert reverse("assessments:round_detail", args=[self.city_round.pk]) in home
         assert reverse("assessments:round_detail", args=[self.province_round.pk]) not in home
+
+
+class ProvinceOwnRoundTests(BaseTestCase):
+    def test_a_province_round_of_its_own_units_only_is_not_the_citys(self):
+        """The province's round of its new units, none of the city's, was listed to the city's
+        readers, who could do nothing with it (a walk); one with a city ward is theirs."""
+        from cchc.assessments.selectors import round_list_for_user
+
+        province_ward = org_unit_create(
+            actor=None,
+            code="X18001",
+            name="Phường Thành Sen",
+            kind="ward",
+            parent=self.cast.province,
+        )
+        framework = make_framework(
+            self.cast.province, text=ROUND_FRAMEWORK, publish=True, name="Bộ chỉ số tỉnh"
+        )
+        start = datetime.date(2026, 6, 1)
+        own = round_advance(
+            actor=None,
+            round_=round_create(
+                actor=None,
+                framework=framework,
+                organiser=self.cast.province,
+                period=Round.Period.ANNUAL,
+                year=2026,
+                units=[province_ward],
+                self_assessment_due_on=start + datetime.timedelta(days=30),
+                appraisal_due_on=start + datetime.timedelta(days=45),
+                appeals_due_on=start + datetime.timedelta(days=60),
+            ),
+        )
+        for persona in ("home_affairs", "leader", "inspector", "appraiser"):
+            user = self.login(persona)
+            assert own not in round_list_for_user(user=user), persona
+            url = reverse("assessments:round_detail", args=[own.pk])
+            assert self.client.get(url).status_code == 404, persona
+        assert own in round_list_for_user(user=self.login("admin"))
