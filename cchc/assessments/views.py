@@ -1160,6 +1160,7 @@ def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
     assessment, criterion = _appraisable(request, pk, criterion_pk)
     form = AppraiseForm(request.POST)
     error = ""
+    conflict = False
     posted: dict[str, str] | None = None
     if not request.POST.get("points", "").strip():
         # A reason typed before the score: nothing to save yet, keep what was typed.
@@ -1179,11 +1180,12 @@ def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
         except (ValidationError, ConflictError) as failure:
             if isinstance(failure, ConflictError):
                 error = str(failure.message)
+                conflict = True
             else:
                 error = " ".join(str(m) for m in failure.messages)
     else:
         error = " ".join(form_error_messages(form))
-    if error:
+    if error and not conflict:
         # Keep what the appraiser typed, so they correct it instead of typing it again.
         posted = {
             "points": request.POST.get("points", ""),
@@ -1203,6 +1205,9 @@ def score_appraise_view(request: HttpRequest, pk: int, criterion_pk: int) -> Htt
         "row": _appraisal_row(assessment, score, criterion),
         "posted": posted,
         "error": error,
+        # Someone else saved: their value goes into the boxes, as the message says. The boxes
+        # kept the appraiser's, with the new version: the next keystroke overwrote it unseen.
+        "conflict": conflict,
         "oob": True,
     }
     if not error and posted is None:

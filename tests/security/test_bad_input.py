@@ -4,6 +4,7 @@ nested a thousand levels deep, a save without its version, an action the state r
 gets a clear Vietnamese refusal (a form error or a 400), never a 500, and writes nothing."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -172,6 +173,12 @@ class AppraisalVersionTests(BaseTestCase):
             score = self.score()
             assert score.appraised_points == 3 and score.appraisal_reason == "Một hồ sơ trễ hạn."
             assert score.appraised_by == self.home_affairs
+            # Their value goes into the boxes, with the new version: the boxes kept "0", and
+            # the next keystroke saved it over the coordinator's 3 (a walk).
+            boxes = response.content.decode()
+            points = f'id="apoints-{self.assessment.pk}-{self.criterion.pk}"'
+            assert re.search(points + r'[^>]*value="3"[^>]*hx-swap-oob="true"', boxes), boxes
+            assert 'value="Một hồ sơ trễ hạn."' in boxes and 'value="0"' not in boxes
         # With the version the page showed (sent back with the refusal), it goes through.
         from cchc.core.versioning import version_token
 
