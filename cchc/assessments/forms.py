@@ -117,7 +117,9 @@ class AppealForm(forms.Form):
 class AppealDecisionForm(forms.Form):
     accept = forms.TypedChoiceField(
         label=_("Decision"),
-        choices=[("1", _("Accept")), ("0", _("Reject"))],
+        # No decision is taken for the one typing a reason (it was "Accept" from the start,
+        # and a reason typed then "Decide" accepted the appeal: a walk).
+        choices=[("", _("— Choose —")), ("1", _("Accept")), ("0", _("Reject"))],
         coerce=lambda value: value == "1",
     )
     points = PointsField(label=_("Points decided"), required=False)

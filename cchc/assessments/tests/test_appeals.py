@@ -291,3 +291,14 @@ class AppealsTests(BaseTestCase):
         html = self.client.get(self.list_url()).content.decode()
         assert "Được chấp nhận" in html and "Đúng." in html
         assert Appeal.objects.get().decided_points == D("2.63")
+
+
+class AppealDecisionFormTests(BaseTestCase):
+    def test_a_decision_is_chosen_not_taken_for_the_one_typing_a_reason(self):
+        """The form started on "Accept": a reason typed, then "Decide", accepted the appeal."""
+        from cchc.assessments.forms import AppealDecisionForm
+
+        blank = AppealDecisionForm({"reason": "Đã đối chiếu."})
+        assert not blank.is_valid() and "accept" in blank.errors
+        chosen = AppealDecisionForm({"accept": "0", "reason": "Đã đối chiếu."})
+        assert chosen.is_valid() and chosen.cleaned_data["accept"] is False
