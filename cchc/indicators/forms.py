@@ -43,20 +43,26 @@ class DossierImportForm(forms.Form):
     )
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if name.endswith(".xls"):
-            raise forms.ValidationError(
-                _("Excel 97-2003 files (.xls) are not read: save the export as .xlsx or .csv.")
-            )
-        if not name.endswith((".csv", ".txt", ".xlsx", ".xlsm")):
-            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
-        if upload.size > settings.DOSSIER_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s MB: split the export by period.")
-                % {"size": settings.DOSSIER_IMPORT_MAX_BYTES // (1024 * 1024)}
-            )
-        return upload
+        return checked_file(
+            self.cleaned_data["file"],
+            old_xls=_("Excel 97-2003 files (.xls) are not read: save the export as .xlsx or .csv."),
+            limit=settings.DOSSIER_IMPORT_MAX_BYTES,
+            too_large=_("The file is larger than %(size)s MB: split the export by period.")
+            % {"size": settings.DOSSIER_IMPORT_MAX_BYTES // (1024 * 1024)},
+        )
+
+
+def checked_file(upload: Any, *, old_xls: Any, limit: int, too_large: Any) -> Any:
+    """An import's file by its name and size (its content is read by the import): an old
+    .xls said so, a name of no type the imports read, or a file over `limit` bytes, refused."""
+    name = upload.name.lower()
+    if name.endswith(".xls"):
+        raise forms.ValidationError(old_xls)
+    if not name.endswith((".csv", ".txt", ".xlsx", ".xlsm")):
+        raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
+    if upload.size > limit:
+        raise forms.ValidationError(too_large)
+    return upload
 
 
 # Directives are a few hundred rows a year: 40,000 rows were read in the request, 15 s.
@@ -67,15 +73,12 @@ class DirectiveImportForm(forms.Form):
     file = forms.FileField(label=_("File of directives (.csv or .xlsx)"))
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if name.endswith(".xls"):  # the imports' one message for it (core.imports)
-            raise forms.ValidationError(_(OLD_XLS_MESSAGE))
-        if not name.endswith((".csv", ".txt", ".xlsx", ".xlsm")):
-            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
-        if upload.size > DIRECTIVE_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        return upload
+        return checked_file(
+            self.cleaned_data["file"],
+            old_xls=_(OLD_XLS_MESSAGE),  # the imports' one message for it (core.imports)
+            limit=DIRECTIVE_IMPORT_MAX_BYTES,
+            too_large=_("The file is larger than 10 MB."),
+        )
 
 
 class ColumnAliasForm(forms.Form):
