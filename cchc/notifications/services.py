@@ -82,6 +82,8 @@ def notify_all(messages: Iterable[Message]) -> list[Notification]:
             dedupe_key=message.dedupe_key,
         )
         (keyed if message.dedupe_key else unkeyed).append(notification)
+    if not keyed and not unkeyed:
+        return []  # every one told already (a daily reminder run again): nothing to write
     with transaction.atomic():
         # A keyed notice sent meanwhile by another process is skipped: once is enough. Those
         # rows come back without their ids; the ones to e-mail are read back.
