@@ -24,6 +24,7 @@ from unittest import mock
 from xml.etree import ElementTree
 
 import pytest
+import time_machine
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -1080,6 +1081,7 @@ class AssessmentPayloadTests(PayloadTestCase):
             self.login("ward_officer")
             self.assert_shown(self.read(reverse("notifications:inbox")))
 
+    @time_machine.travel(datetime.datetime(2026, 6, 20, 9, tzinfo=datetime.UTC))
     def test_extend_and_return(self):
         from cchc.assessments.services import assessment_submit
         from cchc.assessments.tests.test_workflow import fill

@@ -94,6 +94,8 @@ EXTEND_ORDER_MESSAGE = gettext_noop("The new deadline must be later than the cur
 EXTEND_LIMIT_MESSAGE = gettext_noop(
     "The new deadline must come before the appraisal deadline ({date})."
 )
+# A deadline already gone gives no time: it was set, and the unit shown late (a walk).
+EXTEND_PAST_MESSAGE = gettext_noop("The new deadline cannot be before today ({date}).")
 EXTEND_STATE_MESSAGE = gettext_noop("Deadlines can be extended only while the round is open.")
 
 # The one order of a round's life.
@@ -540,6 +542,9 @@ def assessment_extend(
         raise ValidationError({"reason": _(EXTEND_REASON_MESSAGE)})
     if due_on <= assessment.due_on:
         raise ValidationError({"due_on": _(EXTEND_ORDER_MESSAGE)})
+    today = timezone.localdate()
+    if due_on < today:
+        raise ValidationError({"due_on": _(EXTEND_PAST_MESSAGE).format(date=short_date(today))})
     if due_on >= assessment.round.appraisal_due_on:
         raise ValidationError(
             {

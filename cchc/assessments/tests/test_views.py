@@ -165,6 +165,7 @@ class SelfAssessmentPageTests(BaseTestCase):
         assert response.status_code == 400
         assert 'value="15/KH-UBND"' in response.content.decode()
 
+    @time_machine.travel(datetime.datetime(2026, 6, 20, 9, tzinfo=datetime.UTC))
     def test_a_refused_extension_stays_open_on_the_board_as_typed(self):
         # Found walking the demo: a deadline before the current one was refused at the top of
         # the page, the row's actions closed and the reason and date typed were lost.

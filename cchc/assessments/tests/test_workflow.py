@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from cchc.assessments.models import Appeal, Assessment, Round, Score
@@ -149,8 +150,9 @@ class SelfAssessmentTests(BaseTestCase):
         again = assessment_submit(actor=self.ward_chair, assessment=self.assessment)
         assert again.status == Assessment.Status.SUBMITTED
 
+    @time_machine.travel(datetime.datetime(2026, 6, 20, 8, 0, tzinfo=datetime.UTC))
     def test_deadlines_extend_with_a_reason_and_before_appraisal_only(self):
-        # The round: self-assessment by 01/07, appraisal by 16/07.
+        # The round: self-assessment by 01/07, appraisal by 16/07; today 20/06.
         with pytest.raises(ValidationError):
             assessment_extend(
                 actor=self.home_affairs,
@@ -175,8 +177,30 @@ class SelfAssessmentTests(BaseTestCase):
         self.assessment.refresh_from_db()
         assert self.assessment.due_on == datetime.date(2026, 7, 10)
 
+    def test_an_extension_to_a_day_already_gone_is_refused(self):
+        # A walk: a deadline extended to a day before today was set, and the unit shown late
+        # at once. Today 05/07: the unit's 01/07 may go to 06/07, not to 03/07.
+        with time_machine.travel(datetime.datetime(2026, 7, 5, 8, 0, tzinfo=datetime.UTC)):
+            with pytest.raises(ValidationError) as error:
+                assessment_extend(
+                    actor=self.home_affairs,
+                    assessment=self.assessment,
+                    due_on=datetime.date(2026, 7, 3),
+                    reason="Lũ lụt",
+                )
+            assert "05/07/2026" in str(error.value)
+            self.assessment.refresh_from_db()
+            assert self.assessment.due_on == datetime.date(2026, 7, 1)
+            assessment_extend(
+                actor=self.home_affairs,
+                assessment=self.assessment,
+                due_on=datetime.date(2026, 7, 5),
+                reason="Lũ lụt",
+            )
+        self.assessment.refresh_from_db()
+        assert self.assessment.due_on == datetime.date(2026, 7, 5)
+
     def test_appraisal_waits_while_a_unit_still_has_time(self):
-        import time_machine
 
         fill(self.assessment, self.ward_officer)
         assessment_submit(actor=self.ward_chair, assessment=self.assessment)
@@ -298,7 +322,6 @@ class RoundLifeTests(BaseTestCase):
         """Issue 17, item 9: a round was finalised and published on 07/12 while its units could
         appeal until 10/01. Finalising closes the appeals: not before their deadline; nor
         publishing (a round finalised early)."""
-        import time_machine
 
         round_ = self.appraised_round()
         deadline = round_.appeals_due_on  # 31/07/2026
