@@ -54,7 +54,7 @@ from cchc.assessments.services.self_assessment import (
     submission_check,
 )
 from cchc.core.dates import short_date
-from cchc.core.exceptions import BadInput, ConflictError
+from cchc.core.exceptions import BadInput, ConflictError, Refused
 from cchc.core.forms import add_service_errors, form_error_messages, perform
 from cchc.core.htmx import is_htmx
 from cchc.core.permissions import capability_required, user_has_capability
@@ -70,6 +70,10 @@ from cchc.orgunits.scope import KEEP, Scope
 
 ROUND_CREATED_MESSAGE = gettext_noop("The round was created as a draft. Check it, then open it.")
 ROUND_MOVED_MESSAGE = gettext_noop("The round is now in “%(status)s”.")
+NOTHING_TO_APPRAISE_MESSAGE = gettext_noop(
+    "No criterion of this round is appraised by your agency. The Home Affairs office names "
+    "each agency's criteria (areas) on its appraisers' roles; ask them if yours is missing."
+)
 EXTENDED_MESSAGE = gettext_noop("The deadline of %(unit)s is now %(date)s.")
 DEADLINES_CHANGED_MESSAGE = gettext_noop(
     "The round's deadlines were changed and the units were told."
@@ -980,7 +984,8 @@ def _appraisal_setup(request: HttpRequest, pk: int) -> tuple[Round, list[Criteri
     round_ = selectors.round_get_for_user(user=request.user, pk=pk)
     criteria = selectors.appraisable_criteria(user=request.user, round_=round_)
     if not criteria:
-        raise PermissionDenied
+        # Reached from a notice or a link kept: the round's page offers no "Appraise" then.
+        raise Refused(_(NOTHING_TO_APPRAISE_MESSAGE))
     chosen_pk = request.GET.get("criterion", "")
     criterion = next((c for c in criteria if str(c.pk) == chosen_pk), criteria[0])
     return round_, criteria, criterion

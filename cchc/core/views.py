@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from cchc.core import selectors
 from cchc.core.dashboard import panels_for_user
-from cchc.core.exceptions import BadInput
+from cchc.core.exceptions import BadInput, Refused
 from cchc.core.forms import AuditFilterForm
 from cchc.core.htmx import render_page_or_partial
 from cchc.core.permissions import capability_required
@@ -66,7 +66,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return refusal_page(request, "403.html", 403)
+    message = exception.message if isinstance(exception, Refused) else ""
+    return refusal_page(request, "403.html", 403, {"message": message})
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -316,7 +316,11 @@ class AppraisalScopeTests(AppraisalCase):
         board = self.client.get(self.round.get_absolute_url()).content.decode()
         assert 'data-testid="appraise"' not in board
         appraisal = reverse("assessments:appraisal", args=[self.round.pk])
-        assert self.client.get(appraisal).status_code == 403
+        refused = self.client.get(appraisal)
+        assert refused.status_code == 403
+        # Reached anyway (a link kept): it says why, in Vietnamese, and what to do.
+        assert 'data-testid="refusal"' in refused.content.decode()
+        assert "không thẩm định tiêu chí nào" in refused.content.decode()
         from cchc.accounts.models import User
 
         links = [
