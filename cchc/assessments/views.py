@@ -206,6 +206,7 @@ def _round_board(
         "can_manage": can_manage,
         "next_status": Round.Status(target).label if target else "",
         "next_is_publish": target == Round.Status.PUBLISHED,
+        "next_target": target or "",
         "refusal": refusal,
         "decision_form": DecisionForm(initial={"decision_date": today}),
         "extend_form": ExtendForm(),
@@ -252,6 +253,8 @@ def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
             round_=round_,
             decision_number=form.cleaned_data.get("decision_number") or "",
             decision_date=form.cleaned_data.get("decision_date"),
+            # The step the page's button offered ("" from a request no page sends: refused).
+            expected_target=request.POST.get("target", ""),
         )
     except ValidationError as error:
         for message in error.messages:

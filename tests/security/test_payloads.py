@@ -278,6 +278,7 @@ RAW_NOT_SHOWN = {
     "cchc/assessments/views.py:how": DIGITS_OR_CHOICE,
     "cchc/assessments/views.py:{prefix}version": "hidden version token, compared, not shown",
     "cchc/assessments/views.py:assessment": DIGITS_OR_CHOICE,
+    "cchc/assessments/views.py:target": "the round's next state the board offered: compared, not shown",
     "cchc/assessments/views.py:shown": (
         "the appraisal grid's query string: parsed, only its q/group/todo/page kept and sent "
         "back URL-encoded in a redirect to the grid, which reads them as its own (tested there)"
@@ -1208,7 +1209,11 @@ class AssessmentPayloadTests(PayloadTestCase):
             round_ = round_advance(actor=None, round_=round_)
             round_ = round_advance(actor=None, round_=round_)
             self.login("home_affairs")
-            data = {"decision_number": cut(payload, 64), "decision_date": "2026-06-20"}
+            data = {
+                "decision_number": cut(payload, 64),
+                "decision_date": "2026-06-20",
+                "target": "published",
+            }
             self.send(reverse("assessments:round_advance", args=[round_.pk]), data)
             round_.refresh_from_db()
             assert (round_.status, round_.decision_number) == ("published", cut(payload, 64))

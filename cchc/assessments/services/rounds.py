@@ -46,6 +46,17 @@ SAME_PERIOD_MESSAGE = gettext_noop(
 )
 WRONG_KIND_MESSAGE = gettext_noop("{unit} is not a kind of unit this framework scores.")
 NOT_NEXT_MESSAGE = gettext_noop("A round in “{current}” cannot move to “{target}”.")
+# A page read before someone moved the round (a second tab, a double click, a colleague) asks
+# for the step it showed: the round never moves twice for one click.
+ALREADY_MOVED_MESSAGE = gettext_noop(
+    "The round is already in “{current}”: someone moved it since this page was opened. "
+    "Nothing more was changed."
+)
+MOVED_SINCE_MESSAGE = gettext_noop(
+    "The round has moved to “{current}” since this page was opened; nothing was changed. "
+    "Check it, then choose the next step again."
+)
+LAST_STATE_MESSAGE = gettext_noop("The round is “{current}”: it has no further step.")
 NOT_ALL_APPRAISED_MESSAGE = gettext_noop(
     "{count} criteria of submitted assessments are not appraised yet."
 )
@@ -354,14 +365,20 @@ def round_advance(
     round_: Round,
     decision_number: str = "",
     decision_date: datetime.date | None = None,
+    expected_target: str | None = None,
 ) -> Round:
-    """Move the round to its next state, or refuse with the reason."""
+    """Move the round to its next state, or refuse with the reason. `expected_target` is the
+    state the page offered (its button's): a round moved since is not moved again. None only
+    for a caller without a page (the demo, tests)."""
     round_ = Round.objects.select_for_update().select_related("framework").get(pk=round_.pk)
     target = NEXT_STATUS.get(Round.Status(round_.status))
+    current = round_.get_status_display()
+    if expected_target is not None and target != expected_target:
+        if round_.status == expected_target:
+            raise ValidationError(_(ALREADY_MOVED_MESSAGE).format(current=current))
+        raise ValidationError(_(MOVED_SINCE_MESSAGE).format(current=current))
     if target is None:
-        raise ValidationError(
-            _(NOT_NEXT_MESSAGE).format(current=round_.get_status_display(), target="—")
-        )
+        raise ValidationError(_(LAST_STATE_MESSAGE).format(current=current))
     if target == Round.Status.PUBLISHED:
         round_.decision_number = decision_number.strip() or round_.decision_number
         round_.decision_date = decision_date or round_.decision_date

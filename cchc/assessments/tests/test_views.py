@@ -749,11 +749,11 @@ class RoundCreateTests(BaseTestCase):
         assert self.post_round(framework).status_code == 302
         assert self.post_round(other, units=[self.cast.ward_b.pk]).status_code == 302
         first, second = Round.objects.order_by("pk")
-        self.client.post(reverse("assessments:round_advance", args=[first.pk]))
+        self.client.post(reverse("assessments:round_advance", args=[first.pk]), {"target": "open"})
         first.refresh_from_db()
         assert first.status == Round.Status.OPEN
         page = self.client.post(
-            reverse("assessments:round_advance", args=[second.pk]), follow=True
+            reverse("assessments:round_advance", args=[second.pk]), {"target": "open"}, follow=True
         ).content.decode()
         assert same_period in page
         second.refresh_from_db()
@@ -807,9 +807,41 @@ class RoundCreateTests(BaseTestCase):
         round_ = Round.objects.get()
         assert response["Location"] == round_.get_absolute_url()
         assert round_.assessments.count() == 2
-        self.client.post(reverse("assessments:round_advance", args=[round_.pk]))
+        self.client.post(reverse("assessments:round_advance", args=[round_.pk]), {"target": "open"})
         round_.refresh_from_db()
         assert round_.status == Round.Status.OPEN
+        # The board's button says the step it offers; so does its form.
+        board = self.client.get(round_.get_absolute_url()).content.decode()
+        assert '<input type="hidden" name="target" value="appraisal">' in board
+
+    def test_a_second_click_or_a_stale_tab_never_moves_the_round_again(self):
+        # A walk: "Move to …" posted twice (a double click, a second tab, a colleague) moved
+        # the round a second step, which cannot be undone; at the last step it said "“—”".
+        from cchc.assessments.tests.factories import make_round
+
+        round_ = make_round(self.cast, open_it=False)
+        self.login("home_affairs")
+        url = reverse("assessments:round_advance", args=[round_.pk])
+        self.client.post(url, {"target": "open"})
+        round_.refresh_from_db()
+        assert round_.status == Round.Status.OPEN
+        page = self.client.post(url, {"target": "open"}, follow=True).content.decode()
+        round_.refresh_from_db()
+        assert round_.status == Round.Status.OPEN
+        assert "đã ở trạng thái" in page and "Không thay đổi gì thêm" in page
+        # A page two steps behind (it offered "open"; the round is past it): refused too.
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.APPRAISAL)
+        page = self.client.post(url, {"target": "open"}, follow=True).content.decode()
+        round_.refresh_from_db()
+        assert round_.status == Round.Status.APPRAISAL and "đã chuyển sang" in page
+        # A request no page sends (no step named) moves nothing.
+        self.client.post(url, {})
+        round_.refresh_from_db()
+        assert round_.status == Round.Status.APPRAISAL
+        # The last state has no further step, said so.
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.PUBLISHED)
+        page = self.client.post(url, {"target": "published"}, follow=True).content.decode()
+        assert "“—”" not in page and "đã ở trạng thái" in page
 
     def test_deadlines_out_of_order_are_explained(self):
         from cchc.frameworks.tests.factories import make_framework
