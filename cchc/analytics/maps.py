@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy
 
 from cchc.analytics.selectors import BUCKETS, Heatmap
 from cchc.assessments.models import Round
+from cchc.assessments.services.results import round_results, shared_published_rows
 from cchc.core.dates import COLUMN_PLACES, format_points
 from cchc.frameworks.palette import PALETTE
-from cchc.frameworks.selectors import band_for, bands_of
+from cchc.frameworks.selectors import bands_of
 from cchc.indicators.selectors import overdue_rates
 from cchc.inspections.models import CONCLUDED_STATUSES, RemediationAction
 
@@ -71,7 +72,11 @@ def unit_measures(
 ) -> dict[int, dict[str, dict[str, str]]]:
     """Per unit id: {measure: {"colour", "text"}}. A unit reader gets the band and score of
     every unit (published results) and the other measures of its own unit only."""
-    bands = bands_of(round_.framework)
+    # The band is the results' (one definition): a unit the ranking leaves unclassified (not
+    # submitted, its appraisal not complete, a round not yet appraised) has none on the map.
+    # The map had classified every unit from the heatmap's figures, self-scores included.
+    results = shared_published_rows(round_) or round_results(round_)
+    bands = {row.org_unit_id: (row.band, row.band_colour) for row in results if row.band}
     unit_ids = [row.unit_id for row in heatmap.rows]
     rates = overdue_rates(unit_ids, round_.year, round_.period)
     open_actions = dict(
@@ -87,11 +92,11 @@ def unit_measures(
     result: dict[int, dict[str, dict[str, str]]] = {}
     for row in heatmap.rows:
         unit_id = row.unit_id
-        band = band_for(row.percent, bands)
+        band, colour = bands.get(unit_id, ("", ""))
         measures = {
             "band": {
-                "colour": PALETTE.get(band.colour, PALETTE["none"]) if band else PALETTE["none"],
-                "text": band.name if band else _("No figure"),
+                "colour": PALETTE.get(colour, PALETTE["none"]),
+                "text": band or _("No figure"),
             },
             "score": {
                 "colour": PALETTE[row.bucket],

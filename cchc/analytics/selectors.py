@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cchc.assessments import selectors as assessment_selectors
 from cchc.assessments.models import Assessment, Round
+from cchc.assessments.services.results import is_complete
 from cchc.core.dates import COLUMN_PLACES, format_points
 from cchc.core.permissions import require_capability
 from cchc.core.points import percent, round_points
@@ -96,8 +97,8 @@ class HeatmapRow:
     unit_id: int
     unit_name: str
     unit_code: str
-    total: Decimal
-    maximum: Decimal
+    total: Decimal | None  # None: no figure (a unit that never submitted, once appraised)
+    maximum: Decimal | None
     self_total: Decimal
     appraised_self_part: Decimal = Decimal(0)
     percent: Decimal | None = None
@@ -134,8 +135,11 @@ class HeatmapRow:
         self.areas_read, self._cells = True, None
 
     @property
-    def gap(self) -> Decimal:
-        """Points the unit's own score claims above the appraisal, on the criteria it scores."""
+    def gap(self) -> Decimal | None:
+        """Points the unit's own score claims above the appraisal, on the criteria it scores;
+        None before its appraisal is complete (the results' rule)."""
+        if self.uses_appraisal and self.percent is None:
+            return None
         return self.self_total - self.appraised_self_part
 
     @property
@@ -208,7 +212,11 @@ class Heatmap:
         rows = [
             row
             for row in self.rows
-            if row.areas_read and (unit_ids is None or row.unit_id in unit_ids)
+            # A unit's over-claim once its appraisal is complete (a percent), as the results
+            # give it: before, an area appraised in part counts the rest as claimed.
+            if row.areas_read
+            and row.percent is not None
+            and (unit_ids is None or row.unit_id in unit_ids)
         ]
         result = []
         for index, area in enumerate(self.areas):
@@ -347,6 +355,9 @@ def round_heatmap(round_: Round, *, scope: Scope | None = None, with_areas: bool
         "appraised_points",
         "appraised_max",
         "appraised_self_part",
+        "status",
+        "appraised_count",
+        "all_leaf_count",
     )
     uses_appraisal = round_.status != Round.Status.OPEN
     own = scope.own_unit_ids if scope is not None else None
@@ -359,16 +370,30 @@ def round_heatmap(round_: Round, *, scope: Scope | None = None, with_areas: bool
     detail = reverse("assessments:assessment_detail", args=[0])
     heatmap = Heatmap(round=round_, areas=areas, uses_appraisal=uses_appraisal)
     for (pk, unit_id, name, code, stored, own_total, own_max, appraised, appraised_max,
-         appraised_own) in assessments:  # fmt: skip
-        if uses_appraisal:
+         appraised_own, status, appraised_count, leaves) in assessments:  # fmt: skip
+        submitted = status == Assessment.Status.SUBMITTED
+        total: Decimal | None
+        maximum: Decimal | None
+        if uses_appraisal and not submitted:
+            # Never submitted: nothing was appraised. No figure (it read "0,00"), and none in
+            # the areas' averages (they counted it 0 %).
+            total, maximum, own_part, share = None, None, zero, None
+            stored = {}
+        elif uses_appraisal:
             total, maximum, own_part = (
                 appraised or zero,
                 appraised_max or zero,
                 appraised_own or zero,
             )
+            # A percent once the appraisal is complete, as the results give it: a third of
+            # the way through, "18,74 %" read as the unit's result (and on the map, its band).
+            complete = is_complete(
+                submitted=submitted, appraised_count=appraised_count, all_leaf_count=leaves
+            )
+            share = percent(total, maximum) if complete else None
         else:
             total, maximum, own_part = own_total, own_max, own_total
-        share = percent(total, maximum)
+            share = percent(total, maximum)
         row = HeatmapRow(
             assessment_pk=pk,
             unit_id=unit_id,
@@ -385,7 +410,7 @@ def round_heatmap(round_: Round, *, scope: Scope | None = None, with_areas: bool
             uses_appraisal=uses_appraisal,
             linked=own is None or unit_id in own,
         )
-        if with_areas:
+        if with_areas or (uses_appraisal and not submitted):
             row.read_areas(stored or {})
         heatmap.rows.append(row)
     return heatmap

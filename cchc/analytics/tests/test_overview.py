@@ -51,6 +51,72 @@ class OverviewTests(BaseTestCase):
             ("2", Decimal("1.13"), Decimal("13.29"), 1),
         ]
 
+    def test_every_page_gives_a_figure_only_where_the_results_do(self):
+        # A walk compared every page unit by unit: the heatmap read "0,00" for a unit that
+        # never submitted, and "18,74 (18,74%)" for one a third appraised, which the map
+        # classified "Yếu" while the results give neither a percent nor a band; the results
+        # counted 46 points "over-claimed" on the criteria not appraised yet.
+        round_ = make_round(self.cast)
+        a = assessment_of(round_, self.cast.ward_a)
+        fill(a, self.ward_officer)
+        assessment_submit(actor=self.ward_chair, assessment=a)
+        b = assessment_of(round_, self.cast.ward_b)
+        # While the round is open the map gives no unit a band (self-scores are not one).
+        self.login("leader")
+        map_url = reverse("analytics:map_data", args=[round_.pk])
+
+        def bands():
+            return {
+                feature["properties"]["id"]: feature["properties"]["measures"]["band"]["text"]
+                for feature in self.client.get(map_url).json()["features"]
+            }
+
+        from cchc.orgunits.models import OrgUnit
+
+        square = {"type": "Polygon", "coordinates": [[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]}
+        OrgUnit.objects.filter(pk__in=[a.org_unit_id, b.org_unit_id]).update(boundary=square)
+        assert bands() == {a.pk: "Chưa có số liệu", b.pk: "Chưa có số liệu"}
+        round_ = round_advance(actor=None, round_=round_)
+        leaves = list(
+            Criterion.objects.filter(framework=round_.framework, children__isnull=True).order_by(
+                "order"
+            )
+        )
+        first = leaves[0]
+        score_appraise(
+            actor=None, assessment=a, criterion=first, points=Decimal(0), reason="Thiếu."
+        )
+        heatmap = round_heatmap(round_)
+        row_a, row_b = (next(r for r in heatmap.rows if r.assessment_pk == x.pk) for x in (a, b))
+        assert row_a.total is not None and row_a.percent is None and row_a.gap is None
+        assert (row_b.total, row_b.maximum, row_b.percent) == (None, None, None)
+        assert heatmap.area_gaps()[0].units == 0  # nobody's appraisal is complete
+        from cchc.assessments.services.results import round_results
+
+        (result,) = round_results(round_)
+        assert (result.percent, result.rank, result.band, result.gap) == (None, None, "", None)
+        assert bands() == {a.pk: "Chưa có số liệu", b.pk: "Chưa có số liệu"}
+        page = self.client.get(reverse("analytics:overview"), {"round": round_.pk})
+        heat = page.content.decode().split('data-testid="heatmap"')[1].split("</table>")[0]
+        row_b_html = next(tr for tr in heat.split("<tr>") if b.org_unit.name in tr)
+        assert 'title="Chưa nộp">—<' in row_b_html and "0,00" not in row_b_html
+        assert "(0,00%)" not in heat  # ward A's appraisal so far: its points, no percent
+        # Complete: the figures and the band the results give, and the same on the map.
+        for criterion in leaves[1:]:
+            score = a.scores.get(criterion=criterion)
+            score_appraise(
+                actor=None,
+                assessment=a,
+                criterion=criterion,
+                points=score.self_points,
+                reason="",
+            )
+        (result,) = round_results(round_)
+        row_a = next(r for r in round_heatmap(round_).rows if r.assessment_pk == a.pk)
+        assert row_a.percent == result.percent is not None
+        assert row_a.gap == result.gap is not None
+        assert bands() == {a.pk: result.band, b.pk: "Chưa có số liệu"}
+
     def published_round(self):
         """The appraised round published; with the heatmap read live just before."""
         round_, a = self.appraised_round()

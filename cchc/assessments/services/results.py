@@ -95,10 +95,16 @@ def is_complete(*, submitted: bool, appraised_count: int, all_leaf_count: int) -
     return submitted and 0 < all_leaf_count <= appraised_count
 
 
-def over_claim(self_points: Decimal, appraised_self_part: Decimal | None) -> Decimal | None:
+def over_claim(
+    self_points: Decimal, appraised_self_part: Decimal | None, *, complete: bool = True
+) -> Decimal | None:
     """Self-score minus the appraisal of the criteria the unit scores itself; None before
-    any of them is appraised."""
-    return None if appraised_self_part is None else self_points - appraised_self_part
+    its appraisal is complete (a criterion not appraised yet would count as 0 appraised
+    points, and the unit as claiming all of it: 46 points "over-claimed" a third of the way
+    through, a walk)."""
+    if appraised_self_part is None or not complete:
+        return None
+    return self_points - appraised_self_part
 
 
 def rank_competition(percents: list[Decimal | None]) -> list[int | None]:
@@ -256,7 +262,9 @@ def rank_rows(
                 percent=value,
                 self_points=unit.self_points,
                 self_max=unit.self_max,
-                gap=over_claim(unit.self_points, unit.appraised_self_part),
+                gap=over_claim(
+                    unit.self_points, unit.appraised_self_part, complete=unit.is_complete
+                ),
                 rank=rank,
                 band=band.name if band else "",
                 band_colour=band.colour if band else "",
