@@ -248,6 +248,9 @@ AXES_CLIENT_IP_CALLABLE = "cchc.core.addresses.client_address"
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A date typed is read day first in both languages (config/formats): Django's defaults read
+# "08/12/2026" as 12 August.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_NAME = "cchc_language"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

@@ -129,3 +129,27 @@ def test_the_example_environment_passes_check_deploy(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "mail.E001" not in result.stdout + result.stderr
+
+
+def test_a_date_typed_is_read_day_first_in_both_languages():
+    # A walk: "08/12/2026" typed for 8 December issued a decision dated 12 August (Django's
+    # defaults read the month first), and "15/01/2027" was refused.
+    import datetime
+
+    from django import forms
+    from django.utils import translation
+
+    class DateForm(forms.Form):
+        on = forms.DateField()
+
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for typed, meant in (
+                ("08/12/2026", datetime.date(2026, 12, 8)),
+                ("15/01/2027", datetime.date(2027, 1, 15)),
+                ("01-02-2027", datetime.date(2027, 2, 1)),
+                ("2026-12-08", datetime.date(2026, 12, 8)),  # the browser's date picker
+            ):
+                form = DateForm({"on": typed})
+                assert form.is_valid(), (language, typed, form.errors)
+                assert form.cleaned_data["on"] == meant, (language, typed)
