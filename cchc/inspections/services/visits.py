@@ -24,10 +24,11 @@ from cchc.assessments.services.evidence import (
 )
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
+from cchc.core.exceptions import ConflictError
 from cchc.core.pdfsignatures import check_bytes, check_stored_again
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
-from cchc.core.versioning import check_version
+from cchc.core.versioning import STALE_EDIT_MESSAGE, check_version
 from cchc.inspections.models import (
     CONCLUDED_STATUSES,
     Checklist,
@@ -526,10 +527,13 @@ def item_result_save(
     item: ChecklistItem,
     verdict: str,
     note: str = "",
-    version: str = "",
+    version: str | None = None,
 ) -> ItemResult:
     """Record the verdict on one item; a stale version (someone else saved meanwhile) is refused
-    rather than silently overwritten."""
+    rather than silently overwritten. `version` is the one the card was read at: "" when it
+    read no verdict, so a colleague's verdict saved since is never overwritten by it (two
+    members on one item both read "" and the second silently replaced the first's verdict and
+    note; a walk); None only for a caller without a card (the demo, fixtures)."""
     if inspection.status != Inspection.Status.VISITING:
         raise ValidationError(_(NOT_VISITING_MESSAGE))
     if item.pk not in {candidate.pk for candidate in visit_items(inspection)}:
@@ -541,7 +545,9 @@ def item_result_save(
         result = ItemResult(inspection=inspection, item=item)
         before: dict[str, Any] = {}
     else:
-        check_version(instance=result, expected_version=version or None)
+        if version == "":
+            raise ConflictError(_(STALE_EDIT_MESSAGE), current=result)
+        check_version(instance=result, expected_version=version)
         before = {"verdict": result.verdict, "note": result.note}
     result.verdict = ItemResult.Verdict(verdict)
     result.note = note.strip()

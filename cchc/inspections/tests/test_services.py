@@ -445,6 +445,24 @@ class VisitTests(BaseTestCase):
                 version=stale,
             )
         assert ItemResult.objects.get(inspection=inspection, item=item).verdict == "meets"
+        # Two members open a card with no verdict yet (version ""): the second's save finds
+        # the first's and is refused; it replaced the verdict and its note unseen (a walk).
+        fresh = visits.visit_items(inspection)[1]
+        visits.item_result_save(
+            actor=self.appraiser,
+            inspection=inspection,
+            item=fresh,
+            verdict="not_met",
+            note="Không niêm yết TTHC",
+            version="",
+        )
+        with self.assertRaises(ConflictError) as conflict:
+            visits.item_result_save(
+                actor=self.inspector, inspection=inspection, item=fresh, verdict="meets", version=""
+            )
+        assert conflict.exception.current.note == "Không niêm yết TTHC"
+        kept = ItemResult.objects.get(inspection=inspection, item=fresh)
+        assert (kept.verdict, kept.note) == ("not_met", "Không niêm yết TTHC")
         other = ChecklistItem.objects.exclude(checklist__topic__in=inspection.topics).first()
         if other is not None:
             with self.assertRaises(ValidationError):
