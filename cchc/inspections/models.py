@@ -194,6 +194,11 @@ class Inspection(BaseModel):
     )
     visit_date = models.DateField(_("visit date"))
     topics = models.JSONField(_("topics"), default=list)
+    # The checklist version of each topic the visit uses, fixed when its preparation opens
+    # (the members' sections name them): a version imported later is for the visits after.
+    checklists = models.ManyToManyField(
+        Checklist, verbose_name=_("checklists used"), blank=True, related_name="inspections"
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )

@@ -118,6 +118,13 @@ ON_OR_AFTER_VISIT = {Inspection.Status.VISITING, Inspection.Status.CONCLUDED}
 
 
 def visit_checklists(inspection: Inspection) -> list[Checklist]:
+    """The checklist of each of the visit's topics, in the topics' order: the versions fixed
+    when its preparation opened; before, those in use now. A new version imported had
+    rewritten every past visit's checklist, its verdicts and its conclusion notice (a walk)."""
+    if inspection.status != Inspection.Status.PLANNED:
+        pinned = {checklist.topic: checklist for checklist in inspection.checklists.all()}
+        if pinned:
+            return [pinned[topic] for topic in inspection.topics if topic in pinned]
     return checklists_for(organiser=inspection.plan.organiser, topics=list(inspection.topics))
 
 
@@ -254,6 +261,9 @@ def inspection_advance(*, actor: Any, inspection: Inspection, target: str) -> In
         after={"status": target},
     )
     if target == Inspection.Status.PREPARING:
+        inspection.checklists.set(
+            checklists_for(organiser=inspection.plan.organiser, topics=list(inspection.topics))
+        )
         _assign_sections(inspection)
     if target == Inspection.Status.CONCLUDED:
         _notify_unit(

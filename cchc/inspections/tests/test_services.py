@@ -66,6 +66,52 @@ class ChecklistImportTests(BaseTestCase):
             ("1.2", ""),
         ]
 
+    def test_a_new_version_is_for_the_visits_after_not_those_under_way(self):
+        # A walk: a two-item version imported for the one-stop shop rewrote every visit past
+        # and under way: "49/42 marked", its verdicts gone, the notice's section emptied.
+        inspection = to_status(self.cast, approved_inspection(self.cast), "visiting")
+        before = visits.visit_items(inspection)
+        item = next(i for i in before if i.checklist.topic == "tthc")
+        visits.item_result_save(
+            actor=self.appraiser, inspection=inspection, item=item, verdict="meets"
+        )
+        data = (CSV_HEADER + "1,Công khai,1.1,Niêm yết TTHC,\n1,Công khai,1.2,Địa chỉ,\n").encode()
+        new = checklists.checklist_import(
+            actor=None,
+            issuer=self.cast.city,
+            topic="tthc",
+            name="Mới",
+            data=data,
+            file_name="m.csv",
+        )
+        inspection.refresh_from_db()
+        assert visits.visit_items(inspection) == before
+        assert new.pk not in {c.pk for c in visits.visit_checklists(inspection)}
+        # Still recorded on the version it uses; none on the new one.
+        visits.item_result_save(
+            actor=self.appraiser,
+            inspection=inspection,
+            item=item,
+            verdict="partly",
+            note="x",
+            version=inspection.results.get(item=item).updated_at.isoformat(),
+        )
+        with self.assertRaises(ValidationError):
+            visits.item_result_save(
+                actor=self.appraiser,
+                inspection=inspection,
+                item=new.items.first(),
+                verdict="meets",
+            )
+        # A visit not yet prepared takes the version in use when its preparation opens.
+        later = Inspection.objects.create(
+            plan=inspection.plan,
+            org_unit=self.cast.ward_b,
+            visit_date=inspection.visit_date,
+            topics=["tthc"],
+        )
+        assert [c.pk for c in visits.visit_checklists(later)] == [new.pk]
+
     def test_a_bad_file_writes_nothing_and_names_each_row_and_column(self):
         data = (
             CSV_HEADER + "1,Công khai,1.1,Niêm yết,\n1,Khác,1.1,,\n2,Giải quyết,2.1,Tỷ lệ,\n"
