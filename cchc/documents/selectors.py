@@ -56,7 +56,7 @@ def can_issue(*, user: Any, kind: str, target: Target) -> bool:
     if kind in {Kind.TEAM_DECISION, Kind.CONCLUSION_NOTICE}:
         if kind == Kind.TEAM_DECISION:
             return inspection_selectors.can_manage(user=user, inspection=target)
-        return inspection_selectors.can_inspect(user=user, inspection=target)
+        return inspection_selectors.can_lead(user=user, inspection=target)
     if kind in {Kind.INSPECTION_PLAN, Kind.RESULT_REPORT}:
         return inspection_selectors.plan_can_manage(user=user, plan=target)
     if kind == Kind.RANKING_ANNOUNCEMENT:

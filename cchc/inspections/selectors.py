@@ -10,7 +10,8 @@
 - An agency given a remediation action sees the concluded visit it comes from, and reports on it.
 
 Each form of the inspection and plan pages is shown by the same function its POST view asks
-(`can_manage`, `can_inspect`, `can_answer`, `can_report`, `can_request`, `can_withdraw`).
+(`can_manage`, `can_inspect`, `can_lead`, `can_answer`, `can_report`, `can_request`,
+`can_withdraw`).
 """
 
 import datetime
@@ -174,6 +175,17 @@ def can_inspect(*, user: Any, inspection: Inspection) -> bool:
         return False
     return can_manage(user=user, inspection=inspection) or is_on_team(
         user=user, inspection=inspection
+    )
+
+
+def can_lead(*, user: Any, inspection: Inspection) -> bool:
+    """The team's head concludes the visit and signs its conclusion notice ("TM. ĐOÀN KIỂM
+    TRA / TRƯỞNG ĐOÀN"); the coordinator may stand in. A member records the visit only: one
+    assigned two ISO sections had concluded a visit and issued its notice (a walk)."""
+    if not user_has_capability(user, Capability.INSPECT):
+        return False
+    return can_manage(user=user, inspection=inspection) or any(
+        member.user_id == user.pk and member.is_head for member in inspection.team.all()
     )
 
 

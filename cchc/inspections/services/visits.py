@@ -42,7 +42,7 @@ from cchc.inspections.models import (
     RemediationAction,
     TeamMember,
 )
-from cchc.inspections.selectors import can_inspect, can_manage, checklists_for
+from cchc.inspections.selectors import can_inspect, can_lead, can_manage, checklists_for
 from cchc.notifications.models import Notification
 from cchc.notifications.services import notify
 from cchc.orgunits.models import OrgUnit
@@ -93,26 +93,28 @@ NOT_MOVER_MESSAGE = gettext_noop("You may not move this inspection to “{target
 @dataclass(frozen=True)
 class InspectionStep:
     """One move of a visit's workflow: from which status, to which, and who may make it —
-    `KEEPERS`, the plan's keepers (`selectors.can_manage`), or `TEAM`, the visit's team and
-    the keepers who may correct it (`selectors.can_inspect`); both need the INSPECT capability
-    the advance view is behind. When it may be made is `transition_refusal`'s."""
+    `KEEPERS`, the plan's keepers (`selectors.can_manage`), `TEAM`, the visit's team and
+    the keepers who may correct it (`selectors.can_inspect`), or `HEAD`, the team's head and
+    the keepers (`selectors.can_lead`); all need the INSPECT capability the advance view is
+    behind. When it may be made is `transition_refusal`'s."""
 
     source: str
     target: str
     movers: str
 
 
-KEEPERS, TEAM = "keepers", "team"
+KEEPERS, TEAM, HEAD = "keepers", "team", "head"
 # The one workflow of a visit: the coordinator forms the team and opens the preparation; the
-# team starts the visit and concludes it (closing follows the last verified action, by itself).
+# team starts the visit, and its head concludes it (closing follows the last verified action,
+# by itself).
 # The visit's page offers the step `next_step` allows; the advance view takes no other.
 INSPECTION_STEPS = (
     InspectionStep(Inspection.Status.PLANNED, Inspection.Status.PREPARING, KEEPERS),
     InspectionStep(Inspection.Status.PREPARING, Inspection.Status.VISITING, TEAM),
-    InspectionStep(Inspection.Status.VISITING, Inspection.Status.CONCLUDED, TEAM),
+    InspectionStep(Inspection.Status.VISITING, Inspection.Status.CONCLUDED, HEAD),
 )
 NEXT_STATUS = {Inspection.Status(step.source): step.target for step in INSPECTION_STEPS}
-MOVERS = {KEEPERS: can_manage, TEAM: can_inspect}
+MOVERS = {KEEPERS: can_manage, TEAM: can_inspect, HEAD: can_lead}
 # States that say the team has been to the unit: not before the visit's day.
 ON_OR_AFTER_VISIT = {Inspection.Status.VISITING, Inspection.Status.CONCLUDED}
 
@@ -222,6 +224,7 @@ WAITING_FOR = {
         "the preparation."
     ),
     TEAM: gettext_noop("Waiting for the team to move the visit to “{target}”."),
+    HEAD: gettext_noop("Waiting for the head of the team to move the visit to “{target}”."),
 }
 
 

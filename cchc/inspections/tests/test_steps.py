@@ -82,3 +82,47 @@ class StepRuleTests(BaseTestCase):
                     if persona in {"home_affairs", "admin"}:
                         assert shown  # the plan's keepers take every step
             assert any(self.cast.users[p].pk in on_team for p in PERSONAS if p != "no_role")
+
+    def test_the_head_concludes_and_signs_the_notice_a_member_records_only(self):
+        # A walk: a member assigned two ISO sections concluded the visit and issued its notice,
+        # printed "TM. ĐOÀN KIỂM TRA / TRƯỞNG ĐOÀN". The head concludes and signs; the
+        # coordinator may stand in.
+        from cchc.documents.models import Kind
+        from cchc.documents.selectors import can_issue
+        from cchc.inspections.models import TeamMember
+
+        inspection = to_status(self.cast, self.inspection, "visiting")
+        seated = set(inspection.team.values_list("user_id", flat=True))
+        other = next(u for u in (self.appraiser, self.inspector) if u.pk not in seated)
+        TeamMember.objects.create(
+            inspection=inspection,
+            user=other,
+            agency=self.cast.agency,
+            topics=["iso"],
+            visit_date=inspection.visit_date,
+        )
+        team = list(inspection.team.select_related("user"))
+        head = next(member.user for member in team if member.is_head)
+        members = [member.user for member in team if not member.is_head]
+        assert members, "the fixture's team has a member besides its head"
+        for member in members:
+            assert selectors.can_inspect(user=member, inspection=inspection)
+            assert not visits.may_move(user=member, inspection=inspection, target="concluded")
+            assert not can_issue(user=member, kind=Kind.CONCLUSION_NOTICE, target=inspection)
+            later = datetime.datetime.combine(
+                inspection.visit_date + datetime.timedelta(days=1), datetime.time(9), datetime.UTC
+            )
+            with time_machine.travel(later):
+                self.client.force_login(member)
+                self.client.post(
+                    reverse("inspections:advance", args=[inspection.pk]), {"target": "concluded"}
+                )
+                inspection.refresh_from_db()
+                assert inspection.status == Inspection.Status.VISITING
+                issue = reverse("documents:issue", args=[Kind.CONCLUSION_NOTICE, inspection.pk])
+                assert self.client.post(issue, {"issued_on": "2026-06-20"}).status_code == 403
+                page = self.client.get(inspection.get_absolute_url()).content.decode()
+                assert "Đang chờ Trưởng đoàn" in page
+        for user in (head, self.home_affairs):
+            assert visits.may_move(user=user, inspection=inspection, target="concluded")
+            assert can_issue(user=user, kind=Kind.CONCLUSION_NOTICE, target=inspection)
