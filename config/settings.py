@@ -368,6 +368,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = not DEBUG and not TESTING
 CSRF_COOKIE_HTTPONLY = True
+# A form sent from a page opened before signing in again (or with its cookie gone) is refused
+# in the user's language, with what to do; Django's own page is in English (a walk).
+CSRF_FAILURE_VIEW = "cchc.core.views.csrf_failure"
 LANGUAGE_COOKIE_SECURE = not DEBUG and not TESTING
 LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

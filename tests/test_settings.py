@@ -153,3 +153,17 @@ def test_a_date_typed_is_read_day_first_in_both_languages():
                 form = DateForm({"on": typed})
                 assert form.is_valid(), (language, typed, form.errors)
                 assert form.cleaned_data["on"] == meant, (language, typed)
+
+
+@pytest.mark.django_db
+def test_a_form_from_an_out_of_date_page_is_refused_in_vietnamese():
+    # A walk: a stale tab after signing in again showed Django's "CSRF verification failed.
+    # Request aborted." in English.
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/accounts/login/", {"username": "x", "password": "y"})
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert 'data-testid="csrf-refusal"' in body and "Chưa có gì được lưu" in body
+    assert "CSRF verification failed" not in body

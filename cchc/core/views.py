@@ -70,6 +70,12 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return refusal_page(request, "403.html", 403, {"message": message})
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form whose page is out of date (opened before signing in again, or its cookie gone):
+    nothing was saved; open the page again. Django's reason is for the log, not the user."""
+    return refusal_page(request, "403_csrf.html", 403)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return refusal_page(request, "404.html", 404)
 
