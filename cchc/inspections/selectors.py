@@ -326,7 +326,9 @@ def root_cause_ranking(*, user: Any) -> list[dict[str, Any]]:
     require_capability(user, Capability.VIEW_INSPECTIONS)
     visible = with_notes_for(user=user, inspections=inspection_list_for_user(user=user))
     links = (
-        Finding.root_causes.through.objects.filter(finding__inspection__in=visible.values("pk"))
+        Finding.root_causes.through.objects.filter(
+            finding__inspection__in=visible.values("pk"), finding__kind=Finding.Kind.SHORTCOMING
+        )
         .values_list(
             "rootcause_id",
             "finding_id",

@@ -346,6 +346,20 @@ def concluded_action(cast: Cast) -> dict[str, Any]:
     return {"pk": RemediationAction.objects.filter(recommendation__inspection=inspection)[0].pk}
 
 
+def reported_action(cast: Cast) -> dict[str, Any]:
+    """The concluded visit's action, reported done by the unit: what a reopening sends back."""
+    from cchc.inspections.models import RemediationAction
+    from cchc.inspections.services import findings
+
+    action = RemediationAction.objects.get(**concluded_action(cast))
+    if action.status == RemediationAction.Status.OPEN:
+        upload = SimpleUploadedFile("bao-cao.pdf", PDF, content_type="application/pdf")
+        findings.progress_report(
+            actor=cast.ward_officer, action=action, text="Xong", uploads=[upload], is_done=True
+        )
+    return {"pk": action.pk}
+
+
 def concluded_notice(cast: Cast) -> dict[str, Any]:
     from cchc.inspections.tests.factories import approved_inspection, to_status
 
@@ -638,7 +652,7 @@ TARGETS = [
            url("inspections:action_report", concluded_action),
            lambda cast: {"text": "Đã làm", "file": ("bao-cao.pdf", PDF), "is_done": "on"}),
     Target("cchc.inspections.forms.ReopenForm", "home_affairs",
-           url("inspections:action_reopen", concluded_action), lambda cast: {"reason": "Chưa đạt"}),
+           url("inspections:action_reopen", reported_action), lambda cast: {"reason": "Chưa đạt"}),
     Target("cchc.inspections.forms.ChecklistImportForm", "home_affairs",
            url("inspections:checklist_import"),
            lambda cast: {"topic": "iso", "name": "Danh mục",

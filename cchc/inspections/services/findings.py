@@ -73,6 +73,9 @@ NO_EVIDENCE_MESSAGE = gettext_noop(
 )
 NOT_REPORTED_MESSAGE = gettext_noop("The unit has not reported this action as done yet.")
 REOPEN_REASON_MESSAGE = gettext_noop("Say why the action is reopened.")
+# A root cause explains a shortcoming: one given to a strength was counted as a shortcoming
+# on the root causes' page (a walk).
+STRENGTH_CAUSE_MESSAGE = gettext_noop("Only a shortcoming has root causes; a strength has none.")
 NOT_CONCLUDED_MESSAGE = gettext_noop("Remediation starts once the inspection is concluded.")
 
 WRITABLE = {Inspection.Status.VISITING}
@@ -142,6 +145,8 @@ def finding_create(
         raise ValidationError({"topic": _(TOPIC_NOT_IN_VISIT_MESSAGE)})
     if kind == Finding.Kind.SHORTCOMING and not severity:
         raise ValidationError({"severity": _(SEVERITY_NEEDED_MESSAGE)})
+    if kind != Finding.Kind.SHORTCOMING and (root_causes or new_root_cause.strip()):
+        raise ValidationError({"root_causes": _(STRENGTH_CAUSE_MESSAGE)})
     root_causes = list(root_causes or [])
     if new_root_cause.strip():
         root_causes.append(
@@ -236,6 +241,8 @@ def finding_link_root_cause(
     `title` names it: the organiser's cause of that name, or a new one — recorded only once
     the finding may still change (a refusal writes nothing)."""
     _ensure_writable(finding.inspection)
+    if linked and finding.kind != Finding.Kind.SHORTCOMING:
+        raise ValidationError(_(STRENGTH_CAUSE_MESSAGE))
     if root_cause is None:
         root_cause = root_cause_get_or_create(
             actor=actor, organiser=finding.inspection.plan.organiser, title=title
@@ -462,6 +469,10 @@ def action_verify(*, actor: Any, action: RemediationAction) -> RemediationAction
 def action_reopen(*, actor: Any, action: RemediationAction, reason: str) -> RemediationAction:
     """Send an action back to the unit with the reason (not done, or not proven)."""
     action = RemediationAction.objects.select_for_update().get(pk=action.pk)
+    if action.status == RemediationAction.Status.OPEN:
+        # Nothing reported to send back: the unit was notified "reopened" of an action still
+        # open (a walk).
+        raise ValidationError(_(NOT_REPORTED_MESSAGE))
     if not reason.strip():
         raise ValidationError({"reason": _(REOPEN_REASON_MESSAGE)})
     inspection = action.recommendation.inspection

@@ -589,6 +589,35 @@ class FindingTests(BaseTestCase):
             assert field in refused.exception.message_dict
         assert not Finding.objects.exists()
 
+    def test_a_strength_has_no_root_cause(self):
+        # A walk: a strength given a root cause was counted a shortcoming on the root causes'
+        # page ("Hạn chế 5" where the report said 4).
+        cause = findings.root_cause_get_or_create(
+            actor=None, organiser=self.cast.city, title="Kinh phí còn hạn hẹp"
+        )
+        strength = {
+            "actor": self.appraiser,
+            "inspection": self.inspection,
+            "kind": "strength",
+            "topic": "iso",
+            "area": "Duy trì",
+            "text": "Tốt",
+        }
+        for given in ({"root_causes": [cause]}, {"new_root_cause": "Nguyên nhân cho ưu điểm"}):
+            with self.assertRaises(ValidationError) as refused:
+                findings.finding_create(**strength, **given)
+            assert "root_causes" in refused.exception.message_dict
+        assert not Finding.objects.exists()
+        assert not RootCause.objects.exclude(pk=cause.pk).exists()
+        finding = findings.finding_create(**strength)
+        with self.assertRaises(ValidationError):
+            findings.finding_link_root_cause(
+                actor=self.appraiser, finding=finding, root_cause=cause
+            )
+        # One linked before the rule (a past record) is not counted as a shortcoming either.
+        finding.root_causes.add(cause)
+        assert root_cause_ranking(user=self.home_affairs) == []
+
     def test_root_causes_are_one_record_typed_with_or_without_accents(self):
         first = findings.root_cause_get_or_create(
             actor=None, organiser=self.cast.city, title="Kinh phí còn hạn hẹp"
@@ -816,6 +845,12 @@ class RemediationTests(BaseTestCase):
         assert self.ward_officer.pk not in told
 
     def test_reopening_needs_a_reason_and_tells_the_unit(self):
+        # An action the unit never reported done has nothing to send back: the unit was told
+        # "reopened" of an action still open (a walk).
+        with self.assertRaises(ValidationError) as refused:
+            findings.action_reopen(actor=self.appraiser, action=self.action, reason="x")
+        assert "chưa báo cáo" in str(refused.exception)
+        assert not Notification.objects.filter(kind="remediation_reopened").exists()
         findings.progress_report(
             actor=self.ward_officer, action=self.action, text="Xong", uploads=[pdf()], is_done=True
         )
