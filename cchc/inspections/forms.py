@@ -16,6 +16,12 @@ from cchc.inspections.models import (
 )
 from cchc.orgunits.models import OrgUnit
 
+# What a person writes on a visit: a note, a progress report, an action (a few sentences); a
+# finding, its cause, a recommendation, the support given (a paragraph or two). A walk stored
+# 400,000 characters as one finding: the visit's page weighed 1.8 MB, its notice half of it.
+NOTE_LENGTH = 2000
+TEXT_LENGTH = 5000
+
 
 class PlanForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
@@ -75,7 +81,10 @@ class DocumentAnswerForm(forms.Form):
         empty_label=_("— None —"),
     )
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, evidence: Any, **kwargs: Any) -> None:
@@ -86,7 +95,10 @@ class DocumentAnswerForm(forms.Form):
 class ItemResultForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), choices=ItemResult.Verdict.choices)
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -100,6 +112,7 @@ class SupportForm(forms.Form):
     text = forms.CharField(
         label=_("Support and guidance given"),
         required=False,
+        max_length=TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -115,7 +128,9 @@ class ChecklistItemsField(ModelIdsField):
 class FindingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Finding.Kind.choices)
     area = forms.ChoiceField(label=_("Area"))
-    text = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Finding"), max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
     severity = forms.ChoiceField(
         label=_("Severity"), choices=[("", "—"), *Finding.Severity.choices], required=False
     )
@@ -123,7 +138,10 @@ class FindingForm(forms.Form):
         label=_("Kind of cause"), choices=[("", "—"), *Finding.CauseKind.choices], required=False
     )
     cause = forms.CharField(
-        label=_("Cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Cause"),
+        required=False,
+        max_length=TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     items = ChecklistItemsField(
         label=_("Checklist items"),
@@ -154,7 +172,9 @@ class FindingForm(forms.Form):
 
 
 class RecommendationForm(forms.Form):
-    text = forms.CharField(label=_("Recommendation"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Recommendation"), max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
     findings = ModelIdsField(
         label=_("Findings addressed"),
         queryset=Finding.objects.none(),
@@ -175,18 +195,20 @@ class RecommendationForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    text = forms.CharField(label=_("Action"), max_length=2000)
+    text = forms.CharField(label=_("Action"), max_length=NOTE_LENGTH)
     deadline = forms.DateField(label=_("Deadline"), widget=date_widget())
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("What was done"), max_length=NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
     file = forms.FileField(label=_("Evidence (PDF, DOCX, XLSX, JPG, PNG)"), required=False)
     is_done = forms.BooleanField(label=_("The action is done"), required=False)
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Why it is reopened"), max_length=2000)
+    reason = forms.CharField(label=_("Why it is reopened"), max_length=NOTE_LENGTH)
 
 
 class ChecklistImportForm(forms.Form):

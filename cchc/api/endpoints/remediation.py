@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from cchc.api.auth import scoped
+from cchc.inspections.forms import NOTE_LENGTH
 from cchc.inspections.selectors import action_for_report
 from cchc.inspections.services.findings import progress_report
 
@@ -18,7 +19,10 @@ router = Router(tags=["inspections"])
 
 
 class ReportIn(Schema):
-    text: str = Field(description="What was done, as the unit would write it in the page")
+    text: str = Field(
+        description="What was done, as the unit would write it in the page",
+        max_length=NOTE_LENGTH,
+    )
     done: bool = Field(False, description="The action is done: the team is asked to verify it")
 
 

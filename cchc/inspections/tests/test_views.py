@@ -292,6 +292,20 @@ class VisitPageTests(BaseTestCase):
             follow=True,
         )
         assert Finding.objects.count() == 1
+        # A finding is a paragraph or two: 400,000 characters were stored, and the visit's
+        # page weighed 1.8 MB (a walk). Refused, saying the limit, kept as typed.
+        response = self.client.post(
+            reverse("inspections:finding_create", args=[self.inspection.pk]),
+            {
+                "kind": "shortcoming",
+                "area": "iso|2. Duy trì và cải tiến",
+                "text": "x" * 5001,
+                "severity": "minor",
+            },
+            follow=True,
+        )
+        assert Finding.objects.count() == 1
+        assert "tối đa 5000 kí tự" in response.content.decode()
 
 
 class ChecklistImportViewTests(BaseTestCase):
