@@ -80,6 +80,9 @@ CHOOSE_FILE_AGAIN_MESSAGE = gettext_noop(
 MEMBER_REMOVED_MESSAGE = gettext_noop("%(person)s left the team.")
 DECISION_SAVED_MESSAGE = gettext_noop("The decision forming the team was recorded.")
 MOVED_MESSAGE = gettext_noop("The inspection is now “%(status)s”.")
+NOTHING_NEW_ASKED_MESSAGE = gettext_noop(
+    "Every document of the checklists is already asked of the unit; nothing new was asked."
+)
 DOCUMENTS_ASKED_MESSAGE = gettext_noop("%(count)s documents were asked of the unit.")
 ANSWER_SENT_MESSAGE = gettext_noop("Sent to the inspection team.")
 RESULT_SAVED_MESSAGE = gettext_noop("Saved.")
@@ -517,7 +520,10 @@ def documents_request_view(request: HttpRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _(DOCUMENTS_ASKED_MESSAGE) % {"count": count})
+        if count:
+            messages.success(request, _(DOCUMENTS_ASKED_MESSAGE) % {"count": count})
+        else:  # asked again (a double click): "0 documents asked" read as a success (a walk)
+            messages.info(request, _(NOTHING_NEW_ASKED_MESSAGE))
     return _back(inspection, "documents")
 
 

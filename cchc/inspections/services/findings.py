@@ -64,6 +64,11 @@ OWNER_MESSAGE = gettext_noop(
 )
 REPORT_TEXT_MESSAGE = gettext_noop("Say what was done.")
 ACTION_CLOSED_MESSAGE = gettext_noop("This action is already verified and closed.")
+# "Done" sent twice (a double click, a second tab) stored two reports and told the team twice.
+ALREADY_REPORTED_MESSAGE = gettext_noop(
+    "This report was already sent, in the same words; nothing was sent again. To add evidence "
+    "or say more, write what the new report adds."
+)
 OWN_ACTION_MESSAGE = gettext_noop(
     "You report on this action for its owner: another member of the team or the coordinator "
     "verifies and closes it."
@@ -388,12 +393,29 @@ def progress_report(
     is_done: bool,
 ) -> ProgressReport:
     """The action's owner (the unit, or an agency) reports what it did, with evidence; "done"
-    asks the team to verify."""
+    asks the team to verify. The same "done" report twice (a double click) is one: the
+    action is read locked, and a second in the same words is refused."""
     inspection = action.recommendation.inspection
+    action.status = (
+        RemediationAction.objects.select_for_update()
+        .filter(pk=action.pk)
+        .values_list("status", flat=True)
+        .get()
+    )
     if inspection.status not in CONCLUDED_STATUSES:
         raise ValidationError(_(NOT_CONCLUDED_MESSAGE))
     if action.status == RemediationAction.Status.VERIFIED:
         raise ValidationError(_(ACTION_CLOSED_MESSAGE))
+    if (
+        is_done
+        and action.status == RemediationAction.Status.REPORTED
+        and ProgressReport.objects.filter(action=action, is_done=True)
+        .order_by("-pk")
+        .values_list("text", flat=True)
+        .first()
+        == text.strip()
+    ):
+        raise ValidationError({"text": _(ALREADY_REPORTED_MESSAGE)})
     if not text.strip():
         raise ValidationError({"text": _(REPORT_TEXT_MESSAGE)})
     # Every file checked before anything is written: a refused second file leaves no first one.

@@ -4,6 +4,7 @@ import io
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -425,6 +426,12 @@ class VisitTests(BaseTestCase):
         asked = visits.documents_request(actor=self.appraiser, inspection=inspection)
         assert asked == DocumentRequest.objects.filter(inspection=inspection).count() > 5
         assert visits.documents_request(actor=self.appraiser, inspection=inspection) == 0
+        # The page says so: "0 documents were asked" read as a success (a walk).
+        self.client.force_login(self.appraiser)
+        page = self.client.post(
+            reverse("inspections:documents_request", args=[inspection.pk]), follow=True
+        ).content.decode()
+        assert "không có đề nghị mới" in page and "Đã đề nghị đơn vị chuẩn bị 0" not in page
         assert Notification.objects.filter(
             kind="documents_requested", user=self.ward_officer
         ).exists()
@@ -843,6 +850,25 @@ class RemediationTests(BaseTestCase):
         assert team and team <= told
         assert self.home_affairs.pk in told
         assert self.ward_officer.pk not in told
+
+    def test_done_is_reported_once(self):
+        # A walk: "done" sent twice stored two reports and told the team twice.
+        findings.progress_report(
+            actor=self.ward_officer, action=self.action, text="Xong", uploads=[pdf()], is_done=True
+        )
+        told = Notification.objects.filter(kind="remediation_reported").count()
+        with self.assertRaises(ValidationError) as refused:
+            findings.progress_report(
+                actor=self.ward_officer, action=self.action, text="Xong", uploads=[], is_done=True
+            )
+        assert "text" in refused.exception.message_dict
+        assert self.action.reports.count() == 1
+        assert Notification.objects.filter(kind="remediation_reported").count() == told
+        # A note without "done" is still taken.
+        findings.progress_report(
+            actor=self.ward_officer, action=self.action, text="Bổ sung", uploads=[], is_done=False
+        )
+        assert self.action.reports.count() == 2
 
     def test_reopening_needs_a_reason_and_tells_the_unit(self):
         # An action the unit never reported done has nothing to send back: the unit was told
