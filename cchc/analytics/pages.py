@@ -26,7 +26,7 @@ from cchc.analytics.progress import round_progress
 from cchc.analytics.results import APPRAISED_STATUSES, ranking, round_label
 from cchc.assessments import selectors as assessment_selectors
 from cchc.assessments.models import Round
-from cchc.core.dates import format_count, format_points
+from cchc.core.dates import COLUMN_PLACES, format_count, format_points
 from cchc.core.exports import Table
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.selectors import bands_of
@@ -106,7 +106,8 @@ def _chosen_year(params: Params, years: list[int]) -> int:
 
 
 def _pct(value: Decimal | None) -> str:
-    return f"{format_points(value)}%" if value is not None else "—"
+    """A percent beside the columns' figures: two places ("80,00%", not "80%")."""
+    return f"{format_points(value, COLUMN_PLACES)}%" if value is not None else "—"
 
 
 def _page(params: Params, rows: list[Any]) -> Any:

@@ -133,6 +133,13 @@ class RankingTests(DashboardCase):
         assert (a.gap, a.gap_percent) == (Decimal(4), Decimal(5))
         assert a.gaps == [Decimal(0), Decimal(5)]
         assert a.over_claim_index == Decimal("2.50")
+        # The page says an unchanged rank "=" as the results page does (it said nothing), and
+        # the change with two places as its column's other figures (a walk).
+        self.login("leader")
+        page = self.client.get(reverse("analytics:overview"), {"round": second.pk})
+        body = page.content.decode()
+        row_b = next(tr for tr in body.split("<tr>") if b.unit_name in tr and "▼" in tr)
+        assert "▼ -5,00" in row_b and "(=)" in row_b
 
     def test_a_published_round_keeps_its_published_ranks(self):
         from cchc.assessments.services.results import round_results

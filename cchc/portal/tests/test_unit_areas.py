@@ -79,6 +79,9 @@ class UnitAreasTests(BaseTestCase):
             reverse("portal:unit", kwargs={"code": self.cast.ward_a.code})
         ).content.decode()
         assert "+1" in html and "−0,5" in html and "tối đa 1" in html
+        # The areas' figures are a column: two places each ("3 / 3,5" beside "85,71" read as
+        # figures of different kinds; a walk).
+        assert "3,00 / 3,50" in html and "85,71" in html
 
 
 class PublicMapTests(BaseTestCase):
