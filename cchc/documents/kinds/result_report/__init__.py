@@ -9,6 +9,8 @@ before every visit has ended says which have not and that their results will fol
 
 from collections import Counter, defaultdict
 
+from django.utils import timezone
+
 from cchc.core.dates import format_count
 from cchc.documents.content import Block, Document
 from cchc.documents.kinds.common import TOPIC_TITLES, committee, day, in_text, place_of
@@ -98,6 +100,14 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
         if verdicts_by_topic.get(topic)
     ]
     ranked = sorted(cause_findings.items(), key=lambda c: (-c[1], -len(cause_units[c[0]]), c[0]))
+    # Open actions past their deadline are said apart: "đang thực hiện" counted them too.
+    today = timezone.localdate()
+    overdue = sum(
+        1
+        for action in today_actions
+        if action.status == RemediationAction.Status.OPEN and action.deadline < today
+    )
+    open_in_time = actions[RemediationAction.Status.OPEN] - overdue
     blocks = [
         Block("heading", text="I. TỔ CHỨC KIỂM TRA"),
         Block(
@@ -164,13 +174,20 @@ def build(plan: InspectionPlan, *, signer_name: str = "") -> Document:
             "paragraph",
             text=f"Về khắc phục: {actions[RemediationAction.Status.VERIFIED]} việc đã được xác "
             f"nhận hoàn thành, {actions[RemediationAction.Status.REPORTED]} việc đơn vị đã báo "
-            f"cáo chờ xác nhận, {actions[RemediationAction.Status.OPEN]} việc đang thực hiện.",
+            f"cáo chờ xác nhận, {open_in_time} việc đang thực hiện trong hạn"
+            + (f", {overdue} việc đã quá hạn." if overdue else "."),
         )
     )
     blocks.append(Block("heading", text="IV. ĐỀ XUẤT, KIẾN NGHỊ"))
+    # A cause met at several units is remedied together ("đồng bộ"); one met at a single unit
+    # is that unit's to remedy, followed up (it was proposed "đồng bộ" too; a walk).
     proposals = [
-        f"Chỉ đạo khắc phục đồng bộ nguyên nhân “{title}” ({count} hạn chế tại "
-        f"{len(cause_units[title])} đơn vị);"
+        (
+            f"Chỉ đạo khắc phục đồng bộ nguyên nhân “{title}” ({count} hạn chế tại "
+            f"{len(cause_units[title])} đơn vị);"
+            if len(cause_units[title]) > 1
+            else f"Theo dõi đơn vị khắc phục nguyên nhân “{title}” ({count} hạn chế tại 1 đơn vị);"
+        )
         for title, count in ranked[:3]
     ]
     proposals.append(

@@ -31,12 +31,30 @@ class ResultReportTests(BaseTestCase):
             "Phường Trần Phú",
             "Kinh phí còn hạn hẹp",
             "IV. ĐỀ XUẤT, KIẾN NGHỊ",
-            "Chỉ đạo khắc phục đồng bộ nguyên nhân “Kinh phí còn hạn hẹp” (2 hạn chế tại 1 đơn vị)",
+            # Met at one unit: that unit remedies it, followed up; "đồng bộ" (together) is for
+            # a cause met at several (a walk).
+            "Theo dõi đơn vị khắc phục nguyên nhân “Kinh phí còn hạn hẹp” (2 hạn chế tại 1 đơn vị)",
         )
+        assert "đồng bộ" not in text
         # The units' table: one strength, one shortcoming, one recommendation, and the total row.
         assert "Cộng" in text
         assert "đến nay các Đoàn kiểm tra đã hoàn thành cả 1 cuộc." in text
         assert "chưa kết thúc" not in text
+        # An action past its deadline is said apart from those still in time.
+        from cchc.inspections.models import RemediationAction
+
+        RemediationAction.objects.filter(recommendation__inspection=inspection).update(
+            deadline=datetime.date(2020, 1, 1), status=RemediationAction.Status.OPEN
+        )
+        late = services.issue(
+            actor=self.home_affairs,
+            kind="result_report",
+            target=inspection.plan,
+            signer_name="Lê Thị Hồng Vân",
+            replaces=issued.reference,
+        )
+        count = RemediationAction.objects.filter(recommendation__inspection=inspection).count()
+        assert_issued_document(late, f"0 việc đang thực hiện trong hạn, {count} việc đã quá hạn.")
 
 
 class ResultReportIssuerTests(BaseTestCase):
