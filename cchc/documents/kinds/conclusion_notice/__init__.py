@@ -64,15 +64,17 @@ def _root_causes(causes: dict[str, int], shortcomings: int) -> list[str]:
     sentences = []
     if shared:
         whole = len(shared) == 1 and shared[0][1] == shortcomings
-        listed = "; ".join(f"{title} ({count} hạn chế)" for title, count in shared)
+        # Each cause continues the sentence: all lowered alike (only the first was: "cán bộ
+        # kiêm nhiệm (2 hạn chế); Kinh phí còn hạn hẹp (2 hạn chế)"; a walk).
+        listed = "; ".join(f"{lower_first(title)} ({count} hạn chế)" for title, count in shared)
         sentences.append(
             f"{'Các' if whole else 'Một số'} hạn chế nêu trên có chung nguyên nhân gốc, cần được "
-            f"khắc phục đồng bộ: {lower_first(listed)}."
+            f"khắc phục đồng bộ: {listed}."
         )
     if single:
         sentences.append(
             f"Nguyên nhân gốc {'khác ' if shared else ''}đã xác định: "
-            f"{lower_first('; '.join(single))}."
+            f"{'; '.join(lower_first(title) for title in single)}."
         )
     return sentences
 

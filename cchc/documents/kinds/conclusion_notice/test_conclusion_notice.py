@@ -162,6 +162,13 @@ def test_root_cause_sentences():
         "A (3 hạn chế); C (2 hạn chế).",
         "Nguyên nhân gốc khác đã xác định: B.",
     ]
+    # Every cause continues the sentence, lowered alike (only the first was; a walk).
+    assert _root_causes({"Cán bộ kiêm nhiệm": 2, "Kinh phí hạn hẹp": 2, "Thiếu máy": 1}, 5) == [
+        "Một số hạn chế nêu trên có chung nguyên nhân gốc, cần được khắc phục đồng bộ: "
+        "cán bộ kiêm nhiệm (2 hạn chế); kinh phí hạn hẹp (2 hạn chế).",
+        "Nguyên nhân gốc khác đã xác định: thiếu máy.",
+    ]
+    assert _root_causes({"A": 1, "Bờ kè": 1}, 2) == ["Nguyên nhân gốc đã xác định: A; bờ kè."]
 
 
 class ConclusionNoticeFailedItemsTests(BaseTestCase):

@@ -100,5 +100,5 @@ def build(
             f"Trưởng đoàn: {head.user};" if head else "Trưởng đoàn;",
             "Lưu: VT, NV.",
         ],
-        title=f"Quyết định thành lập Đoàn kiểm tra tại {unit.name}",
+        title=f"Quyết định thành lập Đoàn kiểm tra tại {in_text(unit)}",
     )
