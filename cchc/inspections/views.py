@@ -22,6 +22,7 @@ from cchc.core.params import id_param
 from cchc.core.permissions import capability_required, user_has_capability
 from cchc.core.roles import Capability, Role
 from cchc.frameworks.models import Framework
+from cchc.frameworks.sources import DataSource
 from cchc.indicators.selectors import describe_source, figures_for_units, source_link
 from cchc.inspections import pages, selectors
 from cchc.inspections.forms import (
@@ -600,6 +601,8 @@ def _data_figures(inspection: Inspection, items: list[Any]) -> dict[int, dict[st
     figures = figures_for_units([inspection.org_unit_id], year, "annual")[inspection.org_unit_id]
     return {
         item.pk: {
+            # What is counted, before the figure: "0/1 (0%)" alone said nothing (a walk).
+            "label": DataSource(item.data_source).label,
             "text": describe_source(item.data_source, figures),
             "url": source_link(
                 item.data_source, unit_id=inspection.org_unit_id, year=year, period="annual"

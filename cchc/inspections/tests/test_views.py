@@ -9,7 +9,15 @@ from django.utils import timezone, translation
 
 from cchc.core.testing import BaseTestCase
 from cchc.inspections.dashboard import inspection_panels
-from cchc.inspections.models import TOPIC_SHORT, Checklist, Finding, Inspection, ItemResult, Topic
+from cchc.inspections.models import (
+    TOPIC_SHORT,
+    Checklist,
+    ChecklistItem,
+    Finding,
+    Inspection,
+    ItemResult,
+    Topic,
+)
 from cchc.inspections.pages import assigned_sections
 from cchc.inspections.services import findings, planning, visits
 from cchc.inspections.tests.factories import (
@@ -250,6 +258,16 @@ class VisitPageTests(BaseTestCase):
         assert response.status_code == 409
         assert "Không có" in response.content.decode(), "my note stays in the form"
         assert ItemResult.objects.get(pk=result.pk).verdict == "meets"
+
+    def test_a_figure_from_the_data_says_what_it_counts(self):
+        # A walk: a card showed "từ hệ thống 0/1 (0%)" and nothing said what was counted.
+        ChecklistItem.objects.filter(pk=self.item.pk).update(data_source="directives_on_time")
+        self.login(self.member)
+        page = self.client.get(
+            reverse("inspections:checklist_visit", args=[self.inspection.pk])
+        ).content.decode()
+        card = page.split(f'data-testid="data-{self.item.code}"', 1)[1].split("</div>", 1)[0]
+        assert "Ý kiến chỉ đạo hoàn thành đúng hạn (trên số ý kiến chỉ đạo đến hạn):" in card, card
 
     def test_a_missing_note_is_refused_in_place(self):
         self.login(self.member)
