@@ -224,7 +224,8 @@ class VisitPageTests(BaseTestCase):
         page = self.client.get(self.inspection.get_absolute_url()).content.decode()
         member = self.inspection.team.first()
         assert member.sections
-        cell = page.split('data-testid="member-sections">', 1)[1].split("</td>", 1)[0]
+        cell = page.split('data-testid="member-sections"', 1)[1].split(">", 1)[1]
+        cell = cell.split("</td>", 1)[0]
         topic = str(translation.gettext(TOPIC_SHORT[Topic(self.item.checklist.topic)]))
         assert f'<span class="text-nowrap">{topic}: ' in cell
 
