@@ -387,15 +387,25 @@ def actions_for_units(*, unit_ids: Collection[int]) -> QuerySet[RemediationActio
 
 def open_actions_to_follow(*, user: Any) -> QuerySet[RemediationAction]:
     """The remediation actions not yet verified of the visits the user manages (the
-    coordinator's "open remediation"): those reported done first (they wait for the
-    coordinator), then by deadline, so the overdue come before the rest."""
-    if not user_has_capability(user, Capability.MANAGE_INSPECTIONS):
-        return RemediationAction.objects.none()
-    kept = Scope.of(user).filter(
-        RemediationAction.objects.filter(recommendation__inspection__status__in=CONCLUDED_STATUSES),
-        "recommendation__inspection__plan__organiser",
-        purpose=KEEP,
+    coordinator's "open remediation") or whose team they were on (the team verifies: an
+    inspector heading several visits had to open each to follow them; a walk): those
+    reported done first (they wait for verification), then by deadline, so the overdue come
+    before the rest."""
+    concluded = RemediationAction.objects.filter(
+        recommendation__inspection__status__in=CONCLUDED_STATUSES
     )
+    if user_has_capability(user, Capability.MANAGE_INSPECTIONS):
+        kept = Scope.of(user).filter(
+            concluded, "recommendation__inspection__plan__organiser", purpose=KEEP
+        )
+    elif user_has_capability(user, Capability.INSPECT):
+        kept = concluded.filter(
+            recommendation__inspection_id__in=TeamMember.objects.filter(user=user).values(
+                "inspection_id"
+            )
+        )
+    else:
+        return RemediationAction.objects.none()
     return (
         kept.exclude(status=RemediationAction.Status.VERIFIED)
         .select_related("recommendation__inspection__org_unit", "owner")

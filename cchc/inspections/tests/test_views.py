@@ -461,10 +461,27 @@ class ItemPhotoAndPanelTests(BaseTestCase):
             section = page.split('data-testid="open-remediation"', 1)[1].split("</section>")[0]
             assert section.index("Bố trí máy scan") < section.index("Niêm yết lại thủ tục")
             assert section.index("Niêm yết lại thủ tục") < section.index(first.text)
-        # Nobody else has this panel (a ward's people report; they do not follow).
+        # Nor does a ward's people (they report, they do not follow).
         assert not [
             p for p in inspection_panels(self.ward_officer) if p.key == "remediation_follow"
         ]
+        # The team follows its visits' actions too (it verifies them): an inspector heading
+        # several visits had to open each (a walk). Someone on no team of them has none.
+        member = inspection.team.first().user
+        self.client.force_login(member)
+        page = self.client.get(reverse("inspections:inspection_list")).content.decode()
+        section = page.split('data-testid="open-remediation"', 1)[1].split("</section>")[0]
+        assert "Bố trí máy scan" in section
+        others = [
+            user
+            for user in (self.inspector, self.appraiser)
+            if not inspection.team.filter(user=user).exists()
+        ]
+        assert others
+        for user in others:
+            self.client.force_login(user)
+            page = self.client.get(reverse("inspections:inspection_list")).content.decode()
+            assert 'data-testid="open-remediation"' not in page
 
     def test_the_home_page_lists_visits_and_the_units_remediation(self):
         inspection = to_status(
