@@ -80,6 +80,7 @@ NOT_REPORTED_MESSAGE = gettext_noop("The unit has not reported this action as do
 REOPEN_REASON_MESSAGE = gettext_noop("Say why the action is reopened.")
 # A root cause explains a shortcoming: one given to a strength was counted as a shortcoming
 # on the root causes' page (a walk).
+NOT_LINKED_MESSAGE = gettext_noop("This root cause is not linked to this finding.")
 STRENGTH_CAUSE_MESSAGE = gettext_noop("Only a shortcoming has root causes; a strength has none.")
 NOT_CONCLUDED_MESSAGE = gettext_noop("Remediation starts once the inspection is concluded.")
 
@@ -254,6 +255,9 @@ def finding_link_root_cause(
         )
     if linked:
         finding.root_causes.add(root_cause)
+    elif not finding.root_causes.filter(pk=root_cause.pk).exists():
+        # "Unlinked" was said, and audited, of a cause never linked (a walk).
+        raise ValidationError(_(NOT_LINKED_MESSAGE))
     else:
         finding.root_causes.remove(root_cause)
     _refresh_repeat(finding)

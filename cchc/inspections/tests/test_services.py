@@ -621,6 +621,15 @@ class FindingTests(BaseTestCase):
             findings.finding_link_root_cause(
                 actor=self.appraiser, finding=finding, root_cause=cause
             )
+        # Unlinking a cause never linked says so, and writes nothing (it said "unlinked").
+        from cchc.core.models import AuditEvent
+
+        audited = AuditEvent.objects.count()
+        with self.assertRaises(ValidationError):
+            findings.finding_link_root_cause(
+                actor=self.appraiser, finding=finding, root_cause=cause, linked=False
+            )
+        assert AuditEvent.objects.count() == audited
         # One linked before the rule (a past record) is not counted as a shortcoming either.
         finding.root_causes.add(cause)
         assert root_cause_ranking(user=self.home_affairs) == []
