@@ -139,6 +139,9 @@ def refresh_totals(assessment: Assessment, tree: LoadedTree) -> Assessment:
     assessment.declared_count = sum(
         1 for leaf in self_leaves if leaf.pk in tree.scores and tree.scores[leaf.pk].inputs
     )
+    assessment.carried_count = sum(
+        1 for leaf in self_leaves if leaf.pk in tree.scores and tree.scores[leaf.pk].is_carried_over
+    )
     assessment.all_leaf_count = len(tree.leaves)
     assessment.appraised_count = sum(
         1
@@ -163,6 +166,7 @@ def refresh_totals(assessment: Assessment, tree: LoadedTree) -> Assessment:
             "self_max",
             "leaf_count",
             "declared_count",
+            "carried_count",
             "all_leaf_count",
             "appraised_count",
             "appraised_points",

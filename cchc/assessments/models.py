@@ -169,6 +169,9 @@ class Assessment(BaseModel):
     area_totals = models.JSONField(_("totals per area"), default=dict, blank=True)
     declared_count = models.PositiveIntegerField(_("criteria declared"), default=0)
     leaf_count = models.PositiveIntegerField(_("criteria to declare"), default=0)
+    # Of the declared: values carried over from the previous round, not confirmed yet (they
+    # block the submission). "26/26 declared" read as done while 23 were still to confirm.
+    carried_count = models.PositiveIntegerField(_("values carried over to confirm"), default=0)
     # Leaves (all of them, the agencies' too) appraised or declared not applicable; with
     # all_leaf_count, tells an appraised assessment on the round's progress board.
     appraised_count = models.PositiveIntegerField(_("criteria appraised"), default=0)

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -86,6 +88,7 @@ SAVED_FIELDS = (
     "self_points",
     "self_max",
     "declared_count",
+    "carried_count",
     "appraised_count",
     "area_totals",
     "updated_at",
@@ -187,6 +190,7 @@ def score_save(
             read,
             criterion_id,
             declared_change=bool(score.inputs) - bool(before_inputs),
+            carried_change=-1 if "is_carried_over" in before else 0,
             not_applicable_change=score.is_not_applicable - before_not_applicable,
             appraised=score.appraised_points is not None,
         )
@@ -248,6 +252,7 @@ def _saved_incrementally(
     criterion_id: int,
     *,
     declared_change: int,
+    carried_change: int,
     not_applicable_change: int,
     appraised: bool,
 ) -> SavedFigures | None:
@@ -280,6 +285,7 @@ def _saved_incrementally(
         "self_points": totals[0],
         "self_max": totals[1],
         "declared_count": assessment.declared_count + declared_change,
+        "carried_count": max(assessment.carried_count + carried_change, 0),
         # Without appraisals, a leaf counts as appraised only when it is not applicable.
         "appraised_count": assessment.appraised_count + not_applicable_change,
         "area_totals": area_totals,
@@ -532,8 +538,15 @@ def assessment_return(*, actor: Any, assessment: Assessment, reason: str) -> Ass
 def score_confirm(*, actor: Any, score: Score) -> Score:
     """Confirm a value carried over from the previous round as still right."""
     _ensure_editable(score.assessment)
+    was_carried = Score.objects.filter(pk=score.pk, is_carried_over=True).exists()
     score.is_carried_over = False
     score.save(update_fields=["is_carried_over", "updated_at"])
+    if was_carried:
+        # One less to confirm; the assessment's version moves, so a save read before it
+        # scores the whole tree again rather than write a count read before.
+        Assessment.objects.filter(pk=score.assessment_id).update(
+            carried_count=Greatest(F("carried_count") - 1, 0), updated_at=timezone.now()
+        )
     audit_record(actor=actor, action="score.confirm", target=score)
     return score
 
@@ -580,6 +593,9 @@ def area_confirm(*, actor: Any, assessment: Assessment, area: Criterion) -> list
     )
     for score in scores:  # as saved: the rows' versions change, as one confirmation's does
         score.is_carried_over, score.updated_at = False, now
+    Assessment.objects.filter(pk=assessment.pk).update(
+        carried_count=Greatest(F("carried_count") - len(scores), 0), updated_at=now
+    )
     audit_record(
         actor=actor,
         action="assessment.confirm",

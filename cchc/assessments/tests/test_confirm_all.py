@@ -10,6 +10,7 @@ from cchc.assessments.services import round_advance, round_create, score_save
 from cchc.assessments.tests.factories import assessment_of, make_round
 from cchc.core.models import AuditEvent
 from cchc.core.testing import BaseTestCase
+from cchc.core.versioning import version_token
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.tests.factories import make_framework
 
@@ -46,6 +47,48 @@ class ConfirmAreaTests(BaseTestCase):
                 "criterion__code", flat=True
             )
         )
+
+    def test_the_count_to_confirm_follows_every_confirmation(self):
+        # A walk: the board, the progress page and the unit's totals said "26/26 declared"
+        # while 23 values carried over were still to confirm (they block the submission).
+        from cchc.assessments.engine import load_tree, refresh_totals
+
+        refresh_totals(self.assessment, load_tree(self.assessment))  # as carrying over leaves it
+
+        def count():
+            return Assessment.objects.get(pk=self.assessment.pk).carried_count
+
+        assert count() == 3
+        self.client.post(
+            reverse(
+                "assessments:score_confirm", args=[self.assessment.pk, self.criterion("1.1").pk]
+            ),
+            headers=HTMX,
+        )
+        assert count() == 2
+        page = self.client.get(self.assessment.get_absolute_url()).content.decode()
+        assert 'data-testid="to-confirm"' in page and "2 giá trị kỳ trước chờ xác nhận" in page
+        self.login("home_affairs")
+        board = self.client.get(self.round.get_absolute_url()).content.decode()
+        assert "2 giá trị kỳ trước chờ xác nhận" in board
+        self.login("ward_officer")
+        criterion = self.criterion("2.1")  # saved: confirmed (the incremental save)
+        score = Score.objects.get(assessment=self.assessment, criterion=criterion)
+        self.client.post(
+            reverse("assessments:score_save", args=[self.assessment.pk, criterion.pk]),
+            {
+                f"c{criterion.pk}-numerator": "16",
+                f"c{criterion.pk}-denominator": "18",
+                f"c{criterion.pk}-version": version_token(score),
+            },
+            headers=HTMX,
+        )
+        assert count() == 1
+        self.client.post(self.url("1"), headers=HTMX)  # the area: 1.2 left
+        assert count() == 0 == len(self.carried())
+        fresh = Assessment.objects.get(pk=self.assessment.pk)
+        refresh_totals(fresh, load_tree(fresh))  # the whole scoring agrees
+        assert fresh.carried_count == 0
 
     def test_confirming_one_value_updates_its_areas_count(self):
         # Found walking the demo: after confirming 3.5 alone, its area's button still said
@@ -189,9 +232,9 @@ class ConfirmAreaTests(BaseTestCase):
         self.client.get(assessment.get_absolute_url())  # the first request writes the session
         # session, user, memberships, assessment, round visible, criterion; in one transaction
         # (savepoint, release): lock the assessment, the framework's tree, lock the carried
-        # scores, one update, one audit line; then the page's rows: criteria, scores, evidence,
+        # scores, one update of them, one of the count to confirm, one audit line; then the page's rows: criteria, scores, evidence,
         # questions (the session is written at most every 5 minutes, not here)
-        with self.assertNumQueries(17) as two:
+        with self.assertNumQueries(18) as two:
             confirm("B")
         with self.assertNumQueries(len(two.captured_queries)):
             response = confirm("A")
