@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from cchc.accounts.models import Membership, User
@@ -41,10 +41,33 @@ def user_get_for_user(*, user: Any, pk: int) -> User:
     return get_object_or_404(user_list_for_user(user=user), pk=pk)
 
 
+def keeps_whole(*, user: Any, target: User) -> bool:
+    """Whether every active role of `target` is in units the reader keeps (or the reader is
+    the administrator): what the person's own details, such as the e-mail their notices go
+    to, need. Another city's coordinator, keeping one of a person's roles, had redirected all
+    of that person's notices (a walk)."""
+    if Role.SYSTEM_ADMIN in user.role_set():
+        return True
+    return (
+        not target.memberships.filter(is_active=True)
+        .exclude(org_unit__in=_units_kept_by(user).values("pk"))
+        .exists()
+    )
+
+
 def membership_list_for_user_detail(*, user: Any, target: User) -> QuerySet[Membership]:
-    """Return all memberships (active and ended) of a user the reader keeps."""
+    """Return all memberships (active and ended) of a user the reader keeps, each marked
+    `kept` when it is in a unit the reader keeps (only those it may end)."""
     require_capability(user, Capability.VIEW_USERS)
-    return target.memberships.select_related("org_unit").order_by("-is_active", "org_unit__path")
+    memberships = target.memberships.select_related("org_unit").order_by(
+        "-is_active", "org_unit__path"
+    )
+    if Role.SYSTEM_ADMIN in user.role_set():
+        return memberships.annotate(kept=Value(True))
+    kept = Q(org_unit__in=_units_kept_by(user).values("pk"))
+    return memberships.annotate(
+        kept=Case(When(kept, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
 
 
 def membership_get_for_edit(*, user: Any, pk: int) -> Membership:

@@ -35,6 +35,11 @@ AREA_CODES_MESSAGE = gettext_noop(
 )
 ALREADY_ENDED_MESSAGE = gettext_noop("This role has already ended.")
 OWN_ROLE_MESSAGE = gettext_noop("You cannot end your own role; ask another keeper to do it.")
+# A coordinator gave themselves Leader, Inspector and a ward's chair (a walk): nobody gives
+# themselves a role; another keeper, or the administrator, does.
+GIVE_OWN_ROLE_MESSAGE = gettext_noop(
+    "You cannot give yourself a role; ask another keeper or the system administrator."
+)
 # The kinds of unit in which each role is held; None: any unit.
 ROLE_UNIT_KINDS: dict[Role, tuple[str, ...] | None] = {
     Role.SYSTEM_ADMIN: None,
@@ -103,7 +108,10 @@ def membership_add(
     area_codes: list[str] | None = None,
     started_on: datetime.date | None = None,
 ) -> Membership:
-    """Give a user a role in a unit that fits it (officers in wards, appraisers in agencies)."""
+    """Give a user a role in a unit that fits it (officers in wards, appraisers in agencies);
+    never to oneself (`actor` None: the demo, a command)."""
+    if actor is not None and user.pk == getattr(actor, "pk", None):
+        raise ValidationError({"role": _(GIVE_OWN_ROLE_MESSAGE)})
     kinds = ROLE_UNIT_KINDS[Role(role)]
     if kinds is not None and org_unit.kind not in kinds:
         labels = ", ".join(str(OrgUnit.Kind(kind).label).lower() for kind in kinds)

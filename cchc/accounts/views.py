@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -89,8 +89,10 @@ def profile_email_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @capability_required(Capability.MANAGE_USERS)
 def user_email_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Set the e-mail address of a user I keep."""
+    """Set the e-mail address of a user I keep whole (every role of theirs is in my units)."""
     target = selectors.user_get_for_user(user=request.user, pk=pk)
+    if not selectors.keeps_whole(user=request.user, target=target):
+        raise PermissionDenied
     form = EmailForm(request.POST)
     perform(
         request,
@@ -191,7 +193,8 @@ def user_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one user's roles (current and ended) and let a keeper give or end roles."""
     target = selectors.user_get_for_user(user=request.user, pk=pk)
     can_manage = user_has_capability(request.user, Capability.MANAGE_USERS)
-    form = _membership_form(request) if can_manage else None
+    # Nobody gives themselves a role (the service refuses it): no form on one's own page.
+    form = _membership_form(request) if can_manage and target.pk != request.user.pk else None
     return _render_user_detail(request, target, form, can_manage)
 
 
@@ -203,7 +206,9 @@ def _render_user_detail(
         "memberships": selectors.membership_list_for_user_detail(user=request.user, target=target),
         "form": form,
         "can_manage": can_manage,
-        "email_form": EmailForm(initial={"email": target.email}) if can_manage else None,
+        "email_form": EmailForm(initial={"email": target.email})
+        if can_manage and selectors.keeps_whole(user=request.user, target=target)
+        else None,
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "accounts/user_detail.html", context, status=status)

@@ -1,0 +1,79 @@
+"""Attacks on people's accounts found by a walk of account management: a coordinator gave
+themselves Leader, Inspector and a ward's chair; another city's coordinator, keeping one of a
+person's roles, redirected all of that person's notices to their own address."""
+
+from django.urls import reverse
+
+from cchc.accounts.models import Membership, User
+from cchc.accounts.services import membership_add
+from cchc.core.roles import Role
+from cchc.core.testing import TEST_PASSWORD, BaseTestCase
+from cchc.orgunits.services import org_unit_create
+
+
+class OwnRoleTests(BaseTestCase):
+    def test_a_keeper_cannot_give_themselves_a_role(self):
+        self.login("home_affairs")
+        url = reverse("accounts:membership_add", args=[self.home_affairs.pk])
+        for role, unit in (
+            (Role.LEADER, self.cast.city),
+            (Role.INSPECTOR, self.cast.city),
+            (Role.UNIT_CHAIR, self.cast.ward_a),
+        ):
+            response = self.client.post(url, {"role": role, "org_unit": unit.pk})
+            assert response.status_code == 400
+            assert "không thể tự giao vai trò" in response.content.decode()
+        roles = set(
+            Membership.objects.filter(user=self.home_affairs, is_active=True).values_list(
+                "role", flat=True
+            )
+        )
+        assert roles == {Role.HOME_AFFAIRS}
+        # Their own page offers neither the form nor an "End this role" they may not use.
+        page = self.client.get(
+            reverse("accounts:user_detail", args=[self.home_affairs.pk])
+        ).content.decode()
+        assert reverse("accounts:membership_add", args=[self.home_affairs.pk]) not in page
+        assert "membership_end" not in page and "/end/" not in page
+        # Another keeper may.
+        self.login("admin")
+        response = self.client.post(url, {"role": Role.LEADER, "org_unit": self.cast.city.pk})
+        assert response.status_code == 302
+
+
+class SharedPersonTests(BaseTestCase):
+    def test_a_keeper_of_one_of_a_persons_roles_cannot_redirect_their_notices(self):
+        other_city = org_unit_create(
+            actor=None, code="H437", name="Thị xã Hồng Lĩnh", kind="city", parent=self.cast.province
+        )
+        other_ward = org_unit_create(
+            actor=None, code="X18100", name="Phường Bắc Hồng", kind="ward", parent=other_city
+        )
+        keeper = User.objects.create_user(username="noivu.hl", password=TEST_PASSWORD)
+        membership_add(actor=None, user=keeper, role=Role.HOME_AFFAIRS, org_unit=other_city)
+        # The city's ward officer also works for the other city's ward.
+        membership_add(
+            actor=None, user=self.ward_officer, role=Role.UNIT_OFFICER, org_unit=other_ward
+        )
+        self.client.force_login(keeper)
+        page = self.client.get(reverse("accounts:user_detail", args=[self.ward_officer.pk]))
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert 'data-testid="user-email-form"' not in body
+        ends = body.count("btn-outline-danger")
+        assert ends == 1  # the role in their city only
+        response = self.client.post(
+            reverse("accounts:user_email", args=[self.ward_officer.pk]),
+            {"email": "attacker@evil.example"},
+        )
+        assert response.status_code == 403
+        self.ward_officer.refresh_from_db()
+        assert self.ward_officer.email != "attacker@evil.example"
+        # Their roles are in two cities: the administrator sets it.
+        self.login("admin")
+        response = self.client.post(
+            reverse("accounts:user_email", args=[self.ward_officer.pk]),
+            {"email": "canbo@hatinh.gov.vn"},
+        )
+        self.ward_officer.refresh_from_db()
+        assert self.ward_officer.email == "canbo@hatinh.gov.vn"
