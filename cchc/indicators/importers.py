@@ -92,6 +92,7 @@ from cchc.indicators.importing.reading import (
 )
 from cchc.indicators.importing.writing import (
     DUPLICATE_EARLIER_MESSAGE,
+    FOREIGN_CODE_MESSAGE,
     REASON_HEADING,
     BatchWriter,
     RejectedRows,
@@ -118,6 +119,7 @@ __all__ = [
     "DEFAULT_HEADINGS",
     "DUE_BEFORE_RECEIVED_MESSAGE",
     "DUPLICATE_EARLIER_MESSAGE",
+    "FOREIGN_CODE_MESSAGE",
     "DUPLICATE_IN_ROW_MESSAGE",
     "EMPTY_FILE_MESSAGE",
     "FIELDS",
@@ -217,8 +219,14 @@ class _Run:
         self.record_pk = record.pk
         self.keep_valid = mode == DossierImport.Mode.VALID_ONLY
         self.progress = progress
-        self.parser = RowParser(unit_index(kept_unit_ids(actor)), record.pk)
-        self.writer = BatchWriter(record.pk, self._reject_duplicate)
+        kept = kept_unit_ids(actor)
+        self.parser = RowParser(unit_index(kept), record.pk)
+        self.writer = BatchWriter(
+            record.pk,
+            self._reject_duplicate,
+            writable=None if kept is None else set(kept),
+            reject_foreign=self._reject_foreign,
+        )
         self.rows_read = 0
         self.mapped = 0  # rows written to the unit continuing an ended one
         self.rejected = 0
@@ -338,6 +346,10 @@ class _Run:
 
     def _reject_duplicate(self, number: int, cells: list[Any], code: str) -> None:
         message = _(DUPLICATE_EARLIER_MESSAGE).format(code=code)
+        self._reject(number, cells, [ImportErrorItem(number, self.headings["code"], message)])
+
+    def _reject_foreign(self, number: int, cells: list[Any], code: str) -> None:
+        message = _(FOREIGN_CODE_MESSAGE).format(code=code)
         self._reject(number, cells, [ImportErrorItem(number, self.headings["code"], message)])
 
     def _reject(self, number: int, cells: list[Any], errors: list[ImportErrorItem]) -> None:

@@ -38,6 +38,11 @@ from cchc.indicators.models import Dossier, DossierImport
 from cchc.indicators.summary import MonthKey, month_expression
 
 DUPLICATE_EARLIER_MESSAGE = gettext_noop("The code {code} is already in an earlier row.")
+# A code already recorded for a unit the importer does not keep: the row would have taken
+# that unit's dossier over (moved it, and rewritten its figures; an attacker's walk).
+FOREIGN_CODE_MESSAGE = gettext_noop(
+    "The code {code} is a dossier of a unit you do not keep; it was not changed."
+)
 REASON_HEADING = gettext_noop("Reason")
 # Beyond this many (unit, month) keys touched, the import stops remembering them and the
 # monthly counts are rebuilt whole (one grouped statement is then the faster way).
@@ -142,9 +147,16 @@ class BatchWriter:
         self,
         record_pk: int,
         reject_duplicate: Callable[[int, list[Any], str], None],
+        *,
+        writable: set[int] | None = None,
+        reject_foreign: Callable[[int, list[Any], str], None] | None = None,
     ) -> None:
+        """`writable`: the units whose recorded dossiers the import may change (None: all);
+        a known code of another unit goes to `reject_foreign`."""
         self.record_pk = record_pk
         self.reject_duplicate = reject_duplicate
+        self.writable = writable
+        self.reject_foreign = reject_foreign or reject_duplicate
         self.sql = _statements()
         self.copies = bool(self.sql.copy)
         self.staged = False
@@ -195,17 +207,26 @@ class BatchWriter:
             else:
                 self._write_by_rows(cursor, batch)
 
-    def _known(self, rows: list[tuple[Any, ...]]) -> dict[str, tuple[int, int]]:
-        """code → (id, last import) of the looked-up rows; their old months are touched."""
+    def _known(self, rows: list[tuple[Any, ...]]) -> dict[str, tuple[int, int, int]]:
+        """code → (id, last import, unit) of the looked-up rows; the old months of those the
+        import may change are touched."""
         old_month = self._old_month
-        self._touch({(unit, *old_month(month)) for _c, _p, _i, unit, month in rows})
-        return {code: (pk, imported_in) for code, pk, imported_in, _u, _m in rows}
+        writable = self.writable
+        self._touch(
+            {
+                (unit, *old_month(month))
+                for _c, _p, _i, unit, month in rows
+                if writable is None or unit in writable
+            }
+        )
+        return {code: (pk, imported_in, unit) for code, pk, imported_in, unit, _m in rows}
 
     def _split(
-        self, batch: Checked, existing: dict[str, tuple[int, int]]
+        self, batch: Checked, existing: dict[str, tuple[int, int, int]]
     ) -> tuple[list[Any], list[tuple[int, Any]]]:
         """The batch's new rows, and its known ones with their id; a row whose code this
-        import wrote already is rejected as a duplicate."""
+        import wrote already is rejected as a duplicate, and one whose code is a dossier of a
+        unit the import may not change is rejected as another unit's."""
         if not existing:
             return batch.values, []  # the common case of a first import: no step per row
         new: list[Any] = []
@@ -214,6 +235,9 @@ class BatchWriter:
             found = existing.get(code)
             if found is None:
                 new.append(batch.values[index])
+            elif self.writable is not None and found[2] not in self.writable:
+                cells = batch.cells[index] if batch.cells else []
+                self.reject_foreign(batch.numbers[index], cells, code)
             elif found[1] == self.record_pk:
                 cells = batch.cells[index] if batch.cells else []
                 self.reject_duplicate(batch.numbers[index], cells, code)
