@@ -184,12 +184,19 @@ def _input_message(item: dict[str, Any]) -> str:
 UNION_TAGS = frozenset({"str", "int", "bool", "float", "none", "dict", "list", "decimal", "date"})
 
 
+# A refusal names at most this many errors (a body of a million bad records answered 674 MB).
+MAX_LISTED_ERRORS = 100
+
+
 def _ninja_errors(error: NinjaValidationError) -> list[dict[str, Any]]:
     """One error per item and field: a value refused by every member of a union (text, a
-    number or true/false) is named once, with the first member's words."""
-    items = []
+    number or true/false) is named once, with the first member's words; the first
+    MAX_LISTED_ERRORS only."""
+    items: list[dict[str, Any]] = []
     seen: set[tuple[int | None, str]] = set()
     for item in error.errors:
+        if len(items) >= MAX_LISTED_ERRORS:
+            break
         location = [str(part) for part in item.get("loc", ())]
         # loc: ("query", "limit") or ("body", "payload", "items", 3, "code", "str").
         numbers = [part for part in item.get("loc", ()) if isinstance(part, int)]

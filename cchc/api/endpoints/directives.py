@@ -41,7 +41,9 @@ class DirectiveIn(BaseModel):
 
 
 class DirectiveBatchIn(BaseModel):
-    items: list[DirectiveIn] = Field(description=f"At most {MAX_PUSHED_DIRECTIVES:,} records")
+    items: list[DirectiveIn] = Field(
+        description=f"At most {MAX_PUSHED_DIRECTIVES:,} records", max_length=MAX_PUSHED_DIRECTIVES
+    )
 
 
 class DirectiveBatchOut(Schema):
