@@ -98,6 +98,14 @@ class UnitRow:
     sort_order: int
     boundary: dict[str, Any] | None = None
     has_boundary: bool = False
+    # The columns the file has: a unit it updates keeps what the file does not say. A file of
+    # code, name, kind and parent had blanked the units' statistical codes and orders (and
+    # would have reopened ended ones; a walk).
+    columns: frozenset[str] = frozenset()
+
+
+# Columns an update writes only when the file has them.
+OPTIONAL_COLUMNS = ("gso_code", "active_from", "active_to", "sort_order")
 
 
 @dataclass
@@ -164,6 +172,7 @@ def _parse_row(row_number: int, values: dict[str, str], errors: list[ImportError
         active_from=dates["active_from"],
         active_to=dates["active_to"],
         sort_order=sort_order,
+        columns=frozenset(values),
     )
 
 
@@ -259,8 +268,12 @@ def _write(*, actor: Any, rows: list[UnitRow], source: str) -> ImportResult:
         }
         if unit_row.has_boundary:
             values["boundary"] = unit_row.boundary
+        existing = units.get(unit_row.code)
+        if existing is not None:
+            for column in OPTIONAL_COLUMNS:
+                if column not in unit_row.columns:
+                    del values[column]
         try:
-            existing = units.get(unit_row.code)
             if existing is None:
                 units[unit_row.code] = org_unit_create(actor=actor, code=unit_row.code, **values)
                 result.created += 1
@@ -315,6 +328,8 @@ def import_units_geojson(*, actor: Any, data: bytes, source: str = "GeoJSON") ->
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportFailed([ImportErrorItem(error.lineno, "", _(NOT_GEOJSON_MESSAGE))]) from error
+    except RecursionError:  # nested 100,000 deep: a 500 before (a walk)
+        raise ImportFailed([ImportErrorItem(1, "", _(NOT_GEOJSON_MESSAGE))]) from None
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list) or document.get("type") != "FeatureCollection":
         raise ImportFailed([ImportErrorItem(1, "", _(NOT_GEOJSON_MESSAGE))])
@@ -325,7 +340,9 @@ def import_units_geojson(*, actor: Any, data: bytes, source: str = "GeoJSON") ->
         if not isinstance(properties, dict):
             errors.append(ImportErrorItem(number, "properties", _(REQUIRED_MESSAGE)))
             continue
-        values = {key: str(properties.get(key) or "").strip() for key in CSV_COLUMNS}
+        values = {
+            key: str(properties.get(key) or "").strip() for key in CSV_COLUMNS if key in properties
+        }
         unit_row = _parse_row(number, values, errors)
         geometry = feature.get("geometry")
         if geometry is not None and (

@@ -36,6 +36,30 @@ class CsvImportTests(BaseTestCase):
         result = import_units_csv(actor=self.admin, data=changed.encode())
         assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
 
+    def test_a_column_the_file_leaves_out_is_kept_not_blanked(self):
+        # A walk: a file of code, name, kind and parent blanked the unit's statistical code
+        # and order; without active_to it would have reopened an ended unit.
+        import datetime
+
+        import_units_csv(actor=self.admin, data=GOOD_CSV.encode())
+        OrgUnit.objects.filter(code="X1").update(active_to=datetime.date(2024, 12, 31))
+        short = (
+            "code,name,kind,parent_code\nX18076,Phường Bắc Hà,ward,H436\nX1,Phường Một,ward,H999\n"
+        )
+        import_units_csv(actor=self.admin, data=short.encode())
+        kept = OrgUnit.objects.get(code="X18076")
+        assert (kept.gso_code, kept.sort_order, str(kept.active_from)) == ("18076", 3, "2020-01-01")
+        assert str(OrgUnit.objects.get(code="X1").active_to) == "2024-12-31"
+        # A column the file has, left empty, is cleared: the file says so.
+        blank = "code,name,kind,parent_code,gso_code\nX18076,Phường Bắc Hà,ward,H436,\n"
+        import_units_csv(actor=self.admin, data=blank.encode())
+        assert OrgUnit.objects.get(code="X18076").gso_code == ""
+
+    def test_json_nested_too_deep_is_refused_as_not_geojson(self):
+        deep = "[" * 100_000 + "]" * 100_000
+        with pytest.raises(ImportFailed):
+            import_units_geojson(actor=self.admin, data=deep.encode())
+
     def test_one_bad_row_writes_nothing_and_names_row_and_column(self):
         bad = GOOD_CSV + "X9,Xã Chín,village,H436,,31/02/2020,,\n"
         before = OrgUnit.objects.count()
