@@ -15,6 +15,7 @@ MAX_UNPACKED = 200 * 1024 * 1024
 MAX_RATIO = 100  # real Office files compress 5–20 times
 RATIO_CHECKED_FROM = 1024 * 1024
 MAX_MEMBERS = 10_000  # a workbook of a thousand sheets has a few thousand parts
+MAX_RELS_READ = 4 * 1024 * 1024  # a part's relationships: a few kilobytes in real files
 PROLOG_READ = 64 * 1024  # a DTD comes before the root element, in the first bytes of a part
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 # What may come before the root element: an XML declaration, processing instructions,
@@ -37,9 +38,46 @@ DTD_MESSAGE = gettext_noop(
     "gigabytes or read the server's files when it is opened, and Word and Excel never write "
     "one. It was not opened; save it again from Word or Excel and upload that copy."
 )
+EXTERNAL_MESSAGE = gettext_noop(
+    "The Office file fetches a file from elsewhere when it is opened (a linked template, "
+    "object or picture): that can run another's macros or reveal the reader's sign-in. It "
+    "was not accepted; save it again from Word or Excel without linked files and upload "
+    "that copy."
+)
 ZIP_BOMB_MESSAGE = gettext_noop(
     "The file would unpack to far more than it weighs (a compressed bomb): it was not opened."
 )
+
+
+# A relationship pointing outside the file: Word fetches a linked template, object, frame or
+# picture when the file opens (an attached template of macros, or a UNC path that hands over
+# the reader's Windows sign-in: an attacker's walk). A hyperlink opens only when clicked.
+RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.IGNORECASE)
+EXTERNAL_MODE = re.compile(rb"""TargetMode\s*=\s*["']External["']""", re.IGNORECASE)
+HYPERLINK_TYPE = re.compile(rb"""Type\s*=\s*["'][^"']*/hyperlink["']""", re.IGNORECASE)
+
+
+def fetches_external(stream: IO[bytes]) -> bool:
+    """Whether an Office file holds a relationship to an outside target other than a
+    hyperlink. The stream is rewound; a zip that cannot be read is `zip_problem`'s."""
+    try:
+        stream.seek(0)
+        with zipfile.ZipFile(stream) as archive:
+            for member in archive.infolist():
+                if not member.filename.lower().endswith(".rels"):
+                    continue
+                with archive.open(member) as part:
+                    text = part.read(MAX_RELS_READ)
+                for relationship in RELATIONSHIP.findall(text):
+                    if EXTERNAL_MODE.search(relationship) and not HYPERLINK_TYPE.search(
+                        relationship
+                    ):
+                        return True
+    except UNREADABLE:
+        return False
+    finally:
+        stream.seek(0)
+    return False
 
 
 def declares_dtd(archive: zipfile.ZipFile) -> bool:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from docx.oxml.parser import parse_xml  # type: ignore[import-untyped]
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
-from cchc.core.zipcheck import DTD_MESSAGE, zip_problem
+from cchc.core.zipcheck import DTD_MESSAGE, EXTERNAL_MESSAGE, fetches_external, zip_problem
 from cchc.documents import fill, sandbox
 from cchc.documents.content import PLACEHOLDERS, Document, sample_document
 
@@ -164,6 +164,8 @@ def _open(template: bytes) -> DocxTemplate:
         raise TemplateError([_(ZIP_BOMB_MESSAGE)])
     if problem == "dtd":
         raise TemplateError([_(DTD_MESSAGE)])
+    if fetches_external(io.BytesIO(template)):  # every document made from it would fetch it
+        raise TemplateError([_(EXTERNAL_MESSAGE)])
     stream = io.BytesIO(template)
     try:
         with zipfile.ZipFile(stream) as archive:

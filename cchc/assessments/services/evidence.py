@@ -22,7 +22,13 @@ from cchc.assessments.services.self_assessment import LOCKED_MESSAGE
 from cchc.core.audit import audit_record
 from cchc.core.dates import format_count
 from cchc.core.pdfsignatures import check_bytes, check_stored_again
-from cchc.core.zipcheck import DTD_MESSAGE, ZIP_BOMB_MESSAGE, zip_problem
+from cchc.core.zipcheck import (
+    DTD_MESSAGE,
+    EXTERNAL_MESSAGE,
+    ZIP_BOMB_MESSAGE,
+    fetches_external,
+    zip_problem,
+)
 from cchc.frameworks.models import Criterion
 
 EMPTY_FILE_MESSAGE = gettext_noop("The file is empty (0 bytes).")
@@ -239,6 +245,8 @@ def _check_office(upload: Any, kind: str) -> None:
         raise ValidationError({"file": _(ZIP_BOMB_MESSAGE)})
     if problem:
         raise ValidationError({"file": _(WRONG_CONTENT_MESSAGE)})
+    if fetches_external(upload):  # appraisers and coordinators open it in Word
+        raise ValidationError({"file": _(EXTERNAL_MESSAGE)})
 
 
 def stored_name(kind: str) -> str:
