@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 from django import forms
@@ -17,9 +18,12 @@ INVALID_LOGIN_MESSAGE = _("The username or password is not correct. Check both a
 PASSWORD_MISMATCH_MESSAGE = _("The two passwords are not the same.")
 USERNAME_TAKEN_MESSAGE = _("This username is already taken; choose another.")
 USERNAME_CHARACTERS_MESSAGE = _(
-    "Use only letters, digits and the signs . @ + - _ in a username, without spaces "
-    "(for example canbo.tranphu)."
+    "Use only letters without accents (a–z), digits and the signs . @ + - _ in a username, "
+    "without spaces (for example canbo.tranphu)."
 )
+# Letters without accents: "ＮＯＩＶＵ" (full-width) was stored as NOIVU beside noivu, and a
+# Cyrillic "о" or "nội.vu" made a second noivu to the eye (a walk).
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9.@+_-]+")
 AREA_CODES_HELP = _("Only for appraisers: the codes of the framework areas, e.g. “1, 3, 5”.")
 
 
@@ -123,11 +127,10 @@ class UserCreateForm(MembershipForm):
     ]
 
     def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip()
-        try:
-            User.username_validator(username)
-        except forms.ValidationError as error:
-            raise forms.ValidationError(USERNAME_CHARACTERS_MESSAGE) from error
+        # As Django will store it (NFKC: full-width letters become plain ones), then checked.
+        username = User.normalize_username(self.cleaned_data["username"].strip())
+        if not USERNAME_PATTERN.fullmatch(username):
+            raise forms.ValidationError(USERNAME_CHARACTERS_MESSAGE)
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(USERNAME_TAKEN_MESSAGE)
         return username

@@ -77,6 +77,21 @@ class UserCreateTests(BaseTestCase):
         assert response.status_code == 400
         assert response.context["form"].errors["username"]
 
+    def test_a_username_that_looks_like_another_is_refused(self):
+        # A walk: "ＮＯＩＶＵ" (full-width) was stored as NOIVU beside noivu and logged in;
+        # "nội.vu" and a Cyrillic "о" made other noivus to the eye.
+        self.login("home_affairs")
+        before = User.objects.count()
+        for username, field_error in (
+            ("ＷＡＲＤ_ＯＦＦＩＣＥＲ", "đã được sử dụng"),
+            ("wаrd_officer", "không dấu"),  # a Cyrillic "а"
+            ("nội.vu", "không dấu"),
+        ):
+            response = self.client.post(self.url, self.data(username=username))
+            assert response.status_code == 400, username
+            assert field_error in " ".join(response.context["form"].errors["username"]), username
+        assert User.objects.count() == before
+
     def test_mismatched_passwords_and_a_taken_username_are_explained(self):
         self.login("home_affairs")
         response = self.client.post(self.url, self.data(username="ward_officer", password2="other"))
