@@ -46,6 +46,31 @@ def changed_only(
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
 
 
+# Where an object says its unit, read without a query: its own field, or a parent's already
+# loaded (a score's assessment, an action's recommendation's inspection).
+UNIT_FIELDS = ("org_unit_id", "owner_id", "organiser_id", "issuer_id")
+PARENTS = ("assessment", "inspection", "recommendation", "action", "score", "plan", "round")
+
+
+def unit_of(target: models.Model, depth: int = 0) -> int | None:
+    """The id of the unit `target` belongs to (a unit: itself), None when it says none."""
+    if target._meta.label_lower == "orgunits.orgunit":
+        return int(target.pk) if target.pk is not None else None
+    for name in UNIT_FIELDS:
+        value = getattr(target, name, None)
+        if isinstance(value, int):
+            return value
+    if depth < 3:
+        cache = target._state.fields_cache
+        for name in PARENTS:
+            parent = cache.get(name)
+            if isinstance(parent, models.Model):
+                found = unit_of(parent, depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
 def audit_record(
     *,
     actor: Any,
@@ -58,11 +83,13 @@ def audit_record(
     after: dict[str, Any] | None = None,
     ip_address: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit trail."""
+    """Append one event to the audit trail, with the unit its object belongs to (unit_of)."""
+    unit_id = None
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
         object_repr = object_repr or str(target)[:255]
+        unit_id = unit_of(target)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if is_user else None,
@@ -75,6 +102,7 @@ def audit_record(
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr[:255],
+        unit_id=unit_id,
         before=before,
         after=after,
         ip_address=ip_address,

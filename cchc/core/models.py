@@ -45,6 +45,20 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=80)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    # The unit the object belongs to, when it has one: the trail is read by the keepers of
+    # that unit (a string reference: core imports no app). Another city's coordinator read
+    # a shared person's actions in this city, and a person's actions vanished from their own
+    # city's trail once their role there ended (a walk). No constraint: units are never
+    # deleted, and the trail is append-only.
+    unit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

@@ -29,9 +29,15 @@ def audit_event_list_for_user(
     if Role.SYSTEM_ADMIN not in user.role_set():
         # The units the coordinator keeps, from the one scope policy (cchc.orgunits.scope),
         # reached through the user as core reaches it (duck typing: core imports no app).
+        # An event of a unit: read by that unit's keepers, whoever did it and whatever roles
+        # they hold now. One of no unit (an account's): by the keepers of its actor's roles.
+        # (Not the system's own loading of data: events with no actor.)
+        in_kept_unit = user.scope.units_q("unit", purpose="keep") & Q(actor__isnull=False)
         kept = user.scope.units_q("actor__memberships__org_unit", purpose="keep")
-        people = Q(actor=user) | (kept & Q(actor__memberships__is_active=True))
-        events = events.filter(people).distinct()
+        of_no_unit = Q(unit__isnull=True) & kept & Q(actor__memberships__is_active=True)
+        events = events.filter(
+            pk__in=AuditEvent.objects.filter(Q(actor=user) | in_kept_unit | of_no_unit).values("pk")
+        )
     if query:
         events = events.filter(
             Q(action__icontains=query) | Q(object_repr__icontains=query) | Q(object_id=query)

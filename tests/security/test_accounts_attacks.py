@@ -77,3 +77,46 @@ class SharedPersonTests(BaseTestCase):
         )
         self.ward_officer.refresh_from_db()
         assert self.ward_officer.email == "canbo@hatinh.gov.vn"
+
+
+class AuditTrailScopeTests(BaseTestCase):
+    """The trail followed the actor's current roles: another city's coordinator read a shared
+    person's actions in this city, and a person's actions vanished from their own city's trail
+    once their role there ended (a walk). An event of a unit is now read by that unit's
+    keepers."""
+
+    def test_a_units_events_are_read_by_its_keepers_only(self):
+        from cchc.accounts.services import membership_end
+        from cchc.core.audit import audit_record
+
+        other_city = org_unit_create(
+            actor=None, code="H437", name="Thị xã Hồng Lĩnh", kind="city", parent=self.cast.province
+        )
+        other_ward = org_unit_create(
+            actor=None, code="X18100", name="Phường Bắc Hồng", kind="ward", parent=other_city
+        )
+        keeper = User.objects.create_user(username="noivu.hl", password=TEST_PASSWORD)
+        membership_add(actor=None, user=keeper, role=Role.HOME_AFFAIRS, org_unit=other_city)
+        there = membership_add(
+            actor=None, user=self.ward_officer, role=Role.UNIT_OFFICER, org_unit=other_ward
+        )
+        audit_record(actor=self.ward_officer, action="test.here", target=self.cast.ward_a)
+        audit_record(actor=self.ward_officer, action="test.there", target=other_ward)
+        url = reverse("core:audit_list")
+
+        def actions(user):
+            self.client.force_login(user)
+            return {e.action for e in self.client.get(url).context["page"].object_list}
+
+        assert "test.here" not in actions(keeper) and "test.there" in actions(keeper)
+        assert "test.here" in actions(self.home_affairs)
+        assert "test.there" not in actions(self.home_affairs)
+        # Their role in this city ends: what they did here stays in this city's trail.
+        from cchc.accounts.models import Membership
+
+        here = Membership.objects.get(
+            user=self.ward_officer, org_unit=self.cast.ward_a, role=Role.UNIT_OFFICER
+        )
+        membership_end(actor=None, membership=here)
+        assert "test.here" in actions(self.home_affairs)
+        assert there.is_active
