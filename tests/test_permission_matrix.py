@@ -291,6 +291,22 @@ CASES = [
         kwargs=lambda cast: {"pk": cast.ward_officer.pk},
     ),
     Case(
+        "accounts:user_password",
+        keepers_only(allowed=302),
+        kwargs=lambda cast: {"pk": cast.ward_officer.pk},
+        method="post",
+        data={"password1": "mot-mat-khau-moi-2026", "password2": "mot-mat-khau-moi-2026"},
+        note="a user of ward A",
+    ),
+    Case(
+        "accounts:user_password",
+        keepers_only(home_affairs=404, allowed=403),
+        kwargs=lambda cast: {"pk": cast.admin.pk},
+        method="post",
+        data={"password1": "mot-mat-khau-moi-2026", "password2": "mot-mat-khau-moi-2026"},
+        note="the administrator: not the city's; nor their own (their own page, with the old)",
+    ),
+    Case(
         "accounts:user_email",
         keepers_only(allowed=302),
         kwargs=lambda cast: {"pk": cast.ward_officer.pk},

@@ -63,6 +63,40 @@ class EmailForm(forms.Form):
     email = forms.CharField(label=_("E-mail address"), max_length=254, required=False)
 
 
+class PasswordResetForm(forms.Form):
+    """A new password a keeper gives a person who lost theirs (the sign-in page's lockout
+    sends them to the Home Affairs office, which had no way to do it; a walk). `target` is
+    the person, for the checks that compare it with their name."""
+
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, target: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.target = target
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", PASSWORD_MISMATCH_MESSAGE)
+        elif first:
+            try:
+                password_validation.validate_password(first, self.target)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)

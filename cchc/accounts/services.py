@@ -4,6 +4,7 @@ import datetime
 import re
 from typing import Any
 
+from axes.utils import reset as reset_lockout
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -34,6 +35,9 @@ AREA_CODES_MESSAGE = gettext_noop(
     "Area codes are framework codes such as 1, 3.2 or DT, separated by commas."
 )
 ALREADY_ENDED_MESSAGE = gettext_noop("This role has already ended.")
+SERVICE_PASSWORD_MESSAGE = gettext_noop(
+    "An integration client signs in with its token, not a password."
+)
 OWN_ROLE_MESSAGE = gettext_noop("You cannot end your own role; ask another keeper to do it.")
 # A coordinator gave themselves Leader, Inspector and a ward's chair (a walk): nobody gives
 # themselves a role; another keeper, or the administrator, does.
@@ -207,6 +211,20 @@ def user_set_email(*, actor: Any, user: User, email: str) -> User:
     audit_record(
         actor=actor, action="user.set_email", target=user, before=before, after={"email": email}
     )
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> User:
+    """A keeper gives a person a new password (checked by the form): their sessions end, their
+    sign-in lockout is lifted, and the trail records that it was done (never the password).
+    The caller has checked that the actor keeps every role of the person."""
+    if user.is_service:
+        raise ValidationError(_(SERVICE_PASSWORD_MESSAGE))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    reset_lockout(username=user.get_username())
+    audit_record(actor=actor, action="user.set_password", target=user)
     return user
 
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail_view, name="user_detail"),
     path("users/<int:pk>/memberships/", views.membership_add_view, name="membership_add"),
     path("users/<int:pk>/email/", views.user_email_view, name="user_email"),
+    path("users/<int:pk>/password/", views.user_password_view, name="user_password"),
     path("memberships/<int:pk>/end/", views.membership_end_view, name="membership_end"),
 ]

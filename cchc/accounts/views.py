@@ -18,6 +18,7 @@ from cchc.accounts.forms import (
     LanguageForm,
     LoginForm,
     MembershipForm,
+    PasswordResetForm,
     UserCreateForm,
 )
 from cchc.accounts.models import User
@@ -29,6 +30,9 @@ USER_CREATED_MESSAGE = gettext_noop(
     "The account was created. Give the user their password in person."
 )
 MEMBERSHIP_ADDED_MESSAGE = gettext_noop("The role was given.")
+PASSWORD_SET_MESSAGE = gettext_noop(
+    "%(user)s has a new password: give it to them in person; their open sessions have ended."
+)
 EMAIL_SAVED_MESSAGE = gettext_noop("The e-mail address was saved: notifications go to it.")
 MEMBERSHIP_ENDED_MESSAGE = gettext_noop("The role was ended; it stays in the history.")
 # A client's token reaches what its account's role reaches: changed here, a coordinator would
@@ -103,6 +107,31 @@ def user_email_view(request: HttpRequest, pk: int) -> HttpResponse:
         form,
     )
     return redirect("accounts:user_detail", pk=target.pk)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_USERS)
+def user_password_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a person I keep whole a new password (one's own is changed on one's own page)."""
+    target = selectors.user_get_for_user(user=request.user, pk=pk)
+    if target.pk == request.user.pk or not selectors.keeps_whole(user=request.user, target=target):
+        raise PermissionDenied
+    form = PasswordResetForm(request.POST, target=target)
+    if form.is_valid():
+        try:
+            services.user_set_password(
+                actor=request.user, user=target, password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _(PASSWORD_SET_MESSAGE) % {"user": target.get_username()})
+            return redirect("accounts:user_detail", pk=target.pk)
+    can_manage = True
+    membership_form = _membership_form(request)
+    return _render_user_detail(
+        request, target, membership_form, can_manage, password_form=form, status=400
+    )
 
 
 @require_POST
@@ -199,18 +228,26 @@ def user_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_user_detail(
-    request: HttpRequest, target: User, form: MembershipForm | None, can_manage: bool
+    request: HttpRequest,
+    target: User,
+    form: MembershipForm | None,
+    can_manage: bool,
+    *,
+    password_form: PasswordResetForm | None = None,
+    status: int | None = None,
 ) -> HttpResponse:
+    keeps_whole = can_manage and selectors.keeps_whole(user=request.user, target=target)
+    may_reset = keeps_whole and target.pk != request.user.pk and not target.is_service
     context = {
         "target": target,
         "memberships": selectors.membership_list_for_user_detail(user=request.user, target=target),
         "form": form,
         "can_manage": can_manage,
-        "email_form": EmailForm(initial={"email": target.email})
-        if can_manage and selectors.keeps_whole(user=request.user, target=target)
-        else None,
+        "email_form": EmailForm(initial={"email": target.email}) if keeps_whole else None,
+        "password_form": (password_form or PasswordResetForm(target=target)) if may_reset else None,
     }
-    status = 400 if form is not None and form.errors else 200
+    if status is None:
+        status = 400 if form is not None and form.errors else 200
     return render(request, "accounts/user_detail.html", context, status=status)
 
 

@@ -120,3 +120,49 @@ class AuditTrailScopeTests(BaseTestCase):
         membership_end(actor=None, membership=here)
         assert "test.here" in actions(self.home_affairs)
         assert there.is_active
+
+
+class PasswordResetTests(BaseTestCase):
+    """The lockout page sends a person to the Home Affairs office for a new password, which
+    had no way to give one outside Django's admin (a walk)."""
+
+    def test_a_keeper_gives_a_person_a_new_password_and_only_theirs(self):
+        from django.test import Client
+
+        person = Client()
+        person.force_login(self.ward_officer)
+        self.login("home_affairs")
+        url = reverse("accounts:user_password", args=[self.ward_officer.pk])
+        page = self.client.get(reverse("accounts:user_detail", args=[self.ward_officer.pk]))
+        assert 'data-testid="password-reset"' in page.content.decode()
+        refused = self.client.post(url, {"password1": "short", "password2": "short"})
+        assert refused.status_code == 400 and "Mật khẩu quá ngắn" in refused.content.decode()
+        new = "mot-mat-khau-moi-2026"
+        response = self.client.post(url, {"password1": new, "password2": new})
+        assert response.status_code == 302
+        self.ward_officer.refresh_from_db()
+        assert self.ward_officer.check_password(new)
+        # Their open session ended; the trail says it was done, never the password.
+        assert person.get(reverse("core:home")).status_code == 302
+        from cchc.core.models import AuditEvent
+
+        event = AuditEvent.objects.get(action="user.set_password")
+        assert new not in str(event.before) + str(event.after)
+        # Not one's own (that is the own page's, with the old password), not a person of
+        # another tree, not by a leader.
+        own = reverse("accounts:user_password", args=[self.home_affairs.pk])
+        assert self.client.post(own, {"password1": new, "password2": new}).status_code == 403
+        self.login("leader")
+        assert self.client.post(url, {"password1": new, "password2": new}).status_code == 403
+        other_city = org_unit_create(
+            actor=None, code="H437", name="Thị xã Hồng Lĩnh", kind="city", parent=self.cast.province
+        )
+        keeper = User.objects.create_user(username="noivu.hl", password=TEST_PASSWORD)
+        membership_add(actor=None, user=keeper, role=Role.HOME_AFFAIRS, org_unit=other_city)
+        self.client.force_login(keeper)
+        assert self.client.post(
+            url, {"password1": "x" * 20, "password2": "x" * 20}
+        ).status_code in (
+            403,
+            404,
+        )

@@ -212,6 +212,8 @@ NOT_SHOWN = {
         "the PKCS#12 file's password: never shown, stored encrypted"
     ),
     "cchc.accounts.forms.UserCreateForm.password1": "a password: never shown, never echoed",
+    "cchc.accounts.forms.PasswordResetForm.password1": "a password: never shown, never echoed",
+    "cchc.accounts.forms.PasswordResetForm.password2": "a password: never shown, never echoed",
     "cchc.accounts.forms.UserCreateForm.password2": "a password: never shown, never echoed",
     "cchc.assessments.forms.AppraiseForm.points": "a number (7,5), refused unless it parses",
     "cchc.assessments.forms.AppraiseForm.version": "hidden version token, compared, not shown",
