@@ -10,6 +10,7 @@ from django.utils.translation import ngettext_lazy
 
 from cchc.accounts.models import User
 from cchc.core.roles import Role
+from cchc.orgunits.forms import UnitChoiceField
 from cchc.orgunits.models import OrgUnit
 
 # One message for a wrong username, a wrong password and an inactive account alike,
@@ -108,7 +109,9 @@ def _parse_area_codes(text: str) -> list[str]:
 
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
-    org_unit = forms.ModelChoiceField(
+    # Units of one name told apart (the province's new "Phường Trần Phú" beside the city's:
+    # two identical choices; a walk).
+    org_unit = UnitChoiceField(
         label=_("Unit"), queryset=OrgUnit.objects.none(), empty_label=_("— Choose a unit —")
     )
     area_codes = forms.CharField(
@@ -120,7 +123,7 @@ class MembershipForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", _("— Choose a role —")), *role_choices]  # type: ignore[attr-defined]
-        self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["org_unit"].queryset = units.select_related("parent")  # type: ignore[attr-defined]
 
     def clean_area_codes(self) -> list[str]:
         return _parse_area_codes(self.cleaned_data.get("area_codes", ""))

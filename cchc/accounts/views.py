@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -48,6 +50,13 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Django names the site by the request's host: the tab read "Đăng nhập · 127.0.0.1"
+        # where every other page says "· CCHC" (a walk).
+        context["site_name"] = settings.SITE_NAME
+        return context
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

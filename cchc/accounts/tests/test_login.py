@@ -18,6 +18,12 @@ class LoginTests(BaseTestCase):
         assert response.status_code == 302
         assert response["Location"] == reverse("core:home")
 
+    def test_the_tab_names_the_product_not_the_host(self):
+        # A walk: the tab read "Đăng nhập · 127.0.0.1:8003"; every other page says "· CCHC".
+        page = self.client.get(self.url).content.decode()
+        title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert title.strip().endswith(f"· {settings.SITE_NAME}") and "testserver" not in title
+
     def test_a_wrong_password_and_an_unknown_user_get_the_same_message(self):
         wrong_password = self.client.post(
             self.url, {"username": "ward_officer", "password": "nope"}

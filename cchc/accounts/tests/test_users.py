@@ -77,6 +77,23 @@ class UserCreateTests(BaseTestCase):
         assert response.status_code == 400
         assert response.context["form"].errors["username"]
 
+    def test_units_of_one_name_are_told_apart_in_the_role_form(self):
+        # A walk: the province's coordinator saw two identical "Phường Trần Phú".
+        from cchc.orgunits.services import org_unit_create
+
+        org_unit_create(
+            actor=None,
+            code="X18100",
+            name="Phường Trần Phú",
+            kind="ward",
+            parent=self.cast.province,
+        )
+        self.login("admin")
+        page = self.client.get(self.url).content.decode()
+        chooser = page.split('name="org_unit"', 1)[1].split("</select>", 1)[0]
+        assert "Phường Trần Phú — Thành phố Hà Tĩnh" in chooser
+        assert "Phường Trần Phú — Tỉnh Hà Tĩnh" in chooser
+
     def test_a_username_that_looks_like_another_is_refused(self):
         # A walk: "ＮＯＩＶＵ" (full-width) was stored as NOIVU beside noivu and logged in;
         # "nội.vu" and a Cyrillic "о" made other noivus to the eye.
