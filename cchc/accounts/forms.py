@@ -86,7 +86,7 @@ class PasswordResetForm(forms.Form):
         self.target = target
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
             self.add_error("password2", PASSWORD_MISMATCH_MESSAGE)

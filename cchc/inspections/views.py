@@ -602,7 +602,7 @@ def _data_figures(inspection: Inspection, items: list[Any]) -> dict[int, dict[st
     return {
         item.pk: {
             # What is counted, before the figure: "0/1 (0%)" alone said nothing (a walk).
-            "label": DataSource(item.data_source).label,
+            "label": str(DataSource(item.data_source).label),
             "text": describe_source(item.data_source, figures),
             "url": source_link(
                 item.data_source, unit_id=inspection.org_unit_id, year=year, period="annual"
