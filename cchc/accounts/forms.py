@@ -64,22 +64,36 @@ class EmailForm(forms.Form):
     email = forms.CharField(label=_("E-mail address"), max_length=254, required=False)
 
 
+def new_password_field(label: Any, *, help_text: bool = False) -> forms.CharField:
+    """A new password as the forms ask for it (never stripped, the browser told it is new)."""
+    return forms.CharField(
+        label=label,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html() if help_text else "",
+    )
+
+
+def check_new_passwords(form: forms.Form, cleaned: dict[str, Any], user: Any) -> None:
+    """The two new passwords agree and pass the password rules for `user` (errors go on the
+    form's password1 and password2): the one check of the creation and reset forms."""
+    first, second = cleaned.get("password1"), cleaned.get("password2")
+    if first and second and first != second:
+        form.add_error("password2", PASSWORD_MISMATCH_MESSAGE)
+    elif first:
+        try:
+            password_validation.validate_password(first, user)
+        except forms.ValidationError as error:
+            form.add_error("password1", error)
+
+
 class PasswordResetForm(forms.Form):
     """A new password a keeper gives a person who lost theirs (the sign-in page's lockout
     sends them to the Home Affairs office, which had no way to do it; a walk). `target` is
     the person, for the checks that compare it with their name."""
 
-    password1 = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("New password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1 = new_password_field(_("New password"), help_text=True)
+    password2 = new_password_field(_("New password again"))
 
     def __init__(self, *args: Any, target: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,14 +101,7 @@ class PasswordResetForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", PASSWORD_MISMATCH_MESSAGE)
-        elif first:
-            try:
-                password_validation.validate_password(first, self.target)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+        check_new_passwords(self, cleaned, self.target)
         return cleaned
 
 
@@ -140,17 +147,8 @@ class UserCreateForm(MembershipForm):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1 = new_password_field(_("Password"), help_text=True)
+    password2 = new_password_field(_("Password again"))
     field_order = [
         "username",
         "full_name",
@@ -174,14 +172,5 @@ class UserCreateForm(MembershipForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", PASSWORD_MISMATCH_MESSAGE)
-        elif first:
-            try:
-                password_validation.validate_password(
-                    first, User(username=cleaned.get("username", ""))
-                )
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+        check_new_passwords(self, cleaned, User(username=cleaned.get("username", "")))
         return cleaned
