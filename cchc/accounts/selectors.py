@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from cchc.accounts.models import Membership, User
 from cchc.core.permissions import require_capability
-from cchc.core.roles import Capability, Role
+from cchc.core.roles import CAPABILITY_ROLES, Capability, Role
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.scope import KEEP, Scope
 
@@ -42,16 +42,27 @@ def user_get_for_user(*, user: Any, pk: int) -> User:
 
 
 def keeps_whole(*, user: Any, target: User) -> bool:
-    """Whether every active role of `target` is in units the reader keeps (or the reader is
-    the administrator): what the person's own details, such as the e-mail their notices go
-    to, need. Another city's coordinator, keeping one of a person's roles, had redirected all
-    of that person's notices (a walk)."""
+    """Whether the reader answers for `target`'s account (their e-mail, a new password): the
+    administrator for anyone; a keeper for a person all of whose active roles are in units
+    they keep, and who keeps no one at or above them — never an administrator, nor a fellow
+    keeper of their own unit, nor themselves. Another city's coordinator had redirected a
+    shared person's notices, and the province's coordinator could give the administrator a
+    new password (a walk and a review)."""
     if Role.SYSTEM_ADMIN in user.role_set():
         return True
-    return (
-        not target.memberships.filter(is_active=True)
-        .exclude(org_unit__in=_units_kept_by(user).values("pk"))
-        .exists()
+    if target.pk == user.pk or target.is_superuser or target.is_staff:
+        return False
+    memberships = list(target.memberships.filter(is_active=True).select_related("org_unit"))
+    kept = set(_units_kept_by(user).values_list("pk", flat=True))
+    if any(m.org_unit_id not in kept for m in memberships):
+        return False
+    keepers = CAPABILITY_ROLES[Capability.MANAGE_USERS]
+    own_paths = user.scope.keeper_paths
+    # A keeper among the person's roles must sit strictly below the reader's own units.
+    return all(
+        m.role not in keepers
+        or any(m.org_unit.path.startswith(path) and m.org_unit.path != path for path in own_paths)
+        for m in memberships
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from axes.utils import reset as reset_lockout
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cchc.accounts.models import Membership, User
+from cchc.accounts.selectors import keeps_whole
 from cchc.core.audit import audit_record, snapshot
 from cchc.core.roles import Role
 from cchc.orgunits.models import OrgUnit
@@ -199,8 +200,10 @@ def user_set_language(*, user: User, language: str) -> User:
 
 @transaction.atomic
 def user_set_email(*, actor: Any, user: User, email: str) -> User:
-    """Set the address the user's notifications are e-mailed to ("" : none). The caller has
-    checked that the actor is the user or keeps them."""
+    """Set the address the user's notifications are e-mailed to ("" : none), by the user or
+    by whoever answers for their account (`selectors.keeps_whole`)."""
+    if actor is not None and actor.pk != user.pk and not keeps_whole(user=actor, target=user):
+        raise PermissionDenied
     email = User.objects.normalize_email(email.strip())
     validate_email_address(email)
     if user.email == email:
@@ -221,6 +224,8 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
     The caller has checked that the actor keeps every role of the person."""
     if user.is_service:
         raise ValidationError(_(SERVICE_PASSWORD_MESSAGE))
+    if actor is not None and not keeps_whole(user=actor, target=user):
+        raise PermissionDenied
     user.set_password(password)
     user.save(update_fields=["password"])
     reset_lockout(username=user.get_username())

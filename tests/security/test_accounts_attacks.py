@@ -2,6 +2,7 @@
 themselves Leader, Inspector and a ward's chair; another city's coordinator, keeping one of a
 person's roles, redirected all of that person's notices to their own address."""
 
+import pytest
 from django.urls import reverse
 
 from cchc.accounts.models import Membership, User
@@ -166,3 +167,38 @@ class PasswordResetTests(BaseTestCase):
             403,
             404,
         )
+
+
+class AccountOfAKeeperTests(BaseTestCase):
+    """A review: the province's coordinator, keeping the province where the administrator's
+    role sits, could give the administrator a new password (and so reach Django's admin)."""
+
+    def test_a_keeper_answers_for_no_administrator_and_no_fellow_keeper(self):
+        province_keeper = User.objects.create_user(username="noivu.tinh", password=TEST_PASSWORD)
+        membership_add(
+            actor=None, user=province_keeper, role=Role.HOME_AFFAIRS, org_unit=self.cast.province
+        )
+        fellow = User.objects.create_user(username="noivu.tinh2", password=TEST_PASSWORD)
+        membership_add(actor=None, user=fellow, role=Role.HOME_AFFAIRS, org_unit=self.cast.province)
+        new = "mot-mat-khau-moi-2026"
+        self.client.force_login(province_keeper)
+        for target in (self.admin, fellow):
+            url = reverse("accounts:user_password", args=[target.pk])
+            response = self.client.post(url, {"password1": new, "password2": new})
+            assert response.status_code in (403, 404), target
+            target.refresh_from_db()
+            assert not target.check_password(new), target
+            email = reverse("accounts:user_email", args=[target.pk])
+            assert self.client.post(email, {"email": "x@evil.example"}).status_code in (403, 404)
+        # The service refuses it too, whoever calls it.
+        from django.core.exceptions import PermissionDenied
+
+        from cchc.accounts.services import user_set_password
+
+        with pytest.raises(PermissionDenied):
+            user_set_password(actor=province_keeper, user=self.admin, password=new)
+        # A keeper below (the city's) is theirs to answer for.
+        url = reverse("accounts:user_password", args=[self.home_affairs.pk])
+        assert self.client.post(url, {"password1": new, "password2": new}).status_code == 302
+        self.home_affairs.refresh_from_db()
+        assert self.home_affairs.check_password(new)
