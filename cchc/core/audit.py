@@ -53,9 +53,14 @@ PARENTS = ("assessment", "inspection", "recommendation", "action", "score", "pla
 
 
 def unit_of(target: models.Model, depth: int = 0) -> int | None:
-    """The id of the unit `target` belongs to (a unit: itself), None when it says none."""
+    """The id of the unit `target` belongs to (a unit: itself), None when it says none. A
+    visit's records belong to the unit that organised its plan, whose keepers read them
+    (not the inspected ward's: a province's draft findings on a city ward were shown to the
+    city's coordinator; a review); None when the plan is not loaded."""
     if target._meta.label_lower == "orgunits.orgunit":
         return int(target.pk) if target.pk is not None else None
+    if target._meta.app_label == "inspections":
+        return _organiser_of(target)
     for name in UNIT_FIELDS:
         value = getattr(target, name, None)
         if isinstance(value, int):
@@ -66,6 +71,22 @@ def unit_of(target: models.Model, depth: int = 0) -> int | None:
             parent = cache.get(name)
             if isinstance(parent, models.Model):
                 found = unit_of(parent, depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
+def _organiser_of(target: models.Model, depth: int = 0) -> int | None:
+    """The organiser of the plan a visit's record hangs from, from what is loaded."""
+    organiser = getattr(target, "organiser_id", None)
+    if isinstance(organiser, int):
+        return organiser
+    if depth < 4:
+        cache = target._state.fields_cache
+        for name in ("plan", "inspection", "recommendation", "action", "finding"):
+            parent = cache.get(name)
+            if isinstance(parent, models.Model):
+                found = _organiser_of(parent, depth + 1)
                 if found is not None:
                     return found
     return None

@@ -202,3 +202,28 @@ class AccountOfAKeeperTests(BaseTestCase):
         assert self.client.post(url, {"password1": new, "password2": new}).status_code == 302
         self.home_affairs.refresh_from_db()
         assert self.home_affairs.check_password(new)
+
+
+class VisitRecordsInTheTrailTests(BaseTestCase):
+    """A review: a visit's records were filed under the inspected ward, so the keepers of the
+    ward read the team's draft findings of a visit organised above them."""
+
+    def test_a_visits_records_belong_to_the_organiser_of_its_plan(self):
+        from cchc.core.models import AuditEvent
+        from cchc.inspections.models import Inspection
+        from cchc.inspections.services import findings
+        from cchc.inspections.tests.factories import approved_inspection, to_status
+
+        inspection = to_status(self.cast, approved_inspection(self.cast), "visiting")
+        inspection = Inspection.objects.select_related("plan").get(pk=inspection.pk)
+        findings.finding_create(
+            actor=self.appraiser,
+            inspection=inspection,
+            kind="shortcoming",
+            topic="iso",
+            area="Duy trì",
+            text="DRAFT-SECRET",
+            severity="minor",
+        )
+        event = AuditEvent.objects.get(action="finding.create")
+        assert event.unit_id == inspection.plan.organiser_id != self.cast.ward_a.pk
