@@ -538,14 +538,19 @@ def assessment_return(*, actor: Any, assessment: Assessment, reason: str) -> Ass
 def score_confirm(*, actor: Any, score: Score) -> Score:
     """Confirm a value carried over from the previous round as still right."""
     _ensure_editable(score.assessment)
-    was_carried = Score.objects.filter(pk=score.pk, is_carried_over=True).exists()
+    now = timezone.now()
+    # The row changes only if still carried over: two confirmations at once count one (the
+    # second updates nothing; a review).
+    confirmed = Score.objects.filter(pk=score.pk, is_carried_over=True).update(
+        is_carried_over=False, updated_at=now
+    )
     score.is_carried_over = False
-    score.save(update_fields=["is_carried_over", "updated_at"])
-    if was_carried:
+    if confirmed:
+        score.updated_at = now
         # One less to confirm; the assessment's version moves, so a save read before it
         # scores the whole tree again rather than write a count read before.
         Assessment.objects.filter(pk=score.assessment_id).update(
-            carried_count=Greatest(F("carried_count") - 1, 0), updated_at=timezone.now()
+            carried_count=Greatest(F("carried_count") - confirmed, 0), updated_at=now
         )
     audit_record(actor=actor, action="score.confirm", target=score)
     return score
