@@ -105,7 +105,8 @@ class UnitRow:
 
 
 # Columns an update writes only when the file has them.
-OPTIONAL_COLUMNS = ("gso_code", "active_from", "active_to", "sort_order")
+OPTIONAL_COLUMNS = ("parent_code", "gso_code", "active_from", "active_to", "sort_order")
+FIELD_OF_COLUMN = {"parent_code": "parent"}
 
 
 @dataclass
@@ -272,7 +273,7 @@ def _write(*, actor: Any, rows: list[UnitRow], source: str) -> ImportResult:
         if existing is not None:
             for column in OPTIONAL_COLUMNS:
                 if column not in unit_row.columns:
-                    del values[column]
+                    del values[FIELD_OF_COLUMN.get(column, column)]
         try:
             if existing is None:
                 units[unit_row.code] = org_unit_create(actor=actor, code=unit_row.code, **values)

@@ -373,12 +373,12 @@ def round_advance(
     round_ = Round.objects.select_for_update().select_related("framework").get(pk=round_.pk)
     target = NEXT_STATUS.get(Round.Status(round_.status))
     current = round_.get_status_display()
+    if target is None:
+        raise ValidationError(_(LAST_STATE_MESSAGE).format(current=current))
     if expected_target is not None and target != expected_target:
         if round_.status == expected_target:
             raise ValidationError(_(ALREADY_MOVED_MESSAGE).format(current=current))
         raise ValidationError(_(MOVED_SINCE_MESSAGE).format(current=current))
-    if target is None:
-        raise ValidationError(_(LAST_STATE_MESSAGE).format(current=current))
     if target == Round.Status.PUBLISHED:
         round_.decision_number = decision_number.strip() or round_.decision_number
         round_.decision_date = decision_date or round_.decision_date

@@ -841,7 +841,7 @@ class RoundCreateTests(BaseTestCase):
         # The last state has no further step, said so.
         Round.objects.filter(pk=round_.pk).update(status=Round.Status.PUBLISHED)
         page = self.client.post(url, {"target": "published"}, follow=True).content.decode()
-        assert "“—”" not in page and "đã ở trạng thái" in page
+        assert "“—”" not in page and "không còn bước nào tiếp theo" in page
 
     def test_deadlines_out_of_order_are_explained(self):
         from cchc.frameworks.tests.factories import make_framework

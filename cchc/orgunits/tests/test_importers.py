@@ -50,6 +50,12 @@ class CsvImportTests(BaseTestCase):
         kept = OrgUnit.objects.get(code="X18076")
         assert (kept.gso_code, kept.sort_order, str(kept.active_from)) == ("18076", 3, "2020-01-01")
         assert str(OrgUnit.objects.get(code="X1").active_to) == "2024-12-31"
+        # Without parent_code the units stay where they are (a ward was refused as placed
+        # under nothing; a review).
+        renamed = "code,name,kind\nX18076,Phường Bắc Hà mới,ward\n"
+        import_units_csv(actor=self.admin, data=renamed.encode())
+        moved = OrgUnit.objects.get(code="X18076")
+        assert (moved.name, moved.parent.code) == ("Phường Bắc Hà mới", "H436")
         # A column the file has, left empty, is cleared: the file says so.
         blank = "code,name,kind,parent_code,gso_code\nX18076,Phường Bắc Hà,ward,H436,\n"
         import_units_csv(actor=self.admin, data=blank.encode())
