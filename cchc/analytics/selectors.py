@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cchc.assessments import selectors as assessment_selectors
 from cchc.assessments.models import Assessment, Round
-from cchc.assessments.services.results import is_complete
+from cchc.assessments.services.results import is_complete, over_claim
 from cchc.core.dates import COLUMN_PLACES, format_points
 from cchc.core.permissions import require_capability
 from cchc.core.points import percent, round_points
@@ -138,9 +138,11 @@ class HeatmapRow:
     def gap(self) -> Decimal | None:
         """Points the unit's own score claims above the appraisal, on the criteria it scores;
         None before its appraisal is complete (the results' rule)."""
-        if self.uses_appraisal and self.percent is None:
-            return None
-        return self.self_total - self.appraised_self_part
+        return over_claim(
+            self.self_total,
+            self.appraised_self_part,
+            complete=not self.uses_appraisal or self.percent is not None,
+        )
 
     @property
     def cells(self) -> list[Cell]:

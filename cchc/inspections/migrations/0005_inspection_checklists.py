@@ -13,12 +13,15 @@ def pin_the_versions_used(apps, schema_editor):
         "plan__organiser"
     ):
         chosen: dict[str, int] = {}
+        # Per topic, the version holding most of the visit's verdicts (a new version imported
+        # during a visit may hold some).
         used = (
             ItemResult.objects.filter(inspection=inspection)
             .values_list("item__checklist__topic", "item__checklist_id")
-            .distinct()
+            .annotate(n=models.Count("pk"))
+            .order_by("-n")
         )
-        for topic, checklist_id in used:
+        for topic, checklist_id, _n in used:
             chosen.setdefault(topic, checklist_id)
         named = {
             int(section.partition(":")[0])
