@@ -57,12 +57,9 @@ def keeps_whole(*, user: Any, target: User) -> bool:
     if any(m.org_unit_id not in kept for m in memberships):
         return False
     keepers = CAPABILITY_ROLES[Capability.MANAGE_USERS]
-    own_paths = user.scope.keeper_paths
-    # A keeper among the person's roles must sit strictly below the reader's own units.
+    # A keeper among the person's roles must sit below the reader's own units.
     return all(
-        m.role not in keepers
-        or any(m.org_unit.path.startswith(path) and m.org_unit.path != path for path in own_paths)
-        for m in memberships
+        m.role not in keepers or user.scope.keeps_from_above(m.org_unit) for m in memberships
     )
 
 

@@ -211,6 +211,14 @@ class Scope:
         """May the user change what this unit's keepers change (its data, users, rounds)?"""
         return self.reaches(unit, purpose=KEEP)
 
+    def keeps_from_above(self, unit: Any) -> bool:
+        """Does the user keep this unit from a unit above it (not as one of its own keepers)?
+        What answering for a keeper's account asks: a fellow keeper of one's own unit is not
+        one's to answer for."""
+        if self.is_admin:
+            return True
+        return any(is_under(unit, path) and _path(unit) != path for path in self.keeper_paths)
+
     def follows_feedback(self, unit: Any) -> bool:
         """May the user read the citizens' feedback to this unit?"""
         return self.reaches(unit, purpose=FOLLOW_FEEDBACK)
