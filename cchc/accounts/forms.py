@@ -1,4 +1,3 @@
-import re
 from typing import Any
 
 from django import forms
@@ -8,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from cchc.accounts.models import User
+from cchc.accounts.models import USERNAME_CHARACTERS_MESSAGE, USERNAME_PATTERN, User
 from cchc.core.roles import Role
 from cchc.orgunits.forms import UnitChoiceField
 from cchc.orgunits.models import OrgUnit
@@ -18,13 +17,6 @@ from cchc.orgunits.models import OrgUnit
 INVALID_LOGIN_MESSAGE = _("The username or password is not correct. Check both and try again.")
 PASSWORD_MISMATCH_MESSAGE = _("The two passwords are not the same.")
 USERNAME_TAKEN_MESSAGE = _("This username is already taken; choose another.")
-USERNAME_CHARACTERS_MESSAGE = _(
-    "Use only letters without accents (a–z), digits and the signs . @ + - _ in a username, "
-    "without spaces (for example canbo.tranphu)."
-)
-# Letters without accents: "ＮＯＩＶＵ" (full-width) was stored as NOIVU beside noivu, and a
-# Cyrillic "о" or "nội.vu" made a second noivu to the eye (a walk).
-USERNAME_PATTERN = re.compile(r"[A-Za-z0-9.@+_-]+")
 AREA_CODES_HELP = _("Only for appraisers: the codes of the framework areas, e.g. “1, 3, 5”.")
 
 

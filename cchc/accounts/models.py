@@ -1,3 +1,4 @@
+import re
 from functools import cached_property
 
 from django.conf import settings
@@ -10,6 +11,15 @@ from cchc.core.models import BaseModel
 from cchc.core.roles import Role
 from cchc.orgunits.models import OrgUnit
 from cchc.orgunits.scope import Scope
+
+# A username: letters without accents, digits and . @ + - _, as Django stores it (NFKC):
+# "ＮＯＩＶＵ" (full-width) had made a second NOIVU beside noivu, and a Cyrillic "о" or
+# "nội.vu" others to the eye (a walk). The form and the service check it.
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9.@+_-]+")
+USERNAME_CHARACTERS_MESSAGE = _(
+    "Use only letters without accents (a–z), digits and the signs . @ + - _ in a username, "
+    "without spaces (for example canbo.tranphu)."
+)
 
 
 class User(AbstractUser):

@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cchc.accounts.models import Membership, User
+from cchc.accounts.models import (
+    USERNAME_CHARACTERS_MESSAGE,
+    USERNAME_PATTERN,
+    Membership,
+    User,
+)
 from cchc.accounts.selectors import keeps_whole
 from cchc.core.audit import audit_record, snapshot
 from cchc.core.roles import Role
@@ -82,6 +87,8 @@ def user_create(
     `password_hash` (from make_password) stands in for a password already hashed and checked,
     e.g. one demo password for many accounts: hashing is deliberately slow. An integration
     client's service user (`is_service`) is given make_password(None): unusable."""
+    if not is_service and not USERNAME_PATTERN.fullmatch(User.normalize_username(username.strip())):
+        raise ValidationError({"username": USERNAME_CHARACTERS_MESSAGE})
     user = User(
         username=username.strip(),
         full_name=full_name.strip(),

@@ -88,3 +88,37 @@ class HugeBatchTests(BaseTestCase):
         )
         assert response.status_code == 422
         assert len(response.json()["errors"]) == MAX_LISTED_ERRORS
+
+
+class AssessmentOracleTests(BaseTestCase):
+    """An attacker's walk: asking a round for a unit the client may not read answered "the
+    round holds no assessment of this unit" when there was none, and the generic 404 when
+    there was one: which units a round assesses showed through."""
+
+    def setUp(self):
+        cache.clear()
+
+    def test_a_unit_not_read_gets_one_answer_whether_or_not_it_is_assessed(self):
+        from cchc.assessments.tests.factories import make_round
+        from cchc.orgunits.services import org_unit_create
+
+        round_ = make_round(self.cast)  # wards A and B
+        elsewhere = org_unit_create(
+            actor=None, code="X18100", name="Phường Ngoài", kind="ward", parent=self.cast.province
+        )
+        _client, token = make_client(
+            self.cast, unit="ward_a", role=Role.UNIT_OFFICER, scopes=["rounds:read"]
+        )
+        answers = []
+        for unit in (self.cast.ward_b.code, elsewhere.code):
+            response = self.client.get(
+                f"/api/v1/rounds/{round_.pk}/units/{unit}", headers=bearer(token, "vi")
+            )
+            answers.append((response.status_code, response.json()["detail"]))
+        assert answers[0] == answers[1] and answers[0][0] == 404, answers
+        # Its own unit, not in a round: said so.
+        other = make_round(self.cast, units=[self.cast.ward_b], name="Khác")
+        response = self.client.get(
+            f"/api/v1/rounds/{other.pk}/units/{self.cast.ward_a.code}", headers=bearer(token, "vi")
+        )
+        assert response.status_code == 404

@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 from cchc.accounts.models import Membership, User
@@ -107,6 +108,14 @@ class UserCreateTests(BaseTestCase):
             response = self.client.post(self.url, self.data(username=username))
             assert response.status_code == 400, username
             assert field_error in " ".join(response.context["form"].errors["username"]), username
+        assert User.objects.count() == before
+        # The service checks it too (a command, the demo; a review).
+        from django.core.exceptions import ValidationError
+
+        from cchc.accounts.services import user_create
+
+        with pytest.raises(ValidationError):
+            user_create(actor=None, username="nội.vu", password="mot-mat-khau-dai-2026")
         assert User.objects.count() == before
 
     def test_mismatched_passwords_and_a_taken_username_are_explained(self):

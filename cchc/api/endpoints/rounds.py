@@ -7,7 +7,7 @@ round reaches appeals)."""
 import datetime
 
 from django.db.models import Count
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema
@@ -25,6 +25,7 @@ from cchc.assessments.selectors import (
     shows_appraisal,
 )
 from cchc.core.versioning import version_token
+from cchc.orgunits.scope import Scope
 
 router = Router(tags=["rounds"])
 
@@ -145,7 +146,12 @@ def assessment_for(request: HttpRequest, round_id: int, unit: str) -> Assessment
         Assessment.objects.filter(round=round_, org_unit=org_unit).values_list("pk", flat=True)
     ).first()
     if found is None:
-        raise Problem(404, NO_ASSESSMENT_MESSAGE)
+        # Said only of a unit the caller reads: to another, "none in this round" told which
+        # units a round assesses (an attacker's walk); it gets the answer an assessment it may
+        # not read gets.
+        if Scope.of(request.user).covers(org_unit):
+            raise Problem(404, NO_ASSESSMENT_MESSAGE)
+        raise Http404
     return assessment_get_for_user(user=request.user, pk=found)
 
 
