@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cchc.accounts.models import Membership, User
@@ -52,30 +52,25 @@ def keeps_whole(*, user: Any, target: User) -> bool:
         return True
     if target.pk == user.pk or target.is_superuser or target.is_staff:
         return False
-    memberships = list(target.memberships.filter(is_active=True).select_related("org_unit"))
-    kept = set(_units_kept_by(user).values_list("pk", flat=True))
-    if any(m.org_unit_id not in kept for m in memberships):
-        return False
+    scope = user.scope
     keepers = CAPABILITY_ROLES[Capability.MANAGE_USERS]
-    # A keeper among the person's roles must sit below the reader's own units.
+    # Every role in a unit the reader keeps; a keeper's, in a unit below the reader's own.
     return all(
-        m.role not in keepers or user.scope.keeps_from_above(m.org_unit) for m in memberships
+        scope.keeps(m.org_unit) and (m.role not in keepers or scope.keeps_from_above(m.org_unit))
+        for m in target.memberships.filter(is_active=True).select_related("org_unit")
     )
 
 
-def membership_list_for_user_detail(*, user: Any, target: User) -> QuerySet[Membership]:
+def membership_list_for_user_detail(*, user: Any, target: User) -> list[Membership]:
     """Return all memberships (active and ended) of a user the reader keeps, each marked
     `kept` when it is in a unit the reader keeps (only those it may end)."""
     require_capability(user, Capability.VIEW_USERS)
-    memberships = target.memberships.select_related("org_unit").order_by(
-        "-is_active", "org_unit__path"
+    memberships = list(
+        target.memberships.select_related("org_unit").order_by("-is_active", "org_unit__path")
     )
-    if Role.SYSTEM_ADMIN in user.role_set():
-        return memberships.annotate(kept=Value(True))
-    kept = Q(org_unit__in=_units_kept_by(user).values("pk"))
-    return memberships.annotate(
-        kept=Case(When(kept, then=Value(True)), default=Value(False), output_field=BooleanField())
-    )
+    for membership in memberships:
+        membership.kept = user.scope.keeps(membership.org_unit)  # type: ignore[attr-defined]
+    return memberships
 
 
 def membership_get_for_edit(*, user: Any, pk: int) -> Membership:

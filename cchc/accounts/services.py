@@ -228,7 +228,7 @@ def user_set_email(*, actor: Any, user: User, email: str) -> User:
 def user_set_password(*, actor: Any, user: User, password: str) -> User:
     """A keeper gives a person a new password (checked by the form): their sessions end, their
     sign-in lockout is lifted, and the trail records that it was done (never the password).
-    The caller has checked that the actor keeps every role of the person."""
+    Only by whoever answers for the person's account (`selectors.keeps_whole`)."""
     if user.is_service:
         raise ValidationError(_(SERVICE_PASSWORD_MESSAGE))
     if actor is not None and not keeps_whole(user=actor, target=user):

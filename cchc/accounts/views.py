@@ -136,10 +136,8 @@ def user_password_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _(PASSWORD_SET_MESSAGE) % {"user": target.get_username()})
             return redirect("accounts:user_detail", pk=target.pk)
-    can_manage = True
-    membership_form = _membership_form(request)
     return _render_user_detail(
-        request, target, membership_form, can_manage, password_form=form, status=400
+        request, target, _membership_form(request), True, password_form=form, status=400
     )
 
 

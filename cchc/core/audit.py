@@ -47,46 +47,37 @@ def changed_only(
 
 
 # Where an object says its unit, read without a query: its own field, or a parent's already
-# loaded (a score's assessment, an action's recommendation's inspection).
+# loaded (a score's assessment, an action's recommendation's inspection). A visit's records
+# belong to the unit that organised its plan, whose keepers read them (not the inspected
+# ward's: a province's draft findings on a city ward were shown to the city's coordinator; a
+# review).
 UNIT_FIELDS = ("org_unit_id", "owner_id", "organiser_id", "issuer_id")
 PARENTS = ("assessment", "inspection", "recommendation", "action", "score", "plan", "round")
+VISIT_PARENTS = ("plan", "inspection", "recommendation", "action", "finding")
 
 
-def unit_of(target: models.Model, depth: int = 0) -> int | None:
-    """The id of the unit `target` belongs to (a unit: itself), None when it says none. A
-    visit's records belong to the unit that organised its plan, whose keepers read them
-    (not the inspected ward's: a province's draft findings on a city ward were shown to the
-    city's coordinator; a review); None when the plan is not loaded."""
+def unit_of(target: models.Model) -> int | None:
+    """The id of the unit `target` belongs to (a unit: itself), None when what is loaded
+    does not say."""
     if target._meta.label_lower == "orgunits.orgunit":
         return int(target.pk) if target.pk is not None else None
     if target._meta.app_label == "inspections":
-        return _organiser_of(target)
-    for name in UNIT_FIELDS:
+        return _found(target, ("organiser_id",), VISIT_PARENTS, depth=4)
+    return _found(target, UNIT_FIELDS, PARENTS, depth=3)
+
+
+def _found(
+    target: models.Model, fields: tuple[str, ...], parents: tuple[str, ...], *, depth: int
+) -> int | None:
+    for name in fields:
         value = getattr(target, name, None)
         if isinstance(value, int):
             return value
-    if depth < 3:
-        cache = target._state.fields_cache
-        for name in PARENTS:
-            parent = cache.get(name)
+    if depth > 0:
+        for name in parents:
+            parent = target._state.fields_cache.get(name)
             if isinstance(parent, models.Model):
-                found = unit_of(parent, depth + 1)
-                if found is not None:
-                    return found
-    return None
-
-
-def _organiser_of(target: models.Model, depth: int = 0) -> int | None:
-    """The organiser of the plan a visit's record hangs from, from what is loaded."""
-    organiser = getattr(target, "organiser_id", None)
-    if isinstance(organiser, int):
-        return organiser
-    if depth < 4:
-        cache = target._state.fields_cache
-        for name in ("plan", "inspection", "recommendation", "action", "finding"):
-            parent = cache.get(name)
-            if isinstance(parent, models.Model):
-                found = _organiser_of(parent, depth + 1)
+                found = _found(parent, fields, parents, depth=depth - 1)
                 if found is not None:
                     return found
     return None

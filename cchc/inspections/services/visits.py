@@ -24,11 +24,10 @@ from cchc.assessments.services.evidence import (
 )
 from cchc.core.audit import audit_record
 from cchc.core.dates import short_date
-from cchc.core.exceptions import ConflictError
 from cchc.core.pdfsignatures import check_bytes, check_stored_again
 from cchc.core.permissions import user_has_capability
 from cchc.core.roles import Capability
-from cchc.core.versioning import STALE_EDIT_MESSAGE, check_version
+from cchc.core.versioning import check_version
 from cchc.inspections.models import (
     CONCLUDED_STATUSES,
     Checklist,
@@ -558,9 +557,7 @@ def item_result_save(
         result = ItemResult(inspection=inspection, item=item)
         before: dict[str, Any] = {}
     else:
-        if version == "":
-            raise ConflictError(_(STALE_EDIT_MESSAGE), current=result)
-        check_version(instance=result, expected_version=version)
+        check_version(instance=result, expected_version=version)  # "" matches no version
         before = {"verdict": result.verdict, "note": result.note}
     result.verdict = ItemResult.Verdict(verdict)
     result.note = note.strip()
